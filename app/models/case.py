@@ -1,0 +1,356 @@
+"""A case as it stands: the fold of its events.
+
+``fold(events)`` is a pure function of the set of events (it sorts them itself), so every station that has seen
+the same events shows the same case, whatever order they arrived in. Folding is lenient: it records what
+happened; refusing steps that are not allowed is the workflow's job before an event is written.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from app.models.events import Event
+from app.models.vocab import CHECKLIST_ITEMS, FINISHED_STATUSES
+
+# Fields a handler may change after registration, and how the timeline names them.
+EDITABLE_FIELDS: dict[str, str] = {
+    "channel": "来源渠道",
+    "collective": "集体访",
+    "head_count": "人数",
+    "domain": "领域",
+    "township": "乡镇（街道）",
+    "village": "村（社区）",
+    "request_summary": "诉求",
+    "authority_unit": "事权单位",
+    "jurisdiction": "属地",
+    "petitioners": "信访人",
+}
+# Fields whose changes are versioned, so that two changes made without seeing each other show as a conflict.
+VERSIONED_FIELDS: tuple[str, ...] = (*EDITABLE_FIELDS, "leader", "backlog")
+
+
+@dataclass
+class Petitioner:
+    """One person who brought the case."""
+
+    name: str
+    id_number: str = ""
+    phone: str = ""
+    address: str = ""
+
+    def to_json(self) -> dict[str, str]:
+        return {"name": self.name, "id_number": self.id_number, "phone": self.phone, "address": self.address}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Petitioner:
+        return cls(data.get("name", ""), data.get("id_number", ""), data.get("phone", ""), data.get("address", ""))
+
+
+@dataclass
+class ChecklistEntry:
+    """One 四定四包 item."""
+
+    done: bool = False
+    by: str = ""
+    at: str = ""
+    note: str = ""
+
+
+@dataclass
+class Step:
+    """One step of the handling chain as the timeline and the printed sheet show it."""
+
+    event_id: str
+    kind: str
+    at: str
+    actor: str
+    origin: str
+    unit: str = ""
+    note: str = ""
+    evidence: list[dict[str, Any]] = field(default_factory=list)
+
+
+@dataclass
+class Conflict:
+    """Two changes to one field made without seeing each other: both values kept for a person to settle."""
+
+    field: str
+    event_ids: list[str]
+    values: list[Any]
+
+
+@dataclass
+class CaseState:
+    """Everything known about a case; the store projects it into tables."""
+
+    case_id: str
+    origin: str = ""
+    channel: str = ""
+    collective: bool = False
+    head_count: int = 1
+    domain: str = ""
+    township: str = ""
+    village: str = ""
+    request_summary: str = ""
+    authority_unit: str = ""
+    jurisdiction: str = ""
+    backlog: bool = False
+    leader: str = ""
+    status: str = "registered"
+    petitioners: list[Petitioner] = field(default_factory=list)
+    registered_at: str = ""
+    dispatched_at: str = ""
+    dispatch_units: list[str] = field(default_factory=list)
+    accepted_at: str = ""
+    replied_at: str = ""
+    closed_at: str = ""
+    review_requested_at: str = ""
+    review_round: int = 0
+    extension_days: int = 0
+    rating: str = ""
+    measures: int = 0
+    supervision: list[dict[str, Any]] = field(default_factory=list)
+    repeat_of: list[str] = field(default_factory=list)
+    checklist: dict[str, ChecklistEntry] = field(default_factory=lambda: {k: ChecklistEntry() for k in CHECKLIST_ITEMS})
+    steps: list[Step] = field(default_factory=list)
+    conflicts: list[Conflict] = field(default_factory=list)
+    versions: dict[str, str] = field(default_factory=dict)
+    last_event_id: str = ""
+    last_hash: str = ""
+    last_hlc: str = ""
+
+    @property
+    def finished(self) -> bool:
+        return self.status in FINISHED_STATUSES
+
+    @property
+    def dissatisfied(self) -> bool:
+        return self.rating == "dissatisfied"
+
+    @property
+    def checklist_done(self) -> int:
+        return sum(1 for entry in self.checklist.values() if entry.done)
+
+    @property
+    def needs_checklist(self) -> bool:
+        """四定四包 binds a case that has a case-responsible leader or is a backlog case."""
+        return self.backlog or bool(self.leader)
+
+    @property
+    def repeat_round(self) -> int:
+        """Which round this matter is on for the petitioner: 1 for a first petition."""
+        return len(self.repeat_of) + 1
+
+    def petitioner_names(self) -> str:
+        return "、".join(p.name for p in self.petitioners)
+
+    def date_of(self, stamp: str) -> date | None:
+        return date.fromisoformat(stamp[:10]) if stamp else None
+
+
+def _set_status(state: CaseState, event: Event, status: str) -> None:
+    state.status = status
+
+
+def _step(state: CaseState, event: Event, unit: str = "", note: str = "") -> None:
+    state.steps.append(
+        Step(event.id, event.kind, event.at, event.actor, event.origin, unit, note,
+             list(event.payload.get("evidence", [])))
+    )
+
+
+def _versioned(state: CaseState, event: Event, name: str, value: Any) -> None:
+    """Set a versioned field; a change whose base is not the version we hold was made concurrently."""
+    base = event.payload.get("base")
+    current = state.versions.get(name)
+    if current is not None and base != current:
+        previous = getattr(state, name)
+        if name == "petitioners":
+            previous = [p.to_json() for p in previous]
+        state.conflicts.append(Conflict(name, [current, event.id], [previous, value]))
+    if name == "petitioners":
+        value = [Petitioner.from_json(p) for p in value]
+    setattr(state, name, value)
+    state.versions[name] = event.id
+
+
+def _on_register(state: CaseState, event: Event) -> None:
+    p = event.payload
+    state.origin = event.origin
+    state.channel = p["channel"]
+    state.collective = bool(p.get("collective", False))
+    state.head_count = int(p.get("head_count", 1))
+    for name in ("domain", "township", "village", "request_summary", "authority_unit", "jurisdiction", "leader"):
+        setattr(state, name, p.get(name, ""))
+    state.backlog = bool(p.get("backlog", False))
+    state.petitioners = [Petitioner.from_json(x) for x in p.get("petitioners", [])]
+    state.repeat_of = list(p.get("repeat_of", []))
+    state.registered_at = event.at
+    for name in VERSIONED_FIELDS:
+        state.versions[name] = event.id
+    state.status = "registered"
+    _step(state, event, note=p.get("request_summary", ""))
+
+
+def _on_dispatch(state: CaseState, event: Event) -> None:
+    state.dispatch_units = list(event.payload.get("units", []))
+    state.dispatched_at = event.at
+    _set_status(state, event, "dispatched")
+    _step(state, event, "、".join(state.dispatch_units), event.payload.get("note", ""))
+
+
+def _simple(status: str | None, note_key: str = "note") -> Callable[[CaseState, Event], None]:
+    def apply(state: CaseState, event: Event) -> None:
+        if status:
+            _set_status(state, event, status)
+        _step(state, event, event.payload.get("unit", ""), event.payload.get(note_key, ""))
+    return apply
+
+
+def _on_accept(state: CaseState, event: Event) -> None:
+    state.accepted_at = event.at
+    _simple("accepted")(state, event)
+
+
+def _on_handle(state: CaseState, event: Event) -> None:
+    state.measures += 1
+    _simple("handling")(state, event)
+
+
+def _on_feedback(state: CaseState, event: Event) -> None:
+    state.replied_at = event.at
+    _simple("replied", "reply")(state, event)
+
+
+def _on_follow_up(state: CaseState, event: Event) -> None:
+    state.rating = event.payload.get("rating", "")
+    _simple("followed_up")(state, event)
+
+
+def _on_close(state: CaseState, event: Event) -> None:
+    state.closed_at = event.at
+    override = event.payload.get("override")
+    note = event.payload.get("note", "")
+    if override:
+        note = f"{note}（四定四包未全部完成，{override.get('by', '')}批准：{override.get('reason', '')}）"
+    _set_status(state, event, "closed")
+    _step(state, event, note=note)
+
+
+def _on_terminate(state: CaseState, event: Event) -> None:
+    state.closed_at = event.at
+    _simple("terminated", "reason")(state, event)
+
+
+def _on_extend(state: CaseState, event: Event) -> None:
+    state.extension_days += int(event.payload.get("days", 0))
+    _step(state, event, note=f"延期{event.payload.get('days')}天：{event.payload.get('reason', '')}")
+
+
+def _on_request_review(state: CaseState, event: Event) -> None:
+    state.review_requested_at = event.at
+    state.rating = ""
+    status = "reviewing" if event.kind == "request_review" else "re_reviewing"
+    _simple(status)(state, event)
+
+
+def _on_answer_review(state: CaseState, event: Event) -> None:
+    state.review_round += 1
+    state.replied_at = event.at
+    _simple("replied", "reply")(state, event)
+
+
+def _on_edit(state: CaseState, event: Event) -> None:
+    name = event.payload["field"]
+    if name in EDITABLE_FIELDS:
+        _versioned(state, event, name, event.payload.get("value"))
+
+
+def _on_set_leader(state: CaseState, event: Event) -> None:
+    _versioned(state, event, "leader", event.payload.get("leader", ""))
+
+
+def _on_set_backlog(state: CaseState, event: Event) -> None:
+    _versioned(state, event, "backlog", bool(event.payload.get("backlog")))
+
+
+def _on_checklist(state: CaseState, event: Event) -> None:
+    key = event.payload["key"]
+    if key in state.checklist:
+        done = bool(event.payload.get("done"))
+        state.checklist[key] = ChecklistEntry(done, event.actor, event.at, event.payload.get("note", ""))
+
+
+def _on_link_repeat(state: CaseState, event: Event) -> None:
+    other = event.payload.get("other", "")
+    if other and other not in state.repeat_of:
+        state.repeat_of.append(other)
+
+
+def _on_attach(state: CaseState, event: Event) -> None:
+    _step(state, event, note=event.payload.get("note", ""))
+
+
+def _on_supervise(state: CaseState, event: Event) -> None:
+    state.supervision.append({"deadline": event.payload.get("deadline", ""), "note": event.payload.get("note", ""),
+                              "at": event.at, "origin": event.origin})
+    _step(state, event, note=event.payload.get("note", ""))
+
+
+def _on_resolve(state: CaseState, event: Event) -> None:
+    name = event.payload.get("field", "")
+    state.conflicts = [c for c in state.conflicts if c.field != name]
+    if name in VERSIONED_FIELDS:
+        value = event.payload.get("value")
+        if name == "petitioners":
+            value = [Petitioner.from_json(p) for p in value]
+        setattr(state, name, value)
+        state.versions[name] = event.id
+
+
+APPLY: dict[str, Callable[[CaseState, Event], None]] = {
+    "register": _on_register,
+    "dispatch": _on_dispatch,
+    "accept": _on_accept,
+    "decline": _simple("declined", "reason"),
+    "contact": _simple("contacted"),
+    "handle": _on_handle,
+    "feedback": _on_feedback,
+    "follow_up": _on_follow_up,
+    "close": _on_close,
+    "terminate": _on_terminate,
+    "extend": _on_extend,
+    "request_review": _on_request_review,
+    "answer_review": _on_answer_review,
+    "request_re_review": _on_request_review,
+    "answer_re_review": _on_answer_review,
+    "edit": _on_edit,
+    "set_leader": _on_set_leader,
+    "set_backlog": _on_set_backlog,
+    "checklist": _on_checklist,
+    "link_repeat": _on_link_repeat,
+    "attach": _on_attach,
+    "supervise": _on_supervise,
+    "resolve": _on_resolve,
+    "annul": lambda state, event: None,  # handled before the fold: the target is skipped
+}
+
+
+def fold(case_id: str, events: Iterable[Event]) -> CaseState:
+    """The case as its events make it. Events may come in any order; annulled steps are left out."""
+    ordered = sorted(events, key=Event.sort_key)
+    annulled = {e.payload.get("target") for e in ordered if e.kind == "annul"}
+    state = CaseState(case_id)
+    for event in ordered:
+        if event.id in annulled:
+            continue
+        handler = APPLY.get(event.kind)
+        if handler is not None:  # kinds from a newer program are kept in the log but not shown
+            handler(state, event)
+        if event.kind == "annul":
+            _step(state, event, note=event.payload.get("reason", ""))
+        state.last_event_id, state.last_hash, state.last_hlc = event.id, event.hash, event.hlc
+    return state

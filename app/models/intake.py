@@ -1,0 +1,81 @@
+"""A new case as the handler types it in, checked before it becomes a ``register`` event."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from app.models.case import Petitioner
+from app.models.errors import DomainError
+from app.models.identity import normalize_id_number, normalize_phone
+from app.models.vocab import CHANNELS
+
+COLLECTIVE_MIN_PEOPLE = 5  # 集体访: five or more people about one matter
+
+
+@dataclass
+class CaseDraft:
+    """What the new-case dialog and the command line collect."""
+
+    channel: str
+    petitioners: list[Petitioner]
+    request_summary: str
+    domain: str = "其他"
+    township: str = ""
+    village: str = ""
+    authority_unit: str = ""
+    jurisdiction: str = ""
+    head_count: int = 1
+    backlog: bool = False
+    leader: str = ""
+    repeat_of: list[str] = field(default_factory=list)
+
+    def to_payload(self, domains: tuple[str, ...] | list[str]) -> dict[str, Any]:
+        """The register event's payload; raises DomainError naming the first thing wrong."""
+        if self.channel not in CHANNELS:
+            raise DomainError(f"来源渠道须为：{'、'.join(CHANNELS.values())}")
+        if not self.petitioners:
+            raise DomainError("请至少填写一名信访人")
+        people = []
+        for number, person in enumerate(self.petitioners, start=1):
+            who = f"第{number}名信访人"
+            if not person.name.strip():
+                raise DomainError(f"{who}：请填写姓名")
+            try:
+                id_number = normalize_id_number(person.id_number) if person.id_number.strip() else ""
+                phone = normalize_phone(person.phone) if person.phone.strip() else ""
+            except DomainError as err:
+                raise DomainError(f"{who}（{person.name.strip()}）：{err}") from None
+            people.append(Petitioner(person.name.strip(), id_number, phone, person.address.strip()).to_json())
+        if not self.request_summary.strip():
+            raise DomainError("请填写诉求")
+        if self.domain not in domains:
+            raise DomainError(f"领域“{self.domain}”不在本站的领域列表中")
+        head_count = max(self.head_count, len(people))
+        return {
+            "channel": self.channel,
+            "collective": self.channel == "visit" and head_count >= COLLECTIVE_MIN_PEOPLE,
+            "head_count": head_count,
+            "domain": self.domain,
+            "township": self.township.strip(),
+            "village": self.village.strip(),
+            "request_summary": self.request_summary.strip(),
+            "authority_unit": self.authority_unit.strip(),
+            "jurisdiction": self.jurisdiction.strip(),
+            "backlog": self.backlog,
+            "leader": self.leader.strip(),
+            "petitioners": people,
+            "repeat_of": list(self.repeat_of),
+        }
+
+
+REPEAT_WARN_ROUND = 3  # 事不过二: the third round of one matter is a warning sign
+
+
+def repeat_warning(round_number: int) -> str:
+    """The warning a case shows for its round, or an empty string."""
+    if round_number >= REPEAT_WARN_ROUND:
+        return f"第{round_number}次信访同一事项，已违“事不过二”，请重点化解"
+    if round_number == 2:
+        return "重复信访（第2次）"
+    return ""

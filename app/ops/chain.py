@@ -1,0 +1,26 @@
+"""Making a station's next events: sequence numbers, hash links and clock times, without touching the store."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from app.models.events import Event, HybridClock, event_id, sealed
+
+
+class ChainWriter:
+    """Seals new events onto the end of one station's chain."""
+
+    def __init__(self, origin: str, last_seq: int, last_hash: str, clock: HybridClock) -> None:
+        self.origin = origin
+        self.seq = last_seq
+        self.prev_hash = last_hash
+        self.clock = clock
+
+    def make(self, case_id: str, kind: str, payload: dict[str, Any], actor: str, when: datetime) -> Event:
+        self.seq += 1
+        hlc = self.clock.tick(int(when.timestamp() * 1000))
+        event = sealed(Event(event_id(self.origin, self.seq), case_id, self.origin, self.seq, hlc,
+                             when.isoformat(timespec="seconds"), actor, kind, payload, self.prev_hash))
+        self.prev_hash = event.hash
+        return event

@@ -1,0 +1,251 @@
+"""The desk: one station's data, and every operation a handler can perform on it.
+
+Views and the command line call these methods; none of them writes SQL. Each write is one transaction that
+appends events and projects them, then listeners hear which kinds of things changed.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from app.models.case import CaseState, fold
+from app.models.deadlines import TimeLimits
+from app.models.errors import DomainError
+from app.models.events import Event, HybridClock
+from app.models.intake import CaseDraft
+from app.models.vocab import DEFAULT_DOMAINS, LEVELS
+from app.models.workflow import check
+from app.ops.chain import ChainWriter
+from app.store import eventlog, projection
+from app.store.blobs import BlobStore, kind_of
+from app.store.db import DB_NAME, open_database, transaction
+
+Listener = Callable[[frozenset[str], tuple[str, ...]], None]
+_CODE = re.compile(r"^[A-Za-z0-9]{2,20}$")
+
+
+@dataclass(frozen=True)
+class Station:
+    """Who this desk is: a township, county or city office."""
+
+    code: str
+    name: str
+    level: str
+
+
+class Desk:
+    """A station's store and the operations on it."""
+
+    def __init__(self, data_dir: Path, now: Callable[[], datetime] = datetime.now) -> None:
+        self.data_dir = Path(data_dir)
+        self.db = open_database(self.data_dir / DB_NAME)
+        self.conn: sqlite3.Connection = self.db.conn
+        self.blobs = BlobStore(self.data_dir / "blobs")
+        self.now = now
+        self._listeners: list[Listener] = []
+        self._clock = HybridClock(eventlog.last_hlc(self.conn))
+        self._settings_cache: dict[str, Any] = {}
+
+    def close(self) -> None:
+        self.conn.close()
+
+    # ----- settings and station -------------------------------------------------------------------------------
+    def setting(self, key: str, default: Any = None) -> Any:
+        if key not in self._settings_cache:
+            row = self.conn.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()
+            self._settings_cache[key] = json.loads(row[0]) if row else default
+        return self._settings_cache[key]
+
+    def _put_setting(self, conn: sqlite3.Connection, key: str, value: Any) -> None:
+        conn.execute("INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = "
+                     "excluded.value", (key, json.dumps(value, ensure_ascii=False)))
+        self._settings_cache.pop(key, None)
+
+    @property
+    def station(self) -> Station | None:
+        data = self.setting("station")
+        return Station(**data) if data else None
+
+    def require_station(self) -> Station:
+        station = self.station
+        if station is None:
+            raise DomainError("本机尚未设置站点，请先初始化（init）或打开演示站点")
+        return station
+
+    @property
+    def handler(self) -> str:
+        return str(self.setting("handler", "") or self.require_station().name)
+
+    @property
+    def limits(self) -> TimeLimits:
+        return TimeLimits.from_json(self.setting("limits", {}))
+
+    @property
+    def domains(self) -> tuple[str, ...]:
+        return tuple(self.setting("domains", list(DEFAULT_DOMAINS)))
+
+    def init_station(self, code: str, name: str, level: str, handler: str = "") -> Station:
+        """Set up this desk as a station. Done once; the code names every case and event it makes."""
+        if self.station is not None:
+            raise DomainError(f"本机已设置为站点 {self.station.code}（{self.station.name}），不能重复初始化")
+        if not _CODE.match(code):
+            raise DomainError("站点代码须为2至20位字母或数字，如 TZ0102")
+        if not name.strip():
+            raise DomainError("请填写站点名称")
+        if level not in LEVELS:
+            raise DomainError(f"站点级别须为：{'、'.join(f'{k}（{v}）' for k, v in LEVELS.items())}")
+        station = Station(code.upper(), name.strip(), level)
+        with self._write({"station"}, ()) as conn:
+            self._put_setting(conn, "station", station.__dict__)
+            self._put_setting(conn, "handler", handler.strip() or name.strip())
+        return station
+
+    def set_handler(self, name: str) -> None:
+        if not name.strip():
+            raise DomainError("请填写经办人姓名")
+        with self._write({"settings"}, ()) as conn:
+            self._put_setting(conn, "handler", name.strip())
+
+    def set_limits(self, limits: TimeLimits) -> None:
+        """Change the station's time limits; every open case's light follows at once."""
+        with self._write({"settings", "cases"}, ()) as conn:
+            self._put_setting(conn, "limits", limits.to_json())
+            projection.recompute_deadlines(conn, limits)
+
+    # ----- listening ------------------------------------------------------------------------------------------
+    def subscribe(self, listener: Listener) -> None:
+        self._listeners.append(listener)
+
+    @contextmanager
+    def _write(self, kinds: set[str], case_ids: tuple[str, ...]) -> Iterator[sqlite3.Connection]:
+        try:
+            with transaction(self.db) as conn:
+                yield conn
+        except sqlite3.OperationalError as err:
+            if "full" in str(err):
+                raise DomainError("磁盘空间已满，本次操作未保存，请清理磁盘后重试") from None
+            raise
+        for listener in list(self._listeners):
+            listener(frozenset(kinds), case_ids)
+
+    # ----- recording --------------------------------------------------------------------------------------------
+    def _writer(self, conn: sqlite3.Connection) -> ChainWriter:
+        code = self.require_station().code
+        seq, last_hash = eventlog.head(conn, code)
+        return ChainWriter(code, seq, last_hash, self._clock)
+
+    def _when(self, at: datetime | None) -> datetime:
+        now = self.now()
+        if at is not None and at > now:
+            raise DomainError("办理时间不能晚于现在")
+        return at or now
+
+    def next_case_id(self, conn: sqlite3.Connection, year: int) -> str:
+        """<station code>-<year>-<5-digit sequence>; numbers are never reused, since register events stay."""
+        prefix = f"{self.require_station().code}-{year}-"
+        row = conn.execute("SELECT max(case_id) FROM events WHERE kind = 'register' AND case_id LIKE ?",
+                           (prefix + "%",)).fetchone()
+        last = int(row[0].rsplit("-", 1)[1]) if row and row[0] else 0
+        return f"{prefix}{last + 1:05d}"
+
+    def register_case(self, draft: CaseDraft, at: datetime | None = None) -> str:
+        """Register a new case; returns its case number."""
+        payload = draft.to_payload(self.domains)
+        when = self._when(at)
+        with self._write({"cases"}, ()) as conn:
+            for other in payload["repeat_of"]:
+                if not conn.execute("SELECT 1 FROM cases WHERE case_id = ?", (other,)).fetchone():
+                    raise DomainError(f"要关联的案件不存在：{other}")
+            case_id = self.next_case_id(conn, when.year)
+            event = self._writer(conn).make(case_id, "register", payload, self.handler, when)
+            eventlog.append(conn, [event])
+            projection.write_case(conn, fold(case_id, [event]), self.limits)
+        return case_id
+
+    def record(self, case_id: str, kind: str, payload: dict[str, Any] | None = None,
+               at: datetime | None = None) -> Event:
+        """Record one step or change on a case, after the workflow has allowed it."""
+        payload = dict(payload or {})
+        when = self._when(at)
+        with self._write({"cases"}, (case_id,)) as conn:
+            events = eventlog.for_case(conn, case_id)
+            if not events:
+                raise DomainError(f"找不到案件：{case_id}")
+            state = fold(case_id, events)
+            check(state, kind, payload, self.limits, when.date())
+            event = self._writer(conn).make(case_id, kind, payload, self.handler, when)
+            eventlog.append(conn, [event])
+            projection.write_case(conn, fold(case_id, [*events, event]), self.limits)
+        return event
+
+    def store_evidence(self, paths: list[Path]) -> list[dict[str, Any]]:
+        """Copy evidence files into the blob store; the references to put in an event's payload."""
+        items = []
+        for path in paths:
+            sha, size = self.blobs.put_file(Path(path))
+            items.append({"sha256": sha, "name": Path(path).name, "kind": kind_of(Path(path)), "size": size})
+        return items
+
+    def handle(self, case_id: str, note: str, evidence: list[Path] | None = None,
+               at: datetime | None = None) -> Event:
+        """Record a handling measure with its evidence files (办理措施)."""
+        items = self.store_evidence(list(evidence or []))
+        return self.record(case_id, "handle", {"note": note, "evidence": items}, at)
+
+    def attach(self, case_id: str, paths: list[Path], note: str = "") -> Event:
+        if not paths:
+            raise DomainError("请选择要补充的佐证材料文件")
+        return self.record(case_id, "attach", {"note": note, "evidence": self.store_evidence(paths)})
+
+    def set_checklist(self, case_id: str, key: str, done: bool, note: str = "") -> Event:
+        return self.record(case_id, "checklist", {"key": key, "done": done, "note": note})
+
+    def _versioned(self, case_id: str, kind: str, field_name: str, payload: dict[str, Any]) -> Event:
+        base = self.case(case_id).versions.get(field_name)
+        return self.record(case_id, kind, {**payload, "base": base})
+
+    def edit(self, case_id: str, field_name: str, value: Any) -> Event:
+        """Correct a field; the old value stays in the timeline."""
+        return self._versioned(case_id, "edit", field_name, {"field": field_name, "value": value})
+
+    def set_leader(self, case_id: str, leader: str) -> Event:
+        if not leader.strip():
+            raise DomainError("请填写包案领导姓名")
+        return self._versioned(case_id, "set_leader", "leader", {"leader": leader.strip()})
+
+    def set_backlog(self, case_id: str, backlog: bool) -> Event:
+        return self._versioned(case_id, "set_backlog", "backlog", {"backlog": backlog})
+
+    def annul_last_step(self, case_id: str, reason: str) -> Event:
+        """Undo the latest chain step by a recorded correction (the step stays in the log, marked annulled)."""
+        from app.models.workflow import ALLOWED_FROM
+
+        steps = [s for s in self.case(case_id).steps if s.kind in ALLOWED_FROM]
+        target = steps[-1].event_id if steps else ""
+        return self.record(case_id, "annul", {"target": target, "reason": reason})
+
+    # ----- reading ----------------------------------------------------------------------------------------------
+    def case(self, case_id: str) -> CaseState:
+        events = eventlog.for_case(self.conn, case_id)
+        if not events:
+            raise DomainError(f"找不到案件：{case_id}")
+        return fold(case_id, events)
+
+    def events(self, case_id: str) -> list[Event]:
+        return eventlog.for_case(self.conn, case_id)
+
+    def today(self) -> date:
+        return self.now().date()
+
+    def rebuild(self) -> int:
+        """Write every projection again from the event log."""
+        with self._write({"cases"}, ()) as conn:
+            return projection.rebuild(conn, self.limits)

@@ -1,0 +1,96 @@
+"""Opening a station's database file: version check first, then pragmas, then the schema steps."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import sqlite_utils
+
+from app.models.errors import DomainError
+from app.store import schema
+
+DB_NAME = "station.db"
+ENV_HOME = "PETITION_DESK_HOME"
+
+
+class SchemaTooNew(DomainError):
+    """The file was written by a newer program; it is left untouched."""
+
+
+def default_data_dir() -> Path:
+    """The user's data folder, unless PETITION_DESK_HOME names another."""
+    env = os.environ.get(ENV_HOME)
+    if env:
+        return Path(env)
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir("PetitionDesk", appauthor=False))
+
+
+def file_version(path: Path) -> int:
+    """user_version of an existing file, read without writing anything to it."""
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        return int(conn.execute("PRAGMA user_version").fetchone()[0])
+    finally:
+        conn.close()
+
+
+def open_database(path: Path) -> sqlite_utils.Database:
+    """Open (or create) the station file and bring its schema up to date in one exclusive transaction.
+
+    A file from a newer program is refused before anything is written to it.
+    """
+    if path.exists():
+        try:
+            version = file_version(path)
+        except sqlite3.DatabaseError as err:
+            raise DomainError(f"数据文件已损坏或不是本程序的文件：{path}（{err}）") from None
+        if version > schema.LATEST_VERSION:
+            raise SchemaTooNew(
+                f"数据文件由更新版本的程序创建（数据版本 {version}，本程序支持到 {schema.LATEST_VERSION}），"
+                "请升级信访工作台后再打开；文件未作任何改动。"
+            )
+    path.parent.mkdir(parents=True, exist_ok=True)
+    conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False)
+    conn.execute("PRAGMA journal_mode = WAL")
+    conn.execute("PRAGMA synchronous = NORMAL")
+    conn.execute("PRAGMA foreign_keys = ON")
+    conn.execute("PRAGMA busy_timeout = 5000")
+    upgrade(conn)
+    return sqlite_utils.Database(conn)
+
+
+def upgrade(conn: sqlite3.Connection) -> int:
+    """Run the schema steps the file has not had yet; all of them or none. Returns the new version."""
+    conn.execute("BEGIN EXCLUSIVE")
+    try:
+        version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+        if version > schema.LATEST_VERSION:
+            raise SchemaTooNew(f"数据文件版本 {version} 高于本程序支持的 {schema.LATEST_VERSION}")
+        for number, step in enumerate(schema.STEPS, start=1):
+            if version < number:
+                step(conn)
+                conn.execute(f"PRAGMA user_version = {number}")
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    return schema.LATEST_VERSION
+
+
+@contextmanager
+def transaction(db: sqlite_utils.Database) -> Iterator[sqlite3.Connection]:
+    """One write transaction: everything in it lands, or nothing does."""
+    conn = db.conn
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield conn
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise

@@ -1,0 +1,95 @@
+"""The append-only event log: writing events, reading them back, and checking each station's hash chain."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from app.models.events import GENESIS_HASH, Event, canonical_json
+
+_COLUMNS = "id, case_id, origin, seq, hlc, at, actor, kind, payload, prev_hash, hash"
+
+
+def to_row(event: Event) -> tuple[object, ...]:
+    return (event.id, event.case_id, event.origin, event.seq, event.hlc, event.at, event.actor, event.kind,
+            canonical_json(event.payload), event.prev_hash, event.hash)
+
+
+def from_row(row: tuple[object, ...] | sqlite3.Row) -> Event:
+    return Event(str(row[0]), str(row[1]), str(row[2]), int(row[3]), str(row[4]), str(row[5]),  # type: ignore[call-overload]
+                 str(row[6]), str(row[7]), json.loads(str(row[8])), str(row[9]), str(row[10]))
+
+
+def append(conn: sqlite3.Connection, events: Iterable[Event]) -> None:
+    """Write events (already sealed). Runs inside the caller's transaction."""
+    conn.executemany(f"INSERT INTO events ({_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                     [to_row(e) for e in events])
+
+
+def for_case(conn: sqlite3.Connection, case_id: str) -> list[Event]:
+    rows = conn.execute(f"SELECT {_COLUMNS} FROM events WHERE case_id = ? ORDER BY hlc, origin, seq",
+                        (case_id,)).fetchall()
+    return [from_row(r) for r in rows]
+
+
+def by_case(conn: sqlite3.Connection) -> Iterator[tuple[str, list[Event]]]:
+    """Every case's events, one case at a time, in case order (streams: memory holds one case)."""
+    cursor = conn.execute(f"SELECT {_COLUMNS} FROM events WHERE case_id != '' ORDER BY case_id")
+    current: str | None = None
+    batch: list[Event] = []
+    loads = json.loads
+    for row in cursor:
+        case_id = row[1]
+        if case_id != current:
+            if current is not None:
+                yield current, batch
+            current, batch = case_id, []
+        batch.append(Event(row[0], case_id, row[2], row[3], row[4], row[5], row[6], row[7], loads(row[8]),
+                           row[9], row[10]))
+    if current is not None:
+        yield current, batch
+
+
+def head(conn: sqlite3.Connection, origin: str) -> tuple[int, str]:
+    """Last sequence number and hash of a station's chain (0 and the genesis hash when empty)."""
+    row = conn.execute("SELECT seq, hash FROM events WHERE origin = ? ORDER BY seq DESC LIMIT 1",
+                       (origin,)).fetchone()
+    return (int(row[0]), str(row[1])) if row else (0, GENESIS_HASH)
+
+
+def last_hlc(conn: sqlite3.Connection) -> str | None:
+    row = conn.execute("SELECT max(hlc) FROM events").fetchone()
+    return row[0] if row and row[0] else None
+
+
+@dataclass
+class ChainProblem:
+    """The first event at which the log stops holding together."""
+
+    event_id: str
+    reason: str
+
+
+def check_chains(conn: sqlite3.Connection) -> ChainProblem | None:
+    """Recompute every event's hash and every link to its predecessor; the first break, or None.
+
+    A gap in a station's sequence (events still on their way from elsewhere) is not a break; a link that
+    names the wrong predecessor is.
+    """
+    cursor = conn.execute(f"SELECT {_COLUMNS} FROM events ORDER BY origin, seq")
+    previous: Event | None = None
+    for row in cursor:
+        event = from_row(row)
+        if event.compute_hash() != event.hash:
+            return ChainProblem(event.id, "事件内容与其哈希不符（被改动）")
+        if event.id != f"{event.origin}:{event.seq}":
+            return ChainProblem(event.id, "事件编号与站点序号不符")
+        if previous is not None and previous.origin == event.origin and previous.seq == event.seq - 1:
+            if event.prev_hash != previous.hash:
+                return ChainProblem(event.id, f"与上一事件 {previous.id} 的哈希链断开")
+        elif event.seq == 1 and event.prev_hash != GENESIS_HASH:
+            return ChainProblem(event.id, "站点首个事件的前序哈希不正确")
+        previous = event
+    return None

@@ -1,0 +1,174 @@
+"""Projecting folded cases into tables, one case at a time or all at once from the whole log.
+
+Both paths build their rows with ``case_rows``, so a rebuild writes exactly what live updates wrote.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+
+from app.models.case import CaseState, fold
+from app.models.deadlines import Clock, TimeLimits, current_deadline
+from app.models.events import canonical_json
+from app.store import eventlog
+from app.store.schema import CASE_COLUMNS, PROJECTION_TABLES
+
+
+@dataclass
+class CaseRows:
+    """The rows one case contributes to each projection table."""
+
+    case: tuple[object, ...]
+    text: str
+    petitioners: list[tuple[object, ...]] = field(default_factory=list)
+    steps: list[tuple[object, ...]] = field(default_factory=list)
+    evidence: list[tuple[object, ...]] = field(default_factory=list)
+    checklist: list[tuple[object, ...]] = field(default_factory=list)
+    conflicts: list[tuple[object, ...]] = field(default_factory=list)
+
+
+def case_clock(state: CaseState) -> Clock:
+    return Clock(
+        status=state.status,
+        registered=state.date_of(state.registered_at),
+        dispatched=state.date_of(state.dispatched_at),
+        accepted=state.date_of(state.accepted_at),
+        review_requested=state.date_of(state.review_requested_at),
+        extension_days=state.extension_days,
+    )
+
+
+def case_rows(state: CaseState, limits: TimeLimits) -> CaseRows:
+    """All rows for one case. Deterministic: the same state and limits give the same rows."""
+    deadline = None if state.finished else current_deadline(case_clock(state), limits)
+    cid = state.case_id
+    case = (
+        cid, state.origin, state.channel, int(state.collective), state.head_count, state.domain, state.township,
+        state.village, state.request_summary, state.authority_unit, state.jurisdiction, int(state.backlog),
+        state.leader, state.status, state.petitioner_names(), state.registered_at, state.dispatched_at,
+        canonical_json(state.dispatch_units), state.accepted_at, state.replied_at, state.closed_at,
+        state.extension_days, state.review_round, state.rating, int(state.dissatisfied), state.measures,
+        canonical_json(state.repeat_of), state.repeat_round, state.checklist_done, len(state.conflicts),
+        canonical_json(state.supervision), int(state.finished), deadline.label if deadline else "",
+        deadline.due.isoformat() if deadline else None,
+        deadline.yellow_from(limits).isoformat() if deadline else None,
+        state.last_event_id, state.last_hash, state.last_hlc,
+    )
+    rows = CaseRows(case, _search_text(state))
+    rows.petitioners = [(cid, i, p.name, p.id_number, p.phone, p.address) for i, p in enumerate(state.petitioners)]
+    for i, step in enumerate(state.steps):
+        rows.steps.append((cid, i, step.event_id, step.kind, step.at, step.actor, step.origin, step.unit, step.note))
+        for item in step.evidence:
+            rows.evidence.append((cid, step.event_id, item["sha256"], item.get("name", ""), item.get("kind", "other"),
+                                  int(item.get("size", 0))))
+    rows.checklist = [(cid, key, int(e.done), e.by, e.at, e.note) for key, e in state.checklist.items()]
+    rows.conflicts = [(cid, c.field, canonical_json(c.event_ids), canonical_json(c.values)) for c in state.conflicts]
+    return rows
+
+
+def _search_text(state: CaseState) -> str:
+    parts = [state.case_id, state.township, state.village, state.request_summary, state.authority_unit,
+             state.jurisdiction, state.leader, state.domain]
+    for p in state.petitioners:
+        parts += [p.name, p.id_number, p.phone, p.address]
+    parts += [s.note for s in state.steps if s.note and s.kind != "register"]
+    parts += [s.unit for s in state.steps if s.unit]
+    return " ".join(x for x in parts if x)
+
+
+_CASE_INSERT = f"INSERT INTO cases ({', '.join(CASE_COLUMNS)}) VALUES ({', '.join('?' * len(CASE_COLUMNS))})"
+_CASE_UPSERT = _CASE_INSERT + " ON CONFLICT (case_id) DO UPDATE SET " + ", ".join(
+    f"{c} = excluded.{c}" for c in CASE_COLUMNS[1:])
+_CHILD_INSERTS = {
+    "petitioners": "INSERT INTO petitioners VALUES (?,?,?,?,?,?)",
+    "steps": "INSERT INTO steps VALUES (?,?,?,?,?,?,?,?,?)",
+    "evidence": "INSERT OR IGNORE INTO evidence VALUES (?,?,?,?,?,?)",
+    "checklist": "INSERT INTO checklist VALUES (?,?,?,?,?,?)",
+    "conflicts": "INSERT OR IGNORE INTO conflicts VALUES (?,?,?,?)",
+}
+
+
+def write_case(conn: sqlite3.Connection, state: CaseState, limits: TimeLimits) -> int:
+    """Replace one case's projected rows (inside the caller's transaction). Returns the case's row number."""
+    rows = case_rows(state, limits)
+    conn.execute(_CASE_UPSERT, rows.case)
+    n = int(conn.execute("SELECT n FROM cases WHERE case_id = ?", (state.case_id,)).fetchone()[0])
+    conn.execute("INSERT INTO case_text (n, body) VALUES (?, ?) ON CONFLICT (n) DO UPDATE SET body = excluded.body",
+                 (n, rows.text))
+    for table, sql in _CHILD_INSERTS.items():
+        conn.execute(f"DELETE FROM {table} WHERE case_id = ?", (state.case_id,))
+        conn.executemany(sql, getattr(rows, table))
+    return n
+
+
+def refresh_case(conn: sqlite3.Connection, case_id: str, limits: TimeLimits) -> CaseState:
+    """Fold a case's events afresh and project it."""
+    state = fold(case_id, eventlog.for_case(conn, case_id))
+    write_case(conn, state, limits)
+    return state
+
+
+def rebuild(conn: sqlite3.Connection, limits: TimeLimits, batch: int = 5000) -> int:
+    """Empty the projection tables and write them again from the event log. Returns the number of cases.
+
+    Cases get their row numbers in case-number order, so two rebuilds give identical tables.
+    """
+    for table in (*PROJECTION_TABLES, "case_text"):
+        conn.execute(f"DELETE FROM {table}")
+    conn.execute("INSERT INTO case_fts (case_fts) VALUES ('delete-all')")
+    count = 0
+    pending: list[CaseRows] = []
+    for case_id, events in eventlog.by_case(conn):
+        pending.append(case_rows(fold(case_id, events), limits))
+        count += 1
+        if len(pending) >= batch:
+            _bulk_write(conn, pending, count - len(pending))
+            pending = []
+    _bulk_write(conn, pending, count - len(pending))
+    return count
+
+
+def _bulk_write(conn: sqlite3.Connection, pending: list[CaseRows], first: int) -> None:
+    numbers = range(first + 1, first + 1 + len(pending))
+    conn.executemany(_CASE_INSERT.replace("(case_id", "(n, case_id").replace("VALUES (", "VALUES (?, "),
+                     [(n, *r.case) for n, r in zip(numbers, pending, strict=True)])
+    conn.executemany("INSERT INTO case_text (n, body) VALUES (?, ?)",
+                     [(n, r.text) for n, r in zip(numbers, pending, strict=True)])
+    for table, sql in _CHILD_INSERTS.items():
+        conn.executemany(sql, [row for r in pending for row in getattr(r, table)])
+
+
+def fingerprint(conn: sqlite3.Connection) -> dict[str, str]:
+    """A digest of each projection table's content in key order (row numbers left out: they are local)."""
+    result = {}
+    for table in PROJECTION_TABLES:
+        columns = [r[1] for r in conn.execute(f"PRAGMA table_info({table})") if r[1] != "n"]
+        keys = [r[1] for r in sorted(conn.execute(f"PRAGMA table_info({table})"), key=lambda r: r[5]) if r[5]]
+        order = ", ".join(f'"{k}"' for k in keys if k != "n") or "case_id"
+        if table == "cases":
+            order = "case_id"
+        digest = hashlib.sha256()
+        for row in conn.execute(f"SELECT {', '.join(repr_col(c) for c in columns)} FROM {table} ORDER BY {order}"):
+            digest.update(canonical_json(list(row)).encode())
+        result[table] = digest.hexdigest()
+    return result
+
+
+def repr_col(column: str) -> str:
+    return f'"{column}"'
+
+
+def recompute_deadlines(conn: sqlite3.Connection, limits: TimeLimits, case_ids: Iterable[str] | None = None) -> None:
+    """After the station's limits change, project open cases again so their lights follow the new limits."""
+    ids = list(case_ids) if case_ids is not None else [
+        r[0] for r in conn.execute("SELECT case_id FROM cases WHERE finished = 0")]
+    for case_id in ids:
+        refresh_case(conn, case_id, limits)
+
+
+def today() -> date:
+    return date.today()

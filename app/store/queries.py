@@ -1,0 +1,147 @@
+"""Read-only queries behind the case list, its filters and search, and the status-bar counts.
+
+Filters are one SQL WHERE clause; the list asks for matching row numbers only and fetches rows a window at a time.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+# Mirrors app.models.deadlines.supervision_colour; parameter :today is an ISO date.
+COLOUR_SQL = (
+    "CASE WHEN finished = 1 THEN 'none' "
+    "WHEN backlog = 1 OR dissatisfied = 1 OR deadline < :today THEN 'red' "
+    "WHEN yellow_from <= :today THEN 'yellow' ELSE 'green' END"
+)
+_COLOUR_WHERE = {
+    "red": "(finished = 0 AND (backlog = 1 OR dissatisfied = 1 OR deadline < :today))",
+    "yellow": "(finished = 0 AND backlog = 0 AND dissatisfied = 0 AND deadline >= :today AND yellow_from <= :today)",
+    "green": "(finished = 0 AND backlog = 0 AND dissatisfied = 0 AND (deadline IS NULL OR yellow_from > :today))",
+    "none": "(finished = 1)",
+}
+COLOUR_RANK_SQL = "CASE " + " ".join(
+    f"WHEN {_COLOUR_WHERE[c]} THEN {i}" for i, c in enumerate(("red", "yellow", "green"))) + " ELSE 3 END"
+
+# List column → SQL it sorts by.
+SORT_SQL = {
+    "colour": COLOUR_RANK_SQL,
+    "case_id": "case_id",
+    "petitioners": "petitioner_names",
+    "channel": "channel",
+    "domain": "domain",
+    "place": "township, village",
+    "status": "status",
+    "leader": "leader",
+    "days_left": "finished, deadline IS NULL, deadline",
+    "registered": "registered_at",
+    "origin": "origin",
+}
+
+
+@dataclass(frozen=True)
+class CaseFilter:
+    """What the handler narrowed the list to. Empty fields do not filter."""
+
+    text: str = ""
+    status: str = ""
+    colour: str = ""
+    domain: str = ""
+    leader: str = ""
+    origin: str = ""
+    township: str = ""
+    backlog: bool = False
+    overdue: bool = False
+    open_only: bool = False
+
+    def where(self, today: date) -> tuple[str, dict[str, Any]]:
+        """The WHERE clause and its parameters."""
+        clauses: list[str] = []
+        params: dict[str, Any] = {"today": today.isoformat()}
+        for name in ("status", "domain", "leader", "origin", "township"):
+            value = getattr(self, name)
+            if value:
+                clauses.append(f"{name} = :{name}")
+                params[name] = value
+        if self.colour:
+            clauses.append(_COLOUR_WHERE[self.colour])
+        if self.backlog:
+            clauses.append("backlog = 1")
+        if self.overdue:
+            clauses.append("(finished = 0 AND deadline < :today)")
+        if self.open_only:
+            clauses.append("finished = 0")
+        for i, term in enumerate(self.text.split()):
+            clauses.append(text_clause(term, f"t{i}", params))
+        return (" AND ".join(clauses) or "1"), params
+
+
+def text_clause(term: str, name: str, params: dict[str, Any]) -> str:
+    """Full-text for terms of 3+ characters (trigram index); a LIKE scan of the narrow text table below that,
+    since trigram matching finds nothing for 1-2 characters (a surname, a village)."""
+    if len(term) >= 3:
+        params[name] = '"' + term.replace('"', '""') + '"'
+        return f"n IN (SELECT rowid FROM case_fts WHERE case_fts MATCH :{name})"
+    params[name] = "%" + term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    return f"n IN (SELECT n FROM case_text WHERE body LIKE :{name} ESCAPE '\\')"
+
+
+def case_numbers(conn: sqlite3.Connection, flt: CaseFilter, today: date, sort: str = "registered",
+                 descending: bool = True) -> list[int]:
+    """Row numbers of the matching cases, in display order."""
+    where, params = flt.where(today)
+    direction = "DESC" if descending else "ASC"
+    order = ", ".join(f"{part.strip()} {direction}" for part in SORT_SQL[sort].split(","))
+    sql = f"SELECT n FROM cases WHERE {where} ORDER BY {order}, n {direction}"
+    return [r[0] for r in conn.execute(sql, params)]
+
+
+LIST_COLUMNS = ("n", "case_id", "petitioner_names", "channel", "domain", "township", "village", "status", "leader",
+                "deadline", "registered_at", "origin", "backlog", "repeat_round", "conflicts", "deadline_label")
+
+
+def list_rows(conn: sqlite3.Connection, numbers: list[int], today: date) -> dict[int, dict[str, Any]]:
+    """The list's columns (and the colour) for a window of row numbers."""
+    if not numbers:
+        return {}
+    sql = (f"SELECT {', '.join(LIST_COLUMNS)}, {COLOUR_SQL} AS colour "
+           "FROM cases WHERE n IN (SELECT value FROM json_each(:numbers))")
+    ids = "[" + ",".join(str(int(x)) for x in numbers) + "]"
+    cursor = conn.execute(sql, {"today": today.isoformat(), "numbers": ids})
+    names = [d[0] for d in cursor.description]
+    return {row[0]: dict(zip(names, row, strict=True)) for row in cursor}
+
+
+def counts(conn: sqlite3.Connection, today: date, by_origin: bool = False) -> dict[str, Any]:
+    """Open, red, yellow, green and backlog counts for the status bar (per station when asked)."""
+    group = "origin" if by_origin else "''"
+    sql = (f"SELECT {group} AS o, {COLOUR_SQL} AS colour, backlog, count(*) "
+           "FROM cases WHERE finished = 0 GROUP BY o, colour, backlog")
+    result: dict[str, Any] = {}
+    for origin, colour, backlog, number in conn.execute(sql, {"today": today.isoformat()}):
+        bucket = result.setdefault(origin, {"open": 0, "red": 0, "yellow": 0, "green": 0, "backlog": 0})
+        bucket["open"] += number
+        bucket[colour] += number
+        if backlog:
+            bucket["backlog"] += number
+    return result if by_origin else result.get("", {"open": 0, "red": 0, "yellow": 0, "green": 0, "backlog": 0})
+
+
+def earlier_cases(conn: sqlite3.Connection, id_number: str, name: str, phone: str) -> list[dict[str, Any]]:
+    """Cases of the same person: same ID number, or same name and phone."""
+    sql = ("SELECT DISTINCT c.case_id, c.registered_at, c.status, c.request_summary, c.repeat_round "
+           "FROM petitioners p JOIN cases c ON c.case_id = p.case_id "
+           "WHERE (:id != '' AND p.id_number = :id) OR (:name != '' AND :phone != '' AND p.name = :name "
+           "AND p.phone = :phone) ORDER BY c.registered_at")
+    cursor = conn.execute(sql, {"id": id_number, "name": name, "phone": phone})
+    names = [d[0] for d in cursor.description]
+    return [dict(zip(names, r, strict=True)) for r in cursor]
+
+
+def distinct_values(conn: sqlite3.Connection, column: str) -> list[str]:
+    """Values present in a column, for filter drop-downs."""
+    if column not in ("leader", "domain", "origin", "township", "status"):
+        raise ValueError(column)
+    return [r[0] for r in conn.execute(f"SELECT DISTINCT {column} FROM cases WHERE {column} != '' ORDER BY 1")]

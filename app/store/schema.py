@@ -1,0 +1,118 @@
+"""Schema steps. ``PRAGMA user_version`` says which have run; each step brings a file up by one version."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+
+PROJECTION_TABLES: tuple[str, ...] = ("cases", "petitioners", "steps", "evidence", "checklist", "conflicts")
+
+CASE_COLUMNS: tuple[str, ...] = (
+    "case_id", "origin", "channel", "collective", "head_count", "domain", "township", "village",
+    "request_summary", "authority_unit", "jurisdiction", "backlog", "leader", "status", "petitioner_names",
+    "registered_at", "dispatched_at", "dispatch_units", "accepted_at", "replied_at", "closed_at", "extension_days",
+    "review_round", "rating", "dissatisfied", "measures", "repeat_of", "repeat_round", "checklist_done",
+    "conflicts", "supervision", "finished", "deadline_label", "deadline", "yellow_from", "last_event_id",
+    "last_hash", "last_hlc",
+)
+
+_V1 = """
+CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+
+CREATE TABLE events (
+    id TEXT PRIMARY KEY, case_id TEXT NOT NULL, origin TEXT NOT NULL, seq INTEGER NOT NULL,
+    hlc TEXT NOT NULL, at TEXT NOT NULL, actor TEXT NOT NULL, kind TEXT NOT NULL, payload TEXT NOT NULL,
+    prev_hash TEXT NOT NULL, hash TEXT NOT NULL, UNIQUE (origin, seq)
+);
+CREATE INDEX events_case ON events (case_id, hlc);
+CREATE TRIGGER events_append_only_update BEFORE UPDATE ON events
+    BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;
+CREATE TRIGGER events_append_only_delete BEFORE DELETE ON events
+    BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;
+
+CREATE TABLE cases (
+    n INTEGER PRIMARY KEY,
+    case_id TEXT NOT NULL UNIQUE, origin TEXT NOT NULL, channel TEXT NOT NULL, collective INTEGER NOT NULL,
+    head_count INTEGER NOT NULL, domain TEXT NOT NULL, township TEXT NOT NULL, village TEXT NOT NULL,
+    request_summary TEXT NOT NULL, authority_unit TEXT NOT NULL, jurisdiction TEXT NOT NULL,
+    backlog INTEGER NOT NULL, leader TEXT NOT NULL, status TEXT NOT NULL, petitioner_names TEXT NOT NULL,
+    registered_at TEXT NOT NULL, dispatched_at TEXT NOT NULL, dispatch_units TEXT NOT NULL,
+    accepted_at TEXT NOT NULL, replied_at TEXT NOT NULL, closed_at TEXT NOT NULL, extension_days INTEGER NOT NULL,
+    review_round INTEGER NOT NULL, rating TEXT NOT NULL, dissatisfied INTEGER NOT NULL, measures INTEGER NOT NULL,
+    repeat_of TEXT NOT NULL, repeat_round INTEGER NOT NULL, checklist_done INTEGER NOT NULL,
+    conflicts INTEGER NOT NULL, supervision TEXT NOT NULL, finished INTEGER NOT NULL, deadline_label TEXT NOT NULL,
+    deadline TEXT, yellow_from TEXT, last_event_id TEXT NOT NULL, last_hash TEXT NOT NULL, last_hlc TEXT NOT NULL
+);
+CREATE INDEX cases_status ON cases (status);
+CREATE INDEX cases_domain ON cases (domain);
+CREATE INDEX cases_leader ON cases (leader);
+CREATE INDEX cases_origin ON cases (origin);
+CREATE INDEX cases_registered ON cases (registered_at);
+CREATE INDEX cases_open_deadline ON cases (finished, deadline);
+
+CREATE TABLE petitioners (
+    case_id TEXT NOT NULL, idx INTEGER NOT NULL, name TEXT NOT NULL, id_number TEXT NOT NULL,
+    phone TEXT NOT NULL, address TEXT NOT NULL, PRIMARY KEY (case_id, idx)
+);
+CREATE INDEX petitioners_id_number ON petitioners (id_number);
+CREATE INDEX petitioners_name_phone ON petitioners (name, phone);
+
+CREATE TABLE steps (
+    case_id TEXT NOT NULL, idx INTEGER NOT NULL, event_id TEXT NOT NULL, kind TEXT NOT NULL, at TEXT NOT NULL,
+    actor TEXT NOT NULL, origin TEXT NOT NULL, unit TEXT NOT NULL, note TEXT NOT NULL,
+    PRIMARY KEY (case_id, idx)
+);
+
+CREATE TABLE evidence (
+    case_id TEXT NOT NULL, event_id TEXT NOT NULL, sha256 TEXT NOT NULL, name TEXT NOT NULL,
+    kind TEXT NOT NULL, size INTEGER NOT NULL, PRIMARY KEY (event_id, sha256)
+);
+CREATE INDEX evidence_case ON evidence (case_id);
+
+CREATE TABLE checklist (
+    case_id TEXT NOT NULL, key TEXT NOT NULL, done INTEGER NOT NULL, by TEXT NOT NULL, at TEXT NOT NULL,
+    note TEXT NOT NULL, PRIMARY KEY (case_id, key)
+);
+
+CREATE TABLE conflicts (
+    case_id TEXT NOT NULL, field TEXT NOT NULL, event_ids TEXT NOT NULL, "values" TEXT NOT NULL,
+    PRIMARY KEY (case_id, field, event_ids)
+);
+
+-- What full-text search reads: one line of text per case (numbers, names, ID numbers, phones, place, request,
+-- notes). Kept narrow so that LIKE for 1-2 character terms scans little.
+CREATE TABLE case_text (n INTEGER PRIMARY KEY, body TEXT NOT NULL);
+CREATE VIRTUAL TABLE case_fts USING fts5 (body, content='case_text', content_rowid='n', tokenize='trigram');
+CREATE TRIGGER case_text_ai AFTER INSERT ON case_text
+    BEGIN INSERT INTO case_fts (rowid, body) VALUES (new.n, new.body); END;
+CREATE TRIGGER case_text_ad AFTER DELETE ON case_text
+    BEGIN INSERT INTO case_fts (case_fts, rowid, body) VALUES ('delete', old.n, old.body); END;
+CREATE TRIGGER case_text_au AFTER UPDATE ON case_text BEGIN
+    INSERT INTO case_fts (case_fts, rowid, body) VALUES ('delete', old.n, old.body);
+    INSERT INTO case_fts (rowid, body) VALUES (new.n, new.body);
+END;
+"""
+
+
+def _v1(conn: sqlite3.Connection) -> None:
+    for statement in _split(_V1):
+        conn.execute(statement)
+
+
+def _split(script: str) -> list[str]:
+    """Statements of a script, keeping trigger bodies whole (executescript would commit our transaction)."""
+    statements, current = [], []
+    for line in script.splitlines():
+        if line.strip().startswith("--") or not line.strip():
+            continue
+        current.append(line)
+        text = "\n".join(current)
+        if sqlite3.complete_statement(text):
+            statements.append(text)
+            current = []
+    return statements
+
+
+# Step N brings a file from version N-1 to N. Append only; never change a step that has shipped.
+STEPS: list[Callable[[sqlite3.Connection], None]] = [_v1]
+LATEST_VERSION = len(STEPS)
