@@ -17,9 +17,11 @@ class ChainWriter:
         self.prev_hash = last_hash
         self.clock = clock
 
-    def make(self, case_id: str, kind: str, payload: dict[str, Any], actor: str, when: datetime) -> Event:
+    def make(self, case_id: str, kind: str, payload: dict[str, Any], actor: str, when: datetime,
+             hlc: str | None = None) -> Event:
+        """The next event. ``hlc`` is given only by the demo, whose events are back-dated."""
         self.seq += 1
-        hlc = self.clock.tick(int(when.timestamp() * 1000))
+        hlc = hlc or self.clock.tick(int(when.timestamp() * 1000))
         event = sealed(Event(event_id(self.origin, self.seq), case_id, self.origin, self.seq, hlc,
                              when.isoformat(timespec="seconds"), actor, kind, payload, self.prev_hash))
         self.prev_hash = event.hash

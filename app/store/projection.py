@@ -97,8 +97,12 @@ def write_case(conn: sqlite3.Connection, state: CaseState, limits: TimeLimits) -
     rows = case_rows(state, limits)
     conn.execute(_CASE_UPSERT, rows.case)
     n = int(conn.execute("SELECT n FROM cases WHERE case_id = ?", (state.case_id,)).fetchone()[0])
-    conn.execute("INSERT INTO case_text (n, body) VALUES (?, ?) ON CONFLICT (n) DO UPDATE SET body = excluded.body",
-                 (n, rows.text))
+    old = conn.execute("SELECT body FROM case_text WHERE n = ?", (n,)).fetchone()
+    if old is None or old[0] != rows.text:
+        if old is not None:
+            conn.execute("INSERT INTO case_fts (case_fts, rowid, body) VALUES ('delete', ?, ?)", (n, old[0]))
+        conn.execute("INSERT OR REPLACE INTO case_text (n, body) VALUES (?, ?)", (n, rows.text))
+        conn.execute("INSERT INTO case_fts (rowid, body) VALUES (?, ?)", (n, rows.text))
     for table, sql in _CHILD_INSERTS.items():
         conn.execute(f"DELETE FROM {table} WHERE case_id = ?", (state.case_id,))
         conn.executemany(sql, getattr(rows, table))
@@ -129,6 +133,7 @@ def rebuild(conn: sqlite3.Connection, limits: TimeLimits, batch: int = 5000) -> 
             _bulk_write(conn, pending, count - len(pending))
             pending = []
     _bulk_write(conn, pending, count - len(pending))
+    conn.execute("INSERT INTO case_fts (case_fts) VALUES ('rebuild')")
     return count
 
 

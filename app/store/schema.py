@@ -80,17 +80,10 @@ CREATE TABLE conflicts (
 );
 
 -- What full-text search reads: one line of text per case (numbers, names, ID numbers, phones, place, request,
--- notes). Kept narrow so that LIKE for 1-2 character terms scans little.
+-- notes). Kept narrow so that LIKE for 1-2 character terms scans little. The projection keeps case_fts in
+-- step with it (no triggers: a bulk rebuild indexes everything in one pass, far faster than row by row).
 CREATE TABLE case_text (n INTEGER PRIMARY KEY, body TEXT NOT NULL);
 CREATE VIRTUAL TABLE case_fts USING fts5 (body, content='case_text', content_rowid='n', tokenize='trigram');
-CREATE TRIGGER case_text_ai AFTER INSERT ON case_text
-    BEGIN INSERT INTO case_fts (rowid, body) VALUES (new.n, new.body); END;
-CREATE TRIGGER case_text_ad AFTER DELETE ON case_text
-    BEGIN INSERT INTO case_fts (case_fts, rowid, body) VALUES ('delete', old.n, old.body); END;
-CREATE TRIGGER case_text_au AFTER UPDATE ON case_text BEGIN
-    INSERT INTO case_fts (case_fts, rowid, body) VALUES ('delete', old.n, old.body);
-    INSERT INTO case_fts (rowid, body) VALUES (new.n, new.body);
-END;
 """
 
 

@@ -1,0 +1,35 @@
+# 信访工作台 Petition Desk — `make run` opens the program, `make test` runs every test. Both set themselves up.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-stamp
+
+.PHONY: run test bench lint clean sysdeps-run sysdeps-test demo
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[test,dev]'
+	touch $(STAMP)
+
+sysdeps-run:
+	@bash installer/debian-deps.sh run
+
+sysdeps-test:
+	@bash installer/debian-deps.sh test
+
+run: $(STAMP) sysdeps-run
+	$(PY) main.py
+
+test: $(STAMP) sysdeps-test
+	QT_QPA_PLATFORM=offscreen $(PY) -m pytest
+
+bench: $(STAMP) sysdeps-test
+	QT_QPA_PLATFORM=offscreen $(PY) bench/run_all.py
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check app tests bench main.py
+	$(VENV)/bin/mypy app
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

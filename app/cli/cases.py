@@ -1,0 +1,215 @@
+"""Commands for the station and its cases: init, demo, register, step, checklist, list, show, verify."""
+
+from __future__ import annotations
+
+import argparse
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+from app.cli.common import EXIT_OK, EXIT_REFUSED, fail, print_json, progress_printer
+from app.demo import generate_demo
+from app.models.case import CaseState, Petitioner
+from app.models.deadlines import days_left
+from app.models.intake import CaseDraft, repeat_warning
+from app.models.vocab import CHANNELS, CHECKLIST_ITEMS, COLOURS, EVENT_LABELS, LEVELS, RATINGS, STATUSES
+from app.models.workflow import ALLOWED_FROM
+from app.ops.desk import Desk
+from app.store.integrity import verify
+from app.store.queries import CaseFilter, case_numbers, list_rows
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser("init", help="设置本站点")
+    p.add_argument("--code", required=True, help="站点代码，如 TZ0102")
+    p.add_argument("--name", required=True, help="站点名称")
+    p.add_argument("--level", required=True, choices=list(LEVELS), help="级别")
+    p.add_argument("--handler", default="", help="经办人姓名")
+    p.set_defaults(run=cmd_init)
+
+    p = sub.add_parser("demo", help="生成演示数据")
+    p.add_argument("--cases", type=int, required=True)
+    p.add_argument("--seed", type=int, default=1)
+    p.set_defaults(run=cmd_demo)
+
+    p = sub.add_parser("register", help="登记新案件")
+    p.add_argument("--channel", required=True, choices=list(CHANNELS))
+    p.add_argument("--name", required=True, action="append", help="信访人姓名（多人可重复）")
+    p.add_argument("--id-number", action="append", default=[])
+    p.add_argument("--phone", action="append", default=[])
+    p.add_argument("--address", action="append", default=[])
+    p.add_argument("--summary", required=True, help="诉求")
+    p.add_argument("--domain", default="其他")
+    p.add_argument("--township", default="")
+    p.add_argument("--village", default="")
+    p.add_argument("--unit", default="", help="事权单位")
+    p.add_argument("--head-count", type=int, default=1)
+    p.add_argument("--repeat-of", action="append", default=[])
+    p.set_defaults(run=cmd_register)
+
+    p = sub.add_parser("step", help="记录办理步骤")
+    p.add_argument("case_no")
+    p.add_argument("kind", choices=list(ALLOWED_FROM))
+    p.add_argument("--note", default="")
+    p.add_argument("--unit", action="append", default=[], help="派发单位（一事双交时给两次）")
+    p.add_argument("--reply", default="")
+    p.add_argument("--rating", choices=list(RATINGS))
+    p.add_argument("--reason", default="")
+    p.add_argument("--days", type=int)
+    p.add_argument("--evidence", action="append", default=[], type=Path)
+    p.add_argument("--override-by", default="", help="四定四包未完成时批准办结的领导")
+    p.set_defaults(run=cmd_step)
+
+    p = sub.add_parser("checklist", help="填写四定四包")
+    p.add_argument("case_no")
+    p.add_argument("key", choices=list(CHECKLIST_ITEMS))
+    p.add_argument("--note", default="")
+    p.add_argument("--undone", action="store_true", help="标记为未完成")
+    p.set_defaults(run=cmd_checklist)
+
+    p = sub.add_parser("list", help="列出案件")
+    p.add_argument("--colour", choices=["red", "yellow", "green"])
+    p.add_argument("--status", choices=list(STATUSES))
+    p.add_argument("--search", default="")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(run=cmd_list)
+
+    p = sub.add_parser("show", help="查看案件详情")
+    p.add_argument("case_no")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(run=cmd_show)
+
+    p = sub.add_parser("verify", help="校验哈希链与数据一致性")
+    p.set_defaults(run=cmd_verify)
+
+
+def cmd_init(desk: Desk, args: argparse.Namespace) -> int:
+    station = desk.init_station(args.code, args.name, args.level, args.handler)
+    print(f"站点已设置：{station.code} {station.name}（{LEVELS[station.level]}）")
+    return EXIT_OK
+
+
+def cmd_demo(desk: Desk, args: argparse.Namespace) -> int:
+    generate_demo(desk, args.cases, args.seed, progress_printer("生成演示数据"))
+    print(f"已生成 {args.cases} 件演示案件（随机种子 {args.seed}）")
+    return EXIT_OK
+
+
+def cmd_register(desk: Desk, args: argparse.Namespace) -> int:
+    def nth(values: list[str], i: int) -> str:
+        return values[i] if i < len(values) else ""
+
+    people = [Petitioner(n, nth(args.id_number, i), nth(args.phone, i), nth(args.address, i))
+              for i, n in enumerate(args.name)]
+    draft = CaseDraft(args.channel, people, args.summary, args.domain, args.township, args.village, args.unit,
+                      args.township, args.head_count, repeat_of=args.repeat_of)
+    print(desk.register_case(draft))
+    return EXIT_OK
+
+
+def cmd_step(desk: Desk, args: argparse.Namespace) -> int:
+    payload: dict[str, Any] = {"note": args.note}
+    if args.kind == "dispatch":
+        payload["units"] = args.unit
+    if args.reply:
+        payload["reply"] = args.reply
+    if args.rating:
+        payload["rating"] = args.rating
+    if args.reason:
+        payload["reason"] = args.reason
+    if args.days is not None:
+        payload["days"] = args.days
+    if args.override_by:
+        payload["override"] = {"by": args.override_by, "reason": args.reason}
+    if args.kind == "handle":
+        event = desk.handle(args.case_no, args.note, args.evidence)
+    else:
+        event = desk.record(args.case_no, args.kind, payload)
+    state = desk.case(args.case_no)
+    print(f"{args.case_no}：已记录“{EVENT_LABELS[event.kind]}”，当前状态：{STATUSES[state.status]}")
+    return EXIT_OK
+
+
+def cmd_checklist(desk: Desk, args: argparse.Namespace) -> int:
+    desk.set_checklist(args.case_no, args.key, not args.undone, args.note)
+    state = desk.case(args.case_no)
+    print(f"{args.case_no}：四定四包 {state.checklist_done}/{len(CHECKLIST_ITEMS)}")
+    return EXIT_OK
+
+
+def cmd_list(desk: Desk, args: argparse.Namespace) -> int:
+    today = desk.today()
+    flt = CaseFilter(text=args.search, status=args.status or "", colour=args.colour or "")
+    numbers = case_numbers(desk.conn, flt, today)
+    rows = []
+    for start in range(0, len(numbers), 500):
+        window = numbers[start:start + 500]
+        found = list_rows(desk.conn, window, today)
+        rows += [found[n] for n in window]
+    items = [{
+        "case_id": r["case_id"], "colour": r["colour"], "petitioners": r["petitioner_names"],
+        "channel": r["channel"], "domain": r["domain"], "place": r["township"] + r["village"],
+        "status": r["status"], "leader": r["leader"], "deadline": r["deadline"],
+        "days_left": _days(r["deadline"], today), "registered_at": r["registered_at"],
+    } for r in rows]
+    if args.json:
+        print_json(items)
+        return EXIT_OK
+    for it in items:
+        left = "" if it["days_left"] is None else f"{it['days_left']}天"
+        print(f"{COLOURS[it['colour']]} {it['case_id']} {it['petitioners']} {CHANNELS[it['channel']]} "
+              f"{it['domain']} {it['place']} {STATUSES[it['status']]} {left}")
+    print(f"共 {len(items)} 件")
+    return EXIT_OK
+
+
+def _days(deadline: str | None, today: Any) -> int | None:
+    from datetime import date
+
+    return days_left(date.fromisoformat(deadline), today) if deadline else None
+
+
+def case_summary(desk: Desk, state: CaseState) -> dict[str, Any]:
+    """What ``show --json`` prints: the case, its timeline and its checklist."""
+    row = desk.conn.execute("SELECT n FROM cases WHERE case_id = ?", (state.case_id,)).fetchone()
+    listed = list_rows(desk.conn, [row[0]], desk.today())[row[0]]
+    data = {k: v for k, v in asdict(state).items() if k not in ("steps", "checklist", "versions")}
+    data.update(colour=listed["colour"], deadline=listed["deadline"], deadline_label=listed["deadline_label"],
+                days_left=_days(listed["deadline"], desk.today()), repeat_warning=repeat_warning(state.repeat_round))
+    data["timeline"] = [{"event_id": e.id, "at": e.at, "actor": e.actor, "origin": e.origin, "kind": e.kind,
+                         "label": EVENT_LABELS.get(e.kind, e.kind), "payload": e.payload}
+                        for e in desk.events(state.case_id)]
+    data["checklist"] = {k: {"label": CHECKLIST_ITEMS[k], **asdict(v)} for k, v in state.checklist.items()}
+    data["checklist_done"] = state.checklist_done
+    return data
+
+
+def cmd_show(desk: Desk, args: argparse.Namespace) -> int:
+    data = case_summary(desk, desk.case(args.case_no))
+    if args.json:
+        print_json(data)
+        return EXIT_OK
+    print(f"{data['case_id']}  {STATUSES[data['status']]}  督办：{COLOURS[data['colour']]}"
+          f"  {data['deadline_label']} {data['deadline'] or ''}")
+    print(f"渠道：{CHANNELS[data['channel']]}  领域：{data['domain']}  地点：{data['township']}{data['village']}")
+    for p in data["petitioners"]:
+        print(f"信访人：{p['name']} {p['id_number']} {p['phone']} {p['address']}")
+    print(f"诉求：{data['request_summary']}")
+    if data["leader"]:
+        print(f"包案领导：{data['leader']}  四定四包：{data['checklist_done']}/8")
+    if data["repeat_warning"]:
+        print(f"提示：{data['repeat_warning']}")
+    print("办理过程：")
+    for e in data["timeline"]:
+        note = e["payload"].get("note") or e["payload"].get("reply") or e["payload"].get("reason") or ""
+        print(f"  {e['at']} {e['actor']} {e['label']} {note}")
+    return EXIT_OK
+
+
+def cmd_verify(desk: Desk, args: argparse.Namespace) -> int:
+    report = verify(desk.conn, desk.limits, desk.blobs)
+    if report.ok:
+        print(f"校验通过：{report.events} 个事件，{report.cases} 件案件，哈希链完整，数据与事件一致")
+        return EXIT_OK
+    fail(report.problem or "")
+    return EXIT_REFUSED
