@@ -1,0 +1,22 @@
+"""The CJK font every PDF embeds, registered once per process.
+
+reportlab's built-in ``STSong-Light`` is a CID font that is never embedded: on a machine without Adobe's
+language pack the page prints blank. WenQuanYi Micro Hei ships in ``resources/fonts`` and is embedded (subset).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+
+FONT_NAME = "WQYMicroHei"
+FONT_PATH = Path(__file__).resolve().parents[2] / "resources" / "fonts" / "wqy-microhei.ttc"
+
+
+def cjk_font() -> str:
+    """The registered font's name; loading the file (~0.15 s) happens only the first time."""
+    if FONT_NAME not in pdfmetrics.getRegisteredFontNames():
+        pdfmetrics.registerFont(TTFont(FONT_NAME, str(FONT_PATH), subfontIndex=0))
+    return FONT_NAME
