@@ -56,6 +56,8 @@ def phone_problem(raw: str) -> str | None:
     if _MOBILE.match(text) or _LANDLINE.match(text):
         return None
     if text.isdigit() and text.startswith("1"):
+        if len(text) == 11:
+            return "手机号号段不正确（第二位应为3至9）"
         return f"手机号应为11位，现为{len(text)}位"
     return "电话应为11位手机号，或带区号的固定电话（如0576-88123456）"
 

@@ -81,7 +81,10 @@ def check_chains(conn: sqlite3.Connection) -> ChainProblem | None:
     cursor = conn.execute(f"SELECT {_COLUMNS} FROM events ORDER BY origin, seq")
     previous: Event | None = None
     for row in cursor:
-        event = from_row(row)
+        try:
+            event = from_row(row)
+        except (ValueError, TypeError):
+            return ChainProblem(str(row[0]), "事件内容无法解析（被改动或损坏）")
         if event.compute_hash() != event.hash:
             return ChainProblem(event.id, "事件内容与其哈希不符（被改动）")
         if event.id != f"{event.origin}:{event.seq}":

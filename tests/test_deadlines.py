@@ -1,0 +1,108 @@
+"""Time limits and the three-colour light, as the list and the detail show them."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from app.models.deadlines import TimeLimits, add_workdays, objection_due, supervision_colour
+from app.ops.desk import Desk
+from app.store.queries import CaseFilter, case_numbers, list_rows
+
+from .conftest import FakeNow, make_draft
+
+
+def light(desk: Desk, case_id: str) -> tuple[str, str | None]:
+    n = desk.conn.execute("SELECT n FROM cases WHERE case_id = ?", (case_id,)).fetchone()[0]
+    row = list_rows(desk.conn, [n], desk.today())[n]
+    return row["colour"], row["deadline"]
+
+
+def test_light_turns_yellow_then_red_as_the_route_limit_nears(desk: Desk, now: FakeNow) -> None:
+    case_id = desk.register_case(make_draft())  # registered 2026-03-02: route within 15 days
+    assert light(desk, case_id) == ("green", "2026-03-17")
+    now.advance(days=11)  # 4 days left: green (yellow from 3 days left)
+    assert light(desk, case_id)[0] == "green"
+    now.advance(days=1)
+    assert light(desk, case_id)[0] == "yellow"
+    now.advance(days=3)  # due day itself: still yellow
+    assert light(desk, case_id)[0] == "yellow"
+    now.advance(days=1)
+    assert light(desk, case_id)[0] == "red"
+    assert case_numbers(desk.conn, CaseFilter(overdue=True), desk.today()) == [1]
+
+
+def test_handling_limit_is_sixty_days_from_acceptance_plus_extension(desk: Desk, now: FakeNow) -> None:
+    case_id = desk.register_case(make_draft())
+    desk.record(case_id, "dispatch", {"units": ["镇农业农村办"]})
+    assert light(desk, case_id)[1] == "2026-03-17"  # accept notice: 15 days from dispatch
+    now.advance(days=2)
+    desk.record(case_id, "accept", {})
+    assert light(desk, case_id)[1] == "2026-05-03"
+    now.advance(days=50)  # 9 days left, 20% of 60 = 12 → yellow
+    assert light(desk, case_id)[0] == "yellow"
+    desk.record(case_id, "extend", {"days": 20, "reason": "需鉴定"})
+    assert light(desk, case_id) == ("green", "2026-05-23")
+
+
+def test_backlog_and_dissatisfaction_are_red_whatever_the_date(desk: Desk) -> None:
+    backlog = desk.register_case(make_draft(backlog=True, leader="陈建平"))
+    assert light(desk, backlog)[0] == "red"
+    unhappy = desk.register_case(make_draft())
+    for kind, payload in [("dispatch", {"units": ["镇农办"]}), ("accept", {}), ("contact", {"note": "电话"}),
+                          ("handle", {"note": "核查"}), ("feedback", {"reply": "答复"}),
+                          ("follow_up", {"rating": "dissatisfied"})]:
+        desk.record(unhappy, kind, payload)
+    assert light(desk, unhappy) == ("red", None)
+    assert sorted(case_numbers(desk.conn, CaseFilter(colour="red"), desk.today())) == [1, 2]
+
+
+def test_a_local_seven_day_feedback_rule_and_new_limits_apply_at_once(desk: Desk) -> None:
+    case_id = desk.register_case(make_draft())
+    desk.record(case_id, "dispatch", {"units": ["镇农办"]})
+    desk.record(case_id, "accept", {})
+    assert light(desk, case_id)[1] == "2026-05-01"
+    desk.set_limits(TimeLimits(local_feedback_days=7))
+    assert light(desk, case_id)[1] == "2026-03-09"
+    assert desk.limits.local_feedback_days == 7
+
+
+def test_finished_cases_have_no_light(desk: Desk) -> None:
+    case_id = desk.register_case(make_draft())
+    desk.record(case_id, "decline", {"reason": "不属受理范围"})
+    assert light(desk, case_id) == ("none", None)
+
+
+def test_working_days_skip_weekends_and_holidays_and_count_makeup_days() -> None:
+    limits = TimeLimits(holidays=("2026-10-01", "2026-10-02", "2026-10-05", "2026-10-06", "2026-10-07"),
+                        makeup_workdays=("2026-10-10",))
+    # Dispatched Wednesday 30 Sept: 1 Oct–7 Oct holiday and weekend; 8, 9, 10 (make-up Saturday), 12, 13.
+    assert objection_due(date(2026, 9, 30), limits) == date(2026, 10, 13)
+    assert add_workdays(date(2026, 3, 6), 5, TimeLimits()) == date(2026, 3, 13)  # Friday + 5 working days
+
+
+@given(
+    finished=st.booleans(), backlog=st.booleans(), dissatisfied=st.booleans(),
+    due_offset=st.one_of(st.none(), st.integers(-40, 40)), margin=st.integers(0, 20),
+)
+def test_sql_filter_and_python_rule_give_the_same_colour(finished, backlog, dissatisfied, due_offset, margin) -> None:  # type: ignore[no-untyped-def]
+    import sqlite3
+
+    from app.store.queries import _COLOUR_WHERE, COLOUR_SQL
+
+    today = date(2026, 6, 1)
+    due = None if due_offset is None else today + timedelta(days=due_offset)
+    yellow = None if due is None else due - timedelta(days=margin)
+    expected = supervision_colour(finished=finished, backlog=backlog, dissatisfied=dissatisfied, deadline=due,
+                                  yellow_from=yellow, today=today)
+    conn = sqlite3.connect(":memory:")
+    conn.execute("CREATE TABLE cases (finished, backlog, dissatisfied, deadline, yellow_from)")
+    conn.execute("INSERT INTO cases VALUES (?,?,?,?,?)", (int(finished), int(backlog), int(dissatisfied),
+                 due and due.isoformat(), yellow and yellow.isoformat()))
+    params = {"today": today.isoformat()}
+    assert conn.execute(f"SELECT {COLOUR_SQL} FROM cases", params).fetchone()[0] == expected
+    matching = [c for c, where in _COLOUR_WHERE.items()
+                if conn.execute(f"SELECT count(*) FROM cases WHERE {where}", params).fetchone()[0]]
+    assert matching == [expected]
