@@ -111,6 +111,11 @@ class CaseState:
     review_round: int = 0
     extension_days: int = 0
     rating: str = ""
+    # The first written reply and the first follow-up stay as they were when a 复查/复核 round later overwrites
+    # replied_at and rating: the figures (7-day feedback, satisfaction) are about the first handling.
+    first_replied_at: str = ""
+    first_rated_at: str = ""
+    first_rating: str = ""
     measures: int = 0
     supervision: list[dict[str, Any]] = field(default_factory=list)
     repeat_of: list[str] = field(default_factory=list)
@@ -222,11 +227,14 @@ def _on_handle(state: CaseState, event: Event) -> None:
 
 def _on_feedback(state: CaseState, event: Event) -> None:
     state.replied_at = event.at
+    state.first_replied_at = state.first_replied_at or event.at
     _simple("replied", "reply")(state, event)
 
 
 def _on_follow_up(state: CaseState, event: Event) -> None:
     state.rating = event.payload.get("rating", "")
+    if not state.first_rated_at:
+        state.first_rated_at, state.first_rating = event.at, state.rating
     _simple("followed_up")(state, event)
 
 

@@ -57,6 +57,7 @@ def case_rows(state: CaseState, limits: TimeLimits) -> CaseRows:
         deadline.due.isoformat() if deadline else None,
         deadline.yellow_from(limits).isoformat() if deadline else None,
         state.last_event_id, state.last_hash, state.last_hlc,
+        state.first_replied_at, state.first_rated_at, state.first_rating,
     )
     rows = CaseRows(case, _search_text(state))
     rows.petitioners = [(cid, i, p.name, p.id_number, p.phone, p.address) for i, p in enumerate(state.petitioners)]

@@ -13,7 +13,7 @@ CASE_COLUMNS: tuple[str, ...] = (
     "registered_at", "dispatched_at", "dispatch_units", "accepted_at", "replied_at", "closed_at", "extension_days",
     "review_round", "rating", "dissatisfied", "measures", "repeat_of", "repeat_round", "checklist_done",
     "conflicts", "supervision", "finished", "deadline_label", "deadline", "yellow_from", "last_event_id",
-    "last_hash", "last_hlc",
+    "last_hash", "last_hlc", "first_replied_at", "first_rated_at", "first_rating",
 )
 
 _V1 = """
@@ -106,6 +106,23 @@ def _split(script: str) -> list[str]:
     return statements
 
 
+def _v2(conn: sqlite3.Connection) -> None:
+    """The first reply and first follow-up of each case, for the figures (a review round overwrites replied_at
+    and rating). Filled from the projected steps and their events exactly as the fold fills them, so ``verify``
+    holds on an upgraded file without a rebuild."""
+    for column in ("first_replied_at", "first_rated_at", "first_rating"):
+        conn.execute(f"ALTER TABLE cases ADD COLUMN {column} TEXT NOT NULL DEFAULT ''")
+    conn.execute(
+        "UPDATE cases SET first_replied_at = (SELECT s.at FROM steps s WHERE s.case_id = cases.case_id "
+        "AND s.kind = 'feedback' ORDER BY s.idx LIMIT 1) "
+        "WHERE EXISTS (SELECT 1 FROM steps s WHERE s.case_id = cases.case_id AND s.kind = 'feedback')")
+    conn.execute(
+        "UPDATE cases SET (first_rated_at, first_rating) = (SELECT s.at, "
+        "coalesce(json_extract(e.payload, '$.rating'), '') FROM steps s JOIN events e ON e.id = s.event_id "
+        "WHERE s.case_id = cases.case_id AND s.kind = 'follow_up' ORDER BY s.idx LIMIT 1) "
+        "WHERE EXISTS (SELECT 1 FROM steps s WHERE s.case_id = cases.case_id AND s.kind = 'follow_up')")
+
+
 # Step N brings a file from version N-1 to N. Append only; never change a step that has shipped.
-STEPS: list[Callable[[sqlite3.Connection], None]] = [_v1]
+STEPS: list[Callable[[sqlite3.Connection], None]] = [_v1, _v2]
 LATEST_VERSION = len(STEPS)

@@ -1,0 +1,68 @@
+"""Schema step 2: the first reply and first follow-up of a case, kept when a review round overwrites the latest."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from app.ops.desk import Desk
+from app.store import schema
+from app.store.db import DB_NAME
+from app.store.integrity import verify
+from tests.conftest import FakeNow, make_draft
+
+
+def _reviewed_case(desk: Desk, now: FakeNow) -> str:
+    case_id = desk.register_case(make_draft())
+    desk.record(case_id, "dispatch", {"units": ["镇农业农村办"]})
+    desk.record(case_id, "accept", {})
+    desk.record(case_id, "contact", {"note": "电话联系"})
+    desk.handle(case_id, "现场核查")
+    now.advance(days=3)
+    desk.record(case_id, "feedback", {"reply": "已修复"})
+    now.advance(days=1)
+    desk.record(case_id, "follow_up", {"rating": "dissatisfied"})
+    now.advance(days=2)
+    desk.record(case_id, "request_review", {"note": "不服"})
+    now.advance(days=10)
+    desk.record(case_id, "answer_review", {"reply": "维持"})
+    now.advance(days=1)
+    desk.record(case_id, "follow_up", {"rating": "satisfied"})
+    return case_id
+
+
+def test_first_reply_and_first_rating_survive_a_review_round(desk: Desk, now: FakeNow) -> None:
+    case_id = _reviewed_case(desk, now)
+    row = desk.conn.execute("SELECT replied_at, rating, first_replied_at, first_rated_at, first_rating "
+                            "FROM cases WHERE case_id = ?", (case_id,)).fetchone()
+    assert row == ("2026-03-18T09:00:00", "satisfied", "2026-03-05T09:00:00", "2026-03-06T09:00:00",
+                   "dissatisfied")
+
+
+def test_upgrading_a_version_1_file_fills_the_new_columns_as_the_fold_would(
+        desk: Desk, now: FakeNow, tmp_path: Path) -> None:
+    reviewed = _reviewed_case(desk, now)
+    untouched = desk.register_case(make_draft(name="李四"))
+    expected = desk.conn.execute("SELECT case_id, first_replied_at, first_rated_at, first_rating FROM cases "
+                                 "ORDER BY case_id").fetchall()
+    path = desk.data_dir / DB_NAME
+    desk.close()
+    # Make the file what version 1 wrote: no such columns.
+    conn = sqlite3.connect(path)
+    for column in ("first_replied_at", "first_rated_at", "first_rating"):
+        conn.execute(f"ALTER TABLE cases DROP COLUMN {column}")
+    conn.execute("PRAGMA user_version = 1")
+    conn.commit()
+    conn.close()
+
+    reopened = Desk(desk.data_dir, now=now)
+    try:
+        version = reopened.conn.execute("PRAGMA user_version").fetchone()[0]
+        assert version == schema.LATEST_VERSION
+        got = reopened.conn.execute("SELECT case_id, first_replied_at, first_rated_at, first_rating FROM cases "
+                                    "ORDER BY case_id").fetchall()
+        assert got == expected
+        assert [r[0] for r in got] == sorted([reviewed, untouched])
+        assert verify(reopened.conn, reopened.limits, reopened.blobs).ok
+    finally:
+        reopened.close()
