@@ -123,6 +123,41 @@ def _v2(conn: sqlite3.Connection) -> None:
         "WHERE EXISTS (SELECT 1 FROM steps s WHERE s.case_id = cases.case_id AND s.kind = 'follow_up')")
 
 
+_V3_SYNC = """
+-- Sync between stations. Certificates and revocations are kept as the signed documents that travel.
+CREATE TABLE sync_certificates (
+    fingerprint TEXT PRIMARY KEY, code TEXT NOT NULL, name TEXT NOT NULL, level TEXT NOT NULL,
+    parent TEXT NOT NULL, public_key TEXT NOT NULL, issued_at TEXT NOT NULL, not_before TEXT NOT NULL,
+    not_after TEXT NOT NULL, document TEXT NOT NULL
+);
+CREATE INDEX sync_certificates_code ON sync_certificates (code);
+CREATE TABLE sync_revocations (
+    fingerprint TEXT PRIMARY KEY, code TEXT NOT NULL, revoked_at TEXT NOT NULL, by TEXT NOT NULL,
+    reason TEXT NOT NULL, document TEXT NOT NULL
+);
+-- The pinned root of trust and other single values of the sync layer.
+CREATE TABLE sync_trust (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+-- Per peer and origin station: the highest sequence number the peer has confirmed holding (its ack).
+CREATE TABLE sync_acked (
+    peer TEXT NOT NULL, origin TEXT NOT NULL, seq INTEGER NOT NULL, PRIMARY KEY (peer, origin)
+);
+-- Per origin station: every event of that origin up to seq that this station is entitled to is held here.
+CREATE TABLE sync_coverage (origin TEXT PRIMARY KEY, seq INTEGER NOT NULL);
+-- Bundles written and read, for the stations view and to recognise a file imported twice.
+CREATE TABLE sync_log (
+    bundle_id TEXT PRIMARY KEY, direction TEXT NOT NULL, peer TEXT NOT NULL, created_at TEXT NOT NULL,
+    at TEXT NOT NULL, events INTEGER NOT NULL, new_events INTEGER NOT NULL, file TEXT NOT NULL,
+    summary TEXT NOT NULL
+);
+"""
+
+
+def _v3(conn: sqlite3.Connection) -> None:
+    """The sync tables: certificates, revocations, the pinned root, acknowledgements, coverage, log."""
+    for statement in _split(_V3_SYNC):
+        conn.execute(statement)
+
+
 # Step N brings a file from version N-1 to N. Append only; never change a step that has shipped.
-STEPS: list[Callable[[sqlite3.Connection], None]] = [_v1, _v2]
+STEPS: list[Callable[[sqlite3.Connection], None]] = [_v1, _v2, _v3]
 LATEST_VERSION = len(STEPS)
