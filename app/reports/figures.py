@@ -1,0 +1,195 @@
+"""The supervision figures (一次性化解率, 满意率, 重复信访率, 平均办理时长, 7日内答复率, 积案清零), computed in SQL
+over the ``cases`` projection. No Qt.
+
+Every figure is a numerator over a denominator, both returned, so a reader can check it. Each figure counts
+cases by the date of the step it is about (registration, conclusion, first follow-up, first reply, acceptance),
+and a period ``date_from``..``date_to`` (both days included) keeps the cases whose date falls in it. Rates are
+fractions (0.9712 = 97.12 %), ``None`` when the denominator is 0. ``DEFINITIONS`` says the same in Chinese for
+the command line, the dashboard and the README.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+GROUPINGS: dict[str | None, str] = {None: "合计", "station": "站点", "domain": "领域", "leader": "包案领导",
+                                    "township": "乡镇（街道）"}
+_GROUP_SQL = {None: "'合计'", "station": "origin", "domain": "domain", "leader": "leader", "township": "township"}
+# Cases without a leader are not a leader's: the leader ranking leaves them out.
+_GROUP_WHERE = {"leader": "leader != ''"}
+TOTAL_GROUP = "合计"
+
+_GOOD = "('satisfied', 'basically_satisfied')"
+# The earliest and latest ISO dates: a missing bound keeps everything, and '' (no such step) is below both.
+_MIN_DAY, _MAX_DAY = "0001-01-01", "9999-12-31"
+
+
+@dataclass(frozen=True)
+class Basis:
+    """A group of counts that share the date a case is counted by."""
+
+    column: str
+    sums: dict[str, str]  # output key -> SQL summed over the cases whose ``column`` falls in the period
+
+
+# The counts behind the figures. Kept as data so the period totals and the monthly series use one definition.
+BASES: tuple[Basis, ...] = (
+    Basis("registered_at", {"cases": "1", "repeat_cases": "repeat_round >= 2"}),
+    Basis("closed_at", {"concluded": "1",
+                        "one_time_resolved": f"status = 'closed' AND review_round = 0 AND rating IN {_GOOD}"}),
+    Basis("first_rated_at", {"rated": "1", "satisfied": f"first_rating IN {_GOOD}",
+                             "dissatisfied": "first_rating = 'dissatisfied'"}),
+    Basis("first_replied_at", {"replied": "1",
+                               "handling_days_total": "julianday(first_replied_at) - julianday(registered_at)"}),
+    Basis("accepted_at", {
+        "due_7_days": "first_replied_at != '' OR julianday(substr(accepted_at, 1, 10)) + 7 < julianday(:today)",
+        "answered_within_7_days": "first_replied_at != '' AND julianday(substr(first_replied_at, 1, 10)) "
+                                  "- julianday(substr(accepted_at, 1, 10)) <= 7",
+    }),
+)
+_BACKLOG_SUMS = {
+    "backlog_total": "backlog = 1 AND registered_at < :to",
+    "backlog_cleared": "backlog = 1 AND registered_at < :to AND status IN ('closed', 'terminated') "
+                       "AND closed_at >= :from AND closed_at < :to",
+    "backlog_open": "backlog = 1 AND registered_at < :to AND NOT (finished = 1 AND closed_at < :to)",
+}
+
+# key -> (Chinese name, numerator, denominator, definition). The README and the dashboard's tooltips read this.
+DEFINITIONS: dict[str, tuple[str, str, str, str]] = {
+    "one_time_resolution_rate": (
+        "一次性化解率", "one_time_resolved", "concluded",
+        "期内办结或依法终结的案件中（按最近一次办结日期），以“办结”结案、从未经复查/复核、且回访评价为满意或基本满意"
+        "的件数 ÷ 期内办结和依法终结的件数"),
+    "satisfaction_rate": (
+        "满意率", "satisfied", "rated",
+        "首次回访在期内的案件中，首次回访评价为满意或基本满意的件数 ÷ 期内有首次回访评价的件数（每件只按首次回访计一次）"),
+    "dissatisfaction_rate": (
+        "不满意率", "dissatisfied", "rated",
+        "首次回访在期内的案件中，首次回访评价为不满意的件数 ÷ 期内有首次回访评价的件数"),
+    "repeat_rate": (
+        "重复信访率", "repeat_cases", "cases",
+        "期内登记的案件中，关联了此前同一信访人同一事项（第2次及以上）的件数 ÷ 期内登记的件数"),
+    "avg_handling_days": (
+        "平均办理时长（天）", "handling_days_total", "replied",
+        "期内首次书面答复的案件，从登记到首次答复的天数（精确到小时）之和 ÷ 这些案件的件数"),
+    "answered_within_7_days_rate": (
+        "7日内答复率", "answered_within_7_days", "due_7_days",
+        "期内受理、且已答复或受理已满7日的案件中，受理后7日内（按日历日，含第7日）首次书面答复的件数 ÷ 这些案件的件数"),
+    "backlog_clearance_rate": (
+        "积案化解率", "backlog_resolved", "backlog_total",
+        "期末前登记的积案中，期末时已办结或依法终结的件数 ÷ 期末前登记的积案件数"),
+}
+COUNT_LABELS: dict[str, str] = {
+    "cases": "登记件数", "concluded": "办结件数", "one_time_resolved": "一次性化解件数", "rated": "回访评价件数",
+    "satisfied": "满意件数", "dissatisfied": "不满意件数", "repeat_cases": "重复信访件数", "replied": "答复件数",
+    "handling_days_total": "办理天数合计", "due_7_days": "应在7日内答复件数", "answered_within_7_days": "7日内答复件数",
+    "backlog_total": "积案总数", "backlog_cleared": "期内积案销号数", "backlog_open": "期末积案剩余数",
+    "backlog_resolved": "期末已化解积案数",
+}
+
+
+def period_params(date_from: date | None, date_to: date | None, today: date) -> dict[str, str]:
+    """SQL parameters: ``:from`` inclusive, ``:to`` the day after the period (exclusive), ``:today``."""
+    end = (date_to + timedelta(days=1)).isoformat() if date_to else _MAX_DAY
+    return {"from": date_from.isoformat() if date_from else _MIN_DAY, "to": end, "today": today.isoformat()}
+
+
+def _in_period(column: str) -> str:
+    return f"{column} >= :from AND {column} < :to"
+
+
+def compute_figures(conn: sqlite3.Connection, *, date_from: date | None, date_to: date | None, by: str | None,
+                    today: date) -> list[dict[str, Any]]:
+    """One dict per group (the whole station when ``by`` is None), sorted by group. One scan of ``cases``."""
+    if by not in _GROUP_SQL:
+        raise ValueError(f"unknown grouping: {by}")
+    sums = [f"coalesce(sum(CASE WHEN {_in_period(b.column)} THEN ({sql}) END), 0) AS {key}"
+            for b in BASES for key, sql in b.sums.items()]
+    sums += [f"coalesce(sum({sql}), 0) AS {key}" for key, sql in _BACKLOG_SUMS.items()]
+    where = _GROUP_WHERE.get(by or "", "1")
+    sql = f"SELECT {_GROUP_SQL[by]} AS grp, {', '.join(sums)} FROM cases WHERE {where} GROUP BY grp ORDER BY grp"
+    cursor = conn.execute(sql, period_params(date_from, date_to, today))
+    names = [d[0] for d in cursor.description]
+    rows = [derive(dict(zip(names, row, strict=True))) for row in cursor]
+    if by is None and not rows:
+        rows = [derive({"grp": TOTAL_GROUP, **dict.fromkeys(names[1:], 0)})]
+    return rows
+
+
+def derive(counts: dict[str, Any]) -> dict[str, Any]:
+    """Add the rates to a row of counts (keys as in ``COUNT_LABELS``; missing counts are 0)."""
+    row: dict[str, Any] = {"group": counts.get("grp", counts.get("group", TOTAL_GROUP))}
+    for key in COUNT_LABELS:
+        value = counts.get(key, 0) or 0
+        row[key] = round(float(value), 4) if key == "handling_days_total" else int(value)
+    row["backlog_resolved"] = row["backlog_total"] - row["backlog_open"]
+    for key, (_label, numerator, denominator, _text) in DEFINITIONS.items():
+        row[key] = row[numerator] / row[denominator] if row[denominator] else None
+    return row
+
+
+def monthly_figures(conn: sqlite3.Connection, *, months: list[str], today: date) -> list[dict[str, Any]]:
+    """The figures month by month (``months`` as "YYYY-MM", ascending): each count is taken in the month of its own
+    date, exactly as ``compute_figures`` would count it for that month. Backlog counts are as at each month's end."""
+    if not months:
+        return []
+    first = date.fromisoformat(months[0] + "-01")
+    last_start = date.fromisoformat(months[-1] + "-01")
+    end = (last_start.replace(day=28) + timedelta(days=4)).replace(day=1)
+    params = period_params(first, end - timedelta(days=1), today)
+    counts: dict[str, dict[str, Any]] = {m: {"grp": m} for m in months}
+    for basis in BASES:
+        month = f"substr({basis.column}, 1, 7)"
+        sums = ", ".join(f"coalesce(sum({sql}), 0) AS {key}" for key, sql in basis.sums.items())
+        cursor = conn.execute(f"SELECT {month} AS m, {sums} FROM cases WHERE {_in_period(basis.column)} "
+                              "GROUP BY m", params)
+        names = [d[0] for d in cursor.description]
+        for row in cursor:
+            if row[0] in counts:
+                counts[row[0]].update(zip(names[1:], row[1:], strict=True))
+    for m, open_count, total in backlog_by_month(conn, months):
+        counts[m].update(backlog_open=open_count, backlog_total=total)
+    cleared = conn.execute(
+        "SELECT substr(closed_at, 1, 7), count(*) FROM cases WHERE backlog = 1 AND status IN ('closed', "
+        f"'terminated') AND {_in_period('closed_at')} GROUP BY 1", params).fetchall()
+    for m, number in cleared:
+        if m in counts:
+            counts[m]["backlog_cleared"] = number
+    return [derive(counts[m]) for m in months]
+
+
+def backlog_by_month(conn: sqlite3.Connection, months: list[str]) -> list[tuple[str, int, int]]:
+    """(month, backlog cases still open at the month's end, backlog cases registered by then) for each month.
+
+    A case counts as cleared from the day it was last closed or terminated, if it is concluded now; a case reopened
+    by a review counts as open throughout (the projection keeps only its latest state)."""
+    rows = conn.execute("SELECT substr(registered_at, 1, 7), CASE WHEN finished = 1 THEN substr(closed_at, 1, 7) "
+                        "END FROM cases WHERE backlog = 1").fetchall()
+    result = []
+    for m in months:
+        total = sum(1 for reg, _ in rows if reg <= m)
+        cleared = sum(1 for reg, closed in rows if reg <= m and closed is not None and closed <= m)
+        result.append((m, total - cleared, total))
+    return result
+
+
+def month_range(end: date, count: int) -> list[str]:
+    """The ``count`` months up to and including the month of ``end``, oldest first, as "YYYY-MM"."""
+    year, month = end.year, end.month
+    out = []
+    for _ in range(count):
+        out.append(f"{year:04d}-{month:02d}")
+        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
+    return out[::-1]
+
+
+def format_rate(value: float | None) -> str:
+    """A rate as the reports print it: "97.12%", or "—" when there is nothing to divide."""
+    return "—" if value is None else f"{100 * value:.2f}%"
+
+
+def format_days(value: float | None) -> str:
+    return "—" if value is None else f"{value:.1f}"
