@@ -75,4 +75,6 @@ EVENT_LABELS: dict[str, str] = {
     "link_repeat": "关联重复信访",
     "attach": "补充佐证材料",
     "annul": "撤销步骤",
+    "supervise": "督办",
+    "resolve": "处理修改冲突",
 }
