@@ -1,0 +1,381 @@
+"""The case summary sheet (信访事项办理情况表) as an A4 PDF, one or many cases per file.
+
+Each case starts on a new page and is numbered on its own ("第 x 页 共 y 页"). The total is not
+known until the case's last page is laid out, so the footer draws "共 y 页" from a PDF form defined
+once the case is finished: pages stream out as they are made, however many cases are printed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from reportlab.graphics.barcode.qr import QrCodeWidget
+from reportlab.graphics.shapes import Drawing
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_CENTER
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import (
+    BaseDocTemplate,
+    CondPageBreak,
+    Flowable,
+    Frame,
+    KeepTogether,
+    PageBreak,
+    PageTemplate,
+    Paragraph,
+    Spacer,
+    Table,
+    TableStyle,
+)
+
+from app.models.errors import DomainError
+from app.models.vocab import CHANNELS, CHECKLIST_ITEMS, STATUSES
+from app.reports.fonts import cjk_font
+from app.reports.sheet_data import SheetData
+
+PAGE_W, PAGE_H = A4
+MARGIN_X, MARGIN_TOP, MARGIN_BOTTOM = 16 * mm, 24 * mm, 20 * mm
+BODY_W = PAGE_W - 2 * MARGIN_X
+TITLE = "信访事项办理情况表"
+GRID = colors.HexColor("#333333")
+LABEL_BG = colors.HexColor("#EEF1F5")
+COLOUR_FILL = {
+    "red": ("#D32F2F", colors.white, "红色督办"), "yellow": ("#F9D132", colors.black, "黄色督办"),
+    "green": ("#2E7D32", colors.white, "绿色（正常）"), "none": ("#FFFFFF", colors.black, "已结束，不督办"),
+}
+Progress = Callable[[int, int], None]
+
+
+def _styles() -> dict[str, ParagraphStyle]:
+    font = cjk_font()
+    base = ParagraphStyle("body", fontName=font, fontSize=9.5, leading=13, wordWrap="CJK")
+    return {
+        "body": base,
+        "small": ParagraphStyle("small", parent=base, fontSize=8.5, leading=11.5),
+        "label": ParagraphStyle("label", parent=base, alignment=TA_CENTER),
+        "head": ParagraphStyle("head", parent=base, fontSize=9.5, alignment=TA_CENTER),
+        "title": ParagraphStyle("title", parent=base, fontSize=19, leading=26, alignment=TA_CENTER),
+        "subtitle": ParagraphStyle("subtitle", parent=base, fontSize=10.5, leading=15, alignment=TA_CENTER),
+        "section": ParagraphStyle("section", parent=base, fontSize=11, leading=15, spaceBefore=7,
+                                  spaceAfter=3),
+        "sign": ParagraphStyle("sign", parent=base, fontSize=10.5, leading=15),
+    }
+
+
+def _esc(text: object) -> str:
+    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+# ----- the canvas: running header, footer and per-case page totals ---------------------------------------
+class _CaseStart(Flowable):
+    """Zero-size marker at the top of a case's first page: the canvas learns which case it is drawing."""
+
+    def __init__(self, data: SheetData, index: int, on_start: Callable[[int], None] | None) -> None:
+        super().__init__()
+        self.info = (data.station_name, data.case_id, data.code, data.printed_on.isoformat())
+        self.index, self.on_start = index, on_start
+
+    def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
+        return 0, 0
+
+    def draw(self) -> None:
+        canv: _SheetCanvas = self.canv  # type: ignore[assignment]
+        canv.start_case(self.index, self.info)
+        if self.on_start:
+            self.on_start(self.index)
+
+
+class _SheetCanvas(Canvas):
+    """Draws each page's header and footer as the page closes; defines a case's "共 y 页" once it is done."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.case_index = -1
+        self.case_info = ("", "", "", "")
+        self.case_pages = 0
+        self.finished_cases: list[tuple[int, int]] = []
+
+    def start_case(self, index: int, info: tuple[str, str, str, str]) -> None:
+        if self.case_index >= 0:
+            self.finished_cases.append((self.case_index, self.case_pages))
+        self.case_index, self.case_info, self.case_pages = index, info, 0
+
+    def showPage(self) -> None:  # noqa: N802 - reportlab's name
+        self.case_pages += 1
+        self._decorate()
+        super().showPage()
+        self._define_totals()  # between pages: defining a form resets the drawing accumulators
+
+    def save(self) -> None:
+        if self.case_index >= 0:
+            self.finished_cases.append((self.case_index, self.case_pages))
+            self.case_index = -1
+        self._define_totals()
+        super().save()
+
+    def _define_totals(self) -> None:
+        font = cjk_font()
+        for index, total in self.finished_cases:
+            self.beginForm(f"total{index}")
+            self.setFont(font, 9)
+            self.drawString(0, 0, f"共 {total} 页")
+            self.endForm()
+        self.finished_cases = []
+
+    def _decorate(self) -> None:
+        station, case_id, code, printed = self.case_info
+        font = cjk_font()
+        self.saveState()
+        top = PAGE_H - MARGIN_TOP + 6 * mm
+        self.setFont(font, 9)
+        self.setFillColor(colors.HexColor("#444444"))
+        self.drawString(MARGIN_X, top, station)
+        self.drawRightString(PAGE_W - MARGIN_X, top, f"案件编号：{case_id}")
+        self.setStrokeColor(GRID)
+        self.setLineWidth(0.8)
+        self.line(MARGIN_X, top - 2.2 * mm, PAGE_W - MARGIN_X, top - 2.2 * mm)
+        bottom = MARGIN_BOTTOM - 10 * mm
+        self.setLineWidth(0.4)
+        self.line(MARGIN_X, bottom + 4.5 * mm, PAGE_W - MARGIN_X, bottom + 4.5 * mm)
+        self.setFont(font, 8)
+        self.drawString(MARGIN_X, bottom, f"打印日期：{printed}")
+        self.drawRightString(PAGE_W - MARGIN_X, bottom, f"校验码：{code}")
+        self.setFont(font, 9)
+        self.drawRightString(PAGE_W / 2 - 1 * mm, bottom, f"第 {self.case_pages} 页")
+        self.translate(PAGE_W / 2 + 1 * mm, bottom)
+        self.doForm(f"total{self.case_index}")
+        self.restoreState()
+
+
+# ----- the story of one case ---------------------------------------------------------------------------
+def _grid(data: list[list[Any]], widths: list[float], extra: list[tuple[Any, ...]] | None = None,
+          repeat: int = 0) -> Table:
+    table = Table(data, colWidths=widths, repeatRows=repeat, hAlign="LEFT")
+    table.setStyle(TableStyle([
+        ("GRID", (0, 0), (-1, -1), 0.6, GRID),
+        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+        ("TOPPADDING", (0, 0), (-1, -1), 3),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
+        ("LEFTPADDING", (0, 0), (-1, -1), 4),
+        ("RIGHTPADDING", (0, 0), (-1, -1), 4),
+        *(extra or []),
+    ]))
+    return table
+
+
+def _qr(text: str, size: float) -> Drawing:
+    widget = QrCodeWidget(text, barLevel="M")
+    x0, y0, x1, y1 = widget.getBounds()
+    drawing = Drawing(size, size, transform=[size / (x1 - x0), 0, 0, size / (y1 - y0), 0, 0])
+    drawing.add(widget)
+    return drawing
+
+
+def _title_block(d: SheetData, st: dict[str, ParagraphStyle]) -> Table:
+    qr_size = 25 * mm
+    title = [Paragraph(TITLE, st["title"]), Spacer(1, 2 * mm),
+             Paragraph(f"案件编号：{_esc(d.case_id)}", st["subtitle"])]
+    code = [_qr(d.qr, qr_size), Paragraph(f"校验码 {d.code}", ParagraphStyle("qr", parent=st["small"],
+                                                                         alignment=TA_CENTER, fontSize=7.5))]
+    side = qr_size + 4 * mm
+    table = Table([["", title, code]], colWidths=[side, BODY_W - 2 * side, side])
+    table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "MIDDLE"), ("ALIGN", (2, 0), (2, 0), "CENTER"),
+                               ("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), 0)]))
+    return table
+
+
+def _basic(d: SheetData, st: dict[str, ParagraphStyle]) -> Table:
+    s = d.state
+    p = lambda text: Paragraph(_esc(text), st["body"])  # noqa: E731
+    channel = CHANNELS.get(s.channel, s.channel)
+    if s.collective:
+        channel += f"（集体访，{s.head_count}人）"
+    fill, ink, colour_text = COLOUR_FILL[d.colour]
+    repeat = "首次" if s.repeat_round == 1 else f"第{s.repeat_round}次（前次：{'、'.join(s.repeat_of)}）"
+    rows = [
+        ["登记日期", p(s.registered_at[:10]), "来源渠道", p(channel)],
+        ["领    域", p(s.domain), "当前状态", p(STATUSES.get(s.status, s.status))],
+        ["乡镇（街道）", p(s.township), "村（社区）", p(s.village)],
+        ["事权单位", p(s.authority_unit or "—"), "属    地", p(s.jurisdiction or "—")],
+        ["积    案", p("是" if s.backlog else "否"), "重复信访", p(repeat)],
+        ["督办颜色", colour_text, "包案领导", p(s.leader or "—")],
+    ]
+    lw, vw = 24 * mm, BODY_W / 2 - 24 * mm
+    return _grid(rows, [lw, vw, lw, vw], [
+        ("FONT", (0, 0), (-1, -1), cjk_font(), 9.5), ("BACKGROUND", (0, 0), (0, -1), LABEL_BG),
+        ("BACKGROUND", (2, 0), (2, -1), LABEL_BG), ("ALIGN", (0, 0), (0, -1), "CENTER"),
+        ("ALIGN", (2, 0), (2, -1), "CENTER"), ("BACKGROUND", (1, 5), (1, 5), colors.HexColor(fill)),
+        ("TEXTCOLOR", (1, 5), (1, 5), ink),
+    ])
+
+
+def _petitioners(d: SheetData, st: dict[str, ParagraphStyle]) -> Table:
+    head = [Paragraph(h, st["head"]) for h in ("序号", "姓名", "身份证号", "联系电话", "住址")]
+    rows: list[list[Any]] = [head]
+    for i, (name, id_shown, phone, address) in enumerate(d.petitioners, start=1):
+        rows.append([str(i), Paragraph(_esc(name), st["body"]), id_shown or "—", phone or "—",
+                     Paragraph(_esc(address or "—"), st["body"])])
+    widths = [11 * mm, 24 * mm, 44 * mm, 31 * mm, BODY_W - 110 * mm]
+    return _grid(rows, widths, [("FONT", (0, 0), (-1, -1), cjk_font(), 9.5),
+                                ("BACKGROUND", (0, 0), (-1, 0), LABEL_BG),
+                                ("ALIGN", (0, 1), (0, -1), "CENTER")],
+                 repeat=1)
+
+
+def _steps(d: SheetData, st: dict[str, ParagraphStyle]) -> Table:
+    head = [Paragraph(h, st["head"]) for h in ("序号", "办理步骤", "日期", "办理单位", "经办人", "情况说明")]
+    rows: list[list[Any]] = [head]
+    for r in d.steps:
+        rows.append([str(r.number), Paragraph(_esc(r.label), st["small"]), r.day,
+                     Paragraph(_esc(r.unit), st["small"]), Paragraph(_esc(r.person), st["small"]),
+                     Paragraph(_esc(r.note), st["small"])])
+    widths = [11 * mm, 22 * mm, 21 * mm, 34 * mm, 17 * mm, BODY_W - 105 * mm]
+    return _grid(rows, widths, [("FONT", (0, 0), (-1, -1), cjk_font(), 8.5),
+                                ("BACKGROUND", (0, 0), (-1, 0), LABEL_BG),
+                                ("ALIGN", (0, 1), (0, -1), "CENTER"), ("ALIGN", (2, 1), (2, -1), "CENTER")],
+                 repeat=1)
+
+
+def _limits(d: SheetData) -> Table:
+    s = d.state
+    if d.deadline is None:
+        current, start, due, left = "—", "—", "—", "—"
+    else:
+        current, start, due = d.deadline.label, d.deadline.start.isoformat(), d.deadline.due.isoformat()
+        days = d.days_left or 0
+        left = f"超期 {-days} 天" if days < 0 else f"剩余 {days} 天"
+    review = {0: "无", 1: "已复查"}.get(s.review_round, "已复查、复核")
+    if s.status in ("reviewing", "re_reviewing"):
+        review = STATUSES[s.status]
+    extension = f"{s.extension_days} 天" if s.extension_days else "未延期"
+    rows = [["当前时限", current, "起算日期", start, "办理期限", due],
+            ["时限情况", left, "延期天数", extension, "复查复核", review]]
+    overdue = [("TEXTCOLOR", (1, 1), (1, 1), colors.HexColor("#C62828"))] if (d.days_left or 0) < 0 else []
+    return _grid(rows, [BODY_W / 6] * 6, [
+        ("FONT", (0, 0), (-1, -1), cjk_font(), 9.5), ("ALIGN", (0, 0), (-1, -1), "CENTER"),
+        *[("BACKGROUND", (c, 0), (c, -1), LABEL_BG) for c in (0, 2, 4)], *overdue,
+    ])
+
+
+def _checklist(d: SheetData, st: dict[str, ParagraphStyle]) -> Table:
+    s = d.state
+    if not s.needs_checklist:
+        text = Paragraph("本件未列为积案、未设包案领导，四定四包不作要求。", st["body"])
+        return _grid([[text]], [BODY_W])
+    titles = ("项目", "落实情况", "落实人", "日期", "说明（措施、期限、单位）")
+    rows: list[list[Any]] = [[Paragraph(h, st["head"]) for h in titles]]
+    for key, label in CHECKLIST_ITEMS.items():
+        entry = s.checklist[key]
+        rows.append([label, "已落实" if entry.done else "未落实",
+                     Paragraph(_esc(entry.by if entry.done else ""), st["small"]),
+                     entry.at[:10] if entry.done else "", Paragraph(_esc(entry.note), st["small"])])
+    widths = [18 * mm, 19 * mm, 22 * mm, 21 * mm, BODY_W - 80 * mm]
+    undone = [("TEXTCOLOR", (1, i), (1, i), colors.HexColor("#C62828"))
+              for i, key in enumerate(CHECKLIST_ITEMS, start=1) if not s.checklist[key].done]
+    return _grid(rows, widths, [
+        ("FONT", (0, 0), (-1, -1), cjk_font(), 9.5), ("BACKGROUND", (0, 0), (-1, 0), LABEL_BG),
+        ("BACKGROUND", (0, 1), (0, -1), LABEL_BG), ("ALIGN", (0, 0), (1, -1), "CENTER"),
+        ("ALIGN", (3, 1), (3, -1), "CENTER"), *undone,
+    ], repeat=1)
+
+
+def _follow_up(d: SheetData, st: dict[str, ParagraphStyle]) -> Table:
+    if d.follow_up is None:
+        rating, day, note = "尚未回访", "—", ""
+    else:
+        rating, day, note = d.follow_up
+    rows = [["评价结果", rating, "回访日期", day],
+            ["回访情况", Paragraph(_esc(note or "—"), st["body"]), "", ""]]
+    lw, vw = 24 * mm, BODY_W / 2 - 24 * mm
+    return _grid(rows, [lw, vw, lw, vw], [
+        ("FONT", (0, 0), (-1, -1), cjk_font(), 9.5), ("SPAN", (1, 1), (3, 1)),
+        ("BACKGROUND", (0, 0), (0, -1), LABEL_BG), ("BACKGROUND", (2, 0), (2, 0), LABEL_BG),
+        ("ALIGN", (0, 0), (0, -1), "CENTER"), ("ALIGN", (2, 0), (2, 0), "CENTER"),
+    ])
+
+
+def _signatures(st: dict[str, ParagraphStyle]) -> Table:
+    line = "＿" * 9
+    day = "＿＿＿＿年＿＿月＿＿日"
+    rows = [[Paragraph(f"{who}（签字）：{line}", st["sign"]), Paragraph(f"日期：{day}", st["sign"])]
+            for who in ("经　办　人", "包案领导", "信　访　人")]
+    table = Table(rows, colWidths=[BODY_W * 0.55, BODY_W * 0.45], hAlign="LEFT")
+    table.setStyle(TableStyle([("TOPPADDING", (0, 0), (-1, -1), 9), ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
+                               ("LEFTPADDING", (0, 0), (-1, -1), 2)]))
+    return table
+
+
+def case_story(d: SheetData, index: int, on_start: Callable[[int], None] | None = None) -> list[Flowable]:
+    """The flowables of one case's sheet, starting with the marker that sets its header and numbering."""
+    st = _styles()
+    section = lambda text: Paragraph(text, st["section"])  # noqa: E731
+    request = _grid([[Paragraph(_esc(d.state.request_summary), st["body"])]], [BODY_W],
+                    [("TOPPADDING", (0, 0), (-1, -1), 5), ("BOTTOMPADDING", (0, 0), (-1, -1), 7)])
+    checklist_title = "六、四定四包"
+    if d.state.needs_checklist:
+        checklist_title += f"（已落实 {d.state.checklist_done}/{len(CHECKLIST_ITEMS)}）"
+    story: list[Flowable] = [
+        _CaseStart(d, index, on_start), _title_block(d, st), Spacer(1, 3 * mm),
+        section("一、基本情况"), _basic(d, st),
+        section("二、信访人"), _petitioners(d, st),
+        section("三、信访诉求"), request,
+        CondPageBreak(30 * mm), section("四、办理过程"), _steps(d, st),
+        KeepTogether([section("五、办理时限"), _limits(d)]),
+        KeepTogether([section(checklist_title), _checklist(d, st)]),
+        KeepTogether([section("七、回访评价"), _follow_up(d, st), Spacer(1, 2 * mm),
+                      section("八、签字确认"), _signatures(st)]),
+    ]
+    return story
+
+
+class _LazyStory(list):  # type: ignore[type-arg]
+    """The flowables of many cases, made a case at a time as reportlab consumes them (memory stays flat)."""
+
+    def __init__(self, cases: Iterator[list[Flowable]]) -> None:
+        super().__init__()
+        self.cases = cases
+        self.more = True
+
+    def __len__(self) -> int:
+        while self.more and super().__len__() < 16:
+            story = next(self.cases, None)
+            if story is None:
+                self.more = False
+            else:
+                self.extend(story)
+        return super().__len__()
+
+    def __bool__(self) -> bool:
+        return len(self) > 0
+
+
+def write_sheets(out: str | Path | BinaryIO, sheets: Iterable[SheetData], total: int | None = None,
+                 progress: Progress | None = None) -> int:
+    """Write the sheets of several cases into one PDF (each from a new page); returns the number of cases."""
+    doc = BaseDocTemplate(str(out) if isinstance(out, Path) else out, pagesize=A4, leftMargin=MARGIN_X,
+                          rightMargin=MARGIN_X, topMargin=MARGIN_TOP, bottomMargin=MARGIN_BOTTOM, title=TITLE,
+                          author="信访工作台", creator="信访工作台")
+    frame = Frame(MARGIN_X, MARGIN_BOTTOM, BODY_W, PAGE_H - MARGIN_TOP - MARGIN_BOTTOM, id="body",
+                  leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
+    doc.addPageTemplates([PageTemplate("sheet", [frame])])
+    count = 0
+    report = (lambda i: progress(i, total or 0)) if progress else None
+
+    def stories() -> Iterator[list[Flowable]]:
+        nonlocal count
+        for index, data in enumerate(sheets):
+            count = index + 1
+            yield ([PageBreak()] if index else []) + case_story(data, index, report)
+
+    story = _LazyStory(stories())
+    if not story:
+        raise DomainError("没有要打印的案件")
+    doc.build(story, canvasmaker=_SheetCanvas)
+    if progress:
+        progress(count, total or count)
+    return count
