@@ -151,8 +151,10 @@ class Desk:
     def next_case_id(self, conn: sqlite3.Connection, year: int) -> str:
         """<station code>-<year>-<5-digit sequence>; numbers are never reused, since register events stay."""
         prefix = f"{self.require_station().code}-{year}-"
-        row = conn.execute("SELECT max(case_id) FROM events WHERE kind = 'register' AND case_id LIKE ?",
-                           (prefix + "%",)).fetchone()
+        # A range rather than LIKE, so the events_case index answers it (LIKE scanned every event: ~0.1 s at
+        # 100k cases, paid per case by a bulk import).
+        row = conn.execute("SELECT max(case_id) FROM events WHERE kind = 'register' "
+                           "AND case_id >= ? AND case_id < ?", (prefix, prefix + "~")).fetchone()
         last = int(row[0].rsplit("-", 1)[1]) if row and row[0] else 0
         return f"{prefix}{last + 1:05d}"
 
@@ -161,13 +163,20 @@ class Desk:
         payload = draft.to_payload(self.domains)
         when = self._when(at)
         with self._write({"cases"}, ()) as conn:
-            for other in payload["repeat_of"]:
-                if not conn.execute("SELECT 1 FROM cases WHERE case_id = ?", (other,)).fetchone():
-                    raise DomainError(f"要关联的案件不存在：{other}")
-            case_id = self.next_case_id(conn, when.year)
-            event = self._writer(conn).make(case_id, "register", payload, self.handler, when)
-            eventlog.append(conn, [event])
-            projection.write_case(conn, fold(case_id, [event]), self.limits)
+            case_id = self._register_in(conn, self._writer(conn), payload, when)
+        return case_id
+
+    def _register_in(self, conn: sqlite3.Connection, writer: ChainWriter, payload: dict[str, Any],
+                     when: datetime) -> str:
+        """Write one register event and its projection inside the caller's transaction (also used by
+        app.ops.bulk, which registers many cases in one transaction)."""
+        for other in payload["repeat_of"]:
+            if not conn.execute("SELECT 1 FROM cases WHERE case_id = ?", (other,)).fetchone():
+                raise DomainError(f"要关联的案件不存在：{other}")
+        case_id = self.next_case_id(conn, when.year)
+        event = writer.make(case_id, "register", payload, self.handler, when)
+        eventlog.append(conn, [event])
+        projection.write_case(conn, fold(case_id, [event]), self.limits)
         return case_id
 
     def record(self, case_id: str, kind: str, payload: dict[str, Any] | None = None,
