@@ -77,4 +77,5 @@ EVENT_LABELS: dict[str, str] = {
     "annul": "撤销步骤",
     "supervise": "督办",
     "resolve": "处理修改冲突",
+    "spot_check": "随机抽查",  # station-level (case_id ""): a recorded draw of unresolved cases
 }
