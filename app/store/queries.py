@@ -145,3 +145,9 @@ def distinct_values(conn: sqlite3.Connection, column: str) -> list[str]:
     if column not in ("leader", "domain", "origin", "township", "status"):
         raise ValueError(column)
     return [r[0] for r in conn.execute(f"SELECT DISTINCT {column} FROM cases WHERE {column} != '' ORDER BY 1")]
+
+
+def number_of_case(conn: sqlite3.Connection, case_id: str) -> int | None:
+    """The list row number of a case (to select it in the list), or None when there is no such case."""
+    row = conn.execute("SELECT n FROM cases WHERE case_id = ?", (case_id,)).fetchone()
+    return int(row[0]) if row else None
