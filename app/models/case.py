@@ -32,7 +32,7 @@ EDITABLE_FIELDS: dict[str, str] = {
 VERSIONED_FIELDS: tuple[str, ...] = (*EDITABLE_FIELDS, "leader", "backlog")
 
 
-@dataclass
+@dataclass(slots=True)
 class Petitioner:
     """One person who brought the case."""
 
@@ -49,9 +49,9 @@ class Petitioner:
         return cls(data.get("name", ""), data.get("id_number", ""), data.get("phone", ""), data.get("address", ""))
 
 
-@dataclass
+@dataclass(frozen=True, slots=True)
 class ChecklistEntry:
-    """One 四定四包 item."""
+    """One 四定四包 item. Frozen: a change replaces the entry, so every case can share the open one."""
 
     done: bool = False
     by: str = ""
@@ -59,7 +59,10 @@ class ChecklistEntry:
     note: str = ""
 
 
-@dataclass
+OPEN_ITEM = ChecklistEntry()
+
+
+@dataclass(slots=True)
 class Step:
     """One step of the handling chain as the timeline and the printed sheet show it."""
 
@@ -119,7 +122,7 @@ class CaseState:
     measures: int = 0
     supervision: list[dict[str, Any]] = field(default_factory=list)
     repeat_of: list[str] = field(default_factory=list)
-    checklist: dict[str, ChecklistEntry] = field(default_factory=lambda: {k: ChecklistEntry() for k in CHECKLIST_ITEMS})
+    checklist: dict[str, ChecklistEntry] = field(default_factory=lambda: dict.fromkeys(CHECKLIST_ITEMS, OPEN_ITEM))
     steps: list[Step] = field(default_factory=list)
     conflicts: list[Conflict] = field(default_factory=list)
     versions: dict[str, str] = field(default_factory=dict)
@@ -161,10 +164,9 @@ def _set_status(state: CaseState, event: Event, status: str) -> None:
 
 
 def _step(state: CaseState, event: Event, unit: str = "", note: str = "") -> None:
-    state.steps.append(
-        Step(event.id, event.kind, event.at, event.actor, event.origin, unit, note,
-             list(event.payload.get("evidence", [])))
-    )
+    evidence = event.payload.get("evidence")
+    state.steps.append(Step(event.id, event.kind, event.at, event.actor, event.origin, unit, note,
+                            list(evidence) if evidence else []))
 
 
 def _versioned(state: CaseState, event: Event, name: str, value: Any) -> None:
@@ -194,8 +196,7 @@ def _on_register(state: CaseState, event: Event) -> None:
     state.petitioners = [Petitioner.from_json(x) for x in p.get("petitioners", [])]
     state.repeat_of = list(p.get("repeat_of", []))
     state.registered_at = event.at
-    for name in VERSIONED_FIELDS:
-        state.versions[name] = event.id
+    state.versions = dict.fromkeys(VERSIONED_FIELDS, event.id)
     state.status = "registered"
     _step(state, event, note=p.get("request_summary", ""))
 

@@ -24,9 +24,13 @@ def event_id(origin: str, seq: int) -> str:
     return f"{origin}:{seq}"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Event:
-    """One recorded change. ``at`` is when it happened (local time, ISO); ``hlc`` orders events across stations."""
+    """One recorded change. ``at`` is when it happened (local time, ISO); ``hlc`` orders events across stations.
+
+    Not frozen (a million of them are made on a rebuild, and frozen construction costs twice as much); treat
+    events as immutable all the same.
+    """
 
     id: str
     case_id: str

@@ -10,6 +10,7 @@ import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from app.models.case import CaseState, fold
 from app.models.deadlines import Clock, TimeLimits, current_deadline
@@ -42,6 +43,10 @@ def case_clock(state: CaseState) -> Clock:
     )
 
 
+def _json_list(values: list[Any]) -> str:
+    return canonical_json(values) if values else "[]"  # most lists are empty: skip the encoder
+
+
 def case_rows(state: CaseState, limits: TimeLimits) -> CaseRows:
     """All rows for one case. Deterministic: the same state and limits give the same rows."""
     deadline = None if state.finished else current_deadline(case_clock(state), limits)
@@ -50,10 +55,10 @@ def case_rows(state: CaseState, limits: TimeLimits) -> CaseRows:
         cid, state.origin, state.channel, int(state.collective), state.head_count, state.domain, state.township,
         state.village, state.request_summary, state.authority_unit, state.jurisdiction, int(state.backlog),
         state.leader, state.status, state.petitioner_names(), state.registered_at, state.dispatched_at,
-        canonical_json(state.dispatch_units), state.accepted_at, state.replied_at, state.closed_at,
+        _json_list(state.dispatch_units), state.accepted_at, state.replied_at, state.closed_at,
         state.extension_days, state.review_round, state.rating, int(state.dissatisfied), state.measures,
-        canonical_json(state.repeat_of), state.repeat_round, state.checklist_done, len(state.conflicts),
-        canonical_json(state.supervision), int(state.finished), deadline.label if deadline else "",
+        _json_list(state.repeat_of), state.repeat_round, state.checklist_done, len(state.conflicts),
+        _json_list(state.supervision), int(state.finished), deadline.label if deadline else "",
         deadline.due.isoformat() if deadline else None,
         deadline.yellow_from(limits).isoformat() if deadline else None,
         state.last_event_id, state.last_hash, state.last_hlc,
