@@ -5,6 +5,7 @@ Filters are one SQL WHERE clause; the list asks for matching row numbers only an
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from dataclasses import dataclass
 from datetime import date
@@ -78,9 +79,20 @@ class CaseFilter:
         return (" AND ".join(clauses) or "1"), params
 
 
+_ID_NUMBER = re.compile(r"^\d{17}[\dXx]$")
+_CASE_NUMBER = re.compile(r"^[A-Za-z0-9]{2,20}-\d{4}-\d{5}$")
+
+
 def text_clause(term: str, name: str, params: dict[str, Any]) -> str:
-    """Full-text for terms of 3+ characters (trigram index); a LIKE scan of the narrow text table below that,
-    since trigram matching finds nothing for 1-2 characters (a surname, a village)."""
+    """Exact index look-ups for a whole ID number or case number; full-text for other terms of 3+ characters
+    (trigram index); a LIKE scan of the narrow text table below that, since trigram matching finds nothing for
+    1-2 characters (a surname, a village)."""
+    if _ID_NUMBER.match(term):
+        params[name] = term.upper()
+        return f"case_id IN (SELECT case_id FROM petitioners WHERE id_number = :{name})"
+    if _CASE_NUMBER.match(term):
+        params[name] = term.upper()
+        return f"case_id = :{name}"
     if len(term) >= 3:
         params[name] = '"' + term.replace('"', '""') + '"'
         return f"n IN (SELECT rowid FROM case_fts WHERE case_fts MATCH :{name})"
