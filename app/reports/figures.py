@@ -1,11 +1,11 @@
-"""The supervision figures (一次性化解率, 满意率, 重复信访率, 平均办理时长, 7日内答复率, 积案清零), computed in SQL
-over the ``cases`` projection. No Qt.
+"""The supervision figures (一次性化解率, 满意率, 重复信访率, 平均办理时长, 7日内答复率, 积案清零),
+computed in SQL over the ``cases`` projection. No Qt.
 
 Every figure is a numerator over a denominator, both returned, so a reader can check it. Each figure counts
-cases by the date of the step it is about (registration, conclusion, first follow-up, first reply, acceptance),
-and a period ``date_from``..``date_to`` (both days included) keeps the cases whose date falls in it. Rates are
-fractions (0.9712 = 97.12 %), ``None`` when the denominator is 0. ``DEFINITIONS`` says the same in Chinese for
-the command line, the dashboard and the README.
+cases by the date of the step it is about (registration, conclusion, first follow-up, first reply,
+acceptance), and a period ``date_from``..``date_to`` (both days included) keeps the cases whose date falls in
+it. Rates are fractions (0.9712 = 97.12 %), ``None`` when the denominator is 0. ``DEFINITIONS`` says the same
+in Chinese for the command line, the dashboard and the README.
 """
 
 from __future__ import annotations
@@ -17,7 +17,8 @@ from typing import Any
 
 GROUPINGS: dict[str | None, str] = {None: "合计", "station": "站点", "domain": "领域", "leader": "包案领导",
                                     "township": "乡镇（街道）"}
-_GROUP_SQL = {None: "'合计'", "station": "origin", "domain": "domain", "leader": "leader", "township": "township"}
+_GROUP_SQL = {None: "'合计'", "station": "origin", "domain": "domain", "leader": "leader",
+              "township": "township"}
 # Cases without a leader are not a leader's: the leader ranking leaves them out.
 _GROUP_WHERE = {"leader": "leader != ''"}
 TOTAL_GROUP = "合计"
@@ -38,14 +39,17 @@ class Basis:
 # The counts behind the figures. Kept as data so the period totals and the monthly series use one definition.
 BASES: tuple[Basis, ...] = (
     Basis("registered_at", {"cases": "1", "repeat_cases": "repeat_round >= 2"}),
-    Basis("closed_at", {"concluded": "1",
-                        "one_time_resolved": f"status = 'closed' AND review_round = 0 AND rating IN {_GOOD}"}),
+    Basis("closed_at", {
+        "concluded": "1",
+        "one_time_resolved": f"status = 'closed' AND review_round = 0 AND rating IN {_GOOD}"}),
     Basis("first_rated_at", {"rated": "1", "satisfied": f"first_rating IN {_GOOD}",
                              "dissatisfied": "first_rating = 'dissatisfied'"}),
-    Basis("first_replied_at", {"replied": "1",
-                               "handling_days_total": "julianday(first_replied_at) - julianday(registered_at)"}),
+    Basis("first_replied_at", {
+        "replied": "1",
+        "handling_days_total": "julianday(first_replied_at) - julianday(registered_at)"}),
     Basis("accepted_at", {
-        "due_7_days": "first_replied_at != '' OR julianday(substr(accepted_at, 1, 10)) + 7 < julianday(:today)",
+        "due_7_days": "first_replied_at != '' "
+                      "OR julianday(substr(accepted_at, 1, 10)) + 7 < julianday(:today)",
         "answered_within_7_days": "first_replied_at != '' AND julianday(substr(first_replied_at, 1, 10)) "
                                   "- julianday(substr(accepted_at, 1, 10)) <= 7",
     }),
@@ -57,7 +61,8 @@ _BACKLOG_SUMS = {
     "backlog_open": "backlog = 1 AND registered_at < :to AND NOT (finished = 1 AND closed_at < :to)",
 }
 
-# key -> (Chinese name, numerator, denominator, definition). The README and the dashboard's tooltips read this.
+# key -> (Chinese name, numerator, denominator, definition). The README and the dashboard's tooltips
+# read this.
 DEFINITIONS: dict[str, tuple[str, str, str, str]] = {
     "one_time_resolution_rate": (
         "一次性化解率", "one_time_resolved", "concluded",
@@ -65,7 +70,8 @@ DEFINITIONS: dict[str, tuple[str, str, str, str]] = {
         "的件数 ÷ 期内办结和依法终结的件数"),
     "satisfaction_rate": (
         "满意率", "satisfied", "rated",
-        "首次回访在期内的案件中，首次回访评价为满意或基本满意的件数 ÷ 期内有首次回访评价的件数（每件只按首次回访计一次）"),
+        "首次回访在期内的案件中，首次回访评价为满意或基本满意的件数 ÷ 期内有首次回访评价的件数"
+        "（每件只按首次回访计一次）"),
     "dissatisfaction_rate": (
         "不满意率", "dissatisfied", "rated",
         "首次回访在期内的案件中，首次回访评价为不满意的件数 ÷ 期内有首次回访评价的件数"),
@@ -77,15 +83,17 @@ DEFINITIONS: dict[str, tuple[str, str, str, str]] = {
         "期内首次书面答复的案件，从登记到首次答复的天数（精确到小时）之和 ÷ 这些案件的件数"),
     "answered_within_7_days_rate": (
         "7日内答复率", "answered_within_7_days", "due_7_days",
-        "期内受理、且已答复或受理已满7日的案件中，受理后7日内（按日历日，含第7日）首次书面答复的件数 ÷ 这些案件的件数"),
+        "期内受理、且已答复或受理已满7日的案件中，受理后7日内（按日历日，含第7日）首次书面答复的件数"
+        " ÷ 这些案件的件数"),
     "backlog_clearance_rate": (
         "积案化解率", "backlog_resolved", "backlog_total",
         "期末前登记的积案中，期末时已办结或依法终结的件数 ÷ 期末前登记的积案件数"),
 }
 COUNT_LABELS: dict[str, str] = {
-    "cases": "登记件数", "concluded": "办结件数", "one_time_resolved": "一次性化解件数", "rated": "回访评价件数",
-    "satisfied": "满意件数", "dissatisfied": "不满意件数", "repeat_cases": "重复信访件数", "replied": "答复件数",
-    "handling_days_total": "办理天数合计", "due_7_days": "应在7日内答复件数", "answered_within_7_days": "7日内答复件数",
+    "cases": "登记件数", "concluded": "办结件数", "one_time_resolved": "一次性化解件数",
+    "rated": "回访评价件数", "satisfied": "满意件数", "dissatisfied": "不满意件数",
+    "repeat_cases": "重复信访件数", "replied": "答复件数", "handling_days_total": "办理天数合计",
+    "due_7_days": "应在7日内答复件数", "answered_within_7_days": "7日内答复件数",
     "backlog_total": "积案总数", "backlog_cleared": "期内积案销号数", "backlog_open": "期末积案剩余数",
     "backlog_resolved": "期末已化解积案数",
 }
@@ -110,7 +118,8 @@ def compute_figures(conn: sqlite3.Connection, *, date_from: date | None, date_to
             for b in BASES for key, sql in b.sums.items()]
     sums += [f"coalesce(sum({sql}), 0) AS {key}" for key, sql in _BACKLOG_SUMS.items()]
     where = _GROUP_WHERE.get(by or "", "1")
-    sql = f"SELECT {_GROUP_SQL[by]} AS grp, {', '.join(sums)} FROM cases WHERE {where} GROUP BY grp ORDER BY grp"
+    sql = (f"SELECT {_GROUP_SQL[by]} AS grp, {', '.join(sums)} FROM cases WHERE {where} "
+           "GROUP BY grp ORDER BY grp")
     cursor = conn.execute(sql, period_params(date_from, date_to, today))
     names = [d[0] for d in cursor.description]
     rows = [derive(dict(zip(names, row, strict=True))) for row in cursor]
@@ -132,8 +141,9 @@ def derive(counts: dict[str, Any]) -> dict[str, Any]:
 
 
 def monthly_figures(conn: sqlite3.Connection, *, months: list[str], today: date) -> list[dict[str, Any]]:
-    """The figures month by month (``months`` as "YYYY-MM", ascending): each count is taken in the month of its own
-    date, exactly as ``compute_figures`` would count it for that month. Backlog counts are as at each month's end."""
+    """The figures month by month (``months`` as "YYYY-MM", ascending): each count is taken in the month of
+    its own date, exactly as ``compute_figures`` would count it for that month. Backlog counts are as at each
+    month's end."""
     if not months:
         return []
     first = date.fromisoformat(months[0] + "-01")
@@ -164,10 +174,10 @@ def monthly_figures(conn: sqlite3.Connection, *, months: list[str], today: date)
 def backlog_by_month(conn: sqlite3.Connection, months: list[str]) -> list[tuple[str, int, int]]:
     """(month, backlog cases still open at the month's end, backlog cases registered by then) for each month.
 
-    A case counts as cleared from the day it was last closed or terminated, if it is concluded now; a case reopened
-    by a review counts as open throughout (the projection keeps only its latest state)."""
-    rows = conn.execute("SELECT substr(registered_at, 1, 7), CASE WHEN finished = 1 THEN substr(closed_at, 1, 7) "
-                        "END FROM cases WHERE backlog = 1").fetchall()
+    A case counts as cleared from the day it was last closed or terminated, if it is concluded now; a case
+    reopened by a review counts as open throughout (the projection keeps only its latest state)."""
+    rows = conn.execute("SELECT substr(registered_at, 1, 7), CASE WHEN finished = 1 "
+                        "THEN substr(closed_at, 1, 7) END FROM cases WHERE backlog = 1").fetchall()
     result = []
     for m in months:
         total = sum(1 for reg, _ in rows if reg <= m)

@@ -1,0 +1,143 @@
+"""共性问题: open cases about the same thing in the same place, found together so they can be solved in one
+batch.
+
+How: each open case's request summary becomes a vector of its Chinese characters and character bigrams,
+weighted by TF-IDF (IDF over all open cases, so what every petition says — 要求, 村民 — weighs little). Cases
+are compared only within one township and domain (blocking keeps the pairwise work small). Two cases are
+linked when the cosine similarity of their summaries, plus a small bonus when they concern the same village,
+reaches the threshold; a group is a connected set of linked cases. Identical (normalised summary, village)
+pairs are compared once. No Qt, no model.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import sqlite3
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+DEFAULT_THRESHOLD = 0.35
+SAME_VILLAGE_BONUS = 0.1
+# Digits, Latin letters, punctuation and spaces carry amounts and dates, not what the matter is about.
+_NOISE = re.compile(r"[\s\d０-９A-Za-zＡ-Ｚａ-ｚ.,;:!?'\"()\[\]{}<>/\\\-_+=*&^%$#@~`|"
+                    r"，。；：！？、“”‘’（）【】《》…—·]+")
+
+
+@dataclass
+class CommonProblem:
+    """A group of open cases about one matter in one place."""
+
+    township: str
+    domain: str
+    summary: str  # the request most of the group made, to name the group
+    case_ids: list[str]
+    villages: list[str] = field(default_factory=list)
+    similarity: float = 0.0  # the lowest similarity among the group's linked pairs (1.0: identical requests)
+
+    @property
+    def size(self) -> int:
+        return len(self.case_ids)
+
+    def to_json(self) -> dict[str, object]:
+        return {"township": self.township, "domain": self.domain, "summary": self.summary, "size": self.size,
+                "villages": self.villages, "similarity": round(self.similarity, 3), "case_ids": self.case_ids}
+
+
+def normalise(text: str) -> str:
+    return _NOISE.sub("", text)
+
+
+def grams(text: str) -> list[str]:
+    """The single characters and the overlapping two-character pieces of the normalised text. Bigrams
+    carry the words (化工, 异味); single characters let a paraphrase (气味 / 异味) still share weight."""
+    text = normalise(text)
+    return list(text) + [text[i:i + 2] for i in range(len(text) - 1)]
+
+
+def _vector(counts: Counter[str], idf: dict[str, float]) -> dict[str, float]:
+    weights = {t: c * idf.get(t, 1.0) for t, c in counts.items()}
+    norm = math.sqrt(sum(w * w for w in weights.values())) or 1.0
+    return {t: w / norm for t, w in weights.items()}
+
+
+def cosine(a: dict[str, float], b: dict[str, float]) -> float:
+    if len(a) > len(b):
+        a, b = b, a
+    return sum(w * b.get(t, 0.0) for t, w in a.items())
+
+
+class _Links:
+    """Union-find over the distinct texts of one block."""
+
+    def __init__(self, size: int) -> None:
+        self.parent = list(range(size))
+
+    def find(self, i: int) -> int:
+        while self.parent[i] != i:
+            self.parent[i] = self.parent[self.parent[i]]
+            i = self.parent[i]
+        return i
+
+    def union(self, i: int, j: int) -> None:
+        a, b = self.find(i), self.find(j)
+        if a != b:
+            self.parent[max(a, b)] = min(a, b)
+
+
+def find_common_problems(conn: sqlite3.Connection, *, min_size: int = 3,
+                         threshold: float = DEFAULT_THRESHOLD) -> list[CommonProblem]:
+    """Groups of at least ``min_size`` open cases, largest first."""
+    rows = conn.execute("SELECT case_id, township, village, domain, request_summary FROM cases "
+                        "WHERE finished = 0 ORDER BY case_id").fetchall()
+    features = {r[0]: Counter(grams(r[4])) for r in rows}
+    df: Counter[str] = Counter()
+    for counts in features.values():
+        df.update(counts.keys())
+    total = len(rows)
+    idf = {t: math.log((1 + total) / (1 + n)) + 1 for t, n in df.items()}
+    blocks: dict[tuple[str, str], list[tuple[str, str, str, str]]] = defaultdict(list)
+    for case_id, township, village, domain, summary in rows:
+        blocks[(township, domain)].append((case_id, village, normalise(summary), summary))
+    problems: list[CommonProblem] = []
+    for (township, domain), cases in sorted(blocks.items()):
+        if len(cases) >= min_size:
+            problems += _group_block(township, domain, cases, features=features, idf=idf,
+                                     min_size=min_size, threshold=threshold)
+    problems.sort(key=lambda p: (-p.size, p.township, p.domain, p.case_ids[0]))
+    return problems
+
+
+def _group_block(township: str, domain: str, cases: list[tuple[str, str, str, str]], *,
+                 features: dict[str, Counter[str]], idf: dict[str, float], min_size: int,
+                 threshold: float) -> list[CommonProblem]:
+    keys: dict[tuple[str, str], list[int]] = {}  # (normalised text, village) -> indices into cases
+    for i, (_case_id, village, text, _summary) in enumerate(cases):
+        keys.setdefault((text, village), []).append(i)
+    distinct = list(keys)
+    vectors = [_vector(features[cases[keys[k][0]][0]], idf) for k in distinct]
+    links = _Links(len(distinct))
+    weakest: dict[tuple[int, int], float] = {}
+    for i in range(len(distinct)):
+        for j in range(i + 1, len(distinct)):
+            score = cosine(vectors[i], vectors[j])
+            if distinct[i][1] and distinct[i][1] == distinct[j][1]:
+                score += SAME_VILLAGE_BONUS
+            if score >= threshold:
+                links.union(i, j)
+                weakest[(i, j)] = min(score, 1.0)
+    members: dict[int, list[int]] = defaultdict(list)
+    for k in range(len(distinct)):
+        members[links.find(k)].append(k)
+    found = []
+    for group in members.values():
+        indices = sorted(i for k in group for i in keys[distinct[k]])
+        if len(indices) < min_size:
+            continue
+        commonest = max(group, key=lambda k: (len(keys[distinct[k]]), -k))
+        in_group = set(group)
+        scores = [s for (i, j), s in weakest.items() if i in in_group and j in in_group]
+        found.append(CommonProblem(
+            township, domain, cases[keys[distinct[commonest]][0]][3], [cases[i][0] for i in indices],
+            sorted({cases[i][1] for i in indices if cases[i][1]}), min(scores) if scores else 1.0))
+    return found

@@ -1,0 +1,169 @@
+"""The spot-check list for the meeting: a PDF (CJK font embedded) and an xlsx workbook. No Qt."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4, landscape
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+from app.models.vocab import COLOURS, STATUSES
+from app.ops.spot_check import SpotCheck
+from app.reports.fonts import cjk_font
+from app.store.queries import COLOUR_SQL
+
+TITLE = "随机抽查案件清单"
+HEADERS = ("序号", "案件编号", "站点", "地点", "领域", "诉求", "包案领导", "状态", "登记日期",
+           "已历时（天）", "督办")
+_WIDTHS_MM = (12, 32, 16, 30, 18, 68, 30, 16, 20, 16, 12)
+_XLSX_WIDTHS = (13, 18, 10, 20, 10, 48, 22, 10, 12, 10, 6)
+_FILLS = {"red": "F4B6B6", "yellow": "F7E7A1", "green": "B9E3B9"}
+
+
+@dataclass
+class DrawnCase:
+    """One line of the meeting list."""
+
+    number: int
+    case_id: str
+    station: str
+    place: str
+    domain: str
+    request_summary: str
+    leader: str
+    status: str
+    registered: date | None
+    days_open: int | None
+    colour: str
+
+    def cells(self) -> list[Any]:
+        return [self.number, self.case_id, self.station, self.place, self.domain, self.request_summary,
+                self.leader or "—", STATUSES.get(self.status, self.status or "—"), self.registered,
+                self.days_open, COLOURS.get(self.colour, "—")]
+
+
+def drawn_cases(conn: sqlite3.Connection, check: SpotCheck, today: date) -> list[DrawnCase]:
+    """The drawn cases as they stand now, in the order drawn (a case not known here shows its number only)."""
+    sql = ("SELECT case_id, origin, township, village, domain, request_summary, leader, status, "
+           f"registered_at, {COLOUR_SQL} FROM cases WHERE case_id IN (SELECT value FROM json_each(:ids))")
+    found = {r[0]: r for r in conn.execute(sql, {"ids": json.dumps(check.drawn), "today": today.isoformat()})}
+    lines = []
+    for number, case_id in enumerate(check.drawn, start=1):
+        r = found.get(case_id)
+        if r is None:
+            lines.append(DrawnCase(number, case_id, "", "", "", "（本站无此案件记录）", "", "", None, None,
+                                   "none"))
+            continue
+        registered = date.fromisoformat(r[8][:10]) if r[8] else None
+        lines.append(DrawnCase(number, case_id, r[1], f"{r[2]}{r[3]}", r[4], r[5], r[6], r[7], registered,
+                               (today - registered).days if registered else None, r[9]))
+    return lines
+
+
+def describe(check: SpotCheck, station_name: str) -> list[tuple[str, str]]:
+    """The draw's particulars, printed above the list so the meeting can check it."""
+    mode = (f"每个站点随机抽取{check.count}件" if check.per_station else f"随机抽取{check.count}件")
+    scope = "未化解的积案" if check.backlog_only else "未化解案件"
+    return [
+        ("抽查单位", station_name),
+        ("抽取时间", check.at.replace("T", " ")),
+        ("抽取人", check.actor),
+        ("随机种子", str(check.seed)),
+        ("抽取范围", f"从{check.candidate_count}件{scope}中{mode}，实抽{len(check.drawn)}件"),
+        ("候选清单指纹", f"SHA-256 {check.candidates_sha256[:32]}…"),
+        ("抽查记录编号", check.event_id),
+        ("复核方法", f"petition-desk spot-check --verify {check.event_id}（按案件编号排序候选清单，"
+                     "以随机种子用 random.Random(种子).sample 重新抽取，结果应与本清单一致）"),
+    ]
+
+
+def write_pdf(path: Path, check: SpotCheck, lines: list[DrawnCase], station_name: str) -> Path:
+    """Landscape A4: the particulars, then the list; "第 x 页 共 y 页" on every page."""
+    font = cjk_font()
+    body = ParagraphStyle("body", fontName=font, fontSize=8.5, leading=11, wordWrap="CJK")
+    title = ParagraphStyle("title", fontName=font, fontSize=16, leading=22, alignment=1)
+    info = ParagraphStyle("info", fontName=font, fontSize=9.5, leading=13, wordWrap="CJK")
+
+    def story() -> list[Any]:
+        parts: list[Any] = [Paragraph(TITLE, title), Spacer(1, 3 * mm)]
+        parts += [Paragraph(f"<b>{k}：</b>{_escape(v)}", info) for k, v in describe(check, station_name)]
+        parts.append(Spacer(1, 4 * mm))
+        data: list[list[Any]] = [[Paragraph(h, body) for h in HEADERS]]
+        for line in lines:
+            data.append([Paragraph(_escape("" if c is None else str(c)), body) for c in line.cells()])
+        table = Table(data, colWidths=[w * mm for w in _WIDTHS_MM], repeatRows=1)
+        style = [("GRID", (0, 0), (-1, -1), 0.4, colors.grey),
+                 ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#E3E8F0")),
+                 ("VALIGN", (0, 0), (-1, -1), "TOP")]
+        for row, line in enumerate(lines, start=1):
+            if line.colour in _FILLS:
+                style.append(("BACKGROUND", (-1, row), (-1, row), colors.HexColor("#" + _FILLS[line.colour])))
+        table.setStyle(TableStyle(style))
+        parts.append(table)
+        parts.append(Spacer(1, 6 * mm))
+        parts.append(Paragraph("包案领导须就所抽案件逐件汇报：所做工作、未化解原因、下一步措施。", info))
+        return parts
+
+    pages = {"total": 0}
+
+    def footer(canvas: Any, doc: Any) -> None:
+        canvas.saveState()
+        canvas.setFont(font, 8)
+        total = pages["total"] or doc.page
+        canvas.drawCentredString(landscape(A4)[0] / 2, 8 * mm, f"第 {doc.page} 页 共 {total} 页")
+        canvas.drawRightString(landscape(A4)[0] - 12 * mm, 8 * mm, f"{station_name} {check.event_id}")
+        canvas.restoreState()
+
+    def build() -> int:
+        doc = SimpleDocTemplate(str(path), pagesize=landscape(A4), leftMargin=12 * mm, rightMargin=12 * mm,
+                                topMargin=12 * mm, bottomMargin=14 * mm, title=TITLE, author=station_name)
+        doc.build(story(), onFirstPage=footer, onLaterPages=footer)
+        return int(doc.page)
+
+    pages["total"] = build()  # the first pass counts the pages the second one prints
+    build()
+    return path
+
+
+def write_xlsx(path: Path, check: SpotCheck, lines: list[DrawnCase], station_name: str) -> Path:
+    """One sheet: the particulars on top, then the list with a frozen header row and a filter."""
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "抽查清单"
+    ws.append([TITLE])
+    ws["A1"].font = Font(size=14, bold=True)
+    for key, value in describe(check, station_name):
+        ws.append([key, value])
+    ws.append([])
+    header_row = ws.max_row + 1
+    ws.append(list(HEADERS))
+    for cell in ws[header_row]:
+        cell.font = Font(bold=True)
+        cell.fill = PatternFill("solid", fgColor="E3E8F0")
+    for line in lines:
+        ws.append(line.cells())
+        row = ws.max_row
+        ws.cell(row, 9).number_format = "yyyy-mm-dd"
+        ws.cell(row, 6).alignment = Alignment(wrap_text=True, vertical="top")
+        if line.colour in _FILLS:
+            ws.cell(row, 11).fill = PatternFill("solid", fgColor=_FILLS[line.colour])
+    for index, width in enumerate(_XLSX_WIDTHS, start=1):
+        ws.column_dimensions[ws.cell(header_row, index).column_letter].width = width
+    ws.freeze_panes = ws.cell(header_row + 1, 1)
+    ws.auto_filter.ref = f"A{header_row}:K{max(header_row, ws.max_row)}"
+    wb.save(path)
+    return path
+
+
+def _escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
