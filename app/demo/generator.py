@@ -35,7 +35,8 @@ class _Gen:
 
     def __init__(self, desk: Desk, seed: int) -> None:
         self.rng = random.Random(seed)
-        self.now = desk.now().replace(microsecond=0)
+        # Anchored to the start of today: the same seed gives the same cases all day, and none lies in the future.
+        self.now = desk.now().replace(hour=0, minute=0, second=0, microsecond=0)
         self.people: list[tuple[dict[str, str], str]] = []  # (petitioner, case id) for repeats
         self.evidence = self._evidence_pool(desk)
         self.domains = [d for d in DOMAIN_WEIGHTS if d in desk.domains]

@@ -1,0 +1,124 @@
+"""The command line as a handler or a script uses it: output, JSON and exit codes."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from app.cli.main import main
+
+from .conftest import VALID_ID
+
+
+def run(capsys: pytest.CaptureFixture[str], folder: Path, *argv: str) -> tuple[int, str, str]:
+    with pytest.raises(SystemExit) as exit_info:
+        raise SystemExit(main(["--data-dir", str(folder), *argv]))
+    out, err = capsys.readouterr()
+    return int(exit_info.value.code or 0), out, err
+
+
+@pytest.fixture
+def station(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Path:
+    code, out, _ = run(capsys, tmp_path, "init", "--code", "TZ01", "--name", "新河镇信访办", "--level", "township",
+                       "--handler", "张丽")
+    assert code == 0 and "站点已设置：TZ01 新河镇信访办（乡镇）" in out
+    return tmp_path
+
+
+def register(capsys: pytest.CaptureFixture[str], folder: Path, *extra: str) -> tuple[int, str, str]:
+    return run(capsys, folder, "register", "--channel", "visit", "--name", "王小明", "--id-number", VALID_ID.lower(),
+               "--phone", "13800138000", "--summary", "东岙村道路破损，要求修复", "--domain", "农业农村",
+               "--township", "新河镇", "--village", "东岙村", *extra)
+
+
+def test_a_case_is_registered_moved_and_shown(station: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = register(capsys, station)
+    case_id = out.strip()
+    assert code == 0 and case_id.startswith("TZ01-") and case_id.endswith("-00001")
+    assert run(capsys, station, "step", case_id, "dispatch", "--unit", "镇农业农村办")[0] == 0
+    code, out, _ = run(capsys, station, "step", case_id, "accept")
+    assert code == 0 and "当前状态：已受理" in out
+    code, out, _ = run(capsys, station, "show", case_id, "--json")
+    shown = json.loads(out)
+    assert shown["status"] == "accepted" and shown["petitioners"][0]["id_number"] == VALID_ID
+    assert [e["label"] for e in shown["timeline"]] == ["登记", "派发", "受理"]
+    assert shown["colour"] == "green" and shown["deadline_label"] == "办理答复"
+    code, out, _ = run(capsys, station, "show", case_id)
+    assert "王小明" in out and "诉求：东岙村道路破损" in out
+
+
+def test_refusals_exit_1_with_a_chinese_reason(station: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(capsys, station, "register", "--channel", "visit", "--name", "李四", "--id-number",
+                       "110105194912310021", "--summary", "x")
+    assert code == 1 and "错误：第1名信访人（李四）：身份证号校验位错误：应为X，实为1" in err
+    case_id = register(capsys, station)[1].strip()
+    code, _, err = run(capsys, station, "step", case_id, "close")
+    assert code == 1 and "不能进行“办结销号”" in err
+    code, _, err = run(capsys, station, "show", "TZ01-2026-09999")
+    assert code == 1 and "找不到案件" in err
+
+
+def test_usage_errors_exit_2(station: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(capsys, station, "no-such-command")
+    assert code == 2 and "用法错误" in err
+    code, _, err = run(capsys, station, "list", "--colour", "purple")
+    assert code == 2
+
+
+def test_commands_before_set_up_say_what_to_do(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = register(capsys, tmp_path)
+    assert code == 1 and "尚未设置站点" in err
+
+
+def test_list_filters_and_checklist(station: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    first = register(capsys, station)[1].strip()
+    run(capsys, station, "register", "--channel", "letter", "--name", "李秀英", "--summary", "化工厂排放异味",
+        "--domain", "生态环境")
+    code, out, _ = run(capsys, station, "list", "--json")
+    assert code == 0 and len(json.loads(out)) == 2
+    code, out, _ = run(capsys, station, "list", "--search", "秀英", "--json")
+    assert [c["petitioners"] for c in json.loads(out)] == ["李秀英"]
+    code, out, _ = run(capsys, station, "list", "--status", "registered")
+    assert out.strip().endswith("共 2 件")
+    code, out, _ = run(capsys, station, "checklist", first, "fix_leader", "--note", "陈建平副县长包案")
+    assert code == 0 and "四定四包 1/8" in out
+
+
+def test_verify_exit_codes(station: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    register(capsys, station)
+    code, out, _ = run(capsys, station, "verify")
+    assert code == 0 and "校验通过：1 个事件，1 件案件" in out
+    conn = sqlite3.connect(station / "station.db")
+    conn.execute("DROP TRIGGER events_append_only_update")
+    conn.execute("UPDATE events SET actor = '冒名' WHERE seq = 1")
+    conn.commit()
+    conn.close()
+    code, _, err = run(capsys, station, "verify")
+    assert code == 1 and "事件 TZ01:1" in err
+
+
+def test_demo_is_the_same_for_the_same_seed(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    listings = []
+    for name, seed in (("a", "7"), ("b", "7"), ("c", "8")):
+        assert run(capsys, tmp_path / name, "demo", "--cases", "120", "--seed", seed)[0] == 0
+        listings.append(json.loads(run(capsys, tmp_path / name, "list", "--json")[1]))
+    assert listings[0] == listings[1]
+    assert listings[0] != listings[2]
+    statuses = {c["status"] for c in listings[0]}
+    assert {"closed", "registered"} <= statuses and len(statuses) >= 6
+    assert {c["colour"] for c in listings[0]} >= {"red", "green", "none"}
+    assert run(capsys, tmp_path / "a", "verify")[0] == 0
+
+
+def test_main_script_and_the_data_folder_variable(tmp_path: Path) -> None:
+    env = {"PETITION_DESK_HOME": str(tmp_path), "PATH": "/usr/bin:/bin"}
+    root = Path(__file__).resolve().parent.parent
+    done = subprocess.run([sys.executable, "main.py", "init", "--code", "TZ09", "--name", "大溪镇", "--level",
+                           "township"], cwd=root, env=env, capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "station.db").exists()
