@@ -10,7 +10,7 @@ import sqlite3
 import sys
 import time
 
-from common import demo_dir, show, timed
+from common import demo_dir, show, timed, timed_pair
 
 from app.ops.desk import Desk
 from app.store import projection
@@ -51,8 +51,8 @@ def bench_filters(desk: Desk) -> None:
         ours_rows = case_numbers(conn, flt, today)
         raw_rows = [r[0] for r in conn.execute(raw_sql, params)]
         assert sorted(ours_rows) == sorted(raw_rows), f"{label}: {len(ours_rows)} vs {len(raw_rows)} rows"
-        ours = timed(lambda f=flt: case_numbers(conn, f, today), 7)
-        raw = timed(lambda s=raw_sql, p=params: conn.execute(s, p).fetchall(), 7)
+        ours, raw = timed_pair(lambda f=flt: case_numbers(conn, f, today),
+                               lambda s=raw_sql, p=params: conn.execute(s, p).fetchall(), 15)
         show(f"(b) filter {label} → {len(ours_rows)} rows", ours, raw, 1.5, goal_ms)
 
 

@@ -44,6 +44,17 @@ def timed(fn: Callable[[], object], repeat: int = 5) -> float:
     return statistics.median(samples)
 
 
+def timed_pair(ours: Callable[[], object], raw: Callable[[], object], repeat: int = 9) -> tuple[float, float]:
+    """Median times of two functions run alternately, so a busy machine weighs on both alike."""
+    a, b = [], []
+    for _ in range(repeat):
+        for fn, samples in ((ours, a), (raw, b)):
+            start = time.perf_counter()
+            fn()
+            samples.append(time.perf_counter() - start)
+    return statistics.median(a), statistics.median(b)
+
+
 def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 

@@ -107,7 +107,13 @@ def case_numbers(conn: sqlite3.Connection, flt: CaseFilter, today: date, sort: s
     direction = "DESC" if descending else "ASC"
     order = ", ".join(f"{part.strip()} {direction}" for part in SORT_SQL[sort].split(","))
     sql = f"SELECT n FROM cases WHERE {where} ORDER BY {order}, n {direction}"
-    return [r[0] for r in conn.execute(sql, params)]
+    cursor = conn.cursor()
+    cursor.row_factory = _first_column  # ints straight from SQLite, no tuple per row
+    return cursor.execute(sql, params).fetchall()
+
+
+def _first_column(cursor: sqlite3.Cursor, row: tuple[Any, ...]) -> Any:
+    return row[0]
 
 
 LIST_COLUMNS = ("n", "case_id", "petitioner_names", "channel", "domain", "township", "village", "status", "leader",
