@@ -1,0 +1,150 @@
+"""随机抽查: reproducible from the seed, fair, recorded as a station-level event, checkable afterwards."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from collections import Counter
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+
+from app.cli.main import main
+from app.models.errors import DomainError
+from app.models.events import HybridClock
+from app.ops.chain import ChainWriter
+from app.ops.desk import Desk
+from app.ops.spot_check import decode_ids, draw, encode_ids, spot_check, spot_checks, verify_spot_check
+from app.store import eventlog, projection
+from app.store.integrity import verify
+from tests.conftest import FakeNow, make_draft
+
+
+def _township_cases(desk: Desk, origin: str, count: int) -> list[str]:
+    """Cases registered at another station, as sync would bring them in."""
+    writer = ChainWriter(origin, 0, eventlog.head(desk.conn, origin)[1], HybridClock())
+    payload = make_draft().to_payload(desk.domains)
+    ids = []
+    with desk._write({"cases"}, ()) as conn:
+        for n in range(1, count + 1):
+            case_id = f"{origin}-2026-{n:05d}"
+            event = writer.make(case_id, "register", payload, "李四", datetime(2026, 2, 1, 9, 0))
+            eventlog.append(conn, [event])
+            projection.refresh_case(conn, case_id, desk.limits)
+            ids.append(case_id)
+    return ids
+
+
+@pytest.fixture
+def open_cases(desk: Desk) -> list[str]:
+    return [desk.register_case(make_draft(name=f"王{i}")) for i in range(30)]
+
+
+def test_same_seed_same_list_other_seed_other_list(desk: Desk, open_cases: list[str]) -> None:
+    first = spot_check(desk, 5, seed=20260301)
+    again = spot_check(desk, 5, seed=20260301)
+    other = spot_check(desk, 5, seed=20260302)
+    assert first.drawn == again.drawn and len(first.drawn) == 5
+    assert set(first.drawn) <= set(open_cases)
+    assert other.drawn != first.drawn
+    assert first.event_id != again.event_id  # every draw is recorded, repeats too
+
+
+def test_the_draw_is_recorded_with_seed_list_and_candidates(desk: Desk, open_cases: list[str],
+                                                            now: FakeNow) -> None:
+    desk.record(open_cases[0], "dispatch", {"units": ["镇农业农村办"]})
+    desk.record(open_cases[0], "decline", {"reason": "不属受理范围"})  # finished: not a candidate
+    check = spot_check(desk, 4)
+    assert check.seed == 20260302090000  # from the clock, and shown to the user
+    [recorded] = spot_checks(desk)
+    assert (recorded.event_id, recorded.seed, recorded.drawn) == (check.event_id, check.seed, check.drawn)
+    assert (recorded.actor, recorded.at, recorded.candidate_count) == ("张丽", "2026-03-02T09:00:00", 29)
+    assert open_cases[0] not in {c for c, _ in recorded.candidate_list()}
+    row = desk.conn.execute("SELECT case_id, origin, kind, payload FROM events WHERE id = ?",
+                            (check.event_id,)).fetchone()
+    assert row[:3] == ("", "TZ01", "spot_check")
+    assert json.loads(row[3])["drawn"] == check.drawn
+    # The station-level event does not become a case, and the store still checks out.
+    assert desk.conn.execute("SELECT count(*) FROM cases WHERE case_id = ''").fetchone()[0] == 0
+    assert verify(desk.conn, desk.limits, desk.blobs).ok
+    assert "复核通过" in verify_spot_check(desk, check.event_id)
+
+
+def test_per_station_draws_n_from_each_station(desk: Desk, open_cases: list[str]) -> None:
+    other = _township_cases(desk, "TZ02", 4)
+    check = spot_check(desk, 3, seed=11, per_station=True)
+    assert len(check.drawn) == 6
+    assert set(check.drawn[:3]) <= set(open_cases) and set(check.drawn[3:]) <= set(other)
+    few = spot_check(desk, 10, seed=11, per_station=True)  # a station with fewer cases gives all it has
+    assert sum(c in other for c in few.drawn) == 4 and len(few.drawn) == 14
+    assert "每站点10件" in verify_spot_check(desk, few.event_id)
+
+
+def test_backlog_only_and_refusals(desk: Desk, open_cases: list[str]) -> None:
+    with pytest.raises(DomainError, match="没有未化解的积案"):
+        spot_check(desk, 3, seed=1, backlog_only=True)
+    backlog = desk.register_case(make_draft(name="赵六", backlog=True, leader="陈建平"))
+    assert spot_check(desk, 3, seed=1, backlog_only=True).drawn == [backlog]
+    with pytest.raises(DomainError, match="抽查件数须为1至500"):
+        spot_check(desk, 0)
+    assert len(spot_checks(desk)) == 1  # refused draws leave no record
+
+
+def test_draw_is_uniform_over_many_seeds() -> None:
+    """Chi-square over 4,000 fixed seeds: each of 20 candidates should be drawn 5/20 of the time."""
+    candidates = [(f"TZ01-2026-{n:05d}", "TZ01") for n in range(1, 21)]
+    seen: Counter[str] = Counter()
+    for seed in range(4000):
+        picked = draw(candidates, 5, seed, per_station=False)
+        assert len(set(picked)) == 5
+        seen.update(picked)
+    expected = 4000 * 5 / 20
+    chi_square = sum((seen[c] - expected) ** 2 / expected for c, _ in candidates)
+    assert chi_square < 43.8  # 19 degrees of freedom, p = 0.001
+    assert min(seen.values()) > 0.85 * expected and max(seen.values()) < 1.15 * expected
+
+
+def test_a_changed_record_fails_verification(desk: Desk, open_cases: list[str]) -> None:
+    check = spot_check(desk, 3, seed=5)
+    desk.conn.execute("DROP TRIGGER events_append_only_update")
+    payload = json.loads(desk.conn.execute("SELECT payload FROM events WHERE id = ?",
+                                           (check.event_id,)).fetchone()[0])
+    payload["drawn"] = [c for c in open_cases if c not in check.drawn][:3]
+    desk.conn.execute("UPDATE events SET payload = ? WHERE id = ?",
+                      (json.dumps(payload, ensure_ascii=False), check.event_id))
+    with pytest.raises(DomainError, match="已被改动"):
+        verify_spot_check(desk, check.event_id)
+
+
+def test_case_numbers_are_stored_compactly_and_read_back() -> None:
+    ids = ["TZ01-2026-00001", "TZ01-2026-00002", "TZ01-2026-00003", "TZ01-2026-00007", "TZ01-2025-00010",
+           "旧台账-17", "XYZ"]
+    encoded = encode_ids(ids)
+    assert encoded["TZ01-2026-#####"] == "1-3,7"
+    assert decode_ids(encoded) == sorted(ids)
+
+
+def test_command_line_draws_exports_and_verifies(desk: Desk, open_cases: list[str], tmp_path: Path,
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    data_dir = str(desk.data_dir)
+    pdf, xlsx = tmp_path / "抽查.pdf", tmp_path / "抽查.xlsx"
+    assert main(["--data-dir", data_dir, "spot-check", "--count", "3", "--seed", "42", "--pdf", str(pdf),
+                 "--xlsx", str(xlsx), "--json"]) == 0
+    out = capsys.readouterr().out
+    data = json.loads(out[: out.rindex("}") + 1])
+    assert data["seed"] == 42 and len(data["drawn"]) == 3 and data["candidate_count"] == 30
+    sheet = load_workbook(xlsx).active
+    cells = [str(c) for row in sheet.iter_rows(values_only=True) for c in row if c is not None]
+    assert all(case_id in cells for case_id in data["drawn"]) and "42" in cells
+    if shutil.which("pdftotext"):
+        text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+        assert "随机抽查案件清单" in text and "随机种子：42" in text
+        assert "第1页共1页" in text.replace(" ", "")
+        assert all(case_id in text for case_id in data["drawn"])
+    assert main(["--data-dir", data_dir, "spot-check", "--verify", data["event_id"]]) == 0
+    assert "复核通过" in capsys.readouterr().out
+    assert main(["--data-dir", data_dir, "spot-check", "--count", "0"]) == 1
+    assert "抽查件数" in capsys.readouterr().err
