@@ -122,3 +122,15 @@ def test_main_script_and_the_data_folder_variable(tmp_path: Path) -> None:
                            "township"], cwd=root, env=env, capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stderr
     assert (tmp_path / "station.db").exists()
+
+
+def test_limits_and_holidays_can_be_changed(station: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, station, "limits", "--local-feedback-days", "7", "--holiday", "2026-10-01", "--json")
+    limits = json.loads(out)
+    assert code == 0 and limits["local_feedback_days"] == 7 and limits["holidays"] == ["2026-10-01"]
+    code, out, _ = run(capsys, station, "limits")
+    assert "本地反馈时限：7日" in out and "节假日：2026-10-01" in out
+    code, _, err = run(capsys, station, "limits", "--holiday", "10月1日")
+    assert code == 1 and "YYYY-MM-DD" in err
+    code, out, _ = run(capsys, station, "set-handler", "王海峰")
+    assert code == 0 and "王海峰" in out

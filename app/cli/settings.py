@@ -1,0 +1,79 @@
+"""Station settings from the command line: time limits (with holidays) and the handler's name."""
+
+from __future__ import annotations
+
+import argparse
+from dataclasses import replace
+from datetime import date
+
+from app.cli.common import EXIT_OK, print_json
+from app.models.deadlines import TimeLimits
+from app.models.errors import DomainError
+from app.ops.desk import Desk
+
+# Option → TimeLimits field, for the limits a station may change.
+LIMIT_OPTIONS = {
+    "route-days": "route_days", "accept-notice-days": "accept_notice_days",
+    "objection-workdays": "objection_workdays", "handle-days": "handle_days",
+    "extension-max-days": "extension_max_days", "local-feedback-days": "local_feedback_days",
+    "yellow-days": "yellow_days",
+}
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser("limits", help="查看或修改本站时限与节假日")
+    for option in LIMIT_OPTIONS:
+        p.add_argument(f"--{option}", type=int)
+    p.add_argument("--holiday", action="append", default=[], help="节假日（YYYY-MM-DD，可重复）")
+    p.add_argument("--makeup-workday", action="append", default=[], help="调休上班日（YYYY-MM-DD，可重复）")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(run=cmd_limits)
+
+    p = sub.add_parser("set-handler", help="更换本机经办人")
+    p.add_argument("name")
+    p.set_defaults(run=cmd_set_handler)
+
+
+def _dates(values: list[str]) -> tuple[str, ...]:
+    for value in values:
+        try:
+            date.fromisoformat(value)
+        except ValueError:
+            raise DomainError(f"日期格式应为 YYYY-MM-DD：{value}") from None
+    return tuple(values)
+
+
+def cmd_limits(desk: Desk, args: argparse.Namespace) -> int:
+    limits = desk.limits
+    changes = {field: getattr(args, option.replace("-", "_")) for option, field in LIMIT_OPTIONS.items()
+               if getattr(args, option.replace("-", "_")) is not None}
+    for field, value in changes.items():
+        if value < 1 or value > 365:
+            raise DomainError(f"时限天数须在1至365之间：{field}={value}")
+    if args.holiday:
+        changes["holidays"] = tuple(sorted(set(limits.holidays) | set(_dates(args.holiday))))
+    if args.makeup_workday:
+        changes["makeup_workdays"] = tuple(sorted(set(limits.makeup_workdays) | set(_dates(args.makeup_workday))))
+    if changes:
+        limits = replace(limits, **changes)
+        desk.set_limits(limits)
+    if args.json:
+        print_json(limits.to_json())
+        return EXIT_OK
+    _print(limits)
+    return EXIT_OK
+
+
+def _print(limits: TimeLimits) -> None:
+    print(f"转送交办：{limits.route_days}日；告知受理：{limits.accept_notice_days}日；"
+          f"异议：{limits.objection_workdays}个工作日")
+    local = f"；本地反馈时限：{limits.local_feedback_days}日" if limits.local_feedback_days else ""
+    print(f"办理答复：{limits.handle_days}日（可延期至多{limits.extension_max_days}日）{local}")
+    print(f"黄灯：剩余{limits.yellow_days}日或时限的{int(limits.yellow_fraction * 100)}%以内")
+    print(f"节假日：{'、'.join(limits.holidays) or '未设置'}；调休上班：{'、'.join(limits.makeup_workdays) or '未设置'}")
+
+
+def cmd_set_handler(desk: Desk, args: argparse.Namespace) -> int:
+    desk.set_handler(args.name)
+    print(f"经办人已改为：{desk.handler}")
+    return EXIT_OK
