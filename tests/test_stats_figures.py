@@ -1,10 +1,12 @@
 """The figures on a station of hand-made cases, each checked against a count made by hand below.
 
-Period: March 2026. Today: 2026-04-10. The cases (R = registered, A = accepted, F = first reply, V = follow-up):
+Period: March 2026. Today: 2026-04-10. The cases
+(R = registered, A = accepted, F = first reply, V = follow-up):
 
 A  R 03-02  A 03-03  F 03-08 (5 d after A)  V satisfied 03-09   closed 03-10
 B  R 03-04  A 03-05  F 03-20 (15 d)         V basically 03-21   closed 03-22
-C  R 03-06  A 03-06  F 03-10 (4 d)          V dissatisfied 03-11, review 03-12→03-25, V satisfied 03-26, closed 03-27
+C  R 03-06  A 03-06  F 03-10 (4 d)          V dissatisfied 03-11, review 03-12→03-25,
+                                             V satisfied 03-26, closed 03-27
 D  R 03-10  repeat of A   A 03-11, no reply (7 days long past)
 E  R 03-30  A 04-08, no reply (its 7 days not yet over on 04-10)
 F  R 02-20  A 02-21  F 03-01                V satisfied 03-02   closed 03-03
@@ -96,7 +98,8 @@ def test_every_figure_for_march_equals_the_hand_count(desk: Desk, station: dict[
     # Concluded in March: A B C F G (closed) and I (terminated); one-time: A B F G (C went to review).
     assert (row["one_time_resolved"], row["concluded"]) == (4, 6)
     assert row["one_time_resolution_rate"] == pytest.approx(4 / 6)
-    # First follow-up in March: A sat, B basic, C dissatisfied (its later 'satisfied' does not count), F, G sat.
+    # First follow-up in March: A sat, B basic, C dissatisfied (its later 'satisfied' does not count),
+    # F and G sat.
     assert (row["satisfied"], row["dissatisfied"], row["rated"]) == (4, 1, 5)
     assert row["satisfaction_rate"] == pytest.approx(0.8)
     assert row["dissatisfaction_rate"] == pytest.approx(0.2)
@@ -104,7 +107,8 @@ def test_every_figure_for_march_equals_the_hand_count(desk: Desk, station: dict[
     assert row["replied"] == 5
     assert row["handling_days_total"] == pytest.approx(6 + 16 + 4 + 9 + 104)
     assert row["avg_handling_days"] == pytest.approx(139 / 5)
-    # Accepted in March: A B C D I; all due (replied, or 7 days over by 04-10); within 7 days: A (5) and C (4).
+    # Accepted in March: A B C D I; all due (replied, or 7 days over by 04-10);
+    # within 7 days: A (5) and C (4).
     assert (row["answered_within_7_days"], row["due_7_days"]) == (2, 5)
     assert row["answered_within_7_days_rate"] == pytest.approx(0.4)
     # Backlog registered by 03-31: G and H; G struck off in March; H still open.

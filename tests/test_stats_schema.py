@@ -1,4 +1,5 @@
-"""Schema step 2: the first reply and first follow-up of a case, kept when a review round overwrites the latest."""
+"""Schema step 2: the first reply and first follow-up of a case, kept when a review round overwrites the
+latest."""
 
 from __future__ import annotations
 
@@ -59,8 +60,8 @@ def test_upgrading_a_version_1_file_fills_the_new_columns_as_the_fold_would(
     try:
         version = reopened.conn.execute("PRAGMA user_version").fetchone()[0]
         assert version == schema.LATEST_VERSION
-        got = reopened.conn.execute("SELECT case_id, first_replied_at, first_rated_at, first_rating FROM cases "
-                                    "ORDER BY case_id").fetchall()
+        got = reopened.conn.execute("SELECT case_id, first_replied_at, first_rated_at, first_rating "
+                                    "FROM cases ORDER BY case_id").fetchall()
         assert got == expected
         assert [r[0] for r in got] == sorted([reviewed, untouched])
         assert verify(reopened.conn, reopened.limits, reopened.blobs).ok
