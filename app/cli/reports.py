@@ -1,0 +1,123 @@
+"""Commands for printing and Excel: print, check-sheet, ledger, import-ledger, report."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import date
+from pathlib import Path
+
+from app.cli.common import EXIT_OK, EXIT_REFUSED, fail, progress_printer
+from app.models.errors import DomainError
+from app.models.vocab import STATUSES
+from app.ops.desk import Desk
+
+
+def _day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"日期应为 YYYY-MM-DD 格式：{text}") from None
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser("print", help="打印案件办理情况表（PDF）")
+    p.add_argument("case_no", nargs="*", help="案件编号（可多个）")
+    p.add_argument("--all-open", action="store_true", help="打印全部未办结案件")
+    p.add_argument("--out", required=True, type=Path, help="输出的 PDF 文件")
+    p.add_argument("--full-id", action="store_true", help="打印完整身份证号（默认只显示前6位和后4位）")
+    p.set_defaults(run=cmd_print)
+
+    p = sub.add_parser("check-sheet", help="核对打印件：二维码内容（案件编号 校验码）是否与当前记录一致")
+    p.add_argument("qr", nargs="+", help="二维码内容，或案件编号和校验码")
+    p.set_defaults(run=cmd_check_sheet)
+
+    p = sub.add_parser("ledger", help="导出信访事项台账（Excel）")
+    p.add_argument("--out", required=True, type=Path, help="输出的 xlsx 文件")
+    p.add_argument("--status", choices=list(STATUSES), help="只导出该状态的案件")
+    p.add_argument("--colour", choices=["red", "yellow", "green"], help="只导出该督办颜色的案件")
+    p.add_argument("--from", dest="date_from", type=_day, help="登记日期起（含）")
+    p.add_argument("--to", dest="date_to", type=_day, help="登记日期止（含）")
+    p.add_argument("--full-id", action="store_true", help="导出完整身份证号（默认脱敏）")
+    p.set_defaults(run=cmd_ledger)
+
+    p = sub.add_parser("import-ledger", help="从已有台账（Excel）导入案件")
+    p.add_argument("file", type=Path, help="台账文件（xlsx、xls 或 ods）")
+    p.add_argument("--dry-run", action="store_true", help="只检查，不导入")
+    p.add_argument("--rejected", type=Path, help="未通过检查的行写入此文件（默认：<台账名>-未导入.xlsx）")
+    p.set_defaults(run=cmd_import_ledger)
+
+
+def cmd_print(desk: Desk, args: argparse.Namespace) -> int:
+    from app.reports.sheet import write_sheets
+    from app.reports.sheet_data import open_case_ids, sheets
+
+    if args.all_open == bool(args.case_no):
+        return fail("请给出案件编号，或使用 --all-open 打印全部未办结案件（二者选一）")
+    case_ids = open_case_ids(desk) if args.all_open else list(args.case_no)
+    if not case_ids:
+        return fail("没有未办结的案件")
+    for case_id in args.case_no:
+        desk.case(case_id)  # a wrong number is refused before any file is written
+    progress = progress_printer("生成办理情况表") if args.all_open else None
+    count = write_sheets(args.out, sheets(desk, case_ids, full_id=args.full_id), len(case_ids), progress)
+    print(f"已生成 {count} 件案件的办理情况表：{args.out}")
+    return EXIT_OK
+
+
+def cmd_check_sheet(desk: Desk, args: argparse.Namespace) -> int:
+    from app.reports.sheet_data import match_printout, parse_qr_text
+
+    case_id, code = parse_qr_text(" ".join(args.qr))
+    events = desk.events(case_id)
+    if not events:
+        raise DomainError(f"找不到案件：{case_id}")
+    match = match_printout(events, code)
+    print(f"{case_id}：{match.describe()}")
+    return EXIT_OK if match.current else EXIT_REFUSED
+
+
+def cmd_ledger(desk: Desk, args: argparse.Namespace) -> int:
+    from app.reports.ledger import LedgerFilter, write_ledger
+
+    flt = LedgerFilter(args.status or "", args.colour or "", args.date_from, args.date_to)
+    station = desk.require_station()
+    count = write_ledger(desk.conn, args.out, flt, desk.today(), station=f"{station.code} {station.name}",
+                         full_id=args.full_id, progress=progress_printer("导出台账"))
+    print(f"已导出台账：{count} 件案件（{flt.describe()}）→ {args.out}")
+    return EXIT_OK
+
+
+def cmd_import_ledger(desk: Desk, args: argparse.Namespace) -> int:
+    from app.reports.ledger_import import default_rejected_path, plan_import, run_import, write_rejected
+
+    desk.require_station()
+    plan = plan_import(desk, args.file)
+    plan.require_columns()
+    print(f"工作表“{plan.sheet}”，表头在第 {plan.header_row} 行。列的对应：")
+    for header, label in plan.mapping_lines():
+        print(f"  {header} → {label}")
+    if plan.ignored_headers:
+        print(f"  未使用的列：{'、'.join(plan.ignored_headers)}")
+    valid, rejected = plan.valid, plan.rejected
+    for result in valid[:20]:
+        draft = result.draft
+        assert draft is not None and result.at is not None
+        who = draft.petitioners[0].name
+        print(f"  第{result.row}行 {result.at.date()} {who} {draft.request_summary[:30]}")
+    if len(valid) > 20:
+        print(f"  ……另有 {len(valid) - 20} 行")
+    if rejected:
+        out = args.rejected or default_rejected_path(args.file)
+        write_rejected(plan, out)
+        print(f"未通过检查 {len(rejected)} 行，原因见：{out}", file=sys.stderr)
+        for result in rejected[:5]:
+            print(f"  第{result.row}行：{result.reason}", file=sys.stderr)
+    if args.dry_run:
+        print(f"检查完毕（未导入）：可导入 {len(valid)} 件，未通过 {len(rejected)} 行")
+        return EXIT_OK
+    if not valid:
+        return fail("没有可导入的行，未导入任何案件")
+    case_ids = run_import(desk, plan, progress_printer("导入案件") if len(valid) >= 1000 else None)
+    print(f"已导入 {len(case_ids)} 件案件（{case_ids[0]} 至 {case_ids[-1]}），未导入 {len(rejected)} 行")
+    return EXIT_OK
