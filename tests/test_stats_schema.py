@@ -46,17 +46,25 @@ def test_upgrading_a_version_1_file_fills_the_new_columns_as_the_fold_would(
     untouched = desk.register_case(make_draft(name="李四"))
     expected = desk.conn.execute("SELECT case_id, first_replied_at, first_rated_at, first_rating FROM cases "
                                  "ORDER BY case_id").fetchall()
-    path = desk.data_dir / DB_NAME
-    desk.close()
-    # Make the file what version 1 wrote: no such columns.
-    conn = sqlite3.connect(path)
-    for column in ("first_replied_at", "first_rated_at", "first_rating"):
-        conn.execute(f"ALTER TABLE cases DROP COLUMN {column}")
+    # A file as version 1 wrote it: the version 1 tables, filled with the same rows minus the new columns.
+    old_dir = tmp_path / "old"
+    old_dir.mkdir()
+    conn = sqlite3.connect(old_dir / DB_NAME, isolation_level=None)
+    conn.execute("BEGIN")
+    schema.STEPS[0](conn)
     conn.execute("PRAGMA user_version = 1")
-    conn.commit()
+    conn.execute("ATTACH DATABASE ? AS cur", (str(desk.data_dir / DB_NAME),))
+    for table in ("settings", "events", "petitioners", "steps", "evidence", "checklist", "conflicts",
+                  "case_text"):
+        conn.execute(f"INSERT INTO main.{table} SELECT * FROM cur.{table}")
+    v1_columns = ", ".join(c for c in ["n", *schema.CASE_COLUMNS] if not c.startswith("first_"))
+    conn.execute(f"INSERT INTO main.cases ({v1_columns}) SELECT {v1_columns} FROM cur.cases")
+    conn.execute("INSERT INTO main.case_fts (case_fts) VALUES ('rebuild')")
+    conn.execute("COMMIT")
+    conn.execute("DETACH DATABASE cur")
     conn.close()
 
-    reopened = Desk(desk.data_dir, now=now)
+    reopened = Desk(old_dir, now=now)
     try:
         version = reopened.conn.execute("PRAGMA user_version").fetchone()[0]
         assert version == schema.LATEST_VERSION
