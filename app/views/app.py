@@ -1,0 +1,118 @@
+"""Starting the GUI: the application, its CJK font and style, the station's desk, first-start setup, screenshot.
+
+The font is loaded from ``resources/`` and made the application font: relying on the system's fallback shows
+boxes on a machine without Chinese fonts, and Japanese glyph shapes on one with only Noto CJK.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from app.models.errors import DomainError
+from app.ops.desk import Desk
+from app.store.db import default_data_dir
+from app.views.common import FONT_FILE, STYLE_FILE
+from app.views.qt import QtCore, QtGui, QtWidgets
+
+APP_NAME = "信访工作台"
+FONT_POINT_SIZE = 10
+TEXTS = {
+    "open_failed": "无法打开数据",
+    "no_station": "本机尚未设置站点，无法截图：{dir}",
+    "screenshot_failed": "截图保存失败：{file}",
+}
+
+
+def load_font(app: QtWidgets.QApplication) -> str:
+    """Load the shipped CJK font and make it the application font; returns its family (empty if it failed)."""
+    font_id = QtGui.QFontDatabase.addApplicationFont(str(FONT_FILE))
+    families = QtGui.QFontDatabase.applicationFontFamilies(font_id) if font_id >= 0 else []
+    if not families:
+        return ""
+    font = QtGui.QFont(families[0], FONT_POINT_SIZE)
+    font.setStyleStrategy(QtGui.QFont.StyleStrategy.PreferAntialias)
+    app.setFont(font)
+    return str(families[0])
+
+
+def setup_application(app: QtWidgets.QApplication) -> None:
+    """Font, style and names; used by ``run_gui`` and by the GUI tests."""
+    app.setApplicationName(APP_NAME)
+    app.setOrganizationName("PetitionDesk")
+    load_font(app)
+    app.setStyle("Fusion")
+    if STYLE_FILE.exists():
+        app.setStyleSheet(STYLE_FILE.read_text(encoding="utf-8"))
+
+
+def application() -> QtWidgets.QApplication:
+    existing = QtWidgets.QApplication.instance()
+    if isinstance(existing, QtWidgets.QApplication):
+        return existing
+    return QtWidgets.QApplication(sys.argv[:1])
+
+
+def fatal(text: str) -> int:
+    """Tell the user in Chinese why the program cannot go on; exit code 1."""
+    print(f"错误：{text}", file=sys.stderr)
+    box = QtWidgets.QMessageBox(QtWidgets.QMessageBox.Icon.Critical, APP_NAME, text)
+    box.setObjectName("fatalBox")
+    box.setWindowTitle(TEXTS["open_failed"])
+    box.exec()
+    return 1
+
+
+def open_desk(data_dir: Path) -> Desk:
+    return Desk(data_dir)
+
+
+def run_gui(args: argparse.Namespace) -> int:
+    """Open the main window for the station in ``args.data_dir`` (or the user's data folder)."""
+    app = application()
+    setup_application(app)
+    data_dir = Path(args.data_dir) if getattr(args, "data_dir", None) else default_data_dir()
+    screenshot = getattr(args, "screenshot", None)
+    try:
+        desk = open_desk(data_dir)
+    except DomainError as err:
+        return fatal(str(err))
+    try:
+        if desk.station is None:
+            if screenshot:
+                print(f"错误：{TEXTS['no_station'].format(dir=data_dir)}", file=sys.stderr)
+                return 1
+            from app.views.setup_dialog import SetupDialog
+
+            if SetupDialog(desk).exec() != QtWidgets.QDialog.DialogCode.Accepted:
+                return 0
+        return _run_window(app, desk, Path(screenshot) if screenshot else None)
+    finally:
+        desk.close()
+
+
+def _run_window(app: QtWidgets.QApplication, desk: Desk, screenshot: Path | None) -> int:
+    from app.views.main_window import MainWindow
+
+    window = MainWindow(desk)
+    screen = app.primaryScreen()
+    if screen is not None:
+        available = screen.availableGeometry()
+        window.resize(min(1380, available.width()), min(860, available.height()))
+    result = {"code": 0}
+    if screenshot is not None:
+        def save() -> None:
+            window.repaint()
+            if not window.grab().save(str(screenshot)):
+                print(f"错误：{TEXTS['screenshot_failed'].format(file=screenshot)}", file=sys.stderr)
+                result["code"] = 1
+            app.quit()
+
+        # The list is filled when `loaded` fires; one more turn of the event loop lets the window lay out and
+        # paint before the grab.
+        window.loaded.connect(lambda: QtCore.QTimer.singleShot(0, save))
+    window.show()
+    window.load()
+    code = app.exec()
+    return result["code"] or int(code)

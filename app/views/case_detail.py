@@ -1,0 +1,345 @@
+"""The case detail beside the list: every field and petitioner, the light and time limit, the repeat warning,
+the buttons for the steps valid now, and the timeline of every event with its evidence."""
+
+from __future__ import annotations
+
+import atexit
+import shutil
+import tempfile
+from functools import cache
+from html import escape
+from pathlib import Path
+from typing import Any
+
+from app.models.case import CaseState
+from app.models.deadlines import current_deadline, supervision_colour
+from app.models.errors import DomainError
+from app.models.intake import repeat_warning
+from app.models.vocab import CHANNELS, COLOURS, EVENT_LABELS, EVIDENCE_KINDS, RATINGS, STATUSES
+from app.models.workflow import ALLOWED_FROM, allowed_steps
+from app.ops.desk import Desk
+from app.store.projection import case_clock
+from app.views.bus import ChangeBus
+from app.views.case_actions import CaseActions
+from app.views.common import COLOUR_HEX, WARNING_HEX, colour_dot, days_text, message
+from app.views.flow_layout import FlowLayout
+from app.views.qt import Qt, QtCore, QtGui, QtWidgets
+from app.views.timeline_model import EvidenceRole, TimelineModel
+from app.views.timeline_view import TimelineView
+
+TEXTS = {
+    "empty": "在左侧列表中选择一件案件，这里显示它的全部信息和办理过程。",
+    "fields": "基本信息",
+    "petitioners": "信访人",
+    "summary": "诉求",
+    "timeline": "办理过程（全过程留痕）",
+    "evidence": "所选事项的佐证材料（双击或回车打开）：",
+    "no_evidence": "无",
+    "open": "打开",
+    "attach": "补充材料",
+    "leader": "包案领导…",
+    "backlog_on": "列为积案",
+    "backlog_off": "取消积案",
+    "annul": "撤销上一步",
+    "deadline": "{label}期限：{due}（{days}）",
+    "no_deadline": "当前没有计时的办理期限",
+    "finished": "已{status}，{at}",
+    "conflicts": "有 {n} 处修改冲突待处理：{fields}",
+    "open_failed": "无法打开佐证材料",
+    "id": "身份证号",
+    "phone": "电话",
+    "address": "地址",
+}
+FIELD_LABELS = (
+    ("channel", "来源渠道"), ("domain", "领域"), ("place", "地点"), ("authority_unit", "事权单位"),
+    ("jurisdiction", "属地"), ("dispatch_units", "派发单位"), ("head_count", "人数"), ("leader", "包案领导"),
+    ("backlog", "积案"), ("registered_at", "登记时间"), ("origin", "登记站点"), ("rating", "回访评价"),
+    ("repeat_of", "关联案件"),
+)
+
+
+@cache
+def export_dir() -> Path:
+    """A private folder for evidence opened in a viewer; removed when the program ends (personal data)."""
+    folder = Path(tempfile.mkdtemp(prefix="petition-desk-"))
+    atexit.register(shutil.rmtree, folder, True)
+    return folder
+
+
+class CaseDetail(QtWidgets.QWidget):
+    """Shows one case; refreshes itself when the bus says the case changed."""
+
+    def __init__(self, desk: Desk, bus: ChangeBus, actions: CaseActions,
+                 parent: QtWidgets.QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("caseDetail")
+        self.desk, self.case_actions = desk, actions
+        self.case_id: str | None = None
+        self.state: CaseState | None = None
+        self._timeline_case = ""
+        bus.changed.connect(self._on_changed)
+
+        self.stack = QtWidgets.QStackedLayout(self)
+        empty = QtWidgets.QLabel(TEXTS["empty"])
+        empty.setObjectName("detailEmpty")
+        empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        empty.setWordWrap(True)
+        self.stack.addWidget(empty)
+        self.stack.addWidget(self._build_page())
+
+    # ----- building ---------------------------------------------------------------------------------------------
+    def _build_page(self) -> QtWidgets.QWidget:
+        page = QtWidgets.QWidget()
+        layout = QtWidgets.QVBoxLayout(page)
+        layout.setContentsMargins(10, 8, 10, 8)
+        self.title = QtWidgets.QLabel()
+        self.title.setObjectName("detailTitle")
+        self.title.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.colour = QtWidgets.QLabel()
+        self.colour.setObjectName("detailColour")
+        self.status = QtWidgets.QLabel()
+        self.status.setObjectName("detailStatus")
+        head = QtWidgets.QHBoxLayout()
+        head.addWidget(self.title)
+        head.addWidget(self.status)
+        head.addStretch(1)
+        head.addWidget(self.colour)
+        layout.addLayout(head)
+        self.deadline = QtWidgets.QLabel()
+        self.deadline.setObjectName("detailDeadline")
+        layout.addWidget(self.deadline)
+        self.warning = QtWidgets.QLabel()
+        self.warning.setObjectName("repeatWarning")
+        self.warning.setWordWrap(True)
+        self.warning.setStyleSheet(f"color: {WARNING_HEX}; font-weight: bold;")
+        layout.addWidget(self.warning)
+        self.action_bar = QtWidgets.QWidget()
+        self.action_bar.setObjectName("actionBar")
+        self.action_layout = FlowLayout(self.action_bar)
+        self.action_layout.setContentsMargins(0, 4, 0, 4)
+        layout.addWidget(self.action_bar)
+
+        splitter = QtWidgets.QSplitter(Qt.Orientation.Vertical)
+        splitter.setChildrenCollapsible(False)
+        splitter.addWidget(self._build_info())
+        splitter.addWidget(self._build_timeline())
+        splitter.setStretchFactor(0, 2)
+        splitter.setStretchFactor(1, 3)
+        layout.addWidget(splitter, 1)
+        return page
+
+    def _build_info(self) -> QtWidgets.QWidget:
+        inner = QtWidgets.QWidget()
+        inner.setObjectName("detailInfo")
+        grid = QtWidgets.QGridLayout(inner)
+        grid.setContentsMargins(0, 0, 6, 0)
+        grid.setHorizontalSpacing(10)
+        self.values: dict[str, QtWidgets.QLabel] = {}
+        for i, (key, label) in enumerate(FIELD_LABELS):
+            name = QtWidgets.QLabel(label + "：")
+            name.setObjectName("fieldName")
+            value = QtWidgets.QLabel()
+            value.setObjectName(f"value_{key}")
+            value.setWordWrap(True)
+            value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            self.values[key] = value
+            grid.addWidget(name, i // 2, (i % 2) * 2, Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignRight)
+            grid.addWidget(value, i // 2, (i % 2) * 2 + 1)
+        grid.setColumnStretch(1, 1)
+        grid.setColumnStretch(3, 1)
+        row = (len(FIELD_LABELS) + 1) // 2
+        for key, label in (("petitioners", TEXTS["petitioners"]), ("summary", TEXTS["summary"])):
+            name = QtWidgets.QLabel(label + "：")
+            name.setObjectName("fieldName")
+            value = QtWidgets.QLabel()
+            value.setObjectName(f"value_{key}")
+            value.setWordWrap(True)
+            value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            self.values[key] = value
+            grid.addWidget(name, row, 0, Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignRight)
+            grid.addWidget(value, row, 1, 1, 3)
+            row += 1
+        grid.setRowStretch(row, 1)
+        scroll = QtWidgets.QScrollArea()
+        scroll.setObjectName("detailScroll")
+        scroll.setWidgetResizable(True)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setFrameShape(QtWidgets.QFrame.Shape.NoFrame)
+        scroll.setWidget(inner)
+        self.info, self.info_scroll = inner, scroll
+        return scroll
+
+    def _build_timeline(self) -> QtWidgets.QWidget:
+        box = QtWidgets.QGroupBox(TEXTS["timeline"])
+        layout = QtWidgets.QVBoxLayout(box)
+        self.timeline_model = TimelineModel(self)
+        self.timeline = TimelineView()
+        self.timeline.setModel(self.timeline_model)
+        self.timeline.selectionModel().currentRowChanged.connect(self._show_evidence)
+        self.timeline.doubleClicked.connect(lambda _i: self.open_evidence(0))
+        layout.addWidget(self.timeline, 1)
+        layout.addWidget(QtWidgets.QLabel(TEXTS["evidence"]))
+        row = QtWidgets.QHBoxLayout()
+        self.evidence = QtWidgets.QListWidget()
+        self.evidence.setObjectName("evidenceList")
+        self.evidence.setFlow(QtWidgets.QListView.Flow.LeftToRight)
+        self.evidence.setFixedHeight(self.fontMetrics().lineSpacing() + 16)
+        self.evidence.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
+        self.evidence.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.evidence.setSpacing(2)
+        self.evidence.itemActivated.connect(lambda item: self.open_evidence(self.evidence.row(item)))
+        row.addWidget(self.evidence, 1)
+        open_button = QtWidgets.QPushButton(TEXTS["open"])
+        open_button.setObjectName("openEvidence")
+        open_button.clicked.connect(lambda: self.open_evidence(max(self.evidence.currentRow(), 0)))
+        row.addWidget(open_button)
+        layout.addLayout(row)
+        return box
+
+    # ----- showing ----------------------------------------------------------------------------------------------
+    def show_case(self, case_id: str | None) -> None:
+        self.case_id = case_id
+        self.reload()
+
+    def _on_changed(self, kinds: frozenset[str], case_ids: tuple[str, ...]) -> None:
+        if self.case_id and "cases" in kinds and (not case_ids or self.case_id in case_ids):
+            self.reload()
+
+    def reload(self) -> None:
+        try:
+            self.state = self.desk.case(self.case_id) if self.case_id else None
+        except DomainError:
+            self.state = None
+        if self.state is None:
+            self.stack.setCurrentIndex(0)
+            return
+        self.stack.setCurrentIndex(1)
+        self._fill(self.state)
+        self._fill_actions(self.state)
+        # The same case keeps its timeline row; another case opens on its latest event.
+        same = self._timeline_case == self.state.case_id
+        current = self.timeline.currentIndex().row() if same else -1
+        self.timeline_model.set_events(self.desk.events(self.state.case_id))
+        self._timeline_case = self.state.case_id
+        rows = self.timeline_model.rowCount()
+        if rows:
+            row = min(current, rows - 1) if current >= 0 else rows - 1
+            self.timeline.setCurrentIndex(self.timeline_model.index(row, 0))
+            self.timeline.scrollTo(self.timeline_model.index(row, 0))
+        self._show_evidence()
+
+    def _fill(self, state: CaseState) -> None:
+        today = self.desk.today()
+        self.title.setText(state.case_id)
+        self.status.setText(STATUSES[state.status])
+        deadline = None if state.finished else current_deadline(case_clock(state), self.desk.limits)
+        colour = supervision_colour(finished=state.finished, backlog=state.backlog, dissatisfied=state.dissatisfied,
+                                    deadline=deadline.due if deadline else None,
+                                    yellow_from=deadline.yellow_from(self.desk.limits) if deadline else None,
+                                    today=today)
+        self.colour.setPixmap(colour_dot(colour, 16).pixmap(16, 16))
+        self.colour.setToolTip(f"三色督办：{COLOURS[colour]}")
+        self.status.setStyleSheet(f"color: white; background: {COLOUR_HEX[colour]}; border-radius: 3px; "
+                                  "padding: 1px 8px;")
+        if deadline:
+            days = days_text(deadline.due.isoformat(), today)[0]
+            self.deadline.setText(TEXTS["deadline"].format(label=deadline.label, due=deadline.due.isoformat(),
+                                                           days=days))
+        elif state.finished:
+            self.deadline.setText(TEXTS["finished"].format(status=STATUSES[state.status].removeprefix("已"),
+                                                           at=state.closed_at[:10] or "—"))
+        else:
+            self.deadline.setText(TEXTS["no_deadline"])
+        warnings = [repeat_warning(state.repeat_round)]
+        if state.conflicts:
+            warnings.append(TEXTS["conflicts"].format(n=len(state.conflicts),
+                                                      fields="、".join(c.field for c in state.conflicts)))
+        text = "；".join(w for w in warnings if w)
+        self.warning.setText(text)
+        self.warning.setVisible(bool(text))
+        values: dict[str, Any] = {
+            "channel": CHANNELS.get(state.channel, state.channel) + ("（集体访）" if state.collective else ""),
+            "domain": state.domain, "place": f"{state.township}{state.village}",
+            "authority_unit": state.authority_unit, "jurisdiction": state.jurisdiction,
+            "dispatch_units": "、".join(state.dispatch_units), "head_count": str(state.head_count),
+            "leader": state.leader, "backlog": "是" if state.backlog else "否",
+            "registered_at": state.registered_at[:16].replace("T", " "), "origin": state.origin,
+            "rating": RATINGS.get(state.rating, ""),
+            "repeat_of": "、".join(state.repeat_of),
+            "summary": state.request_summary,
+        }
+        for key, value in values.items():
+            self.values[key].setText(value or "—")
+        people = []
+        for p in state.petitioners:
+            parts = [f"<b>{escape(p.name)}</b>"]
+            for label, value in ((TEXTS["id"], p.id_number), (TEXTS["phone"], p.phone),
+                                 (TEXTS["address"], p.address)):
+                if value:
+                    parts.append(f"{label} {escape(value)}")
+            people.append("　".join(parts))
+        self.values["petitioners"].setText("<br>".join(people) or "—")
+        # Show the fields whole when they fit in about half the pane; the timeline takes the rest.
+        self.info.adjustSize()
+        self.info_scroll.setMinimumHeight(min(self.info.sizeHint().height() + 4, max(self.height() // 2, 240)))
+
+    def _fill_actions(self, state: CaseState) -> None:
+        while self.action_layout.count():
+            item = self.action_layout.takeAt(0)
+            widget = item.widget() if item is not None else None
+            if widget is not None:
+                widget.setParent(None)  # gone from findChildren at once, not only after deleteLater
+                widget.deleteLater()
+        case_id = state.case_id
+        for kind in allowed_steps(state):
+            self._button(f"step_{kind}", EVENT_LABELS[kind],
+                         lambda _c=False, k=kind: self.case_actions.record_step(case_id, [k]), primary=True)
+        self._button("attachButton", TEXTS["attach"], lambda: self.case_actions.attach(case_id))
+        self._button("leaderButton", TEXTS["leader"], lambda: self.case_actions.set_leader(case_id))
+        self._button("backlogButton", TEXTS["backlog_off"] if state.backlog else TEXTS["backlog_on"],
+                     lambda: self.case_actions.toggle_backlog(case_id))
+        if any(s.kind in ALLOWED_FROM for s in state.steps):
+            self._button("annulButton", TEXTS["annul"], lambda: self.case_actions.annul(case_id))
+
+    def _button(self, name: str, text: str, slot: Any, primary: bool = False) -> QtWidgets.QPushButton:
+        button = QtWidgets.QPushButton(text)
+        button.setObjectName(name)
+        button.setProperty("primary", primary)
+        button.clicked.connect(slot)
+        self.action_layout.addWidget(button)
+        return button
+
+    def action_buttons(self) -> dict[str, QtWidgets.QPushButton]:
+        """The buttons offered now, by object name (step_<kind> for chain steps)."""
+        return {b.objectName(): b for b in self.action_bar.findChildren(QtWidgets.QPushButton)}
+
+    # ----- evidence ---------------------------------------------------------------------------------------------
+    def _show_evidence(self, *_args: object) -> None:
+        self.evidence.clear()
+        index = self.timeline.currentIndex()
+        items = self.timeline_model.data(index, EvidenceRole) if index.isValid() else []
+        for item in items or []:
+            kind = EVIDENCE_KINDS.get(str(item.get("kind", "other")), "")
+            entry = QtWidgets.QListWidgetItem(f"{item.get('name', '')}（{kind}）")
+            entry.setData(Qt.ItemDataRole.UserRole, item)
+            self.evidence.addItem(entry)
+        if not self.evidence.count():
+            placeholder = QtWidgets.QListWidgetItem(TEXTS["no_evidence"])
+            placeholder.setFlags(Qt.ItemFlag.NoItemFlags)
+            self.evidence.addItem(placeholder)
+
+    def open_evidence(self, row: int) -> Path | None:
+        """Export the file (verified against its hash) to a private temporary folder and open it."""
+        entry = self.evidence.item(row)
+        item = entry.data(Qt.ItemDataRole.UserRole) if entry is not None else None
+        if not item:
+            return None
+        name = Path(str(item.get("name") or "evidence")).name
+        target = export_dir() / f"{str(item['sha256'])[:12]}-{name}"
+        try:
+            self.desk.blobs.export_to(str(item["sha256"]), target)
+        except DomainError as err:
+            message(self, TEXTS["open_failed"], str(err))
+            return None
+        QtGui.QDesktopServices.openUrl(QtCore.QUrl.fromLocalFile(str(target)))
+        return target

@@ -1,0 +1,158 @@
+"""The row of filters above the case list: search box, status, colour, domain, leader, station, backlog, overdue.
+
+Typing in the search box waits ``SEARCH_DELAY_MS`` after the last key before the list re-queries, so a fast
+typist does not trigger one query per character; every other filter applies at once.
+"""
+
+from __future__ import annotations
+
+from app.models.vocab import COLOURS, STATUSES
+from app.ops.desk import Desk
+from app.store.queries import CaseFilter, distinct_values
+from app.views.common import colour_dot, single_shot
+from app.views.qt import Qt, QtGui, QtWidgets, Signal
+
+SEARCH_DELAY_MS = 150
+ALL = "全部"
+OPEN = "在办（未办结）"
+TEXTS = {
+    "search": "搜索：编号、姓名、身份证号、电话、地点、诉求、办理情况…（Ctrl+F）",
+    "status": "状态",
+    "colour": "督办",
+    "domain": "领域",
+    "leader": "包案领导",
+    "origin": "站点",
+    "backlog": "积案",
+    "overdue": "逾期",
+    "clear": "清除筛选",
+}
+
+
+class FilterBar(QtWidgets.QWidget):
+    """Collects the handler's filters into a ``CaseFilter``; ``changed`` carries it."""
+
+    changed = Signal(object)
+
+    def __init__(self, desk: Desk, with_origin: bool = False, parent: QtWidgets.QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("filterBar")
+        self.desk = desk
+        self.search = QtWidgets.QLineEdit()
+        self.search.setObjectName("caseSearch")
+        self.search.setPlaceholderText(TEXTS["search"])
+        self.search.setClearButtonEnabled(True)
+        self.search.setMinimumWidth(260)
+        self.search_timer = single_shot(self, SEARCH_DELAY_MS)
+        self.search.textChanged.connect(lambda _text: self.search_timer.start())
+        self.search_timer.timeout.connect(self._emit)
+
+        self.status = self._combo("statusFilter", [(ALL, ""), (OPEN, "open")]
+                                  + [(label, code) for code, label in STATUSES.items()])
+        self.colour = self._combo("colourFilter", [(ALL, "")])
+        for code in ("red", "yellow", "green"):
+            self.colour.addItem(colour_dot(code), COLOURS[code], code)
+        self.domain = self._combo("domainFilter", [(ALL, "")] + [(d, d) for d in desk.domains])
+        self.leader = self._combo("leaderFilter", [(ALL, "")])
+        self.origin = self._combo("originFilter", [(ALL, "")]) if with_origin else None
+        self.backlog = QtWidgets.QCheckBox(TEXTS["backlog"])
+        self.backlog.setObjectName("backlogFilter")
+        self.overdue = QtWidgets.QCheckBox(TEXTS["overdue"])
+        self.overdue.setObjectName("overdueFilter")
+        for box in (self.backlog, self.overdue):
+            box.toggled.connect(self._emit)
+        clear = QtWidgets.QToolButton()
+        clear.setText(TEXTS["clear"])
+        clear.setObjectName("clearFilters")
+        clear.clicked.connect(self.clear)
+
+        layout = QtWidgets.QHBoxLayout(self)
+        layout.setContentsMargins(6, 4, 6, 4)
+        layout.setSpacing(6)
+        layout.addWidget(self.search, 3)
+        for name, combo in (("status", self.status), ("colour", self.colour), ("domain", self.domain),
+                            ("leader", self.leader), ("origin", self.origin)):
+            if combo is None:
+                continue
+            label = QtWidgets.QLabel(TEXTS[name])
+            label.setBuddy(combo)
+            layout.addWidget(label)
+            layout.addWidget(combo, 1)
+        layout.addWidget(self.backlog)
+        layout.addWidget(self.overdue)
+        layout.addWidget(clear)
+        self.reload_choices()
+
+    def _combo(self, name: str, items: list[tuple[str, str]]) -> QtWidgets.QComboBox:
+        combo = QtWidgets.QComboBox()
+        combo.setObjectName(name)
+        combo.setSizeAdjustPolicy(QtWidgets.QComboBox.SizeAdjustPolicy.AdjustToContents)
+        for label, code in items:
+            combo.addItem(label, code)
+        combo.currentIndexChanged.connect(self._emit)
+        return combo
+
+    def reload_choices(self) -> None:
+        """Leaders and stations come from the data; refill them, keeping what was chosen."""
+        self._refill(self.leader, distinct_values(self.desk.conn, "leader"))
+        if self.origin is not None:
+            self._refill(self.origin, distinct_values(self.desk.conn, "origin"))
+
+    def _refill(self, combo: QtWidgets.QComboBox, values: list[str]) -> None:
+        current = combo.currentData()
+        if [combo.itemData(i) for i in range(1, combo.count())] == values:
+            return
+        combo.blockSignals(True)
+        combo.clear()
+        combo.addItem(ALL, "")
+        for value in values:
+            combo.addItem(value, value)
+        found = combo.findData(current)
+        combo.setCurrentIndex(max(found, 0))
+        combo.blockSignals(False)
+        if found < 0 and current:
+            self._emit()
+
+    def case_filter(self) -> CaseFilter:
+        status = self.status.currentData() or ""
+        return CaseFilter(
+            text=self.search.text().strip(),
+            status="" if status == "open" else status,
+            open_only=status == "open",
+            colour=self.colour.currentData() or "",
+            domain=self.domain.currentData() or "",
+            leader=self.leader.currentData() or "",
+            origin=(self.origin.currentData() or "") if self.origin is not None else "",
+            backlog=self.backlog.isChecked(),
+            overdue=self.overdue.isChecked(),
+        )
+
+    def set_colour(self, colour: str) -> None:
+        self.colour.setCurrentIndex(max(self.colour.findData(colour), 0))
+
+    def clear(self) -> None:
+        widgets = [self.status, self.colour, self.domain, self.leader, self.origin, self.backlog, self.overdue,
+                   self.search]
+        for widget in widgets:
+            if widget is not None:
+                widget.blockSignals(True)
+        for combo in (self.status, self.colour, self.domain, self.leader, self.origin):
+            if combo is not None:
+                combo.setCurrentIndex(0)
+        self.backlog.setChecked(False)
+        self.overdue.setChecked(False)
+        self.search.clear()
+        for widget in widgets:
+            if widget is not None:
+                widget.blockSignals(False)
+        self._emit()
+
+    def keyPressEvent(self, event: QtGui.QKeyEvent) -> None:
+        # Escape in the bar empties the search box before anything else reacts to it.
+        if event.key() == Qt.Key.Key_Escape and self.search.text():
+            self.search.clear()
+            return
+        super().keyPressEvent(event)
+
+    def _emit(self, *_args: object) -> None:
+        self.search_timer.stop()
+        self.changed.emit(self.case_filter())

@@ -1,0 +1,81 @@
+"""The status bar's counts: open, red, yellow, green and backlog cases (and, at a county or city, per station).
+
+Clicking a colour filters the list by it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from app.ops.desk import Desk
+from app.store.queries import counts
+from app.views.common import colour_dot
+from app.views.qt import Qt, QtWidgets, Signal
+
+LABELS = {"open": "在办", "red": "红", "yellow": "黄", "green": "绿", "backlog": "积案"}
+TEXTS = {
+    "shown": "列表 {n} 件",
+    "by_origin": "各站点在办：",
+    "origin_item": "{origin} {open}（红{red}）",
+    "origin_tip": "{origin}：在办 {open}，红 {red}，黄 {yellow}，绿 {green}，积案 {backlog}",
+    "filter_tip": "只看{label}色案件",
+}
+
+
+class StatusCounts(QtWidgets.QWidget):
+    """Counts for the whole station, refreshed when cases change; ``colour_clicked`` asks to filter."""
+
+    colour_clicked = Signal(str)
+
+    def __init__(self, desk: Desk, by_origin: bool = False, parent: QtWidgets.QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("statusCounts")
+        self.desk, self.by_origin = desk, by_origin
+        layout = QtWidgets.QHBoxLayout(self)
+        layout.setContentsMargins(4, 0, 4, 0)
+        layout.setSpacing(14)
+        self.shown = QtWidgets.QLabel()
+        self.shown.setObjectName("count_shown")
+        layout.addWidget(self.shown)
+        self.labels: dict[str, QtWidgets.QAbstractButton] = {}
+        for key, label in LABELS.items():
+            button = QtWidgets.QToolButton()
+            button.setObjectName(f"count_{key}")
+            button.setAutoRaise(True)
+            button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+            if key in ("red", "yellow", "green"):
+                button.setIcon(colour_dot(key))
+                button.setToolTip(TEXTS["filter_tip"].format(label=label))
+                button.clicked.connect(lambda _c=False, k=key: self.colour_clicked.emit(k))
+            else:
+                button.setEnabled(key == "open")
+            self.labels[key] = button
+            layout.addWidget(button)
+        self.per_origin = QtWidgets.QLabel()
+        self.per_origin.setObjectName("count_by_origin")
+        self.per_origin.setVisible(by_origin)
+        layout.addWidget(self.per_origin)
+        self.values: dict[str, int] = {}
+        self.origin_values: dict[str, dict[str, int]] = {}
+
+    def set_shown(self, number: int) -> None:
+        self.shown.setText(TEXTS["shown"].format(n=number))
+
+    def refresh(self) -> None:
+        today = self.desk.today()
+        self.values = counts(self.desk.conn, today)
+        for key, button in self.labels.items():
+            button.setText(f"{LABELS[key]} {self.values.get(key, 0)}")
+        if self.by_origin:
+            self.origin_values = counts(self.desk.conn, today, by_origin=True)
+            items = sorted(self.origin_values.items())
+            self.per_origin.setText(TEXTS["by_origin"] + "　".join(
+                TEXTS["origin_item"].format(origin=o, **v) for o, v in items))
+            self.per_origin.setToolTip("\n".join(TEXTS["origin_tip"].format(origin=o, **v) for o, v in items))
+
+    def text(self) -> str:
+        """Everything the counts say, as one line (for tests and the accessibility name)."""
+        parts: list[Any] = [self.shown.text()] + [b.text() for b in self.labels.values()]
+        if self.by_origin:
+            parts.append(self.per_origin.text())
+        return "　".join(str(p) for p in parts)

@@ -1,0 +1,361 @@
+"""One dialog for every handling step: the fields each kind needs, and the refusal shown inline in Chinese.
+
+The dialog is non-blocking (``open()``) and stays open when the desk refuses a step, so the handler can correct
+the input; on success it closes and the change bus refreshes every view. Enter saves (Shift+Enter for a new line
+in a note); with several possible steps, the first field is a choice of step.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from app.models.errors import DomainError
+from app.models.vocab import CHECKLIST_ITEMS, EVENT_LABELS, RATINGS, STATUSES
+from app.models.workflow import ALLOWED_FROM
+from app.ops.desk import Desk
+from app.views.common import error_label, show_error
+from app.views.qt import Qt, QtGui, QtWidgets, Signal
+
+# kind → fields (key, label, widget). Widgets: text (note), line, check, rating, days, files.
+FIELDS: dict[str, list[tuple[str, str, str]]] = {
+    "dispatch": [("unit1", "事权单位（属地）", "line"), ("double", "一事双交：同时交市级主管部门", "check"),
+                 ("unit2", "市级主管部门", "line"), ("note", "交办意见", "text")],
+    "accept": [("unit", "受理单位", "line"), ("note", "受理意见", "text")],
+    "decline": [("reason", "不予受理理由", "text")],
+    "contact": [("note", "联系情况", "text")],
+    "handle": [("note", "办理措施", "text"), ("files", "佐证材料", "files")],
+    "feedback": [("reply", "答复意见", "text")],
+    "follow_up": [("rating", "回访评价", "rating"), ("note", "回访情况", "text")],
+    "close": [("note", "办结说明", "text")],
+    "terminate": [("reason", "依法终结理由", "text")],
+    "extend": [("days", "延期天数", "days"), ("reason", "延期理由（已经单位负责人批准并告知信访人）", "text")],
+    "request_review": [("note", "申请复查的理由", "text")],
+    "answer_review": [("reply", "复查意见", "text")],
+    "request_re_review": [("note", "申请复核的理由", "text")],
+    "answer_re_review": [("reply", "复核意见", "text")],
+    "annul": [("reason", "撤销理由", "text")],
+    "attach": [("files", "佐证材料", "files"), ("note", "说明", "text")],
+    "set_leader": [("leader", "包案领导（姓名、职务）", "line")],
+    "checklist": [("note", "落实情况（什么措施、什么期限、哪个单位负责）", "text")],
+}
+TEXTS = {
+    "title": "{case_id}：{what}",
+    "record": "记录办理",
+    "kind": "办理步骤",
+    "save": "保存",
+    "cancel": "取消",
+    "add_files": "添加文件…",
+    "remove_file": "移除",
+    "choose_files": "选择佐证材料",
+    "rating_placeholder": "请选择评价",
+    "override_title": "督办领导批准办结（四定四包未全部完成）",
+    "override_by": "批准领导",
+    "override_reason": "批准理由",
+    "annul_target": "将撤销：{label}（{at}，{actor}）",
+    "hint": "Enter 保存，Shift+Enter 换行，Esc 取消",
+    "checklist_what": "四定四包：{label}",
+}
+
+
+class NoteEdit(QtWidgets.QPlainTextEdit):
+    """A note field: Tab moves on, Enter saves the form, Shift+Enter starts a new line."""
+
+    submitted = Signal()
+
+    def __init__(self, parent: QtWidgets.QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setTabChangesFocus(True)
+        self.setFixedHeight(self.fontMetrics().lineSpacing() * 4 + 12)
+
+    def keyPressEvent(self, event: QtGui.QKeyEvent) -> None:
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) \
+                and not event.modifiers() & Qt.KeyboardModifier.ShiftModifier:
+            self.submitted.emit()
+            return
+        super().keyPressEvent(event)
+
+    def text(self) -> str:
+        return self.toPlainText()
+
+
+class FileList(QtWidgets.QWidget):
+    """Evidence files chosen for a step: a list with add and remove buttons."""
+
+    def __init__(self, parent: QtWidgets.QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.list = QtWidgets.QListWidget()
+        self.list.setObjectName("fileList")
+        self.list.setMaximumHeight(90)
+        add = QtWidgets.QPushButton(TEXTS["add_files"])
+        add.setObjectName("addFiles")
+        add.setAutoDefault(False)
+        add.clicked.connect(self.choose)
+        remove = QtWidgets.QPushButton(TEXTS["remove_file"])
+        remove.setAutoDefault(False)
+        remove.clicked.connect(lambda: [self.list.takeItem(self.list.row(i)) for i in self.list.selectedItems()])
+        buttons = QtWidgets.QVBoxLayout()
+        buttons.addWidget(add)
+        buttons.addWidget(remove)
+        buttons.addStretch(1)
+        layout = QtWidgets.QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.list, 1)
+        layout.addLayout(buttons)
+
+    def choose(self) -> None:
+        names, _ = QtWidgets.QFileDialog.getOpenFileNames(self, TEXTS["choose_files"], str(Path.home()),
+                                                          "佐证材料 (*.jpg *.jpeg *.png *.heic *.mp3 *.wav *.m4a "
+                                                          "*.amr *.mp4 *.mov *.3gp *.pdf *.tif);;所有文件 (*)")
+        self.add_files([Path(n) for n in names])
+
+    def add_files(self, paths: list[Path]) -> None:
+        for path in paths:
+            item = QtWidgets.QListWidgetItem(path.name)
+            item.setData(Qt.ItemDataRole.UserRole, str(path))
+            item.setToolTip(str(path))
+            self.list.addItem(item)
+
+    def paths(self) -> list[Path]:
+        return [Path(self.list.item(i).data(Qt.ItemDataRole.UserRole)) for i in range(self.list.count())]
+
+
+class StepPage(QtWidgets.QWidget):
+    """The fields of one step kind."""
+
+    def __init__(self, kind: str, on_submit: Callable[[], None], parent: QtWidgets.QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.kind = kind
+        self.fields: dict[str, QtWidgets.QWidget] = {}
+        self.form = QtWidgets.QFormLayout(self)
+        self.form.setContentsMargins(0, 0, 0, 0)
+        for key, label, widget_kind in FIELDS[kind]:
+            widget = self._make(widget_kind, label, on_submit)
+            widget.setObjectName(f"field_{key}")
+            self.fields[key] = widget
+            if widget_kind == "check":
+                self.form.addRow("", widget)
+            else:
+                self.form.addRow(label + "：", widget)
+        self.override: QtWidgets.QGroupBox | None = None
+        if kind == "dispatch":
+            double = self.fields["double"]
+            assert isinstance(double, QtWidgets.QCheckBox)
+            double.toggled.connect(self._show_second_unit)
+            self._show_second_unit(False)
+        if kind == "close":
+            self._add_override(on_submit)
+
+    def _make(self, widget_kind: str, label: str, on_submit: Callable[[], None]) -> QtWidgets.QWidget:
+        if widget_kind == "text":
+            note = NoteEdit()
+            note.submitted.connect(on_submit)
+            return note
+        if widget_kind == "check":
+            return QtWidgets.QCheckBox(label)
+        if widget_kind == "rating":
+            combo = QtWidgets.QComboBox()
+            combo.setPlaceholderText(TEXTS["rating_placeholder"])
+            for code, text in RATINGS.items():
+                combo.addItem(text, code)
+            combo.setCurrentIndex(-1)
+            return combo
+        if widget_kind == "days":
+            spin = QtWidgets.QSpinBox()
+            spin.setRange(1, 30)
+            spin.setValue(30)
+            spin.setSuffix(" 天")
+            return spin
+        if widget_kind == "files":
+            return FileList()
+        line = QtWidgets.QLineEdit()
+        line.returnPressed.connect(on_submit)
+        return line
+
+    def _show_second_unit(self, shown: bool) -> None:
+        self.form.setRowVisible(self.fields["unit2"], shown)
+
+    def _add_override(self, on_submit: Callable[[], None]) -> None:
+        box = QtWidgets.QGroupBox(TEXTS["override_title"])
+        box.setObjectName("overrideBox")
+        form = QtWidgets.QFormLayout(box)
+        by, reason = QtWidgets.QLineEdit(), NoteEdit()
+        by.setObjectName("field_override_by")
+        reason.setObjectName("field_override_reason")
+        by.returnPressed.connect(on_submit)
+        reason.submitted.connect(on_submit)
+        form.addRow(TEXTS["override_by"] + "：", by)
+        form.addRow(TEXTS["override_reason"] + "：", reason)
+        self.fields["override_by"], self.fields["override_reason"] = by, reason
+        self.form.addRow(box)
+        box.hide()
+        self.override = box
+
+    def show_override(self) -> None:
+        if self.override is not None and self.override.isHidden():
+            self.override.show()
+            self.fields["override_by"].setFocus()
+
+    def set_text(self, key: str, text: str) -> None:
+        widget = self.fields[key]
+        if isinstance(widget, QtWidgets.QLineEdit):
+            widget.setText(text)
+        elif isinstance(widget, QtWidgets.QPlainTextEdit):
+            widget.setPlainText(text)
+
+    def value(self, key: str) -> Any:
+        widget = self.fields[key]
+        if isinstance(widget, QtWidgets.QLineEdit):
+            return widget.text().strip()
+        if isinstance(widget, NoteEdit):
+            return widget.text().strip()
+        if isinstance(widget, QtWidgets.QCheckBox):
+            return widget.isChecked()
+        if isinstance(widget, QtWidgets.QComboBox):
+            return widget.currentData() or ""
+        if isinstance(widget, QtWidgets.QSpinBox):
+            return widget.value()
+        if isinstance(widget, FileList):
+            return widget.paths()
+        return None
+
+    def payload(self) -> dict[str, Any]:
+        """What the step records, from the fields."""
+        if self.kind == "dispatch":
+            units = [self.value("unit1")] + ([self.value("unit2")] if self.value("double") else [])
+            return {"units": units, "note": self.value("note")}
+        payload = {key: self.value(key) for key in self.fields if not key.startswith("override")}
+        if self.kind == "close" and self.override is not None and self.override.isVisible():
+            by, reason = self.value("override_by"), self.value("override_reason")
+            if by or reason:
+                payload["override"] = {"by": by, "reason": reason}
+        return payload
+
+
+class StepDialog(QtWidgets.QDialog):
+    """Record one step (or a checklist item, a leader, extra evidence) on a case."""
+
+    recorded = Signal(object)  # the Event written
+
+    def __init__(self, desk: Desk, case_id: str, kinds: list[str], parent: QtWidgets.QWidget | None = None,
+                 checklist_key: str = "") -> None:
+        super().__init__(parent)
+        self.setObjectName("stepDialog")
+        self.desk, self.case_id, self.checklist_key = desk, case_id, checklist_key
+        self.state = desk.case(case_id)
+        what = TEXTS["checklist_what"].format(label=CHECKLIST_ITEMS.get(checklist_key, "")) if checklist_key \
+            else (EVENT_LABELS[kinds[0]] if len(kinds) == 1 else TEXTS["record"])
+        self.setWindowTitle(TEXTS["title"].format(case_id=case_id, what=what))
+        self.setMinimumWidth(520)
+        self.kind_combo = QtWidgets.QComboBox()
+        self.kind_combo.setObjectName("stepKind")
+        self.pages = QtWidgets.QStackedWidget()
+        self.page_of: dict[str, StepPage] = {}
+        for kind in kinds:
+            page = StepPage(kind, self.submit)
+            self.page_of[kind] = page
+            self.pages.addWidget(page)
+            self.kind_combo.addItem(EVENT_LABELS.get(kind, kind), kind)
+        self.kind_combo.currentIndexChanged.connect(self._kind_changed)
+        self._prefill()
+        self.error = error_label()
+        buttons = QtWidgets.QDialogButtonBox()
+        self.save_button = buttons.addButton(TEXTS["save"], QtWidgets.QDialogButtonBox.ButtonRole.AcceptRole)
+        self.save_button.setObjectName("saveButton")
+        buttons.addButton(TEXTS["cancel"], QtWidgets.QDialogButtonBox.ButtonRole.RejectRole)
+        buttons.accepted.connect(self.submit)
+        buttons.rejected.connect(self.reject)
+
+        summary = QtWidgets.QLabel(f"{self.state.petitioner_names()}　{STATUSES[self.state.status]}　"
+                                   f"{self.state.request_summary}")
+        summary.setObjectName("stepCaseSummary")
+        summary.setWordWrap(True)
+        layout = QtWidgets.QVBoxLayout(self)
+        layout.addWidget(summary)
+        if len(kinds) > 1:
+            kind_row = QtWidgets.QFormLayout()
+            kind_row.addRow(TEXTS["kind"] + "：", self.kind_combo)
+            layout.addLayout(kind_row)
+        layout.addWidget(self.pages)
+        if "annul" in kinds:
+            layout.addWidget(self._annul_target())
+        layout.addWidget(self.error)
+        hint = QtWidgets.QLabel(TEXTS["hint"])
+        hint.setObjectName("hint")
+        layout.addWidget(hint)
+        layout.addWidget(buttons)
+        self._kind_changed()
+
+    @property
+    def kind(self) -> str:
+        return str(self.kind_combo.currentData())
+
+    @property
+    def page(self) -> StepPage:
+        return self.page_of[self.kind]
+
+    def _prefill(self) -> None:
+        dispatch = self.page_of.get("dispatch")
+        if dispatch is not None:
+            if self.state.backlog:  # 一事双交 is the rule for backlog cases: the jurisdiction and the city department
+                dispatch.set_text("unit1", self.state.jurisdiction or self.state.authority_unit)
+                double = dispatch.fields["double"]
+                assert isinstance(double, QtWidgets.QCheckBox)
+                double.setChecked(True)
+            else:
+                dispatch.set_text("unit1", self.state.authority_unit or self.state.jurisdiction)
+        accept = self.page_of.get("accept")
+        if accept is not None:
+            accept.set_text("unit", self.state.dispatch_units[0] if self.state.dispatch_units else "")
+        leader = self.page_of.get("set_leader")
+        if leader is not None:
+            leader.set_text("leader", self.state.leader)
+        extend = self.page_of.get("extend")
+        if extend is not None:
+            days = extend.fields["days"]
+            assert isinstance(days, QtWidgets.QSpinBox)
+            days.setMaximum(self.desk.limits.extension_max_days)
+
+    def _annul_target(self) -> QtWidgets.QLabel:
+        chain = [s for s in self.state.steps if s.kind in ALLOWED_FROM]
+        label = QtWidgets.QLabel()
+        label.setObjectName("annulTarget")
+        if chain:
+            step = chain[-1]
+            label.setText(TEXTS["annul_target"].format(label=EVENT_LABELS.get(step.kind, step.kind),
+                                                       at=step.at[:16].replace("T", " "), actor=step.actor))
+        return label
+
+    def _kind_changed(self, *_args: object) -> None:
+        self.pages.setCurrentWidget(self.page)
+        show_error(self.error, "")
+        first = next(iter(self.page.fields.values()), None)
+        if first is not None and self.kind_combo.count() <= 1:
+            first.setFocus()
+
+    def submit(self) -> None:
+        """Record the step; on refusal show why and stay open."""
+        kind, page = self.kind, self.page
+        payload = page.payload()
+        try:
+            if kind == "handle":
+                event = self.desk.handle(self.case_id, payload["note"], payload["files"])
+            elif kind == "attach":
+                event = self.desk.attach(self.case_id, payload["files"], payload["note"])
+            elif kind == "annul":
+                event = self.desk.annul_last_step(self.case_id, payload["reason"])
+            elif kind == "set_leader":
+                event = self.desk.set_leader(self.case_id, payload["leader"])
+            elif kind == "checklist":
+                event = self.desk.set_checklist(self.case_id, self.checklist_key, True, payload["note"])
+            else:
+                event = self.desk.record(self.case_id, kind, payload)
+        except DomainError as err:
+            show_error(self.error, str(err))
+            state = self.desk.case(self.case_id)
+            if kind == "close" and state.needs_checklist and state.checklist_done < len(CHECKLIST_ITEMS):
+                page.show_override()
+            return
+        self.recorded.emit(event)
+        self.accept()

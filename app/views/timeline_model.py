@@ -1,0 +1,140 @@
+"""The case timeline (全过程留痕): every event of a case, who did what when, at which station, with evidence.
+
+Events come from the log itself, not the projection, so corrections, checklist ticks and annulled steps all show.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from app.models.case import EDITABLE_FIELDS
+from app.models.events import Event
+from app.models.vocab import CHANNELS, CHECKLIST_ITEMS, EVENT_LABELS, RATINGS
+from app.views.common import ROOT, Index
+from app.views.qt import Qt, QtCore, QtGui
+
+COLUMNS = ("时间", "事项", "经办人", "站点", "单位", "说明", "佐证材料")
+EvidenceRole = Qt.ItemDataRole.UserRole + 1
+EventIdRole = Qt.ItemDataRole.UserRole + 2
+ANNULLED = "（已撤销）"
+
+
+def _value_text(field: str, value: Any) -> str:
+    if field == "petitioners" and isinstance(value, list):
+        return "、".join(str(p.get("name", "")) for p in value if isinstance(p, dict))
+    if field == "channel":
+        return CHANNELS.get(str(value), str(value))
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    return str(value)
+
+
+def describe(event: Event, labels: dict[str, str]) -> tuple[str, str]:
+    """(unit, note) of an event as the timeline shows them. ``labels`` names other events (for annulments)."""
+    p = event.payload
+    kind = event.kind
+    if kind == "register":
+        return "", str(p.get("request_summary", ""))
+    if kind == "dispatch":
+        units = [str(u) for u in p.get("units", [])]
+        double = "（一事双交）" if len(units) == 2 else ""
+        return "、".join(units), f"{p.get('note', '')}{double}"
+    if kind in ("decline", "terminate"):
+        return str(p.get("unit", "")), str(p.get("reason", ""))
+    if kind in ("feedback", "answer_review", "answer_re_review"):
+        return str(p.get("unit", "")), str(p.get("reply", ""))
+    if kind == "follow_up":
+        rating = RATINGS.get(str(p.get("rating", "")), "")
+        return "", "：".join(x for x in (rating, str(p.get("note", ""))) if x)
+    if kind == "extend":
+        return "", f"延期{p.get('days')}天：{p.get('reason', '')}"
+    if kind == "close" and p.get("override"):
+        override = p["override"]
+        return "", (f"{p.get('note', '')}（四定四包未全部完成，{override.get('by', '')}批准："
+                    f"{override.get('reason', '')}）")
+    if kind == "edit":
+        field = str(p.get("field", ""))
+        return "", f"{EDITABLE_FIELDS.get(field, field)}改为：{_value_text(field, p.get('value'))}"
+    if kind == "set_leader":
+        return "", str(p.get("leader", ""))
+    if kind == "set_backlog":
+        return "", "列为积案" if p.get("backlog") else "取消积案"
+    if kind == "checklist":
+        label = CHECKLIST_ITEMS.get(str(p.get("key", "")), str(p.get("key", "")))
+        state = "已落实" if p.get("done") else "改为未落实"
+        return "", f"{label}{state}：{p.get('note', '')}".rstrip("：")
+    if kind == "link_repeat":
+        return "", f"关联案件 {p.get('other', '')}"
+    if kind == "annul":
+        return "", f"撤销“{labels.get(str(p.get('target', '')), '')}”：{p.get('reason', '')}"
+    if kind == "supervise":
+        due = f"（限{p['deadline']}前）" if p.get("deadline") else ""
+        return "", f"{p.get('note', '')}{due}"
+    if kind == "resolve":
+        field = str(p.get("field", ""))
+        return "", f"处理修改冲突：{EDITABLE_FIELDS.get(field, field)}定为 {_value_text(field, p.get('value'))}"
+    return str(p.get("unit", "")), str(p.get("note", ""))
+
+
+class TimelineModel(QtCore.QAbstractTableModel):
+    """One row per event, oldest first."""
+
+    def __init__(self, parent: QtCore.QObject | None = None) -> None:
+        super().__init__(parent)
+        self._rows: list[tuple[Event, str, str, bool]] = []
+        self._annulled_brush = QtGui.QBrush(QtGui.QColor("#9aa0a6"))
+
+    def set_events(self, events: list[Event]) -> None:
+        ordered = sorted(events, key=Event.sort_key)
+        annulled = {str(e.payload.get("target")) for e in ordered if e.kind == "annul"}
+        labels = {e.id: f"{EVENT_LABELS.get(e.kind, e.kind)} {e.at[:16].replace('T', ' ')}" for e in ordered}
+        self.beginResetModel()
+        self._rows = [(e, *describe(e, labels), e.id in annulled) for e in ordered]
+        self.endResetModel()
+
+    def event_at(self, row: int) -> Event | None:
+        return self._rows[row][0] if 0 <= row < len(self._rows) else None
+
+    def rowCount(self, parent: Index = ROOT) -> int:
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: Index = ROOT) -> int:
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole \
+                and 0 <= section < len(COLUMNS):
+            return COLUMNS[section]
+        return None
+
+    def flags(self, index: Index) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
+
+    def data(self, index: Index,
+             role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+            return None
+        event, unit, note, annulled = self._rows[index.row()]
+        column = index.column()
+        evidence = list(event.payload.get("evidence", []))
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+            values = (event.at[:16].replace("T", " "),
+                      EVENT_LABELS.get(event.kind, event.kind) + (ANNULLED if annulled else ""),
+                      event.actor, event.origin, unit, note,
+                      "、".join(str(item.get("name", "")) for item in evidence))
+            if role == Qt.ItemDataRole.ToolTipRole:
+                return note if column == 5 and note else None
+            return values[column]
+        if role == Qt.ItemDataRole.ForegroundRole and annulled:
+            return self._annulled_brush
+        if role == Qt.ItemDataRole.FontRole and annulled:
+            font = QtGui.QFont()
+            font.setStrikeOut(True)
+            return font
+        if role == EvidenceRole:
+            return evidence
+        if role == EventIdRole:
+            return event.id
+        return None

@@ -1,0 +1,49 @@
+"""Helpers for the GUI tests: typing Chinese the way an input method delivers it, finding open dialogs,
+and a main window on a desk whose list has been filled."""
+
+from __future__ import annotations
+
+from typing import TypeVar
+
+from app.views.app import setup_application
+from app.views.main_window import MainWindow
+from app.views.qt import Qt, QtCore, QtGui, QtWidgets
+
+W = TypeVar("W", bound=QtWidgets.QWidget)
+
+
+def type_text(widget: QtWidgets.QWidget, text: str) -> None:
+    """Type text key by key. Non-ASCII goes as a key event carrying the character (what an input method commits);
+    QTest.keyClicks with Chinese aborts the process (PLATFORM-NOTES.md)."""
+    for ch in text:
+        for kind in (QtCore.QEvent.Type.KeyPress, QtCore.QEvent.Type.KeyRelease):
+            key = Qt.Key.Key_unknown if not ch.isascii() else Qt.Key(ord(ch.upper())) if ch.isalnum() else \
+                Qt.Key.Key_unknown
+            event = QtGui.QKeyEvent(kind, key, Qt.KeyboardModifier.NoModifier, ch)
+            QtWidgets.QApplication.sendEvent(widget, event)
+
+
+def press(widget: QtWidgets.QWidget, key: Qt.Key, modifiers: Qt.KeyboardModifier = Qt.KeyboardModifier.NoModifier
+          ) -> None:
+    for kind in (QtCore.QEvent.Type.KeyPress, QtCore.QEvent.Type.KeyRelease):
+        QtWidgets.QApplication.sendEvent(widget, QtGui.QKeyEvent(kind, key, modifiers))
+
+
+def open_dialog(parent: QtWidgets.QWidget, cls: type[W]) -> W:
+    """The one visible dialog of a class under ``parent``."""
+    found = [d for d in parent.findChildren(cls) if d.isVisible()]
+    assert len(found) == 1, f"expected one open {cls.__name__}, found {len(found)}"
+    return found[0]
+
+
+def make_window(qtbot: object, desk: object) -> MainWindow:
+    app = QtWidgets.QApplication.instance()
+    assert isinstance(app, QtWidgets.QApplication)
+    setup_application(app)
+    window = MainWindow(desk)  # type: ignore[arg-type]
+    qtbot.addWidget(window)  # type: ignore[attr-defined]
+    window.resize(1300, 800)
+    window.show()
+    with qtbot.waitSignal(window.loaded, timeout=5000):  # type: ignore[attr-defined]
+        window.load()
+    return window
