@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from app.models.case import CaseState, fold
+from app.models.concurrency import seen_vector
 from app.models.deadlines import TimeLimits
 from app.models.errors import DomainError
 from app.models.events import Event, HybridClock
@@ -124,6 +125,13 @@ class Desk:
     def subscribe(self, listener: Listener) -> None:
         self._listeners.append(listener)
 
+    def announce(self, kinds: set[str], case_ids: tuple[str, ...] = ()) -> None:
+        """Tell listeners about changes written through another connection to this station's file (sync runs
+        its imports on a desk of its own in a worker thread)."""
+        self._clock.observe(eventlog.last_hlc(self.conn) or HybridClock.format(0, 0))
+        for listener in list(self._listeners):
+            listener(frozenset(kinds), case_ids)
+
     @contextmanager
     def _write(self, kinds: set[str], case_ids: tuple[str, ...]) -> Iterator[sqlite3.Connection]:
         try:
@@ -190,6 +198,8 @@ class Desk:
                 raise DomainError(f"找不到案件：{case_id}")
             state = fold(case_id, events)
             check(state, kind, payload, self.limits, when.date())
+            # Sort after every event of the case held now, including ones imported through another connection.
+            self._clock.observe(max(e.hlc for e in events))
             event = self._writer(conn).make(case_id, kind, payload, self.handler, when)
             eventlog.append(conn, [event])
             projection.write_case(conn, fold(case_id, [*events, event]), self.limits)
@@ -218,8 +228,10 @@ class Desk:
         return self.record(case_id, "checklist", {"key": key, "done": done, "note": note})
 
     def _versioned(self, case_id: str, kind: str, field_name: str, payload: dict[str, Any]) -> Event:
-        base = self.case(case_id).versions.get(field_name)
-        return self.record(case_id, kind, {**payload, "base": base})
+        events = self.events(case_id)
+        base = fold(case_id, events).versions.get(field_name) if events else None
+        # "seen" lets the conflicts view tell changes made without seeing each other (app.models.concurrency).
+        return self.record(case_id, kind, {**payload, "base": base, "seen": seen_vector(events)})
 
     def edit(self, case_id: str, field_name: str, value: Any) -> Event:
         """Correct a field; the old value stays in the timeline."""
