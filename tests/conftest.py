@@ -48,7 +48,8 @@ def desk(tmp_path: Path, now: FakeNow) -> Iterator[Desk]:
     d.close()
 
 
-def make_draft(name: str = "王小明", id_number: str = VALID_ID, phone: str = VALID_PHONE, **fields: object) -> CaseDraft:
+def make_draft(name: str = "王小明", id_number: str = VALID_ID, phone: str = VALID_PHONE,
+               **fields: object) -> CaseDraft:
     """A valid new case; keyword arguments change any field."""
     values: dict[str, object] = {
         "channel": "visit", "petitioners": [Petitioner(name, id_number, phone, "新河镇东岙村12号")],

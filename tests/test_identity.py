@@ -33,7 +33,7 @@ def test_valid_number_passes_and_lower_case_x_is_stored_upper_case() -> None:
 )
 def test_wrong_numbers_are_refused_with_the_reason(raw: str, message: str) -> None:
     assert message in (id_problem(raw) or "")
-    with pytest.raises(DomainError, match=message.split("：")[0]):
+    with pytest.raises(DomainError, match=message.split("：", maxsplit=1)[0]):
         normalize_id_number(raw)
 
 

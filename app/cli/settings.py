@@ -70,7 +70,8 @@ def _print(limits: TimeLimits) -> None:
     local = f"；本地反馈时限：{limits.local_feedback_days}日" if limits.local_feedback_days else ""
     print(f"办理答复：{limits.handle_days}日（可延期至多{limits.extension_max_days}日）{local}")
     print(f"黄灯：剩余{limits.yellow_days}日或时限的{int(limits.yellow_fraction * 100)}%以内")
-    print(f"节假日：{'、'.join(limits.holidays) or '未设置'}；调休上班：{'、'.join(limits.makeup_workdays) or '未设置'}")
+    holidays = "、".join(limits.holidays) or "未设置"
+    print(f"节假日：{holidays}；调休上班：{'、'.join(limits.makeup_workdays) or '未设置'}")
 
 
 def cmd_set_handler(desk: Desk, args: argparse.Namespace) -> int:

@@ -15,8 +15,18 @@ from typing import Any
 
 from app.demo import media
 from app.demo.vocabulary import (
-    CONTACT_NOTES, DOMAIN_CASES, DOMAIN_WEIGHTS, GIVEN, HANDLERS, LEADERS, MEASURES, REGION_CODES, REPLIES,
-    SURNAMES, TOWNSHIPS, VILLAGES,
+    CONTACT_NOTES,
+    DOMAIN_CASES,
+    DOMAIN_WEIGHTS,
+    GIVEN,
+    HANDLERS,
+    LEADERS,
+    MEASURES,
+    REGION_CODES,
+    REPLIES,
+    SURNAMES,
+    TOWNSHIPS,
+    VILLAGES,
 )
 from app.models.errors import DomainError
 from app.models.events import Event, HybridClock

@@ -94,5 +94,4 @@ class HybridClock:
     def observe(self, hlc: str) -> None:
         """Move past a time seen on an event from elsewhere."""
         wall, counter = self.parse(hlc)
-        if (wall, counter) > (self.wall_ms, self.counter):
-            self.wall_ms, self.counter = wall, counter
+        self.wall_ms, self.counter = max((self.wall_ms, self.counter), (wall, counter))

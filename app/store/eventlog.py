@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import orjson
 import sqlite3
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+
+import orjson
 
 from app.models.events import GENESIS_HASH, Event, canonical_json
 
