@@ -315,7 +315,7 @@ def _on_resolve(state: CaseState, event: Event) -> None:
     if name in VERSIONED_FIELDS:
         value = event.payload.get("value")
         if name == "petitioners":
-            value = [Petitioner.from_json(p) for p in value]
+            value = [Petitioner.from_json(p) for p in value or []]
         setattr(state, name, value)
         state.versions[name] = event.id
 

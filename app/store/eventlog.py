@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import orjson
 
@@ -18,8 +19,8 @@ def to_row(event: Event) -> tuple[object, ...]:
             canonical_json(event.payload), event.prev_hash, event.hash)
 
 
-def from_row(row: tuple[object, ...] | sqlite3.Row) -> Event:
-    return Event(str(row[0]), str(row[1]), str(row[2]), int(row[3]), str(row[4]), str(row[5]),  # type: ignore[call-overload]
+def from_row(row: tuple[Any, ...] | sqlite3.Row) -> Event:
+    return Event(str(row[0]), str(row[1]), str(row[2]), int(row[3]), str(row[4]), str(row[5]),
                  str(row[6]), str(row[7]), orjson.loads(str(row[8])), str(row[9]), str(row[10]))
 
 
