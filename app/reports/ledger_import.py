@@ -312,4 +312,5 @@ def run_import(desk: Desk, plan: ImportPlan, progress: Any = None) -> list[str]:
     from app.ops.bulk import register_many
 
     plan.require_columns()
-    return register_many(desk, [(r.draft, r.at) for r in plan.valid if r.draft is not None], progress)
+    rows = sorted(plan.valid, key=lambda r: r.at or datetime.min)  # case numbers follow registration dates
+    return register_many(desk, [(r.draft, r.at) for r in rows if r.draft is not None], progress)

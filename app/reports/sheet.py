@@ -157,6 +157,7 @@ def _grid(data: list[list[Any]], widths: list[float], extra: list[tuple[Any, ...
           repeat: int = 0) -> Table:
     table = Table(data, colWidths=widths, repeatRows=repeat, hAlign="LEFT")
     table.setStyle(TableStyle([
+        ("FONT", (0, 0), (-1, -1), cjk_font(), 9.5),  # also for empty cells: no unembedded Helvetica
         ("GRID", (0, 0), (-1, -1), 0.6, GRID),
         ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
         ("TOPPADDING", (0, 0), (-1, -1), 3),
@@ -172,6 +173,7 @@ def _qr(text: str, size: float) -> Drawing:
     widget = QrCodeWidget(text, barLevel="M")
     x0, y0, x1, y1 = widget.getBounds()
     drawing = Drawing(size, size, transform=[size / (x1 - x0), 0, 0, size / (y1 - y0), 0, 0])
+    drawing.initialFontName = cjk_font()  # the renderer would otherwise select (unembedded) Helvetica
     drawing.add(widget)
     return drawing
 
@@ -184,7 +186,8 @@ def _title_block(d: SheetData, st: dict[str, ParagraphStyle]) -> Table:
                                                                          alignment=TA_CENTER, fontSize=7.5))]
     side = qr_size + 4 * mm
     table = Table([["", title, code]], colWidths=[side, BODY_W - 2 * side, side])
-    table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "MIDDLE"), ("ALIGN", (2, 0), (2, 0), "CENTER"),
+    table.setStyle(TableStyle([("FONT", (0, 0), (-1, -1), cjk_font()), ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+                               ("ALIGN", (2, 0), (2, 0), "CENTER"),
                                ("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), 0)]))
     return table
 
@@ -305,8 +308,8 @@ def _signatures(st: dict[str, ParagraphStyle]) -> Table:
     rows = [[Paragraph(f"{who}（签字）：{line}", st["sign"]), Paragraph(f"日期：{day}", st["sign"])]
             for who in ("经　办　人", "包案领导", "信　访　人")]
     table = Table(rows, colWidths=[BODY_W * 0.55, BODY_W * 0.45], hAlign="LEFT")
-    table.setStyle(TableStyle([("TOPPADDING", (0, 0), (-1, -1), 9), ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
-                               ("LEFTPADDING", (0, 0), (-1, -1), 2)]))
+    table.setStyle(TableStyle([("FONT", (0, 0), (-1, -1), cjk_font()), ("TOPPADDING", (0, 0), (-1, -1), 9),
+                               ("BOTTOMPADDING", (0, 0), (-1, -1), 3), ("LEFTPADDING", (0, 0), (-1, -1), 2)]))
     return table
 
 
@@ -359,7 +362,7 @@ def write_sheets(out: str | Path | BinaryIO, sheets: Iterable[SheetData], total:
     """Write the sheets of several cases into one PDF (each from a new page); returns the number of cases."""
     doc = BaseDocTemplate(str(out) if isinstance(out, Path) else out, pagesize=A4, leftMargin=MARGIN_X,
                           rightMargin=MARGIN_X, topMargin=MARGIN_TOP, bottomMargin=MARGIN_BOTTOM, title=TITLE,
-                          author="信访工作台", creator="信访工作台")
+                          author="信访工作台", creator="信访工作台", initialFontName=cjk_font())
     frame = Frame(MARGIN_X, MARGIN_BOTTOM, BODY_W, PAGE_H - MARGIN_TOP - MARGIN_BOTTOM, id="body",
                   leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
     doc.addPageTemplates([PageTemplate("sheet", [frame])])

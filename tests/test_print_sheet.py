@@ -1,0 +1,177 @@
+"""The case summary sheet, read back as a person's tools read it: pdftotext for the words, pdffonts for the
+embedded font, zbarimg on a rendered page for the QR code."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from app.cli.main import main
+from app.models.case import Petitioner
+from app.ops.desk import Desk
+from app.reports.sheet import write_sheets
+from app.reports.sheet_data import check_code, sheet_data
+from tests.conftest import VALID_ID, FakeNow, make_draft
+
+needs_poppler = pytest.mark.skipif(not shutil.which("pdftotext"), reason="poppler-utils not installed")
+SECOND_ID = "33020319850715001X"
+
+
+def pages_text(pdf: Path) -> list[str]:
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True,
+                          check=True).stdout
+    return text.split("\f")[:-1]
+
+
+def squeeze(text: str) -> str:
+    """Text without white space: pdftotext spaces CJK text by its own measure."""
+    return "".join(text.split())
+
+
+def closed_case(desk: Desk, now: FakeNow) -> str:
+    case_id = desk.register_case(make_draft(name="李秀英", id_number=SECOND_ID))
+    desk.record(case_id, "dispatch", {"units": ["镇农业农村办"]})
+    desk.record(case_id, "accept", {"note": "予以受理"})
+    desk.record(case_id, "contact", {"note": "电话联系"})
+    desk.handle(case_id, "现场查看并修复路面")
+    desk.record(case_id, "feedback", {"reply": "道路已修复"})
+    now.advance(days=2)
+    desk.record(case_id, "follow_up", {"rating": "satisfied", "note": "电话回访，表示满意"})
+    desk.record(case_id, "close", {"note": "已化解"})
+    return case_id
+
+
+def long_case(desk: Desk, now: FakeNow, measures: int = 45) -> str:
+    case_id = desk.register_case(make_draft(backlog=True, leader="陈建平（副县长）"))
+    desk.record(case_id, "dispatch", {"units": ["新河镇人民政府", "市农业农村局"]})
+    desk.record(case_id, "accept", {"note": "予以受理"})
+    desk.record(case_id, "contact", {"note": "上门走访"})
+    desk.set_checklist(case_id, "fix_leader", True, "陈建平副县长包案")
+    for i in range(measures):
+        now.advance(hours=12)
+        desk.handle(case_id, f"第{i + 1}次协调：召集村两委与施工方现场会商，明确修复方案、资金来源和完成时间。")
+    return case_id
+
+
+@needs_poppler
+def test_sheet_shows_case_name_and_masked_id(desk: Desk, tmp_path: Path) -> None:
+    case_id = desk.register_case(make_draft())
+    out = tmp_path / "sheet.pdf"
+    assert write_sheets(out, [sheet_data(desk, case_id)]) == 1
+    [page] = pages_text(out)
+    assert case_id in page and "王小明" in page and "新河镇信访办" in page
+    assert "110105********002X" in page
+    assert VALID_ID not in page
+    assert "第1页共1页" in squeeze(page)
+    for label in ("经办人（签字）", "包案领导（签字）", "信访人（签字）"):
+        assert label in squeeze(page).replace("\u3000", "")
+
+
+@needs_poppler
+def test_full_id_only_when_asked(desk: Desk, tmp_path: Path) -> None:
+    case_id = desk.register_case(make_draft())
+    out = tmp_path / "full.pdf"
+    code = main(["--data-dir", str(desk.data_dir), "print", case_id, "--out", str(out), "--full-id"])
+    assert code == 0
+    assert VALID_ID in pages_text(out)[0]
+
+
+@needs_poppler
+def test_font_is_embedded_and_not_stsong(desk: Desk, tmp_path: Path) -> None:
+    out = tmp_path / "sheet.pdf"
+    write_sheets(out, [sheet_data(desk, desk.register_case(make_draft()))])
+    fonts = subprocess.run(["pdffonts", str(out)], capture_output=True, text=True, check=True).stdout
+    rows = [line for line in fonts.splitlines()[2:] if line.strip()]
+    assert rows and all(" yes " in line for line in rows), fonts  # every font embedded
+    assert "WenQuanYiMicroHei" in fonts and "STSong" not in fonts
+
+
+@pytest.mark.skipif(not (shutil.which("zbarimg") and shutil.which("pdftoppm")), reason="zbar-tools missing")
+def test_qr_code_decodes_to_case_number_and_check_code(desk: Desk, tmp_path: Path) -> None:
+    case_id = desk.register_case(make_draft())
+    out = tmp_path / "sheet.pdf"
+    write_sheets(out, [sheet_data(desk, case_id)])
+    subprocess.run(["pdftoppm", "-png", "-r", "150", "-f", "1", "-l", "1", str(out), str(tmp_path / "p")], check=True)
+    png = next(tmp_path.glob("p*.png"))
+    scanned = subprocess.run(["zbarimg", "--raw", "-q", str(png)], capture_output=True, text=True,
+                             check=True).stdout.strip()
+    expected = check_code(desk.case(case_id).last_hash)
+    assert scanned == f"{case_id} {expected}"
+    assert f"校验码：{expected}" in pages_text(out)[0]
+
+
+@needs_poppler
+def test_long_timeline_breaks_cleanly_and_numbers_pages(desk: Desk, now: FakeNow, tmp_path: Path) -> None:
+    case_id = long_case(desk, now)
+    out = tmp_path / "long.pdf"
+    write_sheets(out, [sheet_data(desk, case_id)])
+    pages = pages_text(out)
+    assert len(pages) >= 3
+    for number, page in enumerate(pages, start=1):
+        assert f"第{number}页共{len(pages)}页" in squeeze(page)
+        assert f"案件编号：{case_id}" in page  # the running header on every page
+    later = [p for p in pages[1:] if "第45次协调" in p or "第30次协调" in p]
+    assert later and all("办理步骤" in p and "情况说明" in p for p in later)  # header row repeated
+    text = "".join(pages)
+    assert all(f"第{i}次协调" in text for i in (1, 23, 45))  # no row lost at a break
+    assert "四定四包（已落实1/8）" in squeeze(text)
+
+
+@needs_poppler
+def test_several_cases_in_one_pdf_each_numbered_on_its_own(desk: Desk, now: FakeNow, tmp_path: Path) -> None:
+    first = long_case(desk, now, measures=30)
+    second = desk.register_case(make_draft(name="赵德明", petitioners=[Petitioner("赵德明", SECOND_ID)]))
+    out = tmp_path / "two.pdf"
+    assert write_sheets(out, [sheet_data(desk, first), sheet_data(desk, second)]) == 2
+    pages = [squeeze(p) for p in pages_text(out)]
+    last = pages[-1]
+    assert second in last and "赵德明" in last and "第1页共1页" in last
+    first_pages = [p for p in pages if f"案件编号：{first}" in p]
+    assert len(first_pages) == len(pages) - 1 >= 2
+    assert all(f"第{i}页共{len(first_pages)}页" in p for i, p in enumerate(first_pages, start=1))
+
+
+@needs_poppler
+def test_print_all_open_leaves_out_finished_cases(desk: Desk, now: FakeNow, tmp_path: Path,
+                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    open_id = desk.register_case(make_draft())
+    closed_id = closed_case(desk, now)
+    out = tmp_path / "open.pdf"
+    assert main(["--data-dir", str(desk.data_dir), "print", "--all-open", "--out", str(out)]) == 0
+    text = "".join(pages_text(out))
+    assert open_id in text and closed_id not in text
+    assert "1/1" in capsys.readouterr().err  # progress on stderr
+
+
+@needs_poppler
+def test_follow_up_and_closed_case(desk: Desk, now: FakeNow, tmp_path: Path) -> None:
+    case_id = closed_case(desk, now)
+    out = tmp_path / "closed.pdf"
+    write_sheets(out, [sheet_data(desk, case_id)])
+    text = squeeze("".join(pages_text(out)))
+    assert "满意；电话回访，表示满意" in text
+    assert "已办结" in text and "已结束，不督办" in text
+    assert "330203********001X" in text and SECOND_ID not in text
+
+
+def test_unknown_case_is_refused_and_no_file_written(desk: Desk, tmp_path: Path,
+                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "none.pdf"
+    assert main(["--data-dir", str(desk.data_dir), "print", "TZ01-2026-99999", "--out", str(out)]) == 1
+    assert "找不到案件" in capsys.readouterr().err
+    assert not out.exists()
+
+
+def test_check_sheet_tells_current_from_outdated_printout(desk: Desk, capsys: pytest.CaptureFixture[str]) -> None:
+    case_id = desk.register_case(make_draft())
+    printed = sheet_data(desk, case_id).qr
+    assert main(["--data-dir", str(desk.data_dir), "check-sheet", printed]) == 0
+    assert "与当前记录一致" in capsys.readouterr().out
+    desk.record(case_id, "dispatch", {"units": ["镇农业农村办"]})
+    assert main(["--data-dir", str(desk.data_dir), "check-sheet", *printed.split()]) == 1
+    assert "此后又有 1 项变更（派发）" in capsys.readouterr().out
+    assert main(["--data-dir", str(desk.data_dir), "check-sheet", case_id, "00000000"]) == 1
+    assert "都不符" in capsys.readouterr().out
