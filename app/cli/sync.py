@@ -1,0 +1,243 @@
+"""Commands for sync between stations: keys and certificates, bundles, conflicts, and actions from above."""
+
+from __future__ import annotations
+
+import argparse
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+from app.cli.common import EXIT_OK, EXIT_REFUSED, fail, print_json
+from app.ops import supervision
+from app.ops import sync as trust_ops
+from app.ops import sync_transfer as transfer
+from app.ops.desk import Desk
+from app.sync.bundle import DIRECTIONS
+from app.sync.conflicts import FIELD_LABELS, hard_conflicts, soft_pairs
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser("enroll-request", help="生成入网申请（交上级签发证书）")
+    p.add_argument("--out", required=True, type=Path)
+    p.set_defaults(run=cmd_enroll_request)
+    p = sub.add_parser("certify", help="为下级站点签发证书")
+    p.add_argument("request", type=Path)
+    p.add_argument("--out", required=True, type=Path)
+    p.set_defaults(run=cmd_certify)
+    p = sub.add_parser("install-cert", help="安装上级签发的证书（同时确定信任的根证书）")
+    p.add_argument("cert", type=Path)
+    p.set_defaults(run=cmd_install_cert)
+    p = sub.add_parser("revoke", help="吊销下级站点的证书")
+    p.add_argument("code")
+    p.add_argument("--reason", default="")
+    p.set_defaults(run=cmd_revoke)
+    p = sub.add_parser("export", help="导出同步包")
+    p.add_argument("--to", required=True, help="接收站点代码（上级或直属下级）")
+    p.add_argument("--out", required=True, type=Path)
+    p.set_defaults(run=cmd_export)
+    p = sub.add_parser("import", help="导入同步包")
+    p.add_argument("file", type=Path)
+    p.set_defaults(run=cmd_import)
+    p = sub.add_parser("verify-bundle", help="核验同步包（不导入）")
+    p.add_argument("file", type=Path)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(run=cmd_verify_bundle)
+    p = sub.add_parser("conflicts", help="列出修改冲突")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(run=cmd_conflicts)
+    p = sub.add_parser("resolve", help="处理修改冲突")
+    p.add_argument("case_no")
+    p.add_argument("field", choices=list(FIELD_LABELS))
+    group = p.add_mutually_exclusive_group(required=True)
+    group.add_argument("--pick", type=int, help="保留第几个值（从 1 起）")
+    group.add_argument("--value", help="合并后的值")
+    p.set_defaults(run=cmd_resolve)
+    p = sub.add_parser("stations", help="本站、上级、下级站点与证书")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(run=cmd_stations)
+    p = sub.add_parser("supervise", help="督办（上级对案件下达督办要求）")
+    p.add_argument("case_no")
+    p.add_argument("--deadline", required=True, help="督办期限，如 2026-03-31")
+    p.add_argument("--note", required=True, help="督办要求")
+    p.set_defaults(run=cmd_supervise)
+    p = sub.add_parser("assign-leader", help="设定或更换包案领导")
+    p.add_argument("case_no")
+    p.add_argument("leader")
+    p.set_defaults(run=cmd_assign_leader)
+    p = sub.add_parser("set-backlog", help="列为积案（--off 取消）")
+    p.add_argument("case_no")
+    p.add_argument("--off", action="store_true")
+    p.set_defaults(run=cmd_set_backlog)
+
+
+def cmd_enroll_request(desk: Desk, args: argparse.Namespace) -> int:
+    request = trust_ops.enroll_request(desk, args.out)
+    from app.sync.keys import fingerprint
+
+    print(f"已生成入网申请：{args.out}")
+    print(f"本站 {request.code}（{request.name}）密钥指纹：{fingerprint(request.public_key)}")
+    print("请将申请文件交上级站点签发证书，并电话核对上面的指纹。")
+    return EXIT_OK
+
+
+def cmd_certify(desk: Desk, args: argparse.Namespace) -> int:
+    cert = trust_ops.certify(desk, args.request, args.out)
+    print(f"已为站点 {cert.code}（{cert.name}）签发证书：{args.out}")
+    print(f"该站点密钥指纹：{cert.fingerprint}（请与对方电话核对）")
+    print(f"有效期：{cert.not_before[:10]} 至 {cert.not_after[:10]}")
+    return EXIT_OK
+
+
+def cmd_install_cert(desk: Desk, args: argparse.Namespace) -> int:
+    cert = trust_ops.install_cert(desk, args.cert)
+    me = trust_ops.identity(desk)
+    root = me.chain[-1]
+    print(f"已安装证书：本站 {cert.code}（{cert.name}），上级 {cert.parent}")
+    print(f"信任的根证书：{root.code}（{root.name}），指纹 {root.fingerprint}")
+    return EXIT_OK
+
+
+def cmd_revoke(desk: Desk, args: argparse.Namespace) -> int:
+    made = trust_ops.revoke(desk, args.code, args.reason)
+    print(f"已吊销站点 {made[0].code} 的 {len(made)} 份证书（{made[0].revoked_at.replace('T', ' ')} 起）。"
+          "吊销记录将随本站之后导出的同步包传到上下级。")
+    return EXIT_OK
+
+
+def _progress(stage: str, done: int, total: int) -> None:
+    import sys
+
+    if total > 1:  # one-step stages pass too fast to be worth a line
+        print(f"\r{stage}：{done}/{total}", end="\n" if done >= total else "", file=sys.stderr, flush=True)
+
+
+def cmd_export(desk: Desk, args: argparse.Namespace) -> int:
+    result = transfer.export_bundle(desk, args.to, args.out, _progress)
+    m = result.manifest
+    c = m["counts"]
+    print(f"已导出同步包：{args.out}（{DIRECTIONS[m['direction']]} {m['receiver']} {m['receiver_name']}）")
+    print(f"事件 {c['events']} 个，涉及案件 {c['cases']} 件，佐证材料 {c['evidence']} 个")
+    return EXIT_OK
+
+
+def cmd_import(desk: Desk, args: argparse.Namespace) -> int:
+    result = transfer.import_bundle(desk, args.file, _progress)
+    r, info = result.report, result.info
+    print(f"已导入 {info.sender}（{info.sender_name}）{info.created_at.replace('T', ' ')} 的同步包：")
+    print(f"新案件 {len(r.new_cases)} 件，有变化的案件 {len(r.changed_cases)} 件，新的修改冲突 {len(r.conflicts)} 处，"
+          f"重复事件 {r.duplicates} 个已跳过（共 {r.events} 个事件，新增 {r.new_events} 个；"
+          f"新增佐证材料 {result.evidence_added} 个）")
+    for case_id, name in r.conflicts:
+        print(f"  修改冲突：{case_id} {FIELD_LABELS.get(name, name)}（用 conflicts 查看，resolve 处理）")
+    return EXIT_OK
+
+
+def cmd_verify_bundle(desk: Desk, args: argparse.Namespace) -> int:
+    info = transfer.verify_bundle(desk, args.file)
+    if args.json:
+        print_json(asdict(info))
+        return EXIT_OK if info.genuine else EXIT_REFUSED
+    if info.sender:
+        print(f"发送站点：{info.sender} {info.sender_name}" + (f"（密钥指纹 {info.fingerprint}）" if info.fingerprint else ""))
+        print(f"接收站点：{info.receiver} {info.receiver_name}")
+        print(f"生成时间：{info.created_at.replace('T', ' ')}  {DIRECTIONS.get(info.direction, '')}")
+        c = info.counts
+        print(f"内容：事件 {c.get('events', 0)} 个，案件 {c.get('cases', 0)} 件，佐证材料 {c.get('evidence', 0)} 个")
+    if info.genuine:
+        print("结论：真实有效（证书链、签名与每个文件的内容均核对无误）")
+        if not info.for_us:
+            print(f"注意：此包是发给 {info.receiver} 的，本站不能导入")
+        return EXIT_OK
+    return fail(f"不可信：{info.problem}")
+
+
+def _choice_text(choice: Any) -> str:
+    value = choice.value
+    if isinstance(value, bool):
+        value = "是" if value else "否"
+    elif isinstance(value, list):
+        value = "、".join(str(p.get("name", "")) if isinstance(p, dict) else str(p) for p in value)
+    return f"{value}（{choice.origin} {choice.actor} {choice.at.replace('T', ' ')[:16]}）"
+
+
+def cmd_conflicts(desk: Desk, args: argparse.Namespace) -> int:
+    hard = hard_conflicts(desk.conn)
+    soft = soft_pairs(desk.conn)
+    if args.json:
+        print_json({"hard": [asdict(h) for h in hard], "soft": [asdict(s) for s in soft]})
+        return EXIT_OK
+    if not hard and not soft:
+        print("没有修改冲突")
+        return EXIT_OK
+    for item in hard:
+        print(f"{item.case_id} {item.label}：两处同时修改，须人工确定")
+        for number, choice in enumerate(item.choices, start=1):
+            print(f"  [{number}] {_choice_text(choice)}")
+        print(f"  处理：resolve {item.case_id} {item.field} --pick 序号 | --value 值")
+    for pair in soft:
+        first, second = pair.changes
+        print(f"{pair.case_id} 不同字段同时修改（已自动合并，请核对）：{pair.fields[0]} {_choice_text(first)}；"
+              f"{pair.fields[1]} {_choice_text(second)}")
+    print(f"共 {len(hard)} 处修改冲突，{len(soft)} 处同时修改已自动合并")
+    return EXIT_OK
+
+
+def cmd_resolve(desk: Desk, args: argparse.Namespace) -> int:
+    supervision.resolve(desk, args.case_no, args.field, args.pick, args.value)
+    state = desk.case(args.case_no)
+    value = getattr(state, args.field)
+    if isinstance(value, list):
+        value = state.petitioner_names()
+    print(f"{args.case_no}：“{FIELD_LABELS[args.field]}”已定为 {value}")
+    return EXIT_OK
+
+
+def _cert_line(label: str, c: dict[str, Any] | None) -> str:
+    if c is None:
+        return f"{label}：无"
+    revoked = f"，已于 {c['revoked_at'].replace('T', ' ')} 吊销" if c.get("revoked_at") else ""
+    return (f"{label}：{c['code']} {c['name']}（{c['level_label']}） 指纹 {c['fingerprint']}  "
+            f"证书 {c['not_before'][:10]} 至 {c['not_after'][:10]}{revoked}")
+
+
+def cmd_stations(desk: Desk, args: argparse.Namespace) -> int:
+    data = trust_ops.stations(desk)
+    if args.json:
+        print_json(data)
+        return EXIT_OK
+    me = data["self"]
+    print(f"本站：{me['code']} {me['name']}（{me['level_label']}） 密钥指纹 {me['fingerprint']}")
+    cert = me["certificate"]
+    print(f"本站证书：{cert['not_before'][:10]} 至 {cert['not_after'][:10]}" if cert else "本站证书：尚未安装")
+    print(_cert_line("根证书", data["root"]))
+    print(_cert_line("上级", data["parent"]))
+    for child in data["children"]:
+        print(_cert_line("下级", child))
+    for other in data["others"]:
+        print(_cert_line("其他站点", other))
+    for r in data["revocations"]:
+        print(f"吊销：{r['code']} 于 {r['revoked_at'].replace('T', ' ')} 由 {r['by']} 吊销（{r['reason']}）")
+    for peer, log in sorted(data["sync"].items()):
+        parts = [f"{k}={v['at'].replace('T', ' ')}" for k, v in log.items()]
+        print(f"同步记录 {peer}：{'，'.join(parts).replace('last_export', '最近导出').replace('last_import', '最近导入')}")
+    return EXIT_OK
+
+
+def cmd_supervise(desk: Desk, args: argparse.Namespace) -> int:
+    supervision.supervise(desk, args.case_no, args.deadline, args.note)
+    print(f"{args.case_no}：已督办，限 {args.deadline} 前：{args.note}")
+    return EXIT_OK
+
+
+def cmd_assign_leader(desk: Desk, args: argparse.Namespace) -> int:
+    supervision.assign_leader(desk, args.case_no, args.leader)
+    print(f"{args.case_no}：包案领导为 {args.leader}")
+    return EXIT_OK
+
+
+def cmd_set_backlog(desk: Desk, args: argparse.Namespace) -> int:
+    supervision.set_backlog(desk, args.case_no, not args.off)
+    print(f"{args.case_no}：{'已取消积案' if args.off else '已列为积案'}")
+    return EXIT_OK
+
+

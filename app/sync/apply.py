@@ -1,0 +1,166 @@
+"""Applying a bundle's events to the store, inside the caller's one transaction.
+
+Each event is checked against its own hash, its id against its origin and sequence number, and its origin against
+what the sender may carry. An event already held is skipped when it is the same, and refused as tampering when it
+differs. After all events are in, every chain link of the origins touched is checked in one query (events keep
+their origin's hash chain), and the cases they concern are projected again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import sqlite3
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from app.models.deadlines import TimeLimits
+from app.models.errors import DomainError
+from app.models.events import GENESIS_HASH, canonical_json
+from app.store import projection
+
+BATCH = 5000
+_HLC = re.compile(r"^\d{15}\.\d{5}$")
+Row = tuple[str, str, str, int, str, str, str, str, str, str, str]
+# (origin, case_id) → why the sender may not carry such an event, or None when it may.
+Scope = Callable[[str, str], str | None]
+Progress = Callable[[int], None]
+
+
+@dataclass
+class ApplyReport:
+    """What an import brought."""
+
+    events: int = 0
+    new_events: int = 0
+    duplicates: int = 0
+    new_cases: list[str] = field(default_factory=list)
+    changed_cases: list[str] = field(default_factory=list)
+    conflicts: list[tuple[str, str]] = field(default_factory=list)
+    evidence: set[str] = field(default_factory=set)
+    max_hlc: str = ""
+
+
+def row_hash(row: Row) -> str:
+    """The event's hash, computed from the row as it travels (the payload is already canonical JSON text), the
+    same as ``Event.compute_hash`` without parsing and re-writing the payload."""
+    head = canonical_json(list(row[:8]))
+    body = f"{head[:-1]},{row[8]},{canonical_json(row[9])}]"
+    return hashlib.sha256(body.encode("utf-8")).hexdigest()
+
+
+def _check_row(row: Row) -> dict[str, object]:
+    event_id, case_id, origin, seq, hlc = row[:5]
+    where = f"事件 {event_id}"
+    if event_id != f"{origin}:{seq}":
+        raise DomainError(f"{where}：编号与来源站点、序号不符（同步包被改动）")
+    if row_hash(row) != row[10]:
+        raise DomainError(f"{where}：内容与其哈希不符（同步包被改动）")
+    if not _HLC.match(hlc):
+        raise DomainError(f"{where}：逻辑时钟格式不正确")
+    if case_id and "-" not in case_id:
+        raise DomainError(f"{where}：案件编号格式不正确")
+    try:
+        payload = json.loads(row[8])
+    except json.JSONDecodeError:
+        raise DomainError(f"{where}：内容不是有效的 JSON") from None
+    if not isinstance(payload, dict):
+        raise DomainError(f"{where}：内容格式不正确")
+    return payload
+
+
+def apply_events(conn: sqlite3.Connection, rows: Iterable[Row], scope: Scope,
+                 progress: Progress | None = None) -> ApplyReport:
+    """Append the new events among ``rows``; raise DomainError (the caller rolls back) at the first bad one."""
+    report = ApplyReport()
+    seen: set[str] = set()
+    origins: set[str] = set()
+    cases: set[str] = set()
+    batch: list[Row] = []
+    for row in rows:
+        if row[0] in seen:
+            raise DomainError(f"同步包中事件 {row[0]} 出现了两次（同步包被改动）")
+        seen.add(row[0])
+        batch.append(row)
+        if len(batch) >= BATCH:
+            _flush(conn, batch, scope, report, origins, cases)
+            batch = []
+            if progress:
+                progress(report.events)
+    _flush(conn, batch, scope, report, origins, cases)
+    if progress:
+        progress(report.events)
+    _check_links(conn, origins)
+    report.changed_cases = sorted(cases)
+    return report
+
+
+def _flush(conn: sqlite3.Connection, batch: list[Row], scope: Scope, report: ApplyReport, origins: set[str],
+           cases: set[str]) -> None:
+    if not batch:
+        return
+    ids = json.dumps([r[0] for r in batch])
+    held = {r[0]: tuple(r) for r in conn.execute(
+        "SELECT id, case_id, origin, seq, hlc, at, actor, kind, payload, prev_hash, hash FROM events "
+        "WHERE id IN (SELECT value FROM json_each(?))", (ids,))}
+    new: list[Row] = []
+    for row in batch:
+        report.events += 1
+        old = held.get(row[0])
+        if old is not None:
+            if old != tuple(row):
+                raise DomainError(f"同步包中的事件 {row[0]} 与本站已有的同一事件内容不同，疑似被篡改，不予导入")
+            report.duplicates += 1
+            continue
+        payload = _check_row(row)
+        refused = scope(row[2], row[1])
+        if refused:
+            raise DomainError(f"事件 {row[0]}：{refused}")
+        for item in payload.get("evidence", []) or []:  # type: ignore[union-attr]
+            if not isinstance(item, dict) or not re.fullmatch(r"[0-9a-f]{64}", str(item.get("sha256", ""))):
+                raise DomainError(f"事件 {row[0]}：佐证材料引用格式不正确")
+            report.evidence.add(str(item["sha256"]))
+        new.append(row)
+        origins.add(row[2])
+        if row[1]:
+            cases.add(row[1])
+        report.max_hlc = max(report.max_hlc, row[4])
+    conn.executemany("INSERT INTO events (id, case_id, origin, seq, hlc, at, actor, kind, payload, prev_hash, hash) "
+                     "VALUES (?,?,?,?,?,?,?,?,?,?,?)", new)
+    report.new_events += len(new)
+
+
+def _check_links(conn: sqlite3.Connection, origins: set[str]) -> None:
+    """Every event of the touched origins links to its predecessor where both are held (a gap is allowed: events
+    of a station above arrive only where they concern us)."""
+    if not origins:
+        return
+    row = conn.execute(
+        "SELECT b.id FROM events b LEFT JOIN events a ON a.origin = b.origin AND a.seq = b.seq - 1 "
+        "WHERE b.origin IN (SELECT value FROM json_each(?)) AND "
+        "((b.seq = 1 AND b.prev_hash != ?) OR (a.id IS NOT NULL AND b.prev_hash != a.hash)) LIMIT 1",
+        (json.dumps(sorted(origins)), GENESIS_HASH)).fetchone()
+    if row:
+        raise DomainError(f"事件 {row[0]} 与其来源站点的上一事件哈希链接不上（同步包被改动或来源站点数据有误）")
+
+
+def conflict_keys(conn: sqlite3.Connection) -> set[tuple[str, str, str]]:
+    return {(str(a), str(b), str(c)) for a, b, c in conn.execute("SELECT case_id, field, event_ids FROM conflicts")}
+
+
+def refresh(conn: sqlite3.Connection, report: ApplyReport, limits: TimeLimits,
+            progress: Progress | None = None) -> None:
+    """Project the touched cases again and sort them into new and changed; new hard conflicts are listed."""
+    touched = report.changed_cases
+    known = {r[0] for r in conn.execute("SELECT case_id FROM cases WHERE case_id IN (SELECT value FROM json_each(?))",
+                                        (json.dumps(touched),))}
+    before = conflict_keys(conn)
+    for done, case_id in enumerate(touched, start=1):
+        projection.refresh_case(conn, case_id, limits)
+        if progress and done % 500 == 0:
+            progress(done)
+    after = conflict_keys(conn)
+    report.conflicts = sorted({(c, f) for c, f, _ in after - before})
+    report.new_cases = [c for c in touched if c not in known]
+    report.changed_cases = [c for c in touched if c in known]

@@ -1,0 +1,197 @@
+"""Writing a bundle: which events go to a peer, and the file that carries them.
+
+Upward (to the parent) a station sends every event of its own and of the stations below it that the parent has not
+acknowledged. Downward (to a child) it sends the events about the child's cases (those registered in the child's
+part of the tree) made anywhere else — assignments, dispatches, supervision orders, edits from above — that the
+child has not acknowledged. Certificates and revocations travel with every bundle.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import tempfile
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from app.models.vocab import CHANNELS, CHECKLIST_ITEMS, EVIDENCE_KINDS, STATUSES
+from app.store.blobs import BlobStore
+from app.sync import tracking, workbook
+from app.sync.certs import Certificate, Revocation
+from app.sync.container import BundleWriter
+
+FORMAT = "petition-desk-bundle"
+DIRECTIONS = {"up": "上报（发往上级）", "down": "下发（发往下级）"}
+Progress = Callable[[str, int, int], None]
+_COLUMNS = "id, case_id, origin, seq, hlc, at, actor, kind, payload, prev_hash, hash"
+_CASE_ORIGIN = "substr(case_id, 1, instr(case_id, '-') - 1)"
+
+
+@dataclass
+class ExportPlan:
+    """What one export carries: per origin, the events after ``after[origin]``; for a child, only its cases."""
+
+    own: str
+    peer: str
+    direction: str
+    after: dict[str, int]
+    claims: dict[str, tuple[int, int]]
+    scope: list[str] = field(default_factory=list)
+
+    def clauses(self) -> Iterator[tuple[str, list[Any]]]:
+        for origin, after in sorted(self.after.items()):
+            sql, params = "origin = ? AND seq > ?", [origin, after]
+            if self.direction == "down":
+                sql += f" AND case_id != '' AND {_CASE_ORIGIN} IN (SELECT value FROM json_each(?))"
+                params.append(json.dumps(self.scope))
+            yield sql, params
+
+
+def plan_export(conn: sqlite3.Connection, own: str, peer: str, direction: str, own_subtree: set[str],
+                peer_subtree: set[str]) -> ExportPlan:
+    held = tracking.coverage(conn, own)
+    acked = tracking.acknowledged(conn, peer)
+    if direction == "up":
+        origins = [o for o in held if o in own_subtree]
+    else:
+        origins = [o for o in held if o not in peer_subtree]
+    after = {o: acked.get(o, 0) for o in origins if held[o] > acked.get(o, 0)}
+    claims = {o: (after[o], held[o]) for o in after}
+    return ExportPlan(own, peer, direction, after, claims, sorted(peer_subtree))
+
+
+@dataclass
+class Identity:
+    """Who signs: the station's certificate chain (own first, root last) and its key."""
+
+    chain: list[Certificate]
+    key: Ed25519PrivateKey
+
+    @property
+    def certificate(self) -> Certificate:
+        return self.chain[0]
+
+
+@dataclass
+class ExportResult:
+    path: Path
+    bundle_id: str
+    manifest: dict[str, Any]
+
+
+def _case_rows(conn: sqlite3.Connection, case_ids: list[str]) -> Iterator[tuple[Any, ...]]:
+    sql = ("SELECT case_id, origin, petitioner_names, channel, collective, head_count, domain, township, village, "
+           "request_summary, authority_unit, jurisdiction, status, backlog, leader, registered_at, dispatch_units, "
+           "closed_at, checklist_done, supervision, conflicts FROM cases "
+           "WHERE case_id IN (SELECT value FROM json_each(?)) ORDER BY case_id")
+    for row in conn.execute(sql, (json.dumps(case_ids),)):
+        r = list(row)
+        r[3] = CHANNELS.get(r[3], r[3])
+        r[4] = "是" if r[4] else "否"
+        r[12] = STATUSES.get(r[12], r[12])
+        r[13] = "是" if r[13] else "否"
+        r[16] = "、".join(json.loads(r[16]))
+        r[18] = f"{r[18]}/{len(CHECKLIST_ITEMS)}"
+        r[19] = "；".join(f"{s.get('note', '')}（限{s.get('deadline', '')}前）" for s in json.loads(r[19]))
+        yield tuple(r)
+
+
+def _checklist_rows(conn: sqlite3.Connection, case_ids: list[str]) -> Iterator[tuple[Any, ...]]:
+    order = {key: i for i, key in enumerate(CHECKLIST_ITEMS)}
+    sql = ("SELECT k.case_id, k.key, k.done, k.by, k.at, k.note FROM checklist k JOIN cases c ON c.case_id = "
+           "k.case_id WHERE (c.backlog = 1 OR c.leader != '') AND k.case_id IN (SELECT value FROM json_each(?)) "
+           "ORDER BY k.case_id")
+    rows = conn.execute(sql, (json.dumps(case_ids),)).fetchall()
+    rows.sort(key=lambda r: (r[0], order.get(r[1], 99)))
+    for case_id, key, done, by, at, note in rows:
+        yield case_id, CHECKLIST_ITEMS.get(key, key), "是" if done else "否", by, at, note
+
+
+def write_bundle(conn: sqlite3.Connection, plan: ExportPlan, out: Path, identity: Identity,
+                 receiver: Certificate, extra_certs: list[Certificate], revocations: list[Revocation],
+                 blobs: BlobStore, now: str, progress: Progress | None = None) -> ExportResult:
+    """Write the signed bundle file for ``plan``. Reads only; the caller records the export."""
+    clauses = list(plan.clauses())
+    count, longest, case_ids = 0, 1, set()
+    evidence: dict[str, dict[str, Any]] = {}
+    evidence_rows: list[tuple[Any, ...]] = []
+    for where, params in clauses:
+        n, long = conn.execute(f"SELECT count(*), max(length(payload)) FROM events WHERE {where}", params).fetchone()
+        count += n
+        longest = max(longest, long or 1)
+        case_ids.update(r[0] for r in conn.execute(f"SELECT DISTINCT case_id FROM events WHERE {where}", params))
+        for event_id, case_id, item in conn.execute(
+                f"SELECT events.id, events.case_id, j.value FROM events, json_each(events.payload, '$.evidence') j WHERE {where}",
+                params):
+            data = json.loads(item)
+            evidence.setdefault(data["sha256"], data)
+            evidence_rows.append((data["sha256"], data.get("name", ""), EVIDENCE_KINDS.get(data.get("kind"), "其他"),
+                                  int(data.get("size", 0)), case_id, event_id, f"evidence/{data['sha256']}"))
+    ordered_cases = sorted(c for c in case_ids if c)
+    bundle_id = uuid.uuid4().hex
+    me, them = identity.certificate, receiver
+    evidence_bytes = sum(int(d.get("size", 0)) for d in evidence.values())
+    counts = {"events": count, "cases": len(ordered_cases), "evidence": len(evidence),
+              "evidence_bytes": evidence_bytes}
+    summary = [
+        ("发送站点", f"{me.code} {me.name}"), ("接收站点", f"{them.code} {them.name}"),
+        ("方向", DIRECTIONS[plan.direction]), ("生成时间", now.replace("T", " ")), ("同步包编号", bundle_id),
+        ("事件数", str(count)), ("涉及案件数", str(len(ordered_cases))),
+        ("佐证材料", f"{len(evidence)} 个，共 {evidence_bytes / 1e6:.1f} MB"),
+        ("发送站点密钥指纹", me.fingerprint),
+        ("说明", "本表由信访工作台生成，供查阅。导入时以“办理事件”工作表为准，整个同步包有数字签名："
+                 "在本表上作任何修改并保存后，同步包将无法导入。"),
+    ]
+    say = progress or (lambda stage, done, total: None)
+    writer = BundleWriter(out)
+    try:
+        with tempfile.TemporaryDirectory(prefix="bundle-", dir=blobs.root.parent) as tmp:
+            book = Path(tmp) / "data.xlsx"
+
+            def events() -> Iterator[tuple[Any, ...]]:
+                for where, params in clauses:
+                    yield from conn.execute(f"SELECT {_COLUMNS} FROM events WHERE {where} ORDER BY seq", params)
+
+            workbook.write_workbook(book, summary, _case_rows(conn, ordered_cases), events(), count, longest,
+                                    _checklist_rows(conn, ordered_cases), evidence_rows,
+                                    lambda done, total: say("写入工作簿", done, total))
+            writer.add_file("data.xlsx", book)
+        writer.add_bytes("readme.txt", _readme(me, them, now).encode("utf-8-sig"))
+        for cert in {c.key_id: c for c in [*identity.chain, *extra_certs]}.values():
+            writer.add_bytes(f"certs/{cert.code}-{cert.key_id[:16]}.json",
+                             json.dumps(cert.document(), ensure_ascii=False).encode())
+        writer.add_bytes("revocations.json",
+                         json.dumps([r.document() for r in revocations], ensure_ascii=False).encode())
+        for done, sha in enumerate(sorted(evidence), start=1):
+            writer.add_file(f"evidence/{sha}", blobs.path(sha))
+            say("打包佐证材料", done, len(evidence))
+        manifest = {
+            "format": FORMAT, "version": 1, "bundle_id": bundle_id, "direction": plan.direction,
+            "sender": me.code, "sender_name": me.name, "sender_key": me.key_id,
+            "receiver": them.code, "receiver_name": them.name, "receiver_key": them.key_id,
+            "created_at": now, "counts": counts, "acks": tracking.coverage(conn, plan.own),
+            "coverage": {o: list(r) for o, r in plan.claims.items()},
+            # Room for encrypting the members to the receiver later (X25519 + AES-GCM); null means plain.
+            "encryption": None,
+        }
+        say("签名", 0, 1)
+        writer.finish(manifest, identity.key)
+        say("签名", 1, 1)
+    except BaseException:
+        writer.abandon()
+        raise
+    return ExportResult(Path(out), bundle_id, manifest)
+
+
+def _readme(me: Certificate, them: Certificate, now: str) -> str:
+    return (f"信访工作台同步包\r\n\r\n发送站点：{me.code} {me.name}\r\n接收站点：{them.code} {them.name}\r\n"
+            f"生成时间：{now.replace('T', ' ')}\r\n\r\n"
+            "请在接收站点的信访工作台中选择“同步 → 导入同步包”导入本文件（无需解压）。\r\n"
+            "如需查阅内容，可将本文件解压后用 Excel、WPS 或 LibreOffice 打开 data.xlsx。\r\n"
+            "本文件有数字签名，任何改动（包括打开工作簿后保存）都会使其无法导入。\r\n"
+            "文件含有信访人个人信息，请妥善保管，用后及时删除。\r\n")

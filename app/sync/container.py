@@ -1,0 +1,257 @@
+"""The bundle file: a zip that anyone can open, signed over every byte.
+
+Layout::
+
+    manifest.json        sender, receiver, time, counts, acknowledgements, and the size + SHA-256 of every member
+    data.xlsx            the workbook (案件, 办理事件, 四定四包, 佐证材料清单, 说明)
+    readme.txt           what this file is, in Chinese (UTF-8 with BOM, so Notepad shows it)
+    certs/<code>-<key>.json  the sender's certificate chain, and certificates of the stations below it
+    revocations.json     revocations the sender knows
+    evidence/<sha256>    the evidence files, named by their content's SHA-256
+
+Why a zip with the signature in its comment: a person unzips the file (Windows does it without any tool) and
+opens ``data.xlsx`` in Excel, WPS or LibreOffice as it is. A signature over a manifest of member digests alone would
+leave the zip's own bytes (headers, directory, comment) unsigned, so the Ed25519 signature is made over the SHA-256
+of the whole file up to its last 88 bytes, and those bytes (the zip comment's tail) hold the signature. Change,
+add or cut any byte and the signature fails. Members are stored, not compressed: the workbook and media files are
+compressed already, and a stored member cannot be a zip bomb (its declared size is its size in the file).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import os
+import re
+import zipfile
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from app.models.errors import DomainError
+from app.sync import keys
+
+SIG_PREFIX = b"PETITION-DESK-SIGNATURE-1 "
+SIG_LEN = 88  # base64 of a 64-byte Ed25519 signature
+SIGNED_CONTEXT = b"petition-desk bundle v1\n"
+CHUNK = 1 << 20
+MEMBER_NAMES = re.compile(r"^(manifest\.json|data\.xlsx|readme\.txt|revocations\.json|certs/[A-Za-z0-9]{2,20}-[0-9a-f]{16}\.json|"
+                          r"evidence/[0-9a-f]{64})$")
+SMALL_LIMITS = {"manifest.json": 64 << 20, "readme.txt": 1 << 16, "revocations.json": 4 << 20}
+CERT_LIMIT = 1 << 16
+MAX_CERTS = 2000
+MAX_MEMBERS = 1_000_000
+
+
+class _HashingWriter:
+    def __init__(self, sink: BinaryIO) -> None:
+        self.sink = sink
+        self.digest = hashlib.sha256()
+        self.size = 0
+
+    def write(self, data: bytes) -> None:
+        self.digest.update(data)
+        self.size += len(data)
+        self.sink.write(data)
+
+
+class BundleWriter:
+    """Writes members one by one, then the manifest, then signs the finished file."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        self.tmp = self.path.with_name(self.path.name + ".part")
+        self.zip = zipfile.ZipFile(self.tmp, "w", compression=zipfile.ZIP_STORED, allowZip64=True)
+        self.members: list[dict[str, Any]] = []
+
+    def add_stream(self, name: str, source: BinaryIO, size: int) -> dict[str, Any]:
+        # Zip64 headers only where needed: some unzip tools still stumble on them.
+        with self.zip.open(name, "w", force_zip64=size > (1 << 31) - CHUNK) as sink:
+            writer = _HashingWriter(sink)  # type: ignore[arg-type]
+            while chunk := source.read(CHUNK):
+                writer.write(chunk)
+        entry = {"name": name, "size": writer.size, "sha256": writer.digest.hexdigest()}
+        self.members.append(entry)
+        return entry
+
+    def add_bytes(self, name: str, data: bytes) -> dict[str, Any]:
+        return self.add_stream(name, io.BytesIO(data), len(data))
+
+    def add_file(self, name: str, source: Path) -> dict[str, Any]:
+        with Path(source).open("rb") as handle:
+            return self.add_stream(name, handle, Path(source).stat().st_size)
+
+    def finish(self, manifest: dict[str, Any], key: Ed25519PrivateKey) -> None:
+        """Write the manifest (listing every member but itself), close the zip and sign every byte of it."""
+        manifest = {**manifest, "members": self.members}
+        self.zip.writestr(zipfile.ZipInfo("manifest.json", date_time=(2020, 1, 1, 0, 0, 0)),
+                          json.dumps(manifest, ensure_ascii=False, indent=1).encode())
+        self.zip.comment = SIG_PREFIX + b"=" * SIG_LEN
+        self.zip.close()
+        size = self.tmp.stat().st_size
+        signature = keys.sign(key, SIGNED_CONTEXT + _file_digest(self.tmp, size - SIG_LEN))
+        with self.tmp.open("r+b") as handle:
+            handle.seek(size - SIG_LEN)
+            handle.write(signature.encode("ascii"))
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(self.tmp, self.path)
+
+    def abandon(self) -> None:
+        try:
+            self.zip.close()
+        finally:
+            self.tmp.unlink(missing_ok=True)
+
+
+def _file_digest(path: Path, length: int, progress: Callable[[int], None] | None = None) -> bytes:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        left = length
+        while left > 0:
+            chunk = handle.read(min(CHUNK, left))
+            if not chunk:
+                break
+            digest.update(chunk)
+            left -= len(chunk)
+            if progress:
+                progress(length - left)
+    return digest.digest()
+
+
+@dataclass
+class OpenedBundle:
+    """A bundle whose structure has been checked; nothing in it is trusted until ``check_signature`` passes."""
+
+    path: Path
+    zip: zipfile.ZipFile
+    manifest: dict[str, Any]
+    certificates: list[Any]
+    revocations: list[Any]
+    signature: str
+
+    def close(self) -> None:
+        self.zip.close()
+
+    def check_signature(self, public_raw: bytes) -> bool:
+        size = self.path.stat().st_size
+        return keys.verify(public_raw, self.signature, SIGNED_CONTEXT + _file_digest(self.path, size - SIG_LEN))
+
+    def check_members(self) -> None:
+        """Every member hashes to what the manifest says, and the zip holds exactly the listed members."""
+        listed = {m["name"]: m for m in self.manifest["members"]}
+        present = {i.filename for i in self.zip.infolist()} - {"manifest.json"}
+        if present != set(listed):
+            raise DomainError("同步包的内容与其清单不符（有文件被添加或删除）")
+        for name, entry in listed.items():
+            digest = hashlib.sha256()
+            size = 0
+            with self.zip.open(name) as source:
+                while chunk := source.read(CHUNK):
+                    digest.update(chunk)
+                    size += len(chunk)
+            if size != entry["size"] or digest.hexdigest() != entry["sha256"]:
+                what = "工作簿 data.xlsx（可能被 Excel/WPS 打开后另存过）" if name == "data.xlsx" else name
+                raise DomainError(f"同步包中的 {what} 与签名时的内容不一致，不予导入")
+            if name.startswith("evidence/") and digest.hexdigest() != name.split("/", 1)[1]:
+                raise DomainError(f"佐证材料 {name} 的内容与其哈希不符")
+
+    def extract(self, name: str, target: Path) -> None:
+        with self.zip.open(name) as source, target.open("wb") as out:
+            while chunk := source.read(CHUNK):
+                out.write(chunk)
+
+
+def _read_small(zf: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int) -> bytes:
+    if info.file_size > limit:
+        raise DomainError(f"同步包中的 {info.filename} 过大，不予读取")
+    with zf.open(info) as source:
+        data = source.read(limit + 1)
+    if len(data) > limit:
+        raise DomainError(f"同步包中的 {info.filename} 过大，不予读取")
+    return data
+
+
+def open_bundle(path: Path) -> OpenedBundle:
+    """Open a bundle and check its shape from the zip directory before reading anything large."""
+    path = Path(path)
+    try:
+        size = path.stat().st_size
+    except OSError:
+        raise DomainError(f"找不到同步包文件：{path}") from None
+    tail_len = len(SIG_PREFIX) + SIG_LEN
+    if size < tail_len + 22:
+        raise DomainError("不是同步包，或文件不完整（可能未拷贝完）")
+    with path.open("rb") as handle:
+        handle.seek(size - tail_len)
+        tail = handle.read(tail_len)
+    if not tail.startswith(SIG_PREFIX):
+        raise DomainError("不是信访工作台的同步包，或文件不完整（末尾缺少签名，可能未拷贝完或被截断）")
+    signature = tail[len(SIG_PREFIX):].decode("ascii", "replace")
+    try:
+        zf = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError, ValueError):
+        raise DomainError("同步包已损坏或不完整（无法读取其目录），请重新拷贝或让对方重新导出") from None
+    try:
+        infos = zf.infolist()
+        _check_directory(infos)
+        by_name = {i.filename: i for i in infos}
+        try:
+            manifest = json.loads(_read_small(zf, by_name["manifest.json"], SMALL_LIMITS["manifest.json"]))
+            certificates = [json.loads(_read_small(zf, i, CERT_LIMIT)) for i in infos
+                            if i.filename.startswith("certs/")]
+            revocations = (json.loads(_read_small(zf, by_name["revocations.json"], SMALL_LIMITS["revocations.json"]))
+                           if "revocations.json" in by_name else [])
+        except (json.JSONDecodeError, UnicodeDecodeError, zipfile.BadZipFile, OSError, EOFError):
+            raise DomainError("同步包已损坏（清单或证书无法读取）") from None
+        _check_manifest(manifest)
+        if not isinstance(revocations, list):
+            raise DomainError("同步包中的吊销记录格式不正确")
+        return OpenedBundle(path, zf, manifest, certificates, revocations, signature)
+    except BaseException:
+        zf.close()
+        raise
+
+
+def _check_directory(infos: Iterable[zipfile.ZipInfo]) -> None:
+    names: set[str] = set()
+    certs = 0
+    for count, info in enumerate(infos, start=1):
+        if count > MAX_MEMBERS:
+            raise DomainError("同步包中的文件数量异常，不予读取")
+        name = info.filename
+        if not MEMBER_NAMES.match(name) or name in names:
+            raise DomainError(f"同步包中有不属于同步包的文件：{name[:80]}")
+        names.add(name)
+        if info.compress_type != zipfile.ZIP_STORED or info.compress_size != info.file_size:
+            raise DomainError(f"同步包中的 {name} 压缩方式异常（疑似压缩炸弹），不予读取")
+        limit = SMALL_LIMITS.get(name, CERT_LIMIT if name.startswith("certs/") else None)
+        if limit is not None and info.file_size > limit:
+            raise DomainError(f"同步包中的 {name} 过大，不予读取")
+        certs += name.startswith("certs/")
+    if certs > MAX_CERTS:
+        raise DomainError("同步包中的证书数量异常，不予读取")
+    for required in ("manifest.json", "data.xlsx"):
+        if required not in names:
+            raise DomainError(f"同步包不完整：缺少 {required}")
+
+
+def _check_manifest(manifest: Any) -> None:
+    if not isinstance(manifest, dict) or manifest.get("format") != "petition-desk-bundle":
+        raise DomainError("不是信访工作台的同步包（清单格式不符）")
+    if manifest.get("version") != 1:
+        raise DomainError(f"同步包格式版本 {manifest.get('version')} 是更新的程序生成的，请升级信访工作台后再导入")
+    for key in ("bundle_id", "sender", "receiver", "created_at"):
+        if not isinstance(manifest.get(key), str):
+            raise DomainError(f"同步包清单缺少“{key}”")
+    members = manifest.get("members")
+    if not isinstance(members, list) or not all(
+            isinstance(m, dict) and isinstance(m.get("name"), str) and isinstance(m.get("size"), int)
+            and isinstance(m.get("sha256"), str) for m in members):
+        raise DomainError("同步包清单的文件列表格式不正确")
+    if manifest.get("encryption") is not None:
+        raise DomainError("同步包的内容已加密，本程序版本尚不支持，请升级信访工作台")

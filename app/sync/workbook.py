@@ -1,0 +1,208 @@
+"""The bundle's workbook: what a person sees when they open the sync file's ``.xlsx`` in Excel, WPS or LibreOffice.
+
+Written with openpyxl in write-only mode (streams rows, inline strings), read back with python-calamine (about
+ten times faster than openpyxl's reader; bench/bench_sync.py measures both). Only the event sheets are read on
+import: the case, checklist and evidence sheets are for people, since every station projects cases from events.
+
+Memory stays bounded whatever the bundle's size: events are split over sheets of at most ``ROWS_PER_SHEET`` rows,
+every part of the workbook is size-checked from its zip directory before it is parsed, and a cell may hold at most
+Excel's own limit of 32,767 characters (a longer payload continues in the cells to its right).
+"""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Font
+
+from app.models.errors import DomainError
+from app.models.vocab import EVENT_LABELS
+
+SUMMARY_SHEET, CASES_SHEET, EVENTS_SHEET, CHECKLIST_SHEET, EVIDENCE_SHEET = (
+    "说明", "案件", "办理事件", "四定四包", "佐证材料清单")
+EVENT_HEADERS = ("事件编号", "案件编号", "来源站点", "站点序号", "逻辑时钟", "发生时间", "经办人", "类别",
+                 "类别名称", "内容（JSON）", "前一事件哈希", "本事件哈希")
+CONTINUED = "内容（续）"
+CASE_HEADERS = ("案件编号", "登记站点", "信访人", "来源渠道", "集体访", "人数", "领域", "乡镇（街道）", "村（社区）",
+                "诉求", "事权单位", "属地", "状态", "积案", "包案领导", "登记时间", "派发单位", "办结时间",
+                "四定四包完成项", "督办", "修改冲突")
+CHECKLIST_HEADERS = ("案件编号", "事项", "是否落实", "落实人", "落实时间", "说明")
+EVIDENCE_HEADERS = ("SHA-256", "文件名", "类别", "大小（字节）", "案件编号", "事件编号", "包内位置")
+ROWS_PER_SHEET = 50_000
+CELL_MAX = 32_767  # Excel's limit; LibreOffice and WPS keep the same
+MAX_CONTINUATION = 31  # a payload of up to 32 cells, about 1 MB
+MAX_SHEET_XML = 64 << 20  # uncompressed size of one sheet's XML: 50,000 ordinary rows take about 30 MB
+MAX_PART = 16 << 20  # any other part of the workbook (shared strings, styles, relations)
+MAX_RATIO = 200
+_UNSAFE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+_EVENT_FIELD_UNSAFE = re.compile(r"[\x00-\x1f]")
+Progress = Callable[[int, int], None]
+
+
+def event_sheet_name(index: int) -> str:
+    return EVENTS_SHEET if index == 0 else f"{EVENTS_SHEET}（{index + 1}）"
+
+
+def _cell(ws: Any, value: Any) -> Any:
+    """A cell that shows what it holds: text starting with "=" stays text (never a formula someone could be
+    tricked into running), and control characters that XML cannot hold are dropped from the people's sheets."""
+    if isinstance(value, str):
+        if _UNSAFE.search(value):
+            value = _UNSAFE.sub("", value)
+        if value.startswith("="):
+            cell = WriteOnlyCell(ws, value)
+            cell.data_type = "s"
+            return cell
+    return value
+
+
+def _header(ws: Any, headers: Iterable[str], widths: Iterable[int]) -> None:
+    bold = Font(bold=True)
+    cells = []
+    for text in headers:
+        cell = WriteOnlyCell(ws, text)
+        cell.font = bold
+        cells.append(cell)
+    for index, width in enumerate(widths):
+        ws.column_dimensions[chr(ord("A") + index)].width = width
+    ws.freeze_panes = "A2"
+    ws.append(cells)
+
+
+def _event_row(ws: Any, row: tuple[Any, ...]) -> list[Any]:
+    """One event as cells. Every field but the payload is written exactly as stored (they are codes, times and
+    hashes); the payload is canonical JSON, whose escapes keep control characters out of the XML."""
+    event_id, case_id, origin, seq, hlc, at, actor, kind, payload, prev_hash, digest = row
+    for value in (event_id, case_id, origin, hlc, at, actor, kind):
+        if _EVENT_FIELD_UNSAFE.search(value):
+            raise DomainError(f"事件 {event_id} 含有无法写入表格的控制字符，请联系技术支持")
+    if len(payload) > CELL_MAX * (1 + MAX_CONTINUATION):
+        raise DomainError(f"事件 {event_id} 的内容过长（{len(payload)} 字），无法写入同步包")
+    cells = [_cell(ws, event_id), _cell(ws, case_id), origin, seq, hlc, at, _cell(ws, actor), kind,
+             EVENT_LABELS.get(kind, kind), payload[:CELL_MAX], prev_hash, digest]
+    for start in range(CELL_MAX, len(payload), CELL_MAX):
+        cells.append(payload[start:start + CELL_MAX])
+    return cells
+
+
+def write_workbook(path: Path, summary: list[tuple[str, str]], cases: Iterable[tuple[Any, ...]],
+                   events: Iterable[tuple[Any, ...]], event_count: int, longest_payload: int,
+                   checklist: Iterable[tuple[Any, ...]], evidence: Iterable[tuple[Any, ...]],
+                   progress: Progress | None = None) -> None:
+    """Write the workbook. ``events`` are rows in the events table's column order."""
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet(SUMMARY_SHEET)
+    _header(ws, ("项目", "内容"), (22, 90))
+    for item in summary:
+        ws.append([_cell(ws, v) for v in item])
+    ws = wb.create_sheet(CASES_SHEET)
+    _header(ws, CASE_HEADERS, (18, 8, 14, 8, 7, 6, 10, 12, 12, 50, 16, 12, 9, 6, 10, 20, 24, 20, 8, 30, 8))
+    for row in cases:
+        ws.append([_cell(ws, v) for v in row])
+    headers = EVENT_HEADERS + (CONTINUED,) * ((longest_payload - 1) // CELL_MAX)
+    widths = (12, 18, 9, 8, 22, 20, 10, 12, 12, 80, 20, 20)
+    done = 0
+    sheet_index = 0
+    ws = None
+    for row in events:
+        if ws is None or done % ROWS_PER_SHEET == 0 and done:
+            ws = wb.create_sheet(event_sheet_name(sheet_index))
+            _header(ws, headers, widths)
+            sheet_index += 1
+        ws.append(_event_row(ws, row))
+        done += 1
+        if progress and done % 2000 == 0:
+            progress(done, event_count)
+    if ws is None:
+        _header(wb.create_sheet(event_sheet_name(0)), headers, widths)
+    ws = wb.create_sheet(CHECKLIST_SHEET)
+    _header(ws, CHECKLIST_HEADERS, (18, 10, 9, 10, 20, 50))
+    for row in checklist:
+        ws.append([_cell(ws, v) for v in row])
+    ws = wb.create_sheet(EVIDENCE_SHEET)
+    _header(ws, EVIDENCE_HEADERS, (30, 24, 8, 12, 18, 12, 30))
+    for row in evidence:
+        ws.append([_cell(ws, v) for v in row])
+    wb.save(path)
+    if progress:
+        progress(event_count, event_count)
+
+
+def check_parts(path: Path) -> None:
+    """Refuse a workbook whose parts would take unbounded memory to parse, judging from its zip directory alone."""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            infos = zf.infolist()
+    except (zipfile.BadZipFile, OSError):
+        raise DomainError("同步包中的工作簿已损坏，无法打开") from None
+    for info in infos:
+        limit = MAX_SHEET_XML if info.filename.startswith("xl/worksheets/") else MAX_PART
+        if info.file_size > limit:
+            raise DomainError(f"同步包中的工作簿部件 {info.filename} 过大（{info.file_size // (1 << 20)} MB），"
+                              "不予读取")
+        if info.compress_size and info.file_size / info.compress_size > MAX_RATIO and info.file_size > (1 << 20):
+            raise DomainError(f"同步包中的工作簿部件 {info.filename} 压缩比异常（疑似压缩炸弹），不予读取")
+
+
+def _text_cell(value: Any, where: str) -> str:
+    if isinstance(value, str):
+        if len(value) > CELL_MAX:
+            raise DomainError(f"{where}：单元格内容过长（{len(value)} 字，超过 {CELL_MAX} 字的上限）")
+        return value
+    raise DomainError(f"{where}：应为文字")
+
+
+def read_events(path: Path, expected: int) -> Iterator[tuple[str, str, str, int, str, str, str, str, str, str, str]]:
+    """Every event row of the workbook, checked cell by cell (types, sizes, header). Sheets are read one at a
+    time, so memory holds at most one sheet."""
+    import python_calamine
+
+    check_parts(path)
+    try:
+        workbook = python_calamine.CalamineWorkbook.from_path(str(path))
+    except Exception as err:  # calamine raises its own error types for a malformed file
+        raise DomainError(f"同步包中的工作簿无法读取：{err}") from None
+    names = [event_sheet_name(i) for i in range(len(workbook.sheet_names)) if event_sheet_name(i) in
+             workbook.sheet_names]
+    if not names:
+        raise DomainError(f"同步包中的工作簿缺少“{EVENTS_SHEET}”工作表")
+    seen = 0
+    try:
+        for name in names:
+            rows = workbook.get_sheet_by_name(name).iter_rows()
+            header = next(rows, None)
+            if header is None or tuple(header[:len(EVENT_HEADERS)]) != EVENT_HEADERS:
+                raise DomainError(f"工作表“{name}”的表头与本程序的格式不符")
+            for number, row in enumerate(rows, start=2):
+                seen += 1
+                if seen > expected:
+                    raise DomainError("工作簿中的事件多于清单所列")
+                yield _parse_event(row, f"工作表“{name}”第 {number} 行")
+    finally:
+        workbook.close()
+    if seen != expected:
+        raise DomainError(f"工作簿中的事件数（{seen}）与清单所列（{expected}）不符")
+
+
+def _parse_event(row: list[Any], where: str) -> tuple[str, str, str, int, str, str, str, str, str, str, str]:
+    if len(row) < len(EVENT_HEADERS):
+        raise DomainError(f"{where}：列数不足")
+    seq = row[3]
+    if not isinstance(seq, int | float) or seq != int(seq) or seq < 1:
+        raise DomainError(f"{where}：站点序号应为正整数")
+    payload = _text_cell(row[9], where)
+    for extra in row[len(EVENT_HEADERS):len(EVENT_HEADERS) + MAX_CONTINUATION]:
+        if extra == "":
+            break
+        payload += _text_cell(extra, where)
+    if len(row) > len(EVENT_HEADERS) + MAX_CONTINUATION and row[len(EVENT_HEADERS) + MAX_CONTINUATION] != "":
+        raise DomainError(f"{where}：内容过长")
+    return (_text_cell(row[0], where), _text_cell(row[1], where), _text_cell(row[2], where), int(seq),
+            _text_cell(row[4], where), _text_cell(row[5], where), _text_cell(row[6], where),
+            _text_cell(row[7], where), payload, _text_cell(row[10], where), _text_cell(row[11], where))
