@@ -6,11 +6,11 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from app.cli import cases, reports, settings, supervise
+from app.cli import cases, reports, settings, supervise, sync
 from app.cli.common import EXIT_USAGE, run_handler
 
 # Modules that add sub-commands: each has ``register(subparsers)`` and sets ``run`` on its parsers.
-COMMAND_MODULES = [cases, settings, supervise, reports]
+COMMAND_MODULES = [cases, settings, supervise, reports, sync]
 
 
 class _Parser(argparse.ArgumentParser):
