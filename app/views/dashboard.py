@@ -1,0 +1,307 @@
+"""督查看板: the figures for a period, open cases by colour, backlog clearing month by month, the ranking of the
+stations below (赛马晾晒) and the figures over time. Reads through ``app.reports.figures``; writes nothing."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from app.models.vocab import COLOURS
+from app.ops.desk import Desk
+from app.reports.figures import (
+    COUNT_LABELS,
+    DEFINITIONS,
+    GROUPINGS,
+    compute_figures,
+    format_days,
+    format_rate,
+    month_range,
+    monthly_figures,
+)
+from app.store.queries import counts
+from app.views.bus import ChangeBus
+from app.views.common import COLOUR_HEX
+from app.views.dashboard_models import Column, RankingModel, count_column, days_column, rate_column
+from app.views.qt import Qt, QtCharts, QtCore, QtGui, QtWidgets
+
+TEXTS = {
+    "title": "督查看板 — {name}",
+    "from": "统计期间",
+    "to": "至",
+    "by": "排名对象",
+    "refresh": "刷新",
+    "colours": "在办案件督办颜色（共 {open} 件）",
+    "colour_slice": "{label} {count}件",
+    "backlog": "积案清零进度（按月末剩余，共 {total} 件积案）",
+    "backlog_open": "月末剩余积案",
+    "backlog_cleared": "当月销号",
+    "ranking": "赛马晾晒：{by}排名（点击列标题按该指标排名）",
+    "trend": "主要指标趋势（按月）",
+    "no_data": "—",
+}
+TILE_KEYS = ("one_time_resolution_rate", "satisfaction_rate", "dissatisfaction_rate", "repeat_rate",
+             "avg_handling_days", "answered_within_7_days_rate", "backlog_clearance_rate")
+TREND_KEYS = ("one_time_resolution_rate", "satisfaction_rate", "answered_within_7_days_rate", "repeat_rate")
+TREND_COLOURS = ("#2e6fba", "#3a9d5d", "#e0a526", "#d64541")
+MONTHS = 12
+
+
+def _tip(key: str) -> str:
+    label, numerator, denominator, text = DEFINITIONS[key]
+    return f"{label}：{text}"
+
+
+RANKING_COLUMNS = [
+    Column("名称", "group", lambda v: v or "（未填）"),
+    count_column("登记", "cases", "期内登记件数"),
+    rate_column("一次性化解率", "one_time_resolution_rate", _tip("one_time_resolution_rate")),
+    rate_column("满意率", "satisfaction_rate", _tip("satisfaction_rate")),
+    rate_column("不满意率", "dissatisfaction_rate", _tip("dissatisfaction_rate")),
+    rate_column("重复信访率", "repeat_rate", _tip("repeat_rate")),
+    days_column("平均办理天数", "avg_handling_days", _tip("avg_handling_days")),
+    rate_column("7日内答复率", "answered_within_7_days_rate", _tip("answered_within_7_days_rate")),
+    count_column("积案", "backlog_total", COUNT_LABELS["backlog_total"]),
+    count_column("期内销号", "backlog_cleared", COUNT_LABELS["backlog_cleared"]),
+    count_column("剩余积案", "backlog_open", COUNT_LABELS["backlog_open"]),
+]
+
+
+def _chart(title: str) -> tuple[QtCharts.QChart, QtCharts.QChartView]:
+    chart = QtCharts.QChart()
+    chart.setTitle(title)
+    font = QtGui.QFont(QtWidgets.QApplication.font())
+    font.setPointSize(font.pointSize() + 1)
+    font.setBold(True)
+    chart.setTitleFont(font)
+    chart.setAnimationOptions(QtCharts.QChart.AnimationOption.NoAnimation)
+    chart.legend().setAlignment(Qt.AlignmentFlag.AlignBottom)
+    chart.setMargins(QtCore.QMargins(4, 4, 4, 4))
+    view = QtCharts.QChartView(chart)
+    view.setRenderHint(QtGui.QPainter.RenderHint.Antialiasing)
+    view.setMinimumHeight(230)
+    return chart, view
+
+
+def _month_axis(months: list[str]) -> QtCharts.QBarCategoryAxis:
+    """Twelve months fit a third of the window only as bare month numbers; the axis title gives the years."""
+    axis = QtCharts.QBarCategoryAxis()
+    axis.append([str(int(m[5:])) for m in months])
+    axis.setTitleText(f"月份（{months[0]} 至 {months[-1]}）" if months else "")
+    return axis
+
+
+class Dashboard(QtWidgets.QWidget):
+    """A window of its own; refreshes itself (a moment later) when cases change while it is shown."""
+
+    refreshed = QtCore.Signal()
+
+    def __init__(self, desk: Desk, bus: ChangeBus | None = None, parent: QtWidgets.QWidget | None = None) -> None:
+        super().__init__(parent, Qt.WindowType.Window)
+        self.setObjectName("dashboard")
+        self.desk = desk
+        station = desk.require_station()
+        self.setWindowTitle(TEXTS["title"].format(name=station.name))
+        today = desk.today()
+        self.date_to = QtWidgets.QDateEdit(QtCore.QDate(today.year, today.month, today.day))
+        start = date.fromisoformat(month_range(today, MONTHS)[0] + "-01")
+        self.date_from = QtWidgets.QDateEdit(QtCore.QDate(start.year, start.month, start.day))
+        for edit in (self.date_from, self.date_to):
+            edit.setCalendarPopup(True)
+            edit.setDisplayFormat("yyyy-MM-dd")
+        self.by = QtWidgets.QComboBox()
+        choices = ["domain", "leader", "township"] if station.level == "township" else \
+            ["station", "township", "domain", "leader"]
+        for key in choices:
+            self.by.addItem(GROUPINGS[key], key)
+        refresh = QtWidgets.QPushButton(TEXTS["refresh"])
+        refresh.clicked.connect(self.refresh)
+        self.by.currentIndexChanged.connect(self.refresh)
+        self.date_from.dateChanged.connect(self._later)
+        self.date_to.dateChanged.connect(self._later)
+
+        bar = QtWidgets.QHBoxLayout()
+        for widget in (QtWidgets.QLabel(TEXTS["from"]), self.date_from, QtWidgets.QLabel(TEXTS["to"]),
+                       self.date_to, QtWidgets.QLabel(TEXTS["by"]), self.by, refresh):
+            bar.addWidget(widget)
+        bar.addStretch(1)
+
+        self.tiles: dict[str, QtWidgets.QLabel] = {}
+        tiles = QtWidgets.QHBoxLayout()
+        for key in TILE_KEYS:
+            tiles.addWidget(self._tile(key))
+
+        self.colour_chart, colour_view = _chart("")
+        self.colour_series = QtCharts.QPieSeries()
+        self.colour_chart.addSeries(self.colour_series)
+        self.colour_chart.legend().setAlignment(Qt.AlignmentFlag.AlignBottom)
+
+        self.backlog_chart, backlog_view = _chart("")
+        self.ranking_model = RankingModel(RANKING_COLUMNS, self)
+        self.ranking_title = QtWidgets.QLabel()
+        self.ranking_title.setObjectName("sectionTitle")
+        self.ranking = QtWidgets.QTableView()
+        self.ranking.setModel(self.ranking_model)
+        self.ranking.setSortingEnabled(True)
+        self.ranking.sortByColumn(3, Qt.SortOrder.DescendingOrder)  # 一次性化解率, the model's first ranking
+        self.ranking.verticalHeader().hide()
+        self.ranking.setSelectionBehavior(QtWidgets.QAbstractItemView.SelectionBehavior.SelectRows)
+        self.ranking.horizontalHeader().setSectionResizeMode(QtWidgets.QHeaderView.ResizeMode.ResizeToContents)
+        self.ranking.horizontalHeader().setSectionResizeMode(1, QtWidgets.QHeaderView.ResizeMode.Stretch)
+        self.trend_chart, trend_view = _chart(TEXTS["trend"])
+        self.backlog_line: QtCharts.QLineSeries | None = None
+        self.cleared_set: QtCharts.QBarSet | None = None
+        self.trend_series: dict[str, QtCharts.QLineSeries] = {}
+
+        ranking_box = QtWidgets.QWidget()
+        ranking_layout = QtWidgets.QVBoxLayout(ranking_box)
+        ranking_layout.setContentsMargins(0, 0, 0, 0)
+        ranking_layout.addWidget(self.ranking_title)
+        ranking_layout.addWidget(self.ranking)
+        # Charts side by side on top; the ranking gets the full width below, since it has eleven columns.
+        grid = QtWidgets.QGridLayout()
+        grid.addWidget(colour_view, 0, 0)
+        grid.addWidget(backlog_view, 0, 1)
+        grid.addWidget(trend_view, 0, 2)
+        grid.addWidget(ranking_box, 1, 0, 1, 3)
+        for column, stretch in enumerate((3, 4, 5)):
+            grid.setColumnStretch(column, stretch)
+        grid.setRowStretch(0, 5)
+        grid.setRowStretch(1, 4)
+        layout = QtWidgets.QVBoxLayout(self)
+        layout.addLayout(bar)
+        layout.addLayout(tiles)
+        layout.addLayout(grid, 1)
+
+        self._timer = QtCore.QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(300)
+        self._timer.timeout.connect(self.refresh)
+        if bus is not None:
+            bus.changed.connect(self._on_changed)
+        self.resize(1280, 820)
+        self.refresh()
+
+    # ----- building -------------------------------------------------------------------------------------------
+    def _tile(self, key: str) -> QtWidgets.QFrame:
+        frame = QtWidgets.QFrame()
+        frame.setFrameShape(QtWidgets.QFrame.Shape.StyledPanel)
+        frame.setToolTip(_tip(key))
+        box = QtWidgets.QVBoxLayout(frame)
+        box.setContentsMargins(8, 4, 8, 4)
+        name = QtWidgets.QLabel(DEFINITIONS[key][0])
+        value = QtWidgets.QLabel(TEXTS["no_data"])
+        font = QtGui.QFont(value.font())
+        font.setPointSize(font.pointSize() + 8)
+        font.setBold(True)
+        value.setFont(font)
+        detail = QtWidgets.QLabel()
+        detail.setStyleSheet("color: #5f6b7a;")
+        for label in (name, value, detail):
+            label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            box.addWidget(label)
+        self.tiles[key] = value
+        self.tiles[key + ":detail"] = detail
+        return frame
+
+    # ----- refreshing -----------------------------------------------------------------------------------------
+    def period(self) -> tuple[date, date]:
+        return self.date_from.date().toPython(), self.date_to.date().toPython()  # type: ignore[return-value]
+
+    def _later(self) -> None:
+        self._timer.start()
+
+    def _on_changed(self, kinds: frozenset[str], case_ids: tuple[str, ...]) -> None:
+        if "cases" in kinds and self.isVisible():
+            self._timer.start()
+
+    def refresh(self) -> None:
+        """Recompute everything for the period shown."""
+        date_from, date_to = self.period()
+        today = self.desk.today()
+        conn = self.desk.conn
+        [total] = compute_figures(conn, date_from=date_from, date_to=date_to, by=None, today=today)
+        self._show_tiles(total)
+        self._show_colours(counts(conn, today))
+        months = month_range(date_to, MONTHS)
+        series = monthly_figures(conn, months=months, today=today)
+        self._show_backlog(series, total)
+        by = str(self.by.currentData())
+        self.ranking_title.setText(TEXTS["ranking"].format(by=GROUPINGS[by]))
+        self.ranking_model.set_rows(compute_figures(conn, date_from=date_from, date_to=date_to, by=by,
+                                                    today=today))
+        self._show_trend(series)
+        self.refreshed.emit()
+
+    def _show_tiles(self, row: dict[str, Any]) -> None:
+        for key in TILE_KEYS:
+            _label, numerator, denominator, _text = DEFINITIONS[key]
+            value = row[key]
+            self.tiles[key].setText(format_days(value) if key == "avg_handling_days" else format_rate(value))
+            shown = f"{row[numerator]:.1f}" if isinstance(row[numerator], float) else str(row[numerator])
+            self.tiles[key + ":detail"].setText(f"{shown} / {row[denominator]}")
+
+    def _show_colours(self, numbers: dict[str, int]) -> None:
+        self.colour_series.clear()
+        for colour in ("red", "yellow", "green"):
+            label = TEXTS["colour_slice"].format(label=COLOURS[colour], count=numbers[colour])
+            piece = self.colour_series.append(label, numbers[colour])
+            piece.setColor(QtGui.QColor(COLOUR_HEX[colour]))
+        # The legend names each slice with its count: labels beside the slices do not fit a narrow chart.
+        self.colour_series.setPieSize(0.8)
+        self.colour_chart.setTitle(TEXTS["colours"].format(open=numbers["open"]))
+
+    def _show_backlog(self, series: list[dict[str, Any]], total: dict[str, Any]) -> None:
+        chart = self.backlog_chart
+        chart.removeAllSeries()
+        for axis in chart.axes():
+            chart.removeAxis(axis)
+        months = [r["group"] for r in series]
+        bars = QtCharts.QBarSeries()
+        self.cleared_set = QtCharts.QBarSet(TEXTS["backlog_cleared"])
+        self.cleared_set.setColor(QtGui.QColor("#3a9d5d"))
+        self.cleared_set.append([float(r["backlog_cleared"]) for r in series])
+        bars.append(self.cleared_set)
+        self.backlog_line = QtCharts.QLineSeries()
+        self.backlog_line.setName(TEXTS["backlog_open"])
+        self.backlog_line.setColor(QtGui.QColor(COLOUR_HEX["red"]))
+        self.backlog_line.setPointsVisible(True)
+        for i, r in enumerate(series):
+            self.backlog_line.append(float(i), float(r["backlog_open"]))
+        chart.addSeries(bars)
+        chart.addSeries(self.backlog_line)
+        x = _month_axis(months)
+        y = QtCharts.QValueAxis()
+        top = max([r["backlog_open"] for r in series] + [r["backlog_cleared"] for r in series] + [1])
+        y.setRange(0, top * 1.15)
+        y.setLabelFormat("%d")
+        y.applyNiceNumbers()
+        for axis, side in ((x, Qt.AlignmentFlag.AlignBottom), (y, Qt.AlignmentFlag.AlignLeft)):
+            chart.addAxis(axis, side)
+            bars.attachAxis(axis)
+            self.backlog_line.attachAxis(axis)
+        chart.setTitle(TEXTS["backlog"].format(total=total["backlog_total"]))
+
+    def _show_trend(self, series: list[dict[str, Any]]) -> None:
+        chart = self.trend_chart
+        chart.removeAllSeries()
+        for axis in chart.axes():
+            chart.removeAxis(axis)
+        x = _month_axis([r["group"] for r in series])
+        y = QtCharts.QValueAxis()
+        y.setRange(0, 100)
+        y.setLabelFormat("%d%%")
+        chart.addAxis(x, Qt.AlignmentFlag.AlignBottom)
+        chart.addAxis(y, Qt.AlignmentFlag.AlignLeft)
+        self.trend_series = {}
+        for key, colour in zip(TREND_KEYS, TREND_COLOURS, strict=True):
+            line = QtCharts.QLineSeries()
+            line.setName(DEFINITIONS[key][0])
+            line.setColor(QtGui.QColor(colour))
+            line.setPointsVisible(True)
+            for i, r in enumerate(series):
+                if r[key] is not None:  # a month with nothing to divide leaves a gap, not a false zero
+                    line.append(float(i), 100 * r[key])
+            chart.addSeries(line)
+            line.attachAxis(x)
+            line.attachAxis(y)
+            self.trend_series[key] = line

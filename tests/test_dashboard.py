@@ -1,0 +1,188 @@
+"""The supervision windows show what the store holds: colours, figures, backlog by month, the ranking; the
+spot-check dialog draws and exports; the common-problems window records a batch on all cases or none."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from openpyxl import load_workbook
+
+from app.ops.desk import Desk
+from app.reports.figures import backlog_by_month, month_range
+from app.views.bus import ChangeBus
+from app.views.common_problems_view import CommonProblemsView
+from app.views.dashboard import Dashboard
+from app.views.dashboard_models import SORT_ROLE
+from app.views.qt import Qt, QtGui, QtWidgets
+from app.views.spot_check_dialog import SpotCheckDialog
+from tests.conftest import FakeNow, make_draft
+from tests.gui_support import make_window
+
+
+def _close(desk: Desk, case_id: str, rating: str, when: datetime) -> None:
+    desk.record(case_id, "dispatch", {"units": ["镇农业农村办"]}, at=when)
+    desk.record(case_id, "accept", {}, at=when)
+    desk.record(case_id, "contact", {"note": "电话联系"}, at=when)
+    desk.record(case_id, "handle", {"note": "现场核查"}, at=when)
+    desk.record(case_id, "feedback", {"reply": "已答复"}, at=when + timedelta(days=2))
+    desk.record(case_id, "follow_up", {"rating": rating}, at=when + timedelta(days=3))
+    desk.record(case_id, "close", {}, at=when + timedelta(days=3))
+
+
+@pytest.fixture
+def station(desk: Desk, now: FakeNow) -> dict[str, str]:
+    """Today 2026-03-02. Open: one red (backlog), one yellow (2 days to its limit), one green. Closed in
+    February: one satisfied (农业农村), one dissatisfied (生态环境)."""
+    ids = {
+        "red": desk.register_case(make_draft(name="甲", backlog=True, leader="陈建平"),
+                                  at=datetime(2026, 1, 10, 9, 0)),
+        "yellow": desk.register_case(make_draft(name="乙"), at=now() - timedelta(days=13)),
+        "green": desk.register_case(make_draft(name="丙")),
+        "good": desk.register_case(make_draft(name="丁"), at=datetime(2026, 2, 2, 9, 0)),
+        "bad": desk.register_case(make_draft(name="戊", domain="生态环境"), at=datetime(2026, 2, 3, 9, 0)),
+    }
+    _close(desk, ids["good"], "satisfied", datetime(2026, 2, 4, 9, 0))
+    _close(desk, ids["bad"], "dissatisfied", datetime(2026, 2, 5, 9, 0))
+    return ids
+
+
+@pytest.fixture
+def dashboard(qtbot: Any, desk: Desk, station: dict[str, str]) -> Dashboard:
+    board = Dashboard(desk, ChangeBus(desk))
+    qtbot.addWidget(board)
+    board.show()
+    return board
+
+
+def test_dashboard_shows_colours_tiles_and_backlog(dashboard: Dashboard, desk: Desk) -> None:
+    slices = {s.label(): s.value() for s in dashboard.colour_series.slices()}
+    assert slices == {"红 1件": 1.0, "黄 1件": 1.0, "绿 1件": 1.0}
+    assert dashboard.colour_chart.title() == "在办案件督办颜色（共 3 件）"
+    assert dashboard.tiles["satisfaction_rate"].text() == "50.00%"
+    assert dashboard.tiles["satisfaction_rate:detail"].text() == "1 / 2"
+    assert dashboard.tiles["one_time_resolution_rate"].text() == "50.00%"
+    assert dashboard.tiles["backlog_clearance_rate"].text() == "0.00%"
+    line = dashboard.backlog_line
+    assert line is not None and line.count() == 12
+    months = month_range(desk.today(), 12)
+    expected = [float(open_count) for _m, open_count, _t in backlog_by_month(desk.conn, months)]
+    assert [line.at(i).y() for i in range(12)] == expected
+    assert expected[-3:] == [1.0, 1.0, 1.0] and expected[0] == 0.0  # registered in January
+    trend = dashboard.trend_series["satisfaction_rate"]
+    assert [(p.x(), p.y()) for p in trend.points()] == [(10.0, 50.0)]  # only February had follow-ups
+
+
+def test_ranking_table_ranks_and_passes_the_model_tester(dashboard: Dashboard, qtmodeltester: Any) -> None:
+    model = dashboard.ranking_model
+    qtmodeltester.check(model)
+    assert dashboard.by.currentData() == "domain"  # a township ranks its domains (or leaders)
+    names = [model.index(r, 1).data() for r in range(model.rowCount())]
+    assert names == ["农业农村", "生态环境"]
+    column = [c.key for c in model.columns].index("one_time_resolution_rate")
+    assert [model.index(r, column).data() for r in range(2)] == ["100.00%", "0.00%"]
+    assert model.index(0, 0).data(Qt.ItemDataRole.BackgroundRole) is not None  # first place tinted
+    worse = [c.key for c in model.columns].index("dissatisfaction_rate")
+    dashboard.ranking.sortByColumn(worse, Qt.SortOrder.AscendingOrder)
+    assert model.index(0, 1).data() == "农业农村"  # lower dissatisfaction ranks first
+    assert model.index(0, worse).data(SORT_ROLE) == 0.0
+    dashboard.by.setCurrentIndex(dashboard.by.findData("leader"))
+    assert [model.index(r, 1).data() for r in range(model.rowCount())] == ["陈建平"]
+    qtmodeltester.check(model)
+
+
+def test_dashboard_follows_changes(qtbot: Any, dashboard: Dashboard, desk: Desk,
+                                   station: dict[str, str]) -> None:
+    with qtbot.waitSignal(dashboard.refreshed, timeout=3000):
+        desk.set_backlog(station["green"], True)
+    slices = {s.label(): s.value() for s in dashboard.colour_series.slices()}
+    assert slices == {"红 2件": 2.0, "黄 1件": 1.0, "绿 0件": 0.0}
+
+
+def test_spot_check_dialog_draws_exports_and_verifies(qtbot: Any, desk: Desk, station: dict[str, str],
+                                                      tmp_path: Path, qtmodeltester: Any) -> None:
+    dialog = SpotCheckDialog(desk)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.count.setValue(2)
+    dialog.seed.setText("77")
+    check = dialog.draw()
+    assert check is not None and check.seed == 77
+    open_ids = {station["red"], station["yellow"], station["green"]}
+    shown = [dialog.model.index(r, 1).data() for r in range(dialog.model.rowCount())]
+    assert shown == check.drawn and set(shown) <= open_ids
+    assert "随机种子 <b>77</b>" in dialog.summary.text() and "从 3 件未化解案件中" in dialog.summary.text()
+    qtmodeltester.check(dialog.model)
+    box = dialog.verify_current()
+    assert box is not None and "复核通过" in box.text()
+    dialog.export(tmp_path / "list.pdf")
+    dialog.export(tmp_path / "list.xlsx")
+    assert (tmp_path / "list.pdf").read_bytes().startswith(b"%PDF")
+    cells = {c for row in load_workbook(tmp_path / "list.xlsx").active.iter_rows(values_only=True) for c in row}
+    assert set(check.drawn) <= cells
+    dialog.seed.clear()
+    dialog.count.setValue(1)
+    assert dialog.draw() is not None and "（由当前时间生成）" in dialog.summary.text()
+    assert dialog.history.count() == 2
+    dialog.backlog_only.setChecked(True)
+    dialog.count.setValue(3)
+    assert dialog.draw() is not None and dialog.model.rowCount() == 1  # only the backlog case
+
+
+SMELL = ("前王村附近化工厂夜间排放刺鼻异味，影响村民休息", "前王村村民反映化工厂晚上排放刺鼻气味，影响休息",
+         "化工厂夜间偷排废气，气味刺鼻，前王村群众要求查处")
+
+
+def test_common_problems_window_records_a_batch_all_or_nothing(qtbot: Any, desk: Desk,
+                                                               qtmodeltester: Any) -> None:
+    ids = [desk.register_case(make_draft(name=f"甲{i}", request_summary=text, village="前王村",
+                                         domain="生态环境")) for i, text in enumerate(SMELL)]
+    for case_id in ids[:2]:
+        desk.record(case_id, "dispatch", {"units": ["县生态环境分局"]})
+        desk.record(case_id, "accept", {})
+        desk.record(case_id, "contact", {"note": "电话联系"})
+    bus = ChangeBus(desk)
+    view = CommonProblemsView(desk, bus)
+    qtbot.addWidget(view)
+    view.show()
+    assert view.groups_model.rowCount() == 1
+    assert view.groups_model.index(0, 0).data() == "3"
+    qtmodeltester.check(view.groups_model)
+    qtmodeltester.check(view.cases_model)
+    assert view.checked_case_ids() == ids[:2]  # the third is not at the handling stage yet: not ticked
+    assert view.apply_button.text() == "记入所勾选的 2 件案件"
+    # Tick the third by hand: the whole batch is refused, naming it, and nothing is written.
+    view.cases_model.setData(view.cases_model.index(2, 0), Qt.CheckState.Checked, Qt.ItemDataRole.CheckStateRole)
+    view.text.setPlainText("会同环保部门夜间突击检查")
+    before = desk.conn.execute("SELECT count(*) FROM events").fetchone()[0]
+    assert view.apply() is None
+    assert ids[2] in view.error.text() and "整批3件均未记录" in view.error.text()
+    assert desk.conn.execute("SELECT count(*) FROM events").fetchone()[0] == before
+    view.cases_model.setData(view.cases_model.index(2, 0), Qt.CheckState.Unchecked,
+                             Qt.ItemDataRole.CheckStateRole)
+    with qtbot.waitSignal(view.recorded, timeout=3000) as blocker:
+        events = view.apply()
+    assert blocker.args == [ids[:2]] and events is not None and len(events) == 2
+    assert [desk.case(c).measures for c in ids] == [1, 1, 0]
+    assert desk.case(ids[0]).steps[-1].note == "会同环保部门夜间突击检查"
+    view.feedback_kind.setChecked(True)  # both now have a measure, so both may be answered
+    assert view.checked_case_ids() == ids[:2]
+
+
+def test_supervise_menu_opens_the_windows(qtbot: Any, desk: Desk, station: dict[str, str]) -> None:
+    window = make_window(qtbot, desk)
+    menus = {a.text(): a.menu() for a in window.menuBar().actions()}
+    menu = menus["督查(&S)"]
+    assert isinstance(menu, QtWidgets.QMenu)
+    actions = {a.objectName(): a for a in menu.actions()}
+    assert set(actions) == {"supervise_dashboard", "supervise_spot_check", "supervise_common"}
+    actions["supervise_dashboard"].trigger()
+    board = window.supervise_windows["dashboard"]
+    assert isinstance(board, Dashboard) and board.isVisible()
+    actions["supervise_dashboard"].trigger()
+    assert window.supervise_windows["dashboard"] is board  # shown again, not made twice
+    actions["supervise_spot_check"].trigger()
+    assert isinstance(window.supervise_windows["spot_check"], SpotCheckDialog)
+    assert actions["supervise_dashboard"].shortcut() == QtGui.QKeySequence("Ctrl+Shift+D")
