@@ -13,7 +13,7 @@ import importlib
 from collections.abc import Callable
 from typing import Any
 
-MENU_MODULES: list[str] = []
+MENU_MODULES: list[str] = ["app.views.supervise_menu"]
 
 
 def installers() -> list[Callable[[Any], None]]:
