@@ -1,0 +1,166 @@
+"""Township → county → city and back down: certificates, bundles, acknowledgements, actions from above."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from app.cli.main import main
+from app.models.errors import DomainError
+from app.ops import supervision, sync
+from app.ops import sync_transfer as transfer
+from app.ops.desk import Desk
+from app.store.projection import fingerprint
+from app.sync import keys
+from tests.conftest import FakeNow
+from tests.sync_helpers import new_case, send, station_tree
+
+
+def _handled_case(desk: Desk, tmp_path: Path) -> str:
+    case_id = new_case(desk)
+    desk.record(case_id, "dispatch", {"units": ["镇农业农村办"]})
+    desk.record(case_id, "accept", {})
+    desk.record(case_id, "contact", {"note": "电话联系信访人"})
+    photo = tmp_path / "现场照片.png"
+    photo.write_bytes(b"\x89PNG fake photo " * 100)
+    desk.handle(case_id, "现场核查道路破损情况", [photo])
+    return case_id
+
+
+def test_township_to_county_to_city_and_a_supervision_order_back_down(tmp_path: Path, now: FakeNow) -> None:
+    with station_tree(tmp_path, now) as d:
+        case_id = _handled_case(d["TZ01"], tmp_path)
+        other = new_case(d["TZ02"], "李四")
+        first = send(d["TZ01"], d["TZJJ"], tmp_path / "up-tz01.zip")
+        assert first.report.new_cases == [case_id] and first.evidence_added == 1
+        send(d["TZ02"], d["TZJJ"], tmp_path / "up-tz02.zip")
+        county = d["TZJJ"]
+        assert {r[0] for r in county.conn.execute("SELECT case_id FROM cases")} == {case_id, other}
+
+        now.advance(hours=1)
+        supervision.assign_leader(county, case_id, "陈副县长")
+        supervision.supervise(county, case_id, "2026-03-20", "请于月底前修复道路并答复信访人")
+        supervision.set_backlog(county, case_id, True)
+        city_view = send(county, d["SZ"], tmp_path / "up-county.zip")
+        assert sorted(city_view.report.new_cases) == sorted([case_id, other])
+        assert fingerprint(d["SZ"].conn) == fingerprint(county.conn)
+        assert d["SZ"].blobs.has(county.case(case_id).steps[4].evidence[0]["sha256"])
+
+        down = send(county, d["TZ01"], tmp_path / "down-tz01.zip")
+        assert down.report.changed_cases == [case_id] and down.report.new_events == 3
+        state = d["TZ01"].case(case_id)
+        assert state.leader == "陈副县长" and state.backlog
+        order = state.steps[-1]
+        assert order.kind == "supervise" and order.origin == "TZJJ" and "月底前修复" in order.note
+        assert supervision.from_above(state, order)
+        assert not any(supervision.from_above(state, s) for s in state.steps[:-1])
+        # TZ02 gets nothing about TZ01's case.
+        empty = transfer.export_bundle(county, "TZ02", tmp_path / "down-tz02.zip")
+        assert empty.manifest["counts"]["events"] == 0
+        # The city and the township hold the same case now.
+        assert d["TZ01"].case(case_id).supervision == d["SZ"].case(case_id).supervision
+
+
+def test_acknowledgements_ride_back_and_a_lost_file_costs_only_a_re_export(tmp_path: Path, now: FakeNow) -> None:
+    with station_tree(tmp_path, now, ("SZ", "TZJJ", "TZ01")) as d:
+        town, county = d["TZ01"], d["TZJJ"]
+        new_case(town)
+        lost = transfer.export_bundle(town, "TZJJ", tmp_path / "lost.zip")
+        assert lost.manifest["counts"]["events"] == 1
+        new_case(town, "李四")
+        again = transfer.export_bundle(town, "TZJJ", tmp_path / "again.zip")
+        assert again.manifest["counts"]["events"] == 2  # the lost file's event travels again
+        transfer.import_bundle(county, tmp_path / "again.zip")
+        # Until the county's acknowledgement comes back, the township keeps sending everything.
+        assert transfer.export_bundle(town, "TZJJ", tmp_path / "x.zip").manifest["counts"]["events"] == 2
+        send(county, town, tmp_path / "ack.zip")
+        assert transfer.export_bundle(town, "TZJJ", tmp_path / "y.zip").manifest["counts"]["events"] == 0
+        new_case(town, "赵六")
+        assert transfer.export_bundle(town, "TZJJ", tmp_path / "z.zip").manifest["counts"]["events"] == 1
+
+
+def test_concurrent_leader_changes_both_survive_and_the_decision_syncs(tmp_path: Path, now: FakeNow) -> None:
+    with station_tree(tmp_path, now, ("SZ", "TZJJ", "TZ01")) as d:
+        town, county = d["TZ01"], d["TZJJ"]
+        case_id = new_case(town)
+        send(town, county, tmp_path / "1.zip")
+        supervision.assign_leader(county, case_id, "陈副县长")
+        county.edit(case_id, "domain", "教育")
+        now.advance(minutes=5)
+        supervision.assign_leader(town, case_id, "周镇长")
+        town.edit(case_id, "village", "西岙村")
+        send(town, county, tmp_path / "2.zip")
+        result = send(county, town, tmp_path / "3.zip")
+        assert result.report.conflicts == [(case_id, "leader")]
+        for desk in (town, county):
+            state = desk.case(case_id)
+            assert [c.field for c in state.conflicts] == ["leader"]
+            assert sorted(state.conflicts[0].values) == ["周镇长", "陈副县长"]
+            assert (state.domain, state.village) == ("教育", "西岙村")  # different fields merged on their own
+        assert fingerprint(town.conn) == fingerprint(county.conn)
+        from app.sync.conflicts import soft_pairs
+
+        soft = soft_pairs(town.conn)
+        assert soft and {tuple(p.fields) for p in soft} >= {("领域", "村（社区）")}
+        with pytest.raises(DomainError, match="序号须为 1 至 2"):
+            supervision.resolve(county, case_id, "leader", pick=3)
+        supervision.resolve(county, case_id, "leader", pick=1)
+        assert county.case(case_id).conflicts == [] and county.case(case_id).leader == "陈副县长"
+        send(county, town, tmp_path / "4.zip")
+        assert town.case(case_id).conflicts == [] and town.case(case_id).leader == "陈副县长"
+        assert fingerprint(town.conn) == fingerprint(county.conn)
+
+
+def test_certificates_are_refused_when_they_do_not_fit(tmp_path: Path, now: FakeNow) -> None:
+    with station_tree(tmp_path, now, ("SZ", "TZJJ")) as d:
+        stray = Desk(tmp_path / "TZ09", now=now)
+        stray.init_station("TZ09", "某镇", "township")
+        sync.enroll_request(stray, tmp_path / "tz09.req")
+        with pytest.raises(DomainError, match="应由县（区）站点签发"):
+            sync.certify(d["SZ"], tmp_path / "tz09.req", tmp_path / "tz09.cert")
+        sync.certify(d["TZJJ"], tmp_path / "tz09.req", tmp_path / "tz09.cert")
+        other = Desk(tmp_path / "TZ10", now=now)
+        other.init_station("TZ09", "某镇", "township")
+        keys.load_or_create_key(other.data_dir)
+        with pytest.raises(DomainError, match="不是签发给本机的"):
+            sync.install_cert(other, tmp_path / "tz09.cert")
+        sync.install_cert(stray, tmp_path / "tz09.cert")
+        request = json.loads((tmp_path / "tz09.req").read_text("utf-8"))
+        request["body"]["name"] = "冒名镇"
+        (tmp_path / "forged.req").write_text(json.dumps(request, ensure_ascii=False), "utf-8")
+        with pytest.raises(DomainError, match="签名不正确"):
+            sync.certify(d["TZJJ"], tmp_path / "forged.req", tmp_path / "forged.cert")
+        key = keys.key_path(stray.data_dir)
+        assert key.stat().st_mode & 0o777 == 0o600
+        stray.close()
+        other.close()
+
+
+def test_command_line_flow_and_verify_bundle_exit_codes(tmp_path: Path, now: FakeNow,
+                                                        capsys: pytest.CaptureFixture[str]) -> None:
+    with station_tree(tmp_path, now, ("SZ", "TZJJ", "TZ01")) as d:
+        case_id = new_case(d["TZ01"])
+        folders = {code: str(desk.data_dir) for code, desk in d.items()}
+        for desk in d.values():
+            desk.close()
+        out = tmp_path / "up.zip"
+        assert main(["--data-dir", folders["TZ01"], "export", "--to", "TZJJ", "--out", str(out)]) == 0
+        assert main(["--data-dir", folders["TZJJ"], "verify-bundle", str(out)]) == 0
+        assert "真实有效" in capsys.readouterr().out
+        assert main(["--data-dir", folders["TZJJ"], "import", str(out)]) == 0
+        assert "新案件 1 件" in capsys.readouterr().out
+        assert main(["--data-dir", folders["TZJJ"], "supervise", case_id, "--deadline", "2099-12-31",
+                     "--note", "限期化解"]) == 0
+        assert main(["--data-dir", folders["TZJJ"], "stations", "--json"]) == 0
+        data = json.loads(capsys.readouterr().out.split("\n", 1)[1])
+        assert data["self"]["code"] == "TZJJ" and data["parent"]["code"] == "SZ"
+        assert [c["code"] for c in data["children"]] == ["TZ01"]
+        assert len(data["self"]["fingerprint"].split()) == 8
+        data_file = out.read_bytes()
+        out.write_bytes(data_file[:100] + bytes([data_file[100] ^ 1]) + data_file[101:])
+        assert main(["--data-dir", folders["TZJJ"], "verify-bundle", str(out)]) == 1
+        assert "不可信" in capsys.readouterr().err
+        assert main(["--data-dir", folders["TZJJ"], "conflicts", "--json"]) == 0
+        assert json.loads(capsys.readouterr().out) == {"hard": [], "soft": []}
