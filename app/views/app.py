@@ -38,7 +38,11 @@ def load_font(app: QtWidgets.QApplication) -> str:
 
 
 def setup_application(app: QtWidgets.QApplication) -> None:
-    """Font, style and names; used by ``run_gui`` and by the GUI tests."""
+    """Font, style and names; used by ``run_gui`` and by the GUI tests. Done once per application: loading the
+    font again would register it twice, and a new style sheet re-polishes every widget."""
+    if app.property("petitionDeskReady"):
+        return
+    app.setProperty("petitionDeskReady", True)
     app.setApplicationName(APP_NAME)
     app.setOrganizationName("PetitionDesk")
     load_font(app)

@@ -216,12 +216,14 @@ class CaseDetail(QtWidgets.QWidget):
         self.stack.setCurrentIndex(1)
         self._fill(self.state)
         self._fill_actions(self.state)
-        # The same case keeps its timeline row; another case opens on its latest event.
-        same = self._timeline_case == self.state.case_id
-        current = self.timeline.currentIndex().row() if same else -1
+        # The timeline opens on the latest event, and follows a new one; otherwise it keeps the row in view.
+        before = self.timeline_model.rowCount() if self._timeline_case == self.state.case_id else -1
+        current = self.timeline.currentIndex().row()
         self.timeline_model.set_events(self.desk.events(self.state.case_id))
         self._timeline_case = self.state.case_id
         rows = self.timeline_model.rowCount()
+        if rows != before:
+            current = -1
         if rows:
             row = min(current, rows - 1) if current >= 0 else rows - 1
             self.timeline.setCurrentIndex(self.timeline_model.index(row, 0))

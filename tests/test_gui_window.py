@@ -1,0 +1,189 @@
+"""The main window around the list: filters, sorting by a header, counts, keeping the selection, a county's
+station column, menus from other packages, first-start setup, refusal to open a newer file, and --screenshot."""
+
+from __future__ import annotations
+
+import argparse
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from app.demo import generate_demo
+from app.ops.desk import Desk
+from app.store.db import DB_NAME
+from app.store.queries import counts
+from app.views import app as gui_app
+from app.views import plugins
+from app.views.main_window import MainWindow
+from app.views.qt import Qt, QtCore, QtGui, QtWidgets
+from app.views.setup_dialog import SetupDialog
+from tests.conftest import FakeNow, make_draft
+from tests.gui_support import make_window
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture
+def demo_window(qtbot, desk: Desk) -> MainWindow:  # type: ignore[no-untyped-def]
+    generate_demo(desk, 300, seed=5)
+    w = make_window(qtbot, desk)
+    yield w
+    w.close()
+
+
+def column_texts(window: MainWindow, key: str) -> list[str]:
+    c = window.model.columns.index(key)
+    return [window.model.data(window.model.index(r, c)) for r in range(window.model.rowCount())]
+
+
+def test_the_list_filters_by_colour_and_the_counts_agree(qtbot, demo_window: MainWindow, desk: Desk) -> None:
+    figures = counts(desk.conn, desk.today())
+    assert demo_window.counts.labels["red"].text() == f"红 {figures['red']}"
+    assert demo_window.counts.labels["open"].text() == f"在办 {figures['open']}"
+    combo = demo_window.filters.colour
+    with qtbot.waitSignal(demo_window.model.refreshed):
+        combo.setCurrentIndex(combo.findData("red"))
+    assert set(column_texts(demo_window, "colour")) == {"红"}
+    assert demo_window.model.rowCount() == figures["red"]
+    assert demo_window.counts.shown.text() == f"列表 {figures['red']} 件"
+    with qtbot.waitSignal(demo_window.model.refreshed):
+        qtbot.mouseClick(demo_window.counts.labels["yellow"], Qt.MouseButton.LeftButton)
+    assert set(column_texts(demo_window, "colour")) == {"黄"}
+
+
+def test_backlog_and_overdue_filters(qtbot, demo_window: MainWindow) -> None:
+    with qtbot.waitSignal(demo_window.model.refreshed):
+        demo_window.filters.backlog.setChecked(True)
+    assert demo_window.model.rowCount() > 0
+    assert all(demo_window.model.row_data(r)["backlog"] for r in range(demo_window.model.rowCount()))
+    with qtbot.waitSignal(demo_window.model.refreshed):
+        demo_window.filters.clear()
+    with qtbot.waitSignal(demo_window.model.refreshed):
+        demo_window.filters.overdue.setChecked(True)
+    assert demo_window.model.rowCount() > 0
+    assert all(t.startswith("逾期") for t in column_texts(demo_window, "days_left"))
+
+
+def test_clicking_a_header_sorts_the_list(qtbot, demo_window: MainWindow) -> None:
+    header = demo_window.case_list.horizontalHeader()
+    section = demo_window.model.columns.index("case_id")
+    point = QtCore.QPoint(header.sectionViewportPosition(section) + 10, header.height() // 2)
+    with qtbot.waitSignal(demo_window.model.refreshed):
+        qtbot.mouseClick(header.viewport(), Qt.MouseButton.LeftButton, pos=point)
+    first = column_texts(demo_window, "case_id")
+    with qtbot.waitSignal(demo_window.model.refreshed):
+        qtbot.mouseClick(header.viewport(), Qt.MouseButton.LeftButton, pos=point)
+    second = column_texts(demo_window, "case_id")
+    assert {tuple(first), tuple(second)} == {tuple(sorted(first)), tuple(sorted(first, reverse=True))}
+
+
+def test_the_selection_stays_on_its_case_when_the_list_refreshes(qtbot, demo_window: MainWindow,
+                                                                 desk: Desk) -> None:
+    demo_window.case_list.setCurrentIndex(demo_window.model.index(5, 0))
+    chosen = demo_window.current_case_id()
+    assert demo_window.selected_case_ids() == [chosen]
+    with qtbot.waitSignal(demo_window.model.refreshed):
+        desk.register_case(make_draft())  # a new case at the top shifts every row down
+    assert demo_window.model.case_id_at(demo_window.case_list.currentIndex().row()) == chosen
+    assert demo_window.selected_case_ids() == [chosen]
+
+
+def test_a_county_window_shows_stations(qtbot, tmp_path: Path, now: FakeNow) -> None:
+    county = Desk(tmp_path / "county", now=now)
+    county.init_station("TZX", "某县信访局", "county")
+    generate_demo(county, 30, seed=2)
+    window = make_window(qtbot, county)
+    headers = [window.model.headerData(c, Qt.Orientation.Horizontal) for c in range(window.model.columnCount())]
+    assert "站点" in headers
+    assert window.filters.origin is not None and window.filters.origin.findData("TZX") > 0
+    assert window.counts.per_origin.text().startswith("各站点在办：TZX ")
+    window.close()
+    county.close()
+
+
+def test_menus_and_installers(qtbot, desk: Desk, monkeypatch: pytest.MonkeyPatch) -> None:
+    seen: list[MainWindow] = []
+    monkeypatch.setattr(plugins, "installers", lambda: [seen.append])
+    window = make_window(qtbot, desk)
+    assert seen == [window]
+    titles = [a.text() for a in window.menuBar().actions()]
+    assert titles[:3] == ["文件(&F)", "案件(&C)", "帮助(&H)"]
+    shortcuts = {a.objectName(): a.shortcut().toString() for a in window.actions()}
+    assert shortcuts["newCase"] == "Ctrl+N" and shortcuts["recordStep"] == "Ctrl+R"
+    assert shortcuts["findCase"] == "Ctrl+F"
+    window.close()
+
+
+def test_setup_dialog_sets_up_the_station(qtbot, tmp_path: Path) -> None:
+    desk = Desk(tmp_path / "fresh")
+    dialog = SetupDialog(desk)
+    qtbot.addWidget(dialog)
+    dialog.code.setText("台州")
+    dialog.save()
+    assert dialog.error.text() == "站点代码须为2至20位字母或数字，如 TZ0102"
+    dialog.code.setText("TZ0102")
+    dialog.name.setText("新河镇信访办")
+    dialog.level.setCurrentIndex(dialog.level.findData("township"))
+    dialog.handler.setText("张丽")
+    with qtbot.waitSignal(dialog.accepted):
+        dialog.save()
+    assert desk.station is not None and desk.station.code == "TZ0102" and desk.handler == "张丽"
+    desk.close()
+
+
+def test_setup_dialog_opens_a_demo_station(qtbot, tmp_path: Path) -> None:
+    desk = Desk(tmp_path / "demo")
+    dialog = SetupDialog(desk, demo_cases=20)
+    qtbot.addWidget(dialog)
+    with qtbot.waitSignal(dialog.accepted):
+        qtbot.mouseClick(dialog.demo_button, Qt.MouseButton.LeftButton)
+    assert desk.station is not None and desk.station.code == "DEMO"
+    assert desk.conn.execute("SELECT count(*) FROM cases").fetchone()[0] == 20
+    desk.close()
+
+
+def test_a_file_from_a_newer_program_is_refused_in_chinese(qtbot, tmp_path: Path) -> None:
+    Desk(tmp_path / "newer").close()
+    conn = sqlite3.connect(tmp_path / "newer" / DB_NAME)
+    conn.execute("PRAGMA user_version = 99")
+    conn.close()
+    shown: list[str] = []
+
+    def read_and_close() -> None:
+        box = QtWidgets.QApplication.activeModalWidget()
+        assert isinstance(box, QtWidgets.QMessageBox)
+        shown.append(box.text())
+        box.accept()
+
+    QtCore.QTimer.singleShot(0, read_and_close)
+    code = gui_app.run_gui(argparse.Namespace(data_dir=str(tmp_path / "newer"), screenshot=None))
+    assert code == 1
+    assert "更新版本的程序创建" in shown[0]
+
+
+def test_screenshot_writes_the_filled_window(tmp_path: Path, now: FakeNow) -> None:
+    desk = Desk(tmp_path / "station", now=now)
+    generate_demo(desk, 40, seed=4)
+    desk.close()
+    shot = tmp_path / "shot.png"
+    done = subprocess.run([sys.executable, "main.py", "--data-dir", str(tmp_path / "station"), "--screenshot",
+                           str(shot)], cwd=ROOT, capture_output=True, text=True, timeout=60, check=False,
+                          env={"QT_QPA_PLATFORM": "offscreen", "PATH": "/usr/bin:/bin", "HOME": str(tmp_path)})
+    assert done.returncode == 0, done.stderr
+    image = QtGui.QImage(str(shot))
+    assert image.width() >= 800 and image.height() >= 500
+    colours = {image.pixel(x, y) for x in range(0, image.width(), 37) for y in range(0, image.height(), 23)}
+    assert len(colours) > 20, "a real window, not a blank image"
+
+
+def test_screenshot_without_a_station_is_refused(tmp_path: Path) -> None:
+    done = subprocess.run([sys.executable, "main.py", "--data-dir", str(tmp_path / "empty"), "--screenshot",
+                           str(tmp_path / "shot.png")], cwd=ROOT, capture_output=True, text=True, timeout=60,
+                          check=False, env={"QT_QPA_PLATFORM": "offscreen", "PATH": "/usr/bin:/bin",
+                                            "HOME": str(tmp_path)})
+    assert done.returncode == 1
+    assert "尚未设置站点" in done.stderr
+    assert not (tmp_path / "shot.png").exists()
