@@ -1,0 +1,193 @@
+"""Importing a hand-kept ledger: headers found by their synonyms, every row checked, the refused rows written
+out with a reason, and the rest created in one transaction — from workbooks written by openpyxl and by
+LibreOffice."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from openpyxl import Workbook, load_workbook
+
+from app.cli.main import main
+from app.demo import generate_demo
+from app.models.case import Petitioner
+from app.models.errors import DomainError
+from app.models.intake import CaseDraft
+from app.ops.bulk import register_many
+from app.ops.desk import Desk
+from app.reports.ledger import LedgerFilter, write_ledger
+from app.reports.ledger_import import plan_import, run_import
+from tests.conftest import VALID_ID, FakeNow, make_draft
+from tests.office import needs_libreoffice, resave_with_libreoffice
+
+ID_B = "33020319850715001X"
+ID_C = "331002196803120012"
+HEADERS = ["序号", "来访人", "证件号码", "手机", "主要诉求", "信访方式", "问题类别", "镇街", "村社区",
+           "来信来访日期", "责任单位", "备注"]
+# (row values after 序号, the reason it must be refused or "" when it is valid)
+ROWS: list[tuple[list[Any], str]] = [
+    (["王小明", VALID_ID, "13800138000", "东岙村道路破损，要求修复", "来访", "农业农村", "新河镇", "东岙村",
+      date(2026, 2, 3), "镇农业农村办", ""], ""),
+    (["李秀英、张三", f"{ID_B}、{ID_C}", "0576-88123456", "拖欠工资8000元", "网上信访", "劳动保障", "新河镇",
+      "前王村", "2026年2月5日", "县人力社保局", "两人同来"], ""),
+    (["陈阿三", "", "", "化工厂夜间异味扰民", "信件", "", "新河镇", "后洋村", "2026/2/6", "", ""], ""),
+    (["赵错号", "110105194912310021", "13800138000", "宅基地纠纷", "来访", "自然资源", "新河镇", "东岙村",
+      date(2026, 2, 7), "", ""], "校验位错误"),
+    (["钱电话", "", "1380013", "噪声", "来电", "生态环境", "新河镇", "", date(2026, 2, 7), "", ""], "手机号应为11位"),
+    (["", "", "", "没有姓名的诉求", "来访", "其他", "", "", date(2026, 2, 8), "", ""], "信访人姓名未填写"),
+    (["孙无诉求", "", "", "", "来访", "其他", "", "", date(2026, 2, 8), "", ""], "请填写诉求"),
+    (["周渠道", "", "", "路灯不亮", "托人转交", "其他", "", "", date(2026, 2, 8), "", ""],
+     "来源渠道“托人转交”无法识别"),
+    (["吴未来", "", "", "桥梁维修", "来访", "其他", "", "", date(2030, 1, 1), "", ""], "晚于今天"),
+    (["郑脱敏", "110105********002X", "", "低保申请", "来访", "其他", "", "", date(2026, 2, 9), "", ""], "已脱敏"),
+    (["王小明", VALID_ID, "13800138000", "东岙村道路破损，要求修复", "来访", "农业农村", "新河镇", "东岙村",
+      date(2026, 2, 3), "镇农业农村办", "重复登记"], "与第3行重复"),
+    (["冯领域", "", "", "祖坟被占", "来访", "殡葬", "", "", date(2026, 2, 9), "", ""], "不在本站的领域列表中"),
+]
+VALID = sum(1 for _, reason in ROWS if not reason)
+
+
+def hand_ledger(path: Path) -> Path:
+    """A ledger as a township keeps it: a title row, then headers in its own words, then the rows."""
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "2026年信访台账"
+    ws.append(["新河镇2026年信访事项登记台账"])
+    ws.merge_cells("A1:L1")
+    ws.append(HEADERS)
+    for number, (values, _) in enumerate(ROWS, start=1):
+        ws.append([number, *values])
+    wb.save(path)
+    return path
+
+
+def run(desk: Desk, *args: str) -> int:
+    return main(["--data-dir", str(desk.data_dir), "import-ledger", *args])
+
+
+def case_count(desk: Desk) -> int:
+    return int(desk.conn.execute("SELECT count(*) FROM cases").fetchone()[0])
+
+
+def check_plan(desk: Desk, path: Path) -> None:
+    plan = plan_import(desk, path)
+    assert plan.header_row == 2 and not plan.missing
+    assert dict(plan.mapping_lines())["来访人"] == "信访人"
+    assert dict(plan.mapping_lines())["来信来访日期"] == "登记日期"
+    assert "备注" in plan.ignored_headers
+    by_row = {r.row: r for r in plan.rows}
+    for number, (_, reason) in enumerate(ROWS, start=3):
+        if reason:
+            assert reason in by_row[number].reason, (number, by_row[number].reason)
+        else:
+            assert by_row[number].draft is not None, (number, by_row[number].reason)
+    second = by_row[4].draft
+    assert second is not None and [p.name for p in second.petitioners] == ["李秀英", "张三"]
+    assert [p.id_number for p in second.petitioners] == [ID_B, ID_C]
+    assert second.channel == "online" and by_row[4].at == datetime(2026, 2, 5)
+    assert by_row[5].draft is not None and by_row[5].draft.channel == "letter"
+    assert by_row[5].draft.domain == "其他"  # a blank domain is 其他
+
+
+def test_dry_run_reports_and_writes_rejected_rows(desk: Desk, tmp_path: Path,
+                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    source = hand_ledger(tmp_path / "台账.xlsx")
+    check_plan(desk, source)
+    assert run(desk, str(source), "--dry-run") == 0
+    out = capsys.readouterr()
+    assert f"可导入 {VALID} 件，未通过 {len(ROWS) - VALID} 行" in out.out
+    assert "来访人 → 信访人" in out.out
+    assert case_count(desk) == 0  # a dry run writes nothing
+    rejected = load_workbook(tmp_path / "台账-未导入.xlsx").active
+    rows = list(rejected.iter_rows(values_only=True))
+    assert rows[0][0] == "原行号" and rows[0][-1] == "原因" and list(rows[0][1:-1]) == HEADERS
+    assert len(rows) - 1 == len(ROWS) - VALID
+    reasons = {r[0]: r[-1] for r in rows[1:]}
+    assert "校验位错误" in reasons[6] and "与第3行重复" in reasons[13]
+    assert rows[1][2] == "赵错号"  # the row as it was, so it can be fixed and imported again
+
+
+def test_import_creates_valid_rows_and_twice_creates_nothing(desk: Desk, tmp_path: Path,
+                                                             capsys: pytest.CaptureFixture[str]) -> None:
+    source = hand_ledger(tmp_path / "台账.xlsx")
+    assert run(desk, str(source)) == 0
+    assert case_count(desk) == VALID
+    names = {r[0]: r for r in desk.conn.execute(
+        "SELECT petitioner_names, channel, domain, township, village, substr(registered_at, 1, 10), "
+        "authority_unit, status FROM cases")}
+    assert names["王小明"][1:] == ("visit", "农业农村", "新河镇", "东岙村", "2026-02-03", "镇农业农村办", "registered")
+    assert names["李秀英、张三"][5] == "2026-02-05"
+    assert desk.case("TZ01-2026-00001").petitioners[0].name == "王小明"  # numbered in date order
+    capsys.readouterr()
+    assert run(desk, str(source)) == 1  # every row is now a case the station has
+    assert "没有可导入的行" in capsys.readouterr().err
+    assert case_count(desk) == VALID
+    assert main(["--data-dir", str(desk.data_dir), "verify"]) == 0
+
+
+def test_missing_required_column_is_refused(desk: Desk, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    wb = Workbook()
+    wb.active.append(["姓名", "联系电话", "反映问题"])
+    wb.active.append(["王小明", "13800138000", "道路破损"])
+    wb.save(tmp_path / "short.xlsx")
+    assert run(desk, str(tmp_path / "short.xlsx"), "--dry-run") == 1
+    err = capsys.readouterr().err
+    assert "缺少必需的列：来源渠道、登记日期" in err
+
+
+def test_id_numbers_stored_as_numbers_are_refused_with_the_reason(desk: Desk, tmp_path: Path) -> None:
+    wb = Workbook()
+    wb.active.append(["姓名", "身份证号", "诉求", "来源", "登记日期"])
+    wb.active.append(["王小明", 110105194912310021, "道路破损", "来访", date(2026, 2, 3)])
+    wb.save(tmp_path / "numbers.xlsx")
+    [row] = plan_import(desk, tmp_path / "numbers.xlsx").rows
+    assert "存为数字" in row.reason
+
+
+def test_bulk_registration_is_all_or_nothing(desk: Desk) -> None:
+    drafts: list[tuple[CaseDraft, datetime | None]] = [(make_draft(name=f"甲{i}"), None) for i in range(3)]
+    drafts.append((make_draft(name="乙", repeat_of=["TZ01-2020-00001"]), None))  # fails inside the transaction
+    with pytest.raises(DomainError, match="要关联的案件不存在"):
+        register_many(desk, drafts)
+    assert case_count(desk) == 0
+    assert desk.conn.execute("SELECT count(*) FROM events WHERE kind = 'register'").fetchone()[0] == 0
+    bad = [(make_draft(), None), (CaseDraft("visit", [Petitioner("")], "诉求"), None)]
+    with pytest.raises(DomainError, match="第2件"):
+        register_many(desk, bad)
+    assert case_count(desk) == 0
+    assert len(register_many(desk, drafts[:3])) == 3
+
+
+@needs_libreoffice
+def test_ledger_written_by_libreoffice(desk: Desk, tmp_path: Path) -> None:
+    (tmp_path / "src").mkdir()
+    source = hand_ledger(tmp_path / "src" / "台账.xlsx")
+    resaved = resave_with_libreoffice(source, tmp_path / "lo")
+    assert resaved.read_bytes() != source.read_bytes()
+    check_plan(desk, resaved)
+    plan = plan_import(desk, resaved)
+    assert len(run_import(desk, plan)) == VALID
+
+
+@needs_libreoffice
+def test_round_trip_of_an_exported_ledger_through_libreoffice(tmp_path: Path, now: FakeNow) -> None:
+    demo = Desk(tmp_path / "demo", now=now)
+    generate_demo(demo, 80, seed=5)
+    exported = tmp_path / "out" / "demo.xlsx"
+    write_ledger(demo.conn, exported, LedgerFilter(), demo.today(), station="DEMO", full_id=True)
+    resaved = resave_with_libreoffice(exported, tmp_path / "lo")
+    other = Desk(tmp_path / "other", now=now)
+    other.init_station("TZ09", "横街镇信访办", "township")
+    plan = plan_import(other, resaved)
+    assert not plan.rejected, plan.rejected[:3]
+    run_import(other, plan)
+    query = ("SELECT petitioner_names, request_summary, channel, domain, township, substr(registered_at, 1, 10) "
+             "FROM cases ORDER BY 1, 2, 6")
+    assert other.conn.execute(query).fetchall() == demo.conn.execute(query).fetchall()
+    ids = "SELECT id_number, phone FROM petitioners ORDER BY 1, 2"
+    assert other.conn.execute(ids).fetchall() == demo.conn.execute(ids).fetchall()
+    demo.close()
+    other.close()
