@@ -5,7 +5,8 @@ Views write ``from app.views.qt import QtWidgets, QtCore, QtGui, Qt, Signal, Slo
 
 from __future__ import annotations
 
-from PySide6 import QtCharts, QtCore, QtGui, QtWidgets
+from PySide6 import QtCharts, QtCore, QtGui, QtPdf, QtPdfWidgets, QtPrintSupport, QtWidgets
 from PySide6.QtCore import Qt, Signal, Slot
 
-__all__ = ["QtCharts", "QtCore", "QtGui", "QtWidgets", "Qt", "Signal", "Slot"]
+__all__ = ["QtCharts", "QtCore", "QtGui", "QtPdf", "QtPdfWidgets", "QtPrintSupport", "QtWidgets", "Qt", "Signal",
+           "Slot"]
