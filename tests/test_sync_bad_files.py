@@ -1,0 +1,295 @@
+"""Bad files (issue 3 §5): each is refused with a clear Chinese message and the store is left exactly as it was."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import textwrap
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from app.models.errors import DomainError
+from app.ops import sync
+from app.ops import sync_transfer as transfer
+from app.ops.desk import Desk
+from app.sync import keys
+from app.sync.container import BundleWriter
+from tests.conftest import FakeNow
+from tests.sync_helpers import new_case, send, snapshot, station_tree
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def tree(tmp_path: Path, now: FakeNow) -> Iterator[dict[str, Desk]]:
+    with station_tree(tmp_path, now) as desks:
+        town = desks["TZ01"]
+        case_id = new_case(town)
+        town.record(case_id, "dispatch", {"units": ["镇农业农村办"]})
+        town.record(case_id, "accept", {})
+        town.record(case_id, "contact", {"note": "电话联系"})
+        photo = tmp_path / "photo.png"
+        photo.write_bytes(os.urandom(5000))
+        town.handle(case_id, "现场核查", [photo])
+        yield desks
+
+
+def refused(desk: Desk, path: Path, match: str) -> str:
+    before = snapshot(desk)
+    blobs_before = sorted(p.name for p in desk.blobs.root.rglob("*"))
+    with pytest.raises(DomainError, match=match) as err:
+        transfer.import_bundle(desk, path)
+    assert snapshot(desk) == before
+    assert sorted(p.name for p in desk.blobs.root.rglob("*")) == blobs_before
+    assert transfer.verify_bundle(desk, path).genuine is False or "导入过" in str(err.value) \
+        or "发给站点" in str(err.value)
+    return str(err.value)
+
+
+def rebuild(source: Path, target: Path, desk: Desk, replace: dict[str, bytes]) -> None:
+    """The bundle again with some members replaced, signed with the real sender's key: what a compromised or
+    faulty station could send. Only checks after the signature can catch it."""
+    with zipfile.ZipFile(source) as zf:
+        manifest = json.loads(zf.read("manifest.json"))
+        writer = BundleWriter(target)
+        for info in zf.infolist():
+            if info.filename != "manifest.json":
+                writer.add_bytes(info.filename, replace.get(info.filename, zf.read(info)))
+    manifest.pop("members")
+    key = keys.load_key(desk.data_dir)
+    assert key is not None
+    writer.finish(manifest, key)
+
+
+def test_a_byte_changed_anywhere_is_refused(tree: dict[str, Desk], tmp_path: Path) -> None:
+    good = tmp_path / "good.zip"
+    transfer.export_bundle(tree["TZ01"], "TZJJ", good)
+    data = good.read_bytes()
+    with zipfile.ZipFile(good) as zf:
+        landmarks = [i.header_offset + 40 for i in zf.infolist()]
+    positions = sorted({*range(0, len(data), max(1, len(data) // 60)), *landmarks, len(data) - 1, len(data) - 90,
+                        len(data) - 200})
+    bad = tmp_path / "bad.zip"
+    messages = set()
+    for position in positions:
+        bad.write_bytes(data[:position] + bytes([data[position] ^ 0x20]) + data[position + 1:])
+        message = refused(tree["TZJJ"], bad, "[\u4e00-\u9fff]")
+        assert any("\u4e00" <= ch <= "\u9fff" for ch in message)
+        messages.add(message.split("：")[0])
+    assert any("签名不正确" in m for m in messages)
+    transfer.import_bundle(tree["TZJJ"], good)  # the good file still imports
+
+
+@pytest.mark.parametrize("cut", [1, 89, 1000, 0.5])
+def test_a_truncated_file_is_refused(tree: dict[str, Desk], tmp_path: Path, cut: float) -> None:
+    good = tmp_path / "good.zip"
+    transfer.export_bundle(tree["TZ01"], "TZJJ", good)
+    data = good.read_bytes()
+    keep = int(len(data) * cut) if isinstance(cut, float) else len(data) - int(cut)
+    (tmp_path / "short.zip").write_bytes(data[:keep])
+    refused(tree["TZJJ"], tmp_path / "short.zip", "不完整|已损坏|签名")
+
+
+def test_the_same_file_twice_does_no_harm(tree: dict[str, Desk], tmp_path: Path) -> None:
+    path = tmp_path / "up.zip"
+    first = send(tree["TZ01"], tree["TZJJ"], path)
+    assert first.report.new_events == 5
+    refused(tree["TZJJ"], path, "已于 .* 导入过，本次未作任何改动")
+
+
+def test_files_out_of_order_do_no_harm(tree: dict[str, Desk], tmp_path: Path) -> None:
+    town, county = tree["TZ01"], tree["TZJJ"]
+    transfer.export_bundle(town, "TZJJ", tmp_path / "early.zip")
+    new_case(town, "李四")
+    transfer.export_bundle(town, "TZJJ", tmp_path / "late.zip")
+    late = transfer.import_bundle(county, tmp_path / "late.zip")
+    assert late.report.new_events == 6
+    prints, count, _ = snapshot(county)
+    early = transfer.import_bundle(county, tmp_path / "early.zip")
+    assert (early.report.new_events, early.report.duplicates) == (0, 5)
+    assert snapshot(county)[:2] == (prints, count)
+
+
+def test_a_file_from_an_unknown_station_is_refused(tree: dict[str, Desk], tmp_path: Path, now: FakeNow) -> None:
+    # Another city with a county of the same code and a township of its own: a different root of trust.
+    with station_tree(tmp_path / "elsewhere", now, ("SZ", "TZJJ", "TZ01")) as other:
+        new_case(other["TZ01"])
+        transfer.export_bundle(other["TZ01"], "TZJJ", tmp_path / "foreign.zip")
+    refused(tree["TZJJ"], tmp_path / "foreign.zip", "未知站点")
+
+
+def test_a_file_signed_after_its_station_was_revoked_is_refused(tree: dict[str, Desk], tmp_path: Path,
+                                                                now: FakeNow) -> None:
+    town, county, city = tree["TZ01"], tree["TZJJ"], tree["SZ"]
+    transfer.export_bundle(town, "TZJJ", tmp_path / "before.zip")
+    now.advance(hours=1)
+    sync.revoke(county, "TZ01", "笔记本电脑丢失")
+    now.advance(hours=1)
+    new_case(town, "李四")
+    transfer.export_bundle(town, "TZJJ", tmp_path / "after.zip")
+    refused(county, tmp_path / "after.zip", "已于 .* 被吊销")
+    assert transfer.import_bundle(county, tmp_path / "before.zip").report.new_events == 5  # signed before
+    with pytest.raises(DomainError, match="不是本站的上级或直属下级（或已被吊销）"):
+        transfer.export_bundle(county, "TZ01", tmp_path / "down.zip")
+    send(county, city, tmp_path / "up.zip")  # the revocation travels up
+    assert [r.code for r in sync.TrustStore(city.conn).revocations()] == ["TZ01"]
+
+
+def test_a_file_addressed_to_another_station_is_refused(tree: dict[str, Desk], tmp_path: Path) -> None:
+    path = tmp_path / "to-county.zip"
+    transfer.export_bundle(tree["TZ01"], "TZJJ", path)
+    refused(tree["TZ02"], path, "是发给站点 TZJJ（椒江区信访局）的，不是本站（TZ02）")
+    refused(tree["SZ"], path, "是发给站点 TZJJ")
+    info = transfer.verify_bundle(tree["SZ"], path)
+    assert info.genuine and not info.for_us
+
+
+def test_the_workbook_saved_again_in_libreoffice_is_refused(tree: dict[str, Desk], tmp_path: Path) -> None:
+    soffice = shutil.which("soffice")
+    if soffice is None:
+        pytest.skip("LibreOffice（soffice）未安装：installer/debian-deps.sh test 会安装")
+    good = tmp_path / "good.zip"
+    transfer.export_bundle(tree["TZ01"], "TZJJ", good)
+    work = tmp_path / "lo"
+    work.mkdir()
+    with zipfile.ZipFile(good) as zf:
+        zf.extract("data.xlsx", work)
+    out = work / "saved"
+    subprocess.run([soffice, "--headless", f"-env:UserInstallation=file://{tmp_path}/lo-profile", "--convert-to",
+                    "xlsx", "--outdir", str(out), str(work / "data.xlsx")], check=True, capture_output=True,
+                   timeout=180)
+    resaved = (out / "data.xlsx").read_bytes()
+    assert resaved != (work / "data.xlsx").read_bytes()
+    tampered = tmp_path / "tampered.zip"
+    with zipfile.ZipFile(good) as src, zipfile.ZipFile(tampered, "w") as dst:
+        for info in src.infolist():  # what a person re-zipping the folder would make
+            dst.writestr(info, resaved if info.filename == "data.xlsx" else src.read(info))
+        dst.comment = src.comment
+    refused(tree["TZJJ"], tampered, "签名不正确")
+    # Signed again by the sender (a faulty station), the digests still tell which member changed.
+    rebuild(good, tmp_path / "resigned.zip", tree["TZ01"], {})
+    assert transfer.verify_bundle(tree["TZJJ"], tmp_path / "resigned.zip").genuine
+
+
+def test_a_zip_bomb_is_refused_from_the_directory(tree: dict[str, Desk], tmp_path: Path) -> None:
+    good = tmp_path / "good.zip"
+    transfer.export_bundle(tree["TZ01"], "TZJJ", good)
+    squeezed = tmp_path / "bomb.zip"
+    with zipfile.ZipFile(good) as src, zipfile.ZipFile(squeezed, "w") as dst:
+        for info in src.infolist():
+            dst.writestr(info.filename, src.read(info))
+        bomb = zipfile.ZipInfo("evidence/" + "0" * 64)
+        bomb.compress_type = zipfile.ZIP_DEFLATED
+        dst.writestr(bomb, bytes(256 << 20))  # 256 MB of zeros in about 256 KB
+        dst.comment = src.comment
+    assert squeezed.stat().st_size < 2 << 20
+    refused(tree["TZJJ"], squeezed, "疑似压缩炸弹|不属于同步包")
+
+
+def _inflate_sheet(book: Path, old: str, new: str) -> None:
+    with zipfile.ZipFile(book) as src:
+        parts = {i.filename: src.read(i) for i in src.infolist()}
+    sheet = next(n for n in parts if n.startswith("xl/worksheets/"))
+    parts[sheet] = parts[sheet].replace(old.encode(), new.encode())
+    with zipfile.ZipFile(book, "w", zipfile.ZIP_DEFLATED) as dst:
+        for name, data in parts.items():
+            dst.writestr(name, data)
+
+
+# VmHWM, not ru_maxrss: the latter keeps the forking parent's high-water mark across exec on Linux.
+CHILD_MEMORY = textwrap.dedent("""
+    import re, sys
+    from pathlib import Path
+    from app.cli.main import main
+    code = main(sys.argv[1:])
+    print(re.search(r"VmHWM:\\s+(\\d+)", Path("/proc/self/status").read_text()).group(1), code)
+""")
+
+
+def _import_in_child(desk: Desk, path: Path) -> tuple[int, int, str]:
+    folder = str(desk.data_dir)
+    desk.close()
+    done = subprocess.run([sys.executable, "-c", CHILD_MEMORY, "--data-dir", folder, "import", str(path)],
+                          cwd=ROOT, capture_output=True, text=True, timeout=300)
+    peak_kb, code = done.stdout.split()[-2:]
+    return int(peak_kb) // 1024, int(code), done.stderr
+
+
+def test_a_huge_cell_and_a_bomb_inside_the_workbook_are_refused_with_bounded_memory(
+        tree: dict[str, Desk], tmp_path: Path) -> None:
+    from openpyxl import Workbook
+
+    from app.sync.workbook import EVENT_HEADERS
+
+    good = tmp_path / "good.zip"
+    transfer.export_bundle(tree["TZ01"], "TZJJ", good)
+    county = tree["TZJJ"]
+    before = snapshot(county)
+    for label, cell in (("huge-cell", "诉" * (20 << 20)), ("bomb", "0" * (100 << 20))):
+        wb = Workbook(write_only=True)
+        ws = wb.create_sheet("办理事件")
+        ws.append(list(EVENT_HEADERS))
+        ws.append(["TZ01:1", "TZ01-2026-00001", "TZ01", 1, "000000000000001.00000", "2026-03-02T09:00:00", "张丽",
+                   "register", "登记", cell, "0" * 64, "0" * 64])
+        book = tmp_path / f"{label}.xlsx"
+        wb.save(book)
+        if label == "bomb":  # openpyxl cuts cells at 32,767 characters: blow the sheet up by hand
+            _inflate_sheet(book, cell[:32767], cell)
+        bad = tmp_path / f"{label}.zip"
+        rebuild(good, bad, tree["TZ01"], {"data.xlsx": book.read_bytes()})
+        reopened = Desk(county.data_dir)
+        try:
+            assert transfer.verify_bundle(reopened, bad).genuine
+        finally:
+            reopened.close()
+        peak_mb, code, err = _import_in_child(county, bad)
+        # calamine cuts a cell at Excel's 32,767 characters, so the huge cell no longer matches its event.
+        expected = "工作簿部件 xl/worksheets/sheet1.xml 过大" if label == "bomb" else "事件数（1）与清单所列（5）不符|过长|哈希不符"
+        assert code == 1 and re.search(expected, err), err
+        assert peak_mb < 300, f"{label}: {peak_mb} MB"
+    county = Desk(county.data_dir)
+    assert snapshot(county) == before
+    county.close()
+
+
+CHILD_KILLED = textwrap.dedent("""
+    import os, signal, sys
+    from pathlib import Path
+    from app.ops.desk import Desk
+    from app.ops import sync_transfer
+    from app.sync import apply
+
+    def die(*args, **kwargs):
+        # Every event is written and the transaction still open: the worst moment to lose power.
+        print("dying", flush=True)
+        os.kill(os.getpid(), signal.SIGKILL)
+    apply.refresh = die
+    sync_transfer.refresh = die
+    sync_transfer.import_bundle(Desk(Path(sys.argv[1])), Path(sys.argv[2]))
+""")
+
+
+def test_killed_during_an_import_the_store_is_as_before(tree: dict[str, Desk], tmp_path: Path) -> None:
+    path = tmp_path / "up.zip"
+    transfer.export_bundle(tree["TZ01"], "TZJJ", path)
+    county = tree["TZJJ"]
+    before = snapshot(county)
+    folder = county.data_dir
+    county.close()
+    child = subprocess.run([sys.executable, "-c", CHILD_KILLED, str(folder), str(path)], cwd=ROOT,
+                           capture_output=True, text=True, timeout=120)
+    assert child.returncode == -signal.SIGKILL and "dying" in child.stdout
+    reopened = Desk(folder)
+    try:
+        assert snapshot(reopened) == before
+        assert transfer.import_bundle(reopened, path).report.new_events == 5
+    finally:
+        reopened.close()
