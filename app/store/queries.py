@@ -42,6 +42,14 @@ SORT_SQL = {
 }
 
 
+# (sort column, descending) → ORDER BY text; the row number last, so ties keep one order.
+_ORDER_BY = {
+    (sort, descending): ", ".join(f"{part.strip()} {'DESC' if descending else 'ASC'}"
+                                  for part in (*SORT_SQL[sort].split(","), "n"))
+    for sort in SORT_SQL for descending in (True, False)
+}
+
+
 @dataclass(frozen=True)
 class CaseFilter:
     """What the handler narrowed the list to. Empty fields do not filter."""
@@ -104,9 +112,7 @@ def case_numbers(conn: sqlite3.Connection, flt: CaseFilter, today: date, sort: s
                  descending: bool = True) -> list[int]:
     """Row numbers of the matching cases, in display order."""
     where, params = flt.where(today)
-    direction = "DESC" if descending else "ASC"
-    order = ", ".join(f"{part.strip()} {direction}" for part in SORT_SQL[sort].split(","))
-    sql = f"SELECT n FROM cases WHERE {where} ORDER BY {order}, n {direction}"
+    sql = f"SELECT n FROM cases WHERE {where} ORDER BY {_ORDER_BY[sort, descending]}"
     cursor = conn.cursor()
     cursor.row_factory = _first_column  # ints straight from SQLite, no tuple per row
     return cursor.execute(sql, params).fetchall()
