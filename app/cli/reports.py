@@ -47,6 +47,12 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--rejected", type=Path, help="未通过检查的行写入此文件（默认：<台账名>-未导入.xlsx）")
     p.set_defaults(run=cmd_import_ledger)
 
+    p = sub.add_parser("report", help="生成每日一报或周报（Excel）")
+    p.add_argument("kind", choices=["daily", "weekly"], help="daily 每日一报；weekly 周报（本周一至该日）")
+    p.add_argument("--date", type=_day, help="报表日期（默认今天）")
+    p.add_argument("--out", required=True, type=Path, help="输出的 xlsx 文件")
+    p.set_defaults(run=cmd_report)
+
 
 def cmd_print(desk: Desk, args: argparse.Namespace) -> int:
     from app.reports.sheet import write_sheets
@@ -120,4 +126,18 @@ def cmd_import_ledger(desk: Desk, args: argparse.Namespace) -> int:
         return fail("没有可导入的行，未导入任何案件")
     case_ids = run_import(desk, plan, progress_printer("导入案件") if len(valid) >= 1000 else None)
     print(f"已导入 {len(case_ids)} 件案件（{case_ids[0]} 至 {case_ids[-1]}），未导入 {len(rejected)} 行")
+    return EXIT_OK
+
+
+def cmd_report(desk: Desk, args: argparse.Namespace) -> int:
+    from app.reports.periodic import FLOWS, KINDS, STOCKS, build_report, write_report
+
+    station = desk.require_station()
+    day = args.date or desk.today()
+    if day > desk.today():
+        return fail(f"报表日期 {day} 晚于今天")
+    report = build_report(desk.conn, args.kind, day, desk.limits)
+    write_report(report, args.out, f"{station.name}")
+    counts = "，".join(f"{label} {report.total[key]}" for key, label in {**FLOWS, **STOCKS}.items())
+    print(f"{KINDS[args.kind]}（{report.date_from} 至 {report.date_to}）：{counts} → {args.out}")
     return EXIT_OK

@@ -1,0 +1,135 @@
+"""每日一报 and 周报: what happened in a period and how things stood at its end, as an Excel workbook.
+
+The daily report covers one day; the weekly report covers Monday of that week up to the given day. Flows
+(new, accepted, closed, terminated, declined) count the cases with such a step in the period — annulled steps
+do not count, because the ``steps`` projection leaves them out. Stocks (open, overdue, colours) are as at the
+end of the report day: each case that may have been open then is folded from its events up to that moment,
+so a report for a past day shows that day, not today. The figures come from app.reports.figures.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from itertools import groupby
+from pathlib import Path
+from typing import Any
+
+from app.models.case import CaseState, fold
+from app.models.deadlines import TimeLimits, current_deadline, supervision_colour
+from app.models.errors import DomainError
+from app.models.events import Event
+from app.reports.figures import compute_figures
+from app.store.projection import case_clock
+
+KINDS = {"daily": "每日一报", "weekly": "周报"}
+FLOWS = {"new": "新登记", "accepted": "受理", "closed": "办结", "terminated": "依法终结", "declined": "不予受理"}
+STOCKS = {"open": "期末在办", "overdue": "其中超期", "red": "红色督办", "yellow": "黄色督办", "green": "绿色",
+          "backlog": "在办积案"}
+_STEP_FLOWS = {"accept": "accepted", "close": "closed", "terminate": "terminated", "decline": "declined"}
+
+
+def period_of(kind: str, day: date) -> tuple[date, date]:
+    """First and last day a report covers."""
+    if kind == "daily":
+        return day, day
+    if kind == "weekly":
+        return day - timedelta(days=day.weekday()), day
+    raise DomainError(f"报表种类须为：{'、'.join(f'{k}（{v}）' for k, v in KINDS.items())}")
+
+
+@dataclass
+class OpenCase:
+    """A case as it stood at the end of the report day."""
+
+    state: CaseState
+    colour: str
+    due: date | None
+    limit: str = ""  # which time limit was running
+
+    def overdue_days(self, day: date) -> int:
+        return (day - self.due).days if self.due and self.due < day else 0
+
+
+@dataclass
+class PeriodReport:
+    """Everything the workbook shows; ``total`` and the per-domain / per-township rows hold the same keys."""
+
+    kind: str
+    date_from: date
+    date_to: date
+    total: Counter[str] = field(default_factory=Counter)
+    by_domain: dict[str, Counter[str]] = field(default_factory=dict)
+    by_township: dict[str, Counter[str]] = field(default_factory=dict)
+    overdue: list[OpenCase] = field(default_factory=list)
+    figures: list[dict[str, Any]] = field(default_factory=list)
+
+    def add(self, key: str, domain: str, township: str) -> None:
+        self.total[key] += 1
+        self.by_domain.setdefault(domain or "（未填）", Counter())[key] += 1
+        self.by_township.setdefault(township or "（未填）", Counter())[key] += 1
+
+
+def _events_as_at(conn: sqlite3.Connection, end: str) -> dict[str, list[Event]]:
+    """The events, up to ``end``, of every case that may have been open then: registered before it and not
+    concluded before it for good (declined cases have no conclusion date in the projection: all are read)."""
+    sql = ("SELECT id, case_id, origin, seq, hlc, at, actor, kind, payload, prev_hash, hash FROM events "
+           "WHERE at < :end AND case_id IN (SELECT case_id FROM cases WHERE registered_at < :end AND "
+           "(finished = 0 OR closed_at >= :end OR status = 'declined')) ORDER BY case_id")
+    result = {}
+    rows = conn.execute(sql, {"end": end})
+    for case_id, group in groupby(rows, key=lambda r: r[1]):
+        result[case_id] = [Event(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], json.loads(r[8]), r[9], r[10])
+                           for r in group]
+    return result
+
+
+def open_cases_as_at(conn: sqlite3.Connection, day: date, limits: TimeLimits) -> list[OpenCase]:
+    """The cases open at the end of ``day``, with their colour and limit as they were that day."""
+    result = []
+    for case_id, events in _events_as_at(conn, (day + timedelta(days=1)).isoformat()).items():
+        state = fold(case_id, events)
+        if state.finished or not state.registered_at:
+            continue
+        deadline = current_deadline(case_clock(state), limits)
+        colour = supervision_colour(finished=False, backlog=state.backlog, dissatisfied=state.dissatisfied,
+                                    deadline=deadline.due if deadline else None,
+                                    yellow_from=deadline.yellow_from(limits) if deadline else None, today=day)
+        result.append(OpenCase(state, colour, deadline.due if deadline else None, deadline.label if deadline else ""))
+    return result
+
+
+def build_report(conn: sqlite3.Connection, kind: str, day: date, limits: TimeLimits) -> PeriodReport:
+    """Count the period's flows and the stocks at its end."""
+    first, last = period_of(kind, day)
+    report = PeriodReport(kind, first, last)
+    params = {"from": first.isoformat(), "to": (last + timedelta(days=1)).isoformat()}
+    for domain, township in conn.execute("SELECT domain, township FROM cases WHERE registered_at >= :from "
+                                         "AND registered_at < :to", params):
+        report.add("new", domain, township)
+    kinds = ", ".join(f"'{k}'" for k in _STEP_FLOWS)
+    for kind_, domain, township, _case in conn.execute(
+            f"SELECT DISTINCT s.kind, c.domain, c.township, s.case_id FROM steps s JOIN cases c "
+            f"ON c.case_id = s.case_id WHERE s.kind IN ({kinds}) AND s.at >= :from AND s.at < :to", params):
+        report.add(_STEP_FLOWS[kind_], domain, township)
+    for case in open_cases_as_at(conn, last, limits):
+        state = case.state
+        for key in ("open", case.colour, *(["overdue"] if case.overdue_days(last) else []),
+                    *(["backlog"] if state.backlog else [])):
+            report.add(key, state.domain, state.township)
+        if case.overdue_days(last):
+            report.overdue.append(case)
+    report.overdue.sort(key=lambda c: (-c.overdue_days(last), c.state.case_id))
+    report.figures = (compute_figures(conn, date_from=first, date_to=last, by=None, today=last)
+                      + compute_figures(conn, date_from=first, date_to=last, by="township", today=last))
+    return report
+
+
+def write_report(report: PeriodReport, out: Path, station: str) -> None:
+    """The workbook: 概况, 按领域, 按乡镇, 各项指标, 超期案件."""
+    from app.reports.periodic_xlsx import write_workbook
+
+    write_workbook(report, out, station)

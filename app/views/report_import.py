@@ -1,0 +1,219 @@
+"""The ledger import wizard: pick a file → see how its columns are read → see what the check found → import.
+
+Nothing is written before the last step; the import itself is one transaction (app.ops.bulk), so it creates
+every valid row or, if anything goes wrong, nothing.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from app.models.errors import DomainError
+from app.ops.desk import Desk
+from app.reports.ledger_import import FIELDS, ImportPlan, default_rejected_path, plan_import, run_import, write_rejected
+from app.views.common import ERROR_HEX, message
+from app.views.qt import QtCore, QtGui, QtWidgets
+
+MAPPING_HEAD = ("台账中的表头", "识别为")
+REJECTED_HEAD = ("行号", "信访人", "原因")
+TEXTS = {
+    "title": "导入台账",
+    "file_title": "选择台账文件",
+    "file_sub": "选择已有的信访事项台账（Excel、WPS 或 LibreOffice 保存的 xlsx，也可以是 xls 或 ods）。",
+    "browse": "浏览…",
+    "filter": "台账文件 (*.xlsx *.xls *.ods)",
+    "mapping_title": "列的对应",
+    "mapping_sub": "按表头识别各列。必需的列：{required}。",
+    "sheet": "工作表“{sheet}”，表头在第 {row} 行。",
+    "ignored": "未使用的列：{columns}",
+    "missing": "缺少必需的列：{columns}。请在台账中补上这些列（或改用常见的表头名称）后重新选择文件。",
+    "check_title": "检查结果",
+    "check_sub": "每一行都按登记新案件的规则检查（身份证号校验位、电话、必填项），与本站已有案件重复的行不导入。",
+    "counts": "可导入 {valid} 件；未通过检查 {rejected} 行。",
+    "save_rejected": "保存未通过的行…",
+    "saved": "未通过的行已保存：{path}",
+    "import": "导入",
+    "nothing": "没有可导入的行。",
+    "done_title": "导入完成",
+    "done": "已导入 {count} 件案件（{first} 至 {last}）。",
+    "error": "无法导入",
+}
+
+
+class FilePage(QtWidgets.QWizardPage):
+    def __init__(self) -> None:
+        super().__init__()
+        self.setTitle(TEXTS["file_title"])
+        self.setSubTitle(TEXTS["file_sub"])
+        self.path = QtWidgets.QLineEdit()
+        self.path.setObjectName("ledgerPath")
+        self.path.textChanged.connect(self.completeChanged)
+        browse = QtWidgets.QPushButton(TEXTS["browse"])
+        browse.clicked.connect(self._browse)
+        row = QtWidgets.QHBoxLayout(self)
+        row.addWidget(self.path, 1)
+        row.addWidget(browse)
+
+    def _browse(self) -> None:
+        dialog = QtWidgets.QFileDialog(self, TEXTS["file_title"], str(Path.home()), TEXTS["filter"])
+        dialog.setFileMode(QtWidgets.QFileDialog.FileMode.ExistingFile)
+        dialog.fileSelected.connect(self.path.setText)
+        dialog.open()
+
+    def isComplete(self) -> bool:  # noqa: N802 - Qt's name
+        return Path(self.path.text().strip()).is_file()
+
+
+class MappingPage(QtWidgets.QWizardPage):
+    def __init__(self, wizard: LedgerImportWizard) -> None:
+        super().__init__()
+        self.owner = wizard
+        self.setTitle(TEXTS["mapping_title"])
+        required = "、".join(label for label, _, needed in FIELDS.values() if needed)
+        self.setSubTitle(TEXTS["mapping_sub"].format(required=required))
+        self.where = QtWidgets.QLabel()
+        self.table = QtWidgets.QTableWidget(0, 2)
+        self.table.setObjectName("mappingTable")
+        self.table.setHorizontalHeaderLabels(MAPPING_HEAD)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.setEditTriggers(QtWidgets.QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.note = QtWidgets.QLabel()
+        self.note.setWordWrap(True)
+        layout = QtWidgets.QVBoxLayout(self)
+        layout.addWidget(self.where)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.note)
+
+    def initializePage(self) -> None:  # noqa: N802 - Qt's name
+        self.owner.plan = None
+        try:
+            plan = plan_import(self.owner.desk, Path(self.owner.file_page.path.text().strip()))
+        except DomainError as err:
+            self.where.setText("")
+            self.table.setRowCount(0)
+            self._note(str(err), error=True)
+            return
+        self.owner.plan = plan
+        self.where.setText(TEXTS["sheet"].format(sheet=plan.sheet, row=plan.header_row))
+        lines = plan.mapping_lines()
+        self.table.setRowCount(len(lines))
+        for row, (header, label) in enumerate(lines):
+            self.table.setItem(row, 0, QtWidgets.QTableWidgetItem(header))
+            self.table.setItem(row, 1, QtWidgets.QTableWidgetItem(label))
+        if plan.missing:
+            self._note(TEXTS["missing"].format(columns="、".join(FIELDS[k][0] for k in plan.missing)), error=True)
+        else:
+            ignored = plan.ignored_headers
+            self._note(TEXTS["ignored"].format(columns="、".join(ignored)) if ignored else "", error=False)
+
+    def _note(self, text: str, error: bool) -> None:
+        self.note.setText(text)
+        self.note.setStyleSheet(f"color: {ERROR_HEX};" if error else "")
+        self.completeChanged.emit()
+
+    def isComplete(self) -> bool:  # noqa: N802 - Qt's name
+        plan = self.owner.plan
+        return plan is not None and not plan.missing
+
+
+class CheckPage(QtWidgets.QWizardPage):
+    def __init__(self, wizard: LedgerImportWizard) -> None:
+        super().__init__()
+        self.owner = wizard
+        self.setTitle(TEXTS["check_title"])
+        self.setSubTitle(TEXTS["check_sub"])
+        self.setButtonText(QtWidgets.QWizard.WizardButton.NextButton, TEXTS["import"])
+        self.counts = QtWidgets.QLabel()
+        self.counts.setObjectName("checkCounts")
+        self.table = QtWidgets.QTableWidget(0, 3)
+        self.table.setObjectName("rejectedTable")
+        self.table.setHorizontalHeaderLabels(REJECTED_HEAD)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.setEditTriggers(QtWidgets.QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.save = QtWidgets.QPushButton(TEXTS["save_rejected"])
+        self.save.clicked.connect(self._ask_save)
+        layout = QtWidgets.QVBoxLayout(self)
+        layout.addWidget(self.counts)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.save, 0, QtCore.Qt.AlignmentFlag.AlignLeft)
+
+    def initializePage(self) -> None:  # noqa: N802 - Qt's name
+        plan = self.owner.plan
+        assert plan is not None
+        rejected = plan.rejected
+        self.counts.setText(TEXTS["counts"].format(valid=len(plan.valid), rejected=len(rejected)))
+        self.table.setRowCount(len(rejected))
+        name_column = plan.mapping.get("name")
+        for row, result in enumerate(rejected):
+            name = result.values[name_column] if name_column is not None and name_column < len(result.values) else ""
+            for column, text in enumerate((str(result.row), str(name or ""), result.reason)):
+                item = QtWidgets.QTableWidgetItem(text)
+                if column == 2:
+                    item.setForeground(QtGui.QColor(ERROR_HEX))
+                self.table.setItem(row, column, item)
+        self.table.resizeColumnToContents(0)
+        self.save.setEnabled(bool(rejected))
+
+    def _ask_save(self) -> None:
+        plan = self.owner.plan
+        assert plan is not None
+        dialog = QtWidgets.QFileDialog(self, TEXTS["save_rejected"], str(default_rejected_path(plan.path)),
+                                       "Excel (*.xlsx)")
+        dialog.setAcceptMode(QtWidgets.QFileDialog.AcceptMode.AcceptSave)
+        dialog.setDefaultSuffix("xlsx")
+        dialog.fileSelected.connect(lambda name: self.save_rejected(Path(name)))
+        dialog.open()
+
+    def save_rejected(self, path: Path) -> None:
+        assert self.owner.plan is not None
+        write_rejected(self.owner.plan, path)
+        message(self, TEXTS["save_rejected"], TEXTS["saved"].format(path=path), QtWidgets.QMessageBox.Icon.Information)
+
+    def isComplete(self) -> bool:  # noqa: N802 - Qt's name
+        return self.owner.plan is not None and bool(self.owner.plan.valid)
+
+    def validatePage(self) -> bool:  # noqa: N802 - Qt's name
+        """The import itself: one transaction; a refusal keeps the wizard on this page."""
+        assert self.owner.plan is not None
+        try:
+            self.owner.created = run_import(self.owner.desk, self.owner.plan)
+        except DomainError as err:
+            message(self, TEXTS["error"], str(err))
+            return False
+        return True
+
+
+class DonePage(QtWidgets.QWizardPage):
+    def __init__(self, wizard: LedgerImportWizard) -> None:
+        super().__init__()
+        self.owner = wizard
+        self.setTitle(TEXTS["done_title"])
+        self.text = QtWidgets.QLabel()
+        self.text.setObjectName("doneText")
+        QtWidgets.QVBoxLayout(self).addWidget(self.text)
+
+    def initializePage(self) -> None:  # noqa: N802 - Qt's name
+        ids = self.owner.created
+        self.text.setText(TEXTS["done"].format(count=len(ids), first=ids[0], last=ids[-1]) if ids
+                          else TEXTS["nothing"])
+
+
+class LedgerImportWizard(QtWidgets.QWizard):
+    """Import an existing ledger as new cases."""
+
+    def __init__(self, desk: Desk, parent: QtWidgets.QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("ledgerImportWizard")
+        self.setWindowTitle(TEXTS["title"])
+        self.setWizardStyle(QtWidgets.QWizard.WizardStyle.ModernStyle)
+        self.desk = desk
+        self.plan: ImportPlan | None = None
+        self.created: list[str] = []
+        self.file_page = FilePage()
+        self.mapping_page = MappingPage(self)
+        self.check_page = CheckPage(self)
+        self.done_page = DonePage(self)
+        for page in (self.file_page, self.mapping_page, self.check_page, self.done_page):
+            self.addPage(page)
+        self.setOption(QtWidgets.QWizard.WizardOption.NoBackButtonOnLastPage)
+        self.resize(760, 560)
