@@ -149,7 +149,7 @@ class PrintPreview(QtWidgets.QDialog):
         message(self, TEXTS["save"], TEXTS["saved"].format(path=path), QtWidgets.QMessageBox.Icon.Information)
 
 
-def _menu_before_help(window: QtWidgets.QMainWindow, title: str) -> QtWidgets.QMenu:
+def menu_before_help(window: QtWidgets.QMainWindow, title: str) -> QtWidgets.QMenu:
     bar = window.menuBar()
     for action in bar.actions():
         menu = action.menu()
@@ -216,7 +216,7 @@ def ask_check(window: Any) -> QtWidgets.QInputDialog:
 
 def install(window: Any) -> None:
     """Add the 打印 menu: Ctrl+P previews the selected cases (or the case shown)."""
-    menu = _menu_before_help(window, TEXTS["menu"])
+    menu = menu_before_help(window, TEXTS["menu"])
     menu.setObjectName("printMenu")
     actions = (
         ("print_sheets", TEXTS["print"], "Ctrl+P", lambda: preview(window, chosen_cases(window))),
