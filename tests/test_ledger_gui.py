@@ -1,0 +1,100 @@
+"""The 台账 menu: the import wizard page by page, the ledger export dialog and the report dialogs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from openpyxl import load_workbook
+
+from app.ops.desk import Desk
+from app.reports.ledger import LEDGER_SHEET
+from app.views.qt import QtGui, QtWidgets
+from app.views.report_excel import LedgerExportDialog, ReportDialog
+from app.views.report_import import LedgerImportWizard
+from tests.conftest import make_draft
+from tests.gui_support import make_window, open_dialog
+from tests.test_ledger_import import ROWS, VALID, hand_ledger
+
+
+def trigger(window: QtWidgets.QMainWindow, name: str) -> None:
+    action = window.findChild(QtGui.QAction, name)
+    assert action is not None, name
+    action.trigger()
+
+
+def test_import_wizard_walks_file_mapping_check_import(qtbot: object, desk: Desk, tmp_path: Path) -> None:
+    source = hand_ledger(tmp_path / "台账.xlsx")
+    window = make_window(qtbot, desk)
+    menu = window.findChild(QtWidgets.QMenu, "ledgerMenu")
+    assert menu is not None and menu.title() == "台账(&L)"
+    trigger(window, "ledger_import")
+    wizard = open_dialog(window, LedgerImportWizard)
+    next_button = wizard.button(QtWidgets.QWizard.WizardButton.NextButton)
+    assert not next_button.isEnabled()  # no file yet
+    wizard.file_page.path.setText(str(source))
+    assert next_button.isEnabled()
+    next_button.click()
+
+    table = wizard.mapping_page.table
+    mapped = {table.item(r, 0).text(): table.item(r, 1).text() for r in range(table.rowCount())}
+    assert mapped["来访人"] == "信访人" and mapped["主要诉求"] == "诉求" and mapped["信访方式"] == "来源渠道"
+    assert "第 2 行" in wizard.mapping_page.where.text()
+    next_button.click()
+
+    assert wizard.check_page.counts.text() == f"可导入 {VALID} 件；未通过检查 {len(ROWS) - VALID} 行。"
+    rejected = wizard.check_page.table
+    assert rejected.rowCount() == len(ROWS) - VALID
+    assert "校验位错误" in rejected.item(0, 2).text() and rejected.item(0, 1).text() == "赵错号"
+    wizard.check_page.save_rejected(tmp_path / "未导入.xlsx")
+    assert load_workbook(tmp_path / "未导入.xlsx").active.max_row == len(ROWS) - VALID + 1
+    assert next_button.text() == "导入"
+    with qtbot.waitSignal(window.bus.changed, timeout=5000):  # type: ignore[attr-defined]
+        next_button.click()
+
+    assert wizard.currentPage() is wizard.done_page
+    assert wizard.done_page.text.text() == f"已导入 {VALID} 件案件（TZ01-2026-00001 至 TZ01-2026-0000{VALID}）。"
+    assert desk.conn.execute("SELECT count(*) FROM cases").fetchone()[0] == VALID
+
+
+def test_import_wizard_stops_on_missing_columns(qtbot: object, desk: Desk, tmp_path: Path) -> None:
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    wb.active.append(["姓名", "电话"])
+    wb.save(tmp_path / "short.xlsx")
+    wizard = LedgerImportWizard(desk)
+    qtbot.addWidget(wizard)  # type: ignore[attr-defined]
+    wizard.show()
+    wizard.file_page.path.setText(str(tmp_path / "short.xlsx"))
+    wizard.next()
+    assert "缺少必需的列：诉求、来源渠道、登记日期" in wizard.mapping_page.note.text()
+    assert not wizard.button(QtWidgets.QWizard.WizardButton.NextButton).isEnabled()
+
+
+def test_ledger_export_dialog(qtbot: object, desk: Desk, tmp_path: Path) -> None:
+    red = desk.register_case(make_draft(backlog=True, leader="陈建平"))
+    desk.register_case(make_draft(name="李秀英"))
+    window = make_window(qtbot, desk)
+    trigger(window, "ledger_export")
+    dialog = open_dialog(window, LedgerExportDialog)
+    dialog.colour.setCurrentIndex(dialog.colour.findData("red"))
+    dialog.save.edit.setText(str(tmp_path / "红色.xlsx"))
+    dialog.accept()
+    assert dialog.count == 1
+    rows = list(load_workbook(tmp_path / "红色.xlsx")[LEDGER_SHEET].iter_rows(values_only=True))
+    assert [r[1] for r in rows[1:]] == [red]
+    box = open_dialog(window, QtWidgets.QMessageBox)
+    assert "已导出 1 件案件" in box.text()
+
+
+def test_weekly_report_dialog(qtbot: object, desk: Desk, tmp_path: Path) -> None:
+    desk.register_case(make_draft())
+    window = make_window(qtbot, desk)
+    trigger(window, "report_weekly")
+    dialog = open_dialog(window, ReportDialog)
+    dialog.save.edit.setText(str(tmp_path / "周报.xlsx"))
+    dialog.accept()
+    workbook = load_workbook(tmp_path / "周报.xlsx")
+    assert workbook.sheetnames == ["概况", "按领域", "按乡镇", "各项指标", "超期案件"]
+    summary = {r[0]: r[1] for r in workbook["概况"].iter_rows(min_row=3, values_only=True)}
+    assert summary["新登记"] == 1 and summary["期末在办"] == 1
