@@ -110,7 +110,7 @@ def test_menus_and_installers(qtbot, desk: Desk, monkeypatch: pytest.MonkeyPatch
     window = make_window(qtbot, desk)
     assert seen == [window]
     titles = [a.text() for a in window.menuBar().actions()]
-    assert titles[:3] == ["文件(&F)", "案件(&C)", "帮助(&H)"]
+    assert titles == ["文件(&F)", "案件(&C)", "帮助(&H)"]
     shortcuts = {a.objectName(): a.shortcut().toString() for a in window.actions()}
     assert shortcuts["newCase"] == "Ctrl+N" and shortcuts["recordStep"] == "Ctrl+R"
     assert shortcuts["findCase"] == "Ctrl+F"

@@ -50,7 +50,7 @@ def step(qtbot: Any, window: MainWindow, kind: str, **texts: str) -> None:
 def tick(qtbot: Any, window: MainWindow, key: str, note: str) -> ChecklistRow:
     panel = window.findChild(ChecklistPanel, "checklistPanel")
     row = panel.findChild(ChecklistRow, f"checklist_{key}")
-    qtbot.mouseClick(row.check, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(row.check, Qt.MouseButton.LeftButton, pos=QtCore.QPoint(8, row.check.height() // 2))
     assert not row.check.isChecked(), "the tick waits for the note"
     dialog = open_dialog(window, StepDialog)
     type_text(dialog.page.fields["note"], note)

@@ -52,10 +52,11 @@ TEXTS = {
 }
 FIELD_LABELS = (
     ("channel", "来源渠道"), ("domain", "领域"), ("place", "地点"), ("authority_unit", "事权单位"),
-    ("jurisdiction", "属地"), ("dispatch_units", "派发单位"), ("head_count", "人数"), ("leader", "包案领导"),
-    ("backlog", "积案"), ("registered_at", "登记时间"), ("origin", "登记站点"), ("rating", "回访评价"),
+    ("dispatch_units", "派发单位"), ("leader", "包案领导"), ("registered_at", "登记"), ("rating", "回访评价"),
     ("repeat_of", "关联案件"),
 )
+# Rows left out while they have nothing to say, so the timeline keeps its room.
+OPTIONAL_FIELDS = frozenset({"dispatch_units", "leader", "rating", "repeat_of"})
 
 
 @cache
@@ -84,6 +85,8 @@ class CaseDetail(QtWidgets.QWidget):
         empty.setObjectName("detailEmpty")
         empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
         empty.setWordWrap(True)
+        # Its text must not set the pane's minimum width: it wraps to whatever room there is.
+        empty.setSizePolicy(QtWidgets.QSizePolicy.Policy.Ignored, QtWidgets.QSizePolicy.Policy.Preferred)
         self.stack.addWidget(empty)
         self.stack.addWidget(self._build_page())
 
@@ -121,6 +124,8 @@ class CaseDetail(QtWidgets.QWidget):
 
         splitter = QtWidgets.QSplitter(Qt.Orientation.Vertical)
         splitter.setChildrenCollapsible(False)
+        self.splitter = splitter
+        self._sized_for = ""
         splitter.addWidget(self._build_info())
         splitter.addWidget(self._build_timeline())
         splitter.setStretchFactor(0, 2)
@@ -131,11 +136,14 @@ class CaseDetail(QtWidgets.QWidget):
     def _build_info(self) -> QtWidgets.QWidget:
         inner = QtWidgets.QWidget()
         inner.setObjectName("detailInfo")
-        grid = QtWidgets.QGridLayout(inner)
-        grid.setContentsMargins(0, 0, 6, 0)
-        grid.setHorizontalSpacing(10)
+        self.grid = QtWidgets.QGridLayout(inner)
+        self.grid.setContentsMargins(0, 0, 6, 0)
+        self.grid.setHorizontalSpacing(10)
+        self.grid.setVerticalSpacing(3)
         self.values: dict[str, QtWidgets.QLabel] = {}
-        for i, (key, label) in enumerate(FIELD_LABELS):
+        self._wide_rows: list[tuple[QtWidgets.QLabel, QtWidgets.QLabel]] = []
+        self._pairs: list[tuple[QtWidgets.QLabel, QtWidgets.QLabel]] = []
+        for key, label in (("petitioners", TEXTS["petitioners"]), ("summary", TEXTS["summary"]), *FIELD_LABELS):
             name = QtWidgets.QLabel(label + "：")
             name.setObjectName("fieldName")
             value = QtWidgets.QLabel()
@@ -143,23 +151,10 @@ class CaseDetail(QtWidgets.QWidget):
             value.setWordWrap(True)
             value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             self.values[key] = value
-            grid.addWidget(name, i // 2, (i % 2) * 2, Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignRight)
-            grid.addWidget(value, i // 2, (i % 2) * 2 + 1)
-        grid.setColumnStretch(1, 1)
-        grid.setColumnStretch(3, 1)
-        row = (len(FIELD_LABELS) + 1) // 2
-        for key, label in (("petitioners", TEXTS["petitioners"]), ("summary", TEXTS["summary"])):
-            name = QtWidgets.QLabel(label + "：")
-            name.setObjectName("fieldName")
-            value = QtWidgets.QLabel()
-            value.setObjectName(f"value_{key}")
-            value.setWordWrap(True)
-            value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-            self.values[key] = value
-            grid.addWidget(name, row, 0, Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignRight)
-            grid.addWidget(value, row, 1, 1, 3)
-            row += 1
-        grid.setRowStretch(row, 1)
+            (self._wide_rows if key in ("petitioners", "summary") else self._pairs).append((name, value))
+        self._columns = 0
+        self._shown: set[str] = set(self.values)
+        self._arrange(2)
         scroll = QtWidgets.QScrollArea()
         scroll.setObjectName("detailScroll")
         scroll.setWidgetResizable(True)
@@ -168,6 +163,39 @@ class CaseDetail(QtWidgets.QWidget):
         scroll.setWidget(inner)
         self.info, self.info_scroll = inner, scroll
         return scroll
+
+    def _arrange(self, columns: int, force: bool = False) -> None:
+        """Fields in two columns of label and value when the pane is wide, one when it is narrow; empty
+        optional fields left out."""
+        if columns == self._columns and not force:
+            return
+        self._columns = columns
+        for name, value in self._wide_rows + self._pairs:
+            self.grid.removeWidget(name)
+            self.grid.removeWidget(value)
+        top = Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignRight
+        for row, (name, value) in enumerate(self._wide_rows):
+            self.grid.addWidget(name, row, 0, top)
+            self.grid.addWidget(value, row, 1, 1, 2 * columns - 1)
+        first = len(self._wide_rows)
+        shown = [(n, v) for n, v in self._pairs if v.objectName().removeprefix("value_") in self._shown]
+        for name, value in self._pairs:
+            visible = (name, value) in shown
+            name.setVisible(visible)
+            value.setVisible(visible)
+        for i, (name, value) in enumerate(shown):
+            row, column = first + i // columns, (i % columns) * 2
+            self.grid.addWidget(name, row, column, top)
+            self.grid.addWidget(value, row, column + 1)
+        for column in range(4):
+            self.grid.setColumnStretch(column, 1 if column % 2 and column < 2 * columns else 0)
+        last = first + (len(shown) + columns - 1) // columns
+        for row in range(self.grid.rowCount()):
+            self.grid.setRowStretch(row, 1 if row == last else 0)  # spare height below, not between rows
+
+    def resizeEvent(self, event: QtGui.QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._arrange(2 if event.size().width() >= self.fontMetrics().horizontalAdvance("中") * 34 else 1)
 
     def _build_timeline(self) -> QtWidgets.QWidget:
         box = QtWidgets.QGroupBox(TEXTS["timeline"])
@@ -226,8 +254,10 @@ class CaseDetail(QtWidgets.QWidget):
             current = -1
         if rows:
             row = min(current, rows - 1) if current >= 0 else rows - 1
-            self.timeline.setCurrentIndex(self.timeline_model.index(row, 0))
-            self.timeline.scrollTo(self.timeline_model.index(row, 0))
+            index = self.timeline_model.index(row, 0)
+            self.timeline.setCurrentIndex(index)
+            # Entries have their heights only once laid out, so scroll on the next turn of the event loop.
+            QtCore.QTimer.singleShot(0, lambda: self.timeline.scrollTo(self.timeline.currentIndex()))
         self._show_evidence()
 
     def _fill(self, state: CaseState) -> None:
@@ -259,19 +289,22 @@ class CaseDetail(QtWidgets.QWidget):
         text = "；".join(w for w in warnings if w)
         self.warning.setText(text)
         self.warning.setVisible(bool(text))
-        values: dict[str, Any] = {
-            "channel": CHANNELS.get(state.channel, state.channel) + ("（集体访）" if state.collective else ""),
-            "domain": state.domain, "place": f"{state.township}{state.village}",
-            "authority_unit": state.authority_unit, "jurisdiction": state.jurisdiction,
-            "dispatch_units": "、".join(state.dispatch_units), "head_count": str(state.head_count),
-            "leader": state.leader, "backlog": "是" if state.backlog else "否",
-            "registered_at": state.registered_at[:16].replace("T", " "), "origin": state.origin,
-            "rating": RATINGS.get(state.rating, ""),
-            "repeat_of": "、".join(state.repeat_of),
+        people_count = f"{state.head_count}人" + ("（集体访）" if state.collective else "")
+        place = f"{state.township}{state.village}"
+        if state.jurisdiction and state.jurisdiction != state.township:
+            place += f"（属地：{state.jurisdiction}）"
+        leader = "　".join(x for x in (state.leader, "积案" if state.backlog else "") if x)
+        values: dict[str, str] = {
+            "channel": f"{CHANNELS.get(state.channel, state.channel)}　{people_count}",
+            "domain": state.domain, "place": place, "authority_unit": state.authority_unit,
+            "dispatch_units": "、".join(state.dispatch_units), "leader": leader,
+            "registered_at": f"{state.registered_at[:16].replace('T', ' ')}　{state.origin}",
+            "rating": RATINGS.get(state.rating, ""), "repeat_of": "、".join(state.repeat_of),
             "summary": state.request_summary,
         }
         for key, value in values.items():
             self.values[key].setText(value or "—")
+        self._shown = {key for key, value in values.items() if value or key not in OPTIONAL_FIELDS}
         people = []
         for p in state.petitioners:
             parts = [f"<b>{escape(p.name)}</b>"]
@@ -281,9 +314,18 @@ class CaseDetail(QtWidgets.QWidget):
                     parts.append(f"{label} {escape(value)}")
             people.append("　".join(parts))
         self.values["petitioners"].setText("<br>".join(people) or "—")
-        # Show the fields whole when they fit in about half the pane; the timeline takes the rest.
-        self.info.adjustSize()
-        self.info_scroll.setMinimumHeight(min(self.info.sizeHint().height() + 4, max(self.height() // 2, 240)))
+        self._arrange(self._columns, force=True)
+        if state.case_id != self._sized_for:
+            # A newly shown case gets its fields whole when they fit in about half the pane, the timeline the
+            # rest; while the same case stays shown, the handler's own split is kept.
+            self._sized_for = state.case_id
+            total = sum(self.splitter.sizes())
+            width = self.info_scroll.viewport().width()
+            wanted = self.info.heightForWidth(width) if width > 50 else -1
+            wanted = (wanted if wanted > 0 else self.info.sizeHint().height()) + 4
+            if total:
+                info = min(wanted, max(total // 2, 160))
+                self.splitter.setSizes([info, total - info])
 
     def _fill_actions(self, state: CaseState) -> None:
         while self.action_layout.count():

@@ -38,7 +38,7 @@ COLUMNS: dict[str, str] = {
 # A typical widest value per column: widths follow the font instead of being fixed in pixels.
 COLUMN_SAMPLES: dict[str, str] = {
     "colour": "督办", "case_id": "TZ0102-2026-00000", "petitioners": "欧阳建国", "channel": "渠道",
-    "domain": "劳动保障", "place": "峰江街道石桥村", "status": "不予受理", "leader": "陈建平（副县",
+    "domain": "劳动保障", "place": "横街镇东岙村", "status": "不予受理", "leader": "陈建平（副",
     "days_left": "逾期120天", "registered": "2026-00-00", "origin": "TZ0102",
 }
 CaseIdRole = Qt.ItemDataRole.UserRole + 1

@@ -14,7 +14,7 @@ from app.models.vocab import CHECKLIST_ITEMS
 from app.ops.desk import Desk
 from app.views.bus import ChangeBus
 from app.views.case_actions import CaseActions
-from app.views.qt import Qt, QtWidgets
+from app.views.qt import Qt, QtCore, QtWidgets
 
 TEXTS = {
     "done_label": "已落实",
@@ -25,7 +25,7 @@ TEXTS = {
     "complete": "已全部落实，可以办结销号",
     "incomplete": "尚有 {n} 项未落实，办结须全部落实或经督办领导批准",
     "not_done": "未落实",
-    "meta": "{by}　{at}",
+    "meta": "{by} · {at}",
 }
 
 
@@ -42,19 +42,17 @@ class ChecklistRow(QtWidgets.QFrame):
         self.check.setObjectName("done")
         self.meta = QtWidgets.QLabel(TEXTS["not_done"])
         self.meta.setObjectName("meta")
+        self.meta.setIndent(22)  # under the label, not the tick box
         self.note = QtWidgets.QLabel()
         self.note.setObjectName("note")
         self.note.setWordWrap(True)
         self.note.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        top = QtWidgets.QHBoxLayout()
-        top.setContentsMargins(0, 0, 0, 0)
-        top.addWidget(self.check)
-        top.addStretch(1)
-        top.addWidget(self.meta)
+        self.note.setIndent(22)
         layout = QtWidgets.QVBoxLayout(self)
         layout.setContentsMargins(8, 4, 8, 4)
-        layout.setSpacing(2)
-        layout.addLayout(top)
+        layout.setSpacing(1)
+        layout.addWidget(self.check)
+        layout.addWidget(self.meta)
         layout.addWidget(self.note)
 
     def show_entry(self, done: bool, by: str, at: str, note: str) -> None:
@@ -113,6 +111,10 @@ class ChecklistPanel(QtWidgets.QWidget):
         layout.addStretch(1)
         bus.changed.connect(self._on_changed)
         self.show_case(None)
+
+    def sizeHint(self) -> QtCore.QSize:
+        # Narrow and tall: notes wrap, and the list and detail keep the width.
+        return QtCore.QSize(self.fontMetrics().horizontalAdvance("中") * 15, super().sizeHint().height())
 
     def show_case(self, case_id: str | None) -> None:
         self.case_id = case_id

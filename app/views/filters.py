@@ -29,7 +29,10 @@ TEXTS = {
 
 
 class FilterBar(QtWidgets.QWidget):
-    """Collects the handler's filters into a ``CaseFilter``; ``changed`` carries it."""
+    """Collects the handler's filters into a ``CaseFilter``; ``changed`` carries it.
+
+    The search box belongs to the filters but is not laid out here: the window places it (in its toolbar).
+    """
 
     changed = Signal(object)
 
@@ -68,7 +71,6 @@ class FilterBar(QtWidgets.QWidget):
         layout = QtWidgets.QHBoxLayout(self)
         layout.setContentsMargins(6, 4, 6, 4)
         layout.setSpacing(6)
-        layout.addWidget(self.search, 3)
         for name, combo in (("status", self.status), ("colour", self.colour), ("domain", self.domain),
                             ("leader", self.leader), ("origin", self.origin)):
             if combo is None:
@@ -85,7 +87,10 @@ class FilterBar(QtWidgets.QWidget):
     def _combo(self, name: str, items: list[tuple[str, str]]) -> QtWidgets.QComboBox:
         combo = QtWidgets.QComboBox()
         combo.setObjectName(name)
-        combo.setSizeAdjustPolicy(QtWidgets.QComboBox.SizeAdjustPolicy.AdjustToContents)
+        # Narrow when the window is: long leader names are elided in the box and shown whole in the drop-down.
+        combo.setSizeAdjustPolicy(QtWidgets.QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        combo.setMinimumContentsLength(4)
+        combo.view().setMinimumWidth(combo.fontMetrics().horizontalAdvance("中") * 14)
         for label, code in items:
             combo.addItem(label, code)
         combo.currentIndexChanged.connect(self._emit)

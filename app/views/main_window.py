@@ -84,9 +84,8 @@ class MainWindow(QtWidgets.QMainWindow):
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 2)
         splitter.setChildrenCollapsible(False)
-        # The list as wide as its columns, the detail a readable width; both scale with the window.
-        list_width = sum(self.case_list.columnWidth(c) for c in range(self.model.columnCount())) + 24
-        splitter.setSizes([list_width, max(self.fontMetrics().horizontalAdvance("中") * 34, 420)])
+        self.splitter = splitter
+        self._sized = False
         self.setCentralWidget(splitter)
         dock = QtWidgets.QDockWidget(TEXTS["checklist"], self)
         dock.setObjectName("checklistDock")
@@ -100,9 +99,13 @@ class MainWindow(QtWidgets.QMainWindow):
         self._connect()
         for install in plugins.installers():
             install(self)
+        help_menu = self.menuBar().addMenu(TEXTS["help"])  # after the packages' menus: 帮助 comes last
+        help_menu.setObjectName("helpMenu")
+        help_menu.addAction(self.about_action)
 
     # ----- building ---------------------------------------------------------------------------------------------
     def _build_list(self) -> QtWidgets.QTableView:
+        self._columns_width = 0
         view = QtWidgets.QTableView()
         view.setObjectName("caseList")
         view.setModel(self.model)
@@ -125,9 +128,10 @@ class MainWindow(QtWidgets.QMainWindow):
         bold.setBold(True)
         header_metrics = QtGui.QFontMetrics(bold)
         for column, key in enumerate(self.model.columns):
-            width = max(metrics.horizontalAdvance(COLUMN_SAMPLES[key]) + 24,
-                        header_metrics.horizontalAdvance(COLUMNS[key]) + 28)
+            width = max(metrics.horizontalAdvance(COLUMN_SAMPLES[key]) + 16,
+                        header_metrics.horizontalAdvance(COLUMNS[key]) + 26)
             header.resizeSection(column, width)
+            self._columns_width += width
         header.setSortIndicator(self.model.sort_column(), Qt.SortOrder.DescendingOrder)
         view.setSortingEnabled(True)
         return view
@@ -160,7 +164,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.find_action = self._action(TEXTS["find"], "Ctrl+F", self.focus_search, name="findCase")
         self.refresh_action = self._action(TEXTS["refresh"], "F5", self.reload, name="refresh")
         quit_action = self._action(TEXTS["quit"], "Ctrl+Q", self.close, name="quit")
-        about_action = self._action(TEXTS["about"], "", self.about, name="about")
+        self.about_action = self._action(TEXTS["about"], "", self.about, name="about")
 
         toolbar = QtWidgets.QToolBar(TEXTS["toolbar"], self)
         toolbar.setObjectName("mainToolBar")
@@ -190,9 +194,6 @@ class MainWindow(QtWidgets.QMainWindow):
         case_menu.addSeparator()
         case_menu.addAction(self.find_action)
         case_menu.addAction(self.refresh_action)
-        help_menu = menu.addMenu(TEXTS["help"])
-        help_menu.setObjectName("helpMenu")
-        help_menu.addAction(about_action)
 
     def _connect(self) -> None:
         self.filters.changed.connect(self._filter_changed)
@@ -205,6 +206,22 @@ class MainWindow(QtWidgets.QMainWindow):
         self.bus.changed.connect(self._on_changed)
         self.filters.search.installEventFilter(self)
         self._update_enabled()
+
+    def showEvent(self, event: QtGui.QShowEvent) -> None:
+        super().showEvent(event)
+        if not self._sized:
+            self._sized = True
+            QtCore.QTimer.singleShot(0, self._size_panes)  # once the dock has taken its width
+
+    def _size_panes(self) -> None:
+        """The list as wide as its columns when the detail still gets a readable width; else share 3:2."""
+        total = sum(self.splitter.sizes())
+        list_width = self._columns_width + self.case_list.verticalScrollBar().sizeHint().width() + 4
+        detail_min = self.fontMetrics().horizontalAdvance("中") * 26
+        if total - list_width >= detail_min:
+            self.splitter.setSizes([list_width, total - list_width])
+        elif total:
+            self.splitter.setSizes([total * 3 // 5, total - total * 3 // 5])
 
     # ----- loading and refreshing -------------------------------------------------------------------------------
     def load(self) -> None:

@@ -67,28 +67,29 @@ class PersonBox(QtWidgets.QGroupBox):
         self.phone_error = QtWidgets.QLabel()
         form = QtWidgets.QGridLayout(self)
         form.setHorizontalSpacing(8)
-        for row, (key, widget, error) in enumerate((("name", self.name, None),
-                                                    ("id_number", self.id_number, self.id_error),
-                                                    ("phone", self.phone, self.phone_error),
-                                                    ("address", self.address, None))):
+        form.setVerticalSpacing(4)
+        row = 0
+        for key, widget, error in (("name", self.name, None), ("id_number", self.id_number, self.id_error),
+                                   ("phone", self.phone, self.phone_error), ("address", self.address, None)):
             widget.setObjectName(f"{key}Field")
             label = QtWidgets.QLabel(TEXTS[key] + "：")
             label.setBuddy(widget)
             form.addWidget(label, row, 0, Qt.AlignmentFlag.AlignRight)
             form.addWidget(widget, row, 1)
             widget.textChanged.connect(self._changed)
-            if error is not None:
+            row += 1
+            if error is not None:  # the reason goes under its field, so the form does not jump sideways
                 error.setObjectName(f"{key}Error")
                 error.setStyleSheet(f"color: {ERROR_HEX};")
-                form.addWidget(error, row, 2)
+                error.hide()
+                form.addWidget(error, row, 1)
+                row += 1
         form.setColumnStretch(1, 1)
         self.remove = QtWidgets.QPushButton(TEXTS["remove_person"])
         self.remove.setAutoDefault(False)
         self.remove.setObjectName("removePerson")
-        form.addWidget(self.remove, 0, 2, Qt.AlignmentFlag.AlignRight)
+        form.addWidget(self.remove, 0, 2)
         self.remove.setVisible(number > 1)
-        for key in ("id_number", "phone"):
-            getattr(self, key).setMinimumWidth(self.fontMetrics().horizontalAdvance("0" * 20))
 
     def _changed(self, _text: str = "") -> None:
         id_text, phone_text = self.id_number.text().strip(), self.phone.text().strip()
@@ -99,6 +100,7 @@ class PersonBox(QtWidgets.QGroupBox):
     @staticmethod
     def _flag(field: QtWidgets.QLineEdit, label: QtWidgets.QLabel, problem: str | None) -> None:
         label.setText(problem or "")
+        label.setVisible(bool(problem))
         field.setProperty("invalid", bool(problem))
         field.style().unpolish(field)
         field.style().polish(field)
