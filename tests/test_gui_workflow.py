@@ -132,7 +132,8 @@ def test_a_case_goes_from_registration_to_closing(qtbot, window: MainWindow, des
     type_text(close.page.fields["note"], "已化解")
     qtbot.mouseClick(close.save_button, Qt.MouseButton.LeftButton)
     assert close.isVisible()
-    assert "1/8" in close.error.text() and "未完成：定措施、定时间、定责任、包统筹、包协调、包疏导、包化解" in close.error.text()
+    assert "1/8" in close.error.text()
+    assert "未完成：定措施、定时间、定责任、包统筹、包协调、包疏导、包化解" in close.error.text()
     assert close.page.override is not None and close.page.override.isVisible()
     close.reject()
     assert desk.case(case_id).status == "followed_up"

@@ -266,7 +266,8 @@ class MainWindow(QtWidgets.QMainWindow):
         if number is not None:
             row = self.model.row_of_number(number)
             if row >= 0:
-                select_model.setCurrentIndex(self.model.index(row, 0), QtCore.QItemSelectionModel.SelectionFlag.NoUpdate)
+                select_model.setCurrentIndex(self.model.index(row, 0),
+                                             QtCore.QItemSelectionModel.SelectionFlag.NoUpdate)
                 self.case_list.scrollTo(self.model.index(row, 0))
         if not selection.isEmpty():
             select_model.select(selection, QtCore.QItemSelectionModel.SelectionFlag.ClearAndSelect)

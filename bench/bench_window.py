@@ -1,0 +1,273 @@
+"""Main-window benchmarks on 100,000 demo cases, each measurement in a fresh process so start-up is honest.
+
+    .venv/bin/python bench/bench_window.py [--runs N]
+
+(a) opening the main window until the first rows are painted, beside a bare QMainWindow start in the same run
+    (goal ≤ 2×), and the window process's peak RSS (goal ≤ 250 MB);
+(b) scrolling, filtering by colour red, a 2-character search and sorting, through the list's model and view,
+    each beside the bare SQL that returns the same rows.
+"""
+
+import time
+
+T0 = time.perf_counter()  # before any import: a child's start-up is timed from here
+
+import os  # noqa: E402
+import subprocess  # noqa: E402
+import sys  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+READY = "READY"
+
+
+# ----- children: one process per start-up ---------------------------------------------------------------------
+def _paint_watch(widget, on_painted):  # type: ignore[no-untyped-def]
+    """Call ``on_painted`` once, just after ``widget`` has been painted (with rows, for the list)."""
+    from PySide6 import QtCore
+
+    class Watch(QtCore.QObject):
+        done = False
+
+        def eventFilter(self, obj, event):  # type: ignore[no-untyped-def]  # noqa: N802
+            if event.type() == QtCore.QEvent.Type.Paint and not self.done and on_painted.ready():
+                self.done = True
+                QtCore.QTimer.singleShot(0, on_painted)  # after this paint has finished
+            return False
+
+    watch = Watch(widget)
+    widget.installEventFilter(watch)
+    return watch
+
+
+def child_bare() -> None:
+    from PySide6 import QtWidgets
+
+    app = QtWidgets.QApplication(sys.argv[:1])
+    window = QtWidgets.QMainWindow()
+    window.resize(1380, 860)
+
+    def painted() -> None:
+        print(READY, time.perf_counter() - T0, _rss_mb(), flush=True)
+        app.quit()
+
+    painted.ready = lambda: True  # type: ignore[attr-defined]
+    _paint_watch(window, painted)
+    window.show()
+    app.exec()
+
+
+def _open_window(data_dir: str):  # type: ignore[no-untyped-def]
+    sys.path.insert(0, str(ROOT))
+    from app.ops.desk import Desk
+    from app.views.app import application, setup_application
+    from app.views.main_window import MainWindow
+
+    app = application()
+    setup_application(app)
+    desk = Desk(Path(data_dir))
+    window = MainWindow(desk)
+    window.resize(1380, 860)
+    return app, desk, window
+
+
+def child_window(data_dir: str) -> None:
+    app, _desk, window = _open_window(data_dir)
+    viewport = window.case_list.viewport()
+
+    def painted() -> None:
+        print(READY, time.perf_counter() - T0, _rss_mb(), window.model.rowCount(), flush=True)
+        app.quit()
+
+    painted.ready = lambda: window.model.rowCount() > 0  # type: ignore[attr-defined]
+    _paint_watch(viewport, painted)
+    window.show()
+    window.load()
+    app.exec()
+
+
+def child_use(data_dir: str) -> None:
+    """Scroll, filter, search and sort through the window; print each figure beside its bare SQL."""
+    import random
+    import statistics
+
+    from PySide6 import QtCore
+
+    app, desk, window = _open_window(data_dir)
+    window.show()
+    window.load()
+    app.processEvents()
+    sys.path.insert(0, str(ROOT / "bench"))
+    from common import show, timed_pair
+
+    from app.store.queries import CaseFilter, list_rows
+
+    conn, today = desk.conn, desk.today()
+    iso = today.isoformat()
+    view, model, viewport = window.case_list, window.model, window.case_list.viewport()
+    order = " ORDER BY registered_at DESC, n DESC"
+
+    # Scrolling: jump anywhere in 100,000 rows and paint; the bare figure is the SQL for the rows on screen.
+    rng = random.Random(7)
+    rows = model.rowCount()
+    visible = max(viewport.height() // view.verticalHeader().defaultSectionSize(), 1)
+    jumps = [rng.randrange(0, rows - visible) for _ in range(60)]
+    scroll_bar = view.verticalScrollBar()
+    ours, raw = [], []
+    for row in jumps:
+        start = time.perf_counter()
+        scroll_bar.setValue(row)
+        viewport.repaint()
+        ours.append(time.perf_counter() - start)
+        numbers = [model.number_at(r) for r in range(row, row + visible)]
+        start = time.perf_counter()
+        list_rows(conn, numbers, today)  # type: ignore[arg-type]
+        raw.append(time.perf_counter() - start)
+    show(f"(b) scroll: jump to a random row of {rows:,} and paint {visible} rows", statistics.median(ours),
+         statistics.median(raw), goal_ms=16)
+
+    def through_view(action) -> None:  # type: ignore[no-untyped-def]
+        action()
+        view.scrollToTop()
+        viewport.repaint()
+
+    colour = window.filters.colour
+    red_sql = ("SELECT n FROM cases WHERE finished = 0 AND (backlog = 1 OR dissatisfied = 1 OR deadline < :d)"
+               + order)
+
+    def red() -> None:
+        colour.setCurrentIndex(0)  # back to all (not timed apart: the pair alternates, both pay alike)
+        through_view(lambda: colour.setCurrentIndex(colour.findData("red")))
+
+    def red_only() -> None:
+        through_view(lambda: colour.setCurrentIndex(colour.findData("red")))
+
+    colour.setCurrentIndex(colour.findData("red"))
+    count = model.rowCount()
+    samples_ours, samples_raw = [], []
+    for _ in range(7):
+        colour.setCurrentIndex(0)
+        start = time.perf_counter()
+        red_only()
+        samples_ours.append(time.perf_counter() - start)
+        start = time.perf_counter()
+        conn.execute(red_sql, {"d": iso}).fetchall()
+        samples_raw.append(time.perf_counter() - start)
+    show(f"(b) filter colour red through the list → {count:,} rows", statistics.median(samples_ours),
+         statistics.median(samples_raw), 1.5)
+    colour.setCurrentIndex(0)
+
+    two = "王建"
+    like_cols = " OR ".join(f"{c} LIKE :t" for c in ("case_id", "petitioner_names", "township", "village",
+                                                     "request_summary", "authority_unit", "leader"))
+    search = window.filters.search
+
+    def search_two() -> None:
+        search.setText(two)
+        window.filters.search_timer.stop()  # the 150 ms typing pause is by design; timed apart below
+        through_view(lambda: model.set_filter(window.filters.case_filter()))
+        search.clear()
+        window.filters.search_timer.stop()
+        model.set_filter(CaseFilter())
+
+    search.setText(two)
+    model.set_filter(window.filters.case_filter())
+    found = model.rowCount()
+    search.clear()
+    model.set_filter(CaseFilter())
+    samples_ours, samples_raw = [], []
+    for _ in range(7):
+        search.setText(two)
+        window.filters.search_timer.stop()
+        start = time.perf_counter()
+        through_view(lambda: model.set_filter(window.filters.case_filter()))
+        samples_ours.append(time.perf_counter() - start)
+        search.clear()
+        window.filters.search_timer.stop()
+        model.set_filter(CaseFilter())
+        start = time.perf_counter()
+        conn.execute(f"SELECT n FROM cases WHERE {like_cols}" + order, {"t": f"%{two}%"}).fetchall()
+        samples_raw.append(time.perf_counter() - start)
+    show(f"(b) search '{two}' (2 chars) through the list → {found} rows", statistics.median(samples_ours),
+         statistics.median(samples_raw), 1.5)
+    print(f"    (plus the {window.filters.search_timer.interval()} ms pause after the last key before searching)")
+
+    header_column = model.columns.index("days_left")
+    sort_sql = "SELECT n FROM cases ORDER BY finished, deadline IS NULL, deadline, n"
+    ours_t, raw_t = timed_pair(
+        lambda: (through_view(lambda: model.sort(header_column, QtCore.Qt.SortOrder.AscendingOrder)),
+                 model.sort(model.columns.index("registered"), QtCore.Qt.SortOrder.DescendingOrder)),
+        lambda: (conn.execute(sort_sql).fetchall(), conn.execute("SELECT n FROM cases" + order).fetchall()), 5)
+    show("(b) sort by 剩余天数 and back, all rows", ours_t, raw_t, 1.5)
+    ours_t, raw_t = timed_pair(lambda: through_view(model.refresh),
+                               lambda: conn.execute("SELECT n FROM cases" + order).fetchall(), 7)
+    show(f"(b) refresh the whole list ({rows:,} rows) after a change", ours_t, raw_t, 1.5)
+    print(f"    peak RSS after scrolling, filtering, searching and sorting: {_rss_mb():.0f} MB (goal ≤ 250 MB)")
+    window.close()
+    desk.close()
+
+
+def _rss_mb() -> float:
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+# ----- parent ---------------------------------------------------------------------------------------------------
+def run_child(mode: str, data_dir: str = "") -> tuple[float, float, list[str]]:
+    """(wall seconds from spawn to READY, seconds inside the child, the READY line's other fields)."""
+    env = dict(os.environ, QT_QPA_PLATFORM=os.environ.get("QT_QPA_PLATFORM", "offscreen"))
+    start = time.perf_counter()
+    proc = subprocess.Popen([sys.executable, __file__, "--child", mode, data_dir], stdout=subprocess.PIPE,
+                            stderr=subprocess.DEVNULL, text=True, env=env, cwd=ROOT)
+    assert proc.stdout is not None
+    for line in proc.stdout:
+        if line.startswith(READY):
+            wall = time.perf_counter() - start
+            fields = line.split()[1:]
+            proc.wait(timeout=60)
+            return wall, float(fields[0]), fields[1:]
+    proc.wait(timeout=60)
+    raise SystemExit(f"child {mode} ended without painting (exit {proc.returncode})")
+
+
+def main() -> None:
+    import statistics
+
+    sys.path.insert(0, str(ROOT / "bench"))
+    from common import demo_dir, show
+
+    runs = int(sys.argv[sys.argv.index("--runs") + 1]) if "--runs" in sys.argv else 5
+    folder = str(demo_dir("demo100k", 100_000))
+    run_child("window", folder)  # warm the OS file cache once, as a second start of the day would be
+    bare, ours, rss, inside = [], [], [], []
+    for _ in range(runs):  # alternate, so a busy machine weighs on both alike
+        bare.append(run_child("bare")[0])
+        wall, within, fields = run_child("window", folder)
+        ours.append(wall)
+        inside.append(within)
+        rss.append(float(fields[0]))
+    show("(a) open the main window until the first rows are painted (100,000 cases), wall time from spawn",
+         statistics.median(ours), statistics.median(bare), 2.0)
+    print(f"    of which inside Python after interpreter start: {statistics.median(inside) * 1000:.0f} ms")
+    worst = max(rss)
+    print(f"(a) peak RSS of the window process at first paint: {worst:.0f} MB (goal ≤ 250 MB) "
+          f"{'MET' if worst <= 250 else 'NOT MET'}")
+    done = subprocess.run([sys.executable, __file__, "--child", "use", folder], capture_output=True, text=True,
+                          env=dict(os.environ, QT_QPA_PLATFORM=os.environ.get("QT_QPA_PLATFORM", "offscreen")),
+                          cwd=ROOT, check=False)
+    print(done.stdout, end="")
+    if done.returncode:
+        print(done.stderr[-3000:], file=sys.stderr)
+
+
+if __name__ == "__main__":
+    if len(sys.argv) > 2 and sys.argv[1] == "--child":
+        if sys.argv[2] == "bare":
+            child_bare()
+        elif sys.argv[2] == "window":
+            child_window(sys.argv[3])
+        else:
+            child_use(sys.argv[3])
+    else:
+        main()
