@@ -1,5 +1,5 @@
-"""Schema step 2: the first reply and first follow-up of a case, kept when a review round overwrites the
-latest."""
+"""Schema steps 2 and 4: the first reply and first follow-up of a case, kept when a review round overwrites the
+latest, and the days and seconds to that first reply."""
 
 from __future__ import annotations
 
@@ -40,12 +40,13 @@ def test_first_reply_and_first_rating_survive_a_review_round(desk: Desk, now: Fa
                    "dissatisfied")
 
 
-def test_upgrading_a_version_1_file_fills_the_new_columns_as_the_fold_would(
+def test_upgrading_a_version_1_file_fills_the_new_columns_as_the_projection_would(
         desk: Desk, now: FakeNow, tmp_path: Path) -> None:
     reviewed = _reviewed_case(desk, now)
     untouched = desk.register_case(make_draft(name="李四"))
-    expected = desk.conn.execute("SELECT case_id, first_replied_at, first_rated_at, first_rating FROM cases "
-                                 "ORDER BY case_id").fetchall()
+    columns = "case_id, first_replied_at, first_rated_at, first_rating, reply_days, handling_seconds"
+    expected = desk.conn.execute(f"SELECT {columns} FROM cases ORDER BY case_id").fetchall()
+    assert expected[0][4:] == (3, 3 * 86400)  # registered and accepted 03-02 09:00, first reply 03-05 09:00
     # A file as version 1 wrote it: the version 1 tables, filled with the same rows minus the new columns.
     old_dir = tmp_path / "old"
     old_dir.mkdir()
@@ -57,7 +58,8 @@ def test_upgrading_a_version_1_file_fills_the_new_columns_as_the_fold_would(
     for table in ("settings", "events", "petitioners", "steps", "evidence", "checklist", "conflicts",
                   "case_text"):
         conn.execute(f"INSERT INTO main.{table} SELECT * FROM cur.{table}")
-    v1_columns = ", ".join(c for c in ["n", *schema.CASE_COLUMNS] if not c.startswith("first_"))
+    later = ("first_replied_at", "first_rated_at", "first_rating", "reply_days", "handling_seconds")
+    v1_columns = ", ".join(c for c in ["n", *schema.CASE_COLUMNS] if c not in later)
     conn.execute(f"INSERT INTO main.cases ({v1_columns}) SELECT {v1_columns} FROM cur.cases")
     conn.execute("INSERT INTO main.case_fts (case_fts) VALUES ('rebuild')")
     conn.execute("COMMIT")
@@ -68,8 +70,7 @@ def test_upgrading_a_version_1_file_fills_the_new_columns_as_the_fold_would(
     try:
         version = reopened.conn.execute("PRAGMA user_version").fetchone()[0]
         assert version == schema.LATEST_VERSION
-        got = reopened.conn.execute("SELECT case_id, first_replied_at, first_rated_at, first_rating "
-                                    "FROM cases ORDER BY case_id").fetchall()
+        got = reopened.conn.execute(f"SELECT {columns} FROM cases ORDER BY case_id").fetchall()
         assert got == expected
         assert [r[0] for r in got] == sorted([reviewed, untouched])
         assert verify(reopened.conn, reopened.limits, reopened.blobs).ok

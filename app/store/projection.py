@@ -9,7 +9,7 @@ import hashlib
 import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from app.models.case import CaseState, fold
@@ -47,6 +47,21 @@ def _json_list(values: list[Any]) -> str:
     return canonical_json(values) if values else "[]"  # most lists are empty: skip the encoder
 
 
+def _reply_numbers(state: CaseState) -> tuple[int | None, int | None]:
+    """Calendar days from acceptance to the first reply, and seconds from registration to it (None when there is
+    no such reply). The figures sum these; schema step 4 computes the same in SQL for older files."""
+    if not state.first_replied_at:
+        return None, None
+    try:
+        replied = datetime.fromisoformat(state.first_replied_at)
+        days = (replied.date() - date.fromisoformat(state.accepted_at[:10])).days if state.accepted_at else None
+        seconds = (int((replied - datetime.fromisoformat(state.registered_at)).total_seconds())
+                   if state.registered_at else None)
+    except (ValueError, TypeError):  # a time written by a newer program in another form: no figure from it
+        return None, None
+    return days, seconds
+
+
 def case_rows(state: CaseState, limits: TimeLimits) -> CaseRows:
     """All rows for one case. Deterministic: the same state and limits give the same rows."""
     deadline = None if state.finished else current_deadline(case_clock(state), limits)
@@ -62,7 +77,7 @@ def case_rows(state: CaseState, limits: TimeLimits) -> CaseRows:
         deadline.due.isoformat() if deadline else None,
         deadline.yellow_from(limits).isoformat() if deadline else None,
         state.last_event_id, state.last_hash, state.last_hlc,
-        state.first_replied_at, state.first_rated_at, state.first_rating,
+        state.first_replied_at, state.first_rated_at, state.first_rating, *_reply_numbers(state),
     )
     rows = CaseRows(case, _search_text(state))
     rows.petitioners = [(cid, i, p.name, p.id_number, p.phone, p.address) for i, p in enumerate(state.petitioners)]

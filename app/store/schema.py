@@ -13,7 +13,7 @@ CASE_COLUMNS: tuple[str, ...] = (
     "registered_at", "dispatched_at", "dispatch_units", "accepted_at", "replied_at", "closed_at", "extension_days",
     "review_round", "rating", "dissatisfied", "measures", "repeat_of", "repeat_round", "checklist_done",
     "conflicts", "supervision", "finished", "deadline_label", "deadline", "yellow_from", "last_event_id",
-    "last_hash", "last_hlc", "first_replied_at", "first_rated_at", "first_rating",
+    "last_hash", "last_hlc", "first_replied_at", "first_rated_at", "first_rating", "reply_days", "handling_seconds",
 )
 
 _V1 = """
@@ -158,6 +158,20 @@ def _v3(conn: sqlite3.Connection) -> None:
         conn.execute(statement)
 
 
+def _v4(conn: sqlite3.Connection) -> None:
+    """Two numbers per case for the figures, so that their SQL needs no date function per row (100,000 cases in
+    well under 200 ms): calendar days from acceptance to the first reply, and seconds from registration to it.
+    Filled here exactly as ``projection.case_rows`` fills them."""
+    conn.execute("ALTER TABLE cases ADD COLUMN reply_days INTEGER")
+    conn.execute("ALTER TABLE cases ADD COLUMN handling_seconds INTEGER")
+    conn.execute(
+        "UPDATE cases SET reply_days = CASE WHEN first_replied_at != '' AND accepted_at != '' THEN "
+        "CAST(round(julianday(substr(first_replied_at, 1, 10)) - julianday(substr(accepted_at, 1, 10))) AS INTEGER) "
+        "END, handling_seconds = CASE WHEN first_replied_at != '' AND registered_at != '' THEN "
+        "CAST(round((julianday(first_replied_at) - julianday(registered_at)) * 86400) AS INTEGER) END "
+        "WHERE first_replied_at != ''")
+
+
 # Step N brings a file from version N-1 to N. Append only; never change a step that has shipped.
-STEPS: list[Callable[[sqlite3.Connection], None]] = [_v1, _v2, _v3]
+STEPS: list[Callable[[sqlite3.Connection], None]] = [_v1, _v2, _v3, _v4]
 LATEST_VERSION = len(STEPS)
