@@ -11,7 +11,7 @@ in Chinese for the command line, the dashboard and the README.
 from __future__ import annotations
 
 import sqlite3
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
@@ -33,10 +33,13 @@ class Basis:
     """A group of counts that share the date a case is counted by."""
 
     column: str
-    sums: dict[str, str]  # output key -> SQL summed over the cases whose ``column`` falls in the period
+    counts: dict[str, str]  # output key -> condition: cases whose ``column`` falls in the period and that meet it
+    totals: dict[str, str] = field(default_factory=dict)  # output key -> aggregate over those cases
 
 
 # The counts behind the figures. Kept as data so the period totals and the monthly series use one definition.
+# Conditions go in FILTER clauses, which SQLite evaluates lazily (AND in a value is evaluated in full), and use
+# no date function per row: dates compare as ISO text, and the days to the first reply are projected numbers.
 BASES: tuple[Basis, ...] = (
     Basis("registered_at", {"cases": "1", "repeat_cases": "repeat_round >= 2"}),
     Basis("closed_at", {
@@ -44,15 +47,10 @@ BASES: tuple[Basis, ...] = (
         "one_time_resolved": f"status = 'closed' AND review_round = 0 AND rating IN {_GOOD}"}),
     Basis("first_rated_at", {"rated": "1", "satisfied": f"first_rating IN {_GOOD}",
                              "dissatisfied": "first_rating = 'dissatisfied'"}),
-    Basis("first_replied_at", {
-        "replied": "1",
-        "handling_days_total": "julianday(first_replied_at) - julianday(registered_at)"}),
-    Basis("accepted_at", {
-        "due_7_days": "first_replied_at != '' "
-                      "OR julianday(substr(accepted_at, 1, 10)) + 7 < julianday(:today)",
-        "answered_within_7_days": "first_replied_at != '' AND julianday(substr(first_replied_at, 1, 10)) "
-                                  "- julianday(substr(accepted_at, 1, 10)) <= 7",
-    }),
+    Basis("first_replied_at", {"replied": "1"}, {"handling_days_total": "total(handling_seconds) / 86400.0"}),
+    # Accepted on day D: the 7 days are over once D < today - 7; a first reply on day D + 7 is still in time.
+    Basis("accepted_at", {"due_7_days": "reply_days IS NOT NULL OR accepted_at < :seven_days_ago",
+                          "answered_within_7_days": "reply_days <= 7"}),
 )
 _BACKLOG_SUMS = {
     "backlog_total": "backlog = 1 AND registered_at < :to",
@@ -100,9 +98,10 @@ COUNT_LABELS: dict[str, str] = {
 
 
 def period_params(date_from: date | None, date_to: date | None, today: date) -> dict[str, str]:
-    """SQL parameters: ``:from`` inclusive, ``:to`` the day after the period (exclusive), ``:today``."""
+    """SQL parameters: ``:from`` inclusive, ``:to`` the day after the period (exclusive), ``:seven_days_ago``."""
     end = (date_to + timedelta(days=1)).isoformat() if date_to else _MAX_DAY
-    return {"from": date_from.isoformat() if date_from else _MIN_DAY, "to": end, "today": today.isoformat()}
+    return {"from": date_from.isoformat() if date_from else _MIN_DAY, "to": end,
+            "seven_days_ago": (today - timedelta(days=7)).isoformat()}
 
 
 def _in_period(column: str) -> str:
@@ -111,15 +110,18 @@ def _in_period(column: str) -> str:
 
 def compute_figures(conn: sqlite3.Connection, *, date_from: date | None, date_to: date | None, by: str | None,
                     today: date) -> list[dict[str, Any]]:
-    """One dict per group (the whole station when ``by`` is None), sorted by group. One scan of ``cases``."""
+    """One dict per group (the whole station when ``by`` is None), sorted by group. One scan of ``cases``
+    (with no grouping, no GROUP BY either: its sorter would cost more than the scan)."""
     if by not in _GROUP_SQL:
         raise ValueError(f"unknown grouping: {by}")
-    sums = [f"coalesce(sum(CASE WHEN {_in_period(b.column)} THEN ({sql}) END), 0) AS {key}"
-            for b in BASES for key, sql in b.sums.items()]
-    sums += [f"coalesce(sum({sql}), 0) AS {key}" for key, sql in _BACKLOG_SUMS.items()]
+    sums = [f"count(*) FILTER (WHERE {_in_period(b.column)} AND ({sql})) AS {key}"
+            for b in BASES for key, sql in b.counts.items()]
+    sums += [f"{sql.replace(')', f') FILTER (WHERE {_in_period(b.column)})', 1)} AS {key}"
+             for b in BASES for key, sql in b.totals.items()]
+    sums += [f"count(*) FILTER (WHERE {sql}) AS {key}" for key, sql in _BACKLOG_SUMS.items()]
     where = _GROUP_WHERE.get(by or "", "1")
-    sql = (f"SELECT {_GROUP_SQL[by]} AS grp, {', '.join(sums)} FROM cases WHERE {where} "
-           "GROUP BY grp ORDER BY grp")
+    group = "" if by is None else " GROUP BY grp ORDER BY grp"
+    sql = f"SELECT {_GROUP_SQL[by]} AS grp, {', '.join(sums)} FROM cases WHERE {where}{group}"
     cursor = conn.execute(sql, period_params(date_from, date_to, today))
     names = [d[0] for d in cursor.description]
     rows = [derive(dict(zip(names, row, strict=True))) for row in cursor]
@@ -153,7 +155,8 @@ def monthly_figures(conn: sqlite3.Connection, *, months: list[str], today: date)
     counts: dict[str, dict[str, Any]] = {m: {"grp": m} for m in months}
     for basis in BASES:
         month = f"substr({basis.column}, 1, 7)"
-        sums = ", ".join(f"coalesce(sum({sql}), 0) AS {key}" for key, sql in basis.sums.items())
+        sums = ", ".join([f"count(*) FILTER (WHERE {sql}) AS {key}" for key, sql in basis.counts.items()]
+                         + [f"{sql} AS {key}" for key, sql in basis.totals.items()])
         cursor = conn.execute(f"SELECT {month} AS m, {sums} FROM cases WHERE {_in_period(basis.column)} "
                               "GROUP BY m", params)
         names = [d[0] for d in cursor.description]
