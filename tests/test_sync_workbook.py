@@ -1,0 +1,65 @@
+"""The bundle's workbook as a person and as LibreOffice see it: Chinese sheets and headers, every event, text that
+stays text, and payloads longer than a cell."""
+
+from __future__ import annotations
+
+import csv
+import shutil
+import subprocess
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from app.ops import sync_transfer as transfer
+from app.sync.workbook import CELL_MAX, read_events
+from tests.conftest import FakeNow
+from tests.sync_helpers import new_case, send, station_tree
+
+LOSSLESS_CSV = "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,-1"
+
+
+def test_the_workbook_opens_in_libreoffice_with_every_event(tmp_path: Path, now: FakeNow) -> None:
+    soffice = shutil.which("soffice")
+    if soffice is None:
+        pytest.skip("LibreOffice（soffice）未安装：installer/debian-deps.sh test 会安装")
+    with station_tree(tmp_path, now, ("SZ", "TZJJ", "TZ01")) as d:
+        town = d["TZ01"]
+        town.set_handler("=HYPERLINK(\"http://x\",\"点我\")")  # must stay text, never become a formula
+        case_id = new_case(town, "欧阳娜娜")
+        town.record(case_id, "dispatch", {"units": ["镇农业农村办", "市农业农村局"], "note": "一事双交"})
+        path = tmp_path / "up.zip"
+        transfer.export_bundle(town, "TZJJ", path)
+        work = tmp_path / "unzipped"
+        with zipfile.ZipFile(path) as zf:
+            zf.extractall(work)  # what a person does on Windows: unzip, then open data.xlsx
+        assert (work / "readme.txt").read_text("utf-8-sig").startswith("信访工作台同步包")
+        subprocess.run([soffice, "--headless", f"-env:UserInstallation=file://{tmp_path}/lo-profile",
+                        "--convert-to", LOSSLESS_CSV, "--outdir", str(work / "csv"), str(work / "data.xlsx")],
+                       check=True, capture_output=True, timeout=180)
+        sheets = {p.stem.split("-", 1)[1]: list(csv.reader(p.read_text("utf-8").splitlines()))
+                  for p in (work / "csv").glob("*.csv")}
+        assert set(sheets) == {"说明", "案件", "办理事件", "四定四包", "佐证材料清单"}
+        events = sheets["办理事件"]
+        assert events[0][:3] == ["事件编号", "案件编号", "来源站点"]
+        stored = town.conn.execute("SELECT id, case_id, actor, payload, hash FROM events ORDER BY seq").fetchall()
+        assert [(r[0], r[1], r[6], r[9], r[11]) for r in events[1:]] == [tuple(r) for r in stored]
+        assert events[1][6] == "=HYPERLINK(\"http://x\",\"点我\")"
+        assert sheets["案件"][1][:3] == [case_id, "TZ01", "欧阳娜娜"]
+        assert ["发送站点", "TZ01 新河镇信访办"] in sheets["说明"]
+
+
+def test_a_payload_longer_than_a_cell_travels_whole(tmp_path: Path, now: FakeNow) -> None:
+    with station_tree(tmp_path, now, ("SZ", "TZJJ", "TZ01")) as d:
+        town, county = d["TZ01"], d["TZJJ"]
+        case_id = new_case(town)
+        town.record(case_id, "dispatch", {"units": ["镇农业农村办"]})
+        town.record(case_id, "accept", {})
+        town.record(case_id, "contact", {"note": "走访" * (CELL_MAX + 100)})
+        result = send(town, county, tmp_path / "long.zip")
+        assert result.report.new_events == 4
+        assert county.events(case_id)[-1].payload == town.events(case_id)[-1].payload
+        with zipfile.ZipFile(tmp_path / "long.zip") as zf:
+            zf.extract("data.xlsx", tmp_path)
+        rows = list(read_events(tmp_path / "data.xlsx", 4))
+        assert len(rows[-1][8]) > 2 * CELL_MAX
