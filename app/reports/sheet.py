@@ -8,16 +8,17 @@ once the case is finished: pages stream out as they are made, however many cases
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
+from functools import cache
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from reportlab.graphics.barcode.qr import QrCodeWidget
-from reportlab.graphics.shapes import Drawing
+from reportlab.graphics.barcode.qr import QrCode
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
     BaseDocTemplate,
@@ -51,6 +52,7 @@ COLOUR_FILL = {
 Progress = Callable[[int, int], None]
 
 
+@cache
 def _styles() -> dict[str, ParagraphStyle]:
     font = cjk_font()
     base = ParagraphStyle("body", fontName=font, fontSize=9.5, leading=13, wordWrap="CJK")
@@ -69,6 +71,14 @@ def _styles() -> dict[str, ParagraphStyle]:
 
 def _esc(text: object) -> str:
     return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _fit(text: str, style: ParagraphStyle, width: float) -> str | Paragraph:
+    """Plain text when it fits the cell on one line (a table draws it far faster), else a wrapping paragraph.
+    ``width`` is the column's width; 8 points go to the cell's padding."""
+    if "\n" not in text and stringWidth(text, style.fontName, style.fontSize) <= width - 8:
+        return text
+    return Paragraph(_esc(text), style)
 
 
 # ----- the canvas: running header, footer and per-case page totals ---------------------------------------
@@ -164,22 +174,32 @@ def _grid(data: list[list[Any]], widths: list[float], extra: list[tuple[Any, ...
         ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
         ("LEFTPADDING", (0, 0), (-1, -1), 4),
         ("RIGHTPADDING", (0, 0), (-1, -1), 4),
+        *([("ALIGN", (0, 0), (-1, repeat - 1), "CENTER")] if repeat else []),  # header rows
         *(extra or []),
     ]))
     return table
 
 
-def _qr(text: str, size: float) -> Drawing:
-    widget = QrCodeWidget(text, barLevel="M")
-    x0, y0, x1, y1 = widget.getBounds()
-    drawing = Drawing(size, size, transform=[size / (x1 - x0), 0, 0, size / (y1 - y0), 0, 0])
-    drawing.initialFontName = cjk_font()  # the renderer would otherwise select (unembedded) Helvetica
-    drawing.add(widget)
-    return drawing
+class _SheetQr(QrCode):
+    """reportlab's QR flowable (it draws straight onto the canvas; the QrCodeWidget in a Drawing encoded twice and
+    went through the graphics renderer shape by shape: ~60% of a sheet's time), with one mask pattern instead of
+    trying all eight for the best (another fifth). Every mask pattern is valid; the code is short and printed
+    large, so the choice does not matter to a scanner."""
+
+    def draw(self) -> None:
+        code = self.qr
+        code.version = code.version or code.calculate_version()
+        code.makeImpl(False, 0)
+        code.make = lambda: None  # made above; QrCode.draw calls make() before drawing the modules
+        super().draw()
+
+
+def _qr(text: str, size: float) -> QrCode:
+    return _SheetQr(text, width=size, height=size, qrLevel="M", qrBorder=4)
 
 
 def _title_block(d: SheetData, st: dict[str, ParagraphStyle]) -> Table:
-    qr_size = 25 * mm
+    qr_size = 27 * mm
     title = [Paragraph(TITLE, st["title"]), Spacer(1, 2 * mm),
              Paragraph(f"案件编号：{_esc(d.case_id)}", st["subtitle"])]
     code = [_qr(d.qr, qr_size), Paragraph(f"校验码 {d.code}", ParagraphStyle("qr", parent=st["small"],
@@ -194,7 +214,8 @@ def _title_block(d: SheetData, st: dict[str, ParagraphStyle]) -> Table:
 
 def _basic(d: SheetData, st: dict[str, ParagraphStyle]) -> Table:
     s = d.state
-    p = lambda text: Paragraph(_esc(text), st["body"])  # noqa: E731
+    lw, vw = 24 * mm, BODY_W / 2 - 24 * mm
+    p = lambda text: _fit(text, st["body"], vw)  # noqa: E731
     channel = CHANNELS.get(s.channel, s.channel)
     if s.collective:
         channel += f"（集体访，{s.head_count}人）"
@@ -208,7 +229,6 @@ def _basic(d: SheetData, st: dict[str, ParagraphStyle]) -> Table:
         ["积    案", p("是" if s.backlog else "否"), "重复信访", p(repeat)],
         ["督办颜色", colour_text, "包案领导", p(s.leader or "—")],
     ]
-    lw, vw = 24 * mm, BODY_W / 2 - 24 * mm
     return _grid(rows, [lw, vw, lw, vw], [
         ("FONT", (0, 0), (-1, -1), cjk_font(), 9.5), ("BACKGROUND", (0, 0), (0, -1), LABEL_BG),
         ("BACKGROUND", (2, 0), (2, -1), LABEL_BG), ("ALIGN", (0, 0), (0, -1), "CENTER"),
@@ -218,12 +238,12 @@ def _basic(d: SheetData, st: dict[str, ParagraphStyle]) -> Table:
 
 
 def _petitioners(d: SheetData, st: dict[str, ParagraphStyle]) -> Table:
-    head = [Paragraph(h, st["head"]) for h in ("序号", "姓名", "身份证号", "联系电话", "住址")]
+    head = ["序号", "姓名", "身份证号", "联系电话", "住址"]
+    widths = [11 * mm, 24 * mm, 44 * mm, 31 * mm, BODY_W - 110 * mm]
     rows: list[list[Any]] = [head]
     for i, (name, id_shown, phone, address) in enumerate(d.petitioners, start=1):
-        rows.append([str(i), Paragraph(_esc(name), st["body"]), id_shown or "—", phone or "—",
-                     Paragraph(_esc(address or "—"), st["body"])])
-    widths = [11 * mm, 24 * mm, 44 * mm, 31 * mm, BODY_W - 110 * mm]
+        rows.append([str(i), _fit(name, st["body"], widths[1]), id_shown or "—", phone or "—",
+                     _fit(address or "—", st["body"], widths[4])])
     return _grid(rows, widths, [("FONT", (0, 0), (-1, -1), cjk_font(), 9.5),
                                 ("BACKGROUND", (0, 0), (-1, 0), LABEL_BG),
                                 ("ALIGN", (0, 1), (0, -1), "CENTER")],
@@ -231,13 +251,13 @@ def _petitioners(d: SheetData, st: dict[str, ParagraphStyle]) -> Table:
 
 
 def _steps(d: SheetData, st: dict[str, ParagraphStyle]) -> Table:
-    head = [Paragraph(h, st["head"]) for h in ("序号", "办理步骤", "日期", "办理单位", "经办人", "情况说明")]
+    head = ["序号", "办理步骤", "日期", "办理单位", "经办人", "情况说明"]
+    widths = [11 * mm, 22 * mm, 21 * mm, 34 * mm, 17 * mm, BODY_W - 105 * mm]
+    small = ParagraphStyle("cell", parent=st["small"], fontSize=8.5)
     rows: list[list[Any]] = [head]
     for r in d.steps:
-        rows.append([str(r.number), Paragraph(_esc(r.label), st["small"]), r.day,
-                     Paragraph(_esc(r.unit), st["small"]), Paragraph(_esc(r.person), st["small"]),
-                     Paragraph(_esc(r.note), st["small"])])
-    widths = [11 * mm, 22 * mm, 21 * mm, 34 * mm, 17 * mm, BODY_W - 105 * mm]
+        rows.append([str(r.number), _fit(r.label, small, widths[1]), r.day, _fit(r.unit, small, widths[3]),
+                     _fit(r.person, small, widths[4]), _fit(r.note, small, widths[5])])
     return _grid(rows, widths, [("FONT", (0, 0), (-1, -1), cjk_font(), 8.5),
                                 ("BACKGROUND", (0, 0), (-1, 0), LABEL_BG),
                                 ("ALIGN", (0, 1), (0, -1), "CENTER"), ("ALIGN", (2, 1), (2, -1), "CENTER")],
@@ -271,13 +291,13 @@ def _checklist(d: SheetData, st: dict[str, ParagraphStyle]) -> Table:
         text = Paragraph("本件未列为积案、未设包案领导，四定四包不作要求。", st["body"])
         return _grid([[text]], [BODY_W])
     titles = ("项目", "落实情况", "落实人", "日期", "说明（措施、期限、单位）")
-    rows: list[list[Any]] = [[Paragraph(h, st["head"]) for h in titles]]
+    rows: list[list[Any]] = [list(titles)]
+    widths = [18 * mm, 19 * mm, 22 * mm, 21 * mm, BODY_W - 80 * mm]
     for key, label in CHECKLIST_ITEMS.items():
         entry = s.checklist[key]
         rows.append([label, "已落实" if entry.done else "未落实",
-                     Paragraph(_esc(entry.by if entry.done else ""), st["small"]),
-                     entry.at[:10] if entry.done else "", Paragraph(_esc(entry.note), st["small"])])
-    widths = [18 * mm, 19 * mm, 22 * mm, 21 * mm, BODY_W - 80 * mm]
+                     _fit(entry.by if entry.done else "", st["body"], widths[2]),
+                     entry.at[:10] if entry.done else "", _fit(entry.note, st["body"], widths[4])])
     undone = [("TEXTCOLOR", (1, i), (1, i), colors.HexColor("#C62828"))
               for i, key in enumerate(CHECKLIST_ITEMS, start=1) if not s.checklist[key].done]
     return _grid(rows, widths, [
