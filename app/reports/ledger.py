@@ -165,6 +165,9 @@ def write_ledger(conn: sqlite3.Connection, out: Path, flt: LedgerFilter, today: 
     ws.print_title_rows = "1:1"
     ws.page_setup.orientation = "landscape"
     ws.page_setup.paperSize = "9"  # A4
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0  # printed one page wide, as long as it takes
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_options.gridLines = True  # printed ruling without a border style on every cell
     cells = _Cells(ws)
     ws.append([cells.header(h) for h in HEADERS])
     written = 0
