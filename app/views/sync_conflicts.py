@@ -1,0 +1,140 @@
+"""The conflicts view: one field changed at two stations without either seeing the other. A person picks one of
+the values or types a merged one; the decision is an event that travels like any change. Changes to different
+fields, merged on their own, are listed below for checking."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from app.models.errors import DomainError
+from app.ops import supervision
+from app.ops.desk import Desk
+from app.sync.conflicts import Choice, HardConflict, hard_conflicts, soft_pairs
+from app.views.bus import ChangeBus
+from app.views.common import error_label, show_error
+from app.views.qt import QtWidgets
+
+TEXTS = {
+    "title": "修改冲突",
+    "hard": "须人工确定（同一项在两处同时被修改，两个值都已保留）",
+    "soft": "已自动合并（不同项在两处同时被修改，请核对）",
+    "hard_headers": ("案件编号", "修改项", "各处的值"),
+    "soft_headers": ("案件编号", "一处的修改", "另一处的修改"),
+    "pick": "保留：",
+    "merge": "合并为：",
+    "apply": "确定",
+    "none": "没有修改冲突",
+    "choose": "请先在上表中选择一处冲突",
+}
+
+
+def value_text(value: Any) -> str:
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, list):
+        return "、".join(str(p.get("name", "")) if isinstance(p, dict) else str(p) for p in value)
+    return str(value)
+
+
+def choice_text(choice: Choice) -> str:
+    return f"{value_text(choice.value)}（{choice.origin} {choice.actor} {choice.at[:16].replace('T', ' ')}）"
+
+
+class ConflictsView(QtWidgets.QDialog):
+    """Lists conflicts and settles the selected one."""
+
+    def __init__(self, desk: Desk, bus: ChangeBus | None = None, parent: QtWidgets.QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.desk = desk
+        self.setObjectName("conflictsView")
+        self.setWindowTitle(TEXTS["title"])
+        self.hard = QtWidgets.QTableWidget(0, 3)
+        self.hard.setObjectName("hardConflicts")
+        self.hard.setHorizontalHeaderLabels(list(TEXTS["hard_headers"]))
+        self.hard.horizontalHeader().setStretchLastSection(True)
+        self.hard.setSelectionBehavior(QtWidgets.QAbstractItemView.SelectionBehavior.SelectRows)
+        self.hard.setEditTriggers(QtWidgets.QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.hard.itemSelectionChanged.connect(self._show_choices)
+        self.soft = QtWidgets.QTableWidget(0, 3)
+        self.soft.setObjectName("softConflicts")
+        self.soft.setHorizontalHeaderLabels(list(TEXTS["soft_headers"]))
+        self.soft.horizontalHeader().setStretchLastSection(True)
+        self.soft.setEditTriggers(QtWidgets.QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.choices = QtWidgets.QComboBox()
+        self.choices.setObjectName("conflictChoices")
+        self.merged = QtWidgets.QLineEdit()
+        self.merged.setObjectName("conflictMerged")
+        self.apply = QtWidgets.QPushButton(TEXTS["apply"])
+        self.apply.setObjectName("conflictApply")
+        self.apply.clicked.connect(self.settle)
+        self.error = error_label()
+        self.empty = QtWidgets.QLabel(TEXTS["none"])
+        form = QtWidgets.QFormLayout()
+        form.addRow(TEXTS["pick"], self.choices)
+        form.addRow(TEXTS["merge"], self.merged)
+        layout = QtWidgets.QVBoxLayout(self)
+        layout.addWidget(self.empty)
+        layout.addWidget(QtWidgets.QLabel(TEXTS["hard"]))
+        layout.addWidget(self.hard, 2)
+        layout.addLayout(form)
+        layout.addWidget(self.error)
+        layout.addWidget(self.apply)
+        layout.addWidget(QtWidgets.QLabel(TEXTS["soft"]))
+        layout.addWidget(self.soft, 1)
+        self.items: list[HardConflict] = []
+        if bus is not None:
+            bus.changed.connect(lambda kinds, ids: self.refresh() if {"cases", "conflicts"} & set(kinds) else None)
+        self.refresh()
+        self.resize(820, 560)
+
+    def refresh(self) -> None:
+        self.items = hard_conflicts(self.desk.conn)
+        self.hard.setRowCount(len(self.items))
+        for row, item in enumerate(self.items):
+            for column, text in enumerate((item.case_id, item.label,
+                                           "；".join(choice_text(c) for c in item.choices))):
+                self.hard.setItem(row, column, QtWidgets.QTableWidgetItem(text))
+        pairs = soft_pairs(self.desk.conn)
+        self.soft.setRowCount(len(pairs))
+        for row, pair in enumerate(pairs):
+            cells = [pair.case_id] + [f"{name}：{choice_text(c)}" for name, c in zip(pair.fields, pair.changes,
+                                                                                     strict=True)]
+            for column, text in enumerate(cells):
+                self.soft.setItem(row, column, QtWidgets.QTableWidgetItem(text))
+        self.empty.setVisible(not self.items and not pairs)
+        if self.items:
+            self.hard.selectRow(0)
+        self._show_choices()
+
+    def _selected(self) -> HardConflict | None:
+        rows = {i.row() for i in self.hard.selectedIndexes()}
+        return self.items[min(rows)] if rows and min(rows) < len(self.items) else None
+
+    def _show_choices(self) -> None:
+        self.choices.clear()
+        item = self._selected()
+        for number, choice in enumerate(item.choices if item else [], start=1):
+            self.choices.addItem(f"[{number}] {choice_text(choice)}", number)
+        self.apply.setEnabled(item is not None)
+
+    def settle(self) -> None:
+        item = self._selected()
+        if item is None:
+            show_error(self.error, TEXTS["choose"])
+            return
+        merged = self.merged.text().strip()
+        try:
+            if merged:
+                if item.field == "petitioners" and not merged.startswith("["):
+                    merged = json.dumps([{"name": n} for n in merged.replace("，", "、").split("、") if n],
+                                        ensure_ascii=False)
+                supervision.resolve(self.desk, item.case_id, item.field, value=merged)
+            else:
+                supervision.resolve(self.desk, item.case_id, item.field, pick=int(self.choices.currentData()))
+        except DomainError as err:
+            show_error(self.error, str(err))
+            return
+        show_error(self.error, "")
+        self.merged.clear()
+        self.refresh()

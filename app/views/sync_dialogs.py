@@ -1,0 +1,182 @@
+"""Exporting a bundle to the parent or a child, and importing one: progress, then what came in."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from app.models.errors import DomainError
+from app.ops import sync_transfer as transfer
+from app.ops.desk import Desk
+from app.sync.conflicts import FIELD_LABELS
+from app.views.common import error_label, message, show_error
+from app.views.qt import Qt, QtWidgets
+from app.views.sync_runner import SyncRunner
+
+TEXTS = {
+    "export_title": "导出同步包",
+    "to": "发往：",
+    "file": "保存到：",
+    "browse": "浏览…",
+    "export": "导出",
+    "cancel": "取消",
+    "up": "上级：{code} {name}",
+    "down": "下级：{code} {name}",
+    "no_peer": "本站还没有上级或下级站点的证书，请先在“站点与证书”中完成入网。",
+    "exported": "已导出同步包：\n{path}\n\n事件 {events} 个，涉及案件 {cases} 件，佐证材料 {evidence} 个。\n"
+                "请将文件拷贝到 U 盘交给 {code}（{name}）。",
+    "import_title": "导入同步包",
+    "filter": "同步包 (*.zip);;所有文件 (*)",
+    "failed": "导入失败：{reason}\n\n本站数据未作任何改动。",
+    "export_failed": "导出失败：{reason}",
+    "summary_title": "导入完成",
+    "summary": "已导入 {sender}（{name}）{at} 生成的同步包。",
+    "figures": "新案件 {new} 件　有变化的案件 {changed} 件　新的修改冲突 {conflicts} 处　重复事件已跳过 {dups} 个",
+    "new_cases": "新案件",
+    "changed_cases": "有变化的案件",
+    "conflicts": "修改冲突（请在“同步 → 修改冲突”中处理）",
+    "close": "关闭",
+}
+
+
+def default_name(own: str, peer: str, when: str) -> str:
+    return f"同步包_{own}_至_{peer}_{when[:16].replace('-', '').replace(':', '').replace('T', '-')}.zip"
+
+
+class ExportDialog(QtWidgets.QDialog):
+    """Choose the parent or a child and where to write; the export runs with a progress bar."""
+
+    def __init__(self, desk: Desk, parent: QtWidgets.QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.desk = desk
+        self.setObjectName("syncExportDialog")
+        self.setWindowTitle(TEXTS["export_title"])
+        self.peer = QtWidgets.QComboBox()
+        self.peer.setObjectName("syncPeer")
+        self.path = QtWidgets.QLineEdit()
+        self.path.setObjectName("syncExportPath")
+        browse = QtWidgets.QPushButton(TEXTS["browse"])
+        browse.clicked.connect(self.browse)
+        self.error = error_label()
+        self.buttons = QtWidgets.QDialogButtonBox()
+        self.ok = self.buttons.addButton(TEXTS["export"], QtWidgets.QDialogButtonBox.ButtonRole.AcceptRole)
+        self.ok.setObjectName("syncExportButton")
+        self.buttons.addButton(TEXTS["cancel"], QtWidgets.QDialogButtonBox.ButtonRole.RejectRole)
+        self.buttons.accepted.connect(self.start)
+        self.buttons.rejected.connect(self.reject)
+        row = QtWidgets.QHBoxLayout()
+        row.addWidget(self.path, 1)
+        row.addWidget(browse)
+        form = QtWidgets.QFormLayout(self)
+        form.addRow(TEXTS["to"], self.peer)
+        form.addRow(TEXTS["file"], row)
+        form.addRow(self.error)
+        form.addRow(self.buttons)
+        self.runner: SyncRunner | None = None
+        self.result: Any = None
+        try:
+            peers = transfer.peers(desk)
+        except DomainError as err:
+            peers = []
+            show_error(self.error, str(err))
+        for cert, direction in peers:
+            self.peer.addItem(TEXTS[direction].format(code=cert.code, name=cert.name), cert.code)
+        if not peers and not self.error.text():
+            show_error(self.error, TEXTS["no_peer"])
+        self.ok.setEnabled(bool(peers))
+        self.peer.currentIndexChanged.connect(self._suggest)
+        self._suggest()
+        self.resize(560, self.sizeHint().height())
+
+    def _suggest(self) -> None:
+        code = self.peer.currentData()
+        if code:
+            folder = Path(self.path.text()).parent if self.path.text() else Path.home()
+            name = default_name(self.desk.require_station().code, code, self.desk.now().isoformat())
+            self.path.setText(str(folder / name))
+
+    def browse(self) -> None:
+        chosen, _ = QtWidgets.QFileDialog.getSaveFileName(self, TEXTS["export_title"], self.path.text(),
+                                                          TEXTS["filter"])
+        if chosen:
+            self.path.setText(chosen)
+
+    def start(self) -> None:
+        code = self.peer.currentData()
+        out = Path(self.path.text().strip())
+        if not code or not self.path.text().strip():
+            return
+        show_error(self.error, "")
+        self.ok.setEnabled(False)
+        self.runner = SyncRunner(self.desk, TEXTS["export_title"],
+                                 lambda desk, say: transfer.export_bundle(desk, code, out, say), {"sync"}, self)
+        self.runner.done.connect(self._done)
+        self.runner.failed.connect(self._failed)
+        self.runner.start()
+
+    def _done(self, result: Any) -> None:
+        self.result = result
+        counts, m = result.manifest["counts"], result.manifest
+        message(self.parentWidget(), TEXTS["export_title"], TEXTS["exported"].format(
+            path=result.path, code=m["receiver"], name=m["receiver_name"], **counts),
+            QtWidgets.QMessageBox.Icon.Information)
+        self.accept()
+
+    def _failed(self, text: str) -> None:
+        self.ok.setEnabled(True)
+        show_error(self.error, TEXTS["export_failed"].format(reason=text))
+
+
+class ImportSummary(QtWidgets.QDialog):
+    """What an import brought: new and changed cases, conflicts, duplicates skipped."""
+
+    def __init__(self, result: transfer.ImportResult, parent: QtWidgets.QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("importSummary")
+        self.setWindowTitle(TEXTS["summary_title"])
+        info, report = result.info, result.report
+        layout = QtWidgets.QVBoxLayout(self)
+        head = QtWidgets.QLabel(TEXTS["summary"].format(sender=info.sender, name=info.sender_name,
+                                                        at=info.created_at.replace("T", " ")))
+        figures = QtWidgets.QLabel(TEXTS["figures"].format(
+            new=len(report.new_cases), changed=len(report.changed_cases), conflicts=len(report.conflicts),
+            dups=report.duplicates))
+        figures.setObjectName("importFigures")
+        layout.addWidget(head)
+        layout.addWidget(figures)
+        for key, items in (("new_cases", report.new_cases), ("changed_cases", report.changed_cases),
+                           ("conflicts", [f"{c} {FIELD_LABELS.get(f, f)}" for c, f in report.conflicts])):
+            if items:
+                box = QtWidgets.QListWidget()
+                box.setObjectName(f"import_{key}")
+                box.addItems(items[:500])
+                layout.addWidget(QtWidgets.QLabel(TEXTS[key]))
+                layout.addWidget(box)
+        close = QtWidgets.QPushButton(TEXTS["close"])
+        close.clicked.connect(self.accept)
+        layout.addWidget(close, alignment=Qt.AlignmentFlag.AlignRight)
+        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+
+
+def start_import(desk: Desk, path: Path, parent: QtWidgets.QWidget | None = None) -> SyncRunner:
+    """Import ``path`` with a progress dialog, then show the summary (or the reason it was refused)."""
+    runner = SyncRunner(desk, TEXTS["import_title"], lambda own, say: transfer.import_bundle(own, path, say),
+                        {"cases", "sync", "conflicts", "stations"}, parent)
+
+    def done(result: transfer.ImportResult) -> None:
+        summary = ImportSummary(result, parent)
+        summary.open()
+
+    def failed(text: str) -> None:
+        message(parent, TEXTS["import_title"], TEXTS["failed"].format(reason=text))
+
+    runner.done.connect(done)
+    runner.failed.connect(failed)
+    runner.start()
+    return runner
+
+
+def choose_and_import(desk: Desk, parent: QtWidgets.QWidget) -> SyncRunner | None:
+    chosen, _ = QtWidgets.QFileDialog.getOpenFileName(parent, TEXTS["import_title"], str(Path.home()),
+                                                      TEXTS["filter"])
+    return start_import(desk, Path(chosen), parent) if chosen else None

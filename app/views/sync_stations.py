@@ -1,0 +1,216 @@
+"""The stations view: who we are, our parent and children, key fingerprints to read out over the phone,
+certificate dates, revocations and the last exchanges — and the enrollment steps (request, certify, install,
+revoke)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from app.models.errors import DomainError
+from app.ops import sync
+from app.ops.desk import Desk
+from app.views.bus import ChangeBus
+from app.views.common import error_label, message, show_error
+from app.views.qt import Qt, QtGui, QtWidgets
+
+TEXTS = {
+    "title": "站点与证书",
+    "self": "本站",
+    "root": "信任的根证书（市局）",
+    "parent": "上级站点",
+    "none": "无",
+    "no_cert": "尚未安装上级签发的证书",
+    "children": "下级站点",
+    "others": "其他已知站点",
+    "revocations": "吊销记录",
+    "station_headers": ("站点代码", "名称", "级别", "密钥指纹（电话核对）", "证书有效期", "状态", "最近导入",
+                        "最近导出"),
+    "revocation_headers": ("站点代码", "吊销时间", "吊销单位", "原因"),
+    "line": "{code} {name}（{level}）\n指纹：{fingerprint}\n证书有效期：{dates}",
+    "enroll": "生成入网申请…",
+    "certify": "为下级签发证书…",
+    "install": "安装上级签发的证书…",
+    "revoke": "吊销所选下级…",
+    "valid": "有效",
+    "revoked": "已吊销（{at}）",
+    "enrolled": "已生成入网申请：{path}\n\n请交上级站点签发证书，并电话核对本站指纹：\n{fingerprint}",
+    "certified": "已为 {code}（{name}）签发证书：{path}\n\n请电话核对对方指纹：\n{fingerprint}",
+    "confirm_certify": "申请站点：{code} {name}\n指纹：{fingerprint}\n\n请电话与对方核对指纹一致后再签发。确定签发吗？",
+    "installed": "证书已安装。本站信任的根证书：{code}（{name}）",
+    "confirm_revoke": "吊销站点 {code} 后，它此后签名的同步包一律不予接受。确定吊销吗？",
+    "revoke_reason": "吊销原因：",
+    "req_filter": "入网申请 (*.req *.json);;所有文件 (*)",
+    "cert_filter": "证书 (*.cert *.json);;所有文件 (*)",
+}
+
+
+def _dates(c: dict[str, Any] | None) -> str:
+    return f"{c['not_before'][:10]} 至 {c['not_after'][:10]}" if c else TEXTS["no_cert"]
+
+
+class StationsView(QtWidgets.QDialog):
+    """Read-only overview with the four enrollment actions as buttons."""
+
+    def __init__(self, desk: Desk, bus: ChangeBus | None = None, parent: QtWidgets.QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.desk = desk
+        self.setObjectName("stationsView")
+        self.setWindowTitle(TEXTS["title"])
+        mono = QtGui.QFontDatabase.systemFont(QtGui.QFontDatabase.SystemFont.FixedFont)
+        self.me = QtWidgets.QLabel()
+        self.me.setObjectName("stationSelf")
+        self.root = QtWidgets.QLabel()
+        self.parent_label = QtWidgets.QLabel()
+        self.parent_label.setObjectName("stationParent")
+        for label in (self.me, self.root, self.parent_label):
+            label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            label.setFont(mono)  # fingerprints line up in columns, easier to read aloud
+        self.children = self._table("stationChildren", TEXTS["station_headers"])
+        self.others = self._table("stationOthers", TEXTS["station_headers"])
+        self.revocations = self._table("stationRevocations", TEXTS["revocation_headers"])
+        self.error = error_label()
+        buttons = QtWidgets.QHBoxLayout()
+        for key, slot in (("enroll", self.enroll), ("install", self.install), ("certify", self.certify),
+                          ("revoke", self.revoke)):
+            button = QtWidgets.QPushButton(TEXTS[key])
+            button.setObjectName(f"station_{key}")
+            button.clicked.connect(lambda _checked=False, s=slot: s())
+            buttons.addWidget(button)
+        form = QtWidgets.QFormLayout()
+        form.addRow(TEXTS["self"], self.me)
+        form.addRow(TEXTS["root"], self.root)
+        form.addRow(TEXTS["parent"], self.parent_label)
+        layout = QtWidgets.QVBoxLayout(self)
+        layout.addLayout(form)
+        for title, table in ((TEXTS["children"], self.children), (TEXTS["others"], self.others),
+                             (TEXTS["revocations"], self.revocations)):
+            layout.addWidget(QtWidgets.QLabel(title))
+            layout.addWidget(table)
+        layout.addWidget(self.error)
+        layout.addLayout(buttons)
+        if bus is not None:
+            bus.changed.connect(lambda kinds, ids: self.refresh() if {"stations", "sync"} & set(kinds) else None)
+        self.refresh()
+        self.resize(980, 640)
+
+    @staticmethod
+    def _table(name: str, headers: tuple[str, ...]) -> QtWidgets.QTableWidget:
+        table = QtWidgets.QTableWidget(0, len(headers))
+        table.setObjectName(name)
+        table.setHorizontalHeaderLabels(list(headers))
+        table.horizontalHeader().setStretchLastSection(True)
+        table.setEditTriggers(QtWidgets.QAbstractItemView.EditTrigger.NoEditTriggers)
+        table.setSelectionBehavior(QtWidgets.QAbstractItemView.SelectionBehavior.SelectRows)
+        return table
+
+    def refresh(self) -> None:
+        try:
+            data = sync.stations(self.desk)
+        except DomainError as err:
+            show_error(self.error, str(err))
+            return
+        me = data["self"]
+        self.me.setText(TEXTS["line"].format(code=me["code"], name=me["name"], level=me["level_label"],
+                                             fingerprint=me["fingerprint"], dates=_dates(me["certificate"])))
+        for label, c in ((self.root, data["root"]), (self.parent_label, data["parent"])):
+            label.setText(TEXTS["line"].format(code=c["code"], name=c["name"], level=c["level_label"],
+                                               fingerprint=c["fingerprint"], dates=_dates(c)) if c else TEXTS["none"])
+        history = data["sync"]
+        for table, rows in ((self.children, data["children"]), (self.others, data["others"])):
+            table.setRowCount(len(rows))
+            for row, c in enumerate(rows):
+                log = history.get(c["code"], {})
+                status = TEXTS["revoked"].format(at=c["revoked_at"][:16].replace("T", " ")) if c["revoked_at"] \
+                    else TEXTS["valid"]
+                cells = (c["code"], c["name"], c["level_label"], c["fingerprint"], _dates(c), status,
+                         log.get("last_import", {}).get("at", "")[:16].replace("T", " "),
+                         log.get("last_export", {}).get("at", "")[:16].replace("T", " "))
+                for column, text in enumerate(cells):
+                    table.setItem(row, column, QtWidgets.QTableWidgetItem(text))
+        revs = data["revocations"]
+        self.revocations.setRowCount(len(revs))
+        for row, r in enumerate(revs):
+            for column, text in enumerate((r["code"], r["revoked_at"][:16].replace("T", " "), r["by"], r["reason"])):
+                self.revocations.setItem(row, column, QtWidgets.QTableWidgetItem(text))
+
+    def _run(self, action: Any) -> Any:
+        try:
+            result = action()
+        except DomainError as err:
+            show_error(self.error, str(err))
+            return None
+        show_error(self.error, "")
+        self.refresh()
+        return result
+
+    def enroll(self, path: Path | None = None) -> None:
+        if path is None:
+            name = f"{self.desk.require_station().code}.req"
+            chosen, _ = QtWidgets.QFileDialog.getSaveFileName(self, TEXTS["enroll"], str(Path.home() / name),
+                                                              TEXTS["req_filter"])
+            path = Path(chosen) if chosen else None
+        if path is None:
+            return
+        request = self._run(lambda: sync.enroll_request(self.desk, path))
+        if request is not None:
+            from app.sync.keys import fingerprint
+
+            message(self, TEXTS["title"], TEXTS["enrolled"].format(path=path, fingerprint=fingerprint(
+                request.public_key)), QtWidgets.QMessageBox.Icon.Information)
+
+    def install(self, path: Path | None = None) -> None:
+        if path is None:
+            chosen, _ = QtWidgets.QFileDialog.getOpenFileName(self, TEXTS["install"], str(Path.home()),
+                                                              TEXTS["cert_filter"])
+            path = Path(chosen) if chosen else None
+        if path is not None and self._run(lambda: sync.install_cert(self.desk, path)) is not None:
+            root = sync.identity(self.desk).chain[-1]
+            message(self, TEXTS["title"], TEXTS["installed"].format(code=root.code, name=root.name),
+                    QtWidgets.QMessageBox.Icon.Information)
+
+    def certify(self, request: Path | None = None, out: Path | None = None, confirmed: bool = False) -> None:
+        if request is None:
+            chosen, _ = QtWidgets.QFileDialog.getOpenFileName(self, TEXTS["certify"], str(Path.home()),
+                                                              TEXTS["req_filter"])
+            request = Path(chosen) if chosen else None
+        if request is None:
+            return
+        read = self._run(lambda: sync.read_request(request))
+        if read is None:
+            return
+        from app.sync.keys import fingerprint
+
+        if not confirmed:
+            answer = QtWidgets.QMessageBox.question(self, TEXTS["certify"], TEXTS["confirm_certify"].format(
+                code=read.code, name=read.name, fingerprint=fingerprint(read.public_key)))
+            if answer != QtWidgets.QMessageBox.StandardButton.Yes:
+                return
+        if out is None:
+            chosen, _ = QtWidgets.QFileDialog.getSaveFileName(self, TEXTS["certify"],
+                                                              str(request.with_suffix(".cert")), TEXTS["cert_filter"])
+            out = Path(chosen) if chosen else None
+        if out is None:
+            return
+        target = out
+        cert = self._run(lambda: sync.certify(self.desk, request, target))
+        if cert is not None:
+            message(self, TEXTS["title"], TEXTS["certified"].format(code=cert.code, name=cert.name, path=target,
+                                                                    fingerprint=cert.fingerprint),
+                    QtWidgets.QMessageBox.Icon.Information)
+
+    def revoke(self, code: str | None = None, reason: str | None = None) -> None:
+        if code is None:
+            rows = {i.row() for i in self.children.selectedIndexes()}
+            item = self.children.item(min(rows), 0) if rows else None
+            if item is None:
+                return
+            code = item.text()
+            if QtWidgets.QMessageBox.question(self, TEXTS["revoke"], TEXTS["confirm_revoke"].format(code=code)) \
+                    != QtWidgets.QMessageBox.StandardButton.Yes:
+                return
+            reason, ok = QtWidgets.QInputDialog.getText(self, TEXTS["revoke"], TEXTS["revoke_reason"])
+            if not ok:
+                return
+        target = code
+        self._run(lambda: sync.revoke(self.desk, target, reason or ""))
