@@ -90,6 +90,7 @@ class _Dialog(QtWidgets.QDialog):
         self.setWindowTitle(title)
         self.form = QtWidgets.QFormLayout()
         buttons = QtWidgets.QDialogButtonBox(QtWidgets.QDialogButtonBox.StandardButton.Cancel)
+        buttons.button(QtWidgets.QDialogButtonBox.StandardButton.Cancel).setText("取消")
         self.go = buttons.addButton(go, QtWidgets.QDialogButtonBox.ButtonRole.AcceptRole)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)

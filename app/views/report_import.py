@@ -74,6 +74,7 @@ class MappingPage(QtWidgets.QWizardPage):
         self.where = QtWidgets.QLabel()
         self.table = QtWidgets.QTableWidget(0, 2)
         self.table.setObjectName("mappingTable")
+        self.table.verticalHeader().hide()
         self.table.setHorizontalHeaderLabels(MAPPING_HEAD)
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.setEditTriggers(QtWidgets.QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -127,6 +128,7 @@ class CheckPage(QtWidgets.QWizardPage):
         self.counts.setObjectName("checkCounts")
         self.table = QtWidgets.QTableWidget(0, 3)
         self.table.setObjectName("rejectedTable")
+        self.table.verticalHeader().hide()  # the 行号 column is the spreadsheet's own row number
         self.table.setHorizontalHeaderLabels(REJECTED_HEAD)
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.setEditTriggers(QtWidgets.QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -216,4 +218,8 @@ class LedgerImportWizard(QtWidgets.QWizard):
         for page in (self.file_page, self.mapping_page, self.check_page, self.done_page):
             self.addPage(page)
         self.setOption(QtWidgets.QWizard.WizardOption.NoBackButtonOnLastPage)
+        buttons = QtWidgets.QWizard.WizardButton
+        for button, text in ((buttons.BackButton, "上一步"), (buttons.NextButton, "下一步"),
+                             (buttons.CancelButton, "取消"), (buttons.FinishButton, "完成")):
+            self.setButtonText(button, text)
         self.resize(760, 560)
