@@ -131,8 +131,8 @@ def test_spot_check_dialog_draws_exports_and_verifies(qtbot: Any, desk: Desk, st
     assert dialog.draw() is not None and dialog.model.rowCount() == 1  # only the backlog case
 
 
-SMELL = ("前王村附近化工厂夜间排放刺鼻异味，影响村民休息", "前王村村民反映化工厂晚上排放刺鼻气味，影响休息",
-         "化工厂夜间偷排废气，气味刺鼻，前王村群众要求查处")
+SMELL = ("前王村附近化工厂夜间排放刺鼻异味，影响村民休息", "前王村附近化工厂夜间排放刺鼻异味，影响老人休息",
+         "前王村附近化工厂夜间排放刺鼻异味，要求查处")
 
 
 def test_common_problems_window_records_a_batch_all_or_nothing(qtbot: Any, desk: Desk,

@@ -1,12 +1,20 @@
 """共性问题: open cases about the same thing in the same place, found together so they can be solved in one
 batch.
 
-How: each open case's request summary becomes a vector of its Chinese characters and character bigrams,
-weighted by TF-IDF (IDF over all open cases, so what every petition says — 要求, 村民 — weighs little). Cases
-are compared only within one township and domain (blocking keeps the pairwise work small). Two cases are
+How: each open case's request summary becomes a vector of its character bigrams (and, weighted lower, its
+characters), weighted by TF-IDF (IDF over all open cases, so what every petition says — 要求, 村民 — weighs
+little). Cases are compared only within one township and domain (blocking keeps the pairwise work small). Two
+cases are
 linked when the cosine similarity of their summaries, plus a small bonus when they concern the same village,
 reaches the threshold; a group is a connected set of linked cases. Identical (normalised summary, village)
 pairs are compared once. No Qt, no model.
+
+Place: the case's own village and township names are taken out of the text before comparing (place is
+judged apart, not by shared characters). A request that names its own village (东岙村土地承包纠纷) is about
+that village, so it is linked only with cases of the same village; a request that names no village (a
+factory, a market, a housing estate, an employer) may be linked with cases from any village of the township —
+the same market's noise reported from three villages is one common problem, three villages' land disputes
+are three.
 """
 
 from __future__ import annotations
@@ -17,7 +25,7 @@ import sqlite3
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
-DEFAULT_THRESHOLD = 0.35
+DEFAULT_THRESHOLD = 0.3
 SAME_VILLAGE_BONUS = 0.1
 # Digits, Latin letters, punctuation and spaces carry amounts and dates, not what the matter is about.
 _NOISE = re.compile(r"[\s\d０-９A-Za-zＡ-Ｚａ-ｚ.,;:!?'\"()\[\]{}<>/\\\-_+=*&^%$#@~`|"
@@ -48,11 +56,19 @@ def normalise(text: str) -> str:
     return _NOISE.sub("", text)
 
 
-def grams(text: str) -> list[str]:
-    """The single characters and the overlapping two-character pieces of the normalised text. Bigrams
-    carry the words (化工, 异味); single characters let a paraphrase (气味 / 异味) still share weight."""
+UNIGRAM_WEIGHT = 0.3
+
+
+def grams(text: str) -> Counter[str]:
+    """The overlapping two-character pieces of the normalised text, plus its single characters at a lower
+    weight. Bigrams carry the words (化工, 异味); single characters let a paraphrase (气味 / 异味) still share
+    a little, without making every request about 子女 or 学校 alike."""
     text = normalise(text)
-    return list(text) + [text[i:i + 2] for i in range(len(text) - 1)]
+    counts: Counter[str] = Counter()
+    for ch in text:
+        counts[ch] += UNIGRAM_WEIGHT
+    counts.update(text[i:i + 2] for i in range(len(text) - 1))
+    return counts
 
 
 def _vector(counts: Counter[str], idf: dict[str, float]) -> dict[str, float]:
@@ -65,6 +81,10 @@ def cosine(a: dict[str, float], b: dict[str, float]) -> float:
     if len(a) > len(b):
         a, b = b, a
     return sum(w * b.get(t, 0.0) for t, w in a.items())
+
+
+# (case_id, village, whether the request names that village, text without place names, request as written)
+_Case = tuple[str, str, bool, str, str]
 
 
 class _Links:
@@ -90,15 +110,17 @@ def find_common_problems(conn: sqlite3.Connection, *, min_size: int = 3,
     """Groups of at least ``min_size`` open cases, largest first."""
     rows = conn.execute("SELECT case_id, township, village, domain, request_summary FROM cases "
                         "WHERE finished = 0 ORDER BY case_id").fetchall()
-    features = {r[0]: Counter(grams(r[4])) for r in rows}
+    texts = {r[0]: _without_place(r[4], r[1], r[2]) for r in rows}
+    features = {case_id: grams(text) for case_id, text in texts.items()}
     df: Counter[str] = Counter()
     for counts in features.values():
         df.update(counts.keys())
     total = len(rows)
     idf = {t: math.log((1 + total) / (1 + n)) + 1 for t, n in df.items()}
-    blocks: dict[tuple[str, str], list[tuple[str, str, str, str]]] = defaultdict(list)
+    blocks: dict[tuple[str, str], list[_Case]] = defaultdict(list)
     for case_id, township, village, domain, summary in rows:
-        blocks[(township, domain)].append((case_id, village, normalise(summary), summary))
+        local = bool(village) and village in summary
+        blocks[(township, domain)].append((case_id, village, local, normalise(texts[case_id]), summary))
     problems: list[CommonProblem] = []
     for (township, domain), cases in sorted(blocks.items()):
         if len(cases) >= min_size:
@@ -108,20 +130,30 @@ def find_common_problems(conn: sqlite3.Connection, *, min_size: int = 3,
     return problems
 
 
-def _group_block(township: str, domain: str, cases: list[tuple[str, str, str, str]], *,
-                 features: dict[str, Counter[str]], idf: dict[str, float], min_size: int,
-                 threshold: float) -> list[CommonProblem]:
-    keys: dict[tuple[str, str], list[int]] = {}  # (normalised text, village) -> indices into cases
-    for i, (_case_id, village, text, _summary) in enumerate(cases):
-        keys.setdefault((text, village), []).append(i)
+def _without_place(summary: str, township: str, village: str) -> str:
+    for place in (village, township):
+        if place:
+            summary = summary.replace(place, "")
+    return summary
+
+
+def _group_block(township: str, domain: str, cases: list[_Case], *, features: dict[str, Counter[str]],
+                 idf: dict[str, float], min_size: int, threshold: float) -> list[CommonProblem]:
+    keys: dict[tuple[str, str, bool], list[int]] = {}  # (text without place, village, names it) -> cases
+    for i, (_case_id, village, local, text, _summary) in enumerate(cases):
+        keys.setdefault((text, village, local), []).append(i)
     distinct = list(keys)
     vectors = [_vector(features[cases[keys[k][0]][0]], idf) for k in distinct]
     links = _Links(len(distinct))
     weakest: dict[tuple[int, int], float] = {}
     for i in range(len(distinct)):
         for j in range(i + 1, len(distinct)):
+            (_ti, village_i, local_i), (_tj, village_j, local_j) = distinct[i], distinct[j]
+            same_place = village_i == village_j or not village_i or not village_j
+            if not same_place and (local_i or local_j):
+                continue
             score = cosine(vectors[i], vectors[j])
-            if distinct[i][1] and distinct[i][1] == distinct[j][1]:
+            if village_i and village_i == village_j:
                 score += SAME_VILLAGE_BONUS
             if score >= threshold:
                 links.union(i, j)
@@ -138,6 +170,6 @@ def _group_block(township: str, domain: str, cases: list[tuple[str, str, str, st
         in_group = set(group)
         scores = [s for (i, j), s in weakest.items() if i in in_group and j in in_group]
         found.append(CommonProblem(
-            township, domain, cases[keys[distinct[commonest]][0]][3], [cases[i][0] for i in indices],
+            township, domain, cases[keys[distinct[commonest]][0]][4], [cases[i][0] for i in indices],
             sorted({cases[i][1] for i in indices if cases[i][1]}), min(scores) if scores else 1.0))
     return found
