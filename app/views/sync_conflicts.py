@@ -102,6 +102,8 @@ class ConflictsView(QtWidgets.QDialog):
                                                                                      strict=True)]
             for column, text in enumerate(cells):
                 self.soft.setItem(row, column, QtWidgets.QTableWidgetItem(text))
+        self.hard.resizeColumnsToContents()
+        self.soft.resizeColumnsToContents()
         self.empty.setVisible(not self.items and not pairs)
         if self.items:
             self.hard.selectRow(0)

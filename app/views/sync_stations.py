@@ -128,6 +128,7 @@ class StationsView(QtWidgets.QDialog):
                          log.get("last_export", {}).get("at", "")[:16].replace("T", " "))
                 for column, text in enumerate(cells):
                     table.setItem(row, column, QtWidgets.QTableWidgetItem(text))
+            table.resizeColumnsToContents()
         revs = data["revocations"]
         self.revocations.setRowCount(len(revs))
         for row, r in enumerate(revs):

@@ -1,0 +1,103 @@
+"""The 同步 menu as a person uses it: import with a summary, export with progress, settle a conflict, read the
+stations view."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from app.ops import supervision
+from app.ops import sync_transfer as transfer
+from app.views.qt import QtWidgets
+from app.views.sync_conflicts import ConflictsView
+from app.views.sync_dialogs import ExportDialog, ImportSummary, start_import
+from app.views.sync_stations import StationsView
+from tests.conftest import FakeNow
+from tests.gui_support import make_window, open_dialog
+from tests.sync_helpers import new_case, station_tree
+
+
+def test_import_shows_what_came_in_and_the_list_refreshes(qtbot, tmp_path: Path, now: FakeNow) -> None:  # type: ignore[no-untyped-def]
+    with station_tree(tmp_path, now, ("SZ", "TZJJ", "TZ01")) as d:
+        case_id = new_case(d["TZ01"])
+        transfer.export_bundle(d["TZ01"], "TZJJ", tmp_path / "up.zip")
+        window = make_window(qtbot, d["TZJJ"])
+        assert window.model.rowCount() == 0
+        menu = window.findChild(QtWidgets.QMenu, "syncMenu")
+        assert [a.text() for a in menu.actions()] == ["导出同步包…", "导入同步包…", "修改冲突…", "站点与证书…"]
+        runner = start_import(window.desk, tmp_path / "up.zip", window)
+        with qtbot.waitSignal(runner.done, timeout=20000):
+            pass
+        summary = open_dialog(window, ImportSummary)
+        assert "新案件 1 件" in summary.findChild(QtWidgets.QLabel, "importFigures").text()
+        assert summary.findChild(QtWidgets.QListWidget, "import_new_cases").item(0).text() == case_id
+        qtbot.waitUntil(lambda: window.model.rowCount() == 1, timeout=5000)
+        summary.close()
+
+        runner = start_import(window.desk, tmp_path / "up.zip", window)  # the same file again
+        with qtbot.waitSignal(runner.failed, timeout=20000) as failed:
+            pass
+        assert "导入过" in failed.args[0]
+        box = [b for b in window.findChildren(QtWidgets.QMessageBox) if b.isVisible()][-1]
+        assert "本站数据未作任何改动" in box.text()
+
+
+def test_export_to_a_chosen_child_with_progress(qtbot, tmp_path: Path, now: FakeNow) -> None:  # type: ignore[no-untyped-def]
+    with station_tree(tmp_path, now, ("SZ", "TZJJ", "TZ01", "TZ02")) as d:
+        case_id = new_case(d["TZ01"])
+        transfer.import_bundle(d["TZJJ"], transfer.export_bundle(d["TZ01"], "TZJJ", tmp_path / "up.zip").path)
+        supervision.supervise(d["TZJJ"], case_id, "2026-03-31", "请限期化解")
+        window = make_window(qtbot, d["TZJJ"])
+        dialog = ExportDialog(window.desk, window)
+        qtbot.addWidget(dialog)
+        items = [dialog.peer.itemText(i) for i in range(dialog.peer.count())]
+        assert items == ["上级：SZ 台州市信访局", "下级：TZ01 新河镇信访办", "下级：TZ02 下陈街道信访办"]
+        dialog.peer.setCurrentIndex(1)
+        assert Path(dialog.path.text()).name.startswith("同步包_TZJJ_至_TZ01_")
+        dialog.path.setText(str(tmp_path / "down.zip"))
+        dialog.ok.click()
+        assert dialog.runner is not None
+        with qtbot.waitSignal(dialog.runner.done, timeout=20000):
+            pass
+        assert dialog.result.manifest["counts"]["events"] == 1
+        result = transfer.import_bundle(d["TZ01"], tmp_path / "down.zip")
+        assert result.report.changed_cases == [case_id]
+        assert d["TZ01"].case(case_id).steps[-1].origin == "TZJJ"
+
+
+def test_a_conflict_is_settled_in_the_conflicts_view(qtbot, tmp_path: Path, now: FakeNow) -> None:  # type: ignore[no-untyped-def]
+    with station_tree(tmp_path, now, ("SZ", "TZJJ", "TZ01")) as d:
+        town, county = d["TZ01"], d["TZJJ"]
+        case_id = new_case(town)
+        transfer.import_bundle(county, transfer.export_bundle(town, "TZJJ", tmp_path / "1.zip").path)
+        supervision.assign_leader(county, case_id, "陈副县长")
+        now.advance(minutes=3)
+        supervision.assign_leader(town, case_id, "周镇长")
+        transfer.import_bundle(county, transfer.export_bundle(town, "TZJJ", tmp_path / "2.zip").path)
+        view = ConflictsView(county)
+        qtbot.addWidget(view)
+        assert view.hard.rowCount() == 1 and view.hard.item(0, 1).text() == "包案领导"
+        texts = [view.choices.itemText(i) for i in range(view.choices.count())]
+        assert texts[0].startswith("[1] 陈副县长（TZJJ") and texts[1].startswith("[2] 周镇长（TZ01")
+        view.choices.setCurrentIndex(1)
+        view.apply.click()
+        assert view.hard.rowCount() == 0
+        assert county.case(case_id).leader == "周镇长" and county.case(case_id).conflicts == []
+        view.grab().save(str(tmp_path / "conflicts.png"))
+
+
+def test_the_stations_view_shows_fingerprints_children_and_revocations(qtbot, tmp_path: Path,  # type: ignore[no-untyped-def]
+                                                                      now: FakeNow) -> None:
+    with station_tree(tmp_path, now, ("SZ", "TZJJ", "TZ01", "TZ02")) as d:
+        view = StationsView(d["TZJJ"])
+        qtbot.addWidget(view)
+        from app.ops import sync
+
+        text = view.me.text()
+        assert "TZJJ 椒江区信访局" in text and sync.stations(d["TZJJ"])["self"]["fingerprint"] in text
+        assert "SZ 台州市信访局" in view.parent_label.text()
+        assert [view.children.item(r, 0).text() for r in range(view.children.rowCount())] == ["TZ01", "TZ02"]
+        view.revoke("TZ02", "电脑丢失")
+        assert view.children.item(1, 5).text().startswith("已吊销")
+        assert view.revocations.rowCount() == 1 and view.revocations.item(0, 3).text() == "电脑丢失"
+        view.show()
+        view.grab().save(str(Path("/tmp") / "stations-view.png"))
