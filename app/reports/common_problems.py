@@ -59,19 +59,20 @@ def normalise(text: str) -> str:
 UNIGRAM_WEIGHT = 0.3
 
 
-def grams(text: str) -> Counter[str]:
+def grams(text: str) -> dict[str, float]:
     """The overlapping two-character pieces of the normalised text, plus its single characters at a lower
     weight. Bigrams carry the words (化工, 异味); single characters let a paraphrase (气味 / 异味) still share
     a little, without making every request about 子女 or 学校 alike."""
     text = normalise(text)
-    counts: Counter[str] = Counter()
+    counts: dict[str, float] = {}
     for ch in text:
-        counts[ch] += UNIGRAM_WEIGHT
-    counts.update(text[i:i + 2] for i in range(len(text) - 1))
+        counts[ch] = counts.get(ch, 0.0) + UNIGRAM_WEIGHT
+    for i in range(len(text) - 1):
+        counts[text[i:i + 2]] = counts.get(text[i:i + 2], 0.0) + 1.0
     return counts
 
 
-def _vector(counts: Counter[str], idf: dict[str, float]) -> dict[str, float]:
+def _vector(counts: dict[str, float], idf: dict[str, float]) -> dict[str, float]:
     weights = {t: c * idf.get(t, 1.0) for t, c in counts.items()}
     norm = math.sqrt(sum(w * w for w in weights.values())) or 1.0
     return {t: w / norm for t, w in weights.items()}
@@ -110,21 +111,26 @@ def find_common_problems(conn: sqlite3.Connection, *, min_size: int = 3,
     """Groups of at least ``min_size`` open cases, largest first."""
     rows = conn.execute("SELECT case_id, township, village, domain, request_summary FROM cases "
                         "WHERE finished = 0 ORDER BY case_id").fetchall()
-    texts = {r[0]: _without_place(r[4], r[1], r[2]) for r in rows}
-    features = {case_id: grams(text) for case_id, text in texts.items()}
+    # Many requests read alike once the place is out: each distinct text is cut up and weighed once.
+    texts = {r[0]: normalise(_without_place(r[4], r[1], r[2])) for r in rows}
+    per_text = Counter(texts.values())
+    features = {text: grams(text) for text in per_text}
     df: Counter[str] = Counter()
-    for counts in features.values():
-        df.update(counts.keys())
+    for text, cases_with_it in per_text.items():
+        for gram in features[text]:
+            df[gram] += cases_with_it
     total = len(rows)
     idf = {t: math.log((1 + total) / (1 + n)) + 1 for t, n in df.items()}
+    vectors = {text: _vector(counts, idf) for text, counts in features.items()}
     blocks: dict[tuple[str, str], list[_Case]] = defaultdict(list)
     for case_id, township, village, domain, summary in rows:
         local = bool(village) and village in summary
-        blocks[(township, domain)].append((case_id, village, local, normalise(texts[case_id]), summary))
+        blocks[(township, domain)].append((case_id, village, local, texts[case_id], summary))
     problems: list[CommonProblem] = []
+    similar: dict[tuple[str, str], float] = {}
     for (township, domain), cases in sorted(blocks.items()):
         if len(cases) >= min_size:
-            problems += _group_block(township, domain, cases, features=features, idf=idf,
+            problems += _group_block(township, domain, cases, vectors=vectors, similar=similar,
                                      min_size=min_size, threshold=threshold)
     problems.sort(key=lambda p: (-p.size, p.township, p.domain, p.case_ids[0]))
     return problems
@@ -137,22 +143,24 @@ def _without_place(summary: str, township: str, village: str) -> str:
     return summary
 
 
-def _group_block(township: str, domain: str, cases: list[_Case], *, features: dict[str, Counter[str]],
-                 idf: dict[str, float], min_size: int, threshold: float) -> list[CommonProblem]:
+def _group_block(township: str, domain: str, cases: list[_Case], *, vectors: dict[str, dict[str, float]],
+                 similar: dict[tuple[str, str], float], min_size: int, threshold: float) -> list[CommonProblem]:
     keys: dict[tuple[str, str, bool], list[int]] = {}  # (text without place, village, names it) -> cases
     for i, (_case_id, village, local, text, _summary) in enumerate(cases):
         keys.setdefault((text, village, local), []).append(i)
     distinct = list(keys)
-    vectors = [_vector(features[cases[keys[k][0]][0]], idf) for k in distinct]
     links = _Links(len(distinct))
     weakest: dict[tuple[int, int], float] = {}
     for i in range(len(distinct)):
         for j in range(i + 1, len(distinct)):
-            (_ti, village_i, local_i), (_tj, village_j, local_j) = distinct[i], distinct[j]
+            (text_i, village_i, local_i), (text_j, village_j, local_j) = distinct[i], distinct[j]
             same_place = village_i == village_j or not village_i or not village_j
             if not same_place and (local_i or local_j):
                 continue
-            score = cosine(vectors[i], vectors[j])
+            pair = (text_i, text_j) if text_i <= text_j else (text_j, text_i)
+            score = similar.get(pair)
+            if score is None:
+                score = similar[pair] = cosine(vectors[text_i], vectors[text_j])
             if village_i and village_i == village_j:
                 score += SAME_VILLAGE_BONUS
             if score >= threshold:
