@@ -78,7 +78,7 @@ DEFINITIONS: dict[str, tuple[str, str, str, str]] = {
         "期内登记的案件中，关联了此前同一信访人同一事项（第2次及以上）的件数 ÷ 期内登记的件数"),
     "avg_handling_days": (
         "平均办理时长（天）", "handling_days_total", "replied",
-        "期内首次书面答复的案件，从登记到首次答复的天数（精确到小时）之和 ÷ 这些案件的件数"),
+        "期内首次书面答复的案件，从登记到首次答复的时长（以天计，不足一天按实际时长折算）之和 ÷ 这些案件的件数"),
     "answered_within_7_days_rate": (
         "7日内答复率", "answered_within_7_days", "due_7_days",
         "期内受理、且已答复或受理已满7日的案件中，受理后7日内（按日历日，含第7日）首次书面答复的件数"
