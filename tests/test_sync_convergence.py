@@ -84,7 +84,7 @@ def test_bundles_in_any_order_with_duplicates_and_losses_converge(actions: list[
                     transfer.export_bundle(desks[source], target, path)
                     in_flight.append((path, target))
                 elif step[0] == "deliver" and (in_flight or delivered):
-                    pool = delivered if step[2] and delivered else in_flight
+                    pool = delivered if (step[2] and delivered) or not in_flight else in_flight
                     path, target = pool[step[1] % len(pool)]
                     try:
                         transfer.import_bundle(desks[target], path)

@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 
 from app.models.deadlines import TimeLimits
 from app.models.errors import DomainError
-from app.models.events import GENESIS_HASH, canonical_json
-from app.store import projection
+from app.models.events import GENESIS_HASH
+from app.sync.project import refresh_cases
 
 BATCH = 5000
 _HLC = re.compile(r"^\d{15}\.\d{5}$")
@@ -42,11 +42,15 @@ class ApplyReport:
     max_hlc: str = ""
 
 
+_quote = json.encoder.encode_basestring  # the C encoder json.dumps uses for str with ensure_ascii=False
+
+
 def row_hash(row: Row) -> str:
-    """The event's hash, computed from the row as it travels (the payload is already canonical JSON text), the
-    same as ``Event.compute_hash`` without parsing and re-writing the payload."""
-    head = canonical_json(list(row[:8]))
-    body = f"{head[:-1]},{row[8]},{canonical_json(row[9])}]"
+    """The event's hash, computed from the row as it travels (the payload is already canonical JSON text): the
+    same bytes as ``Event.compute_hash`` hashes, without parsing and re-writing the payload (tested)."""
+    q = _quote
+    body = (f"[{q(row[0])},{q(row[1])},{q(row[2])},{int(row[3])},{q(row[4])},{q(row[5])},{q(row[6])},{q(row[7])},"
+            f"{row[8]},{q(row[9])}]")
     return hashlib.sha256(body.encode("utf-8")).hexdigest()
 
 
@@ -156,10 +160,7 @@ def refresh(conn: sqlite3.Connection, report: ApplyReport, limits: TimeLimits,
     known = {r[0] for r in conn.execute("SELECT case_id FROM cases WHERE case_id IN (SELECT value FROM json_each(?))",
                                         (json.dumps(touched),))}
     before = conflict_keys(conn)
-    for done, case_id in enumerate(touched, start=1):
-        projection.refresh_case(conn, case_id, limits)
-        if progress and done % 500 == 0:
-            progress(done)
+    refresh_cases(conn, touched, limits, progress)
     after = conflict_keys(conn)
     report.conflicts = sorted({(c, f) for c, f, _ in after - before})
     report.new_cases = [c for c in touched if c not in known]

@@ -125,9 +125,9 @@ def write_bundle(conn: sqlite3.Connection, plan: ExportPlan, out: Path, identity
         count += n
         longest = max(longest, long or 1)
         case_ids.update(r[0] for r in conn.execute(f"SELECT DISTINCT case_id FROM events WHERE {where}", params))
-        for event_id, case_id, item in conn.execute(
-                f"SELECT events.id, events.case_id, j.value FROM events, json_each(events.payload, '$.evidence') j WHERE {where}",
-                params):
+        evidence_sql = ("SELECT events.id, events.case_id, j.value "
+                        f"FROM events, json_each(events.payload, '$.evidence') j WHERE {where}")
+        for event_id, case_id, item in conn.execute(evidence_sql, params):
             data = json.loads(item)
             evidence.setdefault(data["sha256"], data)
             evidence_rows.append((data["sha256"], data.get("name", ""), EVIDENCE_KINDS.get(data.get("kind"), "其他"),
