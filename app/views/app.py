@@ -18,6 +18,7 @@ from app.views.qt import QtCore, QtGui, QtWidgets
 
 APP_NAME = "信访工作台"
 FONT_POINT_SIZE = 10
+SCREENSHOT_SIZE = (1380, 860)
 TEXTS = {
     "open_failed": "无法打开数据",
     "no_station": "本机尚未设置站点，无法截图：{dir}",
@@ -101,9 +102,13 @@ def _run_window(app: QtWidgets.QApplication, desk: Desk, screenshot: Path | None
 
     window = MainWindow(desk)
     screen = app.primaryScreen()
-    if screen is not None:
-        available = screen.availableGeometry()
-        window.resize(min(1380, available.width()), min(860, available.height()))
+    available = screen.availableGeometry() if screen is not None else None
+    # The README screenshot has a fixed size; a handler's laptop (often 1366×768) gets the whole screen.
+    maximize = screenshot is None and available is not None and available.width() < 1500
+    if screenshot is not None or available is None:
+        window.resize(*SCREENSHOT_SIZE)
+    else:
+        window.resize(min(1480, available.width()), min(920, available.height()))
     result = {"code": 0}
     if screenshot is not None:
         def save() -> None:
@@ -116,7 +121,10 @@ def _run_window(app: QtWidgets.QApplication, desk: Desk, screenshot: Path | None
         # The list is filled when `loaded` fires; one more turn of the event loop lets the window lay out and
         # paint before the grab.
         window.loaded.connect(lambda: QtCore.QTimer.singleShot(0, save))
-    window.show()
+    if maximize:
+        window.showMaximized()
+    else:
+        window.show()
     window.load()
     code = app.exec()
     return result["code"] or int(code)

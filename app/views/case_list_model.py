@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from array import array
 from collections import OrderedDict
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -41,9 +42,29 @@ COLUMN_SAMPLES: dict[str, str] = {
     "domain": "劳动保障", "place": "横街镇东岙村", "status": "不予受理", "leader": "陈建平（副",
     "days_left": "逾期120天", "registered": "2026-00-00", "origin": "TZ0102",
 }
-CaseIdRole = Qt.ItemDataRole.UserRole + 1
-NumberRole = Qt.ItemDataRole.UserRole + 2
-ColourRole = Qt.ItemDataRole.UserRole + 3
+CaseIdRole = int(Qt.ItemDataRole.UserRole) + 1
+NumberRole = int(Qt.ItemDataRole.UserRole) + 2
+ColourRole = int(Qt.ItemDataRole.UserRole) + 3
+# Plain ints: comparing a role with enum members costs more than the rest of data() put together.
+_DISPLAY = int(Qt.ItemDataRole.DisplayRole)
+_DECORATION = int(Qt.ItemDataRole.DecorationRole)
+_FOREGROUND = int(Qt.ItemDataRole.ForegroundRole)
+_ALIGNMENT = int(Qt.ItemDataRole.TextAlignmentRole)
+_TOOLTIP = int(Qt.ItemDataRole.ToolTipRole)
+_SERVED = frozenset({_DISPLAY, _DECORATION, _FOREGROUND, _ALIGNMENT, _TOOLTIP, CaseIdRole, NumberRole, ColourRole})
+_CENTRE = int(Qt.AlignmentFlag.AlignCenter)
+_ITEM_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
+_NO_FLAGS = Qt.ItemFlag.NoItemFlags
+
+
+@dataclass(frozen=True, slots=True)
+class _Row:
+    """One fetched row: the store's values and what the list shows of them."""
+
+    values: dict[str, Any]
+    texts: tuple[str, ...]
+    colour: str
+    overdue: bool
 
 
 class CaseListModel(QtCore.QAbstractTableModel):
@@ -59,7 +80,7 @@ class CaseListModel(QtCore.QAbstractTableModel):
         self.sort_key = "registered"
         self.descending = True
         self._numbers: array[int] = array("q")
-        self._windows: OrderedDict[int, dict[int, dict[str, Any]]] = OrderedDict()
+        self._windows: OrderedDict[int, dict[int, _Row]] = OrderedDict()
         self._today = date.today()
         self._overdue_brush = QtGui.QBrush(QtGui.QColor(ERROR_HEX))
         self._colour_brushes = {c: QtGui.QBrush(QtGui.QColor(h)) for c, h in COLOUR_HEX.items()}
@@ -92,20 +113,35 @@ class CaseListModel(QtCore.QAbstractTableModel):
         return self.columns.index(self.sort_key) if self.sort_key in self.columns else -1
 
     # ----- lookups for the window ---------------------------------------------------------------------------------
-    def row_data(self, row: int) -> dict[str, Any] | None:
-        """The list columns of one row, fetching its window of rows when it is not cached."""
-        if not 0 <= row < len(self._numbers):
-            return None
+    def _window(self, row: int) -> dict[int, _Row]:
+        """The prepared rows of the window holding ``row``, fetched when it is not cached."""
         start = row - row % WINDOW
         window = self._windows.get(start)
         if window is None:
-            window = list_rows(self.desk.conn, list(self._numbers[start:start + WINDOW]), self._today)
+            fetched = list_rows(self.desk.conn, list(self._numbers[start:start + WINDOW]), self._today)
+            window = {n: self._prepare(values) for n, values in fetched.items()}
             self._windows[start] = window
             if len(self._windows) > CACHED_WINDOWS:
                 self._windows.popitem(last=False)
-        else:
+        elif start != next(reversed(self._windows)):
             self._windows.move_to_end(start)
-        return window.get(self._numbers[row])
+        return window
+
+    def _prepared(self, row: int) -> _Row | None:
+        if not 0 <= row < len(self._numbers):
+            return None
+        return self._window(row).get(self._numbers[row])
+
+    def row_data(self, row: int) -> dict[str, Any] | None:
+        """The list columns of one row as the store gives them (fetching its window when needed)."""
+        prepared = self._prepared(row)
+        return None if prepared is None else prepared.values
+
+    def _prepare(self, values: dict[str, Any]) -> _Row:
+        """Texts and colours worked out once per fetched row, so painting a screenful stays cheap."""
+        texts = tuple(self._text(key, values) for key in self.columns)
+        overdue = bool(values["deadline"]) and values["deadline"] < self._today.isoformat()
+        return _Row(values, texts, str(values["colour"]), overdue)
 
     def case_id_at(self, row: int) -> str | None:
         data = self.row_data(row)
@@ -140,38 +176,35 @@ class CaseListModel(QtCore.QAbstractTableModel):
         return None
 
     def flags(self, index: Index) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
+        return _ITEM_FLAGS if index.isValid() else _NO_FLAGS
 
-    def data(self, index: Index,
-             role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or index.column() >= len(self.columns):
+    def data(self, index: Index, role: int = _DISPLAY) -> Any:
+        # Called for every role of every visible cell on each paint: answer the roles we do not serve first,
+        # and serve the others from the prepared row.
+        if role not in _SERVED or not index.isValid():
             return None
-        row = self.row_data(index.row())
-        if row is None:
+        prepared = self._prepared(index.row())
+        if prepared is None:
             return None
-        key = self.columns[index.column()]
-        if role == Qt.ItemDataRole.DisplayRole:
-            return self._text(key, row)
-        if role == Qt.ItemDataRole.DecorationRole and key == "colour":
-            return colour_dot(row["colour"])
-        if role == Qt.ItemDataRole.ForegroundRole:
-            if key == "days_left" and row["deadline"] and row["deadline"] < self._today.isoformat():
+        column = index.column()
+        if role == _DISPLAY:
+            return prepared.texts[column]
+        key = self.columns[column]
+        if role == _DECORATION:
+            return colour_dot(prepared.colour) if key == "colour" else None
+        if role == _FOREGROUND:
+            if key == "days_left" and prepared.overdue:
                 return self._overdue_brush
-            if key == "colour":
-                return self._colour_brushes.get(row["colour"])
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return self._tooltip(key, row)
-        if role == Qt.ItemDataRole.TextAlignmentRole and key in ("days_left", "registered", "colour"):
-            return int(Qt.AlignmentFlag.AlignCenter)
+            return self._colour_brushes.get(prepared.colour) if key == "colour" else None
+        if role == _ALIGNMENT:
+            return _CENTRE if key in ("days_left", "registered", "colour") else None
+        if role == _TOOLTIP:
+            return self._tooltip(key, prepared.values)
         if role == CaseIdRole:
-            return row["case_id"]
+            return prepared.values["case_id"]
         if role == NumberRole:
-            return row["n"]
-        if role == ColourRole:
-            return row["colour"]
-        return None
+            return prepared.values["n"]
+        return prepared.colour  # ColourRole
 
     def _text(self, key: str, row: dict[str, Any]) -> str:
         if key == "colour":

@@ -7,6 +7,8 @@ Ctrl+Z undoes the last step (with a reason), F5 reloads. Other feature packages 
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from app.models.vocab import LEVELS
 from app.ops.desk import Desk
 from app.store.queries import CaseFilter, number_of_case
@@ -22,6 +24,7 @@ from app.views.new_case_dialog import NewCaseDialog
 from app.views.qt import Qt, QtCore, QtGui, QtWidgets, Signal
 from app.views.status_counts import StatusCounts
 
+FIRST_PAINT_WAIT_MS = 1000
 TEXTS = {
     "title": "信访工作台 — {name}（{code}，{level}）",
     "file": "文件(&F)",
@@ -97,11 +100,8 @@ class MainWindow(QtWidgets.QMainWindow):
 
         self._build_actions()
         self._connect()
-        for install in plugins.installers():
-            install(self)
-        help_menu = self.menuBar().addMenu(TEXTS["help"])  # after the packages' menus: 帮助 comes last
-        help_menu.setObjectName("helpMenu")
-        help_menu.addAction(self.about_action)
+        self._menus_installed = False
+        self._first_paint_watch: QtCore.QObject | None = None
 
     # ----- building ---------------------------------------------------------------------------------------------
     def _build_list(self) -> QtWidgets.QTableView:
@@ -225,12 +225,34 @@ class MainWindow(QtWidgets.QMainWindow):
 
     # ----- loading and refreshing -------------------------------------------------------------------------------
     def load(self) -> None:
-        """Fill the list and the counts; ``loaded`` follows."""
+        """Fill the list; once its first rows are painted, fill the rest (``loaded`` then follows).
+
+        What the handler does not need to see first — the counts, the first case's detail, the menus of the
+        feature packages (whose modules may take a while to import) — waits until the rows are on screen.
+        """
         self.model.refresh()
+        if self.isVisible() and self._first_paint_watch is None:
+            self._first_paint_watch = _AfterFirstPaint(self.case_list.viewport(), self._finish_loading)
+        else:
+            self._finish_loading()
+
+    def _finish_loading(self) -> None:
         if self.model.rowCount() and not self.case_list.currentIndex().isValid():
             self.case_list.setCurrentIndex(self.model.index(0, 0))
         self.counts.refresh()
+        self.install_menus()
         self.loaded.emit()
+
+    def install_menus(self) -> None:
+        """The feature packages' menus (app.views.plugins), then 帮助 last. Done once."""
+        if self._menus_installed:
+            return
+        self._menus_installed = True
+        for install in plugins.installers():
+            install(self)
+        help_menu = self.menuBar().addMenu(TEXTS["help"])
+        help_menu.setObjectName("helpMenu")
+        help_menu.addAction(self.about_action)
 
     def reload(self) -> None:
         self.filters.reload_choices()
@@ -338,3 +360,26 @@ class MainWindow(QtWidgets.QMainWindow):
                     self.case_list.setCurrentIndex(self.model.index(0, 0))
                 return True
         return super().eventFilter(watched, event)
+
+
+class _AfterFirstPaint(QtCore.QObject):
+    """Calls back once, on the turn of the event loop after the watched widget was first painted."""
+
+    def __init__(self, widget: QtWidgets.QWidget, callback: Callable[[], None]) -> None:
+        super().__init__(widget)
+        self.callback: Callable[[], None] | None = callback
+        widget.installEventFilter(self)
+        QtCore.QTimer.singleShot(FIRST_PAINT_WAIT_MS, self._fire)  # a window never painted (minimised) goes on
+
+    def eventFilter(self, watched: QtCore.QObject, event: QtCore.QEvent) -> bool:
+        if event.type() == QtCore.QEvent.Type.Paint and self.callback is not None:
+            QtCore.QTimer.singleShot(0, self._fire)
+        return False
+
+    def _fire(self) -> None:
+        callback, self.callback = self.callback, None
+        if callback is not None:
+            parent = self.parent()
+            if isinstance(parent, QtCore.QObject):
+                parent.removeEventFilter(self)
+            callback()
