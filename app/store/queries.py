@@ -109,10 +109,12 @@ def text_clause(term: str, name: str, params: dict[str, Any]) -> str:
 
 
 def case_numbers(conn: sqlite3.Connection, flt: CaseFilter, today: date, sort: str = "registered",
-                 descending: bool = True) -> list[int]:
-    """Row numbers of the matching cases, in display order."""
+                 descending: bool = True, limit: int | None = None) -> list[int]:
+    """Row numbers of the matching cases, in display order (the first ``limit`` of them when given)."""
     where, params = flt.where(today)
     sql = f"SELECT n FROM cases WHERE {where} ORDER BY {_ORDER_BY[sort, descending]}"
+    if limit is not None:
+        sql += f" LIMIT {int(limit)}"
     cursor = conn.cursor()
     cursor.row_factory = _first_column  # ints straight from SQLite, no tuple per row
     return cursor.execute(sql, params).fetchall()
@@ -120,6 +122,12 @@ def case_numbers(conn: sqlite3.Connection, flt: CaseFilter, today: date, sort: s
 
 def _first_column(cursor: sqlite3.Cursor, row: tuple[Any, ...]) -> Any:
     return row[0]
+
+
+def count_cases(conn: sqlite3.Connection, flt: CaseFilter, today: date) -> int:
+    """How many cases match (no ordering: cheap for the whole list, where it reads the smallest index)."""
+    where, params = flt.where(today)
+    return int(conn.execute(f"SELECT count(*) FROM cases WHERE {where}", params).fetchone()[0])
 
 
 LIST_COLUMNS = ("n", "case_id", "petitioner_names", "channel", "domain", "township", "village", "status", "leader",
