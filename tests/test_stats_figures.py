@@ -26,7 +26,14 @@ import pytest
 from app.cli.main import main
 from app.models.vocab import CHECKLIST_ITEMS
 from app.ops.desk import Desk
-from app.reports.figures import compute_figures, format_rate, month_range, monthly_figures
+from app.reports.figures import (
+    compute_figures,
+    format_rate,
+    group_label,
+    month_range,
+    monthly_figures,
+    station_names,
+)
 from tests.conftest import FakeNow, make_draft
 
 TODAY = date(2026, 4, 10)
@@ -138,6 +145,8 @@ def test_grouped_by_leader_and_domain(desk: Desk, station: dict[str, str]) -> No
     assert (env["satisfied"], env["dissatisfied"]) == (1, 1)
     stations = compute_figures(desk.conn, **MARCH, by="station", today=TODAY)
     assert [(r["group"], r["cases"]) for r in stations] == [("TZ01", 6)]
+    assert group_label("station", "TZ01", station_names(desk.conn)) == "新河镇信访办（TZ01）"
+    assert group_label("leader", "", {}) == "（未填）"
 
 
 def test_no_bounds_counts_everything_and_empty_station_gives_zero_row(desk: Desk) -> None:

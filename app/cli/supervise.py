@@ -22,6 +22,8 @@ from app.reports.figures import (
     compute_figures,
     format_days,
     format_rate,
+    group_label,
+    station_names,
 )
 from app.reports.spot_check_export import drawn_cases, write_pdf, write_xlsx
 
@@ -122,7 +124,8 @@ def cmd_stats(desk: Desk, args: argparse.Namespace) -> int:
               f"剩余 {row['backlog_open']}")
         return EXIT_OK
     table = [[GROUPINGS[args.by], *(label for _k, label in _COLUMNS)]]
-    table += [[r["group"] or "（未填）", *(_cell(k, r[k]) for k, _l in _COLUMNS)] for r in rows]
+    names = station_names(desk.conn)
+    table += [[group_label(args.by, r["group"], names), *(_cell(k, r[k]) for k, _l in _COLUMNS)] for r in rows]
     widths = [max(_width(line[i]) for line in table) + 2 for i in range(len(table[0]))]
     for line in table:
         print("".join(_pad(text, w) for text, w in zip(line, widths, strict=True)).rstrip())

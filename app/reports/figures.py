@@ -10,6 +10,7 @@ in Chinese for the command line, the dashboard and the README.
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -197,6 +198,26 @@ def month_range(end: date, count: int) -> list[str]:
         out.append(f"{year:04d}-{month:02d}")
         year, month = (year, month - 1) if month > 1 else (year - 1, 12)
     return out[::-1]
+
+
+def station_names(conn: sqlite3.Connection) -> dict[str, str]:
+    """Station code → name: this station's own, and those of the stations whose certificates sync brought in."""
+    names = {str(code): str(name) for code, name in
+             conn.execute("SELECT code, name FROM sync_certificates ORDER BY issued_at")}
+    row = conn.execute("SELECT value FROM settings WHERE key = 'station'").fetchone()
+    if row:
+        own = json.loads(row[0])
+        names[str(own.get("code", ""))] = str(own.get("name", ""))
+    return names
+
+
+def group_label(by: str | None, group: str, names: dict[str, str]) -> str:
+    """How a group is named to a person: a station by its name and code, an empty value as （未填）."""
+    if not group:
+        return "（未填）"
+    if by == "station" and names.get(group):
+        return f"{names[group]}（{group}）"
+    return group
 
 
 def format_rate(value: float | None) -> str:

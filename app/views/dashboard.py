@@ -15,8 +15,10 @@ from app.reports.figures import (
     compute_figures,
     format_days,
     format_rate,
+    group_label,
     month_range,
     monthly_figures,
+    station_names,
 )
 from app.store.queries import counts
 from app.views.bus import ChangeBus
@@ -52,7 +54,7 @@ def _tip(key: str) -> str:
 
 
 RANKING_COLUMNS = [
-    Column("名称", "group", lambda v: v or "（未填）"),
+    Column("名称", "label"),
     count_column("登记", "cases", "期内登记件数"),
     rate_column("一次性化解率", "one_time_resolution_rate", _tip("one_time_resolution_rate")),
     rate_column("满意率", "satisfaction_rate", _tip("satisfaction_rate")),
@@ -227,8 +229,9 @@ class Dashboard(QtWidgets.QWidget):
         self._show_backlog(series, total)
         by = str(self.by.currentData())
         self.ranking_title.setText(TEXTS["ranking"].format(by=GROUPINGS[by]))
-        self.ranking_model.set_rows(compute_figures(conn, date_from=date_from, date_to=date_to, by=by,
-                                                    today=today))
+        names = station_names(conn)
+        rows = compute_figures(conn, date_from=date_from, date_to=date_to, by=by, today=today)
+        self.ranking_model.set_rows([{**r, "label": group_label(by, r["group"], names)} for r in rows])
         self._show_trend(series)
         self.refreshed.emit()
 

@@ -136,7 +136,7 @@ class RankingModel(DictTableModel):
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         key = self.columns[column].key
-        if key in ("rank", "group"):
+        if key in ("rank", "group", "label"):
             return
         self.rank_key = key
         self.layoutAboutToBeChanged.emit()
