@@ -138,7 +138,8 @@ def cmd_verify_bundle(desk: Desk, args: argparse.Namespace) -> int:
         print_json(asdict(info))
         return EXIT_OK if info.genuine else EXIT_REFUSED
     if info.sender:
-        print(f"发送站点：{info.sender} {info.sender_name}" + (f"（密钥指纹 {info.fingerprint}）" if info.fingerprint else ""))
+        key = f"（密钥指纹 {info.fingerprint}）" if info.fingerprint else ""
+        print(f"发送站点：{info.sender} {info.sender_name}{key}")
         print(f"接收站点：{info.receiver} {info.receiver_name}")
         print(f"生成时间：{info.created_at.replace('T', ' ')}  {DIRECTIONS.get(info.direction, '')}")
         c = info.counts
@@ -218,8 +219,9 @@ def cmd_stations(desk: Desk, args: argparse.Namespace) -> int:
     for r in data["revocations"]:
         print(f"吊销：{r['code']} 于 {r['revoked_at'].replace('T', ' ')} 由 {r['by']} 吊销（{r['reason']}）")
     for peer, log in sorted(data["sync"].items()):
-        parts = [f"{k}={v['at'].replace('T', ' ')}" for k, v in log.items()]
-        print(f"同步记录 {peer}：{'，'.join(parts).replace('last_export', '最近导出').replace('last_import', '最近导入')}")
+        names = {"last_export": "最近导出", "last_import": "最近导入"}
+        parts = [f"{names[k]} {v['at'].replace('T', ' ')}（{v['events']} 个事件）" for k, v in log.items()]
+        print(f"同步记录 {peer}：{'，'.join(parts)}")
     return EXIT_OK
 
 
