@@ -40,6 +40,7 @@ TEXTS = {
     "ranking": "赛马晾晒：{by}排名（点击列标题按该指标排名）",
     "trend": "主要指标趋势（按月）",
     "no_data": "—",
+    "days_detail": "{n} 件已答复",
 }
 TILE_KEYS = ("one_time_resolution_rate", "satisfaction_rate", "dissatisfaction_rate", "repeat_rate",
              "avg_handling_days", "answered_within_7_days_rate", "backlog_clearance_rate")
@@ -240,8 +241,10 @@ class Dashboard(QtWidgets.QWidget):
             _label, numerator, denominator, _text = DEFINITIONS[key]
             value = row[key]
             self.tiles[key].setText(format_days(value) if key == "avg_handling_days" else format_rate(value))
-            shown = f"{row[numerator]:.1f}" if isinstance(row[numerator], float) else str(row[numerator])
-            self.tiles[key + ":detail"].setText(f"{shown} / {row[denominator]}")
+            # Average days: the total of days means little to a reader; how many cases it averages does.
+            detail = (TEXTS["days_detail"].format(n=row[denominator]) if key == "avg_handling_days"
+                      else f"{row[numerator]} / {row[denominator]}")
+            self.tiles[key + ":detail"].setText(detail)
 
     def _show_colours(self, numbers: dict[str, int]) -> None:
         self.colour_series.clear()
