@@ -95,9 +95,9 @@ def test_the_stations_view_shows_fingerprints_children_and_revocations(qtbot, tm
         text = view.me.text()
         assert "TZJJ 椒江区信访局" in text and sync.stations(d["TZJJ"])["self"]["fingerprint"] in text
         assert "SZ 台州市信访局" in view.parent_label.text()
-        assert [view.children.item(r, 0).text() for r in range(view.children.rowCount())] == ["TZ01", "TZ02"]
+        assert [view.child_table.item(r, 0).text() for r in range(view.child_table.rowCount())] == ["TZ01", "TZ02"]
         view.revoke("TZ02", "电脑丢失")
-        assert view.children.item(1, 5).text().startswith("已吊销")
+        assert view.child_table.item(1, 5).text().startswith("已吊销")
         assert view.revocations.rowCount() == 1 and view.revocations.item(0, 3).text() == "电脑丢失"
         view.show()
         view.grab().save(str(Path("/tmp") / "stations-view.png"))

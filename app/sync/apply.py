@@ -121,7 +121,8 @@ def _flush(conn: sqlite3.Connection, batch: list[Row], scope: Scope, report: App
         refused = scope(row[2], row[1])
         if refused:
             raise DomainError(f"事件 {row[0]}：{refused}")
-        for item in payload.get("evidence", []) or []:  # type: ignore[union-attr]
+        evidence = payload.get("evidence") or []
+        for item in evidence if isinstance(evidence, list) else [None]:
             if not isinstance(item, dict) or not re.fullmatch(r"[0-9a-f]{64}", str(item.get("sha256", ""))):
                 raise DomainError(f"事件 {row[0]}：佐证材料引用格式不正确")
             report.evidence.add(str(item["sha256"]))

@@ -117,7 +117,8 @@ def write_bundle(conn: sqlite3.Connection, plan: ExportPlan, out: Path, identity
                  blobs: BlobStore, now: str, progress: Progress | None = None) -> ExportResult:
     """Write the signed bundle file for ``plan``. Reads only; the caller records the export."""
     clauses = list(plan.clauses())
-    count, longest, case_ids = 0, 1, set()
+    count, longest = 0, 1
+    case_ids: set[str] = set()
     evidence: dict[str, dict[str, Any]] = {}
     evidence_rows: list[tuple[Any, ...]] = []
     for where, params in clauses:

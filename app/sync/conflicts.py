@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field as default
 from typing import Any
 
 from app.models.case import EDITABLE_FIELDS
@@ -32,7 +33,7 @@ class HardConflict:
     case_id: str
     field: str
     label: str
-    choices: list[Choice] = field(default_factory=list)
+    choices: list[Choice] = default(default_factory=list)
 
 
 @dataclass

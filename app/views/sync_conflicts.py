@@ -15,12 +15,12 @@ from app.views.bus import ChangeBus
 from app.views.common import error_label, show_error
 from app.views.qt import QtWidgets
 
+HARD_HEADERS = ("案件编号", "修改项", "各处的值")
+SOFT_HEADERS = ("案件编号", "一处的修改", "另一处的修改")
 TEXTS = {
     "title": "修改冲突",
     "hard": "须人工确定（同一项在两处同时被修改，两个值都已保留）",
     "soft": "已自动合并（不同项在两处同时被修改，请核对）",
-    "hard_headers": ("案件编号", "修改项", "各处的值"),
-    "soft_headers": ("案件编号", "一处的修改", "另一处的修改"),
     "pick": "保留：",
     "merge": "合并为：",
     "apply": "确定",
@@ -51,14 +51,14 @@ class ConflictsView(QtWidgets.QDialog):
         self.setWindowTitle(TEXTS["title"])
         self.hard = QtWidgets.QTableWidget(0, 3)
         self.hard.setObjectName("hardConflicts")
-        self.hard.setHorizontalHeaderLabels(list(TEXTS["hard_headers"]))
+        self.hard.setHorizontalHeaderLabels(list(HARD_HEADERS))
         self.hard.horizontalHeader().setStretchLastSection(True)
         self.hard.setSelectionBehavior(QtWidgets.QAbstractItemView.SelectionBehavior.SelectRows)
         self.hard.setEditTriggers(QtWidgets.QAbstractItemView.EditTrigger.NoEditTriggers)
         self.hard.itemSelectionChanged.connect(self._show_choices)
         self.soft = QtWidgets.QTableWidget(0, 3)
         self.soft.setObjectName("softConflicts")
-        self.soft.setHorizontalHeaderLabels(list(TEXTS["soft_headers"]))
+        self.soft.setHorizontalHeaderLabels(list(SOFT_HEADERS))
         self.soft.horizontalHeader().setStretchLastSection(True)
         self.soft.setEditTriggers(QtWidgets.QAbstractItemView.EditTrigger.NoEditTriggers)
         self.choices = QtWidgets.QComboBox()

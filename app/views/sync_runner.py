@@ -64,16 +64,16 @@ class SyncRunner(QtCore.QObject):
         self.dialog.setCancelButton(None)  # an import is one transaction: it finishes or leaves nothing behind
         self.dialog.setWindowModality(Qt.WindowModality.WindowModal)
         self.dialog.setMinimumDuration(300)
-        self.thread = QtCore.QThread(self)
+        self.worker_thread = QtCore.QThread(self)
         self.worker = _Worker(desk, work)
-        self.worker.moveToThread(self.thread)
-        self.thread.started.connect(self.worker.run)
+        self.worker.moveToThread(self.worker_thread)
+        self.worker_thread.started.connect(self.worker.run)
         self.worker.progress.connect(self._progress)
         self.worker.succeeded.connect(self._succeeded)
         self.worker.failed.connect(self._failed)
 
     def start(self) -> None:
-        self.thread.start()
+        self.worker_thread.start()
 
     def _progress(self, stage: str, done: int, total: int) -> None:
         self.dialog.setLabelText(stage)
@@ -81,8 +81,8 @@ class SyncRunner(QtCore.QObject):
         self.dialog.setValue(min(done, max(total, 1)))
 
     def _finish(self) -> None:
-        self.thread.quit()
-        self.thread.wait()
+        self.worker_thread.quit()
+        self.worker_thread.wait()
         self.dialog.reset()
         self.dialog.close()
 

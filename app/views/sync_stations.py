@@ -14,6 +14,8 @@ from app.views.bus import ChangeBus
 from app.views.common import error_label, message, show_error
 from app.views.qt import Qt, QtGui, QtWidgets
 
+STATION_HEADERS = ("站点代码", "名称", "级别", "密钥指纹（电话核对）", "证书有效期", "状态", "最近导入", "最近导出")
+REVOCATION_HEADERS = ("站点代码", "吊销时间", "吊销单位", "原因")
 TEXTS = {
     "title": "站点与证书",
     "self": "本站",
@@ -24,9 +26,6 @@ TEXTS = {
     "children": "下级站点",
     "others": "其他已知站点",
     "revocations": "吊销记录",
-    "station_headers": ("站点代码", "名称", "级别", "密钥指纹（电话核对）", "证书有效期", "状态", "最近导入",
-                        "最近导出"),
-    "revocation_headers": ("站点代码", "吊销时间", "吊销单位", "原因"),
     "line": "{code} {name}（{level}）\n指纹：{fingerprint}\n证书有效期：{dates}",
     "enroll": "生成入网申请…",
     "certify": "为下级签发证书…",
@@ -66,9 +65,9 @@ class StationsView(QtWidgets.QDialog):
         for label in (self.me, self.root, self.parent_label):
             label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             label.setFont(mono)  # fingerprints line up in columns, easier to read aloud
-        self.children = self._table("stationChildren", TEXTS["station_headers"])
-        self.others = self._table("stationOthers", TEXTS["station_headers"])
-        self.revocations = self._table("stationRevocations", TEXTS["revocation_headers"])
+        self.child_table = self._table("stationChildren", STATION_HEADERS)
+        self.others = self._table("stationOthers", STATION_HEADERS)
+        self.revocations = self._table("stationRevocations", REVOCATION_HEADERS)
         self.error = error_label()
         buttons = QtWidgets.QHBoxLayout()
         for key, slot in (("enroll", self.enroll), ("install", self.install), ("certify", self.certify),
@@ -83,7 +82,7 @@ class StationsView(QtWidgets.QDialog):
         form.addRow(TEXTS["parent"], self.parent_label)
         layout = QtWidgets.QVBoxLayout(self)
         layout.addLayout(form)
-        for title, table in ((TEXTS["children"], self.children), (TEXTS["others"], self.others),
+        for title, table in ((TEXTS["children"], self.child_table), (TEXTS["others"], self.others),
                              (TEXTS["revocations"], self.revocations)):
             layout.addWidget(QtWidgets.QLabel(title))
             layout.addWidget(table)
@@ -117,7 +116,7 @@ class StationsView(QtWidgets.QDialog):
             label.setText(TEXTS["line"].format(code=c["code"], name=c["name"], level=c["level_label"],
                                                fingerprint=c["fingerprint"], dates=_dates(c)) if c else TEXTS["none"])
         history = data["sync"]
-        for table, rows in ((self.children, data["children"]), (self.others, data["others"])):
+        for table, rows in ((self.child_table, data["children"]), (self.others, data["others"])):
             table.setRowCount(len(rows))
             for row, c in enumerate(rows):
                 log = history.get(c["code"], {})
@@ -202,8 +201,8 @@ class StationsView(QtWidgets.QDialog):
 
     def revoke(self, code: str | None = None, reason: str | None = None) -> None:
         if code is None:
-            rows = {i.row() for i in self.children.selectedIndexes()}
-            item = self.children.item(min(rows), 0) if rows else None
+            rows = {i.row() for i in self.child_table.selectedIndexes()}
+            item = self.child_table.item(min(rows), 0) if rows else None
             if item is None:
                 return
             code = item.text()
