@@ -59,13 +59,11 @@ def child_bare() -> None:
 
 def _open_window(data_dir: str):  # type: ignore[no-untyped-def]
     sys.path.insert(0, str(ROOT))
-    from app.ops.desk import Desk
-    from app.views.app import application, setup_application
+    from app.views.app import start
+
+    app, desk = start(Path(data_dir))  # as run_gui opens it
     from app.views.main_window import MainWindow
 
-    app = application()
-    setup_application(app)
-    desk = Desk(Path(data_dir))
     window = MainWindow(desk)
     window.resize(1380, 860)
     return app, desk, window

@@ -7,7 +7,9 @@ boxes on a machine without Chinese fonts, and Japanese glyph shapes on one with 
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from app.models.errors import DomainError
@@ -69,19 +71,26 @@ def fatal(text: str) -> int:
     return 1
 
 
-def open_desk(data_dir: Path) -> Desk:
-    return Desk(data_dir)
+def start(data_dir: Path) -> tuple[QtWidgets.QApplication, Desk]:
+    """The application (font, style) and the station's desk, opened side by side: opening a large station file
+    is mostly SQLite work, which runs outside Python's lock, while Qt starts up and the window's code loads.
+    Raises DomainError (in Chinese) when the file cannot be opened."""
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="open-desk") as pool:
+        opening = pool.submit(Desk, data_dir)
+        qt_app = application()
+        setup_application(qt_app)
+        importlib.import_module("app.views.main_window")  # loaded while the desk opens
+        return qt_app, opening.result()
 
 
 def run_gui(args: argparse.Namespace) -> int:
     """Open the main window for the station in ``args.data_dir`` (or the user's data folder)."""
-    app = application()
-    setup_application(app)
     data_dir = Path(args.data_dir) if getattr(args, "data_dir", None) else default_data_dir()
     screenshot = getattr(args, "screenshot", None)
     try:
-        desk = open_desk(data_dir)
+        app, desk = start(data_dir)
     except DomainError as err:
+        setup_application(application())
         return fatal(str(err))
     try:
         if desk.station is None:

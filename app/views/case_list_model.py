@@ -15,7 +15,7 @@ from typing import Any
 
 from app.models.vocab import CHANNELS, COLOURS, STATUSES
 from app.ops.desk import Desk
-from app.store.queries import SORT_SQL, CaseFilter, case_numbers, list_rows
+from app.store.queries import SORT_SQL, CaseFilter, case_numbers, count_cases, list_rows
 from app.views.common import COLOUR_HEX, ERROR_HEX, ROOT, Index, colour_dot, days_text
 from app.views.qt import Qt, QtCore, QtGui, Signal
 
@@ -80,6 +80,7 @@ class CaseListModel(QtCore.QAbstractTableModel):
         self.sort_key = "registered"
         self.descending = True
         self._numbers: array[int] = array("q")
+        self._total = 0  # rows in the list; more than len(_numbers) only until complete()
         self._windows: OrderedDict[int, dict[int, _Row]] = OrderedDict()
         self._today = date.today()
         self._overdue_brush = QtGui.QBrush(QtGui.QColor(ERROR_HEX))
@@ -91,15 +92,39 @@ class CaseListModel(QtCore.QAbstractTableModel):
             self.case_filter = case_filter
             self.refresh()
 
-    def refresh(self) -> None:
-        """Query the matching row numbers again (filter, sort or data changed) and drop the cached rows."""
+    def refresh(self, first_screen: bool = False) -> None:
+        """Query the matching row numbers again (filter, sort or data changed) and drop the cached rows.
+
+        With ``first_screen`` only the first window of numbers and the count are read, so the first rows can be
+        painted at once; ``complete()`` reads the whole order afterwards (``refreshed`` waits for it).
+        """
         self._today = self.desk.today()
-        numbers = case_numbers(self.desk.conn, self.case_filter, self._today, self.sort_key, self.descending)
+        args = (self.desk.conn, self.case_filter, self._today, self.sort_key, self.descending)
+        if first_screen:
+            numbers, total = case_numbers(*args, limit=WINDOW), count_cases(*args[:3])
+        else:
+            numbers = case_numbers(*args)
+            total = len(numbers)
         self.beginResetModel()
         self._numbers = array("q", numbers)
+        self._total = total
         self._windows.clear()
         self.endResetModel()
-        self.refreshed.emit(len(self._numbers))
+        if len(self._numbers) == self._total:
+            self.refreshed.emit(self._total)
+
+    def complete(self) -> None:
+        """After a ``first_screen`` refresh: read the whole order (the rows already shown stay where they are)."""
+        if len(self._numbers) == self._total:
+            return
+        numbers = case_numbers(self.desk.conn, self.case_filter, self._today, self.sort_key, self.descending)
+        if len(numbers) != self._total:  # the data changed in between: start again
+            self.refresh()
+            return
+        self._numbers = array("q", numbers)
+        if self._total > WINDOW:
+            self.dataChanged.emit(self.index(WINDOW, 0), self.index(self._total - 1, len(self.columns) - 1))
+        self.refreshed.emit(self._total)
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         if not 0 <= column < len(self.columns) or self.columns[column] not in SORT_SQL:
@@ -129,7 +154,7 @@ class CaseListModel(QtCore.QAbstractTableModel):
 
     def _prepared(self, row: int) -> _Row | None:
         if not 0 <= row < len(self._numbers):
-            return None
+            return None  # past the first screenful until complete() has read the whole order
         return self._window(row).get(self._numbers[row])
 
     def row_data(self, row: int) -> dict[str, Any] | None:
@@ -159,7 +184,7 @@ class CaseListModel(QtCore.QAbstractTableModel):
 
     # ----- QAbstractTableModel ------------------------------------------------------------------------------------
     def rowCount(self, parent: Index = ROOT) -> int:
-        return 0 if parent.isValid() else len(self._numbers)
+        return 0 if parent.isValid() else self._total
 
     def columnCount(self, parent: Index = ROOT) -> int:
         return 0 if parent.isValid() else len(self.columns)
@@ -171,7 +196,7 @@ class CaseListModel(QtCore.QAbstractTableModel):
             if role == Qt.ItemDataRole.ToolTipRole:
                 return f"按“{COLUMNS[self.columns[section]]}”排序"
         elif orientation == Qt.Orientation.Vertical and role == Qt.ItemDataRole.DisplayRole \
-                and 0 <= section < len(self._numbers):
+                and 0 <= section < self._total:
             return section + 1
         return None
 

@@ -230,13 +230,15 @@ class MainWindow(QtWidgets.QMainWindow):
         What the handler does not need to see first — the counts, the first case's detail, the menus of the
         feature packages (whose modules may take a while to import) — waits until the rows are on screen.
         """
-        self.model.refresh()
         if self.isVisible() and self._first_paint_watch is None:
+            self.model.refresh(first_screen=True)
             self._first_paint_watch = _AfterFirstPaint(self.case_list.viewport(), self._finish_loading)
         else:
+            self.model.refresh()
             self._finish_loading()
 
     def _finish_loading(self) -> None:
+        self.model.complete()
         if self.model.rowCount() and not self.case_list.currentIndex().isValid():
             self.case_list.setCurrentIndex(self.model.index(0, 0))
         self.counts.refresh()
