@@ -125,3 +125,19 @@ def test_a_county_list_has_a_station_column(tmp_path: Path, now: FakeNow) -> Non
     assert headers[-1] == "站点"
     assert set(texts(model, "origin")) == {"TZX"}
     county.close()
+
+
+def test_the_first_screenful_comes_before_the_whole_order(qtbot, qtmodeltester, demo_desk: Desk) -> None:
+    model = CaseListModel(demo_desk)
+    emitted: list[int] = []
+    model.refreshed.connect(emitted.append)
+    model.refresh(first_screen=True)
+    assert model.rowCount() == 300 and emitted == []  # the scroll bar is right at once…
+    first = texts(model, "case_id")[: case_list_model.WINDOW]
+    assert all(first) and model.data(model.index(250, 1)) is None  # …the rows past the first screenful follow
+    qtmodeltester.check(model, force_py=True)
+    with qtbot.waitSignal(model.refreshed) as blocker:
+        model.complete()
+    assert blocker.args == [300] and emitted == [300]
+    assert texts(model, "case_id")[: case_list_model.WINDOW] == first
+    assert model.data(model.index(250, 1)) is not None

@@ -187,3 +187,16 @@ def test_screenshot_without_a_station_is_refused(tmp_path: Path) -> None:
     assert done.returncode == 1
     assert "尚未设置站点" in done.stderr
     assert not (tmp_path / "shot.png").exists()
+
+
+def test_typing_a_search_queries_once_after_the_pause(qtbot, demo_window: MainWindow) -> None:
+    from tests.gui_support import type_text
+
+    runs: list[int] = []
+    demo_window.model.refreshed.connect(runs.append)
+    box = demo_window.findChild(QtWidgets.QLineEdit, "caseSearch")
+    with qtbot.waitSignal(demo_window.model.refreshed, timeout=2000):
+        type_text(box, "王建")
+        assert runs == [], "nothing is queried while the handler is still typing"
+    assert len(runs) == 1
+    assert demo_window.model.case_filter.text == "王建"
