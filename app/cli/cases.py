@@ -177,7 +177,8 @@ def case_summary(desk: Desk, state: CaseState) -> dict[str, Any]:
     data.update(colour=listed["colour"], deadline=listed["deadline"], deadline_label=listed["deadline_label"],
                 days_left=_days(listed["deadline"], desk.today()), repeat_warning=repeat_warning(state.repeat_round))
     data["timeline"] = [{"event_id": e.id, "at": e.at, "actor": e.actor, "origin": e.origin, "kind": e.kind,
-                         "label": EVENT_LABELS.get(e.kind, e.kind), "payload": e.payload}
+                         "label": EVENT_LABELS.get(e.kind, e.kind), "payload": e.payload,
+                         "from_above": bool(state.origin) and e.origin != state.origin}
                         for e in desk.events(state.case_id)]
     data["checklist"] = {k: {"label": CHECKLIST_ITEMS[k], **asdict(v)} for k, v in state.checklist.items()}
     data["checklist_done"] = state.checklist_done
@@ -202,7 +203,8 @@ def cmd_show(desk: Desk, args: argparse.Namespace) -> int:
     print("办理过程：")
     for e in data["timeline"]:
         note = e["payload"].get("note") or e["payload"].get("reply") or e["payload"].get("reason") or ""
-        print(f"  {e['at']} {e['actor']} {e['label']} {note}")
+        above = f"【上级 {e['origin']}】" if e["from_above"] else ""  # a county or city acting on our case
+        print(f"  {e['at']} {above}{e['actor']} {e['label']} {note}")
     return EXIT_OK
 
 
