@@ -29,7 +29,8 @@ def _handled_case(desk: Desk, tmp_path: Path) -> str:
     return case_id
 
 
-def test_township_to_county_to_city_and_a_supervision_order_back_down(tmp_path: Path, now: FakeNow) -> None:
+def test_township_to_county_to_city_and_a_supervision_order_back_down(tmp_path: Path, now: FakeNow,
+                                                                      capsys: pytest.CaptureFixture[str]) -> None:
     with station_tree(tmp_path, now) as d:
         case_id = _handled_case(d["TZ01"], tmp_path)
         other = new_case(d["TZ02"], "李四")
@@ -56,6 +57,14 @@ def test_township_to_county_to_city_and_a_supervision_order_back_down(tmp_path: 
         assert order.kind == "supervise" and order.origin == "TZJJ" and "月底前修复" in order.note
         assert supervision.from_above(state, order)
         assert not any(supervision.from_above(state, s) for s in state.steps[:-1])
+        # The township's timeline on the command line marks the order as coming from above.
+        town_dir = str(d["TZ01"].data_dir)
+        assert main(["--data-dir", town_dir, "show", case_id]) == 0
+        shown = capsys.readouterr().out
+        assert "【上级 TZJJ】椒江经办人 督办 请于月底前修复道路并答复信访人" in shown
+        assert main(["--data-dir", town_dir, "show", case_id, "--json"]) == 0
+        timeline = json.loads(capsys.readouterr().out)["timeline"]
+        assert [e["kind"] for e in timeline if e["from_above"]] == ["set_leader", "supervise", "set_backlog"]
         # TZ02 gets nothing about TZ01's case.
         empty = transfer.export_bundle(county, "TZ02", tmp_path / "down-tz02.zip")
         assert empty.manifest["counts"]["events"] == 0
