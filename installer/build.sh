@@ -6,11 +6,12 @@ cd "$(dirname "$0")/.."
 make .venv/.installed-stamp >/dev/null
 .venv/bin/python -m pip install -q "pyinstaller>=6.0"
 sep=":"; [[ "${OS:-}" == "Windows_NT" ]] && sep=";"
-# Menus are loaded by name (app/views/plugins.py), so every app module is collected explicitly.
+# Menus are loaded by name (app/views/plugins.py) and reportlab loads its barcodes by name, so both are
+# collected explicitly.
 # QtQml/QtQuick and the web engine are not used; leaving them out halves the package.
 .venv/bin/pyinstaller --noconfirm --clean --windowed --name PetitionDesk \
   --add-data "resources${sep}resources" \
-  --collect-submodules app \
+  --collect-submodules app --collect-submodules reportlab.graphics.barcode \
   --exclude-module PySide6.QtQml --exclude-module PySide6.QtQuick --exclude-module PySide6.QtWebEngineCore \
   --exclude-module tkinter \
   main.py
