@@ -128,8 +128,8 @@ class CaseDetail(QtWidgets.QWidget):
         self._sized_for = ""
         splitter.addWidget(self._build_info())
         splitter.addWidget(self._build_timeline())
-        splitter.setStretchFactor(0, 2)
-        splitter.setStretchFactor(1, 3)
+        splitter.setStretchFactor(0, 0)  # the fields keep their height; the timeline takes what the window gives
+        splitter.setStretchFactor(1, 1)
         layout.addWidget(splitter, 1)
         return page
 
@@ -193,9 +193,16 @@ class CaseDetail(QtWidgets.QWidget):
         for row in range(self.grid.rowCount()):
             self.grid.setRowStretch(row, 1 if row == last else 0)  # spare height below, not between rows
 
+    def _columns_for(self, width: int) -> int:
+        return 2 if width >= self.fontMetrics().horizontalAdvance("中") * 34 else 1
+
     def resizeEvent(self, event: QtGui.QResizeEvent) -> None:
         super().resizeEvent(event)
-        self._arrange(2 if event.size().width() >= self.fontMetrics().horizontalAdvance("中") * 34 else 1)
+        columns = self._columns_for(event.size().width())
+        if columns != self._columns:
+            self._arrange(columns)
+            if self.state is not None:
+                QtCore.QTimer.singleShot(0, self._size_info)  # once the new arrangement has its geometry
 
     def _build_timeline(self) -> QtWidgets.QWidget:
         box = QtWidgets.QGroupBox(TEXTS["timeline"])
@@ -316,16 +323,21 @@ class CaseDetail(QtWidgets.QWidget):
         self.values["petitioners"].setText("<br>".join(people) or "—")
         self._arrange(self._columns, force=True)
         if state.case_id != self._sized_for:
-            # A newly shown case gets its fields whole when they fit in about half the pane, the timeline the
-            # rest; while the same case stays shown, the handler's own split is kept.
+            # A newly shown case gets its fields whole; while it stays shown, the handler's own split is kept.
             self._sized_for = state.case_id
-            total = sum(self.splitter.sizes())
-            width = self.info_scroll.viewport().width()
-            wanted = self.info.heightForWidth(width) if width > 50 else -1
-            wanted = (wanted if wanted > 0 else self.info.sizeHint().height()) + 4
-            if total:
-                info = min(wanted, max(total // 2, 160))
-                self.splitter.setSizes([info, total - info])
+            self._size_info()
+            QtCore.QTimer.singleShot(0, self._size_info)  # again once the buttons above have wrapped
+
+    def _size_info(self) -> None:
+        """The fields whole when they fit in about half the pane; the timeline takes the rest."""
+        self._arrange(self._columns_for(self.width()))
+        total = sum(self.splitter.sizes())
+        width = self.info_scroll.viewport().width()
+        wanted = self.info.heightForWidth(width) if width > 50 else -1
+        wanted = (wanted if wanted > 0 else self.info.sizeHint().height()) + 4
+        if total:
+            info = min(wanted, max(total // 2, 160))
+            self.splitter.setSizes([info, total - info])
 
     def _fill_actions(self, state: CaseState) -> None:
         while self.action_layout.count():

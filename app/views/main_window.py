@@ -239,7 +239,7 @@ class MainWindow(QtWidgets.QMainWindow):
 
     def _finish_loading(self) -> None:
         self.model.complete()
-        if self.model.rowCount() and not self.case_list.currentIndex().isValid():
+        if self.model.rowCount() and not self.case_list.currentIndex().isValid() and self.detail.case_id is None:
             self.case_list.setCurrentIndex(self.model.index(0, 0))
         self.counts.refresh()
         self.install_menus()
@@ -322,6 +322,7 @@ class MainWindow(QtWidgets.QMainWindow):
 
     def select_case(self, case_id: str) -> None:
         """Show a case: select its row when the filters let it through, and show it in the detail anyway."""
+        self.model.complete()  # its row is known only once the whole order is read
         number = number_of_case(self.desk.conn, case_id)
         row = self.model.row_of_number(number) if number is not None else -1
         if row >= 0:
