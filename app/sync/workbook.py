@@ -19,7 +19,7 @@ from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
+from openpyxl.styles import Alignment, Font
 
 from app.models.errors import DomainError
 from app.models.vocab import EVENT_LABELS
@@ -99,8 +99,12 @@ def write_workbook(path: Path, summary: list[tuple[str, str]], cases: Iterable[t
     wb = Workbook(write_only=True)
     ws = wb.create_sheet(SUMMARY_SHEET)
     _header(ws, ("项目", "内容"), (22, 90))
-    for item in summary:
-        ws.append([_cell(ws, v) for v in item])
+    wrap = Alignment(wrap_text=True, vertical="top")
+    for label, text in summary:
+        cell = WriteOnlyCell(ws, _UNSAFE.sub("", text))
+        cell.data_type = "s"
+        cell.alignment = wrap  # the long explanation stays readable in a 90-character column
+        ws.append([_cell(ws, label), cell])
     ws = wb.create_sheet(CASES_SHEET)
     _header(ws, CASE_HEADERS, (18, 8, 14, 8, 7, 6, 10, 12, 12, 50, 16, 12, 9, 6, 10, 20, 24, 20, 8, 30, 8))
     for row in cases:
