@@ -173,3 +173,29 @@ def test_command_line_flow_and_verify_bundle_exit_codes(tmp_path: Path, now: Fak
         assert "不可信" in capsys.readouterr().err
         assert main(["--data-dir", folders["TZJJ"], "conflicts", "--json"]) == 0
         assert json.loads(capsys.readouterr().out) == {"hard": [], "soft": []}
+
+
+def test_conflicts_and_resolve_on_the_command_line(tmp_path: Path, now: FakeNow,
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    with station_tree(tmp_path, now, ("SZ", "TZJJ", "TZ01")) as d:
+        town, county = d["TZ01"], d["TZJJ"]
+        case_id = new_case(town)
+        send(town, county, tmp_path / "1.zip")
+        county.edit(case_id, "head_count", 6)
+        now.advance(minutes=2)
+        town.edit(case_id, "head_count", 8)
+        send(town, county, tmp_path / "2.zip")
+        folder = str(county.data_dir)
+        assert main(["--data-dir", folder, "conflicts"]) == 0
+        out = capsys.readouterr().out
+        assert f"{case_id} 人数：两处同时修改" in out and "[1] 6（TZJJ" in out and "[2] 8（TZ01" in out
+        assert main(["--data-dir", folder, "resolve", case_id, "head_count", "--value", "七"]) == 1
+        assert "人数须为正整数" in capsys.readouterr().err
+        assert main(["--data-dir", folder, "resolve", case_id, "head_count", "--value", "7"]) == 0
+        assert "“人数”已定为 7" in capsys.readouterr().out
+        assert county.case(case_id).head_count == 7 and county.case(case_id).conflicts == []
+        assert main(["--data-dir", folder, "resolve", case_id, "head_count", "--pick", "1"]) == 1
+        assert "没有待处理的修改冲突" in capsys.readouterr().err
+        assert main(["--data-dir", folder, "revoke", "TZ01", "--reason", "电脑丢失"]) == 0
+        assert main(["--data-dir", folder, "stations"]) == 0
+        assert "吊销：TZ01" in capsys.readouterr().out
