@@ -200,3 +200,12 @@ def test_typing_a_search_queries_once_after_the_pause(qtbot, demo_window: MainWi
         assert runs == [], "nothing is queried while the handler is still typing"
     assert len(runs) == 1
     assert demo_window.model.case_filter.text == "王建"
+
+
+def test_enter_on_a_row_goes_to_its_first_step(qtbot, demo_window: MainWindow) -> None:
+    demo_window.case_list.setFocus()
+    demo_window.case_list.setCurrentIndex(demo_window.model.index(3, 0))
+    qtbot.keyClick(demo_window.case_list, Qt.Key.Key_Return)
+    focused = demo_window.detail.focusWidget()
+    first = demo_window.detail.action_bar.findChildren(QtWidgets.QPushButton)[0]
+    assert focused is first

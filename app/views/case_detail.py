@@ -363,7 +363,15 @@ class CaseDetail(QtWidgets.QWidget):
         button.setProperty("primary", primary)
         button.clicked.connect(slot)
         self.action_layout.addWidget(button)
+        if self.action_bar.isVisible():
+            button.show()  # at once (not on the next turn of the event loop), so it can take the focus
         return button
+
+    def focus_actions(self) -> None:
+        """Keyboard: from the list, Enter comes here, to the first step offered."""
+        buttons = self.action_bar.findChildren(QtWidgets.QPushButton)
+        if buttons and self.stack.currentIndex() == 1:
+            buttons[0].setFocus(Qt.FocusReason.ShortcutFocusReason)
 
     def action_buttons(self) -> dict[str, QtWidgets.QPushButton]:
         """The buttons offered now, by object name (step_<kind> for chain steps)."""

@@ -201,7 +201,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.model.refreshed.connect(self._restore_selection)
         self.model.refreshed.connect(self.counts.set_shown)
         self.case_list.selectionModel().currentRowChanged.connect(self._current_row_changed)
-        self.case_list.activated.connect(lambda _index: self.detail.setFocus())
+        self.case_list.activated.connect(lambda _index: self.detail.focus_actions())
         self.counts.colour_clicked.connect(self.filters.set_colour)
         self.bus.changed.connect(self._on_changed)
         self.filters.search.installEventFilter(self)
