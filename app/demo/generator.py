@@ -107,8 +107,10 @@ class _Gen:
         """The (time, kind, payload) of one case's life, stopping where the case has got to by now."""
         rng = self.rng
         age = (self.now - start).days
-        stalled = rng.random() < 0.10
-        backlog = age > 120 and stalled and rng.random() < 0.6
+        # Old cases that stall become backlog cases; most of them are cleared in the end (积案清零), the rest
+        # stay open, so the backlog chart falls toward zero as it does in a working county.
+        backlog = age > 120 and rng.random() < 0.08
+        stalled = rng.random() < (0.35 if backlog else 0.08)
         register = self.register_payload(backlog)
         domain = register["domain"]
         self.people.append((register["petitioners"][0], case_id))
