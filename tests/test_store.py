@@ -177,3 +177,9 @@ def test_earlier_cases_of_the_same_person_are_found(desk: Desk) -> None:
     assert [c["case_id"] for c in earlier_cases(desk.conn, "11010519491231002X", "", "")] == [first]
     assert len(earlier_cases(desk.conn, "", "张三", "13900001111")) == 1
     assert earlier_cases(desk.conn, "", "张三", "") == []
+
+
+def test_starting_the_clock_reads_the_hlc_index_not_every_event(desk: Desk) -> None:
+    desk.register_case(make_draft())
+    plan = " ".join(str(r) for r in desk.conn.execute("EXPLAIN QUERY PLAN SELECT max(hlc) FROM events"))
+    assert "events_hlc" in plan

@@ -172,6 +172,12 @@ def _v4(conn: sqlite3.Connection) -> None:
         "WHERE first_replied_at != ''")
 
 
+def _v5(conn: sqlite3.Connection) -> None:
+    """An index on the clock time of events: opening a station reads the latest time seen to start its clock,
+    which without the index scanned every event (about 0.2 s at a million events, paid at every start)."""
+    conn.execute("CREATE INDEX IF NOT EXISTS events_hlc ON events (hlc)")
+
+
 # Step N brings a file from version N-1 to N. Append only; never change a step that has shipped.
-STEPS: list[Callable[[sqlite3.Connection], None]] = [_v1, _v2, _v3, _v4]
+STEPS: list[Callable[[sqlite3.Connection], None]] = [_v1, _v2, _v3, _v4, _v5]
 LATEST_VERSION = len(STEPS)
