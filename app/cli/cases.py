@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -209,7 +210,7 @@ def cmd_show(desk: Desk, args: argparse.Namespace) -> int:
 
 
 def cmd_verify(desk: Desk, args: argparse.Namespace) -> int:
-    report = verify(desk.conn, desk.limits, desk.blobs)
+    report = verify(desk.conn, desk.limits, desk.blobs, stage=lambda name: print(f"{name}…", file=sys.stderr))
     if report.ok:
         print(f"校验通过：{report.events} 个事件，{report.cases} 件案件，哈希链完整，数据与事件一致")
         return EXIT_OK
