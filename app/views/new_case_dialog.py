@@ -8,28 +8,19 @@ matter shows the 事不过二 warning.
 
 from __future__ import annotations
 
-from app.models.case import Petitioner
 from app.models.errors import DomainError
-from app.models.identity import id_problem, phone_problem
 from app.models.intake import CaseDraft, repeat_warning
 from app.models.vocab import CHANNELS, STATUSES
 from app.ops.desk import Desk
 from app.store.queries import distinct_values, earlier_cases
-from app.views.common import ERROR_HEX, WARNING_HEX, error_label, show_error
+from app.views.common import WARNING_HEX, error_label, show_error
+from app.views.people_editor import PeopleEditor, PersonBox, form_hint
 from app.views.qt import Qt, QtWidgets, Signal
 from app.views.step_dialogs import NoteEdit
 
-MAX_PEOPLE = 5
 TEXTS = {
     "title": "登记新案件",
     "channel": "来源渠道",
-    "person": "信访人{n}",
-    "name": "姓名",
-    "id_number": "身份证号",
-    "phone": "电话",
-    "address": "住址",
-    "add_person": "添加信访人(&A)",
-    "remove_person": "移除",
     "summary": "诉求",
     "summary_hint": "信访人反映的问题和诉求（Enter 保存，Shift+Enter 换行）",
     "domain": "领域",
@@ -42,84 +33,8 @@ TEXTS = {
     "no_earlier": "未查到该信访人的既往案件",
     "save": "保存(&S)",
     "cancel": "取消",
-    "missing": "尚需填写：{what}",
-    "need_name": "信访人姓名",
-    "need_summary": "诉求",
-    "fix_fields": "请改正标红的字段",
     "round": "第{n}次",
 }
-
-
-class PersonBox(QtWidgets.QGroupBox):
-    """One petitioner's fields, with the ID number and phone checked as they are typed."""
-
-    edited = Signal()
-
-    def __init__(self, number: int, parent: QtWidgets.QWidget | None = None) -> None:
-        super().__init__(TEXTS["person"].format(n=number), parent)
-        self.setObjectName(f"person{number}")
-        self.name = QtWidgets.QLineEdit()
-        self.id_number = QtWidgets.QLineEdit()
-        self.id_number.setMaxLength(18)
-        self.phone = QtWidgets.QLineEdit()
-        self.address = QtWidgets.QLineEdit()
-        self.id_error = QtWidgets.QLabel()
-        self.phone_error = QtWidgets.QLabel()
-        form = QtWidgets.QGridLayout(self)
-        form.setHorizontalSpacing(8)
-        form.setVerticalSpacing(4)
-        row = 0
-        for key, widget, error in (("name", self.name, None), ("id_number", self.id_number, self.id_error),
-                                   ("phone", self.phone, self.phone_error), ("address", self.address, None)):
-            widget.setObjectName(f"{key}Field")
-            label = QtWidgets.QLabel(TEXTS[key] + "：")
-            label.setBuddy(widget)
-            form.addWidget(label, row, 0, Qt.AlignmentFlag.AlignRight)
-            form.addWidget(widget, row, 1)
-            widget.textChanged.connect(self._changed)
-            row += 1
-            if error is not None:  # the reason goes under its field, so the form does not jump sideways
-                error.setObjectName(f"{key}Error")
-                error.setStyleSheet(f"color: {ERROR_HEX};")
-                error.hide()
-                form.addWidget(error, row, 1)
-                row += 1
-        form.setColumnStretch(1, 1)
-        self.remove = QtWidgets.QPushButton(TEXTS["remove_person"])
-        self.remove.setAutoDefault(False)
-        self.remove.setObjectName("removePerson")
-        form.addWidget(self.remove, 0, 2)
-        self.remove.setVisible(number > 1)
-
-    def _changed(self, _text: str = "") -> None:
-        id_text, phone_text = self.id_number.text().strip(), self.phone.text().strip()
-        self._flag(self.id_number, self.id_error, id_problem(id_text) if id_text else None)
-        self._flag(self.phone, self.phone_error, phone_problem(phone_text) if phone_text else None)
-        self.edited.emit()
-
-    @staticmethod
-    def _flag(field: QtWidgets.QLineEdit, label: QtWidgets.QLabel, problem: str | None) -> None:
-        label.setText(problem or "")
-        label.setVisible(bool(problem))
-        field.setProperty("invalid", bool(problem))
-        field.style().unpolish(field)
-        field.style().polish(field)
-
-    def problems(self) -> list[str]:
-        return [t for t in (self.id_error.text(), self.phone_error.text()) if t]
-
-    def petitioner(self) -> Petitioner:
-        return Petitioner(self.name.text().strip(), self.id_number.text().strip(), self.phone.text().strip(),
-                          self.address.text().strip())
-
-    def lookup_key(self) -> tuple[str, str, str] | None:
-        """(ID number, name, phone) to look up earlier cases with, once the ID or name and phone are valid."""
-        p = self.petitioner()
-        id_ok = bool(p.id_number) and not self.id_error.text()
-        phone_ok = bool(p.phone) and not self.phone_error.text()
-        if id_ok or (p.name and phone_ok):
-            return (p.id_number.upper() if id_ok else "", p.name, p.phone if phone_ok else "")
-        return None
 
 
 class NewCaseDialog(QtWidgets.QDialog):
@@ -138,12 +53,10 @@ class NewCaseDialog(QtWidgets.QDialog):
         for code, label in CHANNELS.items():
             self.channel.addItem(label, code)
         self.channel.setCurrentIndex(self.channel.findData("visit"))
-        self.people_layout = QtWidgets.QVBoxLayout()
-        self.people: list[PersonBox] = []
-        self.add_button = QtWidgets.QPushButton(TEXTS["add_person"])
-        self.add_button.setObjectName("addPerson")
-        self.add_button.setAutoDefault(False)
-        self.add_button.clicked.connect(self.add_person)
+        self.people_editor = PeopleEditor()
+        self.people_editor.edited.connect(self._person_edited)
+        self.people_editor.people_changed.connect(self._people_changed)
+        self.add_button = self.people_editor.add_button
         self.summary = NoteEdit()
         self.summary.setObjectName("summaryField")
         self.summary.setPlaceholderText(TEXTS["summary_hint"])
@@ -205,8 +118,7 @@ class NewCaseDialog(QtWidgets.QDialog):
         case_form.addRow(TEXTS["head_count"] + "：", self.head_count)
         layout = QtWidgets.QVBoxLayout(self)
         layout.addLayout(top)
-        layout.addLayout(self.people_layout)
-        layout.addWidget(self.add_button, 0, Qt.AlignmentFlag.AlignLeft)
+        layout.addWidget(self.people_editor)
         layout.addLayout(case_form)
         layout.addWidget(QtWidgets.QLabel(TEXTS["earlier"]))
         layout.addWidget(self.earlier)
@@ -217,39 +129,27 @@ class NewCaseDialog(QtWidgets.QDialog):
         self.setMinimumWidth(640)
 
     # ----- people -----------------------------------------------------------------------------------------------
+    @property
+    def people(self) -> list[PersonBox]:
+        return self.people_editor.boxes
+
     def add_person(self) -> PersonBox:
-        box = PersonBox(len(self.people) + 1)
-        box.edited.connect(self._person_edited)
-        box.remove.clicked.connect(lambda: self.remove_person(box))
-        self.people.append(box)
-        self.people_layout.addWidget(box)
-        self.add_button.setEnabled(len(self.people) < MAX_PEOPLE)
-        self._fix_tab_order()
-        if len(self.people) > 1:
-            box.name.setFocus()
-        self.validate()
-        return box
+        return self.people_editor.add_person()
+
+    def remove_person(self, box: PersonBox) -> None:
+        self.people_editor.remove_person(box)
 
     def _fix_tab_order(self) -> None:
         """Tab follows reading order, people included, whatever order the widgets were made in."""
-        chain: list[QtWidgets.QWidget] = [self.channel]
-        for box in self.people:
-            chain += [box.name, box.id_number, box.phone, box.address]
-        chain += [self.add_button, self.summary, self.domain, self.township, self.village, self.authority_unit,
+        chain: list[QtWidgets.QWidget] = [self.channel, *self.people_editor.focus_chain()]
+        chain += [self.summary, self.domain, self.township, self.village, self.authority_unit,
                   self.head_count, self.earlier, self.save_button]
         for first, second in zip(chain, chain[1:], strict=False):
             QtWidgets.QWidget.setTabOrder(first, second)
 
-    def remove_person(self, box: PersonBox) -> None:
-        if len(self.people) > 1 and box in self.people:
-            self.people.remove(box)
-            box.setParent(None)
-            box.deleteLater()
-            for number, other in enumerate(self.people, start=1):
-                other.setTitle(TEXTS["person"].format(n=number))
-            self.add_button.setEnabled(True)
-            self._fix_tab_order()
-            self._person_edited()
+    def _people_changed(self) -> None:
+        self._fix_tab_order()
+        self.validate()
 
     def _person_edited(self) -> None:
         self.validate()
@@ -306,17 +206,8 @@ class NewCaseDialog(QtWidgets.QDialog):
     # ----- checking and saving ----------------------------------------------------------------------------------
     def validate(self) -> bool:
         """Enable 保存 only when the form can be registered; say what is still missing."""
-        missing = []
-        if not self.people or any(not box.name.text().strip() for box in self.people):
-            missing.append(TEXTS["need_name"])
-        if not self.summary.toPlainText().strip():
-            missing.append(TEXTS["need_summary"])
-        problems = [p for box in self.people for p in box.problems()]
-        ok = not missing and not problems
+        ok, hint = form_hint(self.people_editor, self.summary.toPlainText())
         self.save_button.setEnabled(ok)
-        hint = TEXTS["missing"].format(what="、".join(missing)) if missing else ""
-        if problems:
-            hint = "；".join(x for x in (hint, TEXTS["fix_fields"]) if x)
         self.missing.setText(hint)
         self.save_button.setToolTip(hint)
         return ok
