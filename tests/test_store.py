@@ -183,3 +183,17 @@ def test_starting_the_clock_reads_the_hlc_index_not_every_event(desk: Desk) -> N
     desk.register_case(make_draft())
     plan = " ".join(str(r) for r in desk.conn.execute("EXPLAIN QUERY PLAN SELECT max(hlc) FROM events"))
     assert "events_hlc" in plan
+
+
+def test_a_settings_change_that_fails_half_way_is_not_kept(desk: Desk, monkeypatch: pytest.MonkeyPatch) -> None:
+    from app.models.deadlines import TimeLimits
+    from app.store import projection
+
+    def broken(*args: object) -> None:
+        raise sqlite3.OperationalError("database or disk is full")
+
+    monkeypatch.setattr(projection, "recompute_deadlines", broken)
+    with pytest.raises(DomainError, match="磁盘空间已满"):
+        desk.set_limits(TimeLimits(handle_days=30))
+    assert desk.limits.handle_days == 60
+    assert Desk(desk.data_dir).limits.handle_days == 60

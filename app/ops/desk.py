@@ -12,9 +12,10 @@ import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import cached_property
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from app.models.case import CaseState, fold
 from app.models.concurrency import seen_vector
@@ -27,7 +28,10 @@ from app.models.workflow import check
 from app.ops.chain import ChainWriter
 from app.store import eventlog, projection
 from app.store.blobs import BlobStore, kind_of
-from app.store.db import DB_NAME, open_database, transaction
+from app.store.db import DB_NAME, open_connection, transaction
+
+if TYPE_CHECKING:
+    import sqlite_utils
 
 Listener = Callable[[frozenset[str], tuple[str, ...]], None]
 _CODE = re.compile(r"^[A-Za-z0-9]{2,20}$")
@@ -47,8 +51,7 @@ class Desk:
 
     def __init__(self, data_dir: Path, now: Callable[[], datetime] = datetime.now) -> None:
         self.data_dir = Path(data_dir)
-        self.db = open_database(self.data_dir / DB_NAME)
-        self.conn: sqlite3.Connection = self.db.conn
+        self.conn: sqlite3.Connection = open_connection(self.data_dir / DB_NAME)
         self.blobs = BlobStore(self.data_dir / "blobs")
         self.now = now
         self._listeners: list[Listener] = []
@@ -65,9 +68,16 @@ class Desk:
             self._settings_cache[key] = json.loads(row[0]) if row else default
         return self._settings_cache[key]
 
+    @cached_property
+    def db(self) -> sqlite_utils.Database:
+        """The same connection seen through sqlite-utils, for tools and introspection (imported on first use,
+        so opening the window does not pay for it)."""
+        import sqlite_utils
+
+        return sqlite_utils.Database(self.conn)
+
     def _put_setting(self, conn: sqlite3.Connection, key: str, value: Any) -> None:
-        conn.execute("INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = "
-                     "excluded.value", (key, json.dumps(value, ensure_ascii=False)))
+        self.db.table("settings").upsert({"key": key, "value": json.dumps(value, ensure_ascii=False)}, pk="key")
         self._settings_cache.pop(key, None)
 
     @property
@@ -135,7 +145,7 @@ class Desk:
     @contextmanager
     def _write(self, kinds: set[str], case_ids: tuple[str, ...]) -> Iterator[sqlite3.Connection]:
         try:
-            with transaction(self.db) as conn:
+            with transaction(self.conn) as conn:
                 yield conn
         except sqlite3.OperationalError as err:
             if "full" in str(err):

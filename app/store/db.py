@@ -8,10 +8,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-import sqlite_utils
+from typing import TYPE_CHECKING
 
 from app.models.errors import DomainError
 from app.store import schema
+
+if TYPE_CHECKING:
+    import sqlite_utils
 
 DB_NAME = "station.db"
 ENV_HOME = "PETITION_DESK_HOME"
@@ -41,6 +44,13 @@ def file_version(path: Path) -> int:
 
 
 def open_database(path: Path) -> sqlite_utils.Database:
+    """The station file opened as a sqlite-utils database (for tools and introspection)."""
+    import sqlite_utils
+
+    return sqlite_utils.Database(open_connection(path))
+
+
+def open_connection(path: Path) -> sqlite3.Connection:
     """Open (or create) the station file and bring its schema up to date in one exclusive transaction.
 
     A file from a newer program is refused before anything is written to it.
@@ -62,7 +72,7 @@ def open_database(path: Path) -> sqlite_utils.Database:
     conn.execute("PRAGMA foreign_keys = ON")
     conn.execute("PRAGMA busy_timeout = 5000")
     upgrade(conn)
-    return sqlite_utils.Database(conn)
+    return conn
 
 
 def upgrade(conn: sqlite3.Connection) -> int:
@@ -84,9 +94,8 @@ def upgrade(conn: sqlite3.Connection) -> int:
 
 
 @contextmanager
-def transaction(db: sqlite_utils.Database) -> Iterator[sqlite3.Connection]:
+def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
     """One write transaction: everything in it lands, or nothing does."""
-    conn = db.conn
     conn.execute("BEGIN IMMEDIATE")
     try:
         yield conn

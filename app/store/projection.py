@@ -170,22 +170,19 @@ def _bulk_write(conn: sqlite3.Connection, pending: list[CaseRows], first: int) -
 
 def fingerprint(conn: sqlite3.Connection) -> dict[str, str]:
     """A digest of each projection table's content in key order (row numbers left out: they are local)."""
+    import sqlite_utils  # introspection only; kept off the start-up path
+
+    db = sqlite_utils.Database(conn)
     result = {}
-    for table in PROJECTION_TABLES:
-        columns = [r[1] for r in conn.execute(f"PRAGMA table_info({table})") if r[1] != "n"]
-        keys = [r[1] for r in sorted(conn.execute(f"PRAGMA table_info({table})"), key=lambda r: r[5]) if r[5]]
-        order = ", ".join(f'"{k}"' for k in keys if k != "n") or "case_id"
-        if table == "cases":
-            order = "case_id"
+    for name in PROJECTION_TABLES:
+        table = db.table(name)
+        columns = ", ".join(f'"{c.name}"' for c in table.columns if c.name != "n")
+        order = "case_id" if name == "cases" else ", ".join(f'"{k}"' for k in table.pks)
         digest = hashlib.sha256()
-        for row in conn.execute(f"SELECT {', '.join(repr_col(c) for c in columns)} FROM {table} ORDER BY {order}"):
+        for row in conn.execute(f"SELECT {columns} FROM {name} ORDER BY {order}"):
             digest.update(canonical_json(list(row)).encode())
-        result[table] = digest.hexdigest()
+        result[name] = digest.hexdigest()
     return result
-
-
-def repr_col(column: str) -> str:
-    return f'"{column}"'
 
 
 def recompute_deadlines(conn: sqlite3.Connection, limits: TimeLimits, case_ids: Iterable[str] | None = None) -> None:
