@@ -241,6 +241,9 @@ def main() -> None:
           f"ratio {med['import'] / med['raw_import_all']:.2f}×")
     print(f"reader   calamine {med['calamine']:.2f} s ({peak['calamine']:.0f} MB)   openpyxl read-only "
           f"{med['openpyxl']:.2f} s ({peak['openpyxl']:.0f} MB) for {runs['calamine'][0]['rows'] - 1:.0f} event rows")
+    for key in ("export", "raw_write", "import", "raw_import", "raw_import_all"):
+        samples = ", ".join(f"{r['seconds']:.2f}" for r in runs[key])
+        print(f"  samples {key}: {samples} s")
     print(f"peak memory goal ≤ 300 MB: export {'ok' if peak['export'] <= 300 else 'OVER'}, "
           f"import {'ok' if peak['import'] <= 300 else 'OVER'}")
 
