@@ -13,6 +13,7 @@ from app.models.vocab import CHECKLIST_ITEMS, STATUSES
 from app.models.workflow import ALLOWED_FROM, allowed_steps, check
 from app.ops.desk import Desk
 from app.views.common import message
+from app.views.edit_dialog import EditCaseDialog
 from app.views.qt import Qt, QtWidgets
 from app.views.step_dialogs import StepDialog
 
@@ -78,6 +79,15 @@ class CaseActions:
         if not any(s.kind in ALLOWED_FROM for s in self.desk.case(case_id).steps):
             return self._refuse(TEXTS["no_annul"].format(case_id=case_id))
         return self._dialog(case_id, ["annul"])
+
+    def edit(self, case_id: str | None) -> Opened:
+        """修改信息: correct the fields set at registration."""
+        if not case_id:
+            return self._refuse(TEXTS["no_case"])
+        dialog = EditCaseDialog(self.desk, case_id, self.parent)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        return dialog
 
     def set_leader(self, case_id: str | None) -> Opened:
         if not case_id:

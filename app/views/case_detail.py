@@ -3,10 +3,6 @@ the buttons for the steps valid now, and the timeline of every event with its ev
 
 from __future__ import annotations
 
-import atexit
-import shutil
-import tempfile
-from functools import cache
 from html import escape
 from pathlib import Path
 from typing import Any
@@ -22,6 +18,7 @@ from app.store.projection import case_clock
 from app.views.bus import ChangeBus
 from app.views.case_actions import CaseActions
 from app.views.common import COLOUR_HEX, WARNING_HEX, colour_dot, days_text, message
+from app.views.evidence_files import open_in_viewer
 from app.views.flow_layout import FlowLayout
 from app.views.qt import Qt, QtCore, QtGui, QtWidgets
 from app.views.timeline_model import EvidenceRole, TimelineModel
@@ -37,6 +34,7 @@ TEXTS = {
     "no_evidence": "无",
     "open": "打开",
     "attach": "补充材料",
+    "edit": "修改信息…",
     "leader": "包案领导…",
     "backlog_on": "列为积案",
     "backlog_off": "取消积案",
@@ -57,14 +55,6 @@ FIELD_LABELS = (
 )
 # Rows left out while they have nothing to say, so the timeline keeps its room.
 OPTIONAL_FIELDS = frozenset({"dispatch_units", "leader", "rating", "repeat_of"})
-
-
-@cache
-def export_dir() -> Path:
-    """A private folder for evidence opened in a viewer; removed when the program ends (personal data)."""
-    folder = Path(tempfile.mkdtemp(prefix="petition-desk-"))
-    atexit.register(shutil.rmtree, folder, True)
-    return folder
 
 
 class CaseDetail(QtWidgets.QWidget):
@@ -351,6 +341,7 @@ class CaseDetail(QtWidgets.QWidget):
             self._button(f"step_{kind}", EVENT_LABELS[kind],
                          lambda _c=False, k=kind: self.case_actions.record_step(case_id, [k]), primary=True)
         self._button("attachButton", TEXTS["attach"], lambda: self.case_actions.attach(case_id))
+        self._button("editButton", TEXTS["edit"], lambda: self.case_actions.edit(case_id))
         self._button("leaderButton", TEXTS["leader"], lambda: self.case_actions.set_leader(case_id))
         self._button("backlogButton", TEXTS["backlog_off"] if state.backlog else TEXTS["backlog_on"],
                      lambda: self.case_actions.toggle_backlog(case_id))
@@ -398,12 +389,8 @@ class CaseDetail(QtWidgets.QWidget):
         item = entry.data(Qt.ItemDataRole.UserRole) if entry is not None else None
         if not item:
             return None
-        name = Path(str(item.get("name") or "evidence")).name
-        target = export_dir() / f"{str(item['sha256'])[:12]}-{name}"
         try:
-            self.desk.blobs.export_to(str(item["sha256"]), target)
+            return open_in_viewer(self.desk, item)
         except DomainError as err:
             message(self, TEXTS["open_failed"], str(err))
             return None
-        QtGui.QDesktopServices.openUrl(QtCore.QUrl.fromLocalFile(str(target)))
-        return target

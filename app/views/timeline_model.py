@@ -1,6 +1,7 @@
 """The case timeline (全过程留痕): every event of a case, who did what when, at which station, with evidence.
 
 Events come from the log itself, not the projection, so corrections, checklist ticks and annulled steps all show.
+A correction (修改信息) reads "诉求：old → new": the old value is the one the events before it had set.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ COLUMNS = ("时间", "事项", "经办人", "站点", "单位", "说明", "佐�
 EvidenceRole = Qt.ItemDataRole.UserRole + 1
 EventIdRole = Qt.ItemDataRole.UserRole + 2
 ANNULLED = "（已撤销）"
+EMPTY = "（空）"
+PERSON_PARTS = (("id_number", "身份证号"), ("phone", "电话"), ("address", "住址"))
 
 
 def _value_text(field: str, value: Any) -> str:
@@ -26,7 +29,50 @@ def _value_text(field: str, value: Any) -> str:
         return CHANNELS.get(str(value), str(value))
     if isinstance(value, bool):
         return "是" if value else "否"
-    return str(value)
+    return str(value) if value not in (None, "") else EMPTY
+
+
+def _people_change(old: list[Any], new: list[Any]) -> str:
+    """Who was added or removed, or which of a person's details changed."""
+    old_people = [p for p in old if isinstance(p, dict)]
+    new_people = [p for p in new if isinstance(p, dict)]
+    names = [str(p.get("name", "")) for p in old_people], [str(p.get("name", "")) for p in new_people]
+    if names[0] != names[1]:
+        return f"信访人：{'、'.join(names[0]) or EMPTY} → {'、'.join(names[1]) or EMPTY}"
+    parts = []
+    for before, after in zip(old_people, new_people, strict=True):
+        for key, label in PERSON_PARTS:
+            was, now = before.get(key) or EMPTY, after.get(key) or EMPTY
+            if was != now:
+                parts.append(f"{after.get('name', '')}的{label}：{was} → {now}")
+    return "；".join(parts) or "信访人：未改变"
+
+
+def change_text(field: str, old: Any, new: Any) -> str:
+    """How a correction reads: ``领域：农业农村 → 教育``; just the new value when the old one is not known."""
+    label = EDITABLE_FIELDS.get(field, field)
+    if old is None:
+        return f"{label}改为：{_value_text(field, new)}"
+    if field == "petitioners" and isinstance(old, list) and isinstance(new, list):
+        return _people_change(old, new)
+    return f"{label}：{_value_text(field, old)} → {_value_text(field, new)}"
+
+
+def change_notes(ordered: list[Event]) -> dict[str, str]:
+    """Event id → "old → new" for each correction and conflict settlement of an editable field, replaying the
+    events in the case's order (the order its fold uses)."""
+    values: dict[str, Any] = {}
+    notes = {}
+    for event in ordered:
+        p = event.payload
+        if event.kind == "register":
+            values = {name: p.get(name) for name in EDITABLE_FIELDS}
+        elif event.kind in ("edit", "resolve") and p.get("field") in EDITABLE_FIELDS:
+            name = str(p["field"])
+            text = change_text(name, values.get(name), p.get("value"))
+            notes[event.id] = text if event.kind == "edit" else f"处理修改冲突，{text}"
+            values[name] = p.get("value")
+    return notes
 
 
 def describe(event: Event, labels: dict[str, str]) -> tuple[str, str]:
@@ -89,7 +135,9 @@ class TimelineModel(QtCore.QAbstractTableModel):
         annulled = {str(e.payload.get("target")) for e in ordered if e.kind == "annul"}
         labels = {e.id: f"{EVENT_LABELS.get(e.kind, e.kind)} {e.at[:16].replace('T', ' ')}" for e in ordered}
         self.beginResetModel()
-        self._rows = [(e, *describe(e, labels), e.id in annulled) for e in ordered]
+        changes = change_notes(ordered)
+        self._rows = [(e, *(("", changes[e.id]) if e.id in changes else describe(e, labels)), e.id in annulled)
+                      for e in ordered]
         self.endResetModel()
 
     def event_at(self, row: int) -> Event | None:
