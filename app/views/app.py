@@ -1,5 +1,8 @@
 """Starting the GUI: the application, its CJK font and style, the station's desk, first-start setup, screenshot.
 
+While the window runs, unexpected errors are logged and told to the handler (``app.views.errors``); evidence copies
+left behind by an earlier run that was killed are removed at start; the window's layout is kept between runs.
+
 The font is loaded from ``resources/`` and made the application font: relying on the system's fallback shows
 boxes on a machine without Chinese fonts, and Japanese glyph shapes on one with only Noto CJK.
 """
@@ -16,15 +19,19 @@ from app.models.errors import DomainError
 from app.ops.desk import Desk
 from app.store.db import default_data_dir
 from app.views.common import FONT_FILE, STYLE_FILE
+from app.views.errors import ErrorReporter
+from app.views.evidence_files import clean_stale_exports
 from app.views.qt import QtCore, QtGui, QtWidgets
 
 APP_NAME = "信访工作台"
 FONT_POINT_SIZE = 10
 SCREENSHOT_SIZE = (1380, 860)
+SCREENSHOT_TIMEOUT_MS = 120_000  # a screenshot run that has not finished by then has hung: exit 1, not wait forever
 TEXTS = {
     "open_failed": "无法打开数据",
     "no_station": "本机尚未设置站点，无法截图：{dir}",
     "screenshot_failed": "截图保存失败：{file}",
+    "screenshot_timeout": "截图超时：主窗口在{seconds}秒内没有加载完成",
 }
 
 
@@ -92,6 +99,9 @@ def run_gui(args: argparse.Namespace) -> int:
     except DomainError as err:
         setup_application(application())
         return fatal(str(err))
+    reporter = ErrorReporter(data_dir, screenshot=bool(screenshot))
+    reporter.install()
+    clean_stale_exports()
     try:
         if desk.station is None:
             if screenshot:
@@ -102,7 +112,10 @@ def run_gui(args: argparse.Namespace) -> int:
             if SetupDialog(desk).exec() != QtWidgets.QDialog.DialogCode.Accepted:
                 return 0
         return _run_window(app, desk, Path(screenshot) if screenshot else None)
+    except Exception as err:  # whatever broke before the event loop ran, the handler is told
+        return reporter.fatal(err)
     finally:
+        reporter.uninstall()
         desk.close()
 
 
@@ -112,12 +125,15 @@ def _run_window(app: QtWidgets.QApplication, desk: Desk, screenshot: Path | None
     window = MainWindow(desk)
     screen = app.primaryScreen()
     available = screen.availableGeometry() if screen is not None else None
-    # The README screenshot has a fixed size; a handler's laptop (often 1366×768) gets the whole screen.
-    maximize = screenshot is None and available is not None and available.width() < 1500
-    if screenshot is not None or available is None:
-        window.resize(*SCREENSHOT_SIZE)
-    else:
-        window.resize(min(1480, available.width()), min(920, available.height()))
+    # The README screenshot has a fixed size and ignores the saved layout; a handler's laptop (often 1366×768)
+    # gets the whole screen the first time, then the size the handler left it at.
+    restored = screenshot is None and window.remember_layout()
+    maximize = screenshot is None and not restored and available is not None and available.width() < 1500
+    if not restored:
+        if screenshot is not None or available is None:
+            window.resize(*SCREENSHOT_SIZE)
+        else:
+            window.resize(min(1480, available.width()), min(920, available.height()))
     result = {"code": 0}
     if screenshot is not None:
         def save() -> None:
@@ -130,6 +146,13 @@ def _run_window(app: QtWidgets.QApplication, desk: Desk, screenshot: Path | None
         # The list is filled when `loaded` fires; one more turn of the event loop lets the window lay out and
         # paint before the grab.
         window.loaded.connect(lambda: QtCore.QTimer.singleShot(0, save))
+
+        def give_up() -> None:
+            print(f"错误：{TEXTS['screenshot_timeout'].format(seconds=SCREENSHOT_TIMEOUT_MS // 1000)}",
+                  file=sys.stderr)
+            app.exit(1)
+
+        QtCore.QTimer.singleShot(SCREENSHOT_TIMEOUT_MS, give_up)
     if maximize:
         window.showMaximized()
     else:

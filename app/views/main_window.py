@@ -1,13 +1,13 @@
 """The main window: filters and the case list on the left, the case detail beside it, 四定四包 docked, counts below.
 
-Keyboard first: Ctrl+N registers, Ctrl+R records the next step, Ctrl+F searches (Down or Enter goes on to the list),
-Ctrl+Z undoes the last step (with a reason), F5 reloads. Other feature packages add their menus through
-``app.views.plugins``; they use ``desk``, ``bus``, ``selected_case_ids()`` and ``current_case_id()``.
+Keyboard first: Ctrl+N registers, Ctrl+R records the next step, Ctrl+E corrects the case's fields, Ctrl+F searches
+(Down or Enter goes on to the list), Ctrl+Z undoes the last step (with a reason), F5 reloads. ``remember_layout()``
+puts back the size, panes and dock of the last run and keeps them when the window closes. Other feature packages
+add their menus through ``app.views.plugins``; they use ``desk``, ``bus``, ``selected_case_ids()`` and
+``current_case_id()``.
 """
 
 from __future__ import annotations
-
-from collections.abc import Callable
 
 from app.models.vocab import LEVELS
 from app.ops.desk import Desk
@@ -20,15 +20,19 @@ from app.views.case_list_model import COLUMN_SAMPLES, COLUMNS, CaseListModel
 from app.views.checklist_panel import ChecklistPanel
 from app.views.common import message
 from app.views.filters import FilterBar
+from app.views.first_paint import AfterFirstPaint
 from app.views.new_case_dialog import NewCaseDialog
 from app.views.qt import Qt, QtCore, QtGui, QtWidgets, Signal
+from app.views.settings_dialog import SettingsDialog
 from app.views.status_counts import StatusCounts
+from app.views.window_state import restore_layout, save_layout
 
-FIRST_PAINT_WAIT_MS = 1000
 TEXTS = {
     "title": "信访工作台 — {name}（{code}，{level}）",
     "file": "文件(&F)",
     "quit": "退出(&Q)",
+    "settings": "本站设置…",
+    "settings_tip": "经办人、办理时限、节假日与调休",
     "cases": "案件(&C)",
     "new": "新建",
     "new_tip": "登记新案件",
@@ -38,6 +42,8 @@ TEXTS = {
     "attach_tip": "为所选案件补充佐证材料（照片、录音、视频、扫描件）",
     "close": "办结",
     "close_tip": "办结销号（四定四包须全部落实，或经督办领导批准）",
+    "edit": "修改信息…",
+    "edit_tip": "改正所选案件的登记信息（原内容保留在办理过程中）",
     "annul": "撤销上一步",
     "annul_tip": "撤销所选案件最近一个办理步骤（须填写理由，原记录保留）",
     "find": "查找",
@@ -73,6 +79,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.checklist = ChecklistPanel(desk, self.bus, self.case_actions)
         self.counts = StatusCounts(desk, by_origin=self.multi_station)
         self._keep: tuple[int | None, list[int]] = (None, [])
+        self._remember = False
 
         left = QtWidgets.QWidget()
         left_layout = QtWidgets.QVBoxLayout(left)
@@ -159,11 +166,15 @@ class MainWindow(QtWidgets.QMainWindow):
                                           TEXTS["attach_tip"], "attachEvidence")
         self.close_action = self._action(TEXTS["close"], "Ctrl+Shift+C", lambda: acts.close_case(current()),
                                          TEXTS["close_tip"], "closeCase")
+        self.edit_action = self._action(TEXTS["edit"], "Ctrl+E", lambda: acts.edit(current()), TEXTS["edit_tip"],
+                                        "editCase")
         self.annul_action = self._action(TEXTS["annul"], "Ctrl+Z", lambda: acts.annul(current()),
                                          TEXTS["annul_tip"], "annulStep")
         self.find_action = self._action(TEXTS["find"], "Ctrl+F", self.focus_search, name="findCase")
         self.refresh_action = self._action(TEXTS["refresh"], "F5", self.reload, name="refresh")
         quit_action = self._action(TEXTS["quit"], "Ctrl+Q", self.close, name="quit")
+        settings_action = self._action(TEXTS["settings"], "", self.station_settings, TEXTS["settings_tip"],
+                                       "stationSettings")
         self.about_action = self._action(TEXTS["about"], "", self.about, name="about")
 
         toolbar = QtWidgets.QToolBar(TEXTS["toolbar"], self)
@@ -184,12 +195,15 @@ class MainWindow(QtWidgets.QMainWindow):
         menu = self.menuBar()
         file_menu = menu.addMenu(TEXTS["file"])
         file_menu.setObjectName("fileMenu")
+        file_menu.addAction(settings_action)
+        file_menu.addSeparator()
         file_menu.addAction(quit_action)
         case_menu = menu.addMenu(TEXTS["cases"])
         case_menu.setObjectName("caseMenu")
         for action in (self.new_action, self.record_action, self.attach_action, self.close_action):
             case_menu.addAction(action)
         case_menu.addSeparator()
+        case_menu.addAction(self.edit_action)
         case_menu.addAction(self.annul_action)
         case_menu.addSeparator()
         case_menu.addAction(self.find_action)
@@ -206,6 +220,20 @@ class MainWindow(QtWidgets.QMainWindow):
         self.bus.changed.connect(self._on_changed)
         self.filters.search.installEventFilter(self)
         self._update_enabled()
+
+    def remember_layout(self) -> bool:
+        """Put back the last run's size, place, panes and dock, and save them again on closing. True when a
+        size was restored (the caller then leaves the window's size alone)."""
+        self._remember = True
+        restored = restore_layout(self, self.splitter, self.desk.data_dir)
+        if "splitter" in restored:
+            self._sized = True  # the handler's own split, not the computed one
+        return "geometry" in restored
+
+    def closeEvent(self, event: QtGui.QCloseEvent) -> None:
+        if self._remember:
+            save_layout(self, self.splitter, self.desk.data_dir)
+        super().closeEvent(event)
 
     def showEvent(self, event: QtGui.QShowEvent) -> None:
         super().showEvent(event)
@@ -232,7 +260,7 @@ class MainWindow(QtWidgets.QMainWindow):
         """
         if self.isVisible() and self._first_paint_watch is None:
             self.model.refresh(first_screen=True)
-            self._first_paint_watch = _AfterFirstPaint(self.case_list.viewport(), self._finish_loading)
+            self._first_paint_watch = AfterFirstPaint(self.case_list.viewport(), self._finish_loading)
         else:
             self.model.refresh()
             self._finish_loading()
@@ -307,7 +335,8 @@ class MainWindow(QtWidgets.QMainWindow):
 
     def _update_enabled(self) -> None:
         has_case = self.detail.case_id is not None
-        for action in (self.record_action, self.attach_action, self.close_action, self.annul_action):
+        for action in (self.record_action, self.attach_action, self.close_action, self.edit_action,
+                       self.annul_action):
             action.setEnabled(has_case)
 
     # ----- what other menus use ---------------------------------------------------------------------------------
@@ -343,6 +372,12 @@ class MainWindow(QtWidgets.QMainWindow):
         dialog.open()
         return dialog
 
+    def station_settings(self) -> SettingsDialog:
+        dialog = SettingsDialog(self.desk, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        return dialog
+
     def focus_search(self) -> None:
         self.filters.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
         self.filters.search.selectAll()
@@ -364,25 +399,3 @@ class MainWindow(QtWidgets.QMainWindow):
                 return True
         return super().eventFilter(watched, event)
 
-
-class _AfterFirstPaint(QtCore.QObject):
-    """Calls back once, on the turn of the event loop after the watched widget was first painted."""
-
-    def __init__(self, widget: QtWidgets.QWidget, callback: Callable[[], None]) -> None:
-        super().__init__(widget)
-        self.callback: Callable[[], None] | None = callback
-        widget.installEventFilter(self)
-        QtCore.QTimer.singleShot(FIRST_PAINT_WAIT_MS, self._fire)  # a window never painted (minimised) goes on
-
-    def eventFilter(self, watched: QtCore.QObject, event: QtCore.QEvent) -> bool:
-        if event.type() == QtCore.QEvent.Type.Paint and self.callback is not None:
-            QtCore.QTimer.singleShot(0, self._fire)
-        return False
-
-    def _fire(self) -> None:
-        callback, self.callback = self.callback, None
-        if callback is not None:
-            parent = self.parent()
-            if isinstance(parent, QtCore.QObject):
-                parent.removeEventFilter(self)
-            callback()
