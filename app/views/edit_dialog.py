@@ -88,11 +88,11 @@ class EditCaseDialog(QtWidgets.QDialog):
         buttons = QtWidgets.QDialogButtonBox()
         self.save_button = buttons.addButton(TEXTS["save"], QtWidgets.QDialogButtonBox.ButtonRole.AcceptRole)
         self.save_button.setObjectName("saveButton")
-        self.save_button.setDefault(True)
         buttons.addButton(TEXTS["cancel"], QtWidgets.QDialogButtonBox.ButtonRole.RejectRole)
         buttons.accepted.connect(self.save)
         buttons.rejected.connect(self.reject)
         self._layout(buttons)
+        self.save_button.setDefault(True)  # once inside the dialog, so that Enter in any line saves
         self._connect()
         self._fix_tab_order()
         self.validate()
@@ -102,7 +102,6 @@ class EditCaseDialog(QtWidgets.QDialog):
         line = QtWidgets.QLineEdit(text)
         if completions:
             line.setCompleter(QtWidgets.QCompleter(completions, line))
-        line.returnPressed.connect(self.save)
         return line
 
     def _layout(self, buttons: QtWidgets.QDialogButtonBox) -> None:

@@ -163,7 +163,6 @@ class SettingsDialog(QtWidgets.QDialog):
         buttons = QtWidgets.QDialogButtonBox()
         self.save_button = buttons.addButton(TEXTS["save"], QtWidgets.QDialogButtonBox.ButtonRole.AcceptRole)
         self.save_button.setObjectName("saveButton")
-        self.save_button.setDefault(True)
         self.defaults_button = buttons.addButton(TEXTS["defaults"], QtWidgets.QDialogButtonBox.ButtonRole.ResetRole)
         self.defaults_button.setObjectName("defaultsButton")
         self.defaults_button.clicked.connect(lambda: self.show_limits(replace(
@@ -173,6 +172,9 @@ class SettingsDialog(QtWidgets.QDialog):
         buttons.rejected.connect(self.reject)
         self._layout(TEXTS["station"].format(name=station.name, code=station.code, level=LEVELS[station.level]),
                      buttons)
+        # Made the default once it is inside the dialog: set earlier, Qt would pick the first button (恢复默认时限)
+        # for Enter when the dialog is shown.
+        self.save_button.setDefault(True)
         self.show_limits(limits)
         self.handler.setFocus()
 

@@ -1,0 +1,66 @@
+"""The window's size, the list/detail split and the 四定四包 dock come back as the handler left them, from an INI
+file in the station's data folder (never the user's registry or ~/.config)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from app.ops.desk import Desk
+from app.views.main_window import MainWindow
+from app.views.qt import Qt, QtWidgets
+from app.views.window_state import settings_file
+from tests.conftest import make_draft
+
+
+def open_window(qtbot, desk: Desk, remember: bool = True) -> tuple[MainWindow, bool]:  # type: ignore[no-untyped-def]
+    window = MainWindow(desk)
+    qtbot.addWidget(window)
+    restored = window.remember_layout() if remember else False
+    if not restored:
+        window.resize(1300, 800)
+    window.show()
+    qtbot.waitExposed(window)
+    with qtbot.waitSignal(window.loaded, timeout=5000):
+        window.load()
+    return window, restored
+
+
+def test_size_split_and_dock_come_back(qtbot, desk: Desk) -> None:
+    desk.register_case(make_draft())
+    first, restored = open_window(qtbot, desk)
+    assert not restored and not settings_file(desk.data_dir).exists()
+    qtbot.waitUntil(lambda: first.splitter.sizes()[0] > 0)
+    # The offscreen screen is 800 pixels wide: Qt fits a restored window to the screen, then to the window's
+    # minimum width, so the test uses that width (a real laptop's screen keeps whatever width was left).
+    dock = first.findChild(QtWidgets.QDockWidget, "checklistDock")
+    first.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, dock)
+    width = first.minimumSizeHint().width()
+    first.resize(width, 650)
+    qtbot.waitUntil(lambda: (first.width(), first.height()) == (width, 650))
+    total = sum(first.splitter.sizes())
+    first.splitter.setSizes([total - 400, 400])
+    sizes = first.splitter.sizes()
+    first.close()
+    assert settings_file(desk.data_dir).exists()
+
+    second, restored = open_window(qtbot, desk)
+    assert restored
+    assert (second.width(), second.height()) == (width, 650)  # not the first start's 1300×800
+    assert second.dockWidgetArea(second.findChild(QtWidgets.QDockWidget, "checklistDock")) \
+        == Qt.DockWidgetArea.LeftDockWidgetArea
+    qtbot.waitUntil(lambda: second.splitter.sizes() == sizes)  # not the computed split of a first start
+    second.close()
+
+
+def test_a_window_that_does_not_remember_writes_nothing(qtbot, desk: Desk) -> None:
+    window, _restored = open_window(qtbot, desk, remember=False)
+    window.close()
+    assert not settings_file(desk.data_dir).exists()
+
+
+def test_a_damaged_layout_file_is_ignored(qtbot, desk: Desk, tmp_path: Path) -> None:
+    settings_file(desk.data_dir).write_bytes(b"[mainWindow]\ngeometry=@ByteArray(garbage)\nstate=7\n\x00\xff")
+    window, restored = open_window(qtbot, desk)
+    assert not restored
+    assert window.isVisible() and window.width() == 1300
+    window.close()
