@@ -47,15 +47,27 @@ def load_font(app: QtWidgets.QApplication) -> str:
     return str(families[0])
 
 
+def load_translations(app: QtWidgets.QApplication) -> bool:
+    """Qt's own words in Chinese: the standard buttons (确定, 取消, 是, 否), the file and print dialogs, the
+    context menu of a text field. Without them a message box says "OK" to a handler who reads no English."""
+    translator = QtCore.QTranslator(app)
+    folder = QtCore.QLibraryInfo.path(QtCore.QLibraryInfo.LibraryPath.TranslationsPath)
+    china = QtCore.QLocale(QtCore.QLocale.Language.Chinese, QtCore.QLocale.Country.China)
+    if not translator.load(china, "qtbase", "_", folder):
+        return False
+    return app.installTranslator(translator)
+
+
 def setup_application(app: QtWidgets.QApplication) -> None:
-    """Font, style and names; used by ``run_gui`` and by the GUI tests. Done once per application: loading the
-    font again would register it twice, and a new style sheet re-polishes every widget."""
+    """Font, style, Qt's Chinese texts and names; used by ``run_gui`` and by the GUI tests. Done once per
+    application: loading the font again would register it twice, and a new style sheet re-polishes every widget."""
     if app.property("petitionDeskReady"):
         return
     app.setProperty("petitionDeskReady", True)
     app.setApplicationName(APP_NAME)
     app.setOrganizationName("PetitionDesk")
     load_font(app)
+    load_translations(app)
     app.setStyle("Fusion")
     if STYLE_FILE.exists():
         app.setStyleSheet(STYLE_FILE.read_text(encoding="utf-8"))

@@ -11,11 +11,12 @@ from app.models.vocab import CHANNELS
 from app.ops.case_edit import edit_case, planned_edits
 from app.ops.desk import Desk
 from app.store.queries import distinct_values
-from app.views.common import error_label, show_error
+from app.views.common import ERROR_HEX, error_label, show_error
 from app.views.people_editor import MAX_PEOPLE, PeopleEditor, form_hint
 from app.views.qt import Qt, QtWidgets, Signal
 from app.views.step_dialogs import NoteEdit
 
+QUIET_HEX = "#6b7785"
 TEXTS = {
     "title": "{case_id}：修改信息",
     "intro": "改正登记时填写的内容。每一处修改都记入办理过程，原来的内容保留可查。",
@@ -71,7 +72,7 @@ class EditCaseDialog(QtWidgets.QDialog):
         self.summary = NoteEdit()
         self.summary.setPlainText(state.request_summary)
         self.summary.submitted.connect(self.save)
-        self.people_editor = PeopleEditor(max(MAX_PEOPLE, len(state.petitioners)))
+        self.people_editor = PeopleEditor(max(MAX_PEOPLE, len(state.petitioners)), add_button_inside=False)
         for person in state.petitioners:
             self.people_editor.add_person(person)
         if not state.petitioners:
@@ -133,12 +134,17 @@ class EditCaseDialog(QtWidgets.QDialog):
         holder_layout.addWidget(self.people_editor)
         holder_layout.addStretch(1)
         people_scroll.setWidget(holder)
-        # Two people show whole; more scroll, so the dialog fits a 768-pixel laptop screen.
-        people_scroll.setMinimumHeight(self.people_editor.boxes[0].sizeHint().height() * 2 + 50)
+        # Two people show whole, each with room for a red reason under a field; more scroll, so the dialog still
+        # fits a 768-pixel laptop screen. 添加信访人 stays in view below them.
+        box_height = self.people_editor.boxes[0].sizeHint().height() + self.fontMetrics().lineSpacing()
+        people_scroll.setMinimumHeight(box_height * min(2, len(self.people_editor.boxes)) + 12)
+        people_column = QtWidgets.QVBoxLayout()
+        people_column.addWidget(people_scroll, 1)
+        people_column.addWidget(self.people_editor.add_button, 0, Qt.AlignmentFlag.AlignLeft)
 
         columns = QtWidgets.QHBoxLayout()
         columns.addWidget(case_box, 1)
-        columns.addWidget(people_scroll, 1)
+        columns.addLayout(people_column, 1)
         intro = QtWidgets.QLabel(TEXTS["intro"])
         intro.setObjectName("editIntro")
         intro.setWordWrap(True)
@@ -195,11 +201,12 @@ class EditCaseDialog(QtWidgets.QDialog):
         self.save_button.setEnabled(ok)
         self.save_button.setToolTip(hint)
         show_error(self.error, "")
-        if not ok:
-            self.changes.setText(hint)
-        else:
-            fields = self.changed_fields()
-            self.changes.setText(TEXTS["changes"].format(fields="、".join(fields)) if fields else TEXTS["unchanged"])
+        fields = self.changed_fields() if ok else []
+        self.changes.setText(hint if not ok else TEXTS["changes"].format(fields="、".join(fields)) if fields
+                             else TEXTS["unchanged"])
+        # What is wrong in red, what 保存 will change in bold, nothing to save in grey.
+        style = f"color: {ERROR_HEX};" if not ok else "font-weight: bold;" if fields else f"color: {QUIET_HEX};"
+        self.changes.setStyleSheet(style)
         return ok
 
     def save(self) -> None:

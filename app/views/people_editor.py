@@ -111,7 +111,8 @@ class PeopleEditor(QtWidgets.QWidget):
     edited = Signal()
     people_changed = Signal()
 
-    def __init__(self, max_people: int = MAX_PEOPLE, parent: QtWidgets.QWidget | None = None) -> None:
+    def __init__(self, max_people: int = MAX_PEOPLE, add_button_inside: bool = True,
+                 parent: QtWidgets.QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("peopleEditor")
         self.max_people = max_people
@@ -125,7 +126,8 @@ class PeopleEditor(QtWidgets.QWidget):
         layout = QtWidgets.QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(self.box_layout)
-        layout.addWidget(self.add_button, 0, Qt.AlignmentFlag.AlignLeft)
+        if add_button_inside:  # else the dialog places it (under a scrolling list of people, always in view)
+            layout.addWidget(self.add_button, 0, Qt.AlignmentFlag.AlignLeft)
 
     def add_person(self, person: Petitioner | None = None) -> PersonBox:
         box = PersonBox(len(self.boxes) + 1)

@@ -24,6 +24,7 @@ TEXTS = {
     "handler": "经办人",
     "handler_hint": "记入每一条办理记录的经办人姓名",
     "limits": "办理时限",
+    "limits_note": "保存后，所有在办案件的期限和督办颜色立即按新时限重新计算。",
     "days": " 日",
     "workdays": " 个工作日",
     "local_on": "启用",
@@ -193,6 +194,11 @@ class SettingsDialog(QtWidgets.QDialog):
                                                             self.yellow_percent))
             else:
                 form.addRow(label + "：", self._row(self.spins[name]))
+        note = QtWidgets.QLabel(TEXTS["limits_note"])
+        note.setObjectName("limitsNote")
+        note.setWordWrap(True)
+        note.setStyleSheet("color: #6b7785;")
+        form.addRow(note)
         calendar_box = QtWidgets.QGroupBox(TEXTS["calendar"])
         calendar = QtWidgets.QHBoxLayout(calendar_box)
         calendar.addWidget(self.holidays, 1)
