@@ -43,7 +43,7 @@ def test_an_error_in_a_slot_is_logged_and_told_in_chinese(qtbot, desk: Desk) -> 
         assert box.windowTitle() == "程序出现意外错误"
         assert box.button(QtWidgets.QMessageBox.StandardButton.Ok).text() == "确定"  # Qt's own texts in Chinese
         log = desk.data_dir / "logs" / f"error-{time.strftime('%Y%m%d')}.log"
-        assert box.text().startswith("程序出现意外错误，刚才的操作没有完成。")
+        assert box.text().startswith("程序出现意外错误，刚才的操作可能没有完成。")
         assert str(log) in box.text() and "您的数据已保存" in box.text()
         written = log.read_text(encoding="utf-8")
         assert "in broken_slot" in written and "RuntimeError: 列表刷新失败" in written

@@ -19,11 +19,12 @@ from typing import Any
 from app.views.qt import Qt, QtCore, QtWidgets, Signal
 
 LOG_FOLDER = "logs"
+MAX_LOG_BYTES = 5_000_000  # an error repeating in a loop (say, in painting) must not fill the disk
 TEXTS = {
     "title": "程序出现意外错误",
-    "text": "程序出现意外错误，刚才的操作没有完成。\n\n错误详情已记录到：\n{path}\n\n"
-            "您的数据已保存：每一项操作要么完整保存，要么完全不保存。可以继续工作；"
-            "如果问题反复出现，请把这个文件交给技术支持人员。",
+    "text": "程序出现意外错误，刚才的操作可能没有完成。\n\n错误详情已记录到：\n{path}\n\n"
+            "您的数据已保存：每一项操作要么完整保存，要么完全不保存，可在案件的办理过程中查看刚才的操作是否已记录。"
+            "可以继续工作；如果问题反复出现，请把这个文件交给技术支持人员。",
     "more": "\n\n（此后又出现 {n} 次错误，也已记录。）",
     "no_log": "（日志无法写入：{error}）",
     "screenshot": "错误：截图过程中程序出现意外错误，详情见 {path}",
@@ -44,6 +45,8 @@ def write_log(data_dir: Path, info: ExcInfo, when: datetime | None = None) -> tu
     text = "".join(traceback.format_exception(*info))
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
+        if path.exists() and path.stat().st_size > MAX_LOG_BYTES:
+            return path, ""  # the day's first errors are the ones that tell what went wrong
         with path.open("a", encoding="utf-8") as out:
             out.write(f"==== {when:%Y-%m-%d %H:%M:%S}  Python {sys.version.split()[0]}  "
                       f"Qt {QtCore.qVersion()}  {sys.platform} ====\n{text}\n")
