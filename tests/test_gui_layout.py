@@ -3,13 +3,18 @@ file in the station's data folder (never the user's registry or ~/.config)."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
+import textwrap
 from pathlib import Path
 
 from app.ops.desk import Desk
 from app.views.main_window import MainWindow
 from app.views.qt import Qt, QtWidgets
 from app.views.window_state import settings_file
-from tests.conftest import make_draft
+from tests.conftest import FakeNow, make_draft
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def open_window(qtbot, desk: Desk, remember: bool = True) -> tuple[MainWindow, bool]:  # type: ignore[no-untyped-def]
@@ -64,3 +69,45 @@ def test_a_damaged_layout_file_is_ignored(qtbot, desk: Desk, tmp_path: Path) -> 
     assert not restored
     assert window.isVisible() and window.width() == 1300
     window.close()
+
+
+CHILD = textwrap.dedent("""
+    import sys
+    from app.views import main_window
+
+    first_load = main_window.MainWindow.load
+
+    def load(self):
+        def report_and_close():
+            print(self.isMaximized(), self.width(), self.height(), flush=True)
+            if sys.argv[1] == "shrink":
+                self.showNormal()
+                self.resize(self.minimumSizeHint().width(), 650)
+            self.close()
+        self.loaded.connect(report_and_close)
+        first_load(self)
+
+    main_window.MainWindow.load = load
+    from app.cli.main import main
+    sys.exit(main(sys.argv[2:]))
+""")
+
+
+def test_the_program_puts_back_the_size_it_was_closed_at(tmp_path: Path, now: FakeNow) -> None:
+    desk = Desk(tmp_path / "station", now=now)
+    desk.init_station("TZ01", "新河镇信访办", "township")
+    desk.close()
+
+    def run(mode: str) -> list[str]:
+        done = subprocess.run([sys.executable, "-c", CHILD, mode, "--data-dir", str(tmp_path / "station")],
+                              cwd=ROOT, capture_output=True, text=True, timeout=60, check=False,
+                              env={"QT_QPA_PLATFORM": "offscreen", "PATH": "/usr/bin:/bin", "HOME": str(tmp_path),
+                                   "PYTHONPATH": str(ROOT)})
+        assert done.returncode == 0, done.stderr
+        return done.stdout.split()
+
+    assert run("shrink")[0] == "True", "a first start on a small screen is maximised"
+    maximised, _width, height = run("keep")
+    assert (maximised, height) == ("False", "650")
+    assert settings_file(tmp_path / "station").exists()
+    assert not list(tmp_path.glob(".config/**/*.ini")), "nothing in the user's own settings"
