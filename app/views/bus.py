@@ -16,4 +16,4 @@ class ChangeBus(QtCore.QObject):
 
     def __init__(self, desk: Desk, parent: QtCore.QObject | None = None) -> None:
         super().__init__(parent)
-        desk.subscribe(lambda kinds, case_ids: self.changed.emit(kinds, case_ids))
+        desk.subscribe(self.changed.emit)
