@@ -122,6 +122,9 @@ def describe(event: Event, labels: dict[str, str]) -> tuple[str, str]:
     return str(p.get("unit", "")), str(p.get("note", ""))
 
 
+FROM_ABOVE = "（上级）"
+
+
 class TimelineModel(QtCore.QAbstractTableModel):
     """One row per event, oldest first."""
 
@@ -129,16 +132,23 @@ class TimelineModel(QtCore.QAbstractTableModel):
         super().__init__(parent)
         self._rows: list[tuple[Event, str, str, bool]] = []
         self._annulled_brush = QtGui.QBrush(QtGui.QColor("#9aa0a6"))
+        self._case_origin = ""
 
     def set_events(self, events: list[Event]) -> None:
         ordered = sorted(events, key=Event.sort_key)
         annulled = {str(e.payload.get("target")) for e in ordered if e.kind == "annul"}
         labels = {e.id: f"{EVENT_LABELS.get(e.kind, e.kind)} {e.at[:16].replace('T', ' ')}" for e in ordered}
         self.beginResetModel()
+        # Steps taken at another station than the one that registered the case (a county or city acting on a
+        # township's case) are marked as coming from above.
+        self._case_origin = next((e.origin for e in ordered if e.kind == "register"), "")
         changes = change_notes(ordered)
         self._rows = [(e, *(("", changes[e.id]) if e.id in changes else describe(e, labels)), e.id in annulled)
                       for e in ordered]
         self.endResetModel()
+
+    def _station_text(self, origin: str) -> str:
+        return f"{origin}{FROM_ABOVE}" if self._case_origin and origin != self._case_origin else origin
 
     def event_at(self, row: int) -> Event | None:
         return self._rows[row][0] if 0 <= row < len(self._rows) else None
@@ -170,7 +180,7 @@ class TimelineModel(QtCore.QAbstractTableModel):
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
             values = (event.at[:16].replace("T", " "),
                       EVENT_LABELS.get(event.kind, event.kind) + (ANNULLED if annulled else ""),
-                      event.actor, event.origin, unit, note,
+                      event.actor, self._station_text(event.origin), unit, note,
                       "、".join(str(item.get("name", "")) for item in evidence))
             if role == Qt.ItemDataRole.ToolTipRole:
                 return note if column == 5 and note else None
