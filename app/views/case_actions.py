@@ -7,15 +7,17 @@ done), so keyboard users, other menus and tests all reach the same dialogs.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from app.models.errors import DomainError
 from app.models.vocab import CHECKLIST_ITEMS, STATUSES
 from app.models.workflow import ALLOWED_FROM, allowed_steps, check
 from app.ops.desk import Desk
 from app.views.common import message
-from app.views.edit_dialog import EditCaseDialog
 from app.views.qt import Qt, QtWidgets
-from app.views.step_dialogs import StepDialog
+
+if TYPE_CHECKING:  # the dialogs' modules load when one is first opened, not before the window's first paint
+    from app.views.step_dialogs import StepDialog
 
 TEXTS = {
     "no_case": "请先在列表中选择一件案件",
@@ -40,6 +42,8 @@ class CaseActions:
         self.parent = parent
 
     def _dialog(self, case_id: str, kinds: list[str], checklist_key: str = "") -> StepDialog:
+        from app.views.step_dialogs import StepDialog
+
         dialog = StepDialog(self.desk, case_id, kinds, self.parent, checklist_key)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.open()
@@ -84,6 +88,8 @@ class CaseActions:
         """修改信息: correct the fields set at registration."""
         if not case_id:
             return self._refuse(TEXTS["no_case"])
+        from app.views.edit_dialog import EditCaseDialog
+
         dialog = EditCaseDialog(self.desk, case_id, self.parent)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.open()

@@ -9,6 +9,8 @@ add their menus through ``app.views.plugins``; they use ``desk``, ``bus``, ``sel
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from app.models.vocab import LEVELS
 from app.ops.desk import Desk
 from app.store.queries import CaseFilter, number_of_case
@@ -21,11 +23,13 @@ from app.views.checklist_panel import ChecklistPanel
 from app.views.common import message
 from app.views.filters import FilterBar
 from app.views.first_paint import AfterFirstPaint
-from app.views.new_case_dialog import NewCaseDialog
 from app.views.qt import Qt, QtCore, QtGui, QtWidgets, Signal
-from app.views.settings_dialog import SettingsDialog
 from app.views.status_counts import StatusCounts
 from app.views.window_state import restore_layout, save_layout
+
+if TYPE_CHECKING:  # the dialogs' modules load when one is first opened, not before the window's first paint
+    from app.views.new_case_dialog import NewCaseDialog
+    from app.views.settings_dialog import SettingsDialog
 
 TEXTS = {
     "title": "信访工作台 — {name}（{code}，{level}）",
@@ -366,6 +370,8 @@ class MainWindow(QtWidgets.QMainWindow):
 
     # ----- actions ----------------------------------------------------------------------------------------------
     def new_case(self) -> NewCaseDialog:
+        from app.views.new_case_dialog import NewCaseDialog
+
         dialog = NewCaseDialog(self.desk, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.registered.connect(self.select_case)
@@ -373,6 +379,8 @@ class MainWindow(QtWidgets.QMainWindow):
         return dialog
 
     def station_settings(self) -> SettingsDialog:
+        from app.views.settings_dialog import SettingsDialog
+
         dialog = SettingsDialog(self.desk, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.open()
