@@ -15,6 +15,8 @@ import sqlite3
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
+import orjson
+
 from app.models.deadlines import TimeLimits
 from app.models.errors import DomainError
 from app.models.events import GENESIS_HASH
@@ -22,6 +24,7 @@ from app.sync.project import refresh_cases
 
 BATCH = 5000
 _HLC = re.compile(r"^\d{15}\.\d{5}$")
+_SHA256 = re.compile(r"[0-9a-f]{64}")
 Row = tuple[str, str, str, int, str, str, str, str, str, str, str]
 # (origin, case_id) → why the sender may not carry such an event, or None when it may.
 Scope = Callable[[str, str], str | None]
@@ -61,13 +64,13 @@ def _check_row(row: Row) -> dict[str, object]:
         raise DomainError(f"{where}：编号与来源站点、序号不符（同步包被改动）")
     if row_hash(row) != row[10]:
         raise DomainError(f"{where}：内容与其哈希不符（同步包被改动）")
-    if not _HLC.match(hlc):
+    if not _HLC.fullmatch(hlc):
         raise DomainError(f"{where}：逻辑时钟格式不正确")
     if case_id and "-" not in case_id:
         raise DomainError(f"{where}：案件编号格式不正确")
     try:
-        payload = json.loads(row[8])
-    except json.JSONDecodeError:
+        payload = orjson.loads(row[8])  # the parser the store reads events back with (eventlog.from_row)
+    except orjson.JSONDecodeError:
         raise DomainError(f"{where}：内容不是有效的 JSON") from None
     if not isinstance(payload, dict):
         raise DomainError(f"{where}：内容格式不正确")
@@ -123,7 +126,7 @@ def _flush(conn: sqlite3.Connection, batch: list[Row], scope: Scope, report: App
             raise DomainError(f"事件 {row[0]}：{refused}")
         evidence = payload.get("evidence") or []
         for item in evidence if isinstance(evidence, list) else [None]:
-            if not isinstance(item, dict) or not re.fullmatch(r"[0-9a-f]{64}", str(item.get("sha256", ""))):
+            if not isinstance(item, dict) or not _SHA256.fullmatch(str(item.get("sha256", ""))):
                 raise DomainError(f"事件 {row[0]}：佐证材料引用格式不正确")
             report.evidence.add(str(item["sha256"]))
         new.append(row)

@@ -8,6 +8,8 @@ import json
 import sqlite3
 from collections.abc import Callable, Iterator
 
+import orjson
+
 from app.models.case import fold
 from app.models.deadlines import TimeLimits
 from app.models.events import Event
@@ -24,7 +26,7 @@ def _by_case(conn: sqlite3.Connection, ids: str) -> Iterator[tuple[str, list[Eve
                         "ORDER BY case_id", (ids,)).fetchall()
     current: str | None = None
     batch: list[Event] = []
-    loads = json.loads
+    loads = orjson.loads  # as eventlog.by_case reads them on a rebuild
     for r in rows:
         if r[1] != current:
             if current is not None:
