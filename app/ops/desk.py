@@ -135,6 +135,10 @@ class Desk:
     def subscribe(self, listener: Listener) -> None:
         self._listeners.append(listener)
 
+    def unsubscribe(self, listener: Listener) -> None:
+        if listener in self._listeners:
+            self._listeners.remove(listener)
+
     def announce(self, kinds: set[str], case_ids: tuple[str, ...] = ()) -> None:
         """Tell listeners about changes written through another connection to this station's file (sync runs
         its imports on a desk of its own in a worker thread)."""

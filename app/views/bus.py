@@ -16,4 +16,10 @@ class ChangeBus(QtCore.QObject):
 
     def __init__(self, desk: Desk, parent: QtCore.QObject | None = None) -> None:
         super().__init__(parent)
-        desk.subscribe(self.changed.emit)
+
+        def relay(kinds: frozenset[str], case_ids: tuple[str, ...]) -> None:
+            self.changed.emit(kinds, case_ids)
+
+        desk.subscribe(relay)
+        # A window closed while the desk stays open (tests, a second window) must stop hearing its notices.
+        self.destroyed.connect(lambda *_: desk.unsubscribe(relay))
