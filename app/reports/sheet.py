@@ -66,6 +66,7 @@ def _styles() -> dict[str, ParagraphStyle]:
         "section": ParagraphStyle("section", parent=base, fontSize=11, leading=15, spaceBefore=7,
                                   spaceAfter=3),
         "sign": ParagraphStyle("sign", parent=base, fontSize=10.5, leading=15),
+        "qr": ParagraphStyle("qr", parent=base, fontSize=7.5, leading=11.5, alignment=TA_CENTER),
     }
 
 
@@ -79,6 +80,32 @@ def _fit(text: str, style: ParagraphStyle, width: float) -> str | Paragraph:
     if "\n" not in text and stringWidth(text, style.fontName, style.fontSize) <= width - 8:
         return text
     return Paragraph(_esc(text), style)
+
+
+class _Line(Flowable):
+    """One line of text laid out and drawn exactly as a one-line Paragraph in ``style`` would be, without parsing
+    markup or breaking lines: a Paragraph costs about 0.1 ms to make and wrap, and a sheet has a score of fixed
+    one-line texts (title, section headings, signature lines)."""
+
+    def __init__(self, text: str, style: ParagraphStyle) -> None:
+        super().__init__()
+        # A Paragraph splits at white space (the ideographic space too) and joins the words with one space.
+        self.text, self.style = " ".join(text.split()), style
+        self.spaceBefore, self.spaceAfter = style.spaceBefore, style.spaceAfter
+
+    def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
+        self.width = available_width
+        return available_width, self.style.leading
+
+    def draw(self) -> None:
+        st, canv = self.style, self.canv
+        canv.setFillColor(st.textColor)
+        canv.setFont(st.fontName, st.fontSize)
+        y = st.leading - st.fontSize  # a Paragraph's first baseline: its height less the font size
+        if st.alignment == TA_CENTER:
+            canv.drawCentredString(self.width / 2, y, self.text)
+        else:
+            canv.drawString(st.leftIndent, y, self.text)
 
 
 # ----- the canvas: running header, footer and per-case page totals ---------------------------------------
@@ -200,10 +227,8 @@ def _qr(text: str, size: float) -> QrCode:
 
 def _title_block(d: SheetData, st: dict[str, ParagraphStyle]) -> Table:
     qr_size = 27 * mm
-    title = [Paragraph(TITLE, st["title"]), Spacer(1, 2 * mm),
-             Paragraph(f"案件编号：{_esc(d.case_id)}", st["subtitle"])]
-    code = [_qr(d.qr, qr_size), Paragraph(f"校验码 {d.code}", ParagraphStyle("qr", parent=st["small"],
-                                                                         alignment=TA_CENTER, fontSize=7.5))]
+    title = [_Line(TITLE, st["title"]), Spacer(1, 2 * mm), _Line(f"案件编号：{d.case_id}", st["subtitle"])]
+    code = [_qr(d.qr, qr_size), _Line(f"校验码 {d.code}", st["qr"])]
     side = qr_size + 4 * mm
     table = Table([["", title, code]], colWidths=[side, BODY_W - 2 * side, side])
     table.setStyle(TableStyle([("FONT", (0, 0), (-1, -1), cjk_font()), ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
@@ -325,7 +350,7 @@ def _follow_up(d: SheetData, st: dict[str, ParagraphStyle]) -> Table:
 def _signatures(st: dict[str, ParagraphStyle]) -> Table:
     line = "＿" * 9
     day = "＿＿＿＿年＿＿月＿＿日"
-    rows = [[Paragraph(f"{who}（签字）：{line}", st["sign"]), Paragraph(f"日期：{day}", st["sign"])]
+    rows = [[_Line(f"{who}（签字）：{line}", st["sign"]), _Line(f"日期：{day}", st["sign"])]
             for who in ("经　办　人", "包案领导", "信　访　人")]
     table = Table(rows, colWidths=[BODY_W * 0.55, BODY_W * 0.45], hAlign="LEFT")
     table.setStyle(TableStyle([("FONT", (0, 0), (-1, -1), cjk_font()), ("TOPPADDING", (0, 0), (-1, -1), 9),
@@ -336,7 +361,7 @@ def _signatures(st: dict[str, ParagraphStyle]) -> Table:
 def case_story(d: SheetData, index: int, on_start: Callable[[int], None] | None = None) -> list[Flowable]:
     """The flowables of one case's sheet, starting with the marker that sets its header and numbering."""
     st = _styles()
-    section = lambda text: Paragraph(text, st["section"])  # noqa: E731
+    section = lambda text: _Line(text, st["section"])  # noqa: E731
     request = _grid([[Paragraph(_esc(d.state.request_summary), st["body"])]], [BODY_W],
                     [("TOPPADDING", (0, 0), (-1, -1), 5), ("BOTTOMPADDING", (0, 0), (-1, -1), 7)])
     checklist_title = "六、四定四包"
