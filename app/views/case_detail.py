@@ -19,10 +19,7 @@ from app.views.bus import ChangeBus
 from app.views.case_actions import CaseActions
 from app.views.common import COLOUR_HEX, WARNING_HEX, colour_dot, days_text, message
 from app.views.evidence_files import open_in_viewer
-from app.views.flow_layout import FlowLayout
 from app.views.qt import Qt, QtCore, QtGui, QtWidgets
-from app.views.timeline_model import EvidenceRole, TimelineModel
-from app.views.timeline_view import TimelineView
 
 TEXTS = {
     "empty": "在左侧列表中选择一件案件，这里显示它的全部信息和办理过程。",
@@ -78,10 +75,20 @@ class CaseDetail(QtWidgets.QWidget):
         # Its text must not set the pane's minimum width: it wraps to whatever room there is.
         empty.setSizePolicy(QtWidgets.QSizePolicy.Policy.Ignored, QtWidgets.QSizePolicy.Policy.Preferred)
         self.stack.addWidget(empty)
-        self.stack.addWidget(self._build_page())
+        # The case's page (and the timeline's modules) are built when a case is first shown: the window shows
+        # its first rows before any case is chosen, and sooner without them.
+        self._page_built = False
+
+    def build_page(self) -> None:
+        """Build the case's page now (the window does, once its first rows are painted)."""
+        if not self._page_built:
+            self._page_built = True
+            self.stack.addWidget(self._build_page())
 
     # ----- building ---------------------------------------------------------------------------------------------
     def _build_page(self) -> QtWidgets.QWidget:
+        from app.views.flow_layout import FlowLayout
+
         page = QtWidgets.QWidget()
         layout = QtWidgets.QVBoxLayout(page)
         layout.setContentsMargins(10, 8, 10, 8)
@@ -134,9 +141,11 @@ class CaseDetail(QtWidgets.QWidget):
         self._wide_rows: list[tuple[QtWidgets.QLabel, QtWidgets.QLabel]] = []
         self._pairs: list[tuple[QtWidgets.QLabel, QtWidgets.QLabel]] = []
         for key, label in (("petitioners", TEXTS["petitioners"]), ("summary", TEXTS["summary"]), *FIELD_LABELS):
-            name = QtWidgets.QLabel(label + "：")
+            # Parented at once: _arrange shows them before they are in the grid, and a parentless label shown
+            # would flash up as a window of its own (and take the focus from the main window).
+            name = QtWidgets.QLabel(label + "：", inner)
             name.setObjectName("fieldName")
-            value = QtWidgets.QLabel()
+            value = QtWidgets.QLabel(inner)
             value.setObjectName(f"value_{key}")
             value.setWordWrap(True)
             value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -189,12 +198,15 @@ class CaseDetail(QtWidgets.QWidget):
     def resizeEvent(self, event: QtGui.QResizeEvent) -> None:
         super().resizeEvent(event)
         columns = self._columns_for(event.size().width())
-        if columns != self._columns:
+        if self._page_built and columns != self._columns:
             self._arrange(columns)
             if self.state is not None:
                 QtCore.QTimer.singleShot(0, self._size_info)  # once the new arrangement has its geometry
 
     def _build_timeline(self) -> QtWidgets.QWidget:
+        from app.views.timeline_model import TimelineModel
+        from app.views.timeline_view import TimelineView
+
         box = QtWidgets.QGroupBox(TEXTS["timeline"])
         layout = QtWidgets.QVBoxLayout(box)
         self.timeline_model = TimelineModel(self)
@@ -238,6 +250,7 @@ class CaseDetail(QtWidgets.QWidget):
         if self.state is None:
             self.stack.setCurrentIndex(0)
             return
+        self.build_page()
         self.stack.setCurrentIndex(1)
         self._fill(self.state)
         self._fill_actions(self.state)
@@ -360,16 +373,19 @@ class CaseDetail(QtWidgets.QWidget):
 
     def focus_actions(self) -> None:
         """Keyboard: from the list, Enter comes here, to the first step offered."""
-        buttons = self.action_bar.findChildren(QtWidgets.QPushButton)
+        buttons = self.action_bar.findChildren(QtWidgets.QPushButton) if self._page_built else []
         if buttons and self.stack.currentIndex() == 1:
             buttons[0].setFocus(Qt.FocusReason.ShortcutFocusReason)
 
     def action_buttons(self) -> dict[str, QtWidgets.QPushButton]:
         """The buttons offered now, by object name (step_<kind> for chain steps)."""
-        return {b.objectName(): b for b in self.action_bar.findChildren(QtWidgets.QPushButton)}
+        buttons = self.action_bar.findChildren(QtWidgets.QPushButton) if self._page_built else []
+        return {b.objectName(): b for b in buttons}
 
     # ----- evidence ---------------------------------------------------------------------------------------------
     def _show_evidence(self, *_args: object) -> None:
+        from app.views.timeline_model import EvidenceRole
+
         self.evidence.clear()
         index = self.timeline.currentIndex()
         items = self.timeline_model.data(index, EvidenceRole) if index.isValid() else []

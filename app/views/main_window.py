@@ -270,6 +270,10 @@ class MainWindow(QtWidgets.QMainWindow):
             self._finish_loading()
 
     def _finish_loading(self) -> None:
+        self.detail.build_page()
+        if self._remember:
+            # The panes were put back before the detail had its page, so against smaller minimum widths.
+            restore_layout(self, self.splitter, self.desk.data_dir, ("state", "splitter"))
         self.model.complete()
         if self.model.rowCount() and not self.case_list.currentIndex().isValid() and self.detail.case_id is None:
             self.case_list.setCurrentIndex(self.model.index(0, 0))

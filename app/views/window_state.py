@@ -35,13 +35,15 @@ def save_layout(window: QtWidgets.QMainWindow, splitter: QtWidgets.QSplitter, da
     settings.sync()
 
 
-def restore_layout(window: QtWidgets.QMainWindow, splitter: QtWidgets.QSplitter, data_dir: Path) -> set[str]:
-    """Put back what an earlier run saved; returns which parts were restored (a damaged entry is skipped)."""
+def restore_layout(window: QtWidgets.QMainWindow, splitter: QtWidgets.QSplitter, data_dir: Path,
+                   keys: tuple[str, ...] = KEYS) -> set[str]:
+    """Put back what an earlier run saved (the given parts); returns which parts were restored (a damaged entry is
+    skipped)."""
     if not settings_file(data_dir).exists():
         return set()
     settings = _settings(data_dir)
     settings.beginGroup("mainWindow")
-    values = {key: settings.value(key) for key in KEYS}
+    values = {key: settings.value(key) if key in keys else None for key in KEYS}
     settings.endGroup()
     restored = set()
     if isinstance(values["geometry"], QtCore.QByteArray) and window.restoreGeometry(values["geometry"]):
