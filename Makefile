@@ -7,7 +7,8 @@ STAMP := $(VENV)/.installed-stamp
 .PHONY: run test bench lint clean sysdeps-run sysdeps-test demo
 
 $(STAMP): pyproject.toml
-	$(PYTHON) -m venv $(VENV)
+	@# Debian's own python3 needs python3-venv for this; install it when the first try fails.
+	$(PYTHON) -m venv $(VENV) || (rm -rf $(VENV) && bash installer/debian-deps.sh venv && $(PYTHON) -m venv $(VENV))
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -e '.[test,dev]'
 	touch $(STAMP)
