@@ -112,9 +112,10 @@ def _flush(conn: sqlite3.Connection, batch: list[Row], scope: Scope, report: App
         "SELECT id, case_id, origin, seq, hlc, at, actor, kind, payload, prev_hash, hash FROM events "
         "WHERE id IN (SELECT value FROM json_each(?))", (ids,))}
     new: list[Row] = []
+    refs = report.evidence
+    max_hlc = report.max_hlc
     for row in batch:
-        report.events += 1
-        old = held.get(row[0])
+        old = held.get(row[0]) if held else None
         if old is not None:
             if old != tuple(row):
                 raise DomainError(f"同步包中的事件 {row[0]} 与本站已有的同一事件内容不同，疑似被篡改，不予导入")
@@ -124,16 +125,19 @@ def _flush(conn: sqlite3.Connection, batch: list[Row], scope: Scope, report: App
         refused = scope(row[2], row[1])
         if refused:
             raise DomainError(f"事件 {row[0]}：{refused}")
-        evidence = payload.get("evidence") or []
-        for item in evidence if isinstance(evidence, list) else [None]:
-            if not isinstance(item, dict) or not _SHA256.fullmatch(str(item.get("sha256", ""))):
-                raise DomainError(f"事件 {row[0]}：佐证材料引用格式不正确")
-            report.evidence.add(str(item["sha256"]))
+        evidence = payload.get("evidence")
+        if evidence:
+            for item in evidence if isinstance(evidence, list) else [None]:
+                if not isinstance(item, dict) or not _SHA256.fullmatch(str(item.get("sha256", ""))):
+                    raise DomainError(f"事件 {row[0]}：佐证材料引用格式不正确")
+                refs.add(str(item["sha256"]))
         new.append(row)
         origins.add(row[2])
         if row[1]:
             cases.add(row[1])
-        report.max_hlc = max(report.max_hlc, row[4])
+        max_hlc = max(max_hlc, row[4])
+    report.events += len(batch)
+    report.max_hlc = max_hlc
     conn.executemany("INSERT INTO events (id, case_id, origin, seq, hlc, at, actor, kind, payload, prev_hash, hash) "
                      "VALUES (?,?,?,?,?,?,?,?,?,?,?)", new)
     report.new_events += len(new)

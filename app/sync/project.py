@@ -7,6 +7,8 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Callable, Iterator
+from itertools import groupby
+from operator import itemgetter
 
 import orjson
 
@@ -22,19 +24,13 @@ _COLUMNS = "id, case_id, origin, seq, hlc, at, actor, kind, payload, prev_hash, 
 
 
 def _by_case(conn: sqlite3.Connection, ids: str) -> Iterator[tuple[str, list[Event]]]:
-    rows = conn.execute(f"SELECT {_COLUMNS} FROM events WHERE case_id IN (SELECT value FROM json_each(?)) "
-                        "ORDER BY case_id", (ids,)).fetchall()
-    current: str | None = None
-    batch: list[Event] = []
+    # Ordered as fold orders them, so its sort finds them in order already.
+    cursor = conn.execute(f"SELECT {_COLUMNS} FROM events WHERE case_id IN (SELECT value FROM json_each(?)) "
+                          "ORDER BY case_id, hlc, origin, seq", (ids,))
     loads = orjson.loads  # as eventlog.by_case reads them on a rebuild
-    for r in rows:
-        if r[1] != current:
-            if current is not None:
-                yield current, batch
-            current, batch = r[1], []
-        batch.append(Event(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], loads(r[8]), r[9], r[10]))
-    if current is not None:
-        yield current, batch
+    for case_id, rows in groupby(cursor, itemgetter(1)):
+        yield case_id, [Event(r[0], case_id, r[2], r[3], r[4], r[5], r[6], r[7], loads(r[8]), r[9], r[10])
+                        for r in rows]
 
 
 def _write(conn: sqlite3.Connection, pending: list[CaseRows]) -> None:

@@ -208,7 +208,10 @@ def _fast_event(row: list[Any]) -> tuple[str, str, str, int, str, str, str, str,
     elif type(seq) is not int or seq < 1:
         return None
     cells = (event_id, case_id, origin, hlc, at, actor, kind, payload, prev_hash, digest)
-    if any(type(v) is not str or len(v) > CELL_MAX for v in cells):
+    try:
+        if max(map(len, cells)) > CELL_MAX:  # of calamine's cell types only str has a length
+            return None
+    except TypeError:
         return None
     return event_id, case_id, origin, seq, hlc, at, actor, kind, payload, prev_hash, digest
 
