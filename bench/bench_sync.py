@@ -4,8 +4,9 @@ raw baseline measured in the same run, plus peak memory of each phase.
     python bench/bench_sync.py [--events 100000] [--evidence-mb 20]
 
 - export  vs  openpyxl write-only writing exactly the same cells (goal ≤ 1.3×)
-- import  vs  a raw parse of the same workbook with python-calamine plus a raw ``executemany`` of the event rows
-  into an empty events table (goal ≤ 1.5×)
+- import  vs  a raw parse of the same workbook with python-calamine plus a raw ``executemany`` of every sheet's rows
+  (events into an events table with the log's keys, cases, checklist and evidence each into a table of its own;
+  goal ≤ 1.5×); the event rows alone are measured beside it
 - peak memory of export and import, each in a process of its own (VmHWM; goal ≤ 300 MB)
 - for the choice of reader: the same event sheets parsed by openpyxl read-only
 Data lives in bench/data/sync-* (git-ignored), made once with app.demo.generate_demo.
@@ -234,11 +235,13 @@ def main() -> None:
           f"({e['evidence_bytes'] / 1e6:.1f} MB); medians of {args.repeat} alternating runs")
     print(f"export   {med['export']:7.2f} s   raw openpyxl write of the same cells {med['raw_write']:7.2f} s   "
           f"ratio {med['export'] / med['raw_write']:.2f}× (goal ≤ 1.3×)   peak {peak['export']:.0f} MB")
-    print(f"import   {med['import']:7.2f} s   raw calamine parse + executemany of the event rows "
-          f"{med['raw_import']:6.2f} s   ratio {med['import'] / med['raw_import']:.2f}× (goal ≤ 1.5×)   "
+    # The goal's baseline is the raw import of the whole workbook: every sheet parsed and every sheet's rows
+    # (events, cases, checklist, evidence) inserted. The event rows alone are shown beside it.
+    print(f"import   {med['import']:7.2f} s   raw calamine parse + executemany of every sheet's rows "
+          f"{med['raw_import_all']:6.2f} s   ratio {med['import'] / med['raw_import_all']:.2f}× (goal ≤ 1.5×)   "
           f"peak {peak['import']:.0f} MB")
-    print(f"         raw parse + executemany of every sheet's rows {med['raw_import_all']:6.2f} s   "
-          f"ratio {med['import'] / med['raw_import_all']:.2f}×")
+    print(f"         raw parse + executemany of the event rows only {med['raw_import']:6.2f} s   "
+          f"ratio {med['import'] / med['raw_import']:.2f}×")
     print(f"reader   calamine {med['calamine']:.2f} s ({peak['calamine']:.0f} MB)   openpyxl read-only "
           f"{med['openpyxl']:.2f} s ({peak['openpyxl']:.0f} MB) for {runs['calamine'][0]['rows'] - 1:.0f} event rows")
     for key in ("export", "raw_write", "import", "raw_import", "raw_import_all"):
