@@ -85,3 +85,39 @@ def test_the_fast_row_hash_is_the_event_hash(actor: str, payload: dict, seq: int
         return
     event = sealed(Event(f"A:{seq}", "A-2026-00001", "A", seq, "0" * 15 + ".00000", "2026", actor, "edit", payload))
     assert row_hash(to_row(event)) == event.hash  # type: ignore[arg-type]
+
+
+
+_CELL = st.one_of(st.text(max_size=5), st.integers(-2, 3), st.floats(allow_nan=True), st.booleans(),
+                  st.just("x" * (CELL_MAX + 1)))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.text(max_size=3), min_size=11, max_size=15), st.one_of(st.integers(-1, 3), st.floats()),
+       st.lists(st.tuples(st.integers(0, 15), _CELL), max_size=2))
+def test_the_fast_row_reader_reads_a_row_as_the_checked_reader_does(
+        texts: list[str], seq: object, changes: list[tuple[int, object]]) -> None:
+    from app.models.errors import DomainError
+    from app.sync.workbook import _fast_event, _parse_event
+
+    row: list[object] = [*texts[:3], seq, *texts[3:]]
+    for index, value in changes:
+        if index < len(row):
+            row[index] = value
+    fast = _fast_event(row)
+    try:
+        checked = _parse_event(row, "第 2 行")
+    except DomainError:
+        assert fast is None  # a bad row is left to the checked reader, which names what is wrong
+        return
+    assert fast is None or repr(fast) == repr(checked)  # repr: 1.0 == 1, but a float seq is wrong
+
+
+def test_the_fast_row_reader_takes_an_ordinary_row() -> None:
+    from app.sync.workbook import _fast_event
+
+    row = ["TZ01:1", "TZ01-2026-00001", "TZ01", 1.0, "0" * 15 + ".00000", "2026-03-02T09:00:00", "张三", "register",
+           "登记", '{"channel":"visit"}', "0" * 64, "1" * 64, "", ""]
+    assert _fast_event(row) == ("TZ01:1", "TZ01-2026-00001", "TZ01", 1, "0" * 15 + ".00000", "2026-03-02T09:00:00",
+                                "张三", "register", '{"channel":"visit"}', "0" * 64, "1" * 64)
+    assert _fast_event([*row[:12], "续"]) is None  # a continued payload goes through the checked reader

@@ -195,23 +195,21 @@ def read_events(path: Path, expected: int) -> Iterator[tuple[str, str, str, int,
 
 
 _WIDTH = len(EVENT_HEADERS)
+_ONLY_TEXT = {str}
 
 
 def _fast_event(row: list[Any]) -> tuple[str, str, str, int, str, str, str, str, str, str, str] | None:
     """The ordinary row (one payload cell, every cell of the right type and size) without building a message per
     row; None sends anything else through ``_parse_event``, which says what is wrong or joins continued cells."""
-    if len(row) != _WIDTH and (len(row) < _WIDTH or row[_WIDTH] != ""):
-        return None
+    if len(row) != _WIDTH and (len(row) < _WIDTH or row[_WIDTH:].count("") != len(row) - _WIDTH):
+        return None  # too short, or a continued payload (the sheet is as wide as its longest row: blanks pad)
     event_id, case_id, origin, seq, hlc, at, actor, kind, _label, payload, prev_hash, digest = row[:_WIDTH]
     if type(seq) is float and seq.is_integer() and seq >= 1:  # calamine gives numbers as floats
         seq = int(seq)
     elif type(seq) is not int or seq < 1:
         return None
     cells = (event_id, case_id, origin, hlc, at, actor, kind, payload, prev_hash, digest)
-    try:
-        if max(map(len, cells)) > CELL_MAX:  # of calamine's cell types only str has a length
-            return None
-    except TypeError:
+    if set(map(type, cells)) != _ONLY_TEXT or max(map(len, cells)) > CELL_MAX:
         return None
     return event_id, case_id, origin, seq, hlc, at, actor, kind, payload, prev_hash, digest
 
