@@ -82,7 +82,8 @@ class FilterBar(QtWidgets.QWidget):
         layout.addWidget(self.backlog)
         layout.addWidget(self.overdue)
         layout.addWidget(clear)
-        self.reload_choices()
+        # The leaders and stations (a scan of every case) are filled by reload_choices(), which the window calls
+        # once its first rows are painted.
 
     def _combo(self, name: str, items: list[tuple[str, str]]) -> QtWidgets.QComboBox:
         combo = QtWidgets.QComboBox()

@@ -270,6 +270,7 @@ class MainWindow(QtWidgets.QMainWindow):
             self._finish_loading()
 
     def _finish_loading(self) -> None:
+        self.filters.reload_choices()
         self.detail.build_page()
         if self._remember:
             # The panes were put back before the detail had its page, so against smaller minimum widths.
