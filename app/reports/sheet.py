@@ -12,6 +12,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from reportlab.graphics.barcode import qrencoder
 from reportlab.graphics.barcode.qr import QrCode
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER
@@ -232,6 +233,13 @@ class _SheetQr(QrCode):
         code.makeImpl(False, 0)
         code.make = lambda: None  # made above; QrCode.draw calls make() before drawing the modules
         super().draw()
+
+
+# The Reed-Solomon generator polynomial depends only on the number of error-correction codewords (the same for
+# every sheet's QR code), and the encoder only reads it; reportlab rebuilt it for every code, half of the
+# encoding time (about 0.6 ms a sheet).
+if not hasattr(qrencoder.QRUtil.getErrorCorrectPolynomial, "cache_info"):
+    qrencoder.QRUtil.getErrorCorrectPolynomial = staticmethod(cache(qrencoder.QRUtil.getErrorCorrectPolynomial))
 
 
 def _qr(text: str, size: float) -> QrCode:
