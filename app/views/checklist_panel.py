@@ -101,16 +101,26 @@ class ChecklistPanel(QtWidgets.QWidget):
         layout.addLayout(head)
         layout.addWidget(self.progress)
         layout.addWidget(self.leader)
+        # The eight rows are built by build_rows(), which the window calls once its first rows of cases are
+        # painted (or the first case shown): about thirty styled widgets the first paint can do without.
         self.rows: dict[str, ChecklistRow] = {}
-        for key in CHECKLIST_ITEMS:
-            row = ChecklistRow(key)
-            row.check.clicked.connect(lambda checked, k=key: self._clicked(k, checked))
-            self.rows[key] = row
-            layout.addWidget(row)
+        self._rows_at = layout.count()
         layout.addWidget(self.hint)
         layout.addStretch(1)
         bus.changed.connect(self._on_changed)
-        self.show_case(None)
+        self.reload()
+
+    def build_rows(self) -> None:
+        if self.rows:
+            return
+        layout = self.layout()
+        assert isinstance(layout, QtWidgets.QVBoxLayout)
+        for i, key in enumerate(CHECKLIST_ITEMS):
+            row = ChecklistRow(key)
+            row.check.clicked.connect(lambda checked, k=key: self._clicked(k, checked))
+            self.rows[key] = row
+            layout.insertWidget(self._rows_at + i, row)
+        self.reload()
 
     def sizeHint(self) -> QtCore.QSize:
         # Narrow and tall: notes wrap, and the list and detail keep the width.
@@ -118,6 +128,9 @@ class ChecklistPanel(QtWidgets.QWidget):
 
     def show_case(self, case_id: str | None) -> None:
         self.case_id = case_id
+        if not self.rows:
+            self.build_rows()  # and reloads
+            return
         self.reload()
 
     def _on_changed(self, kinds: frozenset[str], case_ids: tuple[str, ...]) -> None:

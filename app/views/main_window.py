@@ -271,6 +271,7 @@ class MainWindow(QtWidgets.QMainWindow):
 
     def _finish_loading(self) -> None:
         self.filters.reload_choices()
+        self.checklist.build_rows()
         self.detail.build_page()
         if self._remember:
             # The panes were put back before the detail had its page, so against smaller minimum widths.
