@@ -11,9 +11,7 @@ from __future__ import annotations
 import argparse
 import io
 import re
-import statistics
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 from common import demo_dir, show, timed, timed_pair
@@ -72,29 +70,6 @@ def page_count(pdf: bytes) -> int:
     return len(re.findall(rb"/Type\s*/Page(?!s)", pdf))
 
 
-def paired_cpu(ours: Callable[[], object], raw: Callable[[], object], repeat: int) -> tuple[float, float]:
-    """Median CPU time of each, run alternately: time spent waiting for a core shared with other work is left
-    out, so the ratio holds steadier on a busy machine than the wall-clock one."""
-    a, b = [], []
-    for _ in range(repeat):
-        for fn, samples in ((ours, a), (raw, b)):
-            start = time.process_time()
-            fn()
-            samples.append(time.process_time() - start)
-    return statistics.median(a), statistics.median(b)
-
-
-def best_pair(ours: Callable[[], object], raw: Callable[[], object], repeat: int) -> tuple[float, float]:
-    """Fastest of ``repeat`` alternate runs of each: on a shared machine the minimum is the steadiest figure."""
-    a, b = [], []
-    for _ in range(repeat):
-        for fn, samples in ((ours, a), (raw, b)):
-            start = time.perf_counter()
-            fn()
-            samples.append(time.perf_counter() - start)
-    return min(a), min(b)
-
-
 def one_sheet(desk: Desk, case_id: str) -> bytes:
     out = io.BytesIO()
     write_sheets(out, [sheet_data(desk, case_id)])
@@ -123,11 +98,12 @@ def main() -> None:
     bare_page(texts, font, pages)
     ours, raw = timed_pair(lambda: one_sheet(desk, case_id), lambda: bare_page(texts, font, pages), 31)
     show("(a) one summary sheet (read + fold + layout + PDF), median of 31", ours, raw, 1.5)
-    ours, raw = paired_cpu(lambda: one_sheet(desk, case_id), lambda: bare_page(texts, font, pages), 31)
+    ours, raw = timed_pair(lambda: one_sheet(desk, case_id), lambda: bare_page(texts, font, pages), 31,
+                           clock=time.process_time)
     show("    the same, CPU time in this process, median of 31", ours, raw, 1.5)
-    ours, raw = best_pair(lambda: one_sheet(desk, case_id), lambda: bare_page(texts, font, pages), 25)
+    ours, raw = timed_pair(lambda: one_sheet(desk, case_id), lambda: bare_page(texts, font, pages), 25, reduce=min)
     show("    the same, best of 25 each (least disturbed by other work on the machine)", ours, raw, 1.5)
-    layout_only, _ = best_pair(lambda: write_sheets(io.BytesIO(), [data]), lambda: None, 25)
+    layout_only, _ = timed_pair(lambda: write_sheets(io.BytesIO(), [data]), lambda: None, 25, reduce=min)
     show("    of which layout + PDF only (best of 25)", layout_only, raw)
     size = len(one_sheet(desk, case_id))
     print(f"    sheet PDF {size / 1024:.0f} KB (font subset embedded)")
