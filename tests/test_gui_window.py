@@ -54,6 +54,20 @@ def test_the_list_filters_by_colour_and_the_counts_agree(qtbot, demo_window: Mai
     assert set(column_texts(demo_window, "colour")) == {"黄"}
 
 
+def test_clicking_the_open_and_backlog_counts_lists_what_they_count(qtbot, demo_window: MainWindow,
+                                                                    desk: Desk) -> None:
+    figures = counts(desk.conn, desk.today())
+    assert 0 < figures["backlog"] < figures["open"]
+    with qtbot.waitSignal(demo_window.model.refreshed):
+        qtbot.mouseClick(demo_window.counts.labels["open"], Qt.MouseButton.LeftButton)
+    assert demo_window.model.rowCount() == figures["open"]
+    with qtbot.waitSignal(demo_window.model.refreshed):
+        qtbot.mouseClick(demo_window.counts.labels["backlog"], Qt.MouseButton.LeftButton)
+    assert demo_window.filters.backlog.isChecked()
+    assert demo_window.counts.shown.text() == f"列表 {figures['backlog']} 件"
+    assert all(demo_window.model.row_data(r)["backlog"] for r in range(demo_window.model.rowCount()))
+
+
 def test_backlog_and_overdue_filters(qtbot, demo_window: MainWindow) -> None:
     with qtbot.waitSignal(demo_window.model.refreshed):
         demo_window.filters.backlog.setChecked(True)
@@ -209,3 +223,27 @@ def test_enter_on_a_row_goes_to_its_first_step(qtbot, demo_window: MainWindow) -
     focused = demo_window.detail.focusWidget()
     first = demo_window.detail.action_bar.findChildren(QtWidgets.QPushButton)[0]
     assert focused is first
+
+
+def test_screenshot_of_a_chosen_case_shows_it_and_an_unknown_case_is_refused(tmp_path: Path, now: FakeNow) -> None:
+    desk = Desk(tmp_path / "station", now=now)
+    generate_demo(desk, 40, seed=4)
+    oldest = desk.conn.execute("SELECT case_id FROM cases ORDER BY registered_at LIMIT 1").fetchone()[0]
+    desk.close()
+    env = {"QT_QPA_PLATFORM": "offscreen", "PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}
+    shot = tmp_path / "shot.png"
+    done = subprocess.run([sys.executable, "main.py", "--data-dir", str(tmp_path / "station"), "--case",
+                           oldest.lower(), "--screenshot", str(shot)], cwd=ROOT, capture_output=True, text=True,
+                          timeout=60, check=False, env=env)
+    assert done.returncode == 0, done.stderr
+    assert QtGui.QImage(str(shot)).width() >= 800
+    assert f"截图已保存：{shot}（显示案件 {oldest}）" in done.stdout
+
+    missing = tmp_path / "missing.png"
+    done = subprocess.run([sys.executable, "main.py", "--data-dir", str(tmp_path / "station"), "--case",
+                           "DEMO-2020-99999", "--screenshot", str(missing)], cwd=ROOT, capture_output=True,
+                          text=True, timeout=60, check=False, env=env)
+    assert done.returncode == 1
+    assert "找不到案件：DEMO-2020-99999" in done.stderr
+    assert not missing.exists()
+

@@ -24,6 +24,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="petition-desk", description="信访工作台：乡镇信访事项登记、办理、督办与同步")
     parser.add_argument("--data-dir", help="数据目录（默认为用户数据目录，或环境变量 PETITION_DESK_HOME）")
     parser.add_argument("--screenshot", help="打开主窗口，列表填充后截图保存到此文件并退出")
+    parser.add_argument("--case", help="打开主窗口并显示此案件（可与 --screenshot 同用）")
     sub = parser.add_subparsers(dest="command", parser_class=_Parser, metavar="COMMAND")
     for module in COMMAND_MODULES:
         module.register(sub)

@@ -17,6 +17,7 @@ from pathlib import Path
 from app.models.errors import DomainError
 from app.ops.desk import Desk
 from app.store.db import default_data_dir
+from app.store.queries import number_of_case
 from app.views.common import FONT_FILE, STYLE_FILE
 from app.views.errors import ErrorReporter
 from app.views.evidence_files import clean_stale_exports
@@ -33,6 +34,8 @@ TEXTS = {
     "no_station": "本机尚未设置站点，无法截图：{dir}",
     "screenshot_failed": "截图保存失败：{file}",
     "screenshot_timeout": "截图超时：主窗口在{seconds}秒内没有加载完成",
+    "no_case": "找不到案件：{case}",
+    "screenshot_saved": "截图已保存：{file}（显示案件 {case}）",
 }
 
 
@@ -139,7 +142,13 @@ def run_gui(args: argparse.Namespace) -> int:
 
             if SetupDialog(desk).exec() != QtWidgets.QDialog.DialogCode.Accepted:
                 return 0
-        return _run_window(app, desk, Path(screenshot) if screenshot else None)
+        case_id = (getattr(args, "case", None) or "").strip().upper() or None
+        if case_id is not None and number_of_case(desk.conn, case_id) is None:
+            if screenshot:  # no one is there to close a message box
+                print(f"错误：{TEXTS['no_case'].format(case=case_id)}", file=sys.stderr)
+                return 1
+            return fatal(TEXTS["no_case"].format(case=case_id))
+        return _run_window(app, desk, Path(screenshot) if screenshot else None, case_id)
     except Exception as err:  # whatever broke before the event loop ran, the handler is told
         return reporter.fatal(err)
     finally:
@@ -147,7 +156,7 @@ def run_gui(args: argparse.Namespace) -> int:
         desk.close()
 
 
-def _run_window(app: QtWidgets.QApplication, desk: Desk, screenshot: Path | None) -> int:
+def _run_window(app: QtWidgets.QApplication, desk: Desk, screenshot: Path | None, case_id: str | None) -> int:
     from app.views.main_window import MainWindow
 
     window = MainWindow(desk)
@@ -163,12 +172,16 @@ def _run_window(app: QtWidgets.QApplication, desk: Desk, screenshot: Path | None
         else:
             window.resize(min(1480, available.width()), min(920, available.height()))
     result = {"code": 0}
+    if case_id is not None:  # connected first, so a screenshot shows the case
+        window.loaded.connect(lambda: window.select_case(case_id))
     if screenshot is not None:
         def save() -> None:
             window.repaint()
             if not window.grab().save(str(screenshot)):
                 print(f"错误：{TEXTS['screenshot_failed'].format(file=screenshot)}", file=sys.stderr)
                 result["code"] = 1
+            else:
+                print(TEXTS["screenshot_saved"].format(file=screenshot, case=window.current_case_id() or "无"))
             app.quit()
 
         # The list is filled when `loaded` fires; one more turn of the event loop lets the window lay out and

@@ -132,8 +132,20 @@ class FilterBar(QtWidgets.QWidget):
             overdue=self.overdue.isChecked(),
         )
 
-    def set_colour(self, colour: str) -> None:
-        self.colour.setCurrentIndex(max(self.colour.findData(colour), 0))
+    def show_only(self, key: str) -> None:
+        """A click on the status bar's counts: open cases (在办), a colour (red / yellow / green), or the open
+        backlog, so that the list then holds as many rows as the count said (other filters permitting)."""
+        widgets = (self.status, self.colour, self.backlog)
+        for widget in widgets:
+            widget.blockSignals(True)
+        if key in ("open", "backlog"):
+            self.status.setCurrentIndex(self.status.findData("open"))
+            self.backlog.setChecked(key == "backlog" or self.backlog.isChecked())
+        else:
+            self.colour.setCurrentIndex(max(self.colour.findData(key), 0))
+        for widget in widgets:
+            widget.blockSignals(False)
+        self._emit()
 
     def clear(self) -> None:
         widgets = [self.status, self.colour, self.domain, self.leader, self.origin, self.backlog, self.overdue,

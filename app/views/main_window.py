@@ -220,7 +220,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.model.refreshed.connect(self.counts.set_shown)
         self.case_list.selectionModel().currentRowChanged.connect(self._current_row_changed)
         self.case_list.activated.connect(lambda _index: self.detail.focus_actions())
-        self.counts.colour_clicked.connect(self.filters.set_colour)
+        self.counts.filter_clicked.connect(self.filters.show_only)
         self.bus.changed.connect(self._on_changed)
         self.filters.search.installEventFilter(self)
         self._update_enabled()
@@ -369,7 +369,7 @@ class MainWindow(QtWidgets.QMainWindow):
             self.case_list.selectionModel().setCurrentIndex(
                 index, QtCore.QItemSelectionModel.SelectionFlag.ClearAndSelect
                 | QtCore.QItemSelectionModel.SelectionFlag.Rows)
-            self.case_list.scrollTo(index)
+            self.case_list.scrollTo(index, QtWidgets.QAbstractItemView.ScrollHint.PositionAtCenter)
         self.detail.show_case(case_id)
         self.checklist.show_case(case_id)
         self._update_enabled()

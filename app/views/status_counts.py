@@ -1,6 +1,6 @@
 """The status bar's counts: open, red, yellow, green and backlog cases (and, at a county or city, per station).
 
-Clicking a colour filters the list by it.
+Clicking a count narrows the list to the cases it counts.
 """
 
 from __future__ import annotations
@@ -19,13 +19,16 @@ TEXTS = {
     "origin_item": "{origin} {open}（红{red}）",
     "origin_tip": "{origin}：在办 {open}，红 {red}，黄 {yellow}，绿 {green}，积案 {backlog}",
     "filter_tip": "只看{label}色案件",
+    "open_tip": "只看在办案件",
+    "backlog_tip": "只看在办的积案",
 }
 
 
 class StatusCounts(QtWidgets.QWidget):
-    """Counts for the whole station, refreshed when cases change; ``colour_clicked`` asks to filter."""
+    """Counts for the whole station, refreshed when cases change; ``filter_clicked`` asks to show only what a
+    count counts (open, red, yellow, green, backlog)."""
 
-    colour_clicked = Signal(str)
+    filter_clicked = Signal(str)
 
     def __init__(self, desk: Desk, by_origin: bool = False, parent: QtWidgets.QWidget | None = None) -> None:
         super().__init__(parent)
@@ -46,9 +49,9 @@ class StatusCounts(QtWidgets.QWidget):
             if key in ("red", "yellow", "green"):
                 button.setIcon(colour_dot(key))
                 button.setToolTip(TEXTS["filter_tip"].format(label=label))
-                button.clicked.connect(lambda _c=False, k=key: self.colour_clicked.emit(k))
             else:
-                button.setEnabled(key == "open")
+                button.setToolTip(TEXTS[f"{key}_tip"])
+            button.clicked.connect(lambda _c=False, k=key: self.filter_clicked.emit(k))
             self.labels[key] = button
             layout.addWidget(button)
         self.per_origin = QtWidgets.QLabel()
