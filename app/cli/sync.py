@@ -8,12 +8,13 @@ from pathlib import Path
 from typing import Any
 
 from app.cli.common import EXIT_OK, EXIT_REFUSED, fail, print_json
+from app.models.case import FIELD_LABELS
 from app.ops import supervision
 from app.ops import sync as trust_ops
 from app.ops import sync_transfer as transfer
 from app.ops.desk import Desk
 from app.sync.bundle import DIRECTIONS
-from app.sync.conflicts import FIELD_LABELS, hard_conflicts, soft_pairs
+from app.sync.conflicts import hard_conflicts, soft_pairs
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]

@@ -30,6 +30,8 @@ EDITABLE_FIELDS: dict[str, str] = {
 }
 # Fields whose changes are versioned, so that two changes made without seeing each other show as a conflict.
 VERSIONED_FIELDS: tuple[str, ...] = (*EDITABLE_FIELDS, "leader", "backlog")
+# How every versioned field is named to a person (conflicts, timeline, messages).
+FIELD_LABELS: dict[str, str] = {**EDITABLE_FIELDS, "leader": "包案领导", "backlog": "积案"}
 
 
 @dataclass(slots=True)

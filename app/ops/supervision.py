@@ -10,13 +10,13 @@ import json
 from datetime import date
 from typing import Any
 
-from app.models.case import CaseState, Step
+from app.models.case import FIELD_LABELS, CaseState, Step
 from app.models.concurrency import seen_vector
 from app.models.errors import DomainError
 from app.models.events import Event
 from app.models.vocab import CHANNELS
 from app.ops.desk import Desk
-from app.sync.conflicts import FIELD_LABELS, hard_conflicts
+from app.sync.conflicts import hard_conflicts
 
 
 def assign_leader(desk: Desk, case_id: str, leader: str) -> Event:

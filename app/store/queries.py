@@ -8,8 +8,8 @@ from __future__ import annotations
 import re
 import sqlite3
 from dataclasses import dataclass
-from functools import lru_cache
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 # Mirrors app.models.deadlines.supervision_colour; parameter :today is an ISO date.

@@ -10,11 +10,9 @@ from dataclasses import dataclass
 from dataclasses import field as default
 from typing import Any
 
-from app.models.case import EDITABLE_FIELDS
+from app.models.case import FIELD_LABELS
 from app.models.concurrency import changed_field, soft_conflicts
 from app.store import eventlog
-
-FIELD_LABELS: dict[str, str] = {**EDITABLE_FIELDS, "leader": "包案领导", "backlog": "积案"}
 
 
 @dataclass

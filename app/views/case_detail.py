@@ -7,7 +7,7 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
-from app.models.case import CaseState
+from app.models.case import FIELD_LABELS, CaseState
 from app.models.deadlines import current_deadline, supervision_colour
 from app.models.errors import DomainError
 from app.models.intake import repeat_warning
@@ -45,7 +45,7 @@ TEXTS = {
     "phone": "电话",
     "address": "地址",
 }
-FIELD_LABELS = (
+DETAIL_ROWS = (
     ("channel", "来源渠道"), ("domain", "领域"), ("place", "地点"), ("authority_unit", "事权单位"),
     ("dispatch_units", "派发单位"), ("leader", "包案领导"), ("registered_at", "登记"), ("rating", "回访评价"),
     ("repeat_of", "关联案件"),
@@ -140,7 +140,7 @@ class CaseDetail(QtWidgets.QWidget):
         self.values: dict[str, QtWidgets.QLabel] = {}
         self._wide_rows: list[tuple[QtWidgets.QLabel, QtWidgets.QLabel]] = []
         self._pairs: list[tuple[QtWidgets.QLabel, QtWidgets.QLabel]] = []
-        for key, label in (("petitioners", TEXTS["petitioners"]), ("summary", TEXTS["summary"]), *FIELD_LABELS):
+        for key, label in (("petitioners", TEXTS["petitioners"]), ("summary", TEXTS["summary"]), *DETAIL_ROWS):
             # Parented at once: _arrange shows them before they are in the grid, and a parentless label shown
             # would flash up as a window of its own (and take the focus from the main window).
             name = QtWidgets.QLabel(label + "：", inner)
@@ -294,8 +294,8 @@ class CaseDetail(QtWidgets.QWidget):
             self.deadline.setText(TEXTS["no_deadline"])
         warnings = [repeat_warning(state.repeat_round)]
         if state.conflicts:
-            warnings.append(TEXTS["conflicts"].format(n=len(state.conflicts),
-                                                      fields="、".join(c.field for c in state.conflicts)))
+            fields = "、".join(FIELD_LABELS.get(c.field, c.field) for c in state.conflicts)
+            warnings.append(TEXTS["conflicts"].format(n=len(state.conflicts), fields=fields))
         text = "；".join(w for w in warnings if w)
         self.warning.setText(text)
         self.warning.setVisible(bool(text))

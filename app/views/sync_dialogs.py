@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from app.models.case import FIELD_LABELS
 from app.models.errors import DomainError
 from app.ops import sync_transfer as transfer
 from app.ops.desk import Desk
-from app.sync.conflicts import FIELD_LABELS
 from app.views.common import error_label, message, show_error
 from app.views.qt import Qt, QtWidgets
 from app.views.sync_runner import SyncRunner

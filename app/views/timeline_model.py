@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from app.models.case import EDITABLE_FIELDS
+from app.models.case import EDITABLE_FIELDS, FIELD_LABELS
 from app.models.events import Event
 from app.models.vocab import CHANNELS, CHECKLIST_ITEMS, EVENT_LABELS, RATINGS
 from app.views.common import ROOT, Index
@@ -118,7 +118,7 @@ def describe(event: Event, labels: dict[str, str]) -> tuple[str, str]:
         return "", f"{p.get('note', '')}{due}"
     if kind == "resolve":
         field = str(p.get("field", ""))
-        return "", f"处理修改冲突：{EDITABLE_FIELDS.get(field, field)}定为 {_value_text(field, p.get('value'))}"
+        return "", f"处理修改冲突：{FIELD_LABELS.get(field, field)}定为 {_value_text(field, p.get('value'))}"
     return str(p.get("unit", "")), str(p.get("note", ""))
 
 
