@@ -3,15 +3,22 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import date
 
 from app.models.errors import DomainError
 
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _CHECK_CHARS = "10X98765432"
-_MOBILE = re.compile(r"^1[3-9]\d{9}$")
-# Area code 0 + 2 or 3 digits, then a 7- or 8-digit number; a dash or space between them is allowed.
-_LANDLINE = re.compile(r"^0\d{2,3}[- ]?\d{7,8}$")
+_MOBILE = re.compile(r"^1[3-9][0-9]{9}$")
+# Area codes: 010 and 02x are followed by 8 digits; the other (four-character) codes 0[3-9]xx by 7 or 8.
+# A dash or space between the two parts is allowed.
+_LANDLINE = re.compile(r"^0(?:10|2[0-9])[- ]?[0-9]{8}$|^0[3-9][0-9]{2}[- ]?[0-9]{7,8}$")
+
+
+def _plain(raw: str) -> str:
+    """Full-width digits, letters and dashes (as Chinese input methods type them) as ASCII, spaces trimmed."""
+    return unicodedata.normalize("NFKC", raw).strip()
 
 
 def id_check_char(first17: str) -> str:
@@ -25,10 +32,10 @@ def id_problem(raw: str) -> str | None:
 
     Used as the user types, so it names the first thing wrong rather than raising.
     """
-    text = raw.strip().upper()
+    text = _plain(raw).upper()
     if len(text) != 18:
         return f"身份证号应为18位，现为{len(text)}位"
-    if not text[:17].isdigit() or not (text[17].isdigit() or text[17] == "X"):
+    if not (text[:17].isascii() and text[:17].isdigit()) or text[17] not in "0123456789X":
         return "身份证号前17位须为数字，末位为数字或X"
     try:
         born = date(int(text[6:10]), int(text[10:12]), int(text[12:14]))
@@ -47,15 +54,15 @@ def normalize_id_number(raw: str) -> str:
     problem = id_problem(raw)
     if problem:
         raise DomainError(problem)
-    return raw.strip().upper()
+    return _plain(raw).upper()
 
 
 def phone_problem(raw: str) -> str | None:
     """Why ``raw`` is not a phone number, in Chinese, or None when it is a mobile or a landline with area code."""
-    text = raw.strip()
+    text = _plain(raw)
     if _MOBILE.match(text) or _LANDLINE.match(text):
         return None
-    if text.isdigit() and text.startswith("1"):
+    if text.isascii() and text.isdigit() and text.startswith("1"):
         if len(text) == 11:
             return "手机号号段不正确（第二位应为3至9）"
         return f"手机号应为11位，现为{len(text)}位"
@@ -67,7 +74,7 @@ def normalize_phone(raw: str) -> str:
     problem = phone_problem(raw)
     if problem:
         raise DomainError(problem)
-    return raw.strip().replace(" ", "-")
+    return _plain(raw).replace(" ", "-")
 
 
 def mask_id_number(id_number: str) -> str:
