@@ -43,6 +43,32 @@ def test_case_numbers_count_up_and_restart_each_year(desk: Desk, draft, now: Fak
     assert (first, second, third) == ("TZ01-2026-00001", "TZ01-2026-00002", "TZ01-2027-00001")
 
 
+def test_case_numbers_past_99999_keep_counting_up(desk: Desk, draft) -> None:  # type: ignore[no-untyped-def]
+    from app.store import eventlog
+
+    writer = desk._writer(desk.conn)
+    with desk.conn:
+        eventlog.append(desk.conn, [writer.make("TZ01-2026-99999", "register", draft.to_payload(desk.domains),
+                                                desk.handler, desk.now())])
+    first, second = desk.register_case(draft), desk.register_case(draft)
+    assert (first, second) == ("TZ01-2026-100000", "TZ01-2026-100001")
+
+
+def test_a_refused_measure_does_not_copy_its_evidence(desk: Desk, draft, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    case_id = desk.register_case(draft)  # still 已登记: a measure is not allowed yet
+    video = tmp_path / "现场.mp4"
+    video.write_bytes(b"\0" * 4096)
+    desk.blobs.root.mkdir(parents=True, exist_ok=True)
+    with pytest.raises(DomainError, match="不能进行“办理措施”"):
+        desk.handle(case_id, "现场核查", [video])
+    assert list(desk.blobs.root.rglob("*")) == []
+    desk.record(case_id, "dispatch", {"units": ["镇农业农村办"]})
+    desk.record(case_id, "accept", {})
+    desk.record(case_id, "contact", {"note": "电话联系"})
+    desk.handle(case_id, "现场核查", [video])
+    assert len([f for f in desk.blobs.root.rglob("*") if f.is_file()]) == 1
+
+
 @pytest.mark.parametrize(("kind", "payload", "message"), [
     ("accept", {}, "当前状态为“已登记”，不能进行“受理”"),
     ("feedback", {"reply": "x"}, "不能进行“答复反馈”"),
@@ -175,6 +201,10 @@ def test_registration_refuses_bad_people_and_links_repeats(desk: Desk) -> None:
     second = desk.register_case(make_draft(repeat_of=[first]))
     third = desk.register_case(make_draft(repeat_of=[first, second]))
     assert desk.case(third).repeat_round == 3
+    # Linking only the latest earlier round still counts the rounds before it.
+    fourth = desk.register_case(make_draft(repeat_of=[third]))
+    assert desk.case(fourth).repeat_of == [first, second, third]
+    assert desk.case(fourth).repeat_round == 4
     with pytest.raises(DomainError, match="要关联的案件不存在"):
         desk.register_case(make_draft(repeat_of=["TZ01-2026-09999"]))
 

@@ -175,9 +175,11 @@ class Desk:
         prefix = f"{self.require_station().code}-{year}-"
         # A range rather than LIKE, so the events_case index answers it (LIKE scanned every event: ~0.1 s at
         # 100k cases, paid per case by a bulk import).
-        row = conn.execute("SELECT max(case_id) FROM events WHERE kind = 'register' "
-                           "AND case_id >= ? AND case_id < ?", (prefix, prefix + "~")).fetchone()
-        last = int(row[0].rsplit("-", 1)[1]) if row and row[0] else 0
+        # The sequence is compared as a number: past 99,999 a sixth digit appears, and text order would put
+        # "…-100000" before "…-99999" and hand out a number twice.
+        row = conn.execute("SELECT max(CAST(substr(case_id, ?) AS INTEGER)) FROM events WHERE kind = 'register' "
+                           "AND case_id >= ? AND case_id < ?", (len(prefix) + 1, prefix, prefix + "~")).fetchone()
+        last = int(row[0]) if row and row[0] else 0
         return f"{prefix}{last + 1:05d}"
 
     def register_case(self, draft: CaseDraft, at: datetime | None = None) -> str:
@@ -192,14 +194,24 @@ class Desk:
                      when: datetime) -> str:
         """Write one register event and its projection inside the caller's transaction (also used by
         app.ops.bulk, which registers many cases in one transaction)."""
-        for other in payload["repeat_of"]:
-            if not conn.execute("SELECT 1 FROM cases WHERE case_id = ?", (other,)).fetchone():
-                raise DomainError(f"要关联的案件不存在：{other}")
+        payload["repeat_of"] = self.repeat_chain(payload["repeat_of"], conn)
         case_id = self.next_case_id(conn, when.year)
         event = writer.make(case_id, "register", payload, self.handler, when)
         eventlog.append(conn, [event])
         projection.write_case(conn, fold(case_id, [event]), self.limits)
         return case_id
+
+    def repeat_chain(self, linked: list[str], conn: sqlite3.Connection | None = None) -> list[str]:
+        """The earlier cases a new case repeats: those linked and, through them, the rounds before them, so that
+        linking only the latest earlier case still counts the matter's third round (事不过二)."""
+        conn = conn or self.conn
+        chain: set[str] = set()
+        for other in linked:
+            row = conn.execute("SELECT repeat_of FROM cases WHERE case_id = ?", (other,)).fetchone()
+            if not row:
+                raise DomainError(f"要关联的案件不存在：{other}")
+            chain.update([other, *json.loads(row[0])])
+        return sorted(chain)
 
     def record(self, case_id: str, kind: str, payload: dict[str, Any] | None = None,
                at: datetime | None = None) -> Event:
@@ -219,6 +231,11 @@ class Desk:
             projection.write_case(conn, fold(case_id, [*events, event]), self.limits)
         return event
 
+    def _precheck(self, case_id: str, kind: str, payload: dict[str, Any]) -> None:
+        """Refuse a step before its evidence is copied in (a 2 GB video need not be copied to be refused);
+        ``record`` checks again inside its transaction."""
+        check(self.case(case_id), kind, payload, self.limits, self.today())
+
     def store_evidence(self, paths: list[Path]) -> list[dict[str, Any]]:
         """Copy evidence files into the blob store; the references to put in an event's payload."""
         items = []
@@ -230,12 +247,14 @@ class Desk:
     def handle(self, case_id: str, note: str, evidence: list[Path] | None = None,
                at: datetime | None = None) -> Event:
         """Record a handling measure with its evidence files (办理措施)."""
+        self._precheck(case_id, "handle", {"note": note})
         items = self.store_evidence(list(evidence or []))
         return self.record(case_id, "handle", {"note": note, "evidence": items}, at)
 
     def attach(self, case_id: str, paths: list[Path], note: str = "") -> Event:
         if not paths:
             raise DomainError("请选择要补充的佐证材料文件")
+        self._precheck(case_id, "attach", {"note": note})
         return self.record(case_id, "attach", {"note": note, "evidence": self.store_evidence(paths)})
 
     def set_checklist(self, case_id: str, key: str, done: bool, note: str = "") -> Event:

@@ -199,7 +199,7 @@ class NewCaseDialog(QtWidgets.QDialog):
 
     def _update_warning(self, *_args: object) -> None:
         linked = self.repeat_of()
-        text = repeat_warning(len(linked) + 1) if linked else ""
+        text = repeat_warning(len(self.desk.repeat_chain(linked)) + 1) if linked else ""
         self.warning.setText(text)
         self.warning.setVisible(bool(text))
 
