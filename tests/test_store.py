@@ -82,9 +82,37 @@ def test_verify_names_the_first_tampered_event(desk: Desk) -> None:
 
 def test_verify_catches_a_projection_edited_behind_the_log(desk: Desk) -> None:
     desk.register_case(make_draft())
-    desk.conn.execute("UPDATE cases SET status = 'closed'")
+    second = desk.register_case(make_draft())
+    desk.conn.execute("UPDATE cases SET status = 'closed' WHERE case_id = ?", (second,))
     report = verify(desk.conn, desk.limits, desk.blobs)
-    assert "cases" in (report.problem or "")
+    assert report.problem == (f"案件 {second} 在数据表 cases 中与事件记录重建的结果不一致（投影被改动或损坏），"
+                              "其最近的事件为 TZ01:2")
+
+
+def test_verify_catches_an_event_removed_from_the_middle_or_the_end(desk: Desk) -> None:
+    case_id = desk.register_case(make_draft())
+    for kind, payload in [("dispatch", {"units": ["镇农办"]}), ("accept", {}), ("contact", {"note": "电话"})]:
+        desk.record(case_id, kind, payload)
+    desk.conn.execute("DROP TRIGGER events_append_only_delete")
+    desk.conn.execute("DELETE FROM events WHERE id = 'TZ01:2'")
+    desk.rebuild()  # the projections follow the shortened log, so only the hole shows what was done
+    report = verify(desk.conn, desk.limits, desk.blobs)
+    assert report.problem == "事件 TZ01:2：本站事件缺失（事件记录被删除）"
+    # The tail: a peer confirmed holding event 4, and it is gone here.
+    desk.conn.execute("INSERT INTO sync_acked (peer, origin, seq) VALUES ('TZ', 'TZ01', 4)")
+    desk.conn.execute("DELETE FROM events WHERE seq >= 2")
+    desk.rebuild()
+    assert "对方已确认收到至第4号，本机只有1号" in (verify(desk.conn, desk.limits, desk.blobs).problem or "")
+
+
+def test_verify_catches_a_search_text_or_index_changed_behind_the_log(desk: Desk) -> None:
+    case_id = desk.register_case(make_draft(name="姜敏"))
+    desk.conn.execute("UPDATE case_text SET body = ''")
+    assert f"案件 {case_id} 在数据表 case_text 中" in (verify(desk.conn, desk.limits, desk.blobs).problem or "")
+    desk.rebuild()
+    assert verify(desk.conn, desk.limits, desk.blobs).ok
+    desk.conn.execute("INSERT INTO case_fts (case_fts) VALUES ('delete-all')")
+    assert "全文搜索索引" in (verify(desk.conn, desk.limits, desk.blobs).problem or "")
 
 
 def test_evidence_is_stored_by_content_and_verified_on_read(desk: Desk, tmp_path: Path) -> None:

@@ -98,3 +98,24 @@ def check_chains(conn: sqlite3.Connection) -> ChainProblem | None:
             return ChainProblem(event.id, "站点首个事件的前序哈希不正确")
         previous = event
     return None
+
+
+def check_complete(conn: sqlite3.Connection, own: str | None) -> ChainProblem | None:
+    """This station's own events run 1, 2, 3 … without a hole, and reach at least as far as any peer has
+    confirmed receiving: a hole (or a missing tail a peer holds) means events were removed from the file."""
+    if not own:
+        return None
+    count, top = conn.execute("SELECT count(*), coalesce(max(seq), 0) FROM events WHERE origin = ?",
+                              (own,)).fetchone()
+    if count != top:
+        first = 1
+        if conn.execute("SELECT 1 FROM events WHERE origin = ? AND seq = 1", (own,)).fetchone():
+            first = int(conn.execute(
+                "SELECT min(seq + 1) FROM events e WHERE origin = ? AND seq < ? AND NOT EXISTS "
+                "(SELECT 1 FROM events n WHERE n.origin = e.origin AND n.seq = e.seq + 1)", (own, top)).fetchone()[0])
+        return ChainProblem(f"{own}:{first}", "本站事件缺失（事件记录被删除）")
+    acked = conn.execute("SELECT max(seq) FROM sync_acked WHERE origin = ?", (own,)).fetchone()
+    if acked and acked[0] and int(acked[0]) > top:
+        return ChainProblem(f"{own}:{top + 1}", f"本站事件缺失：对方已确认收到至第{acked[0]}号，本机只有{top}号"
+                                               "（事件记录被删除）")
+    return None

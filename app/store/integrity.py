@@ -3,6 +3,7 @@ files are intact."""
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -36,7 +37,7 @@ def verify(conn: sqlite3.Connection, limits: TimeLimits, blobs: BlobStore | None
     cases = int(conn.execute("SELECT count(*) FROM cases").fetchone()[0])
     report = VerifyReport(events, cases)
     stage("校验哈希链")
-    broken = eventlog.check_chains(conn)
+    broken = eventlog.check_chains(conn) or eventlog.check_complete(conn, _own_code(conn))
     if broken:
         report.problem = f"事件 {broken.event_id}：{broken.reason}"
         return report
@@ -46,12 +47,17 @@ def verify(conn: sqlite3.Connection, limits: TimeLimits, blobs: BlobStore | None
     try:
         projection.rebuild(conn, limits)
         rebuilt = projection.fingerprint(conn)
+        differing = next((t for t, digest in live.items() if rebuilt[t] != digest), None)
+        rebuilt_cases = projection.case_digests(conn, differing) if differing else {}
     finally:
         conn.execute("ROLLBACK")
-    for table, digest in live.items():
-        if rebuilt[table] != digest:
-            report.problem = f"数据表 {table} 与事件记录重建的结果不一致（投影被改动或损坏）"
-            return report
+    if differing:
+        report.problem = _first_difference(conn, differing, rebuilt_cases)
+        return report
+    stage("校验搜索索引")
+    if not projection.check_search_index(conn):
+        report.problem = "全文搜索索引与案件文字不一致（索引被改动或损坏），可重建数据表修复"
+        return report
     if blobs is not None:
         stage("校验佐证材料")
         for (sha,) in conn.execute("SELECT DISTINCT sha256 FROM evidence ORDER BY sha256"):
@@ -61,3 +67,20 @@ def verify(conn: sqlite3.Connection, limits: TimeLimits, blobs: BlobStore | None
                 report.problem = str(err)
                 return report
     return report
+
+
+def _own_code(conn: sqlite3.Connection) -> str | None:
+    row = conn.execute("SELECT value FROM settings WHERE key = 'station'").fetchone()
+    return str(json.loads(row[0])["code"]) if row else None
+
+
+def _first_difference(conn: sqlite3.Connection, table: str, rebuilt: dict[str, str]) -> str:
+    """Name the first case whose rows in ``table`` are not what its events make, and its latest event."""
+    live = projection.case_digests(conn, table)
+    for case_id in sorted(live.keys() | rebuilt.keys()):
+        if live.get(case_id) != rebuilt.get(case_id):
+            row = conn.execute("SELECT id FROM events WHERE case_id = ? ORDER BY hlc DESC, origin DESC, seq DESC "
+                               "LIMIT 1", (case_id,)).fetchone()
+            last = f"，其最近的事件为 {row[0]}" if row else "，事件记录中没有这个案件"
+            return f"案件 {case_id} 在数据表 {table} 中与事件记录重建的结果不一致（投影被改动或损坏）{last}"
+    return f"数据表 {table} 与事件记录重建的结果不一致（投影被改动或损坏）"

@@ -168,21 +168,50 @@ def _bulk_write(conn: sqlite3.Connection, pending: list[CaseRows], first: int) -
         conn.executemany(sql, [row for r in pending for row in getattr(r, table)])
 
 
-def fingerprint(conn: sqlite3.Connection) -> dict[str, str]:
-    """A digest of each projection table's content in key order (row numbers left out: they are local)."""
+def _fingerprint_queries(conn: sqlite3.Connection) -> dict[str, str]:
+    """Per projection table, a query of its rows in case order (row numbers left out: they are local), the case
+    number first. The search text is included, joined to its case, so a tampered search index shows too."""
     import sqlite_utils  # introspection only; kept off the start-up path
 
     db = sqlite_utils.Database(conn)
-    result = {}
+    queries = {}
     for name in PROJECTION_TABLES:
         table = db.table(name)
-        columns = ", ".join(f'"{c.name}"' for c in table.columns if c.name != "n")
-        order = "case_id" if name == "cases" else ", ".join(f'"{k}"' for k in table.pks)
+        columns = ", ".join(f'"{c.name}"' for c in table.columns if c.name not in ("n", "case_id"))
+        keys = ", ".join(f'"{k}"' for k in table.pks if k != "case_id")
+        order = "case_id" + (f", {keys}" if name != "cases" and keys else "")
+        queries[name] = f"SELECT case_id, {columns} FROM {name} ORDER BY {order}"
+    queries["case_text"] = "SELECT c.case_id, t.body FROM cases c JOIN case_text t ON t.n = c.n ORDER BY c.case_id"
+    return queries
+
+
+def fingerprint(conn: sqlite3.Connection) -> dict[str, str]:
+    """A digest of each projection table's content in case order."""
+    result = {}
+    for name, query in _fingerprint_queries(conn).items():
         digest = hashlib.sha256()
-        for row in conn.execute(f"SELECT {columns} FROM {name} ORDER BY {order}"):
+        for row in conn.execute(query):
             digest.update(canonical_json(list(row)).encode())
         result[name] = digest.hexdigest()
     return result
+
+
+def case_digests(conn: sqlite3.Connection, table: str) -> dict[str, str]:
+    """A digest per case of one table's rows: where two fingerprints differ, which case it is."""
+    digests: dict[str, Any] = {}
+    for row in conn.execute(_fingerprint_queries(conn)[table]):
+        digests.setdefault(row[0], hashlib.sha256()).update(canonical_json(list(row)).encode())
+    return {case_id: d.hexdigest() for case_id, d in digests.items()}
+
+
+def check_search_index(conn: sqlite3.Connection) -> bool:
+    """Whether the full-text index agrees with the search text it was built from (FTS5's own check, which with
+    rank 1 compares an external-content index against its content table)."""
+    try:
+        conn.execute("INSERT INTO case_fts (case_fts, rank) VALUES ('integrity-check', 1)")
+    except sqlite3.DatabaseError:
+        return False
+    return True
 
 
 def recompute_deadlines(conn: sqlite3.Connection, limits: TimeLimits, case_ids: Iterable[str] | None = None) -> None:
