@@ -51,9 +51,11 @@ def test_a_file_from_a_newer_program_is_refused_and_left_untouched(tmp_path: Pat
     desk.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     desk.close()
     before = sha(tmp_path / DB_NAME)
+    files = sorted(p.name for p in tmp_path.iterdir())
     with pytest.raises(SchemaTooNew, match="更新版本的程序创建.*请升级"):
         Desk(tmp_path)
     assert sha(tmp_path / DB_NAME) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == files  # no -wal or -shm left beside it either
 
 
 def test_a_file_that_is_not_a_database_gets_a_clear_message(tmp_path: Path) -> None:

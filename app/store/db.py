@@ -34,8 +34,12 @@ def default_data_dir() -> Path:
 
 
 def file_version(path: Path) -> int:
-    """user_version of an existing file, read without writing anything to it."""
-    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    """user_version of an existing file, read without writing anything to it.
+
+    With no write-ahead log beside it the file is opened as immutable, so SQLite does not create the -wal and
+    -shm files a read of a WAL database otherwise leaves next to a file it may not change."""
+    immutable = "" if Path(f"{path}-wal").exists() else "&immutable=1"
+    conn = sqlite3.connect(f"file:{path}?mode=ro{immutable}", uri=True)
     try:
         return int(conn.execute("PRAGMA user_version").fetchone()[0])
     finally:
