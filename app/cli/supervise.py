@@ -108,8 +108,9 @@ def cmd_stats(desk: Desk, args: argparse.Namespace) -> int:
         return fail("起始日期晚于截止日期")
     today = args.today or desk.today()
     rows = compute_figures(desk.conn, date_from=args.date_from, date_to=args.date_to, by=args.by, today=today)
+    names = station_names(desk.conn)
     if args.json:
-        print_json(rows)
+        print_json([{**r, "label": group_label(args.by, r["group"], names)} for r in rows])
         return EXIT_OK
     period = f"{args.date_from or '最早'} 至 {args.date_to or '今'}"
     print(f"统计期间：{period}（基准日 {today}）  分组：{GROUPINGS[args.by]}")
@@ -124,11 +125,12 @@ def cmd_stats(desk: Desk, args: argparse.Namespace) -> int:
               f"剩余 {row['backlog_open']}")
         return EXIT_OK
     table = [[GROUPINGS[args.by], *(label for _k, label in _COLUMNS)]]
-    names = station_names(desk.conn)
     table += [[group_label(args.by, r["group"], names), *(_cell(k, r[k]) for k, _l in _COLUMNS)] for r in rows]
     widths = [max(_width(line[i]) for line in table) + 2 for i in range(len(table[0]))]
     for line in table:
         print("".join(_pad(text, w) for text, w in zip(line, widths, strict=True)).rstrip())
+    if args.by == "station":
+        print("按站点：每个直属下级一行（含其下辖站点登记的案件），本站自身登记的案件单列一行")
     print(f"共 {len(rows)} 组；各指标定义见 stats --help")
     return EXIT_OK
 

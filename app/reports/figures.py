@@ -10,11 +10,12 @@ in Chinese for the command line, the dashboard and the README.
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
+
+from app.store.stations import StationTree
 
 GROUPINGS: dict[str | None, str] = {None: "合计", "station": "站点", "domain": "领域", "leader": "包案领导",
                                     "township": "乡镇（街道）"}
@@ -112,7 +113,12 @@ def _in_period(column: str) -> str:
 def compute_figures(conn: sqlite3.Connection, *, date_from: date | None, date_to: date | None, by: str | None,
                     today: date) -> list[dict[str, Any]]:
     """One dict per group (the whole station when ``by`` is None), sorted by group. One scan of ``cases``
-    (with no grouping, no GROUP BY either: its sorter would cost more than the scan)."""
+    (with no grouping, no GROUP BY either: its sorter would cost more than the scan).
+
+    By station, the cases are grouped by the station directly below this one on the way to the station that
+    registered them (``app.store.stations``): at the city a county's row holds its own cases and its
+    townships'; this station's own cases come first, as a row of their own. Each such row lists the
+    registering stations it covers under ``"origins"``."""
     if by not in _GROUP_SQL:
         raise ValueError(f"unknown grouping: {by}")
     sums = [f"count(*) FILTER (WHERE {_in_period(b.column)} AND ({sql})) AS {key}"
@@ -125,9 +131,26 @@ def compute_figures(conn: sqlite3.Connection, *, date_from: date | None, date_to
     sql = f"SELECT {_GROUP_SQL[by]} AS grp, {', '.join(sums)} FROM cases WHERE {where}{group}"
     cursor = conn.execute(sql, period_params(date_from, date_to, today))
     names = [d[0] for d in cursor.description]
+    if by == "station":
+        return _by_station(conn, [dict(zip(names, row, strict=True)) for row in cursor])
     rows = [derive(dict(zip(names, row, strict=True))) for row in cursor]
     if by is None and not rows:
         rows = [derive({"grp": TOTAL_GROUP, **dict.fromkeys(names[1:], 0)})]
+    return rows
+
+
+def _by_station(conn: sqlite3.Connection, per_origin: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Rows counted per registering station, added up per station directly below (every count is a sum)."""
+    tree = StationTree.load(conn)
+    by_origin = {str(r["grp"]): r for r in per_origin}
+    rows = []
+    for group in tree.groups(by_origin):
+        summed: dict[str, Any] = {"grp": group.code}
+        for origin in group.origins:
+            for key, value in by_origin[origin].items():
+                if key != "grp":
+                    summed[key] = summed.get(key, 0) + (value or 0)
+        rows.append({**derive(summed), "origins": list(group.origins)})
     return rows
 
 
@@ -202,13 +225,7 @@ def month_range(end: date, count: int) -> list[str]:
 
 def station_names(conn: sqlite3.Connection) -> dict[str, str]:
     """Station code → name: this station's own, and those of the stations whose certificates sync brought in."""
-    names = {str(code): str(name) for code, name in
-             conn.execute("SELECT code, name FROM sync_certificates ORDER BY issued_at")}
-    row = conn.execute("SELECT value FROM settings WHERE key = 'station'").fetchone()
-    if row:
-        own = json.loads(row[0])
-        names[str(own.get("code", ""))] = str(own.get("name", ""))
-    return names
+    return dict(StationTree.load(conn).names)
 
 
 def group_label(by: str | None, group: str, names: dict[str, str]) -> str:

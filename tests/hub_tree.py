@@ -1,0 +1,51 @@
+"""A city over two counties, each with townships, all enrolled, for the hub's ranking and filters."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from app.ops import sync
+from app.ops.desk import Desk
+from tests.conftest import FakeNow
+from tests.sync_helpers import enroll, send
+
+# code, name, level, parent
+HUB_STATIONS = (
+    ("SZ", "台州市信访局", "city", None),
+    ("TZJJ", "椒江区信访局", "county", "SZ"),
+    ("TZ01", "新河镇信访办", "township", "TZJJ"),
+    ("TZ02", "下陈街道信访办", "township", "TZJJ"),
+    ("LHX", "临海市信访局", "county", "SZ"),
+    ("LH01", "杜桥镇信访办", "township", "LHX"),
+    ("LH02", "汛桥镇信访办", "township", "LHX"),
+)
+PARENT = {code: parent for code, _name, _level, parent in HUB_STATIONS}
+NAME = {code: name for code, name, _level, _parent in HUB_STATIONS}
+
+
+@contextmanager
+def hub_tree(folder: Path, now: FakeNow) -> Iterator[dict[str, Desk]]:
+    desks: dict[str, Desk] = {}
+    try:
+        for code, name, level, parent in HUB_STATIONS:
+            desk = Desk(folder / code, now=now)
+            desk.init_station(code, name, level, handler=f"{name[:2]}经办人")
+            desks[code] = desk
+            if parent:
+                enroll(desk, desks[parent], folder)
+            else:
+                sync.identity(desk)
+        yield desks
+    finally:
+        for desk in desks.values():
+            desk.close()
+
+
+def sync_up(desks: dict[str, Desk], folder: Path) -> None:
+    """Every township's file to its county, then every county's file to the city."""
+    for level in ("township", "county"):
+        for code, _name, station_level, parent in HUB_STATIONS:
+            if station_level == level and parent:
+                send(desks[code], desks[parent], folder / f"up-{code}.zip")
