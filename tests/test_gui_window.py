@@ -193,6 +193,27 @@ def test_screenshot_writes_the_filled_window(tmp_path: Path, now: FakeNow) -> No
     assert len(colours) > 20, "a real window, not a blank image"
 
 
+def test_screenshot_of_a_newer_file_says_why_on_stderr_instead_of_waiting_for_a_box(tmp_path: Path) -> None:
+    Desk(tmp_path / "newer").close()
+    conn = sqlite3.connect(tmp_path / "newer" / DB_NAME)
+    conn.execute("PRAGMA user_version = 99")
+    conn.close()
+    done = subprocess.run([sys.executable, "main.py", "--data-dir", str(tmp_path / "newer"), "--screenshot",
+                           str(tmp_path / "shot.png")], cwd=ROOT, capture_output=True, text=True, timeout=60,
+                          check=False, env={"QT_QPA_PLATFORM": "offscreen", "PATH": "/usr/bin:/bin",
+                                            "HOME": str(tmp_path)})
+    assert done.returncode == 1
+    assert "更新版本的程序创建" in done.stderr
+
+
+def test_the_shipped_font_is_the_application_font_and_draws_chinese(qapp) -> None:  # type: ignore[no-untyped-def]
+    gui_app.setup_application(qapp)
+    font = QtWidgets.QApplication.font()
+    assert font.family() == "WenQuanYi Micro Hei"
+    metrics = QtGui.QFontMetrics(font)
+    assert all(metrics.inFontUcs4(ord(ch)) for ch in "信访工作台登记办结四定四包")
+
+
 def test_screenshot_without_a_station_is_refused(tmp_path: Path) -> None:
     done = subprocess.run([sys.executable, "main.py", "--data-dir", str(tmp_path / "empty"), "--screenshot",
                            str(tmp_path / "shot.png")], cwd=ROOT, capture_output=True, text=True, timeout=60,

@@ -101,9 +101,12 @@ def application() -> QtWidgets.QApplication:
     return app
 
 
-def fatal(text: str) -> int:
-    """Tell the user in Chinese why the program cannot go on; exit code 1."""
+def fatal(text: str, *, screenshot: bool = False) -> int:
+    """Tell the user in Chinese why the program cannot go on; exit code 1. A screenshot run says it on stderr
+    only: nobody is there to close a message box."""
     print(f"错误：{text}", file=sys.stderr)
+    if screenshot:
+        return 1
     box = QtWidgets.QMessageBox(QtWidgets.QMessageBox.Icon.Critical, APP_NAME, text)
     box.setObjectName("fatalBox")
     box.setWindowTitle(TEXTS["open_failed"])
@@ -129,7 +132,7 @@ def run_gui(args: argparse.Namespace) -> int:
         app, desk = start(data_dir)
     except DomainError as err:
         setup_application(application())
-        return fatal(str(err))
+        return fatal(str(err), screenshot=bool(screenshot))
     reporter = ErrorReporter(data_dir, screenshot=bool(screenshot))
     reporter.install()
     clean_stale_exports()
@@ -144,10 +147,7 @@ def run_gui(args: argparse.Namespace) -> int:
                 return 0
         case_id = (getattr(args, "case", None) or "").strip().upper() or None
         if case_id is not None and number_of_case(desk.conn, case_id) is None:
-            if screenshot:  # no one is there to close a message box
-                print(f"错误：{TEXTS['no_case'].format(case=case_id)}", file=sys.stderr)
-                return 1
-            return fatal(TEXTS["no_case"].format(case=case_id))
+            return fatal(TEXTS["no_case"].format(case=case_id), screenshot=bool(screenshot))
         return _run_window(app, desk, Path(screenshot) if screenshot else None, case_id)
     except Exception as err:  # whatever broke before the event loop ran, the handler is told
         return reporter.fatal(err)
