@@ -50,6 +50,16 @@ def test_a_case_is_registered_moved_and_shown(station: Path, capsys: pytest.Capt
     assert shown["colour"] == "green" and shown["deadline_label"] == "办理答复"
     code, out, _ = run(capsys, station, "show", case_id)
     assert "王小明" in out and "诉求：东岙村道路破损" in out
+    assert "派发单位：镇农业农村办" in out and "办理答复期限" in out and "剩余60天" in out
+    assert out.splitlines()[-1].endswith(" 受理 张丽 TZ01")
+
+
+def test_registering_a_person_with_earlier_cases_says_so(station: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    first = register(capsys, station)[1].strip()
+    code, out, err = register(capsys, station, "--leader", "陈副县长", "--backlog")
+    assert code == 0 and f"此信访人此前有案件 {first}" in err and "--repeat-of" in err
+    code, out, err = register(capsys, station, "--repeat-of", first)
+    assert "重复信访（第2次）" in err
 
 
 def test_refusals_exit_1_with_a_chinese_reason(station: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -61,7 +61,8 @@ def test_township_to_county_to_city_and_a_supervision_order_back_down(tmp_path: 
         town_dir = str(d["TZ01"].data_dir)
         assert main(["--data-dir", town_dir, "show", case_id]) == 0
         shown = capsys.readouterr().out
-        assert "【上级 TZJJ】椒江经办人 督办 请于月底前修复道路并答复信访人" in shown
+        assert " 督办 椒江经办人 TZJJ（上级） 请于月底前修复道路并答复信访人" in shown
+        assert "包案领导：陈副县长  四定四包：0/8" in shown and "□ 包化解（未完成）" in shown
         assert main(["--data-dir", town_dir, "show", case_id, "--json"]) == 0
         timeline = json.loads(capsys.readouterr().out)["timeline"]
         assert [e["kind"] for e in timeline if e["from_above"]] == ["set_leader", "supervise", "set_backlog"]

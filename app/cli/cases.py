@@ -10,14 +10,15 @@ from typing import Any
 
 from app.cli.common import EXIT_OK, EXIT_REFUSED, fail, print_json, progress_printer
 from app.demo import generate_demo
-from app.models.case import CaseState, Petitioner
+from app.models.case import FIELD_LABELS, CaseState, Petitioner
 from app.models.deadlines import days_left
 from app.models.intake import CaseDraft, repeat_warning
+from app.models.timeline import event_notes
 from app.models.vocab import CHANNELS, CHECKLIST_ITEMS, COLOURS, EVENT_LABELS, LEVELS, RATINGS, STATUSES
 from app.models.workflow import ALLOWED_FROM
 from app.ops.desk import Desk
 from app.store.integrity import verify
-from app.store.queries import CaseFilter, case_numbers, list_rows
+from app.store.queries import CaseFilter, case_numbers, earlier_cases, list_rows
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -44,8 +45,11 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--township", default="")
     p.add_argument("--village", default="")
     p.add_argument("--unit", default="", help="事权单位")
-    p.add_argument("--head-count", type=int, default=1)
-    p.add_argument("--repeat-of", action="append", default=[])
+    p.add_argument("--jurisdiction", default="", help="属地（默认为乡镇）")
+    p.add_argument("--head-count", type=int, default=1, help="来访人数（5人及以上为集体访）")
+    p.add_argument("--backlog", action="store_true", help="列为信访积案")
+    p.add_argument("--leader", default="", help="包案领导")
+    p.add_argument("--repeat-of", action="append", default=[], help="关联的此前同一事项案件编号（可重复）")
     p.set_defaults(run=cmd_register)
 
     p = sub.add_parser("step", help="记录办理步骤")
@@ -103,8 +107,20 @@ def cmd_register(desk: Desk, args: argparse.Namespace) -> int:
     people = [Petitioner(n, nth(args.id_number, i), nth(args.phone, i), nth(args.address, i))
               for i, n in enumerate(args.name)]
     draft = CaseDraft(args.channel, people, args.summary, args.domain, args.township, args.village, args.unit,
-                      args.township, args.head_count, repeat_of=args.repeat_of)
-    print(desk.register_case(draft))
+                      args.jurisdiction or args.township, args.head_count, backlog=args.backlog,
+                      leader=args.leader, repeat_of=args.repeat_of)
+    case_id = desk.register_case(draft)
+    print(case_id)
+    state = desk.case(case_id)
+    if state.repeat_round > 1:
+        print(f"提示：{repeat_warning(state.repeat_round)}", file=sys.stderr)
+    earlier = {str(c["case_id"]): c for p in state.petitioners
+               for c in earlier_cases(desk.conn, p.id_number, p.name, p.phone)
+               if c["case_id"] != case_id and c["case_id"] not in state.repeat_of}
+    for other in earlier.values():
+        print(f"提示：此信访人此前有案件 {other['case_id']}（{str(other['registered_at'])[:10]}，"
+              f"{STATUSES.get(str(other['status']), '')}）：{other['request_summary']}；"
+              "如为同一事项，请在登记时用 --repeat-of 关联", file=sys.stderr)
     return EXIT_OK
 
 
@@ -186,27 +202,73 @@ def case_summary(desk: Desk, state: CaseState) -> dict[str, Any]:
     return data
 
 
+def _when(stamp: str | None) -> str:
+    return (stamp or "")[:16].replace("T", " ")
+
+
 def cmd_show(desk: Desk, args: argparse.Namespace) -> int:
-    data = case_summary(desk, desk.case(args.case_no))
+    state = desk.case(args.case_no)
+    data = case_summary(desk, state)
     if args.json:
         print_json(data)
         return EXIT_OK
-    print(f"{data['case_id']}  {STATUSES[data['status']]}  督办：{COLOURS[data['colour']]}"
-          f"  {data['deadline_label']} {data['deadline'] or ''}")
-    print(f"渠道：{CHANNELS[data['channel']]}  领域：{data['domain']}  地点：{data['township']}{data['village']}")
-    for p in data["petitioners"]:
-        print(f"信访人：{p['name']} {p['id_number']} {p['phone']} {p['address']}")
-    print(f"诉求：{data['request_summary']}")
-    if data["leader"]:
-        print(f"包案领导：{data['leader']}  四定四包：{data['checklist_done']}/8")
-    if data["repeat_warning"]:
-        print(f"提示：{data['repeat_warning']}")
-    print("办理过程：")
-    for e in data["timeline"]:
-        note = e["payload"].get("note") or e["payload"].get("reply") or e["payload"].get("reason") or ""
-        above = f"【上级 {e['origin']}】" if e["from_above"] else ""  # a county or city acting on our case
-        print(f"  {e['at']} {above}{e['actor']} {e['label']} {note}")
+    for line in show_lines(desk, state, data):
+        print(line)
     return EXIT_OK
+
+
+def show_lines(desk: Desk, state: CaseState, data: dict[str, Any]) -> list[str]:
+    """``show`` as text: the case, its time limit, people, 四定四包 and the whole timeline."""
+    limit = ""
+    if data["deadline"]:
+        left = data["days_left"]
+        days = f"超期{-left}天" if left < 0 else f"剩余{left}天"
+        limit = f"  {data['deadline_label']}期限 {data['deadline']}（{days}）"
+    lines = [f"{state.case_id}  {STATUSES[state.status]}  督办：{COLOURS[data['colour']]}{limit}"]
+    people = f"{state.head_count}人" + ("，集体访" if state.collective else "")
+    lines.append(f"渠道：{CHANNELS[state.channel]}（{people}）  领域：{state.domain}  "
+                 f"地点：{state.township}{state.village}  属地：{state.jurisdiction or '—'}  "
+                 f"事权单位：{state.authority_unit or '—'}")
+    if state.dispatch_units:
+        double = "（一事双交）" if len(state.dispatch_units) == 2 else ""
+        lines.append(f"派发单位：{'、'.join(state.dispatch_units)}{double}")
+    for p in state.petitioners:
+        lines.append(f"信访人：{p.name} {p.id_number} {p.phone} {p.address}".rstrip())
+    lines.append(f"诉求：{state.request_summary}")
+    facts = []
+    if state.backlog:
+        facts.append("信访积案")
+    if state.extension_days:
+        facts.append(f"已延期{state.extension_days}天")
+    if state.rating:
+        facts.append(f"回访评价：{RATINGS[state.rating]}")
+    if state.review_round:
+        facts.append(f"已{'复核' if state.review_round >= 2 else '复查'}")
+    if facts:
+        lines.append("  ".join(facts))
+    if data["repeat_warning"]:
+        lines.append(f"提示：{data['repeat_warning']}（关联案件：{'、'.join(state.repeat_of)}）")
+    for conflict in state.conflicts:
+        values = " / ".join(str(v) for v in conflict.values)
+        label = FIELD_LABELS.get(conflict.field, conflict.field)
+        lines.append(f"修改冲突：{label}：{values}（用 conflicts、resolve 处理）")
+    if state.needs_checklist or state.checklist_done:
+        lines.append(f"包案领导：{state.leader or '（未定）'}  四定四包：{state.checklist_done}/{len(CHECKLIST_ITEMS)}")
+        for key, entry in state.checklist.items():
+            mark = "✔" if entry.done else "□"
+            done = f" {entry.by} {_when(entry.at)} {entry.note}" if entry.done else "（未完成）"
+            lines.append(f"  {mark} {CHECKLIST_ITEMS[key]}{done}")
+    lines.append("办理过程：")
+    own = desk.require_station().code
+    for event, unit, note, annulled in event_notes(desk.events(state.case_id)):
+        where = event.origin
+        if state.origin and event.origin != state.origin:  # a county or city acting on a township's case
+            where += "（本站）" if event.origin == own else "（上级）"
+        label = EVENT_LABELS.get(event.kind, event.kind) + ("（已撤销）" if annulled else "")
+        evidence = "、".join(str(i.get("name", "")) for i in event.payload.get("evidence", []))
+        parts = [_when(event.at), label, event.actor, where, unit, note, f"［佐证：{evidence}］" if evidence else ""]
+        lines.append("  " + " ".join(x for x in parts if x))
+    return lines
 
 
 def cmd_verify(desk: Desk, args: argparse.Namespace) -> int:

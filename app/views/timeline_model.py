@@ -1,16 +1,16 @@
 """The case timeline (全过程留痕): every event of a case, who did what when, at which station, with evidence.
 
-Events come from the log itself, not the projection, so corrections, checklist ticks and annulled steps all show.
-A correction (修改信息) reads "诉求：old → new": the old value is the one the events before it had set.
+Events come from the log itself, not the projection, so corrections, checklist ticks and annulled steps all show;
+how each reads is ``app.models.timeline``'s.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from app.models.case import EDITABLE_FIELDS, FIELD_LABELS
 from app.models.events import Event
-from app.models.vocab import CHANNELS, CHECKLIST_ITEMS, EVENT_LABELS, RATINGS
+from app.models.timeline import event_notes
+from app.models.vocab import EVENT_LABELS
 from app.views.common import ROOT, Index
 from app.views.qt import Qt, QtCore, QtGui
 
@@ -18,108 +18,6 @@ COLUMNS = ("时间", "事项", "经办人", "站点", "单位", "说明", "佐�
 EvidenceRole = Qt.ItemDataRole.UserRole + 1
 EventIdRole = Qt.ItemDataRole.UserRole + 2
 ANNULLED = "（已撤销）"
-EMPTY = "（空）"
-PERSON_PARTS = (("id_number", "身份证号"), ("phone", "电话"), ("address", "住址"))
-
-
-def _value_text(field: str, value: Any) -> str:
-    if field == "petitioners" and isinstance(value, list):
-        return "、".join(str(p.get("name", "")) for p in value if isinstance(p, dict))
-    if field == "channel":
-        return CHANNELS.get(str(value), str(value))
-    if isinstance(value, bool):
-        return "是" if value else "否"
-    return str(value) if value not in (None, "") else EMPTY
-
-
-def _people_change(old: list[Any], new: list[Any]) -> str:
-    """Who was added or removed, or which of a person's details changed."""
-    old_people = [p for p in old if isinstance(p, dict)]
-    new_people = [p for p in new if isinstance(p, dict)]
-    names = [str(p.get("name", "")) for p in old_people], [str(p.get("name", "")) for p in new_people]
-    if names[0] != names[1]:
-        return f"信访人：{'、'.join(names[0]) or EMPTY} → {'、'.join(names[1]) or EMPTY}"
-    parts = []
-    for before, after in zip(old_people, new_people, strict=True):
-        for key, label in PERSON_PARTS:
-            was, now = before.get(key) or EMPTY, after.get(key) or EMPTY
-            if was != now:
-                parts.append(f"{after.get('name', '')}的{label}：{was} → {now}")
-    return "；".join(parts) or "信访人：未改变"
-
-
-def change_text(field: str, old: Any, new: Any) -> str:
-    """How a correction reads: ``领域：农业农村 → 教育``; just the new value when the old one is not known."""
-    label = EDITABLE_FIELDS.get(field, field)
-    if old is None:
-        return f"{label}改为：{_value_text(field, new)}"
-    if field == "petitioners" and isinstance(old, list) and isinstance(new, list):
-        return _people_change(old, new)
-    return f"{label}：{_value_text(field, old)} → {_value_text(field, new)}"
-
-
-def change_notes(ordered: list[Event]) -> dict[str, str]:
-    """Event id → "old → new" for each correction and conflict settlement of an editable field, replaying the
-    events in the case's order (the order its fold uses)."""
-    values: dict[str, Any] = {}
-    notes = {}
-    for event in ordered:
-        p = event.payload
-        if event.kind == "register":
-            values = {name: p.get(name) for name in EDITABLE_FIELDS}
-        elif event.kind in ("edit", "resolve") and p.get("field") in EDITABLE_FIELDS:
-            name = str(p["field"])
-            text = change_text(name, values.get(name), p.get("value"))
-            notes[event.id] = text if event.kind == "edit" else f"处理修改冲突，{text}"
-            values[name] = p.get("value")
-    return notes
-
-
-def describe(event: Event, labels: dict[str, str]) -> tuple[str, str]:
-    """(unit, note) of an event as the timeline shows them. ``labels`` names other events (for annulments)."""
-    p = event.payload
-    kind = event.kind
-    if kind == "register":
-        return "", str(p.get("request_summary", ""))
-    if kind == "dispatch":
-        units = [str(u) for u in p.get("units", [])]
-        double = "（一事双交）" if len(units) == 2 else ""
-        return "、".join(units), f"{p.get('note', '')}{double}"
-    if kind in ("decline", "terminate"):
-        return str(p.get("unit", "")), str(p.get("reason", ""))
-    if kind in ("feedback", "answer_review", "answer_re_review"):
-        return str(p.get("unit", "")), str(p.get("reply", ""))
-    if kind == "follow_up":
-        rating = RATINGS.get(str(p.get("rating", "")), "")
-        return "", "：".join(x for x in (rating, str(p.get("note", ""))) if x)
-    if kind == "extend":
-        return "", f"延期{p.get('days')}天：{p.get('reason', '')}"
-    if kind == "close" and p.get("override"):
-        override = p["override"]
-        return "", (f"{p.get('note', '')}（四定四包未全部完成，{override.get('by', '')}批准："
-                    f"{override.get('reason', '')}）")
-    if kind == "edit":
-        field = str(p.get("field", ""))
-        return "", f"{EDITABLE_FIELDS.get(field, field)}改为：{_value_text(field, p.get('value'))}"
-    if kind == "set_leader":
-        return "", str(p.get("leader", ""))
-    if kind == "set_backlog":
-        return "", "列为积案" if p.get("backlog") else "取消积案"
-    if kind == "checklist":
-        label = CHECKLIST_ITEMS.get(str(p.get("key", "")), str(p.get("key", "")))
-        state = "已落实" if p.get("done") else "改为未落实"
-        return "", f"{label}{state}：{p.get('note', '')}".rstrip("：")
-    if kind == "link_repeat":
-        return "", f"关联案件 {p.get('other', '')}"
-    if kind == "annul":
-        return "", f"撤销“{labels.get(str(p.get('target', '')), '')}”：{p.get('reason', '')}"
-    if kind == "supervise":
-        due = f"（限{p['deadline']}前）" if p.get("deadline") else ""
-        return "", f"{p.get('note', '')}{due}"
-    if kind == "resolve":
-        field = str(p.get("field", ""))
-        return "", f"处理修改冲突：{FIELD_LABELS.get(field, field)}定为 {_value_text(field, p.get('value'))}"
-    return str(p.get("unit", "")), str(p.get("note", ""))
 
 
 FROM_ABOVE = "（上级）"
@@ -135,16 +33,11 @@ class TimelineModel(QtCore.QAbstractTableModel):
         self._case_origin = ""
 
     def set_events(self, events: list[Event]) -> None:
-        ordered = sorted(events, key=Event.sort_key)
-        annulled = {str(e.payload.get("target")) for e in ordered if e.kind == "annul"}
-        labels = {e.id: f"{EVENT_LABELS.get(e.kind, e.kind)} {e.at[:16].replace('T', ' ')}" for e in ordered}
         self.beginResetModel()
+        self._rows = event_notes(events)
         # Steps taken at another station than the one that registered the case (a county or city acting on a
         # township's case) are marked as coming from above.
-        self._case_origin = next((e.origin for e in ordered if e.kind == "register"), "")
-        changes = change_notes(ordered)
-        self._rows = [(e, *(("", changes[e.id]) if e.id in changes else describe(e, labels)), e.id in annulled)
-                      for e in ordered]
+        self._case_origin = next((e.origin for e, *_ in self._rows if e.kind == "register"), "")
         self.endResetModel()
 
     def _station_text(self, origin: str) -> str:
