@@ -146,3 +146,43 @@ def test_command_line_draws_exports_and_verifies(desk: Desk, open_cases: list[st
     assert "复核通过" in capsys.readouterr().out
     assert main(["--data-dir", data_dir, "spot-check", "--count", "0"]) == 1
     assert "抽查件数" in capsys.readouterr().err
+
+
+def test_too_few_candidates_says_how_many_were_drawn(desk: Desk, open_cases: list[str], tmp_path: Path,
+                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    data_dir = str(desk.data_dir)
+    assert main(["--data-dir", data_dir, "spot-check", "--count", "500", "--seed", "3"]) == 0
+    out = capsys.readouterr().out
+    assert "实抽30件（候选不足500件）" in out and "500 件" not in out and "抽取：500" not in out
+    assert sum(1 for line in out.splitlines() if "TZ01-2026-" in line) == 30
+    other = _township_cases(desk, "TZ02", 4)
+    check = spot_check(desk, 10, seed=3, per_station=True)
+    assert check.short_stations() == {"TZ02": 4}
+    assert main(["--data-dir", data_dir, "spot-check", "--show", check.event_id]) == 0
+    out = capsys.readouterr().out
+    assert "每个站点抽取10件，2个站点实抽14件（候选不足10件、全部抽取的站点：TZ02仅4件）" in out
+    assert all(c in out for c in other)
+
+
+def test_list_json_fingerprint_in_full_and_a_check_a_person_can_follow(
+        desk: Desk, open_cases: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    data_dir = str(desk.data_dir)
+    first = spot_check(desk, 3, seed=1)
+    spot_check(desk, 4, seed=2)
+    assert main(["--data-dir", data_dir, "spot-check", "--list", "--json"]) == 0
+    listed = json.loads(capsys.readouterr().out)
+    assert [(c["seed"], len(c["drawn"])) for c in listed] == [(2, 4), (1, 3)]
+    assert listed[1]["candidates_sha256"] == first.candidates_sha256 and len(first.candidates_sha256) == 64
+    pdf, xlsx = tmp_path / "抽查.pdf", tmp_path / "抽查.xlsx"
+    assert main(["--data-dir", data_dir, "spot-check", "--show", first.event_id, "--pdf", str(pdf),
+                 "--xlsx", str(xlsx)]) == 0
+    assert first.candidates_sha256 in capsys.readouterr().out
+    text = "".join(page.extract_text() for page in PdfReader(pdf).pages).replace("\n", "").replace(" ", "")
+    assert first.candidates_sha256 in text  # all 64 characters, not a shortened one
+    assert "督查→随机抽查" in text and "复核所选记录" in text
+    assert f"spot-check--verify{first.event_id}" in text  # the command line too, in small print
+    cells = [str(c) for row in load_workbook(xlsx).active.iter_rows(values_only=True) for c in row if c]
+    assert f"SHA-256 {first.candidates_sha256}" in cells
+    method = next(c for c in cells if c.startswith("任何人都可以"))
+    assert "督查 → 随机抽查" in method and "--verify" not in method
+    assert any(c.startswith("命令行复核：petition-desk spot-check --verify") for c in cells)

@@ -25,7 +25,7 @@ from app.reports.figures import (
     group_label,
     station_names,
 )
-from app.reports.spot_check_export import drawn_cases, write_pdf, write_xlsx
+from app.reports.spot_check_export import drawn_cases, drawn_text, write_pdf, write_xlsx
 
 
 def _day(text: str) -> date:
@@ -142,25 +142,30 @@ def _export(desk: Desk, check: SpotCheck, args: argparse.Namespace) -> None:
     station = desk.require_station()
     lines = drawn_cases(desk.conn, check, desk.today())
     name = f"{station.name}（{station.code}）"
+    names = station_names(desk.conn)
     if args.pdf:
-        print(f"已导出 PDF：{write_pdf(args.pdf, check, lines, name)}")
+        print(f"已导出 PDF：{write_pdf(args.pdf, check, lines, name, names)}")
     if args.xlsx:
-        print(f"已导出 Excel：{write_xlsx(args.xlsx, check, lines, name)}")
+        print(f"已导出 Excel：{write_xlsx(args.xlsx, check, lines, name, names)}")
+
+
+def _check_json(check: SpotCheck) -> dict[str, Any]:
+    return {"event_id": check.event_id, "at": check.at, "actor": check.actor, "origin": check.origin,
+            "seed": check.seed, "count": check.count, "per_station": check.per_station,
+            "backlog_only": check.backlog_only, "candidate_count": check.candidate_count,
+            "candidates_sha256": check.candidates_sha256, "drawn": check.drawn}
 
 
 def _print_check(desk: Desk, check: SpotCheck, as_json: bool) -> None:
-    lines = drawn_cases(desk.conn, check, desk.today())
     if as_json:
-        print_json({"event_id": check.event_id, "at": check.at, "actor": check.actor, "origin": check.origin,
-                    "seed": check.seed, "count": check.count, "per_station": check.per_station,
-                    "backlog_only": check.backlog_only, "candidate_count": check.candidate_count,
-                    "candidates_sha256": check.candidates_sha256, "drawn": check.drawn})
+        print_json(_check_json(check))
         return
-    mode = f"每站点 {check.count} 件" if check.per_station else f"{check.count} 件"
+    lines = drawn_cases(desk.conn, check, desk.today())
     print(f"{EVENT_LABELS['spot_check']} {check.event_id}  {check.at.replace('T', ' ')}  "
           f"抽取人：{check.actor}")
-    print(f"随机种子：{check.seed}  候选案件：{check.candidate_count} 件  抽取：{mode}"
-          f"{'（仅积案）' if check.backlog_only else ''}")
+    print(f"随机种子：{check.seed}  候选案件：{check.candidate_count} 件"
+          f"{'（仅积案）' if check.backlog_only else ''}  {drawn_text(check, station_names(desk.conn))}")
+    print(f"候选清单指纹：SHA-256 {check.candidates_sha256}")
     for line in lines:
         print(f"{line.number:>3}. {line.case_id} {line.station} {line.place} {line.domain} "
               f"{line.leader or '—'} {line.request_summary}")
@@ -172,6 +177,9 @@ def cmd_spot_check(desk: Desk, args: argparse.Namespace) -> int:
         return EXIT_OK
     if args.list:
         checks = spot_checks(desk)
+        if args.json:
+            print_json([_check_json(c) for c in checks])
+            return EXIT_OK
         for c in checks:
             print(f"{c.event_id}  {c.at.replace('T', ' ')}  {c.actor}  种子 {c.seed}  "
                   f"候选 {c.candidate_count} 件  抽中 {len(c.drawn)} 件")
@@ -187,6 +195,9 @@ def cmd_spot_check(desk: Desk, args: argparse.Namespace) -> int:
         if args.seed is None and not args.json:
             print(f"未指定随机种子，已由当前时间生成：{check.seed}（已记录，可凭此复核）")
     _print_check(desk, check, args.json)
+    if not args.json:
+        print(f"复核：在程序中打开“督查 → 随机抽查”，选中本记录点“复核所选记录”；"
+              f"或运行 spot-check --verify {check.event_id}")
     _export(desk, check, args)
     return EXIT_OK
 

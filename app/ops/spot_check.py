@@ -3,8 +3,13 @@
 The draw: the candidates are the open cases (optionally only backlog cases), sorted by case number;
 Python's ``random.Random(seed).sample(candidates, n)`` picks n of them (Mersenne Twister, every n-subset
 equally likely). Per station: the stations in code order, each one's sorted candidates sampled in turn with
-the same generator. Without a seed, the seed is the clock's time as a number (YYYYMMDDhhmmss), shown and
-recorded.
+the same generator. A "station" here is the station directly below the drawing one on the way to where the case
+was registered (``app.store.stations``): at the city, N per county, each county's townships included; this
+station's own cases are a station of their own. The candidates are recorded under that station, so a draw is
+checked again from its record alone, wherever it is checked (``"stations": "below"`` in the record says the
+candidates are listed so; older records list them under the registering station).
+
+Without a seed, the seed is the clock's time as a number (YYYYMMDDhhmmss), shown and recorded.
 
 Each draw is recorded as a station-level event (case_id "", kind ``spot_check``) holding who, when, the
 seed, the candidate list, its SHA-256 and the cases drawn; it syncs upward with the station's other events,
@@ -23,6 +28,7 @@ from app.models.errors import DomainError
 from app.models.events import Event
 from app.ops.desk import Desk
 from app.store import eventlog
+from app.store.stations import StationTree
 
 SPOT_CHECK_KIND = "spot_check"
 ALGORITHM = "sorted-case-ids/random.Random(seed).sample"  # named in each event, so old draws stay checkable
@@ -54,6 +60,14 @@ class SpotCheck:
         return cls(event.id, event.at, event.actor, event.origin, int(p["seed"]), int(p["count"]),
                    bool(p.get("per_station")), bool(p.get("backlog_only")), int(p["candidate_count"]),
                    str(p["candidates_sha256"]), list(p["drawn"]), dict(p.get("candidates", {})))
+
+    def short_stations(self) -> dict[str, int]:
+        """Station → its number of candidates, for each station that had fewer than ``count`` (all of them
+        when the draw was not per station and the candidates were fewer than ``count``)."""
+        sizes = {station: len(decode_ids(encoded)) for station, encoded in self.candidates.items()}
+        if not self.per_station:
+            return sizes if self.candidate_count < self.count else {}
+        return {station: n for station, n in sorted(sizes.items()) if n < self.count}
 
     def candidate_list(self) -> list[tuple[str, str]]:
         """(case_id, station) of every candidate, as recorded."""
@@ -128,11 +142,20 @@ def seed_from_clock(desk: Desk) -> int:
 
 
 def open_candidates(desk: Desk, backlog_only: bool = False) -> list[tuple[str, str]]:
-    """(case_id, station) of every unresolved case this station knows, in case-number order."""
+    """(case_id, station) of every unresolved case this station knows, in case-number order; the station is the
+    one directly below this station on the way to where the case was registered (this station for its own)."""
     sql = "SELECT case_id, origin FROM cases WHERE finished = 0"
     if backlog_only:
         sql += " AND backlog = 1"
-    return sorted((str(r[0]), str(r[1])) for r in desk.conn.execute(sql))
+    tree = StationTree.load(desk.conn)
+    groups: dict[str, str] = {}
+    found = []
+    for case_id, origin in desk.conn.execute(sql):
+        group = groups.get(origin)
+        if group is None:
+            group = groups[origin] = tree.group_of(str(origin))
+        found.append((str(case_id), group))
+    return sorted(found)
 
 
 def spot_check(desk: Desk, count: int, seed: int | None = None, *, per_station: bool = False,
@@ -154,7 +177,7 @@ def spot_check(desk: Desk, count: int, seed: int | None = None, *, per_station: 
             by_station.setdefault(station, []).append(case_id)
         payload = {
             "algorithm": ALGORITHM, "seed": seed, "count": count, "per_station": per_station,
-            "backlog_only": backlog_only, "candidate_count": len(candidates),
+            "backlog_only": backlog_only, "stations": "below", "candidate_count": len(candidates),
             "candidates_sha256": candidates_digest(candidates),
             "candidates": {s: encode_ids(ids) for s, ids in sorted(by_station.items())},
             "drawn": draw(candidates, count, seed, per_station),

@@ -21,12 +21,13 @@ from app.models.vocab import COLOURS, STATUSES
 from app.ops.spot_check import SpotCheck
 from app.reports.fonts import cjk_font
 from app.store.queries import COLOUR_SQL
+from app.store.stations import StationTree
 
 TITLE = "随机抽查案件清单"
 HEADERS = ("序号", "案件编号", "站点", "地点", "领域", "诉求", "包案领导", "状态", "登记日期",
            "已历时（天）", "督办")
-_WIDTHS_MM = (12, 32, 16, 30, 18, 68, 30, 16, 20, 16, 12)
-_XLSX_WIDTHS = (13, 18, 10, 20, 10, 48, 22, 10, 12, 10, 6)
+_WIDTHS_MM = (12, 32, 42, 24, 18, 52, 24, 16, 20, 16, 12)
+_XLSX_WIDTHS = (13, 18, 24, 20, 10, 48, 22, 10, 12, 10, 6)
 _FILLS = {"red": "F4B6B6", "yellow": "F7E7A1", "green": "B9E3B9"}
 
 
@@ -53,10 +54,12 @@ class DrawnCase:
 
 
 def drawn_cases(conn: sqlite3.Connection, check: SpotCheck, today: date) -> list[DrawnCase]:
-    """The drawn cases as they stand now, in the order drawn (a case not known here shows its number only)."""
+    """The drawn cases as they stand now, in the order drawn (a case not known here shows its number only). The
+    station reads as the way down to where the case was registered: 椒江区信访局·新河镇信访办 at the city."""
     sql = ("SELECT case_id, origin, township, village, domain, request_summary, leader, status, "
            f"registered_at, {COLOUR_SQL} FROM cases WHERE case_id IN (SELECT value FROM json_each(:ids))")
     found = {r[0]: r for r in conn.execute(sql, {"ids": json.dumps(check.drawn), "today": today.isoformat()})}
+    tree = StationTree.load(conn)
     lines = []
     for number, case_id in enumerate(check.drawn, start=1):
         r = found.get(case_id)
@@ -65,38 +68,65 @@ def drawn_cases(conn: sqlite3.Connection, check: SpotCheck, today: date) -> list
                                    "none"))
             continue
         registered = date.fromisoformat(r[8][:10]) if r[8] else None
-        lines.append(DrawnCase(number, case_id, r[1], f"{r[2]}{r[3]}", r[4], r[5], r[6], r[7], registered,
+        station = "·".join(tree.short_label(code) for code in tree.path(r[1]))
+        lines.append(DrawnCase(number, case_id, station, f"{r[2]}{r[3]}", r[4], r[5], r[6], r[7], registered,
                                (today - registered).days if registered else None, r[9]))
     return lines
 
 
-def describe(check: SpotCheck, station_name: str) -> list[tuple[str, str]]:
+def drawn_text(check: SpotCheck, names: dict[str, str] | None = None) -> str:
+    """How many were asked for and how many were drawn, saying so when the candidates were too few."""
+    names = names or {}
+    drawn = len(check.drawn)
+    short = check.short_stations()
+    if not check.per_station:
+        return f"实抽{drawn}件（候选不足{check.count}件）" if short else f"抽取{check.count}件"
+    stations = len(check.candidates)
+    text = f"每个站点抽取{check.count}件，{stations}个站点实抽{drawn}件"
+    if short:
+        which = "、".join(f"{names.get(code) or code}仅{n}件" for code, n in short.items())
+        text += f"（候选不足{check.count}件、全部抽取的站点：{which}）"
+    return text
+
+
+def describe(check: SpotCheck, station_name: str, names: dict[str, str] | None = None) -> list[tuple[str, str]]:
     """The draw's particulars, printed above the list so the meeting can check it."""
-    mode = (f"每个站点随机抽取{check.count}件" if check.per_station else f"随机抽取{check.count}件")
     scope = "未化解的积案" if check.backlog_only else "未化解案件"
     return [
         ("抽查单位", station_name),
         ("抽取时间", check.at.replace("T", " ")),
         ("抽取人", check.actor),
         ("随机种子", str(check.seed)),
-        ("抽取范围", f"从{check.candidate_count}件{scope}中{mode}，实抽{len(check.drawn)}件"),
-        ("候选清单指纹", f"SHA-256 {check.candidates_sha256[:32]}…"),
+        ("抽取范围", f"从{check.candidate_count}件{scope}中随机抽取：{drawn_text(check, names)}"),
+        ("候选清单指纹", f"SHA-256 {check.candidates_sha256}"),
         ("抽查记录编号", check.event_id),
-        ("复核方法", f"petition-desk spot-check --verify {check.event_id}（按案件编号排序候选清单，"
-                     "以随机种子用 random.Random(种子).sample 重新抽取，结果应与本清单一致）"),
+        ("复核方法", "任何人都可以在本程序中重新抽取核对：打开“督查 → 随机抽查”，在“历次抽查”中选中本记录，"
+                     "点“复核所选记录”。程序用记录的随机种子，从同一份候选案件清单（按案件编号排列）重新抽取，"
+                     "抽出的案件应与本清单完全一致；候选清单指纹一致，说明候选清单未被改动。"
+                     "收到本记录的上级站点同样可以复核。"),
     ]
 
 
-def write_pdf(path: Path, check: SpotCheck, lines: list[DrawnCase], station_name: str) -> Path:
+def verify_command(check: SpotCheck) -> str:
+    """The same check on the command line, printed small under the particulars."""
+    return (f"命令行复核：petition-desk spot-check --verify {check.event_id}"
+            "（候选按案件编号排序后，以 Python 的 random.Random(种子).sample 抽取）")
+
+
+def write_pdf(path: Path, check: SpotCheck, lines: list[DrawnCase], station_name: str,
+              names: dict[str, str] | None = None) -> Path:
     """Landscape A4: the particulars, then the list; "第 x 页 共 y 页" on every page."""
     font = cjk_font()
     body = ParagraphStyle("body", fontName=font, fontSize=8.5, leading=11, wordWrap="CJK")
     title = ParagraphStyle("title", fontName=font, fontSize=16, leading=22, alignment=1)
     info = ParagraphStyle("info", fontName=font, fontSize=9.5, leading=13, wordWrap="CJK")
+    small = ParagraphStyle("small", fontName=font, fontSize=7, leading=9, wordWrap="CJK",
+                           textColor=colors.HexColor("#5f6b7a"))
 
     def story() -> list[Any]:
         parts: list[Any] = [Paragraph(TITLE, title), Spacer(1, 3 * mm)]
-        parts += [Paragraph(f"<b>{k}：</b>{_escape(v)}", info) for k, v in describe(check, station_name)]
+        parts += [Paragraph(f"<b>{k}：</b>{_escape(v)}", info) for k, v in describe(check, station_name, names)]
+        parts.append(Paragraph(_escape(verify_command(check)), small))
         parts.append(Spacer(1, 4 * mm))
         data: list[list[Any]] = [[Paragraph(h, body) for h in HEADERS]]
         for line in lines:
@@ -135,15 +165,18 @@ def write_pdf(path: Path, check: SpotCheck, lines: list[DrawnCase], station_name
     return path
 
 
-def write_xlsx(path: Path, check: SpotCheck, lines: list[DrawnCase], station_name: str) -> Path:
+def write_xlsx(path: Path, check: SpotCheck, lines: list[DrawnCase], station_name: str,
+               names: dict[str, str] | None = None) -> Path:
     """One sheet: the particulars on top, then the list with a frozen header row and a filter."""
     wb = Workbook()
     ws = wb.active
     ws.title = "抽查清单"
     ws.append([TITLE])
     ws["A1"].font = Font(size=14, bold=True)
-    for key, value in describe(check, station_name):
+    for key, value in describe(check, station_name, names):
         ws.append([key, value])
+    ws.append(["", verify_command(check)])
+    ws.cell(ws.max_row, 2).font = Font(size=8, color="5F6B7A")
     ws.append([])
     header_row = ws.max_row + 1
     ws.append(list(HEADERS))

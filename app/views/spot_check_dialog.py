@@ -9,7 +9,8 @@ from pathlib import Path
 from app.models.errors import DomainError
 from app.ops.desk import Desk
 from app.ops.spot_check import MAX_COUNT, SpotCheck, spot_check, spot_checks, verify_spot_check
-from app.reports.spot_check_export import drawn_cases, write_pdf, write_xlsx
+from app.reports.figures import station_names
+from app.reports.spot_check_export import drawn_cases, drawn_text, write_pdf, write_xlsx
 from app.views.common import COLOUR_HEX, error_label, message
 from app.views.dashboard_models import Column, DictTableModel, count_column
 from app.views.qt import QtGui, QtWidgets
@@ -20,6 +21,8 @@ TEXTS = {
     "seed": "随机种子",
     "seed_hint": "不填则由当前时间生成",
     "per_station": "每个站点各抽上述件数",
+    "per_station_county": "每个乡镇（街道）各抽上述件数（本级登记的案件单独抽取）",
+    "per_station_city": "每个县（市、区）各抽上述件数（含其下辖乡镇的案件；本级登记的案件单独抽取）",
     "backlog_only": "只从积案中抽取",
     "draw": "抽取并记录",
     "history": "历次抽查",
@@ -32,12 +35,10 @@ TEXTS = {
     "exported": "已导出：{path}",
     "export_title": "导出抽查清单",
     "summary": "记录 {event}：{at} 由 {actor} 抽取，随机种子 <b>{seed}</b>{generated}，"
-               "从 {candidates} 件{scope}中{mode}，共 {n} 件。",
+               "从 {candidates} 件{scope}中随机抽取：{drawn}。<br>候选清单指纹：SHA-256 {sha}",
     "generated": "（由当前时间生成）",
     "scope_all": "未化解案件",
     "scope_backlog": "未化解积案",
-    "mode_all": "随机抽取",
-    "mode_station": "每站点随机抽取",
     "failed": "不能抽查",
 }
 COLUMNS = [
@@ -62,8 +63,9 @@ class SpotCheckDialog(QtWidgets.QDialog):
         self.seed = QtWidgets.QLineEdit()
         self.seed.setPlaceholderText(TEXTS["seed_hint"])
         self.seed.setValidator(QtGui.QRegularExpressionValidator(r"\d{0,18}"))
-        self.per_station = QtWidgets.QCheckBox(TEXTS["per_station"])
-        self.per_station.setChecked(desk.require_station().level != "township")
+        level = desk.require_station().level
+        self.per_station = QtWidgets.QCheckBox(TEXTS.get(f"per_station_{level}", TEXTS["per_station"]))
+        self.per_station.setChecked(level != "township")
         self.backlog_only = QtWidgets.QCheckBox(TEXTS["backlog_only"])
         self.draw_button = QtWidgets.QPushButton(TEXTS["draw"])
         self.draw_button.setDefault(True)
@@ -160,8 +162,7 @@ class SpotCheckDialog(QtWidgets.QDialog):
             event=check.event_id, at=check.at.replace("T", " "), actor=check.actor, seed=check.seed,
             generated=TEXTS["generated"] if generated else "", candidates=check.candidate_count,
             scope=TEXTS["scope_backlog" if check.backlog_only else "scope_all"],
-            mode=TEXTS["mode_station" if check.per_station else "mode_all"] + f"{check.count}件",
-            n=len(check.drawn)))
+            drawn=drawn_text(check, station_names(self.desk.conn)), sha=check.candidates_sha256))
         lines = drawn_cases(self.desk.conn, check, self.desk.today())
         self.model.set_rows([asdict(line) for line in lines])
         self.model.backgrounds = {i: QtGui.QColor(COLOUR_HEX[line.colour]).lighter(175)
@@ -191,7 +192,7 @@ class SpotCheckDialog(QtWidgets.QDialog):
         lines = drawn_cases(self.desk.conn, self.current, self.desk.today())
         name = f"{station.name}（{station.code}）"
         writer = write_pdf if path.suffix.lower() == ".pdf" else write_xlsx
-        return writer(path, self.current, lines, name)
+        return writer(path, self.current, lines, name, station_names(self.desk.conn))
 
     def _ask_export(self, kind: str) -> None:
         if self.current is None:
