@@ -144,3 +144,49 @@ def test_limits_and_holidays_can_be_changed(station: Path, capsys: pytest.Captur
     assert code == 1 and "YYYY-MM-DD" in err
     code, out, _ = run(capsys, station, "set-handler", "王海峰")
     assert code == 0 and "王海峰" in out
+
+
+@pytest.mark.parametrize(("error", "message"), [
+    (PermissionError(13, "Permission denied", "台账.xlsx"), "没有权限写入或读取文件：台账.xlsx；如该文件正在 Excel/WPS 中打开，请先关闭"),
+    (OSError(28, "No space left on device", "同步包.zip"), "磁盘空间已满，文件未能写完：同步包.zip"),
+    (FileNotFoundError(2, "No such file or directory", "/media/u/x.zip"), "找不到文件或文件夹：/media/u/x.zip"),
+])
+def test_a_file_system_failure_is_told_in_chinese_not_as_a_traceback(station: Path, capsys: pytest.CaptureFixture[str],
+                                                                      monkeypatch: pytest.MonkeyPatch,
+                                                                      error: OSError, message: str) -> None:
+    from app.cli import cases
+
+    def broken(desk: object, args: object) -> int:
+        raise error
+
+    monkeypatch.setattr(cases, "cmd_list", broken)
+    code, _, err = run(capsys, station, "list")
+    assert code == 1 and err.startswith(f"错误：{message}") and "Traceback" not in err
+
+
+def test_usage_errors_and_help_are_in_chinese(station: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(capsys, station, "demo", "--cases", "many")
+    assert code == 2 and "用法错误：参数 --cases：无效的值：'many'" in err
+    code, _, err = run(capsys, station, "show")
+    assert code == 2 and "缺少必需的参数：case_no" in err
+    code, out, _ = run(capsys, station, "show", "--help")
+    assert out.startswith("用法：") and "显示此帮助并退出" in out
+
+
+def test_a_listing_cut_short_by_its_reader_ends_quietly(station: Path) -> None:
+    import subprocess
+    import sys
+
+    from app.ops.bulk import register_many
+    from app.ops.desk import Desk
+
+    from .conftest import make_draft
+
+    root = Path(__file__).resolve().parents[1]
+    desk = Desk(station)
+    register_many(desk, [(make_draft(), None)] * 3000)  # more lines than a pipe holds, so writing must fail
+    desk.close()
+    done = subprocess.run(f"'{sys.executable}' main.py --data-dir '{station}' list | head -1", shell=True, cwd=root,
+                          capture_output=True, text=True, check=False)
+    assert done.stdout.count("\n") == 1 and "东岙村" in done.stdout
+    assert "Traceback" not in done.stderr and "BrokenPipe" not in done.stderr

@@ -8,7 +8,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from app.cli.common import EXIT_OK, EXIT_REFUSED, fail, print_json, progress_printer
+from app.cli.common import EXIT_OK, EXIT_REFUSED, choices_help, fail, print_json, progress_printer
 from app.demo import generate_demo
 from app.models.case import FIELD_LABELS, CaseState, Petitioner
 from app.models.deadlines import days_left
@@ -30,20 +30,21 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.set_defaults(run=cmd_init)
 
     p = sub.add_parser("demo", help="生成演示数据")
-    p.add_argument("--cases", type=int, required=True)
-    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--cases", type=int, required=True, help="案件数")
+    p.add_argument("--seed", type=int, default=1, help="随机种子（同一种子、同一天生成相同数据）")
     p.set_defaults(run=cmd_demo)
 
     p = sub.add_parser("register", help="登记新案件")
-    p.add_argument("--channel", required=True, choices=list(CHANNELS))
+    p.add_argument("--channel", required=True, choices=list(CHANNELS),
+                   help=choices_help("来源渠道", CHANNELS))
     p.add_argument("--name", required=True, action="append", help="信访人姓名（多人可重复）")
-    p.add_argument("--id-number", action="append", default=[])
-    p.add_argument("--phone", action="append", default=[])
-    p.add_argument("--address", action="append", default=[])
+    p.add_argument("--id-number", action="append", default=[], help="身份证号（按信访人顺序）")
+    p.add_argument("--phone", action="append", default=[], help="联系电话（按信访人顺序）")
+    p.add_argument("--address", action="append", default=[], help="住址（按信访人顺序）")
     p.add_argument("--summary", required=True, help="诉求")
-    p.add_argument("--domain", default="其他")
-    p.add_argument("--township", default="")
-    p.add_argument("--village", default="")
+    p.add_argument("--domain", default="其他", help="领域，如 生态环境")
+    p.add_argument("--township", default="", help="乡镇（街道）")
+    p.add_argument("--village", default="", help="村（社区）")
     p.add_argument("--unit", default="", help="事权单位")
     p.add_argument("--jurisdiction", default="", help="属地（默认为乡镇）")
     p.add_argument("--head-count", type=int, default=1, help="来访人数（5人及以上为集体访）")
@@ -53,35 +54,37 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.set_defaults(run=cmd_register)
 
     p = sub.add_parser("step", help="记录办理步骤")
-    p.add_argument("case_no")
-    p.add_argument("kind", choices=list(ALLOWED_FROM))
-    p.add_argument("--note", default="")
+    p.add_argument("case_no", help="案件编号")
+    p.add_argument("kind", choices=list(ALLOWED_FROM),
+                   help=choices_help("步骤", {k: EVENT_LABELS[k] for k in ALLOWED_FROM}))
+    p.add_argument("--note", default="", help="说明（联系情况、办理措施等）")
     p.add_argument("--unit", action="append", default=[], help="派发单位（一事双交时给两次）")
-    p.add_argument("--reply", default="")
-    p.add_argument("--rating", choices=list(RATINGS))
-    p.add_argument("--reason", default="")
-    p.add_argument("--days", type=int)
-    p.add_argument("--evidence", action="append", default=[], type=Path)
+    p.add_argument("--reply", default="", help="答复意见（答复反馈、复查/复核答复）")
+    p.add_argument("--rating", choices=list(RATINGS), help=choices_help("回访评价", RATINGS))
+    p.add_argument("--reason", default="", help="理由（不予受理、延期、依法终结、批准办结）")
+    p.add_argument("--days", type=int, help="延期天数")
+    p.add_argument("--evidence", action="append", default=[], type=Path, help="佐证材料文件（可重复）")
     p.add_argument("--override-by", default="", help="四定四包未完成时批准办结的领导")
     p.set_defaults(run=cmd_step)
 
     p = sub.add_parser("checklist", help="填写四定四包")
-    p.add_argument("case_no")
-    p.add_argument("key", choices=list(CHECKLIST_ITEMS))
-    p.add_argument("--note", default="")
+    p.add_argument("case_no", help="案件编号")
+    p.add_argument("key", choices=list(CHECKLIST_ITEMS),
+                   help=choices_help("项目", CHECKLIST_ITEMS))
+    p.add_argument("--note", default="", help="落实情况（措施、期限、责任单位等）")
     p.add_argument("--undone", action="store_true", help="标记为未完成")
     p.set_defaults(run=cmd_checklist)
 
     p = sub.add_parser("list", help="列出案件")
-    p.add_argument("--colour", choices=["red", "yellow", "green"])
-    p.add_argument("--status", choices=list(STATUSES))
-    p.add_argument("--search", default="")
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--colour", choices=["red", "yellow", "green"], help="督办颜色：red=红、yellow=黄、green=绿")
+    p.add_argument("--status", choices=list(STATUSES), help=choices_help("状态", STATUSES))
+    p.add_argument("--search", default="", help="搜索：编号、姓名、身份证号、电话、地点、诉求（两个字即可）")
+    p.add_argument("--json", action="store_true", help="以 JSON 输出")
     p.set_defaults(run=cmd_list)
 
     p = sub.add_parser("show", help="查看案件详情")
-    p.add_argument("case_no")
-    p.add_argument("--json", action="store_true")
+    p.add_argument("case_no", help="案件编号")
+    p.add_argument("--json", action="store_true", help="以 JSON 输出")
     p.set_defaults(run=cmd_show)
 
     p = sub.add_parser("verify", help="校验哈希链与数据一致性")

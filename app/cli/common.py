@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import json
 import sys
 from collections.abc import Callable
@@ -26,10 +27,31 @@ def print_json(value: Any) -> None:
     sys.stdout.write("\n")
 
 
+def choices_help(what: str, labels: dict[str, str]) -> str:
+    """Help text naming each code a choice takes with its Chinese label: ``状态：registered=已登记、…``."""
+    return f"{what}：" + "、".join(f"{code}={label}" for code, label in labels.items())
+
+
 def fail(message: str) -> int:
     """Print a refusal in Chinese on stderr; exit code 1."""
     print(f"错误：{message}", file=sys.stderr)
     return EXIT_REFUSED
+
+
+def os_error_text(err: OSError) -> str:
+    """A file-system failure as a handler would want it said: what happened to which file, and what to do."""
+    where = f"：{err.filename}" if err.filename else ""
+    if err.errno == errno.ENOSPC:
+        return f"磁盘空间已满，文件未能写完{where}；请清理磁盘或换一个U盘后重试"
+    if isinstance(err, PermissionError) or err.errno == errno.EROFS:
+        return f"没有权限写入或读取文件{where}；如该文件正在 Excel/WPS 中打开，请先关闭；U盘可能处于只读状态"
+    if isinstance(err, FileNotFoundError):
+        return f"找不到文件或文件夹{where}；请检查路径，或U盘是否已拔出"
+    if isinstance(err, IsADirectoryError):
+        return f"这是一个文件夹，不是文件{where}"
+    if isinstance(err, NotADirectoryError):
+        return f"路径中有一部分不是文件夹{where}"
+    return f"读写文件失败{where}（{err.strerror or err}）"
 
 
 def run_handler(handler: Handler, args: argparse.Namespace) -> int:
@@ -37,10 +59,16 @@ def run_handler(handler: Handler, args: argparse.Namespace) -> int:
         desk = open_desk(args)
     except DomainError as err:
         return fail(str(err))
+    except OSError as err:
+        return fail(os_error_text(err))
     try:
         return handler(desk, args)
     except DomainError as err:
         return fail(str(err))
+    except BrokenPipeError:
+        raise  # the reader of our output went away: main() ends quietly
+    except OSError as err:
+        return fail(os_error_text(err))
     finally:
         desk.close()
 
