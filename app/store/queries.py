@@ -12,6 +12,8 @@ from datetime import date
 from functools import lru_cache
 from typing import Any
 
+from app.store.stations import StationGroup, StationTree
+
 # Mirrors app.models.deadlines.supervision_colour; parameter :today is an ISO date.
 COLOUR_SQL = (
     "CASE WHEN finished = 1 THEN 'none' "
@@ -61,6 +63,7 @@ class CaseFilter:
     domain: str = ""
     leader: str = ""
     origin: str = ""
+    origins: tuple[str, ...] = ()  # cases registered at any of these stations (a county and its townships)
     township: str = ""
     backlog: bool = False
     overdue: bool = False
@@ -75,6 +78,10 @@ class CaseFilter:
             if value:
                 clauses.append(f"{name} = :{name}")
                 params[name] = value
+        if self.origins:
+            names = [f"o{i}" for i in range(len(self.origins))]
+            clauses.append(f"origin IN ({', '.join(':' + n for n in names)})")
+            params.update(zip(names, self.origins, strict=True))
         if self.colour:
             clauses.append(_COLOUR_WHERE[self.colour])
         if self.backlog:
@@ -169,6 +176,20 @@ def counts(conn: sqlite3.Connection, today: date, by_origin: bool = False) -> di
         if backlog:
             bucket["backlog"] += number
     return result if by_origin else result.get("", {"open": 0, "red": 0, "yellow": 0, "green": 0, "backlog": 0})
+
+
+def station_counts(conn: sqlite3.Connection, today: date) -> list[tuple[StationGroup, dict[str, int]]]:
+    """The status bar's counts per station directly below this one (its townships' cases in a county's), this
+    station's own first; only stations with open cases."""
+    per_origin = counts(conn, today, by_origin=True)
+    result = []
+    for group in StationTree.load(conn).groups(per_origin):
+        bucket = dict.fromkeys(("open", "red", "yellow", "green", "backlog"), 0)
+        for origin in group.origins:
+            for key, number in per_origin[origin].items():
+                bucket[key] += number
+        result.append((group, bucket))
+    return result
 
 
 def earlier_cases(conn: sqlite3.Connection, id_number: str, name: str, phone: str) -> list[dict[str, Any]]:

@@ -16,6 +16,7 @@ from typing import Any
 from app.models.vocab import CHANNELS, COLOURS, STATUSES
 from app.ops.desk import Desk
 from app.store.queries import SORT_SQL, CaseFilter, case_numbers, count_cases, list_rows
+from app.store.stations import StationTree
 from app.views.common import COLOUR_HEX, ERROR_HEX, ROOT, Index, colour_dot, days_text
 from app.views.qt import Qt, QtCore, QtGui, Signal
 
@@ -40,8 +41,10 @@ COLUMNS: dict[str, str] = {
 COLUMN_SAMPLES: dict[str, str] = {
     "colour": "督办", "case_id": "TZ0102-2026-00000", "petitioners": "欧阳建国", "channel": "渠道",
     "domain": "劳动保障", "place": "横街镇东岙村", "status": "不予受理", "leader": "陈建平（副",
-    "days_left": "逾期120天", "registered": "2026-00-00", "origin": "TZ0102",
+    "days_left": "逾期120天", "registered": "2026-00-00", "origin": "下陈街道信访办",
 }
+# At a county or city the station comes right after the case number: last, it was off-screen.
+HUB_COLUMNS = ("colour", "case_id", "origin", *(k for k in COLUMNS if k not in ("colour", "case_id", "origin")))
 CaseIdRole = int(Qt.ItemDataRole.UserRole) + 1
 NumberRole = int(Qt.ItemDataRole.UserRole) + 2
 ColourRole = int(Qt.ItemDataRole.UserRole) + 3
@@ -75,7 +78,8 @@ class CaseListModel(QtCore.QAbstractTableModel):
     def __init__(self, desk: Desk, with_origin: bool = False, parent: QtCore.QObject | None = None) -> None:
         super().__init__(parent)
         self.desk = desk
-        self.columns = [k for k in COLUMNS if with_origin or k != "origin"]
+        self.columns = list(HUB_COLUMNS) if with_origin else [k for k in COLUMNS if k != "origin"]
+        self._stations: StationTree | None = None
         self.case_filter = CaseFilter()
         self.sort_key = "registered"
         self.descending = True
@@ -99,6 +103,8 @@ class CaseListModel(QtCore.QAbstractTableModel):
         painted at once; ``complete()`` reads the whole order afterwards (``refreshed`` waits for it).
         """
         self._today = self.desk.today()
+        if "origin" in self.columns:
+            self._stations = StationTree.load(self.desk.conn)  # a handful of certificate rows
         args = (self.desk.conn, self.case_filter, self._today, self.sort_key, self.descending)
         if first_screen:
             numbers, total = case_numbers(*args, limit=WINDOW), count_cases(*args[:3])
@@ -246,6 +252,8 @@ class CaseListModel(QtCore.QAbstractTableModel):
             return days_text(row["deadline"], self._today)[0]
         if key == "registered":
             return str(row["registered_at"])[:10]
+        if key == "origin" and self._stations is not None:
+            return self._stations.short_label(str(row["origin"]))
         return str(row.get(key) or "")
 
     def _tooltip(self, key: str, row: dict[str, Any]) -> str | None:
@@ -253,6 +261,8 @@ class CaseListModel(QtCore.QAbstractTableModel):
             return f"{row['deadline_label']}期限：{row['deadline']}"
         if key == "petitioners":
             return str(row["petitioner_names"]) or None
+        if key == "origin" and self._stations is not None:
+            return " › ".join(self._stations.label(code) for code in self._stations.path(str(row["origin"])))
         if key == "case_id":
             notes = []
             if row["backlog"]:

@@ -1,5 +1,9 @@
 """The row of filters above the case list: search box, status, colour, domain, leader, station, backlog, overdue.
 
+At a county or city the station filter offers this station's own cases, then each station directly below (at
+the city a county with all its townships' cases, followed by the county's own and each township on its own),
+as ``app.store.stations`` groups them; a choice filters by ``origin IN (…)`` over a few codes.
+
 Typing in the search box waits ``SEARCH_DELAY_MS`` after the last key before the list re-queries, so a fast
 typist does not trigger one query per character; every other filter applies at once.
 """
@@ -9,6 +13,7 @@ from __future__ import annotations
 from app.models.vocab import COLOURS, STATUSES
 from app.ops.desk import Desk
 from app.store.queries import CaseFilter, distinct_values
+from app.store.stations import StationTree, origins_with_cases
 from app.views.common import colour_dot, single_shot
 from app.views.qt import Qt, QtGui, QtWidgets, Signal
 
@@ -25,6 +30,11 @@ TEXTS = {
     "backlog": "积案",
     "overdue": "逾期",
     "clear": "清除筛选",
+    "own": "本级：{label}",
+    "subtree": "{label}及所辖站点",
+    "own_below": "{label}本级",
+    "below": "{label}",
+    "indent": "　",
 }
 
 
@@ -57,6 +67,9 @@ class FilterBar(QtWidgets.QWidget):
         self.domain = self._combo("domainFilter", [(ALL, "")] + [(d, d) for d in desk.domains])
         self.leader = self._combo("leaderFilter", [(ALL, "")])
         self.origin = self._combo("originFilter", [(ALL, "")]) if with_origin else None
+        self._origin_sets: dict[str, tuple[str, ...]] = {}  # station choice → the registering stations it covers
+        if self.origin is not None:
+            self.origin.view().setMinimumWidth(self.origin.fontMetrics().horizontalAdvance("中") * 22)
         self.backlog = QtWidgets.QCheckBox(TEXTS["backlog"])
         self.backlog.setObjectName("backlogFilter")
         self.overdue = QtWidgets.QCheckBox(TEXTS["overdue"])
@@ -99,19 +112,43 @@ class FilterBar(QtWidgets.QWidget):
 
     def reload_choices(self) -> None:
         """Leaders and stations come from the data; refill them, keeping what was chosen."""
-        self._refill(self.leader, distinct_values(self.desk.conn, "leader"))
+        self._refill(self.leader, [(v, v) for v in distinct_values(self.desk.conn, "leader")])
         if self.origin is not None:
-            self._refill(self.origin, distinct_values(self.desk.conn, "origin"))
+            self._refill(self.origin, self._station_choices())
 
-    def _refill(self, combo: QtWidgets.QComboBox, values: list[str]) -> None:
+    def _station_choices(self) -> list[tuple[str, str]]:
+        """(label, key) of each station choice; ``_origin_sets`` maps each key to the stations it covers."""
+        tree = StationTree.load(self.desk.conn)
+        choices: list[tuple[str, str]] = []
+        sets: dict[str, tuple[str, ...]] = {}
+        for group in tree.groups(origins_with_cases(self.desk.conn)):
+            if group.own:
+                choices.append((TEXTS["own"].format(label=tree.label(group.code)), group.code))
+                sets[group.code] = (group.code,)
+                continue
+            if group.origins == (group.code,):
+                choices.append((TEXTS["below"].format(label=tree.label(group.code)), group.code))
+                sets[group.code] = (group.code,)
+                continue
+            key = "*" + group.code  # the whole subtree; its stations follow, one by one
+            choices.append((TEXTS["subtree"].format(label=tree.label(group.code)), key))
+            sets[key] = group.origins
+            for origin in group.origins:
+                text = TEXTS["own_below" if origin == group.code else "below"].format(label=tree.label(origin))
+                choices.append((TEXTS["indent"] * max(1, tree.depth(origin)) + text, origin))
+                sets[origin] = (origin,)
+        self._origin_sets = sets
+        return choices
+
+    def _refill(self, combo: QtWidgets.QComboBox, items: list[tuple[str, str]]) -> None:
         current = combo.currentData()
-        if [combo.itemData(i) for i in range(1, combo.count())] == values:
+        if [(combo.itemText(i), combo.itemData(i)) for i in range(1, combo.count())] == items:
             return
         combo.blockSignals(True)
         combo.clear()
         combo.addItem(ALL, "")
-        for value in values:
-            combo.addItem(value, value)
+        for label, value in items:
+            combo.addItem(label, value)
         found = combo.findData(current)
         combo.setCurrentIndex(max(found, 0))
         combo.blockSignals(False)
@@ -127,7 +164,7 @@ class FilterBar(QtWidgets.QWidget):
             colour=self.colour.currentData() or "",
             domain=self.domain.currentData() or "",
             leader=self.leader.currentData() or "",
-            origin=(self.origin.currentData() or "") if self.origin is not None else "",
+            origins=self._origin_sets.get(self.origin.currentData() or "", ()) if self.origin is not None else (),
             backlog=self.backlog.isChecked(),
             overdue=self.overdue.isChecked(),
         )

@@ -1,4 +1,5 @@
-"""The status bar's counts: open, red, yellow, green and backlog cases (and, at a county or city, per station).
+"""The status bar's counts: open, red, yellow, green and backlog cases (and, at a county or city, per station
+directly below, as ``app.store.stations`` groups them: at the city a county's count holds its townships').
 
 Clicking a count narrows the list to the cases it counts.
 """
@@ -8,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from app.ops.desk import Desk
-from app.store.queries import counts
+from app.store.queries import counts, station_counts
 from app.views.common import colour_dot
 from app.views.qt import Qt, QtWidgets, Signal
 
@@ -18,6 +19,8 @@ TEXTS = {
     "by_origin": "各站点在办：",
     "origin_item": "{origin} {open}（红{red}）",
     "origin_tip": "{origin}：在办 {open}，红 {red}，黄 {yellow}，绿 {green}，积案 {backlog}",
+    "own": "本级",
+    "subtree": "{label}及所辖站点",
     "filter_tip": "只看{label}色案件",
     "open_tip": "只看在办案件",
     "backlog_tip": "只看在办的积案",
@@ -59,7 +62,7 @@ class StatusCounts(QtWidgets.QWidget):
         self.per_origin.setVisible(by_origin)
         layout.addWidget(self.per_origin)
         self.values: dict[str, int] = {}
-        self.origin_values: dict[str, dict[str, int]] = {}
+        self.origin_values: dict[str, dict[str, int]] = {}  # per station directly below (code), as shown
 
     def set_shown(self, number: int) -> None:
         self.shown.setText(TEXTS["shown"].format(n=number))
@@ -70,11 +73,18 @@ class StatusCounts(QtWidgets.QWidget):
         for key, button in self.labels.items():
             button.setText(f"{LABELS[key]} {self.values.get(key, 0)}")
         if self.by_origin:
-            self.origin_values = counts(self.desk.conn, today, by_origin=True)
-            items = sorted(self.origin_values.items())
-            self.per_origin.setText(TEXTS["by_origin"] + "　".join(
-                TEXTS["origin_item"].format(origin=o, **v) for o, v in items))
-            self.per_origin.setToolTip("\n".join(TEXTS["origin_tip"].format(origin=o, **v) for o, v in items))
+            items, tips = [], []
+            self.origin_values = {}
+            for group, bucket in station_counts(self.desk.conn, today):
+                self.origin_values[group.code] = bucket
+                label = f"{group.name}（{group.code}）" if group.name else group.code
+                if len(group.origins) > 1:
+                    label = TEXTS["subtree"].format(label=label)
+                short = TEXTS["own"] if group.own else group.name or group.code
+                items.append(TEXTS["origin_item"].format(origin=short, **bucket))
+                tips.append(TEXTS["origin_tip"].format(origin=label, **bucket))
+            self.per_origin.setText(TEXTS["by_origin"] + "　".join(items))
+            self.per_origin.setToolTip("\n".join(tips))
 
     def text(self) -> str:
         """Everything the counts say, as one line (for tests and the accessibility name)."""

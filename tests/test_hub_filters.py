@@ -1,0 +1,120 @@
+"""The hub's case list: filtered by a station directly below (a county with its townships, or one township), the
+status bar's counts per such station, the station column by name near the front."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from app.ops.desk import Desk
+from app.store.queries import CaseFilter, count_cases, station_counts
+from app.views.qt import Qt
+from tests.conftest import FakeNow, make_draft
+from tests.hub_tree import NAME, PARENT, hub_tree, sync_up
+
+# Open cases registered at each station (one more, closed, at each township).
+PLAN = {"SZ": 1, "TZJJ": 2, "TZ01": 3, "TZ02": 4, "LHX": 1, "LH01": 2, "LH02": 5}
+
+
+@pytest.fixture
+def synced(tmp_path: Path, now: FakeNow):  # type: ignore[no-untyped-def]
+    now.current = datetime(2026, 3, 10, 9, 0, 0)
+    with hub_tree(tmp_path, now) as desks:
+        made: dict[str, str] = {}
+        for code, count in PLAN.items():
+            desk = desks[code]
+            for i in range(count):
+                made[desk.register_case(make_draft(name=f"王{i}", backlog=i == 0, leader="陈建平"))] = code
+            if PARENT[code] in ("TZJJ", "LHX"):
+                closed = desk.register_case(make_draft(name="赵六"))
+                desk.record(closed, "dispatch", {"units": ["镇农业农村办"]})
+                desk.record(closed, "decline", {"reason": "不属受理范围"})
+                made[closed] = code
+        sync_up(desks, tmp_path)
+        yield desks, made
+
+
+def _in_county(code: str, county: str) -> bool:
+    return code == county or PARENT[code] == county
+
+
+def test_filter_by_a_county_covers_its_townships(synced) -> None:  # type: ignore[no-untyped-def]
+    desks, made = synced
+    city: Desk = desks["SZ"]
+    today = city.today()
+    for county in ("TZJJ", "LHX"):
+        expected = sum(1 for origin in made.values() if _in_county(origin, county))
+        flt = CaseFilter(origins=(county, *(c for c, p in PARENT.items() if p == county)))
+        assert count_cases(city.conn, flt, today) == expected
+    assert count_cases(city.conn, CaseFilter(origins=("TZ02",)), today) == PLAN["TZ02"] + 1
+
+
+def test_status_bar_counts_per_station_below(synced) -> None:  # type: ignore[no-untyped-def]
+    desks, made = synced
+    city: Desk = desks["SZ"]
+    rows = station_counts(city.conn, city.today())
+    assert [group.code for group, _ in rows] == ["SZ", "LHX", "TZJJ"]
+    open_per_county: Counter[str] = Counter()
+    for origin, count in PLAN.items():
+        open_per_county[origin if PARENT[origin] in ("SZ", None) else str(PARENT[origin])] += count
+    assert {group.code: bucket["open"] for group, bucket in rows} == dict(open_per_county)
+    backlog = {group.code: bucket["backlog"] for group, bucket in rows}
+    assert backlog == {"SZ": 1, "TZJJ": 3, "LHX": 3}  # the first case of each station is a backlog case
+    county_rows = station_counts(desks["TZJJ"].conn, desks["TZJJ"].today())
+    assert [(g.code, g.name, b["open"]) for g, b in county_rows] == [
+        ("TZJJ", NAME["TZJJ"], 2), ("TZ01", NAME["TZ01"], 3), ("TZ02", NAME["TZ02"], 4)]
+
+
+# ----- in the window --------------------------------------------------------------------------------------------
+def _window(qtbot: Any, desk: Desk):  # type: ignore[no-untyped-def]
+    from tests.gui_support import make_window
+
+    return make_window(qtbot, desk)
+
+
+def test_the_city_window_filters_by_county_and_names_stations(qtbot: Any, synced, qtmodeltester: Any) -> None:  # type: ignore[no-untyped-def]
+    desks, made = synced
+    window = _window(qtbot, desks["SZ"])
+    model, combo = window.model, window.filters.origin
+    assert combo is not None
+    headers = [model.headerData(c, Qt.Orientation.Horizontal) for c in range(model.columnCount())]
+    assert headers[:3] == ["督办", "案件编号", "站点"]  # near the front, not off-screen at the end
+    choices = [combo.itemText(i) for i in range(combo.count())]
+    assert choices == [
+        "全部", "本级：台州市信访局（SZ）",
+        "临海市信访局（LHX）及所辖站点", "　临海市信访局（LHX）本级", "　杜桥镇信访办（LH01）",
+        "　汛桥镇信访办（LH02）",
+        "椒江区信访局（TZJJ）及所辖站点", "　椒江区信访局（TZJJ）本级", "　新河镇信访办（TZ01）",
+        "　下陈街道信访办（TZ02）"]
+    for text, expected in (("椒江区信访局（TZJJ）及所辖站点", [o for o in made.values() if _in_county(o, "TZJJ")]),
+                           ("　下陈街道信访办（TZ02）", [o for o in made.values() if o == "TZ02"]),
+                           ("本级：台州市信访局（SZ）", [o for o in made.values() if o == "SZ"])):
+        with qtbot.waitSignal(model.refreshed):
+            combo.setCurrentIndex(combo.findText(text))
+        assert model.rowCount() == len(expected)
+        shown = {model.data(model.index(r, 2)) for r in range(model.rowCount())}
+        assert shown == {NAME[o] for o in expected}
+        if expected[0] == "TZ02":
+            tip = model.data(model.index(0, 2), Qt.ItemDataRole.ToolTipRole)
+            assert tip == "椒江区信访局（TZJJ） › 下陈街道信访办（TZ02）"
+    qtmodeltester.check(model, force_py=True)
+    counts = window.counts.per_origin
+    assert counts.text() == "各站点在办：本级 1（红1）　临海市信访局 8（红3）　椒江区信访局 9（红3）"
+    assert "椒江区信访局（TZJJ）及所辖站点：在办 9" in counts.toolTip()
+    window.close()
+
+
+def test_a_county_window_lists_its_townships_by_name(qtbot: Any, synced) -> None:  # type: ignore[no-untyped-def]
+    desks, _made = synced
+    window = _window(qtbot, desks["TZJJ"])
+    combo = window.filters.origin
+    assert combo is not None
+    assert [combo.itemText(i) for i in range(combo.count())] == [
+        "全部", "本级：椒江区信访局（TZJJ）", "新河镇信访办（TZ01）", "下陈街道信访办（TZ02）"]
+    assert window.counts.per_origin.text() == ("各站点在办：本级 2（红1）　新河镇信访办 3（红1）　"
+                                               "下陈街道信访办 4（红1）")
+    window.close()
