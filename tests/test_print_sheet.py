@@ -3,6 +3,7 @@ embedded font, zbarimg on a rendered page for the QR code."""
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -169,9 +170,102 @@ def test_check_sheet_tells_current_from_outdated_printout(desk: Desk, capsys: py
     case_id = desk.register_case(make_draft())
     printed = sheet_data(desk, case_id).qr
     assert main(["--data-dir", str(desk.data_dir), "check-sheet", printed]) == 0
-    assert "与当前记录一致" in capsys.readouterr().out
+    said = capsys.readouterr().out
+    assert "与当前记录一致" in said
+    assert re.search(r"最后一项记录：2026-03-02 09:00 登记", said), said  # a time as people write it
     desk.record(case_id, "dispatch", {"units": ["镇农业农村办"]})
     assert main(["--data-dir", str(desk.data_dir), "check-sheet", *printed.split()]) == 1
     assert "此后又有 1 项变更（派发）" in capsys.readouterr().out
     assert main(["--data-dir", str(desk.data_dir), "check-sheet", case_id, "00000000"]) == 1
     assert "都不符" in capsys.readouterr().out
+
+
+def numbered(label: str, sentence: str, count: int) -> str:
+    """A long text whose every part is distinct, ending in a marker: 第1句…第N句…（完）."""
+    return "".join(f"{label}第{i}句：{sentence}" for i in range(1, count + 1)) + f"{label}全文完。"
+
+
+def raw_text(pdf: Path) -> str:
+    """The PDF's text in drawing order, squeezed, without what every page repeats (the running header and footer,
+    the handling chain's header row), so a cell that runs over a page break reads on as one text."""
+    text = squeeze(subprocess.run(["pdftotext", "-raw", str(pdf), "-"], capture_output=True, text=True,
+                                  check=True).stdout)
+    text = re.sub(r"新河镇信访办案件编号：[-A-Z0-9]+|打印日期：[-0-9]+校验码：[0-9A-F]+|第\d+页共\d+页", "", text)
+    return text.replace("序号办理步骤日期办理单位经办人情况说明", "")
+
+
+@needs_poppler
+def test_very_long_texts_flow_over_pages(desk: Desk, now: FakeNow, tmp_path: Path) -> None:
+    """A request of ~3,000 characters, a handling note of ~1,400 and a long follow-up note each run over a page
+    break inside their table cell; nothing is lost, and every page is numbered of the right total."""
+    request = numbered("诉求", "东岙村道路破损多年，雨天积水，村民出行困难，要求尽快修复。", 110)
+    note = numbered("措施", "召集村两委与施工方现场会商，明确修复方案。", 60)
+    follow = numbered("回访", "电话回访信访人，表示基本满意，希望加快进度。", 70)
+    assert len(request) > 3000 and len(note) > 1400
+    case_id = desk.register_case(make_draft(request_summary=request))
+    for kind, payload in (("dispatch", {"units": ["镇农业农村办"]}), ("accept", {}), ("contact", {"note": "电话"})):
+        desk.record(case_id, kind, payload)
+    desk.handle(case_id, note)
+    desk.record(case_id, "feedback", {"reply": "已答复"})
+    desk.record(case_id, "follow_up", {"rating": "satisfied", "note": follow})
+    out = tmp_path / "long-texts.pdf"
+    assert main(["--data-dir", str(desk.data_dir), "print", case_id, "--out", str(out)]) == 0
+    pages = pages_text(out)
+    assert len(pages) >= 4
+    for number, page in enumerate(pages, start=1):
+        assert f"第{number}页共{len(pages)}页" in squeeze(page)
+    text = raw_text(out)
+    for whole in (request, note, follow):
+        assert whole in text  # every character, in order, across the page breaks
+    for page in pages:  # a wrapped line never starts with a comma or a full stop
+        starts = [line.split()[-1] for line in page.splitlines() if line.strip()]
+        assert not [line for line in starts if line[0] in "，。；、"], starts
+    assert text.index("经办人（签字）") > text.index("回访全文完")  # the signatures still come last
+
+
+def one_page(pdf: Path) -> str:
+    pages = pages_text(pdf)
+    assert len(pages) == 1, f"{len(pages)} pages"
+    return squeeze(pages[0])
+
+
+@needs_poppler
+def test_short_cases_fit_one_page_with_their_signatures(desk: Desk, now: FakeNow, tmp_path: Path) -> None:
+    """A new backlog case (the 四定四包 table in full) and a closed seven-step case with it: one A4 page each."""
+    fresh = desk.register_case(make_draft(name="赵德明", backlog=True, leader="陈建平（副县长）"))
+    closed = closed_case(desk, now)
+    desk.set_backlog(closed, True)
+    for name, case_id in (("fresh", fresh), ("closed", closed)):
+        write_sheets(tmp_path / f"{name}.pdf", [sheet_data(desk, case_id)])
+        page = one_page(tmp_path / f"{name}.pdf").replace("\u3000", "")
+        assert "四定四包（已落实0/8）" in page and "包化解" in page
+        assert "第1页共1页" in page and "信访人（签字）" in page and "七、回访评价" in page
+
+
+@needs_poppler
+def test_signatures_go_over_with_the_follow_up(desk: Desk, now: FakeNow, tmp_path: Path) -> None:
+    """When a sheet runs over, the signature block is never alone on its page: the follow-up goes with it."""
+    case_id = long_case(desk, now, measures=24)
+    out = tmp_path / "over.pdf"
+    write_sheets(out, [sheet_data(desk, case_id)])
+    pages = [squeeze(p) for p in pages_text(out)]
+    assert len(pages) >= 2
+    [signed] = [p for p in pages if "签字确认" in p]
+    assert "七、回访评价" in signed and "评价结果" in signed
+
+
+def test_steps_name_the_unit_that_acted_and_synced_stations_by_name(tmp_path: Path, now: FakeNow) -> None:
+    """办理单位: the unit a step names (派发, 受理…), else the station that recorded it — by its name, also
+    when the step came from another station by sync."""
+    from tests.sync_helpers import send, station_tree
+
+    with station_tree(tmp_path, now, ("SZ", "TZJJ", "TZ01")) as desks:
+        town, county = desks["TZ01"], desks["TZJJ"]
+        case_id = town.register_case(make_draft())
+        town.record(case_id, "dispatch", {"units": ["镇农业农村办"]})
+        town.record(case_id, "accept", {"unit": "镇农业农村办", "note": "予以受理"})
+        town.record(case_id, "contact", {"note": "电话联系"})
+        send(town, county, tmp_path / "up.bundle")
+        rows = {r.label: r.unit for r in sheet_data(county, case_id).steps}
+    assert rows == {"登记": "新河镇信访办", "派发": "镇农业农村办", "受理": "镇农业农村办",
+                    "联系信访人": "新河镇信访办"}

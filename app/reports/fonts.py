@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from reportlab.lib import textsplit
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import paragraph
@@ -18,7 +19,8 @@ FONT_PATH = Path(__file__).resolve().parents[2] / "resources" / "fonts" / "wqy-m
 
 
 # Chinese full-width punctuation that must not begin a line. reportlab's list (CJK word wrap) is drawn from
-# Japanese typography and lacks these, so a wrapped note could start a line with "，".
+# Japanese typography and lacks these, so a wrapped note could start a line with "，". The list is read from two
+# module globals: textsplit's (a paragraph of one run of text, the usual case) and paragraph's (mixed runs).
 _CHINESE_CANNOT_START = "，；：！？、。）》」』】〕…"
 
 
@@ -26,6 +28,7 @@ def cjk_font() -> str:
     """The registered font's name; loading the file (~0.15 s) happens only the first time."""
     if FONT_NAME not in pdfmetrics.getRegisteredFontNames():
         pdfmetrics.registerFont(TTFont(FONT_NAME, str(FONT_PATH), subfontIndex=0))
-        missing = "".join(c for c in _CHINESE_CANNOT_START if c not in paragraph.ALL_CANNOT_START)
-        paragraph.ALL_CANNOT_START += missing
+        for module in (textsplit, paragraph):
+            missing = "".join(c for c in _CHINESE_CANNOT_START if c not in module.ALL_CANNOT_START)
+            module.ALL_CANNOT_START += missing
     return FONT_NAME

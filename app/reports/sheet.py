@@ -15,7 +15,7 @@ from typing import Any, BinaryIO
 from reportlab.graphics.barcode import qrencoder
 from reportlab.graphics.barcode.qr import QrCode
 from reportlab.lib import colors
-from reportlab.lib.enums import TA_CENTER
+from reportlab.lib.enums import TA_CENTER, TA_RIGHT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
@@ -34,16 +34,23 @@ from reportlab.platypus import (
     Table,
     TableStyle,
 )
+from reportlab.platypus.doctemplate import LayoutError
 from reportlab.platypus.tables import CellStyle
 
 from app.models.errors import DomainError
 from app.models.vocab import CHANNELS, CHECKLIST_ITEMS, STATUSES
+from app.reports.files import output_file
 from app.reports.fonts import FONT_NAME, cjk_font
 from app.reports.sheet_data import SheetData
 
 PAGE_W, PAGE_H = A4
-MARGIN_X, MARGIN_TOP, MARGIN_BOTTOM = 16 * mm, 24 * mm, 20 * mm
+# The running header sits 12 mm from the top edge, the footer 7.5 mm from the bottom (inside what office printers
+# print); the body gets the rest, so that a typical case (seven steps, the 四定四包 table) fits on one page.
+MARGIN_X, MARGIN_TOP, MARGIN_BOTTOM = 16 * mm, 17 * mm, 16 * mm
+HEADER_Y, FOOTER_Y = PAGE_H - 12 * mm, 7.5 * mm
 BODY_W = PAGE_W - 2 * MARGIN_X
+BODY_H = PAGE_H - MARGIN_TOP - MARGIN_BOTTOM
+TALL_ROW = BODY_H / 4  # a table row this tall is split at a page break rather than moved whole to the next page
 TITLE = "信访事项办理情况表"
 GRID = colors.HexColor("#333333")
 LABEL_BG = colors.HexColor("#EEF1F5")
@@ -63,12 +70,13 @@ def _styles() -> dict[str, ParagraphStyle]:
         "small": ParagraphStyle("small", parent=base, fontSize=8.5, leading=11.5),
         "label": ParagraphStyle("label", parent=base, alignment=TA_CENTER),
         "head": ParagraphStyle("head", parent=base, fontSize=9.5, alignment=TA_CENTER),
-        "title": ParagraphStyle("title", parent=base, fontSize=19, leading=26, alignment=TA_CENTER),
-        "subtitle": ParagraphStyle("subtitle", parent=base, fontSize=10.5, leading=15, alignment=TA_CENTER),
-        "section": ParagraphStyle("section", parent=base, fontSize=11, leading=15, spaceBefore=7,
-                                  spaceAfter=3),
-        "sign": ParagraphStyle("sign", parent=base, fontSize=10.5, leading=15),
-        "qr": ParagraphStyle("qr", parent=base, fontSize=7.5, leading=11.5, alignment=TA_CENTER),
+        "title": ParagraphStyle("title", parent=base, fontSize=18, leading=23, alignment=TA_CENTER),
+        "subtitle": ParagraphStyle("subtitle", parent=base, fontSize=10.5, leading=14, alignment=TA_CENTER),
+        "section": ParagraphStyle("section", parent=base, fontSize=10.5, leading=14, spaceBefore=4,
+                                  spaceAfter=1.5),
+        "sign": ParagraphStyle("sign", parent=base, fontSize=10, leading=14),
+        "sign_date": ParagraphStyle("sign_date", parent=base, fontSize=10, leading=14, alignment=TA_RIGHT),
+        "qr": ParagraphStyle("qr", parent=base, fontSize=7, leading=9, alignment=TA_CENTER),
     }
 
 
@@ -114,6 +122,8 @@ class _Line(Flowable):
         y = st.leading - st.fontSize  # a Paragraph's first baseline: its height less the font size
         if st.alignment == TA_CENTER:
             canv.drawCentredString(self.width / 2, y, self.text)
+        elif st.alignment == TA_RIGHT:
+            canv.drawRightString(self.width - st.rightIndent, y, self.text)
         else:
             canv.drawString(st.leftIndent, y, self.text)
 
@@ -178,7 +188,7 @@ class _SheetCanvas(Canvas):
         station, case_id, code, printed = self.case_info
         font = cjk_font()
         self.saveState()
-        top = PAGE_H - MARGIN_TOP + 6 * mm
+        top = HEADER_Y
         self.setFont(font, 9)
         self.setFillColor(colors.HexColor("#444444"))
         self.drawString(MARGIN_X, top, station)
@@ -186,7 +196,7 @@ class _SheetCanvas(Canvas):
         self.setStrokeColor(GRID)
         self.setLineWidth(0.8)
         self.line(MARGIN_X, top - 2.2 * mm, PAGE_W - MARGIN_X, top - 2.2 * mm)
-        bottom = MARGIN_BOTTOM - 10 * mm
+        bottom = FOOTER_Y
         self.setLineWidth(0.4)
         self.line(MARGIN_X, bottom + 4.5 * mm, PAGE_W - MARGIN_X, bottom + 4.5 * mm)
         self.setFont(font, 8)
@@ -208,7 +218,7 @@ class _Cell(CellStyle):
     fontsize = 9.5
     leading = 9.5 * 1.2  # as the FONT command sets it
     valign = "MIDDLE"
-    topPadding, bottomPadding, leftPadding, rightPadding = 3, 4, 4, 4
+    topPadding, bottomPadding, leftPadding, rightPadding = 2, 3, 4, 4
 
 
 class _SmallCell(_Cell):
@@ -216,10 +226,34 @@ class _SmallCell(_Cell):
     leading = 8.5 * 1.2
 
 
+class _StepCell(_SmallCell):
+    """The handling chain's cells: smaller, and top-aligned, so that a step whose note runs onto the next page
+    shows its number, date and unit at the row's start rather than in whichever part is taller."""
+
+    valign = "TOP"
+
+
+class _Grid(Table):
+    """A table whose rows may run over a page break. A row that does not fit goes whole to the next page, as
+    rows should; a tall one (a long request or note, a quarter of a page or more) is split where the page
+    ends, so it neither leaves half a page empty nor, taller than a page, stops the printing (LayoutError).
+    reportlab alone (splitInRow) first splits between rows, then places the rest (the header row repeated and
+    the tall row) on the same page: the header would print twice."""
+
+    def split(self, availWidth: float, availHeight: float) -> list[Flowable]:  # noqa: N803 - reportlab's names
+        self._calc(availWidth, availHeight)
+        fitting = self._getFirstPossibleSplitRowPosition(availHeight, ignoreSpans=1)
+        if fitting < len(self._rowHeights) and self._rowHeights[fitting] >= TALL_ROW:
+            parts = self._splitRows(availHeight, doInRowSplit=True)
+            if parts:
+                return parts  # type: ignore[no-any-return]
+        return super().split(availWidth, availHeight)  # type: ignore[no-any-return]
+
+
 def _grid(data: list[list[Any]], widths: list[float], extra: list[tuple[Any, ...]] | None = None,
           repeat: int = 0, cell: type[CellStyle] = _Cell) -> Table:
     cjk_font()  # registered before any cell names it
-    table = Table(data, colWidths=widths, repeatRows=repeat, hAlign="LEFT",
+    table = _Grid(data, colWidths=widths, repeatRows=repeat, hAlign="LEFT", splitInRow=1,
                   cellStyles=[[cell("") for _ in row] for row in data])
     table.setStyle(TableStyle([
         ("GRID", (0, 0), (-1, -1), 0.6, GRID),
@@ -255,39 +289,43 @@ def _qr(text: str, size: float) -> QrCode:
 
 
 def _title_block(d: SheetData, st: dict[str, ParagraphStyle]) -> Table:
-    qr_size = 27 * mm
-    title = [_Line(TITLE, st["title"]), Spacer(1, 2 * mm), _Line(f"案件编号：{d.case_id}", st["subtitle"])]
+    qr_size = 21 * mm
+    title = [_Line(TITLE, st["title"]), Spacer(1, 1.5 * mm), _Line(f"案件编号：{d.case_id}", st["subtitle"])]
     code = [_qr(d.qr, qr_size), _Line(f"校验码 {d.code}", st["qr"])]
     side = qr_size + 4 * mm
     table = Table([["", title, code]], colWidths=[side, BODY_W - 2 * side, side])
     table.setStyle(TableStyle([("FONT", (0, 0), (-1, -1), cjk_font()), ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
                                ("ALIGN", (2, 0), (2, 0), "CENTER"),
-                               ("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), 0)]))
+                               ("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+                               ("TOPPADDING", (0, 0), (-1, -1), 0), ("BOTTOMPADDING", (0, 0), (-1, -1), 0)]))
     return table
+
+
+# 基本情况 as three label/value pairs a row: the labels' column fits "乡镇（街道）", the values share the rest.
+BASIC_LABEL_W = 23 * mm
+BASIC_VALUE_W = (BODY_W - 3 * BASIC_LABEL_W) / 3
 
 
 def _basic(d: SheetData, st: dict[str, ParagraphStyle]) -> Table:
     s = d.state
-    lw, vw = 24 * mm, BODY_W / 2 - 24 * mm
-    p = lambda text: _fit(text, st["body"], vw)  # noqa: E731
+    p = lambda text: _fit(text, st["body"], BASIC_VALUE_W)  # noqa: E731
     channel = CHANNELS.get(s.channel, s.channel)
     if s.collective:
         channel += f"（集体访，{s.head_count}人）"
     fill, ink, colour_text = COLOUR_FILL[d.colour]
     repeat = "首次" if s.repeat_round == 1 else f"第{s.repeat_round}次（前次：{'、'.join(s.repeat_of)}）"
     rows = [
-        ["登记日期", p(s.registered_at[:10]), "来源渠道", p(channel)],
-        ["领    域", p(s.domain), "当前状态", p(STATUSES.get(s.status, s.status))],
-        ["乡镇（街道）", p(s.township), "村（社区）", p(s.village)],
-        ["事权单位", p(s.authority_unit or "—"), "属    地", p(s.jurisdiction or "—")],
-        ["积    案", p("是" if s.backlog else "否"), "重复信访", p(repeat)],
-        ["督办颜色", colour_text, "包案领导", p(s.leader or "—")],
+        ["登记日期", p(s.registered_at[:10]), "来源渠道", p(channel), "当前状态", p(STATUSES.get(s.status, s.status))],
+        ["领    域", p(s.domain), "乡镇（街道）", p(s.township), "村（社区）", p(s.village)],
+        ["事权单位", p(s.authority_unit or "—"), "属    地", p(s.jurisdiction or "—"), "积    案",
+         p("是" if s.backlog else "否")],
+        ["督办颜色", colour_text, "包案领导", p(s.leader or "—"), "重复信访", p(repeat)],
     ]
-    return _grid(rows, [lw, vw, lw, vw], [
-        ("BACKGROUND", (0, 0), (0, -1), LABEL_BG),
-        ("BACKGROUND", (2, 0), (2, -1), LABEL_BG), ("ALIGN", (0, 0), (0, -1), "CENTER"),
-        ("ALIGN", (2, 0), (2, -1), "CENTER"), ("BACKGROUND", (1, 5), (1, 5), colors.HexColor(fill)),
-        ("TEXTCOLOR", (1, 5), (1, 5), ink),
+    labels = [(c, 0, c, -1) for c in (0, 2, 4)]
+    return _grid(rows, [BASIC_LABEL_W, BASIC_VALUE_W] * 3, [
+        *[("BACKGROUND", (a, b), (c, e), LABEL_BG) for a, b, c, e in labels],
+        *[("ALIGN", (a, b), (c, e), "CENTER") for a, b, c, e in labels],
+        ("BACKGROUND", (1, 3), (1, 3), colors.HexColor(fill)), ("TEXTCOLOR", (1, 3), (1, 3), ink),
     ])
 
 
@@ -313,7 +351,7 @@ def _steps(d: SheetData, st: dict[str, ParagraphStyle]) -> Table:
                      _fit(r.person, small, widths[4]), _fit(r.note, small, widths[5])])
     return _grid(rows, widths, [("BACKGROUND", (0, 0), (-1, 0), LABEL_BG),
                                 ("ALIGN", (0, 1), (0, -1), "CENTER"), ("ALIGN", (2, 1), (2, -1), "CENTER")],
-                 repeat=1, cell=_SmallCell)
+                 repeat=1, cell=_StepCell)
 
 
 def _limits(d: SheetData) -> Table:
@@ -345,18 +383,22 @@ def _checklist(d: SheetData, st: dict[str, ParagraphStyle]) -> Table:
     titles = ("项目", "落实情况", "落实人", "日期", "说明（措施、期限、单位）")
     rows: list[list[Any]] = [list(titles)]
     widths = [18 * mm, 19 * mm, 22 * mm, 21 * mm, BODY_W - 80 * mm]
+    small = st["small"]
     for key, label in CHECKLIST_ITEMS.items():
         entry = s.checklist[key]
         rows.append([label, "已落实" if entry.done else "未落实",
-                     _fit(entry.by if entry.done else "", st["body"], widths[2]),
-                     entry.at[:10] if entry.done else "", _fit(entry.note, st["body"], widths[4])])
+                     _fit(entry.by if entry.done else "", small, widths[2]),
+                     entry.at[:10] if entry.done else "", _fit(entry.note, small, widths[4])])
     undone = [("TEXTCOLOR", (1, i), (1, i), colors.HexColor("#C62828"))
               for i, key in enumerate(CHECKLIST_ITEMS, start=1) if not s.checklist[key].done]
     return _grid(rows, widths, [
         ("BACKGROUND", (0, 0), (-1, 0), LABEL_BG),
         ("BACKGROUND", (0, 1), (0, -1), LABEL_BG), ("ALIGN", (0, 0), (1, -1), "CENTER"),
         ("ALIGN", (3, 1), (3, -1), "CENTER"), *undone,
-    ], repeat=1)
+    ], repeat=1, cell=_SmallCell)
+
+
+FOLLOW_UP_W = (23 * mm, 22 * mm, 23 * mm, 23 * mm, 23 * mm)  # then the note, on the same line when it fits
 
 
 def _follow_up(d: SheetData, st: dict[str, ParagraphStyle]) -> Table:
@@ -364,24 +406,36 @@ def _follow_up(d: SheetData, st: dict[str, ParagraphStyle]) -> Table:
         rating, day, note = "尚未回访", "—", ""
     else:
         rating, day, note = d.follow_up
+    note = note or "—"
+    labels = [("BACKGROUND", (c, 0), (c, 0), LABEL_BG) for c in (0, 2, 4)]
+    labels += [("ALIGN", (c, 0), (c, 0), "CENTER") for c in (0, 2, 4)]
+    note_w = BODY_W - sum(FOLLOW_UP_W)
+    if "\n" not in note and stringWidth(note, FONT_NAME, st["body"].fontSize) <= note_w - 8:
+        return _grid([["评价结果", rating, "回访日期", day, "回访情况", note]], [*FOLLOW_UP_W, note_w], labels)
+    # A note of more than a line gets the width of the page below the rating (and may run onto the next page).
+    lw = FOLLOW_UP_W[0]
+    rest = (BODY_W - 2 * lw) / 2
     rows = [["评价结果", rating, "回访日期", day],
-            ["回访情况", _para(note or "—", st["body"], BODY_W - 24 * mm), "", ""]]
-    lw, vw = 24 * mm, BODY_W / 2 - 24 * mm
-    return _grid(rows, [lw, vw, lw, vw], [
-        ("SPAN", (1, 1), (3, 1)),
+            ["回访情况", _para(note, st["body"], BODY_W - lw), "", ""]]
+    return _grid(rows, [lw, rest, lw, rest], [
+        ("SPAN", (1, 1), (3, 1)), ("VALIGN", (0, 1), (-1, 1), "TOP"),  # the label stays at the note's start
         ("BACKGROUND", (0, 0), (0, -1), LABEL_BG), ("BACKGROUND", (2, 0), (2, 0), LABEL_BG),
         ("ALIGN", (0, 0), (0, -1), "CENTER"), ("ALIGN", (2, 0), (2, 0), "CENTER"),
     ])
 
 
+SIGNATURE_SPACE = 10 * mm  # room to sign by hand between the label and the date line
+
+
 def _signatures(st: dict[str, ParagraphStyle]) -> Table:
-    line = "＿" * 9
-    day = "＿＿＿＿年＿＿月＿＿日"
-    rows = [[_Line(f"{who}（签字）：{line}", st["sign"]), _Line(f"日期：{day}", st["sign"])]
-            for who in ("经　办　人", "包案领导", "信　访　人")]
-    table = Table(rows, colWidths=[BODY_W * 0.55, BODY_W * 0.45], hAlign="LEFT")
-    table.setStyle(TableStyle([("FONT", (0, 0), (-1, -1), cjk_font()), ("TOPPADDING", (0, 0), (-1, -1), 9),
-                               ("BOTTOMPADDING", (0, 0), (-1, -1), 3), ("LEFTPADDING", (0, 0), (-1, -1), 2)]))
+    """Three boxes side by side (handler, leader, petitioner): each a label, room to sign, and a date line."""
+    day = "日期：＿＿＿＿年＿＿月＿＿日"
+    cells = [[_Line(f"{who}（签字）：", st["sign"]), Spacer(1, SIGNATURE_SPACE), _Line(day, st["sign_date"])]
+             for who in ("经办人", "包案领导", "信访人")]
+    table = Table([cells], colWidths=[BODY_W / 3] * 3, hAlign="LEFT")
+    table.setStyle(TableStyle([("FONT", (0, 0), (-1, -1), cjk_font()), ("GRID", (0, 0), (-1, -1), 0.6, GRID),
+                               ("TOPPADDING", (0, 0), (-1, -1), 4), ("BOTTOMPADDING", (0, 0), (-1, -1), 5),
+                               ("LEFTPADDING", (0, 0), (-1, -1), 5), ("RIGHTPADDING", (0, 0), (-1, -1), 5)]))
     return table
 
 
@@ -390,20 +444,20 @@ def case_story(d: SheetData, index: int, on_start: Callable[[int], None] | None 
     st = _styles()
     section = lambda text: _Line(text, st["section"])  # noqa: E731
     request = _grid([[_para(d.state.request_summary, st["body"], BODY_W)]], [BODY_W],
-                    [("TOPPADDING", (0, 0), (-1, -1), 5), ("BOTTOMPADDING", (0, 0), (-1, -1), 7)])
+                    [("TOPPADDING", (0, 0), (-1, -1), 3), ("BOTTOMPADDING", (0, 0), (-1, -1), 5)])
     checklist_title = "六、四定四包"
     if d.state.needs_checklist:
         checklist_title += f"（已落实 {d.state.checklist_done}/{len(CHECKLIST_ITEMS)}）"
     story: list[Flowable] = [
-        _CaseStart(d, index, on_start), _title_block(d, st), Spacer(1, 3 * mm),
+        _CaseStart(d, index, on_start), _title_block(d, st), Spacer(1, 1 * mm),
         section("一、基本情况"), _basic(d, st),
         section("二、信访人"), _petitioners(d, st),
         section("三、信访诉求"), request,
         CondPageBreak(30 * mm), section("四、办理过程"), _steps(d, st),
         KeepTogether([section("五、办理时限"), _limits(d)]),
         KeepTogether([section(checklist_title), _checklist(d, st)]),
-        KeepTogether([section("七、回访评价"), _follow_up(d, st), Spacer(1, 2 * mm),
-                      section("八、签字确认"), _signatures(st)]),
+        # The signatures never stand alone on a page: they go over together with the follow-up above them.
+        KeepTogether([section("七、回访评价"), _follow_up(d, st), section("八、签字确认"), _signatures(st)]),
     ]
     return story
 
@@ -431,26 +485,39 @@ class _LazyStory(list):  # type: ignore[type-arg]
 
 def write_sheets(out: str | Path | BinaryIO, sheets: Iterable[SheetData], total: int | None = None,
                  progress: Progress | None = None) -> int:
-    """Write the sheets of several cases into one PDF (each from a new page); returns the number of cases."""
-    doc = BaseDocTemplate(str(out) if isinstance(out, Path) else out, pagesize=A4, leftMargin=MARGIN_X,
-                          rightMargin=MARGIN_X, topMargin=MARGIN_TOP, bottomMargin=MARGIN_BOTTOM, title=TITLE,
-                          author="信访工作台", creator="信访工作台", initialFontName=cjk_font())
-    frame = Frame(MARGIN_X, MARGIN_BOTTOM, BODY_W, PAGE_H - MARGIN_TOP - MARGIN_BOTTOM, id="body",
-                  leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
-    doc.addPageTemplates([PageTemplate("sheet", [frame])])
-    count = 0
+    """Write the sheets of several cases into one PDF (each from a new page); returns the number of cases.
+    A file is written whole or not at all (see app.reports.files); its folder is made if missing."""
+    count, case_id = 0, ""
     report = (lambda i: progress(i, total or 0)) if progress else None
 
     def stories() -> Iterator[list[Flowable]]:
-        nonlocal count
+        nonlocal count, case_id
         for index, data in enumerate(sheets):
-            count = index + 1
+            count, case_id = index + 1, data.case_id
             yield ([PageBreak()] if index else []) + case_story(data, index, report)
 
     story = _LazyStory(stories())
     if not story:
         raise DomainError("没有要打印的案件")
-    doc.build(story, canvasmaker=_SheetCanvas)
+    try:
+        if isinstance(out, str | Path):
+            with output_file(out) as temp:
+                _build(str(temp), story)
+        else:
+            _build(out, story)
+    except LayoutError:
+        # Every table row can split across pages, so this should not happen; if it does, say which case.
+        raise DomainError(f"案件 {case_id} 的办理情况表无法排版（某一项内容过长），请联系技术支持") from None
     if progress:
         progress(count, total or count)
     return count
+
+
+def _build(out: str | BinaryIO, story: list[Flowable]) -> None:
+    doc = BaseDocTemplate(out, pagesize=A4, leftMargin=MARGIN_X, rightMargin=MARGIN_X, topMargin=MARGIN_TOP,
+                          bottomMargin=MARGIN_BOTTOM, title=TITLE, author="信访工作台", creator="信访工作台",
+                          initialFontName=cjk_font())
+    frame = Frame(MARGIN_X, MARGIN_BOTTOM, BODY_W, BODY_H, id="body",
+                  leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
+    doc.addPageTemplates([PageTemplate("sheet", [frame])])
+    doc.build(story, canvasmaker=_SheetCanvas)

@@ -21,6 +21,7 @@ from app.models.events import Event
 from app.models.identity import mask_id_number
 from app.models.vocab import CHANNELS, EVENT_LABELS, RATINGS
 from app.ops.desk import Desk
+from app.reports.figures import station_names
 from app.store.projection import case_clock
 
 CHECK_CODE_LENGTH = 8
@@ -60,11 +61,16 @@ class PrintoutMatch:
         if self.event is None:
             return "校验码与本案任何记录都不符：打印件不是本站本案的记录，或已被改动"
         if not self.later:
-            last = f"{self.event.at[:16]} {_label(self.event.kind)}"
+            last = f"{_minute(self.event.at)} {_label(self.event.kind)}"
             return f"打印件与当前记录一致（打印时最后一项记录：{last}）"
         kinds = "、".join(dict.fromkeys(_label(e.kind) for e in self.later))
-        when = f"{self.event.at[:16]}（{_label(self.event.kind)}）"
+        when = f"{_minute(self.event.at)}（{_label(self.event.kind)}）"
         return f"打印件为 {when} 时的记录，此后又有 {len(self.later)} 项变更（{kinds}），请重新打印"
+
+
+def _minute(stamp: str) -> str:
+    """An event time as people write it: 2026-05-27 13:24."""
+    return stamp[:16].replace("T", " ")
 
 
 def _label(kind: str) -> str:
@@ -119,9 +125,7 @@ class SheetData:
         return qr_text(self.state.case_id, self.code)
 
 
-def _step_row(number: int, step: Step, event: Event | None, station: tuple[str, str],
-              channel: str) -> StepRow:
-    station_code, station_name = station
+def _step_row(number: int, step: Step, event: Event | None, names: dict[str, str], channel: str) -> StepRow:
     note = step.note
     if step.kind == "register":
         note = f"{CHANNELS.get(channel, '')}登记"
@@ -129,16 +133,20 @@ def _step_row(number: int, step: Step, event: Event | None, station: tuple[str, 
         rating = RATINGS.get(event.payload.get("rating", ""), "")
         note = "；".join(x for x in (rating, step.note) if x)
     if step.evidence:
-        names = "、".join(item.get("name", "") for item in step.evidence)
-        note = "；".join(x for x in (note, f"佐证材料：{names}") if x)
-    unit = step.unit or (station_name if step.origin == station_code else step.origin)
+        files = "、".join(item.get("name", "") for item in step.evidence)
+        note = "；".join(x for x in (note, f"佐证材料：{files}") if x)
+    # The unit the step names (the units dispatched to, the unit that accepted…), else the station that recorded
+    # it, by name: a step that came by sync was recorded at another station, whose code means little on paper.
+    unit = step.unit or names.get(step.origin) or step.origin
     return StepRow(number, _label(step.kind), step.at[:10], unit, step.actor, note)
 
 
-def sheet_data(desk: Desk, case_id: str, *, full_id: bool = False,
-               events: list[Event] | None = None) -> SheetData:
-    """The sheet of one case as it stands now. ID numbers are masked unless ``full_id``."""
+def sheet_data(desk: Desk, case_id: str, *, full_id: bool = False, events: list[Event] | None = None,
+               names: dict[str, str] | None = None) -> SheetData:
+    """The sheet of one case as it stands now. ID numbers are masked unless ``full_id``. ``names`` (station code
+    → name, as ``station_names`` gives) may be passed when printing many cases."""
     station = desk.require_station()
+    names = {**(names if names is not None else station_names(desk.conn)), station.code: station.name}
     events = events if events is not None else desk.events(case_id)
     if not events:
         raise DomainError(f"找不到案件：{case_id}")
@@ -156,8 +164,7 @@ def sheet_data(desk: Desk, case_id: str, *, full_id: bool = False,
         data.petitioners.append((person.name, shown, person.phone, person.address))
     by_id = {e.id: e for e in events}
     for number, step in enumerate(state.steps, start=1):
-        data.steps.append(_step_row(number, step, by_id.get(step.event_id), (station.code, station.name),
-                                    state.channel))
+        data.steps.append(_step_row(number, step, by_id.get(step.event_id), names, state.channel))
     follow_ups = [s for s in state.steps if s.kind == "follow_up"]
     if follow_ups and state.rating:
         last = follow_ups[-1]
@@ -173,5 +180,6 @@ def open_case_ids(desk: Desk) -> list[str]:
 
 def sheets(desk: Desk, case_ids: Iterable[str], *, full_id: bool = False) -> Iterator[SheetData]:
     """Sheet data one case at a time, so printing every open case keeps one case in memory."""
+    names = station_names(desk.conn)
     for case_id in case_ids:
-        yield sheet_data(desk, case_id, full_id=full_id)
+        yield sheet_data(desk, case_id, full_id=full_id, names=names)

@@ -13,6 +13,7 @@ from typing import Any
 
 from app.models.errors import DomainError
 from app.ops.desk import Desk
+from app.reports.files import write_bytes
 from app.reports.sheet import write_sheets
 from app.reports.sheet_data import match_printout, open_case_ids, parse_qr_text, sheets
 from app.views.common import message
@@ -36,6 +37,7 @@ TEXTS = {
     "check_title": "核对打印件",
     "check_prompt": "请扫描打印件右上角的二维码，或输入“案件编号 校验码”：",
     "error": "无法打印",
+    "save_failed": "无法保存 PDF",
 }
 MAX_DPI = 300
 
@@ -58,7 +60,7 @@ class PrintPreview(QtWidgets.QDialog):
         self.view.setZoomMode(QtPdfWidgets.QPdfView.ZoomMode.FitToWidth)
         self.summary = QtWidgets.QLabel()
         self.full_id = QtWidgets.QCheckBox(TEXTS["full_id"])
-        self.full_id.toggled.connect(self.reload)
+        self.full_id.toggled.connect(self._reload_shown)
         buttons = QtWidgets.QDialogButtonBox()
         self.print_button = buttons.addButton(TEXTS["print_button"], QtWidgets.QDialogButtonBox.ButtonRole.ActionRole)
         self.save_button = buttons.addButton(TEXTS["save"], QtWidgets.QDialogButtonBox.ButtonRole.ActionRole)
@@ -91,6 +93,12 @@ class PrintPreview(QtWidgets.QDialog):
         self._buffer.open(QtCore.QIODevice.OpenModeFlag.ReadOnly)
         self.document.load(self._buffer)
         self.summary.setText(TEXTS["summary"].format(cases=len(self.case_ids), pages=self.document.pageCount()))
+
+    def _reload_shown(self) -> None:
+        try:
+            self.reload()
+        except DomainError as err:
+            message(self, TEXTS["error"], str(err))
 
     def page_image(self, page: int, dpi: int) -> QtGui.QImage:
         """One page at ``dpi`` on a white background."""
@@ -131,10 +139,16 @@ class PrintPreview(QtWidgets.QDialog):
         printer.setFullPage(True)  # the PDF carries its own margins
         dialog = QtPrintSupport.QPrintDialog(printer, self)
         dialog.setObjectName("printDialog")
-        dialog.accepted.connect(lambda: self.print_to(printer))
+        dialog.accepted.connect(lambda: self._print_shown(printer))
         self._printer = printer  # kept alive until the dialog is answered
         dialog.setWindowModality(QtCore.Qt.WindowModality.WindowModal)
         dialog.show()
+
+    def _print_shown(self, printer: QtPrintSupport.QPrinter) -> None:
+        try:
+            self.print_to(printer)
+        except DomainError as err:
+            message(self, TEXTS["error"], str(err))
 
     def ask_save(self) -> None:
         dialog = QtWidgets.QFileDialog(self, TEXTS["save"], str(Path.home() / f"{self.case_ids[0]}.pdf"),
@@ -144,9 +158,15 @@ class PrintPreview(QtWidgets.QDialog):
         dialog.fileSelected.connect(lambda name: self.save_to(Path(name)))
         dialog.open()
 
-    def save_to(self, path: Path) -> None:
-        path.write_bytes(self.pdf_bytes)
+    def save_to(self, path: Path) -> bool:
+        """Save the PDF shown; a refusal (file open in a reader, no room on the stick…) is shown, not raised."""
+        try:
+            write_bytes(path, self.pdf_bytes)
+        except DomainError as err:
+            message(self, TEXTS["save_failed"], str(err))
+            return False
         message(self, TEXTS["save"], TEXTS["saved"].format(path=path), QtWidgets.QMessageBox.Icon.Information)
+        return True
 
 
 def menu_before_help(window: QtWidgets.QMainWindow, title: str) -> QtWidgets.QMenu:

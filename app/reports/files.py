@@ -1,0 +1,83 @@
+"""Writing the files a user asked for (PDF, workbooks): whole or not at all, and refusals in Chinese.
+
+Every output is first written to a temporary file in the same folder, then moved over the target with
+``os.replace`` (atomic on the same disk): a full USB stick, a workbook still open in Excel or WPS (Windows
+refuses to replace it) or a crash half-way never leaves a truncated file where the old one was. Missing
+folders are made, as a user who types ``D:\\台账\\三月\\a.xlsx`` expects. An ``OSError`` becomes a
+``DomainError`` whose message says what to do, so the command line and the program say the same thing.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+from app.models.errors import DomainError
+
+# Not every platform defines every code (Windows maps a sharing violation to EACCES, a full disk to ENOSPC).
+_BUSY = {getattr(errno, name) for name in ("EACCES", "EPERM", "EBUSY", "ETXTBSY") if hasattr(errno, name)}
+_FULL = {getattr(errno, name) for name in ("ENOSPC", "EDQUOT") if hasattr(errno, name)}
+
+
+def os_error_message(err: OSError, path: Path | str) -> str:
+    """What went wrong writing ``path``, in words a handler can act on."""
+    path = Path(path)
+    code = err.errno
+    if isinstance(err, PermissionError) or code in _BUSY:
+        return (f"无法写入 {path}：文件被占用或无权写入。请先在 Excel/WPS（或 PDF 阅读器）中关闭该文件后重试，"
+                "或换一个保存位置")
+    if code in _FULL:
+        return f"磁盘空间不足，{path} 未能写入（原有文件未改动）。请清理磁盘或换一个U盘后重试"
+    if code == errno.EROFS:
+        return f"{path.parent} 所在的磁盘是只读的（如写保护的U盘），请换一个保存位置"
+    if isinstance(err, IsADirectoryError):
+        return f"{path} 是一个文件夹，请给出要保存的文件名"
+    if isinstance(err, NotADirectoryError | FileExistsError):
+        return f"无法在 {path.parent} 中保存：路径中有一部分是文件而不是文件夹"
+    if isinstance(err, FileNotFoundError):
+        return f"找不到保存位置 {path.parent}（U盘或网络磁盘是否已拔出？）"
+    if code == errno.ENAMETOOLONG:
+        return f"文件名或路径太长：{path}"
+    if code == errno.EINVAL:
+        return f"文件名不可用（可能含有 \\ / : * ? \" < > | 等字符）：{path.name}"
+    return f"无法写入 {path}（系统错误代码 {code}），请检查磁盘或U盘后重试，或换一个保存位置"
+
+
+@contextlib.contextmanager
+def output_file(path: Path | str) -> Iterator[Path]:
+    """A temporary path next to ``path`` to write to; moved over ``path`` when the block ends without an
+    exception, removed otherwise. Makes the folder if missing; raises DomainError for any OSError."""
+    path = Path(path)
+    if path.is_dir():
+        raise DomainError(os_error_message(IsADirectoryError(errno.EISDIR, "", str(path)), path))
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, name = tempfile.mkstemp(prefix=f".{path.stem[:40]}.", suffix=".part", dir=path.parent)
+        os.close(handle)
+    except OSError as err:
+        raise DomainError(os_error_message(err, path)) from None
+    temp = Path(name)
+    try:
+        yield temp
+        os.replace(temp, path)
+    except OSError as err:
+        _remove(temp)
+        raise DomainError(os_error_message(err, path)) from None
+    except BaseException:
+        _remove(temp)
+        raise
+
+
+def write_bytes(path: Path | str, data: bytes) -> None:
+    """``data`` as the whole content of ``path``, written as ``output_file`` writes."""
+    with output_file(path) as temp:
+        temp.write_bytes(data)
+
+
+def _remove(temp: Path) -> None:
+    with contextlib.suppress(OSError):
+        temp.unlink()
