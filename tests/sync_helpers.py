@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import json
+import tempfile
+import uuid
+import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -10,6 +14,9 @@ from app.ops import sync
 from app.ops import sync_transfer as transfer
 from app.ops.desk import Desk
 from app.store.projection import fingerprint
+from app.sync import keys, workbook
+from app.sync.apply import row_hash
+from app.sync.container import BundleWriter
 from tests.conftest import FakeNow, make_draft
 
 STATIONS = (("SZ", "台州市信访局", "city", None), ("TZJJ", "椒江区信访局", "county", "SZ"),
@@ -60,3 +67,65 @@ def snapshot(desk: Desk) -> tuple[dict[str, str], int, list[tuple[object, ...]]]
 
 def new_case(desk: Desk, name: str = "王小明") -> str:
     return desk.register_case(make_draft(name=name))
+
+
+Row = tuple[str, str, str, int, str, str, str, str, str, str, str]
+
+
+def store_state(desk: Desk) -> tuple[object, ...]:
+    """Everything a refused import must leave as it was: ``snapshot``, the row count of every table, every event
+    as stored, and the evidence folder's files."""
+    conn = desk.conn
+    tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")]
+    counts = {t: conn.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0] for t in tables}
+    events = conn.execute("SELECT * FROM events ORDER BY origin, seq").fetchall()
+    blobs = sorted(str(p.relative_to(desk.blobs.root)) for p in desk.blobs.root.rglob("*")) \
+        if desk.blobs.root.exists() else []
+    return snapshot(desk), counts, events, blobs
+
+
+def bundle_events(path: Path) -> list[Row]:
+    """The event rows of a bundle, as import reads them."""
+    with zipfile.ZipFile(path) as zf, tempfile.TemporaryDirectory() as tmp:
+        manifest = json.loads(zf.read("manifest.json"))
+        book = Path(tmp) / "data.xlsx"
+        book.write_bytes(zf.read("data.xlsx"))
+        return list(workbook.read_events(book, manifest["counts"]["events"]))
+
+
+def sealed_row(row: Row, **changes: object) -> Row:
+    """An event row with some fields changed and its own hash computed again: a well-formed event, so only the
+    check aimed at the change can refuse it."""
+    names = ("id", "case_id", "origin", "seq", "hlc", "at", "actor", "kind", "payload", "prev_hash", "hash")
+    values = dict(zip(names, row, strict=True))
+    values.update(changes)
+    fresh: Row = tuple(values[n] for n in names)  # type: ignore[assignment]
+    return (*fresh[:10], row_hash(fresh))  # type: ignore[return-value]
+
+
+def resign(source: Path, target: Path, signer: Desk, *, events: list[Row] | None = None,
+           manifest: dict[str, object] | None = None, drop: tuple[str, ...] = (),
+           replace: dict[str, bytes] | None = None) -> None:
+    """The bundle again, changed, and signed with the real sender's key: what a faulty or compromised station
+    could send. ``events`` writes a new workbook with those rows (the manifest's event count follows);
+    ``manifest`` overrides fields; ``drop`` leaves members out. A new bundle id unless ``manifest`` gives one."""
+    replace = dict(replace or {})
+    with zipfile.ZipFile(source) as zf:
+        old = json.loads(zf.read("manifest.json"))
+        members = {i.filename: zf.read(i) for i in zf.infolist() if i.filename != "manifest.json"}
+    changed = {**old, "bundle_id": uuid.uuid4().hex, **(manifest or {})}
+    if events is not None:
+        with tempfile.TemporaryDirectory() as tmp:
+            book = Path(tmp) / "data.xlsx"
+            longest = max((len(r[8]) for r in events), default=1)
+            workbook.write_workbook(book, [("说明", "测试")], [], events, len(events), longest, [], [])
+            replace["data.xlsx"] = book.read_bytes()
+        changed["counts"] = {**old["counts"], "events": len(events)}
+    changed.pop("members")
+    writer = BundleWriter(target)
+    for name, data in members.items():
+        if name not in drop:
+            writer.add_bytes(name, replace.get(name, data))
+    key = keys.load_key(signer.data_dir)
+    assert key is not None
+    writer.finish(changed, key)

@@ -15,11 +15,13 @@ from app.ops import sync_transfer as transfer
 from app.ops.desk import Desk
 from app.sync.bundle import DIRECTIONS
 from app.sync.conflicts import hard_conflicts, soft_pairs
+from app.sync.trust import when_text
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = sub.add_parser("enroll-request", help="生成入网申请（交上级签发证书）")
     p.add_argument("--out", required=True, type=Path)
+    p.add_argument("--new-key", action="store_true", help="先换一把新密钥（旧密钥被吊销后重新认证时用）")
     p.set_defaults(run=cmd_enroll_request)
     p = sub.add_parser("certify", help="为下级站点签发证书")
     p.add_argument("request", type=Path)
@@ -72,9 +74,11 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 
 def cmd_enroll_request(desk: Desk, args: argparse.Namespace) -> int:
-    request = trust_ops.enroll_request(desk, args.out)
+    request = trust_ops.enroll_request(desk, args.out, new_key=args.new_key)
     from app.sync.keys import fingerprint
 
+    if args.new_key:
+        print("已为本站换了一把新密钥（旧密钥文件保留在 keys/retired/ 中）；安装新证书前不能导出同步包。")
     print(f"已生成入网申请：{args.out}")
     print(f"本站 {request.code}（{request.name}）密钥指纹：{fingerprint(request.public_key)}")
     print("请将申请文件交上级站点签发证书，并电话核对上面的指纹。")
@@ -85,7 +89,7 @@ def cmd_certify(desk: Desk, args: argparse.Namespace) -> int:
     cert = trust_ops.certify(desk, args.request, args.out)
     print(f"已为站点 {cert.code}（{cert.name}）签发证书：{args.out}")
     print(f"该站点密钥指纹：{cert.fingerprint}（请与对方电话核对）")
-    print(f"有效期：{cert.not_before[:10]} 至 {cert.not_after[:10]}")
+    print(f"有效期：{when_text(cert.not_before)} 至 {when_text(cert.not_after)}")
     return EXIT_OK
 
 
@@ -100,8 +104,8 @@ def cmd_install_cert(desk: Desk, args: argparse.Namespace) -> int:
 
 def cmd_revoke(desk: Desk, args: argparse.Namespace) -> int:
     made = trust_ops.revoke(desk, args.code, args.reason)
-    print(f"已吊销站点 {made[0].code} 的 {len(made)} 份证书（{made[0].revoked_at.replace('T', ' ')} 起）。"
-          "吊销记录将随本站之后导出的同步包传到上下级。")
+    print(f"已吊销站点 {made[0].code} 的 {len(made)} 份证书（{when_text(made[0].revoked_at)} 起）。"
+          "此后由它的旧密钥签名的同步包一律不再接受；吊销记录将随本站之后导出的同步包传到上下级。")
     return EXIT_OK
 
 
@@ -150,6 +154,8 @@ def cmd_verify_bundle(desk: Desk, args: argparse.Namespace) -> int:
         if not info.for_us:
             print(f"注意：此包是发给 {info.receiver} 的，本站不能导入")
         return EXIT_OK
+    if not info.checked:
+        return fail(f"无法核验（上面是同步包自己写的内容，未经核对）：{info.problem}")
     return fail(f"不可信：{info.problem}")
 
 
@@ -197,9 +203,9 @@ def cmd_resolve(desk: Desk, args: argparse.Namespace) -> int:
 def _cert_line(label: str, c: dict[str, Any] | None) -> str:
     if c is None:
         return f"{label}：无"
-    revoked = f"，已于 {c['revoked_at'].replace('T', ' ')} 吊销" if c.get("revoked_at") else ""
+    revoked = f"，已于 {when_text(c['revoked_at'])} 吊销" if c.get("revoked_at") else ""
     return (f"{label}：{c['code']} {c['name']}（{c['level_label']}） 指纹 {c['fingerprint']}  "
-            f"证书 {c['not_before'][:10]} 至 {c['not_after'][:10]}{revoked}")
+            f"证书 {when_text(c['not_before'])} 至 {when_text(c['not_after'])}{revoked}")
 
 
 def cmd_stations(desk: Desk, args: argparse.Namespace) -> int:
@@ -210,7 +216,8 @@ def cmd_stations(desk: Desk, args: argparse.Namespace) -> int:
     me = data["self"]
     print(f"本站：{me['code']} {me['name']}（{me['level_label']}） 密钥指纹 {me['fingerprint']}")
     cert = me["certificate"]
-    print(f"本站证书：{cert['not_before'][:10]} 至 {cert['not_after'][:10]}" if cert else "本站证书：尚未安装")
+    print(f"本站证书：{when_text(cert['not_before'])} 至 {when_text(cert['not_after'])}" if cert
+          else "本站证书：尚未安装")
     print(_cert_line("根证书", data["root"]))
     print(_cert_line("上级", data["parent"]))
     for child in data["children"]:
@@ -218,7 +225,7 @@ def cmd_stations(desk: Desk, args: argparse.Namespace) -> int:
     for other in data["others"]:
         print(_cert_line("其他站点", other))
     for r in data["revocations"]:
-        print(f"吊销：{r['code']} 于 {r['revoked_at'].replace('T', ' ')} 由 {r['by']} 吊销（{r['reason']}）")
+        print(f"吊销：{r['code']} 于 {when_text(r['revoked_at'])} 由 {r['by']} 吊销（{r['reason']}）")
     for peer, log in sorted(data["sync"].items()):
         names = {"last_export": "最近导出", "last_import": "最近导入"}
         parts = [f"{names[k]} {v['at'].replace('T', ' ')}（{v['events']} 个事件）" for k, v in log.items()]

@@ -21,7 +21,7 @@ from app.models.vocab import LEVELS
 from app.ops.desk import Desk
 from app.sync import certs, keys
 from app.sync.certs import PARENT_LEVEL, Certificate, EnrollmentRequest, Revocation
-from app.sync.trust import TrustStore, ancestors, valid_revocations, verify_chain
+from app.sync.trust import TrustStore, ancestors, valid_revocations, verify_chain, when_text
 
 _CODE = re.compile(r"^[A-Z0-9]{2,20}$")
 
@@ -72,12 +72,16 @@ def require_chain(desk: Desk) -> tuple[Identity, Certificate]:
     return me, me.certificate
 
 
-def enroll_request(desk: Desk, out: Path) -> EnrollmentRequest:
-    """Write the request a new county or township carries to its parent."""
+def enroll_request(desk: Desk, out: Path, new_key: bool = False) -> EnrollmentRequest:
+    """Write the request a new county or township carries to its parent. ``new_key`` first replaces the
+    station's key (after the old one was revoked: a revoked key is never certified again)."""
     station = desk.require_station()
     if station.level == "city":
         raise DomainError("市局站点是信任根，无需申请证书")
-    key = keys.load_or_create_key(desk.data_dir)
+    if new_key:
+        key = keys.replace_key(desk.data_dir, now_text(desk))
+    else:
+        key = keys.load_or_create_key(desk.data_dir)
     request = EnrollmentRequest(station.code, station.name, station.level, keys.raw_public(key), now_text(desk))
     certs.write_document(out, request.document(key))
     return request
@@ -100,16 +104,24 @@ def certify(desk: Desk, request_path: Path, out: Path) -> Certificate:
     trust = TrustStore(desk.conn)
     pool = trust.pool()
     revoked = valid_revocations(trust.revocations(), pool)
+    requested = keys.key_id(request.public_key)
+    if requested in revoked:
+        raise DomainError(f"站点 {request.code} 的这把密钥已于 {when_text(revoked[requested])} 被吊销，不能再为它签发"
+                          "证书：请该站点生成新密钥的入网申请（enroll-request --new-key）后再来认证")
     for other in pool.values():
-        if other.code == request.code and other.key_id != keys.key_id(request.public_key) \
+        if other.code == request.code and other.key_id != requested \
                 and other.key_id not in revoked:
             raise DomainError(f"站点 {request.code} 已有一份有效证书（另一把密钥）：如该站点换了电脑或密钥丢失，"
                               f"请先吊销旧证书（revoke {request.code}）再签发")
     cert = certs.issue(me.key, mine, request.code, request.name, request.level, request.public_key, now_text(desk))
     with desk._write({"stations"}, ()) as conn:
         TrustStore(conn).store_certificate(cert)
+    revocations = trust.revocations()
+    # The revoked stations' certificates travel with their revocations, so that a station that never knew them
+    # (a county set up again on a new computer) can check the revocations and refuse what the old keys signed.
     certs.write_document(out, {"type": certs.CERT_FILE_TYPE, "chain": [c.document() for c in [cert, *me.chain]],
-                               "revocations": [r.document() for r in trust.revocations()]})
+                               "revocations": [r.document() for r in revocations],
+                               "certificates": [pool[r.key_id].document() for r in revocations if r.key_id in pool]})
     return cert
 
 
@@ -137,18 +149,36 @@ def install_cert(desk: Desk, path: Path) -> Certificate:
     pinned = trust.root_key()
     if pinned is not None and pinned != root.key_id:
         raise DomainError("证书的根证书与本站已信任的根证书不同：本站只信任最初安装的市局根证书")
-    pool = {**trust.pool(), **{c.key_id: c for c in chain}}
-    verify_chain(leaf, pool, root.key_id, {}, now_text(desk))
-    revocations = [Revocation.parse(r) for r in doc.get("revocations", []) if isinstance(r, dict)]
-    with desk._write({"stations"}, ()) as conn:
+    revoked_certs = [Certificate.parse(d) for d in doc.get("certificates", []) if isinstance(d, dict)]
+    pool = {**{c.key_id: c for c in revoked_certs}, **trust.pool(), **{c.key_id: c for c in chain}}
+    revocations = [r for r in (Revocation.parse(d) for d in doc.get("revocations", []) if isinstance(d, dict))
+                   if r.key_id in valid_revocations([r], pool)]
+    at = now_text(desk)
+    verify_chain(leaf, pool, root.key_id, valid_revocations([*trust.revocations(), *revocations], pool), at)
+    previous = trust.pool().get(leaf.key_id)
+    with desk._write({"stations", "sync"}, ()) as conn:
         store = TrustStore(conn)
         store.pin_root(root)
         for cert in chain:
             store.store_certificate(cert)
         for revocation in revocations:
-            if revocation.key_id in valid_revocations([revocation], pool):
-                store.store_revocation(revocation)
+            store.store_revocation(revocation)
+            target = pool[revocation.key_id]
+            if _checks_out(target, pool, root.key_id, at):
+                store.store_certificate(target)
+        if previous is not None and previous.issuer_key != leaf.issuer_key:
+            # Certified again by a new key of the parent (a county set up again): what the old one acknowledged
+            # may be lost with it, so the next export carries everything again (duplicates do no harm).
+            conn.execute("DELETE FROM sync_acked WHERE peer = ?", (leaf.parent,))
     return leaf
+
+
+def _checks_out(cert: Certificate, pool: dict[str, Certificate], root_key: str, at: str) -> bool:
+    try:
+        verify_chain(cert, pool, root_key, {}, max(at, cert.not_before))
+    except DomainError:
+        return False
+    return True
 
 
 def revoke(desk: Desk, code: str, reason: str = "") -> list[Revocation]:

@@ -4,28 +4,46 @@ Import checks everything it can before writing anything (certificate chain up to
 the signature over every byte, the receiver, every member's digest), then applies the bundle in one transaction:
 certificates and revocations, events, evidence, projections, coverage and acknowledgements. Any failure leaves the
 store as it was; evidence files added for a failed import are removed again.
+
+A bundle's time is never earlier than the clock of any event it carries (the sender's hybrid clock has seen them
+all), so a station cannot backdate a bundle by setting its computer's clock back; a bundle claiming otherwise is
+refused. Imports and exports of one station run one at a time (a lock file the system releases even when the
+program is killed), and each starts by removing what a killed one left in the data folder.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
+import shutil
+import sys
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from app.models.errors import DomainError
+from app.models.events import HybridClock
 from app.ops.desk import Desk
 from app.ops.sync import chain_of, now_text, require_chain
+from app.store import eventlog
 from app.sync import bundle, tracking, workbook
 from app.sync.apply import ApplyReport, apply_events, refresh
 from app.sync.certs import Certificate, Revocation
-from app.sync.container import OpenedBundle, open_bundle
+from app.sync.container import OpenedBundle, open_bundle, os_reason
 from app.sync.trust import TrustStore, parents, subtree, valid_revocations, verify_chain
 
 Progress = Callable[[str, int, int], None]
+# How far an event's clock may be ahead of the time its bundle states: rounding, and bundles written before the
+# bundle's time followed the clock. Honest bundles are never ahead at all.
+CLOCK_SKEW_MS = 5 * 60 * 1000
+LOCK_FILE = "sync.lock"
+_PARTIAL_EVIDENCE = re.compile(r"^\.incoming-[0-9a-f]{64}$")
+_LEFTOVER_DIRS = ("import-*", "bundle-*")
 
 
 @dataclass
@@ -44,6 +62,7 @@ class BundleInfo:
     genuine: bool = False
     for_us: bool = False
     problem: str = ""
+    checked: bool = True  # False: this station cannot check bundles yet (no certificate installed)
 
 
 @dataclass
@@ -55,11 +74,41 @@ class _Checked:
     scope: Callable[[str, str], str | None]
 
 
+NO_CERTIFICATE = ("本站尚未安装上级签发的证书，还没有可信的根证书，无法核对同步包的证书链和签名："
+                  "请先完成入网（enroll-request，由上级 certify 后 install-cert）")
+
+
 def _info(manifest: dict[str, Any]) -> BundleInfo:
-    return BundleInfo(manifest["bundle_id"], manifest["sender"], str(manifest.get("sender_name", "")),
-                      manifest["receiver"], str(manifest.get("receiver_name", "")),
-                      str(manifest.get("direction", "")), manifest["created_at"],
-                      {k: int(v) for k, v in dict(manifest.get("counts", {})).items()})
+    # The manifest's field types were checked when the bundle was opened (container._check_manifest).
+    return BundleInfo(manifest["bundle_id"], manifest["sender"], manifest.get("sender_name", ""),
+                      manifest["receiver"], manifest.get("receiver_name", ""), manifest.get("direction", ""),
+                      manifest["created_at"], dict(manifest["counts"]))
+
+
+def _bundle_ms(manifest: dict[str, Any]) -> int:
+    """The bundle's stated time in the events' clock units; from its text for bundles that do not state it."""
+    if manifest.get("created_ms") is not None:
+        return int(manifest["created_ms"])
+    try:
+        return int(datetime.fromisoformat(manifest["created_at"]).timestamp() * 1000)
+    except ValueError:
+        raise DomainError(f"同步包的生成时间格式不正确：{manifest['created_at'][:40]}") from None
+
+
+def _clock_text(ms: int) -> str:
+    return datetime.fromtimestamp(ms / 1000).isoformat(sep=" ", timespec="seconds")
+
+
+def bundle_time(desk: Desk) -> tuple[str, int]:
+    """The time an export states: now, or, when this computer's clock is behind the clock of events already
+    held (set back, or events from a station whose clock is ahead), the latest of those."""
+    wall = desk.now()
+    wall_ms = int(wall.timestamp() * 1000)
+    last = eventlog.last_hlc(desk.conn)
+    held_ms = HybridClock.parse(last)[0] if last else 0
+    if held_ms > wall_ms:
+        return _clock_text(held_ms).replace(" ", "T"), held_ms
+    return wall.isoformat(timespec="seconds"), wall_ms
 
 
 def _check(desk: Desk, opened: OpenedBundle, say: Progress, require_receiver: bool = True) -> _Checked:
@@ -70,7 +119,7 @@ def _check(desk: Desk, opened: OpenedBundle, say: Progress, require_receiver: bo
     trust = TrustStore(desk.conn)
     root = trust.root_key()
     if root is None:
-        raise DomainError("本站尚未安装证书（install-cert），还不能验证和导入同步包")
+        raise DomainError(NO_CERTIFICATE)
     try:
         carried = [Certificate.parse(doc) for doc in opened.certificates]
         carried_revocations = [Revocation.parse(doc) for doc in opened.revocations]
@@ -131,13 +180,17 @@ def verify_bundle(desk: Desk, path: Path) -> BundleInfo:
     except DomainError as err:
         return BundleInfo(problem=str(err))
     try:
+        if TrustStore(desk.conn).root_key() is None:
+            info = _info(opened.manifest)
+            info.checked, info.problem = False, NO_CERTIFICATE
+            return info
         checked = _check(desk, opened, lambda *a: None, require_receiver=False)
         opened.check_members()
         return checked.info
-    except DomainError as err:
+    except (DomainError, OSError) as err:
         info = _info(opened.manifest)
         info.genuine = False
-        info.problem = str(err)
+        info.problem = str(err) if isinstance(err, DomainError) else f"读取同步包失败：{os_reason(err)}"
         return info
     finally:
         opened.close()
@@ -155,30 +208,85 @@ def import_bundle(desk: Desk, path: Path, progress: Progress | None = None) -> I
     say = progress or (lambda stage, done, total: None)
     desk.require_station()
     say("读取同步包", 0, 1)
-    opened = open_bundle(path)
-    try:
-        checked = _check(desk, opened, say)
-        info = checked.info
-        row = desk.conn.execute("SELECT at FROM sync_log WHERE bundle_id = ?", (info.bundle_id,)).fetchone()
-        if row:
-            raise DomainError(f"此同步包已于 {row[0].replace('T', ' ')} 导入过，本次未作任何改动")
-        say("核对文件内容", 0, 1)
-        opened.check_members()
-        with tempfile.TemporaryDirectory(prefix="import-", dir=desk.data_dir) as tmp:
-            book = Path(tmp) / "data.xlsx"
-            opened.extract("data.xlsx", book)
-            added = _put_evidence(desk, opened, say)
-            try:
-                report = _apply(desk, opened, checked, book, say)
-            except BaseException:
-                for sha in added:
-                    desk.blobs.path(sha).unlink(missing_ok=True)
-                raise
-    finally:
-        opened.close()
-    if report.max_hlc:
-        desk._clock.observe(report.max_hlc)
+    with sync_lock(desk):
+        opened = open_bundle(path)
+        try:
+            result = _import(desk, opened, say)
+        except OSError as err:  # the USB stick removed while reading, the station's disk full…
+            raise DomainError(f"导入失败：{os_reason(err)}（{err.filename or path}）") from None
+        finally:
+            opened.close()
+    if result.report.max_hlc:
+        desk._clock.observe(result.report.max_hlc)
+    return result
+
+
+def _import(desk: Desk, opened: OpenedBundle, say: Progress) -> ImportResult:
+    checked = _check(desk, opened, say)
+    info = checked.info
+    row = desk.conn.execute("SELECT at FROM sync_log WHERE bundle_id = ?", (info.bundle_id,)).fetchone()
+    if row:
+        raise DomainError(f"此同步包已于 {row[0].replace('T', ' ')} 导入过，本次未作任何改动")
+    say("核对文件内容", 0, 1)
+    opened.check_members()
+    with tempfile.TemporaryDirectory(prefix="import-", dir=desk.data_dir) as tmp:
+        book = Path(tmp) / "data.xlsx"
+        opened.extract("data.xlsx", book)
+        added = _put_evidence(desk, opened, say)
+        try:
+            report = _apply(desk, opened, checked, book, say)
+        except BaseException:
+            for sha in added:
+                desk.blobs.path(sha).unlink(missing_ok=True)
+            raise
     return ImportResult(info, report, len(added))
+
+
+@contextmanager
+def sync_lock(desk: Desk) -> Iterator[None]:
+    """One import or export of this station at a time. The lock is the system's, so a killed program never
+    leaves it held; once it is ours, whatever a killed import or export left behind is removed."""
+    try:
+        handle = (desk.data_dir / LOCK_FILE).open("a+b")
+    except OSError as err:
+        raise DomainError(f"无法打开数据文件夹：{os_reason(err)}（{desk.data_dir}）") from None
+    try:
+        if not _try_lock(handle):
+            raise DomainError("本站的另一个同步操作（导入或导出）正在进行，请等它完成后再试")
+        _remove_leftovers(desk)
+        yield
+    finally:
+        handle.close()  # releases the lock
+
+
+def _try_lock(handle: IO[bytes]) -> bool:
+    try:
+        if sys.platform == "win32":
+            import msvcrt
+
+            handle.seek(0)
+            msvcrt.locking(handle.fileno(), msvcrt.LK_NBLCK, 1)
+        else:
+            import fcntl
+
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        return False
+    return True
+
+
+def _remove_leftovers(desk: Desk) -> None:
+    """Temporary folders of a killed import or export (a copy of a workbook with personal data) and evidence
+    files it had half copied. Complete evidence files stay: they are named by their content, and the next import
+    of the same bundle uses them."""
+    for pattern in _LEFTOVER_DIRS:
+        for folder in desk.data_dir.glob(pattern):
+            if folder.is_dir():
+                shutil.rmtree(folder, ignore_errors=True)
+    if desk.blobs.root.is_dir():
+        for partial in desk.blobs.root.glob("??/.incoming-*"):
+            if _PARTIAL_EVIDENCE.match(partial.name):
+                partial.unlink(missing_ok=True)
 
 
 def _put_evidence(desk: Desk, opened: OpenedBundle, say: Progress) -> list[str]:
@@ -201,7 +309,7 @@ def _put_evidence(desk: Desk, opened: OpenedBundle, say: Progress) -> list[str]:
     except OSError as err:
         for sha in added:
             desk.blobs.path(sha).unlink(missing_ok=True)
-        raise DomainError(f"保存佐证材料失败：{err.strerror or err}") from None
+        raise DomainError(f"保存佐证材料失败：{os_reason(err)}，本站数据未作任何改动") from None
     except BaseException:
         for sha in added:
             desk.blobs.path(sha).unlink(missing_ok=True)
@@ -233,6 +341,7 @@ def _apply(desk: Desk, opened: OpenedBundle, checked: _Checked, book: Path, say:
             store.store_revocation(revocation)
         rows = workbook.read_events(book, total)
         report = apply_events(conn, rows, checked.scope, lambda done: say("导入事件", done, total))
+        _check_clock(report, manifest, info)
         missing = sorted(s for s in report.evidence if not desk.blobs.has(s))
         if missing:
             raise DomainError(f"同步包缺少 {len(missing)} 个佐证材料文件（如 {missing[0][:12]}…），不予导入")
@@ -248,6 +357,19 @@ def _apply(desk: Desk, opened: OpenedBundle, checked: _Checked, book: Path, say:
                      (info.bundle_id, info.sender, info.created_at, now_text(desk), report.events,
                       report.new_events, str(opened.path), json.dumps(summary)))
     return report
+
+
+def _check_clock(report: ApplyReport, manifest: dict[str, Any], info: BundleInfo) -> None:
+    """No event may be later than the bundle that carries it: such a bundle states a time earlier than it was
+    made (a clock set back, or an edited file) and could pass the certificate checks it should fail."""
+    if not report.max_hlc:
+        return
+    latest = HybridClock.parse(report.max_hlc)[0]
+    stated = _bundle_ms(manifest)
+    if latest > stated + CLOCK_SKEW_MS:
+        raise DomainError(f"同步包中有事件的时间（{_clock_text(latest)}）晚于同步包自己写的生成时间"
+                          f"（{_clock_text(stated)}）：发送站点 {info.sender} 的电脑时间被调回过，或文件被改动过，"
+                          f"不予导入。请 {info.sender} 把电脑时间调准后重新导出。")
 
 
 def peers(desk: Desk) -> list[tuple[Certificate, str]]:
@@ -281,14 +403,18 @@ def export_bundle(desk: Desk, to_code: str, out: Path, progress: Progress | None
     tree = parents(pool.values())
     own_subtree = subtree(tree, mine.code)
     extra = [c for c in pool.values() if c.code in own_subtree and c.code != mine.code] if direction == "up" else []
+    revocations = trust.revocations()
+    extra += [pool[r.key_id] for r in revocations if r.key_id in pool]  # so the receiver can check them
     conn = desk.conn
-    conn.execute("BEGIN")  # one snapshot for every query of the export
-    try:
-        plan = bundle.plan_export(conn, mine.code, to_code, direction, own_subtree, subtree(tree, to_code))
-        result = bundle.write_bundle(conn, plan, out, bundle.Identity(chain_of(mine, pool), me.key), receiver,
-                                     extra, trust.revocations(), desk.blobs, now_text(desk), progress)
-    finally:
-        conn.execute("ROLLBACK")
+    with sync_lock(desk):
+        created_at, created_ms = bundle_time(desk)
+        conn.execute("BEGIN")  # one snapshot for every query of the export
+        try:
+            plan = bundle.plan_export(conn, mine.code, to_code, direction, own_subtree, subtree(tree, to_code))
+            result = bundle.write_bundle(conn, plan, out, bundle.Identity(chain_of(mine, pool), me.key), receiver,
+                                         extra, revocations, desk.blobs, created_at, progress, created_ms)
+        finally:
+            conn.execute("ROLLBACK")
     counts = result.manifest["counts"]
     with desk._write({"sync"}, ()) as conn:
         conn.execute("INSERT INTO sync_log (bundle_id, direction, peer, created_at, at, events, new_events, file, "

@@ -19,11 +19,12 @@ from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from app.models.errors import DomainError
 from app.models.vocab import CHANNELS, CHECKLIST_ITEMS, EVIDENCE_KINDS, STATUSES
 from app.store.blobs import BlobStore
 from app.sync import tracking, workbook
 from app.sync.certs import Certificate, Revocation
-from app.sync.container import BundleWriter
+from app.sync.container import BundleWriter, write_problem
 
 FORMAT = "petition-desk-bundle"
 DIRECTIONS = {"up": "上报（发往上级）", "down": "下发（发往下级）"}
@@ -114,8 +115,10 @@ def _checklist_rows(conn: sqlite3.Connection, case_ids: list[str]) -> Iterator[t
 
 def write_bundle(conn: sqlite3.Connection, plan: ExportPlan, out: Path, identity: Identity,
                  receiver: Certificate, extra_certs: list[Certificate], revocations: list[Revocation],
-                 blobs: BlobStore, now: str, progress: Progress | None = None) -> ExportResult:
-    """Write the signed bundle file for ``plan``. Reads only; the caller records the export."""
+                 blobs: BlobStore, now: str, progress: Progress | None = None,
+                 created_ms: int | None = None) -> ExportResult:
+    """Write the signed bundle file for ``plan``. Reads only; the caller records the export. ``now`` is the
+    bundle's time as text, ``created_ms`` the same instant in the units of the events' clocks (epoch ms)."""
     clauses = list(plan.clauses())
     count, longest = 0, 1
     case_ids: set[str] = set()
@@ -149,7 +152,7 @@ def write_bundle(conn: sqlite3.Connection, plan: ExportPlan, out: Path, identity
                  "在本表上作任何修改并保存后，同步包将无法导入。"),
     ]
     say = progress or (lambda stage, done, total: None)
-    writer = BundleWriter(out)
+    writer = BundleWriter(out)  # refuses a missing folder before any work is done
     try:
         with tempfile.TemporaryDirectory(prefix="bundle-", dir=blobs.root.parent) as tmp:
             book = Path(tmp) / "data.xlsx"
@@ -175,7 +178,7 @@ def write_bundle(conn: sqlite3.Connection, plan: ExportPlan, out: Path, identity
             "format": FORMAT, "version": 1, "bundle_id": bundle_id, "direction": plan.direction,
             "sender": me.code, "sender_name": me.name, "sender_key": me.key_id,
             "receiver": them.code, "receiver_name": them.name, "receiver_key": them.key_id,
-            "created_at": now, "counts": counts, "acks": tracking.coverage(conn, plan.own),
+            "created_at": now, "created_ms": created_ms, "counts": counts, "acks": tracking.coverage(conn, plan.own),
             "coverage": {o: list(r) for o, r in plan.claims.items()},
             # Room for encrypting the members to the receiver later (X25519 + AES-GCM); null means plain.
             "encryption": None,
@@ -183,6 +186,9 @@ def write_bundle(conn: sqlite3.Connection, plan: ExportPlan, out: Path, identity
         say("签名", 0, 1)
         writer.finish(manifest, identity.key)
         say("签名", 1, 1)
+    except OSError as err:  # the USB stick full, removed or write-protected: no half-written file stays behind
+        writer.abandon()
+        raise DomainError(write_problem(err, Path(out))) from None
     except BaseException:
         writer.abandon()
         raise

@@ -19,6 +19,8 @@ compressed already, and a stored member cannot be a zip bomb (its declared size 
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import hashlib
 import io
 import json
@@ -64,8 +66,13 @@ class BundleWriter:
 
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
+        if self.path.is_dir():
+            raise DomainError(f"{self.path} 是一个文件夹：请在其后写上同步包的文件名，如 {self.path / '同步包.zip'}")
         self.tmp = self.path.with_name(self.path.name + ".part")
-        self.zip = zipfile.ZipFile(self.tmp, "w", compression=zipfile.ZIP_STORED, allowZip64=True)
+        try:
+            self.zip = zipfile.ZipFile(self.tmp, "w", compression=zipfile.ZIP_STORED, allowZip64=True)
+        except OSError as err:
+            raise DomainError(write_problem(err, self.path)) from None
         self.members: list[dict[str, Any]] = []
 
     def add_stream(self, name: str, source: BinaryIO, size: int) -> dict[str, Any]:
@@ -102,10 +109,49 @@ class BundleWriter:
         os.replace(self.tmp, self.path)
 
     def abandon(self) -> None:
-        try:
+        """Remove the unfinished file. Called while another error is on its way up, so nothing here may raise:
+        on a full disk even closing the zip fails."""
+        with contextlib.suppress(Exception):
             self.zip.close()
-        finally:
+        with contextlib.suppress(OSError):
             self.tmp.unlink(missing_ok=True)
+
+
+def os_reason(err: OSError) -> str:
+    """What went wrong with a file, for people: the USB stick removed, full, write-protected…"""
+    code = err.errno
+    if code == errno.ENOSPC or code == getattr(errno, "EDQUOT", -1):
+        return "磁盘空间已满"
+    if code in (errno.EACCES, errno.EPERM):
+        return "没有读写权限"
+    if code == errno.EROFS:
+        return "磁盘或 U 盘是只读的（U 盘的写保护开关可能打开了）"
+    if code == errno.ENOENT:
+        return "文件或文件夹不存在（U 盘可能已拔出，或路径写错了）"
+    if code in (errno.EIO, errno.ENODEV, errno.ENXIO, getattr(errno, "ENOMEDIUM", -1)):
+        return "读写出错（U 盘可能已拔出或损坏）"
+    return f"读写出错（{err.strerror or err}）"
+
+
+def write_problem(err: OSError, path: Path) -> str:
+    """Why a bundle could not be written to ``path``."""
+    if err.errno == errno.ENOENT:
+        return f"找不到要保存到的文件夹：{Path(path).parent}（U 盘可能已拔出，或路径写错了），同步包未导出"
+    if err.errno == errno.EISDIR:
+        return f"{path} 是一个文件夹：请在其后写上同步包的文件名"
+    if err.errno == errno.ENOSPC or err.errno == getattr(errno, "EDQUOT", -1):
+        return ("磁盘空间已满，同步包没有写完，未写完的文件已删除：请清理磁盘或换一个空间足够的 U 盘后重新导出"
+                f"（{path}）")
+    return f"写入同步包失败：{os_reason(err)}（{path}），未写完的文件已删除"
+
+
+def read_problem(err: OSError, path: Path) -> str:
+    """Why a bundle could not be read from ``path``."""
+    if err.errno == errno.ENOENT:
+        return f"找不到同步包文件：{path}（U 盘可能已拔出，或路径写错了）"
+    if err.errno == errno.EISDIR or Path(path).is_dir():
+        return f"{path} 是一个文件夹，不是同步包：请选择文件夹里的同步包文件（.zip）"
+    return f"读取同步包失败：{os_reason(err)}（{path}）"
 
 
 def _file_digest(path: Path, length: int, progress: Callable[[int], None] | None = None) -> bytes:
@@ -179,22 +225,26 @@ def _read_small(zf: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int) -> bytes
 def open_bundle(path: Path) -> OpenedBundle:
     """Open a bundle and check its shape from the zip directory before reading anything large."""
     path = Path(path)
+    if path.is_dir():
+        raise DomainError(f"{path} 是一个文件夹，不是同步包：请选择文件夹里的同步包文件（.zip）")
     try:
         size = path.stat().st_size
-    except OSError:
-        raise DomainError(f"找不到同步包文件：{path}") from None
-    tail_len = len(SIG_PREFIX) + SIG_LEN
-    if size < tail_len + 22:
-        raise DomainError("不是同步包，或文件不完整（可能未拷贝完）")
-    with path.open("rb") as handle:
-        handle.seek(size - tail_len)
-        tail = handle.read(tail_len)
+        tail_len = len(SIG_PREFIX) + SIG_LEN
+        if size < tail_len + 22:
+            raise DomainError("不是同步包，或文件不完整（可能未拷贝完）")
+        with path.open("rb") as handle:
+            handle.seek(size - tail_len)
+            tail = handle.read(tail_len)
+    except OSError as err:
+        raise DomainError(read_problem(err, path)) from None
     if not tail.startswith(SIG_PREFIX):
         raise DomainError("不是信访工作台的同步包，或文件不完整（末尾缺少签名，可能未拷贝完或被截断）")
     signature = tail[len(SIG_PREFIX):].decode("ascii", "replace")
     try:
         zf = zipfile.ZipFile(path)
-    except (zipfile.BadZipFile, OSError, ValueError):
+    except OSError as err:
+        raise DomainError(read_problem(err, path)) from None
+    except (zipfile.BadZipFile, ValueError):
         raise DomainError("同步包已损坏或不完整（无法读取其目录），请重新拷贝或让对方重新导出") from None
     try:
         infos = zf.infolist()
@@ -240,7 +290,12 @@ def _check_directory(infos: Iterable[zipfile.ZipInfo]) -> None:
             raise DomainError(f"同步包不完整：缺少 {required}")
 
 
+def _is_count(value: Any) -> bool:
+    return type(value) is int and value >= 0
+
+
 def _check_manifest(manifest: Any) -> None:
+    """Every field import and verify-bundle read is of its type: a wrong one is a clear refusal, not a crash."""
     if not isinstance(manifest, dict) or manifest.get("format") != "petition-desk-bundle":
         raise DomainError("不是信访工作台的同步包（清单格式不符）")
     if manifest.get("version") != 1:
@@ -248,9 +303,26 @@ def _check_manifest(manifest: Any) -> None:
     for key in ("bundle_id", "sender", "receiver", "created_at"):
         if not isinstance(manifest.get(key), str):
             raise DomainError(f"同步包清单缺少“{key}”")
+    for key in ("sender_name", "receiver_name", "sender_key", "receiver_key", "direction"):
+        if not isinstance(manifest.get(key, ""), str):
+            raise DomainError(f"同步包清单中的“{key}”格式不正确")
+    if manifest.get("created_ms") is not None and not _is_count(manifest["created_ms"]):
+        raise DomainError("同步包清单中的“created_ms”格式不正确")
+    counts = manifest.get("counts")
+    if not isinstance(counts, dict) or not _is_count(counts.get("events")) \
+            or not all(isinstance(k, str) and _is_count(v) for k, v in counts.items()):
+        raise DomainError("同步包清单中的数量（counts）格式不正确")
+    acks = manifest.get("acks", {})
+    if not isinstance(acks, dict) or not all(isinstance(k, str) and _is_count(v) for k, v in acks.items()):
+        raise DomainError("同步包清单中的确认记录（acks）格式不正确")
+    coverage = manifest.get("coverage", {})
+    if not isinstance(coverage, dict) or not all(
+            isinstance(k, str) and isinstance(v, list) and len(v) == 2 and _is_count(v[0]) and _is_count(v[1])
+            and v[0] <= v[1] for k, v in coverage.items()):
+        raise DomainError("同步包清单中的事件范围（coverage）格式不正确")
     members = manifest.get("members")
     if not isinstance(members, list) or not all(
-            isinstance(m, dict) and isinstance(m.get("name"), str) and isinstance(m.get("size"), int)
+            isinstance(m, dict) and isinstance(m.get("name"), str) and _is_count(m.get("size"))
             and isinstance(m.get("sha256"), str) for m in members):
         raise DomainError("同步包清单的文件列表格式不正确")
     if manifest.get("encryption") is not None:

@@ -43,7 +43,27 @@ def load_or_create_key(data_dir: Path) -> Ed25519PrivateKey:
     existing = load_key(data_dir)
     if existing is not None:
         return existing
+    return _create(key_path(data_dir))
+
+
+def replace_key(data_dir: Path, stamp: str) -> Ed25519PrivateKey:
+    """A new key for the station (after its old one was revoked). The old key file is kept, renamed into
+    ``keys/retired/``, never deleted."""
     path = key_path(data_dir)
+    if path.exists():
+        retired = path.parent / "retired"
+        retired.mkdir(mode=0o700, exist_ok=True)
+        safe = "".join(ch for ch in stamp if ch.isdigit())
+        target = retired / f"{path.stem}-{safe}.pem"
+        number = 1
+        while target.exists():
+            number += 1
+            target = retired / f"{path.stem}-{safe}-{number}.pem"
+        os.replace(path, target)
+    return _create(path)
+
+
+def _create(path: Path) -> Ed25519PrivateKey:
     path.parent.mkdir(parents=True, exist_ok=True)
     os.chmod(path.parent, 0o700)
     key = Ed25519PrivateKey.generate()

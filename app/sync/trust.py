@@ -1,7 +1,11 @@
 """What a station trusts: the pinned root, the certificates it knows, revocations, and the station tree they make.
 
 A bundle is trusted when its sender's certificate chains, link by link, up to the root this station pinned when
-it installed its own certificate, and no link was revoked (or out of its validity dates) when the bundle was made.
+it installed its own certificate, every link was within its validity dates when the bundle was made, and no link
+has been revoked. A revocation counts whatever time the bundle states: that time is the sender's own word, and a
+station whose key was lost could otherwise set its clock back and sign on. A revoked county takes the townships it
+certified with it, since a lost county key could have certified anything: they are certified again by the
+county's new key.
 """
 
 from __future__ import annotations
@@ -72,22 +76,38 @@ def _loads(text: str) -> object:
     return json.loads(text)
 
 
+def when_text(stamp: str) -> str:
+    """A certificate or revocation time as people read it: date and time."""
+    return stamp[:19].replace("T", " ")
+
+
+def _revoked_message(leaf: Certificate, link: Certificate, revoked_at: str) -> str:
+    who = f"站点 {link.code}（{link.name}）"
+    if link.key_id == leaf.key_id:
+        return (f"{who}的密钥已于 {when_text(revoked_at)} 被吊销：此后由这把密钥签名的同步包一律不再接受，"
+                "无论文件上写的生成时间是哪天。如该站点仍在正常使用，请为它重新认证：该站点生成新密钥的入网申请"
+                "（enroll-request --new-key），由上级签发新证书（certify）并安装（install-cert）后重新导出。")
+    return (f"站点 {leaf.code}（{leaf.name}）的证书链中，{who}的密钥已于 {when_text(revoked_at)} 被吊销："
+            f"由这把密钥签发的下级证书（包括 {leaf.code} 的）一并失效，因为丢失的密钥可能被用来签发任何证书。"
+            f"请 {link.code} 用新密钥重新入网后，由其新密钥为 {leaf.code} 等下级站点重新签发证书（重新认证），"
+            "再重新导出。")
+
+
 def verify_chain(leaf: Certificate, pool: dict[str, Certificate], root_key: str | None,
                  revoked: dict[str, str], at: str) -> list[Certificate]:
-    """The chain from ``leaf`` to the pinned root, checked link by link at time ``at``; DomainError naming the
-    first broken link otherwise."""
+    """The chain from ``leaf`` to the pinned root, checked link by link: validity dates at time ``at``, and no
+    link in ``revoked`` at all (whatever ``at`` says). DomainError naming the first broken link otherwise."""
     if root_key is None:
         raise DomainError("本站尚未安装证书（install-cert），还不能验证其他站点的文件")
     chain = [leaf]
     current = leaf
     for _ in range(MAX_CHAIN):
         who = f"站点 {current.code}（{current.name}）"
+        if current.key_id in revoked:
+            raise DomainError(_revoked_message(leaf, current, revoked[current.key_id]))
         if not current.valid_at(at):
-            raise DomainError(f"{who}的证书在 {at[:10]} 不在有效期内（{current.not_before[:10]} 至 "
-                              f"{current.not_after[:10]}）")
-        if current.key_id in revoked and revoked[current.key_id] <= at:
-            raise DomainError(f"{who}的密钥已于 {revoked[current.key_id][:16].replace('T', ' ')} 被吊销，"
-                              "此后签名的文件一律不予接受")
+            raise DomainError(f"{who}的证书在 {when_text(at)} 不在有效期内（{when_text(current.not_before)} 至 "
+                              f"{when_text(current.not_after)}）")
         if current.is_root:
             if not current.signed_by(current.public_key):
                 raise DomainError(f"{who}的根证书签名不正确")

@@ -10,6 +10,7 @@ from typing import Any
 from app.models.errors import DomainError
 from app.ops import sync
 from app.ops.desk import Desk
+from app.sync.trust import when_text
 from app.views.bus import ChangeBus
 from app.views.common import error_label, message, show_error
 from app.views.qt import Qt, QtGui, QtWidgets
@@ -45,7 +46,7 @@ TEXTS = {
 
 
 def _dates(c: dict[str, Any] | None) -> str:
-    return f"{c['not_before'][:10]} 至 {c['not_after'][:10]}" if c else TEXTS["no_cert"]
+    return f"{when_text(c['not_before'])} 至 {when_text(c['not_after'])}" if c else TEXTS["no_cert"]
 
 
 class StationsView(QtWidgets.QDialog):
@@ -120,7 +121,7 @@ class StationsView(QtWidgets.QDialog):
             table.setRowCount(len(rows))
             for row, c in enumerate(rows):
                 log = history.get(c["code"], {})
-                status = TEXTS["revoked"].format(at=c["revoked_at"][:16].replace("T", " ")) if c["revoked_at"] \
+                status = TEXTS["revoked"].format(at=when_text(c["revoked_at"])) if c["revoked_at"] \
                     else TEXTS["valid"]
                 cells = (c["code"], c["name"], c["level_label"], c["fingerprint"], _dates(c), status,
                          log.get("last_import", {}).get("at", "")[:16].replace("T", " "),
@@ -131,7 +132,7 @@ class StationsView(QtWidgets.QDialog):
         revs = data["revocations"]
         self.revocations.setRowCount(len(revs))
         for row, r in enumerate(revs):
-            for column, text in enumerate((r["code"], r["revoked_at"][:16].replace("T", " "), r["by"], r["reason"])):
+            for column, text in enumerate((r["code"], when_text(r["revoked_at"]), r["by"], r["reason"])):
                 self.revocations.setItem(row, column, QtWidgets.QTableWidgetItem(text))
 
     def _run(self, action: Any) -> Any:
