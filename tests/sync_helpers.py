@@ -74,12 +74,12 @@ Row = tuple[str, str, str, int, str, str, str, str, str, str, str]
 
 def store_state(desk: Desk) -> tuple[object, ...]:
     """Everything a refused import must leave as it was: ``snapshot``, the row count of every table, every event
-    as stored, and the evidence folder's files."""
+    as stored, and the evidence folder's files (an empty folder for them is not a file)."""
     conn = desk.conn
     tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")]
     counts = {t: conn.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0] for t in tables}
     events = conn.execute("SELECT * FROM events ORDER BY origin, seq").fetchall()
-    blobs = sorted(str(p.relative_to(desk.blobs.root)) for p in desk.blobs.root.rglob("*")) \
+    blobs = sorted(str(p.relative_to(desk.blobs.root)) for p in desk.blobs.root.rglob("*") if not p.is_dir()) \
         if desk.blobs.root.exists() else []
     return snapshot(desk), counts, events, blobs
 

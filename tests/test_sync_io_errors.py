@@ -1,0 +1,193 @@
+"""Files that cannot be read or written as asked: a manifest with fields of the wrong type, a folder instead of a
+file, a folder that does not exist (the USB stick removed), a full disk. Each is a Chinese message, never a
+traceback, and leaves neither the store changed nor a half-written bundle behind."""
+
+from __future__ import annotations
+
+import errno
+import os
+import shutil
+import subprocess
+import sys
+import textwrap
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from app.models.errors import DomainError
+from app.ops import sync_transfer as transfer
+from app.ops.desk import Desk
+from app.sync import container
+from tests.conftest import FakeNow
+from tests.sync_helpers import new_case, resign, station_tree, store_state
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def tree(tmp_path: Path, now: FakeNow) -> Iterator[dict[str, Desk]]:
+    with station_tree(tmp_path, now, ("SZ", "TZJJ", "TZ01")) as desks:
+        town = desks["TZ01"]
+        case_id = new_case(town)
+        town.record(case_id, "dispatch", {"units": ["镇农业农村办"]})
+        town.record(case_id, "accept", {})
+        town.record(case_id, "contact", {"note": "电话联系"})
+        photo = tmp_path / "photo.png"
+        photo.write_bytes(os.urandom(200_000))
+        town.handle(case_id, "现场核查", [photo])
+        yield desks
+
+
+def _refused(desk: Desk, path: Path, text: str) -> None:
+    before = store_state(desk)
+    with pytest.raises(DomainError) as err:
+        transfer.import_bundle(desk, path)
+    assert text in str(err.value)
+    assert store_state(desk) == before
+
+
+@pytest.mark.parametrize(("field", "value", "message"), [
+    ("counts", {"events": "x"}, "同步包清单中的数量（counts）格式不正确"),
+    ("counts", {"events": 2, "cases": -1}, "同步包清单中的数量（counts）格式不正确"),
+    ("counts", [], "同步包清单中的数量（counts）格式不正确"),
+    ("acks", {"TZ01": "x"}, "同步包清单中的确认记录（acks）格式不正确"),
+    ("acks", ["TZ01"], "同步包清单中的确认记录（acks）格式不正确"),
+    ("coverage", {"TZ01": [0]}, "同步包清单中的事件范围（coverage）格式不正确"),
+    ("coverage", {"TZ01": "0-2"}, "同步包清单中的事件范围（coverage）格式不正确"),
+    ("coverage", {"TZ01": [2, 1]}, "同步包清单中的事件范围（coverage）格式不正确"),
+    ("sender_name", 7, "同步包清单中的“sender_name”格式不正确"),
+    ("created_ms", "soon", "同步包清单中的“created_ms”格式不正确"),
+])
+def test_a_manifest_field_of_the_wrong_type_is_refused_with_a_message(
+        tree: dict[str, Desk], tmp_path: Path, field: str, value: Any, message: str) -> None:
+    transfer.export_bundle(tree["TZ01"], "TZJJ", tmp_path / "good.zip")
+    bad = tmp_path / "bad.zip"
+    resign(tmp_path / "good.zip", bad, tree["TZ01"], manifest={field: value})  # signed by the real sender
+    info = transfer.verify_bundle(tree["TZJJ"], bad)
+    assert not info.genuine and info.problem == message
+    _refused(tree["TZJJ"], bad, message)
+
+
+def test_a_folder_or_a_missing_file_is_named_as_such(tree: dict[str, Desk], tmp_path: Path) -> None:
+    county = tree["TZJJ"]
+    folder = tmp_path / "U盘"
+    folder.mkdir()
+    _refused(county, folder, f"{folder} 是一个文件夹，不是同步包：请选择文件夹里的同步包文件（.zip）")
+    assert "是一个文件夹" in transfer.verify_bundle(county, folder).problem
+    missing = tmp_path / "gone" / "同步包.zip"
+    _refused(county, missing, f"找不到同步包文件：{missing}（U 盘可能已拔出，或路径写错了）")
+
+
+def test_exporting_to_a_folder_that_does_not_exist_or_to_a_folder(tree: dict[str, Desk], tmp_path: Path) -> None:
+    town = tree["TZ01"]
+    before = store_state(town)
+    target = tmp_path / "nonexistent" / "dir" / "x.zip"
+    with pytest.raises(DomainError, match="找不到要保存到的文件夹：.*nonexistent/dir（U 盘可能已拔出，或路径写错了）"):
+        transfer.export_bundle(town, "TZJJ", target)
+    with pytest.raises(DomainError, match="是一个文件夹：请在其后写上同步包的文件名"):
+        transfer.export_bundle(town, "TZJJ", tmp_path)
+    assert store_state(town) == before  # no export recorded
+    assert not list(tmp_path.glob("*.part"))
+
+
+class _FullAfter:
+    """A file that takes ``room`` bytes and then fails as a full disk does."""
+
+    def __init__(self, path: Path, room: int) -> None:
+        self.handle = path.open("w+b")
+        self.room = room
+
+    def write(self, data: bytes) -> int:
+        if self.handle.tell() + len(data) > self.room:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        return self.handle.write(data)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.handle, name)
+
+
+def test_a_full_usb_stick_leaves_no_partial_bundle(tree: dict[str, Desk], tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    town = tree["TZ01"]
+    stick = tmp_path / "stick"
+    stick.mkdir()
+    real = container.zipfile.ZipFile
+    opened: list[_FullAfter] = []
+
+    def tiny_stick(path: Any, mode: str = "r", *args: Any, **kwargs: Any) -> Any:
+        if mode == "w" and Path(path).parent == stick:
+            opened.append(_FullAfter(Path(path), 100_000))
+            return real(opened[-1], mode, *args, **kwargs)  # type: ignore[arg-type]
+        return real(path, mode, *args, **kwargs)
+
+    monkeypatch.setattr(container.zipfile, "ZipFile", tiny_stick)
+    before = store_state(town)
+    with pytest.raises(DomainError) as err:
+        transfer.export_bundle(town, "TZJJ", stick / "同步包.zip")
+    assert opened
+    for handle in opened:
+        handle.handle.close()  # a zip given a file object leaves it open; the real one is closed by the zip
+    assert str(err.value).startswith("磁盘空间已满，同步包没有写完，未写完的文件已删除")
+    assert list(stick.iterdir()) == []
+    assert store_state(town) == before
+    assert not [p for p in town.data_dir.iterdir() if p.name.startswith("bundle-")]
+
+
+FULL_DISK = textwrap.dedent("""
+    import os, subprocess, sys
+    from pathlib import Path
+    stick = Path(sys.argv[2])
+    stick.mkdir(exist_ok=True)
+    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=96k", "tmpfs", str(stick)], check=True)
+    from app.models.errors import DomainError
+    from app.ops.desk import Desk
+    from app.ops import sync_transfer
+    try:
+        sync_transfer.export_bundle(Desk(Path(sys.argv[1])), "TZJJ", stick / "同步包.zip")
+    except DomainError as err:
+        print("refused:", err)
+    print("left:", sorted(os.listdir(stick)))
+""")
+
+
+def test_a_really_full_filesystem_leaves_no_partial_bundle(tree: dict[str, Desk], tmp_path: Path) -> None:
+    unshare = shutil.which("unshare")
+    if unshare is None or sys.platform != "linux":
+        pytest.skip("需要 Linux 的 unshare 来挂载一个很小的文件系统")
+    probe = subprocess.run([unshare, "--user", "--map-root-user", "--mount", "true"], capture_output=True,
+                           check=False)
+    if probe.returncode != 0:
+        pytest.skip("本机不允许非特权挂载（unshare）")
+    town = tree["TZ01"]
+    folder = town.data_dir
+    town.close()
+    done = subprocess.run([unshare, "--user", "--map-root-user", "--mount", sys.executable, "-c", FULL_DISK,
+                           str(folder), str(tmp_path / "stick")], cwd=ROOT, capture_output=True, text=True,
+                          check=False, timeout=120)
+    assert "refused: 磁盘空间已满，同步包没有写完，未写完的文件已删除" in done.stdout, done.stdout + done.stderr
+    assert "left: []" in done.stdout
+
+
+def test_the_usb_stick_removed_or_the_disk_full_during_an_import(tree: dict[str, Desk], tmp_path: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    county = tree["TZJJ"]
+    path = transfer.export_bundle(tree["TZ01"], "TZJJ", tmp_path / "up.zip").path
+
+    def removed(self: container.OpenedBundle, name: str, target: Path) -> None:
+        raise OSError(errno.EIO, os.strerror(errno.EIO))
+
+    original = container.OpenedBundle.extract
+    monkeypatch.setattr(container.OpenedBundle, "extract", removed)
+    _refused(county, path, "导入失败：读写出错（U 盘可能已拔出或损坏）")
+
+    def full(self: container.OpenedBundle, name: str, target: Path) -> None:
+        if name.startswith("evidence/"):
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        original(self, name, target)
+
+    monkeypatch.setattr(container.OpenedBundle, "extract", full)
+    _refused(county, path, "保存佐证材料失败：磁盘空间已满，本站数据未作任何改动")
+    monkeypatch.undo()
+    assert transfer.import_bundle(county, path).evidence_added == 1  # the same file once there is room
