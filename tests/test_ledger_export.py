@@ -100,6 +100,21 @@ def test_filters(desk: Desk, station: dict[str, str], tmp_path: Path) -> None:
     assert not (tmp_path / "bad.xlsx").exists()
 
 
+def test_status_and_colour_in_chinese(desk: Desk, station: dict[str, str], tmp_path: Path,
+                                      capsys: pytest.CaptureFixture[str]) -> None:
+    assert export(desk, tmp_path / "closed.xlsx", "--status", "已办结") == 0
+    assert set(rows_by_case(tmp_path / "closed.xlsx")) == {station["closed"]}
+    for colour in ("红", "红色", "red"):
+        assert export(desk, tmp_path / f"{colour}.xlsx", "--colour", colour) == 0
+    with pytest.raises(SystemExit):
+        export(desk, tmp_path / "x.xlsx", "--colour", "紫")
+    assert "督办颜色须为：红、黄、绿" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        main(["ledger", "--help"])
+    helptext = capsys.readouterr().out
+    assert "已登记、已派发" in helptext and "红、黄、绿" in helptext
+
+
 @needs_libreoffice
 def test_libreoffice_shows_every_case_of_a_demo_station(tmp_path: Path, now: FakeNow) -> None:
     demo = Desk(tmp_path / "demo", now=now)

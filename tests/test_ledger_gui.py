@@ -98,3 +98,45 @@ def test_weekly_report_dialog(qtbot: object, desk: Desk, tmp_path: Path) -> None
     assert workbook.sheetnames == ["概况", "按领域", "按乡镇", "各项指标", "超期案件"]
     summary = {r[0]: r[1] for r in workbook["概况"].iter_rows(min_row=3, values_only=True)}
     assert summary["新登记"] == 1 and summary["期末在办"] == 1
+
+
+def test_import_wizard_asks_for_a_channel_and_skips_what_is_there(qtbot: object, desk: Desk, tmp_path: Path) -> None:
+    from tests.test_ledger_import import clean_ledger
+
+    source = clean_ledger(tmp_path / "nochannel.xlsx", channel=False)
+    wizard = LedgerImportWizard(desk)
+    qtbot.addWidget(wizard)  # type: ignore[attr-defined]
+    wizard.show()
+    wizard.file_page.path.setText(str(source))
+    wizard.next()
+    page = wizard.mapping_page
+    next_button = wizard.button(QtWidgets.QWizard.WizardButton.NextButton)
+    assert "台账没有来源渠道列" in page.note.text() and not next_button.isEnabled()
+    page.channel.setCurrentIndex(page.channel.findData("visit"))
+    assert next_button.isEnabled()
+    next_button.click()
+    assert wizard.check_page.counts.text() == "可导入 2 件；未通过检查 0 行。"
+    next_button.click()
+    assert desk.conn.execute("SELECT count(*) FROM cases WHERE channel = 'visit'").fetchone()[0] == 2
+
+    again = LedgerImportWizard(desk)
+    qtbot.addWidget(again)  # type: ignore[attr-defined]
+    again.show()
+    again.file_page.path.setText(str(source))
+    again.next()
+    again.mapping_page.channel.setCurrentIndex(again.mapping_page.channel.findData("visit"))
+    again.next()
+    assert again.check_page.counts.text() == "可导入 0 件；已导入过（跳过）2 行；未通过检查 0 行。"
+    assert again.check_page.table.rowCount() == 0  # not listed as refused
+
+
+def test_import_wizard_explains_a_file_that_is_not_a_workbook(qtbot: object, desk: Desk, tmp_path: Path) -> None:
+    bad = tmp_path / "台账.xlsx"
+    bad.write_bytes(b"not a workbook at all")
+    wizard = LedgerImportWizard(desk)
+    qtbot.addWidget(wizard)  # type: ignore[attr-defined]
+    wizard.show()
+    wizard.file_page.path.setText(str(bad))
+    wizard.next()
+    note = wizard.mapping_page.note.text()
+    assert "不是 Excel 工作簿" in note and "EOCD" not in note

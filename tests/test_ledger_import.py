@@ -45,7 +45,7 @@ ROWS: list[tuple[list[Any], str]] = [
     (["郑脱敏", "110105********002X", "", "低保申请", "来访", "其他", "", "", date(2026, 2, 9), "", ""], "已脱敏"),
     (["王小明", VALID_ID, "13800138000", "东岙村道路破损，要求修复", "来访", "农业农村", "新河镇", "东岙村",
       date(2026, 2, 3), "镇农业农村办", "重复登记"], "与第3行重复"),
-    (["冯领域", "", "", "祖坟被占", "来访", "殡葬", "", "", date(2026, 2, 9), "", ""], "不在本站的领域列表中"),
+    (["冯领域", "", "", "祖坟被占", "来访", "殡葬", "", "", date(2026, 2, 9), "", ""], ""),  # 其他, wording kept
 ]
 VALID = sum(1 for _, reason in ROWS if not reason)
 
@@ -90,6 +90,10 @@ def check_plan(desk: Desk, path: Path) -> None:
     assert second.channel == "online" and by_row[4].at == datetime(2026, 2, 5)
     assert by_row[5].draft is not None and by_row[5].draft.channel == "letter"
     assert by_row[5].draft.domain == "其他"  # a blank domain is 其他
+    unknown = by_row[14]
+    assert unknown.draft is not None and unknown.draft.domain == "其他"
+    assert unknown.draft.request_summary == "【原领域：殡葬】祖坟被占"  # the ledger's wording is not lost
+    assert "记为“其他”" in unknown.notes[0]
 
 
 def test_dry_run_reports_and_writes_rejected_rows(desk: Desk, tmp_path: Path,
@@ -122,10 +126,75 @@ def test_import_creates_valid_rows_and_twice_creates_nothing(desk: Desk, tmp_pat
     assert names["李秀英、张三"][5] == "2026-02-05"
     assert desk.case("TZ01-2026-00001").petitioners[0].name == "王小明"  # numbered in date order
     capsys.readouterr()
-    assert run(desk, str(source)) == 1  # every row is now a case the station has
-    assert "没有可导入的行" in capsys.readouterr().err
+    assert run(desk, str(source)) == 1  # the invalid rows are still invalid; the others are already cases
+    out = capsys.readouterr()
+    assert f"已导入过，跳过 {VALID} 行" in out.out and "没有可导入的行" in out.err
     assert case_count(desk) == VALID
+    rejected = load_workbook(tmp_path / "台账-未导入.xlsx").active
+    assert rejected.max_row - 1 == len(ROWS) - VALID  # the rows already imported are not "refused"
     assert main(["--data-dir", str(desk.data_dir), "verify"]) == 0
+
+
+def clean_ledger(path: Path, *, channel: bool = True) -> Path:
+    wb = Workbook()
+    wb.active.append(["姓名", "诉求", *(["来源"] if channel else []), "登记日期", "领域"])
+    wb.active.append(["王小明", "道路破损", *(["来访"] if channel else []), date(2026, 2, 3), "城乡建设"])
+    wb.active.append(["李秀英", "拖欠工资", *([""] if channel else []), date(2026, 2, 4), "劳动和社会保障"])
+    wb.save(path)
+    return path
+
+
+def test_importing_again_skips_what_is_there_and_succeeds(desk: Desk, tmp_path: Path,
+                                                         capsys: pytest.CaptureFixture[str]) -> None:
+    source = clean_ledger(tmp_path / "clean.xlsx")
+    assert run(desk, str(source), "--channel", "来电") == 0
+    out = capsys.readouterr().out
+    assert "已导入 2 件案件" in out and "第3行：来源渠道按“来电”" in out
+    assert "第2行：领域“城乡建设”不在本站的领域列表中" in out and "领域“劳动和社会保障”记为“劳动保障”" in out
+    rows = desk.conn.execute("SELECT channel, domain, request_summary FROM cases ORDER BY case_id").fetchall()
+    assert rows == [("visit", "其他", "【原领域：城乡建设】道路破损"), ("phone", "劳动保障", "拖欠工资")]
+    assert run(desk, str(source), "--channel", "来电") == 0  # nothing new, nothing wrong
+    out = capsys.readouterr()
+    assert "均已导入过，未新建案件" in out.out and "第2行：已导入过，跳过（本站已有案件 TZ01-2026-00001）" in out.out
+    assert not (tmp_path / "clean-未导入.xlsx").exists()
+    assert case_count(desk) == 2
+
+
+def test_a_ledger_without_a_channel_column_takes_the_one_given(desk: Desk, tmp_path: Path,
+                                                              capsys: pytest.CaptureFixture[str]) -> None:
+    source = clean_ledger(tmp_path / "nochannel.xlsx", channel=False)
+    assert run(desk, str(source), "--dry-run") == 1
+    assert "请用 --channel 指定" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        run(desk, str(source), "--channel", "bogus")
+    assert "来源渠道“bogus”无法识别" in capsys.readouterr().err
+    assert run(desk, str(source), "--channel", "网上") == 0
+    assert {r[0] for r in desk.conn.execute("SELECT channel FROM cases")} == {"online"}
+
+
+@pytest.mark.parametrize(("content", "says"), [
+    (b"", "是空的"),
+    (b"PK\x03\x04" + b"\0" * 200, "已损坏或不完整"),
+    ("姓名,诉求\n王小明,道路破损\n".encode(), "不是 Excel 工作簿"),
+    (b"<html><table><tr><td>x</td></tr></table></html>", "不是 Excel 工作簿"),
+    (bytes.fromhex("D0CF11E0A1B11AE1") + b"\0" * 504, "旧版 Excel 格式（.xls）"),
+    (bytes.fromhex("D0CF11E0A1B11AE1") + b"\0" * 500 + "EncryptedPackage".encode("utf-16-le"), "设有打开密码"),
+])
+def test_unreadable_files_are_explained_in_chinese(desk: Desk, tmp_path: Path, content: bytes, says: str,
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "台账.xlsx"
+    path.write_bytes(content)
+    assert run(desk, str(path), "--dry-run") == 1
+    err = capsys.readouterr().err
+    assert says in err and "台账.xlsx" in err, err
+    assert not any(word in err for word in ("invalid", "Zip", "EOCD", "Cfb", "error")), err
+    if "空" not in says and "损坏" not in says or "xls" in says:
+        assert "另存为 .xlsx" in err or "取消密码" in err
+
+
+def test_missing_file_is_explained(desk: Desk, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(desk, str(tmp_path / "无此台账.xlsx"), "--dry-run") == 1
+    assert "找不到台账文件" in capsys.readouterr().err
 
 
 def test_missing_required_column_is_refused(desk: Desk, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

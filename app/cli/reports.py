@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
 from app.cli.common import EXIT_OK, EXIT_REFUSED, fail, progress_printer
 from app.models.errors import DomainError
-from app.models.vocab import STATUSES
+from app.models.vocab import COLOURS, STATUSES
 from app.ops.desk import Desk
 
 
@@ -18,6 +19,31 @@ def _day(text: str) -> date:
         return date.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"日期应为 YYYY-MM-DD 格式：{text}") from None
+
+
+def _choice(kinds: dict[str, str], what: str) -> Callable[[str], str]:
+    """An argparse type that takes a Chinese label (已登记, 红…) or the English code, and gives the code."""
+    lookup = {**{code: code for code in kinds}, **{label: code for code, label in kinds.items()},
+              **{f"{label}色": code for code, label in kinds.items()}}
+
+    def parse(text: str) -> str:
+        code = lookup.get(text.strip()) or lookup.get(text.strip().lower())
+        if code is None:
+            raise argparse.ArgumentTypeError(f"{what}须为：{'、'.join(kinds.values())}（收到：{text}）")
+        return code
+    return parse
+
+
+LEDGER_COLOURS = {code: label for code, label in COLOURS.items() if code != "none"}
+
+
+def _channel(text: str) -> str:
+    from app.reports.ledger_import import parse_channel_choice
+
+    try:
+        return parse_channel_choice(text)
+    except DomainError as err:
+        raise argparse.ArgumentTypeError(str(err)) from None
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -34,8 +60,10 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
     p = sub.add_parser("ledger", help="导出信访事项台账（Excel）")
     p.add_argument("--out", required=True, type=Path, help="输出的 xlsx 文件")
-    p.add_argument("--status", choices=list(STATUSES), help="只导出该状态的案件")
-    p.add_argument("--colour", choices=["red", "yellow", "green"], help="只导出该督办颜色的案件")
+    p.add_argument("--status", type=_choice(STATUSES, "状态"), metavar="状态",
+                   help=f"只导出该状态的案件：{'、'.join(STATUSES.values())}")
+    p.add_argument("--colour", type=_choice(LEDGER_COLOURS, "督办颜色"), metavar="颜色",
+                   help=f"只导出该督办颜色的案件：{'、'.join(LEDGER_COLOURS.values())}")
     p.add_argument("--from", dest="date_from", type=_day, help="登记日期起（含）")
     p.add_argument("--to", dest="date_to", type=_day, help="登记日期止（含）")
     p.add_argument("--full-id", action="store_true", help="导出完整身份证号（默认脱敏）")
@@ -45,6 +73,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("file", type=Path, help="台账文件（xlsx、xls 或 ods）")
     p.add_argument("--dry-run", action="store_true", help="只检查，不导入")
     p.add_argument("--rejected", type=Path, help="未通过检查的行写入此文件（默认：<台账名>-未导入.xlsx）")
+    p.add_argument("--channel", type=_channel, default="", metavar="渠道",
+                   help="台账没有来源渠道列、或某行未填时，按此渠道登记：来信、来访、来电或网上")
     p.set_defaults(run=cmd_import_ledger)
 
     p = sub.add_parser("report", help="生成每日一报或周报（Excel）")
@@ -98,14 +128,16 @@ def cmd_import_ledger(desk: Desk, args: argparse.Namespace) -> int:
     from app.reports.ledger_import import default_rejected_path, plan_import, run_import, write_rejected
 
     desk.require_station()
-    plan = plan_import(desk, args.file)
+    plan = plan_import(desk, args.file, args.channel)
+    if plan.missing == ["channel"]:
+        return fail("台账没有来源渠道列：请用 --channel 指定这些案件的来源渠道（来信、来访、来电或网上）")
     plan.require_columns()
     print(f"工作表“{plan.sheet}”，表头在第 {plan.header_row} 行。列的对应：")
     for header, label in plan.mapping_lines():
         print(f"  {header} → {label}")
     if plan.ignored_headers:
         print(f"  未使用的列：{'、'.join(plan.ignored_headers)}")
-    valid, rejected = plan.valid, plan.rejected
+    valid, rejected, skipped = plan.valid, plan.rejected, plan.skipped
     for result in valid[:20]:
         draft = result.draft
         assert draft is not None and result.at is not None
@@ -113,19 +145,30 @@ def cmd_import_ledger(desk: Desk, args: argparse.Namespace) -> int:
         print(f"  第{result.row}行 {result.at.date()} {who} {draft.request_summary[:30]}")
     if len(valid) > 20:
         print(f"  ……另有 {len(valid) - 20} 行")
+    for result in plan.noted[:20]:
+        print(f"  第{result.row}行：{'；'.join(result.notes)}")
+    if skipped:
+        print(f"已导入过，跳过 {len(skipped)} 行（本站已有相同案件：同一信访人、同一诉求、同一登记日期）")
+        for result in skipped[:5]:
+            print(f"  第{result.row}行：{result.skipped}")
     if rejected:
         out = args.rejected or default_rejected_path(args.file)
         write_rejected(plan, out)
         print(f"未通过检查 {len(rejected)} 行，原因见：{out}", file=sys.stderr)
         for result in rejected[:5]:
             print(f"  第{result.row}行：{result.reason}", file=sys.stderr)
+    skipped_note = f"，已导入过 {len(skipped)} 行" if skipped else ""
     if args.dry_run:
-        print(f"检查完毕（未导入）：可导入 {len(valid)} 件，未通过 {len(rejected)} 行")
+        print(f"检查完毕（未导入）：可导入 {len(valid)} 件，未通过 {len(rejected)} 行{skipped_note}")
+        return EXIT_OK
+    if not valid and skipped and not rejected:
+        print(f"台账中的 {len(skipped)} 行均已导入过，未新建案件")
         return EXIT_OK
     if not valid:
         return fail("没有可导入的行，未导入任何案件")
     case_ids = run_import(desk, plan, progress_printer("导入案件") if len(valid) >= 1000 else None)
-    print(f"已导入 {len(case_ids)} 件案件（{case_ids[0]} 至 {case_ids[-1]}），未导入 {len(rejected)} 行")
+    print(f"已导入 {len(case_ids)} 件案件（{case_ids[0]} 至 {case_ids[-1]}），未导入 {len(rejected)} 行"
+          f"{skipped_note}")
     return EXIT_OK
 
 

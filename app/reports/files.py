@@ -28,7 +28,7 @@ def os_error_message(err: OSError, path: Path | str) -> str:
     path = Path(path)
     code = err.errno
     if isinstance(err, PermissionError) or code in _BUSY:
-        return (f"无法写入 {path}：文件被占用或无权写入。请先在 Excel/WPS（或 PDF 阅读器）中关闭该文件后重试，"
+        return (f"无法写入 {path}：文件被占用或无权写入，请先在 Excel/WPS（或 PDF 阅读器）中关闭该文件后重试，"
                 "或换一个保存位置")
     if code in _FULL:
         return f"磁盘空间不足，{path} 未能写入（原有文件未改动）。请清理磁盘或换一个U盘后重试"

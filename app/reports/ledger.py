@@ -24,6 +24,7 @@ from openpyxl.worksheet.filters import AutoFilter
 from app.models.errors import DomainError
 from app.models.identity import mask_id_number
 from app.models.vocab import CHANNELS, COLOURS, RATINGS, STATUSES
+from app.reports.files import output_file
 from app.store.queries import COLOUR_SQL, CaseFilter
 
 Progress = Callable[[int, int], None]
@@ -185,8 +186,8 @@ def write_ledger(conn: sqlite3.Connection, out: Path, flt: LedgerFilter, today: 
                          ("身份证号", "完整号码" if full_id else "已脱敏（仅显示前6位和后4位）"),
                          ("督办颜色", "红：超期、积案或不满意；黄：临近期限；绿：正常；—：已办结")):
         info.append([label, value])
-    out.parent.mkdir(parents=True, exist_ok=True)
-    wb.save(str(out))
+    with output_file(out) as temp:
+        wb.save(str(temp))
     if progress:
         progress(written, total)
     return written

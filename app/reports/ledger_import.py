@@ -3,9 +3,15 @@
 Columns are found by their Chinese headers, with the synonyms ledgers commonly use; the header row need not
 be the first (a title often sits above it). Each row becomes a ``CaseDraft`` and is checked exactly as a case
 typed in by hand (ID check character, phone, required fields), plus two checks of its own: a row that repeats
-an earlier row, or a case already in the station (same petitioner, request and registration date), is
-refused, so importing the same ledger twice creates nothing twice. Read with python-calamine: it reads .xlsx
-(Excel, WPS, LibreOffice), .xls and .ods alike, and about ten times faster than openpyxl.
+an earlier row of the file is refused, and a case already in the station (same petitioner, request and
+registration date) is skipped — importing the same ledger twice creates nothing twice and is not an error.
+
+Two things a hand-kept ledger often lacks are supplied rather than refused: a domain the station does not list
+is recorded as 其他, the ledger's own wording kept at the head of the request (【原领域：城乡建设】…) where
+everyone who reads the case sees it and can re-file it; and a ledger without a 来源渠道 column (or with blank
+cells) may be given one channel for all its rows. Read with python-calamine: it reads .xlsx (Excel, WPS,
+LibreOffice), .xls and .ods alike, about ten times faster than openpyxl; what it cannot read is explained
+in Chinese (old format, password, damaged file, not a workbook at all).
 """
 
 from __future__ import annotations
@@ -19,7 +25,9 @@ from typing import Any
 from app.models.case import Petitioner
 from app.models.errors import DomainError
 from app.models.intake import CaseDraft
+from app.models.vocab import CHANNELS
 from app.ops.desk import Desk
+from app.reports.files import output_file
 
 # field -> (label shown in the mapping, recognised headers, required)
 FIELDS: dict[str, tuple[str, tuple[str, ...], bool]] = {
@@ -51,6 +59,7 @@ CHANNEL_WORDS: dict[str, tuple[str, ...]] = {
     "phone": ("来电", "电话", "热线", "12345", "phone"),
     "online": ("网上", "网络", "网信", "网上信访", "网上投诉", "信访信息系统", "微信", "网站", "online"),
 }
+OTHER_DOMAIN = "其他"
 _YES = {"是", "y", "yes", "1", "true", "√", "✓"}
 _SPLIT = re.compile(r"[、,，;；/\n]+")
 _SPACES = re.compile(r"[\s\u3000*＊:：]+")
@@ -76,6 +85,8 @@ class RowResult:
     draft: CaseDraft | None = None
     at: datetime | None = None
     reason: str = ""
+    skipped: str = ""  # why a row that needs no import is left out (the case is already in the station)
+    notes: list[str] = field(default_factory=list)  # what was supplied or changed (domain, channel)
 
 
 @dataclass
@@ -89,6 +100,7 @@ class ImportPlan:
     mapping: dict[str, int]  # field -> column index
     missing: list[str] = field(default_factory=list)  # required fields without a column
     rows: list[RowResult] = field(default_factory=list)
+    default_channel: str = ""  # for rows without a channel (code), when the user chose one
 
     @property
     def valid(self) -> list[RowResult]:
@@ -96,7 +108,15 @@ class ImportPlan:
 
     @property
     def rejected(self) -> list[RowResult]:
-        return [r for r in self.rows if r.draft is None]
+        return [r for r in self.rows if r.draft is None and not r.skipped]
+
+    @property
+    def skipped(self) -> list[RowResult]:
+        return [r for r in self.rows if r.skipped]
+
+    @property
+    def noted(self) -> list[RowResult]:
+        return [r for r in self.rows if r.draft is not None and r.notes]
 
     @property
     def ignored_headers(self) -> list[str]:
@@ -147,8 +167,11 @@ def parse_day(value: Any) -> date:
         raise DomainError(f"登记日期“{text}”不存在") from None
 
 
-def parse_channel(value: Any) -> str:
+def parse_channel(value: Any, default: str = "") -> str:
+    """The channel code for a cell's text (来访, 网上信访, 12345热线 …); ``default`` when the cell is blank."""
     text = _text(value)
+    if not text and default:
+        return default
     if not text:
         raise DomainError("来源渠道未填写")
     code = _CHANNEL_LOOKUP.get(text.lower())
@@ -178,17 +201,46 @@ def _people(cells: dict[str, Any]) -> list[Petitioner]:
                        address if i == 0 else "") for i, name in enumerate(names)]
 
 
-def row_draft(cells: dict[str, Any], domains: tuple[str, ...], today: date) -> tuple[CaseDraft, datetime]:
-    """The draft and registration time for one row's cells (field -> value); DomainError says why not."""
+def match_domain(text: str, domains: tuple[str, ...]) -> str | None:
+    """The station's domain a ledger's wording names: the same, or — when only one does — the one whose
+    characters it holds in order (教育局 → 教育, 劳动和社会保障 → 劳动保障) or that holds it (卫生 → 卫生健康);
+    None when none does."""
+    if text in domains:
+        return text
+    near = [d for d in domains if d != OTHER_DOMAIN and (_holds(text, d) or (len(text) >= 2 and text in d))]
+    return near[0] if len(near) == 1 else None
+
+
+def _holds(text: str, word: str) -> bool:
+    """Whether ``word`` (two characters or more) appears in ``text`` in order, other characters between."""
+    rest = iter(text)
+    return len(word) >= 2 and all(ch in rest for ch in word)
+
+
+def row_draft(cells: dict[str, Any], domains: tuple[str, ...], today: date, default_channel: str = "",
+              notes: list[str] | None = None) -> tuple[CaseDraft, datetime]:
+    """The draft and registration time for one row's cells (field -> value); DomainError says why not. What
+    was supplied (a channel, 其他 for an unknown domain) is added to ``notes``."""
+    notes = notes if notes is not None else []
     day = parse_day(cells.get("registered"))
     if day > today:
         raise DomainError(f"登记日期 {day} 晚于今天")
     head = _text(cells.get("head_count"))
     if head and not head.isdigit():
         raise DomainError(f"人数“{head}”应为整数")
+    channel = parse_channel(cells.get("channel"), default_channel)
+    if not _text(cells.get("channel")):
+        notes.append(f"来源渠道按“{CHANNELS[channel]}”")
+    summary, domain = _text(cells.get("request_summary")), _text(cells.get("domain")) or OTHER_DOMAIN
+    known = match_domain(domain, domains)
+    if known is None and summary:
+        notes.append(f"领域“{domain}”不在本站的领域列表中，记为“{OTHER_DOMAIN}”，原领域写在诉求前")
+        summary, known = f"【原领域：{domain}】{summary}", OTHER_DOMAIN
+    elif known is not None and known != domain:
+        notes.append(f"领域“{domain}”记为“{known}”")
     draft = CaseDraft(
-        channel=parse_channel(cells.get("channel")), petitioners=_people(cells),
-        request_summary=_text(cells.get("request_summary")), domain=_text(cells.get("domain")) or "其他",
+        channel=channel, petitioners=_people(cells),
+        request_summary=summary, domain=known or domain,
         township=_text(cells.get("township")), village=_text(cells.get("village")),
         authority_unit=_text(cells.get("authority_unit")),
         jurisdiction=_text(cells.get("jurisdiction")) or _text(cells.get("township")),
@@ -212,19 +264,69 @@ def _find_header(rows: list[list[Any]]) -> tuple[int, dict[str, int]]:
     return best, best_map
 
 
+_OLE_MAGIC = bytes.fromhex("D0CF11E0A1B11AE1")  # the old binary format (.xls), and Office's encrypted files
+_ENCRYPTED = "EncryptedPackage".encode("utf-16-le")  # the stream an Office file with an open password holds
+_SAVE_AS = "请在 Excel/WPS 中打开，另存为 .xlsx 后再导入"
+
+
+def reader_refusal(path: Path, err: Exception) -> str:
+    """Why a ledger file cannot be read, in words a handler can act on (calamine's own are English)."""
+    from python_calamine import PasswordError
+
+    name = path.name
+    if isinstance(err, FileNotFoundError) or (isinstance(err, OSError) and not path.exists()):
+        return f"找不到台账文件：{path}"
+    if isinstance(err, PermissionError):
+        return f"无法打开台账文件 {name}：文件被占用或无权读取，请先在 Excel/WPS 中关闭该文件后重试"
+    if path.is_dir():
+        return f"{path} 是一个文件夹，请选择台账文件"
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(8 << 20)
+    except OSError:
+        return f"无法打开台账文件 {name}：文件被占用或无权读取，请先在 Excel/WPS 中关闭该文件后重试"
+    if not head:
+        return f"台账文件 {name} 是空的（0 字节），可能没有保存完整或复制时出了错"
+    if isinstance(err, PasswordError) or (head.startswith(_OLE_MAGIC) and _ENCRYPTED in head):
+        return f"台账文件 {name} 设有打开密码，无法读取：请在 Excel/WPS 中打开，取消密码后另存为 .xlsx 再导入"
+    if head.startswith(_OLE_MAGIC):
+        return f"台账文件 {name} 是旧版 Excel 格式（.xls），无法读取（文件可能已损坏）：{_SAVE_AS}"
+    if head.startswith(b"PK"):
+        return f"台账文件 {name} 已损坏或不完整，不是一个完整的 Excel 工作簿：{_SAVE_AS}"
+    if head.lstrip()[:1] == b"<" or _looks_like_text(head):
+        return f"台账文件 {name} 不是 Excel 工作簿（可能是网页或文本文件改了扩展名）：{_SAVE_AS}"
+    return f"台账文件 {name} 不是 Excel 工作簿，或已损坏：{_SAVE_AS}"
+
+
+def _looks_like_text(head: bytes) -> bool:
+    for encoding in ("utf-8", "gb18030"):
+        try:
+            head[:4096].decode(encoding)
+            return True
+        except UnicodeDecodeError:
+            continue
+    return False
+
+
 def _read_sheets(path: Path) -> list[tuple[str, list[list[Any]]]]:
     from python_calamine import CalamineWorkbook
 
     try:
         book = CalamineWorkbook.from_path(str(path))
+        return [(name, book.get_sheet_by_name(name).to_python(skip_empty_area=False))
+                for name in book.sheet_names]
     except Exception as err:  # calamine raises its own error types, and OSError for a missing file
-        raise DomainError(f"无法读取台账文件 {path.name}：{err}") from None
-    return [(name, book.get_sheet_by_name(name).to_python(skip_empty_area=False))
-            for name in book.sheet_names]
+        raise DomainError(reader_refusal(path, err)) from None
 
 
-def plan_import(desk: Desk, path: Path) -> ImportPlan:
-    """Read a ledger and decide, row by row, what importing it would create. Writes nothing."""
+def parse_channel_choice(text: str) -> str:
+    """A channel given by the user for a whole ledger: 来信/来访/来电/网上 or the English code."""
+    return parse_channel(text.strip()) if text.strip() else ""
+
+
+def plan_import(desk: Desk, path: Path, default_channel: str = "") -> ImportPlan:
+    """Read a ledger and decide, row by row, what importing it would create. Writes nothing. Rows without a
+    channel (no such column, or a blank cell) get ``default_channel`` (a code) when one is given."""
     path = Path(path)
     candidates = []
     for name, rows in _read_sheets(path):
@@ -235,7 +337,8 @@ def plan_import(desk: Desk, path: Path) -> ImportPlan:
     _, _, sheet, rows, header_row, mapping = max(candidates, key=lambda c: (c[0], c[1]))
     headers = [_text(h) for h in rows[header_row]] if rows else []
     plan = ImportPlan(path, sheet, header_row + 1, headers, mapping,
-                      [k for k, (_, _, required) in FIELDS.items() if required and k not in mapping])
+                      [k for k, (_, _, required) in FIELDS.items() if required and k not in mapping
+                       and not (k == "channel" and default_channel)], default_channel=default_channel)
     if plan.missing:
         return plan
     today, domains = desk.today(), desk.domains
@@ -246,16 +349,18 @@ def plan_import(desk: Desk, path: Path) -> ImportPlan:
         cells = {key: values[column] if column < len(values) else None for key, column in mapping.items()}
         result = RowResult(offset, list(values))
         try:
-            result.draft, result.at = row_draft(cells, domains, today)
+            result.draft, result.at = row_draft(cells, domains, today, default_channel, result.notes)
             key = _identity(result.draft, result.at)
             if key in seen:
                 raise DomainError(f"与第{seen[key]}行重复（同一信访人、同一诉求、同一登记日期）")
             seen[key] = offset
             existing = _existing_case(desk, result.draft, result.at)
             if existing:
-                raise DomainError(f"本站已有相同案件 {existing}（同一信访人、同一诉求、同一登记日期）")
+                result.draft, result.at = None, None
+                result.skipped = f"已导入过，跳过（本站已有案件 {existing}）"
         except DomainError as err:
             result.draft, result.at, result.reason = None, None, str(err)
+            result.notes = []
         plan.rows.append(result)
     return plan
 
@@ -298,8 +403,8 @@ def write_rejected(plan: ImportPlan, out: Path) -> int:
     for column in range(2, len(plan.headers) + 2):
         ws.column_dimensions[get_column_letter(column)].width = 14
     ws.column_dimensions[get_column_letter(len(plan.headers) + 2)].width = 60
-    out.parent.mkdir(parents=True, exist_ok=True)
-    wb.save(str(out))
+    with output_file(out) as temp:
+        wb.save(str(temp))
     return len(plan.rejected)
 
 

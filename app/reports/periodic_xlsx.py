@@ -15,6 +15,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from app.models.vocab import STATUSES
 from app.reports.figures import DEFINITIONS, format_days, format_rate
+from app.reports.files import output_file
 from app.reports.periodic import FLOWS, KINDS, STOCKS, PeriodReport
 
 SHEETS = {"summary": "概况", "domain": "按领域", "township": "按乡镇", "figures": "各项指标", "overdue": "超期案件"}
@@ -99,5 +100,5 @@ def write_workbook(report: PeriodReport, out: Path, station: str) -> None:
                   STATUSES.get(c.state.status, c.state.status), c.limit, c.due, c.overdue_days(report.date_to),
                   c.state.leader] for c in report.overdue]
     _table(late, headers, late_rows, [17, 12, 10, 12, 11, 10, 10, 11.5, 9, 20])
-    out.parent.mkdir(parents=True, exist_ok=True)
-    wb.save(str(out))
+    with output_file(out) as temp:
+        wb.save(str(temp))

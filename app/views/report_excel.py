@@ -12,6 +12,7 @@ from typing import Any
 from app.models.errors import DomainError
 from app.models.vocab import STATUSES
 from app.ops.desk import Desk
+from app.reports.files import os_error_message
 from app.reports.ledger import LedgerFilter, write_ledger
 from app.reports.periodic import KINDS, build_report, write_report
 from app.views.common import message
@@ -98,19 +99,27 @@ class _Dialog(QtWidgets.QDialog):
         layout.addLayout(self.form)
         layout.addWidget(buttons)
         self.done_path: Path | None = None
+        self.save: _SaveRow  # set by each dialog
 
     def run(self) -> Path:
         raise NotImplementedError
 
     def accept(self) -> None:
+        """Run the dialog's work; a refusal is shown and the dialog stays open to correct the choice."""
         QtWidgets.QApplication.setOverrideCursor(QtGui.QCursor(QtCore.Qt.CursorShape.WaitCursor))
         try:
             self.done_path = self.run()
         except DomainError as err:
+            refusal = str(err)
+        except OSError as err:  # the writers translate their own; this is for anything else on the way
+            refusal = os_error_message(err, getattr(err, "filename", None) or self.save.edit.text())
+        else:
+            refusal = ""
+        finally:
             QtWidgets.QApplication.restoreOverrideCursor()
-            message(self, TEXTS["error"], str(err))
+        if refusal:
+            message(self, TEXTS["error"], refusal)
             return
-        QtWidgets.QApplication.restoreOverrideCursor()
         super().accept()
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from app.models.errors import DomainError
+from app.models.vocab import CHANNELS
 from app.ops.desk import Desk
 from app.reports.ledger_import import FIELDS, ImportPlan, default_rejected_path, plan_import, run_import, write_rejected
 from app.views.common import ERROR_HEX, message
@@ -27,11 +28,16 @@ TEXTS = {
     "sheet": "工作表“{sheet}”，表头在第 {row} 行。",
     "ignored": "未使用的列：{columns}",
     "missing": "缺少必需的列：{columns}。请在台账中补上这些列（或改用常见的表头名称）后重新选择文件。",
+    "channel": "来源渠道未填写（或台账没有这一列）时，按",
+    "no_channel": "不补（该行不导入）",
+    "missing_channel": "台账没有来源渠道列：请在上面选择这些案件的来源渠道（来信、来访、来电或网上）。",
     "check_title": "检查结果",
     "check_sub": "每一行都按登记新案件的规则检查（身份证号校验位、电话、必填项），与本站已有案件重复的行不导入。",
     "counts": "可导入 {valid} 件；未通过检查 {rejected} 行。",
+    "counts_skipped": "可导入 {valid} 件；已导入过（跳过）{skipped} 行；未通过检查 {rejected} 行。",
     "save_rejected": "保存未通过的行…",
     "saved": "未通过的行已保存：{path}",
+    "save_failed": "无法保存未通过的行",
     "import": "导入",
     "nothing": "没有可导入的行。",
     "done_title": "导入完成",
@@ -80,15 +86,28 @@ class MappingPage(QtWidgets.QWizardPage):
         self.table.setEditTriggers(QtWidgets.QAbstractItemView.EditTrigger.NoEditTriggers)
         self.note = QtWidgets.QLabel()
         self.note.setWordWrap(True)
+        # A ledger without a 来源渠道 column (or with blank cells) is given one channel for those rows.
+        self.channel = QtWidgets.QComboBox()
+        self.channel.setObjectName("defaultChannel")
+        self.channel.addItem(TEXTS["no_channel"], "")
+        for code, label in CHANNELS.items():
+            self.channel.addItem(label, code)
+        self.channel.currentIndexChanged.connect(lambda _index: self.initializePage())
+        channel_row = QtWidgets.QHBoxLayout()
+        channel_row.addWidget(QtWidgets.QLabel(TEXTS["channel"]))
+        channel_row.addWidget(self.channel)
+        channel_row.addStretch(1)
         layout = QtWidgets.QVBoxLayout(self)
         layout.addWidget(self.where)
         layout.addWidget(self.table, 1)
+        layout.addLayout(channel_row)
         layout.addWidget(self.note)
 
     def initializePage(self) -> None:  # noqa: N802 - Qt's name
         self.owner.plan = None
         try:
-            plan = plan_import(self.owner.desk, Path(self.owner.file_page.path.text().strip()))
+            plan = plan_import(self.owner.desk, Path(self.owner.file_page.path.text().strip()),
+                               str(self.channel.currentData() or ""))
         except DomainError as err:
             self.where.setText("")
             self.table.setRowCount(0)
@@ -101,7 +120,9 @@ class MappingPage(QtWidgets.QWizardPage):
         for row, (header, label) in enumerate(lines):
             self.table.setItem(row, 0, QtWidgets.QTableWidgetItem(header))
             self.table.setItem(row, 1, QtWidgets.QTableWidgetItem(label))
-        if plan.missing:
+        if plan.missing == ["channel"]:
+            self._note(TEXTS["missing_channel"], error=True)
+        elif plan.missing:
             self._note(TEXTS["missing"].format(columns="、".join(FIELDS[k][0] for k in plan.missing)), error=True)
         else:
             ignored = plan.ignored_headers
@@ -143,7 +164,8 @@ class CheckPage(QtWidgets.QWizardPage):
         plan = self.owner.plan
         assert plan is not None
         rejected = plan.rejected
-        self.counts.setText(TEXTS["counts"].format(valid=len(plan.valid), rejected=len(rejected)))
+        counts = TEXTS["counts_skipped"] if plan.skipped else TEXTS["counts"]
+        self.counts.setText(counts.format(valid=len(plan.valid), rejected=len(rejected), skipped=len(plan.skipped)))
         self.table.setRowCount(len(rejected))
         name_column = plan.mapping.get("name")
         for row, result in enumerate(rejected):
@@ -166,10 +188,16 @@ class CheckPage(QtWidgets.QWizardPage):
         dialog.fileSelected.connect(lambda name: self.save_rejected(Path(name)))
         dialog.open()
 
-    def save_rejected(self, path: Path) -> None:
+    def save_rejected(self, path: Path) -> bool:
+        """Write the refused rows; a refusal to write (file open in Excel, read-only stick…) is shown."""
         assert self.owner.plan is not None
-        write_rejected(self.owner.plan, path)
+        try:
+            write_rejected(self.owner.plan, path)
+        except DomainError as err:
+            message(self, TEXTS["save_failed"], str(err))
+            return False
         message(self, TEXTS["save_rejected"], TEXTS["saved"].format(path=path), QtWidgets.QMessageBox.Icon.Information)
+        return True
 
     def isComplete(self) -> bool:  # noqa: N802 - Qt's name
         return self.owner.plan is not None and bool(self.owner.plan.valid)
