@@ -113,13 +113,13 @@ def test_a_full_usb_stick_leaves_no_partial_bundle(tree: dict[str, Desk], tmp_pa
     town = tree["TZ01"]
     stick = tmp_path / "stick"
     stick.mkdir()
-    real = container.zipfile.ZipFile
+    real: Any = container.zipfile.ZipFile
     opened: list[_FullAfter] = []
 
     def tiny_stick(path: Any, mode: str = "r", *args: Any, **kwargs: Any) -> Any:
         if mode == "w" and Path(path).parent == stick:
             opened.append(_FullAfter(Path(path), 100_000))
-            return real(opened[-1], mode, *args, **kwargs)  # type: ignore[arg-type]
+            return real(opened[-1], mode, *args, **kwargs)
         return real(path, mode, *args, **kwargs)
 
     monkeypatch.setattr(container.zipfile, "ZipFile", tiny_stick)
