@@ -50,7 +50,7 @@ def test_a_case_is_registered_moved_and_shown(station: Path, capsys: pytest.Capt
     assert shown["colour"] == "green" and shown["deadline_label"] == "办理答复"
     code, out, _ = run(capsys, station, "show", case_id)
     assert "王小明" in out and "诉求：东岙村道路破损" in out
-    assert "派发单位：镇农业农村办" in out and "办理答复期限" in out and "剩余60天" in out
+    assert "派发单位：镇农业农村办" in out and "办理答复期限" in out and "剩60天" in out
     assert out.splitlines()[-1].endswith(" 受理 张丽 TZ01")
 
 
@@ -147,7 +147,8 @@ def test_limits_and_holidays_can_be_changed(station: Path, capsys: pytest.Captur
 
 
 @pytest.mark.parametrize(("error", "message"), [
-    (PermissionError(13, "Permission denied", "台账.xlsx"), "没有权限写入或读取文件：台账.xlsx；如该文件正在 Excel/WPS 中打开，请先关闭"),
+    (PermissionError(13, "Permission denied", "台账.xlsx"),
+     "没有权限写入或读取文件：台账.xlsx；如该文件正在 Excel/WPS 中打开，请先关闭"),
     (OSError(28, "No space left on device", "同步包.zip"), "磁盘空间已满，文件未能写完：同步包.zip"),
     (FileNotFoundError(2, "No such file or directory", "/media/u/x.zip"), "找不到文件或文件夹：/media/u/x.zip"),
 ])
@@ -190,3 +191,15 @@ def test_a_listing_cut_short_by_its_reader_ends_quietly(station: Path) -> None:
                           capture_output=True, text=True, check=False)
     assert done.stdout.count("\n") == 1 and "东岙村" in done.stdout
     assert "Traceback" not in done.stderr and "BrokenPipe" not in done.stderr
+
+
+def test_domains_and_limits_are_changed_with_the_settings_checks(station: Path,
+                                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, station, "domains", "--add", "城乡建设", "--remove", "集资融资")
+    assert code == 0 and "城乡建设、其他" in out and "集资融资" not in out
+    code, _, err = run(capsys, station, "domains", "--remove", "其他")
+    assert code == 1 and "“其他”不能去掉" in err
+    code, _, err = run(capsys, station, "limits", "--handle-days", "0")
+    assert code == 1 and "“受理后办理答复”须在1至365天之间，现为0" in err
+    code, _, err = run(capsys, station, "limits", "--makeup-workday", "2026-10-08")
+    assert code == 1 and "调休上班日应为周六或周日" in err

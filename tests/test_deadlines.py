@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from app.models.deadlines import TimeLimits, add_workdays, objection_due, supervision_colour
+from app.models.errors import DomainError
 from app.ops.desk import Desk
 from app.store.queries import CaseFilter, case_numbers, list_rows
 
@@ -106,3 +108,26 @@ def test_sql_filter_and_python_rule_give_the_same_colour(finished, backlog, diss
     matching = [c for c, where in _COLOUR_WHERE.items()
                 if conn.execute(f"SELECT count(*) FROM cases WHERE {where}", params).fetchone()[0]]
     assert matching == [expected]
+
+
+def test_a_unit_may_object_within_five_working_days_and_holidays_lengthen_the_window(desk: Desk,
+                                                                                     now: FakeNow) -> None:
+    # Dispatched Monday 2 March: five working days run out on Monday 9 March.
+    early, late = desk.register_case(make_draft()), desk.register_case(make_draft())
+    for case_id in (early, late):
+        desk.record(case_id, "dispatch", {"units": ["镇农办"]})
+    with pytest.raises(DomainError, match="异议理由"):
+        desk.record(early, "object", {"reason": " "})
+    now.advance(days=7)
+    desk.record(early, "object", {"reason": "道路属县交通局管养，不属本单位职责"})
+    state = desk.case(early)
+    assert state.status == "registered" and state.dispatch_units == []
+    assert light(desk, early)[1] == "2026-03-17"  # back to the 15-day routing limit from registration
+    now.advance(days=1)
+    with pytest.raises(DomainError, match=r"已超过异议期限：须在派发后5个工作日内（2026-03-09前）"):
+        desk.record(late, "object", {"reason": "不属本单位职责"})
+    # Thursday 5 March a holiday: the window reaches Tuesday 10 March.
+    desk.set_limits(TimeLimits(holidays=("2026-03-05",)))
+    desk.record(late, "object", {"reason": "不属本单位职责"})
+    desk.record(late, "dispatch", {"units": ["县交通局"]})
+    assert desk.case(late).dispatch_units == ["县交通局"]

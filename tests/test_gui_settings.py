@@ -133,3 +133,17 @@ def test_defaults_come_back_without_touching_the_calendar(qtbot, window: MainWin
     assert dialog.yellow_percent.value() == 20
     assert shown_dates(dialog.holidays) == ["2026-10-01 周四"]
     assert dialog.spins["objection_workdays"].suffix() == " 个工作日"
+
+
+def test_the_domain_list_is_edited_in_the_settings_and_offered_when_registering(qtbot, window: MainWindow,
+                                                                              desk: Desk) -> None:
+    dialog = open_settings(window)
+    assert dialog.domains.toPlainText().splitlines()[-1] == "其他"
+    dialog.domains.setPlainText("城乡建设\n生态环境\n")
+    with qtbot.waitSignal(dialog.saved) as saved:
+        qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    assert saved.args == [["领域"]]
+    new_case = window.new_case()
+    offered = [new_case.domain.itemText(i) for i in range(new_case.domain.count())]
+    assert offered == ["城乡建设", "生态环境", "其他"]
+    new_case.reject()

@@ -187,7 +187,7 @@ def test_ctrl_r_offers_the_allowed_steps_next_one_first(qtbot, window: MainWindo
     qtbot.keyClick(window.case_list, Qt.Key.Key_R, Qt.KeyboardModifier.ControlModifier)
     dialog = open_dialog(window, StepDialog)
     kinds = [dialog.kind_combo.itemText(i) for i in range(dialog.kind_combo.count())]
-    assert kinds == ["派发", "受理", "不予受理"]
+    assert kinds == ["派发", "受理", "异议退回", "不予受理"]
     dialog.kind_combo.setCurrentIndex(1)
     save(qtbot, dialog)
     assert desk.case(case_id).status == "accepted"
@@ -200,3 +200,19 @@ def test_an_inline_refusal_keeps_the_dialog_open(qtbot, window: MainWindow, desk
     qtbot.mouseClick(decline.save_button, Qt.MouseButton.LeftButton)
     assert decline.isVisible() and decline.error.text() == "请填写不予受理的理由"
     assert desk.case(case_id).status == "registered"
+
+
+def test_a_unit_objects_to_a_dispatched_case_and_it_goes_back_to_be_dispatched(qtbot, window: MainWindow,
+                                                                               desk: Desk) -> None:
+    case_id = desk.register_case(make_draft())
+    desk.record(case_id, "dispatch", {"units": ["镇农业农村办"]})
+    window.select_case(case_id)
+    assert {"accept", "object", "decline"} <= offered(window)
+    # Dispatched Monday 2 March: the unit may object until Monday 9 March (five working days).
+    assert "单位异议期限：2026-03-09（派发后5个工作日）" in window.detail.deadline.text()
+    step(qtbot, window, "object", unit="镇农业农村办", reason="道路属县交通局管养，不属本单位职责")
+    assert window.detail.status.text() == "已登记"
+    assert "dispatch" in offered(window)
+    labels = [window.detail.timeline_model.data(window.detail.timeline_model.index(r, 1))
+              for r in range(window.detail.timeline_model.rowCount())]
+    assert labels[-1] == "异议退回"

@@ -67,3 +67,16 @@ def test_settings_save_what_changed(desk: Desk) -> None:
     assert save_settings(desk, "李娜", limits) == ["经办人", "时限与节假日"]
     assert desk.handler == "李娜"
     assert desk.limits.local_feedback_days == 7 and desk.limits.holidays == ("2026-10-01", "2026-10-02")
+
+
+def test_the_domain_list_is_the_stations_own(desk: Desk) -> None:
+    saved = save_settings(desk, "张丽", desk.limits, [" 城乡建设 ", "生态环境", "", "生态环境", "其他", "交通运输"])
+    assert saved == ["领域"]
+    assert desk.domains == ("城乡建设", "生态环境", "交通运输", "其他")  # trimmed, once each, 其他 last
+    case_id = desk.register_case(make_draft(domain="城乡建设"))
+    assert desk.case(case_id).domain == "城乡建设"
+    with pytest.raises(DomainError, match="领域“农业农村”不在本站的领域列表中"):
+        desk.register_case(make_draft(domain="农业农村"))
+    with pytest.raises(DomainError, match="领域名称不能超过20个字"):
+        save_settings(desk, "张丽", desk.limits, ["很" * 21])
+    assert desk.domains == ("城乡建设", "生态环境", "交通运输", "其他")

@@ -11,7 +11,7 @@ from typing import Any
 from app.cli.common import EXIT_OK, EXIT_REFUSED, choices_help, fail, print_json, progress_printer
 from app.demo import generate_demo
 from app.models.case import FIELD_LABELS, CaseState, Petitioner
-from app.models.deadlines import days_left
+from app.models.deadlines import days_left, days_text, objection_window
 from app.models.intake import CaseDraft, repeat_warning
 from app.models.timeline import event_notes
 from app.models.vocab import CHANNELS, CHECKLIST_ITEMS, COLOURS, EVENT_LABELS, LEVELS, RATINGS, STATUSES
@@ -224,9 +224,11 @@ def show_lines(desk: Desk, state: CaseState, data: dict[str, Any]) -> list[str]:
     """``show`` as text: the case, its time limit, people, 四定四包 and the whole timeline."""
     limit = ""
     if data["deadline"]:
-        left = data["days_left"]
-        days = f"超期{-left}天" if left < 0 else f"剩余{left}天"
+        days = days_text(data["deadline"], desk.today())[0]
         limit = f"  {data['deadline_label']}期限 {data['deadline']}（{days}）"
+        objection = objection_window(state.clock(), desk.limits)
+        if objection:
+            limit += f"  单位异议期限 {objection.isoformat()}（派发后{desk.limits.objection_workdays}个工作日）"
     lines = [f"{state.case_id}  {STATUSES[state.status]}  督办：{COLOURS[data['colour']]}{limit}"]
     people = f"{state.head_count}人" + ("，集体访" if state.collective else "")
     lines.append(f"渠道：{CHANNELS[state.channel]}（{people}）  领域：{state.domain}  "
@@ -263,7 +265,9 @@ def show_lines(desk: Desk, state: CaseState, data: dict[str, Any]) -> list[str]:
             lines.append(f"  {mark} {CHECKLIST_ITEMS[key]}{done}")
     lines.append("办理过程：")
     own = desk.require_station().code
-    for event, unit, note, annulled in event_notes(desk.events(state.case_id)):
+    if state.out_of_turn:
+        lines.append(f"提示：有 {len(state.out_of_turn)} 个办理步骤与其他站点同时办理、未改变案件状态，请核对办理过程")
+    for event, unit, note, annulled in event_notes(desk.events(state.case_id), state.out_of_turn):
         where = event.origin
         if state.origin and event.origin != state.origin:  # a county or city acting on a township's case
             where += "（本站）" if event.origin == own else "（上级）"

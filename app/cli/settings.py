@@ -10,6 +10,7 @@ from app.cli.common import EXIT_OK, print_json
 from app.models.deadlines import TimeLimits
 from app.models.errors import DomainError
 from app.ops.desk import Desk
+from app.ops.station_settings import DAY_LIMITS, OTHER_DOMAIN, check_limits, clean_domains
 
 # Option → TimeLimits field, for the limits a station may change.
 LIMIT_OPTIONS = {
@@ -22,12 +23,18 @@ LIMIT_OPTIONS = {
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = sub.add_parser("limits", help="查看或修改本站时限与节假日")
-    for option in LIMIT_OPTIONS:
-        p.add_argument(f"--{option}", type=int)
+    for option, field in LIMIT_OPTIONS.items():
+        p.add_argument(f"--{option}", type=int, help=f"{DAY_LIMITS[field]}（天数）")
     p.add_argument("--holiday", action="append", default=[], help="节假日（YYYY-MM-DD，可重复）")
     p.add_argument("--makeup-workday", action="append", default=[], help="调休上班日（YYYY-MM-DD，可重复）")
     p.add_argument("--json", action="store_true")
     p.set_defaults(run=cmd_limits)
+
+    p = sub.add_parser("domains", help="查看或修改本站领域列表（登记时从中选择）")
+    p.add_argument("--add", action="append", default=[], help="增加领域（可重复）")
+    p.add_argument("--remove", action="append", default=[], help="去掉领域（可重复；已登记的案件保留原领域）")
+    p.add_argument("--json", action="store_true", help="以 JSON 输出")
+    p.set_defaults(run=cmd_domains)
 
     p = sub.add_parser("set-handler", help="更换本机经办人")
     p.add_argument("name")
@@ -47,15 +54,13 @@ def cmd_limits(desk: Desk, args: argparse.Namespace) -> int:
     limits = desk.limits
     changes = {field: getattr(args, option.replace("-", "_")) for option, field in LIMIT_OPTIONS.items()
                if getattr(args, option.replace("-", "_")) is not None}
-    for field, value in changes.items():
-        if value < 1 or value > 365:
-            raise DomainError(f"时限天数须在1至365之间：{field}={value}")
     if args.holiday:
         changes["holidays"] = tuple(sorted(set(limits.holidays) | set(_dates(args.holiday))))
     if args.makeup_workday:
         changes["makeup_workdays"] = tuple(sorted(set(limits.makeup_workdays) | set(_dates(args.makeup_workday))))
     if changes:
         limits = replace(limits, **changes)
+        check_limits(limits)  # the same checks as 本站设置
         desk.set_limits(limits)
     if args.json:
         print_json(limits.to_json())
@@ -72,6 +77,22 @@ def _print(limits: TimeLimits) -> None:
     print(f"黄灯：剩余{limits.yellow_days}日或时限的{int(limits.yellow_fraction * 100)}%以内")
     holidays = "、".join(limits.holidays) or "未设置"
     print(f"节假日：{holidays}；调休上班：{'、'.join(limits.makeup_workdays) or '未设置'}")
+
+
+def cmd_domains(desk: Desk, args: argparse.Namespace) -> int:
+    if args.add or args.remove:
+        unknown = [name for name in args.remove if name not in desk.domains]
+        if unknown:
+            raise DomainError(f"本站领域列表中没有：{'、'.join(unknown)}")
+        if OTHER_DOMAIN in args.remove:
+            raise DomainError(f"“{OTHER_DOMAIN}”不能去掉：无法归类的事项登记在这里")
+        kept = [name for name in desk.domains if name not in args.remove]
+        desk.set_domains(clean_domains([*kept, *args.add]))
+    if args.json:
+        print_json(list(desk.domains))
+    else:
+        print(f"本站领域：{'、'.join(desk.domains)}")
+    return EXIT_OK
 
 
 def cmd_set_handler(desk: Desk, args: argparse.Namespace) -> int:

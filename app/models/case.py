@@ -12,7 +12,9 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from app.models.events import Event
+from app.models.chain import ALLOWED_FROM
+from app.models.deadlines import Clock
+from app.models.events import Event, saw
 from app.models.vocab import CHECKLIST_ITEMS, FINISHED_STATUSES
 
 # Fields a handler may change after registration, and how the timeline names them.
@@ -127,6 +129,9 @@ class CaseState:
     checklist: dict[str, ChecklistEntry] = field(default_factory=lambda: dict.fromkeys(CHECKLIST_ITEMS, OPEN_ITEM))
     steps: list[Step] = field(default_factory=list)
     conflicts: list[Conflict] = field(default_factory=list)
+    # Chain steps made at another station without seeing the step before them, which no longer fit the status
+    # they arrived at: kept on the timeline, marked, and left out of the status (see ``fold``).
+    out_of_turn: list[str] = field(default_factory=list)
     versions: dict[str, str] = field(default_factory=dict)
     last_event_id: str = ""
     last_hash: str = ""
@@ -159,6 +164,12 @@ class CaseState:
 
     def date_of(self, stamp: str) -> date | None:
         return date.fromisoformat(stamp[:10]) if stamp else None
+
+    def clock(self) -> Clock:
+        """The dates this case's time limits count from."""
+        return Clock(status=self.status, registered=self.date_of(self.registered_at),
+                     dispatched=self.date_of(self.dispatched_at), accepted=self.date_of(self.accepted_at),
+                     review_requested=self.date_of(self.review_requested_at), extension_days=self.extension_days)
 
 
 def _set_status(state: CaseState, event: Event, status: str) -> None:
@@ -251,6 +262,13 @@ def _on_close(state: CaseState, event: Event) -> None:
     _step(state, event, note=note)
 
 
+def _on_object(state: CaseState, event: Event) -> None:
+    """The unit says the case is not its business: back to the petition office to be dispatched again."""
+    state.dispatch_units = []
+    state.dispatched_at = ""
+    _simple("registered", "reason")(state, event)
+
+
 def _on_terminate(state: CaseState, event: Event) -> None:
     state.closed_at = event.at
     _simple("terminated", "reason")(state, event)
@@ -264,6 +282,7 @@ def _on_extend(state: CaseState, event: Event) -> None:
 def _on_request_review(state: CaseState, event: Event) -> None:
     state.review_requested_at = event.at
     state.rating = ""
+    state.closed_at = ""  # reopened: it is closed again when the review round ends
     status = "reviewing" if event.kind == "request_review" else "re_reviewing"
     _simple(status)(state, event)
 
@@ -327,6 +346,7 @@ APPLY: dict[str, Callable[[CaseState, Event], None]] = {
     "dispatch": _on_dispatch,
     "accept": _on_accept,
     "decline": _simple("declined", "reason"),
+    "object": _on_object,
     "contact": _simple("contacted"),
     "handle": _on_handle,
     "feedback": _on_feedback,
@@ -350,15 +370,34 @@ APPLY: dict[str, Callable[[CaseState, Event], None]] = {
 }
 
 
+OUT_OF_TURN_NOTE = "（与其他站点同时办理，未改变案件状态）"
+
+
 def fold(case_id: str, events: Iterable[Event]) -> CaseState:
-    """The case as its events make it. Events may come in any order; annulled steps are left out."""
+    """The case as its events make it. Events may come in any order; annulled steps are left out.
+
+    Two stations may move one case along the chain without seeing each other's steps. A step that did not see
+    the step before it and does not fit the status it arrives at (an 受理 after the other station's 联系) is kept
+    on the timeline, marked, and does not move the status: the case never goes backwards on its own, and every
+    station folds the same events to the same case whatever order they came in.
+    """
     ordered = sorted(events, key=Event.sort_key)
     annulled = {e.payload.get("target") for e in ordered if e.kind == "annul"}
     state = CaseState(case_id)
+    head: Event | None = None  # the latest chain step that moved the case
     for event in ordered:
         if event.id in annulled:
             continue
         handler = APPLY.get(event.kind)
+        if event.kind in ALLOWED_FROM:
+            if head is not None and state.status not in ALLOWED_FROM[event.kind] and not saw(event, head):
+                state.out_of_turn.append(event.id)
+                p = event.payload
+                own_note = str(p.get("note") or p.get("reply") or p.get("reason") or "")
+                _step(state, event, str(p.get("unit", "")), own_note + OUT_OF_TURN_NOTE)
+                handler = None
+            else:
+                head = event
         if handler is not None:  # kinds from a newer program are kept in the log but not shown
             handler(state, event)
         if event.kind == "annul":

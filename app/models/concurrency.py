@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from app.models.case import VERSIONED_FIELDS
-from app.models.events import Event
+from app.models.events import Event, saw
 
 VERSIONED_KINDS = {"edit": "field", "set_leader": "leader", "set_backlog": "backlog"}
 
@@ -35,16 +35,6 @@ def changed_field(event: Event) -> str | None:
     if event.kind in ("set_leader", "set_backlog"):
         return VERSIONED_KINDS[event.kind]
     return None
-
-
-def saw(later: Event, earlier: Event) -> bool:
-    """Whether the station that made ``later`` held ``earlier`` at the time."""
-    if later.origin == earlier.origin:
-        return later.seq > earlier.seq
-    seen = later.payload.get("seen")
-    if isinstance(seen, dict):
-        return int(seen.get(earlier.origin, 0)) >= earlier.seq
-    return later.sort_key() > earlier.sort_key()
 
 
 @dataclass(frozen=True)

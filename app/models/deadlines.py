@@ -115,6 +115,13 @@ def objection_due(dispatched: date, limits: TimeLimits) -> date:
     return add_workdays(dispatched, limits.objection_workdays, limits)
 
 
+def objection_window(clock: Clock, limits: TimeLimits) -> date | None:
+    """While a case waits at the unit it was dispatched to, the last day that unit may object (异议退回)."""
+    if clock.status == "dispatched" and clock.dispatched:
+        return objection_due(clock.dispatched, limits)
+    return None
+
+
 def supervision_colour(
     *, finished: bool, backlog: bool, dissatisfied: bool, deadline: date | None, yellow_from: date | None,
     today: date,
@@ -135,3 +142,15 @@ def supervision_colour(
 def days_left(deadline: date | None, today: date) -> int | None:
     """Days until the limit (negative when overdue)."""
     return None if deadline is None else (deadline - today).days
+
+
+def days_text(deadline: str | None, today: date) -> tuple[str, int | None]:
+    """How the days to the next time limit read in the list and the detail: 剩N天 / 今日到期 / 逾期N天."""
+    if not deadline:
+        return "", None
+    left = (date.fromisoformat(deadline[:10]) - today).days
+    if left < 0:
+        return f"逾期{-left}天", left
+    if left == 0:
+        return "今日到期", 0
+    return f"剩{left}天", left

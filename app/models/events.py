@@ -57,6 +57,18 @@ class Event:
         return (self.hlc, self.origin, self.seq)
 
 
+def saw(later: Event, earlier: Event) -> bool:
+    """Whether the station that made ``later`` held ``earlier`` at the time. A change carries ``seen``: per
+    station, the highest sequence number of that station's events on the case the changing station held. Events
+    recorded before ``seen`` existed count as having seen everything older."""
+    if later.origin == earlier.origin:
+        return later.seq > earlier.seq
+    seen = later.payload.get("seen")
+    if isinstance(seen, dict):
+        return int(seen.get(earlier.origin, 0)) >= earlier.seq
+    return later.sort_key() > earlier.sort_key()
+
+
 def sealed(event: Event) -> Event:
     """The event with its own hash filled in."""
     return Event(

@@ -4,9 +4,10 @@ before it had set."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
-from app.models.case import EDITABLE_FIELDS, FIELD_LABELS
+from app.models.case import EDITABLE_FIELDS, FIELD_LABELS, OUT_OF_TURN_NOTE
 from app.models.events import Event
 from app.models.vocab import CHANNELS, CHECKLIST_ITEMS, EVENT_LABELS, RATINGS
 
@@ -77,7 +78,7 @@ def describe(event: Event, labels: dict[str, str]) -> tuple[str, str]:
         units = [str(u) for u in p.get("units", [])]
         double = "（一事双交）" if len(units) == 2 else ""
         return "、".join(units), f"{p.get('note', '')}{double}"
-    if kind in ("decline", "terminate"):
+    if kind in ("decline", "object", "terminate"):
         return str(p.get("unit", "")), str(p.get("reason", ""))
     if kind in ("feedback", "answer_review", "answer_re_review"):
         return str(p.get("unit", "")), str(p.get("reply", ""))
@@ -114,11 +115,16 @@ def describe(event: Event, labels: dict[str, str]) -> tuple[str, str]:
     return str(p.get("unit", "")), str(p.get("note", ""))
 
 
-def event_notes(events: list[Event]) -> list[tuple[Event, str, str, bool]]:
-    """Each event in the case's order with its (unit, note) and whether a later correction annulled it."""
+def event_notes(events: list[Event], out_of_turn: Iterable[str] = ()) -> list[tuple[Event, str, str, bool]]:
+    """Each event in the case's order with its (unit, note) and whether a later correction annulled it.
+    ``out_of_turn`` (the fold's) names steps made elsewhere that did not move the case; their note says so."""
     ordered = sorted(events, key=Event.sort_key)
     annulled = {str(e.payload.get("target")) for e in ordered if e.kind == "annul"}
     labels = {e.id: f"{EVENT_LABELS.get(e.kind, e.kind)} {e.at[:16].replace('T', ' ')}" for e in ordered}
     changes = change_notes(ordered)
-    return [(e, *(("", changes[e.id]) if e.id in changes else describe(e, labels)), e.id in annulled)
-            for e in ordered]
+    late = set(out_of_turn)
+    rows = []
+    for e in ordered:
+        unit, note = ("", changes[e.id]) if e.id in changes else describe(e, labels)
+        rows.append((e, unit, note + OUT_OF_TURN_NOTE if e.id in late else note, e.id in annulled))
+    return rows

@@ -57,6 +57,7 @@ EVENT_LABELS: dict[str, str] = {
     "dispatch": "派发",
     "accept": "受理",
     "decline": "不予受理",
+    "object": "异议退回",
     "contact": "联系信访人",
     "handle": "办理措施",
     "feedback": "答复反馈",

@@ -1,7 +1,8 @@
 """The handling chain as a state machine: which step may follow which, and why not.
 
-登记 → 派发 → 受理 (or 不予受理) → 联系 → 办理 → 反馈 → 回访 → 办结 (or 依法终结), with one extension and the
-复查 / 复核 rounds that reopen a case. ``check`` is called before an event is written; the fold trusts the log.
+登记 → 派发 → 受理 (or 不予受理; or 异议退回 within 5 working days, back to be dispatched again) → 联系 → 办理 →
+反馈 → 回访 → 办结 (or 依法终结), with one extension and the 复查 / 复核 rounds that reopen a case. ``check`` is
+called before an event is written; the fold trusts the log.
 """
 
 from __future__ import annotations
@@ -10,28 +11,11 @@ from datetime import date
 from typing import Any
 
 from app.models.case import EDITABLE_FIELDS, CaseState
-from app.models.deadlines import TimeLimits
+from app.models.chain import ALLOWED_FROM
+from app.models.deadlines import TimeLimits, objection_due
 from app.models.errors import DomainError
 from app.models.vocab import CHECKLIST_ITEMS, EVENT_LABELS, RATINGS, STATUSES
 
-# Step kind → statuses it may be taken from.
-ALLOWED_FROM: dict[str, frozenset[str]] = {
-    "dispatch": frozenset({"registered", "dispatched", "declined"}),
-    "accept": frozenset({"dispatched"}),
-    "decline": frozenset({"registered", "dispatched"}),
-    "contact": frozenset({"accepted", "contacted", "handling"}),
-    "handle": frozenset({"contacted", "handling"}),
-    "feedback": frozenset({"handling"}),
-    "follow_up": frozenset({"replied"}),
-    "close": frozenset({"followed_up"}),
-    "terminate": frozenset({"accepted", "contacted", "handling", "replied", "followed_up", "reviewing",
-                            "re_reviewing"}),
-    "extend": frozenset({"accepted", "contacted", "handling"}),
-    "request_review": frozenset({"replied", "followed_up", "closed"}),
-    "answer_review": frozenset({"reviewing"}),
-    "request_re_review": frozenset({"replied", "followed_up", "closed"}),
-    "answer_re_review": frozenset({"re_reviewing"}),
-}
 # Steps offered in the GUI and command line, in chain order.
 CHAIN_STEPS: tuple[str, ...] = tuple(ALLOWED_FROM)
 # Kinds that are not chain steps and may be recorded whatever the status.
@@ -153,8 +137,18 @@ def _check_annul(state: CaseState, payload: dict[str, Any], limits: TimeLimits, 
         raise DomainError("只能撤销最近的一个办理步骤")
 
 
+def _check_object(state: CaseState, payload: dict[str, Any], limits: TimeLimits, today: date) -> None:
+    _require_text(payload, "reason", "异议理由（为何不属本单位职责）")
+    if state.dispatched_at:
+        due = objection_due(date.fromisoformat(state.dispatched_at[:10]), limits)
+        if today > due:
+            raise DomainError(f"已超过异议期限：须在派发后{limits.objection_workdays}个工作日内（{due.isoformat()}前）"
+                              "提出，现应予受理或不予受理")
+
+
 _CHECKS = {
     "dispatch": _check_dispatch,
+    "object": _check_object,
     "decline": _check_reason("reason", "不予受理的理由"),
     "terminate": _check_reason("reason", "依法终结的理由"),
     "contact": _check_reason("note", "联系情况"),

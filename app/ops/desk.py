@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from app.models.case import CaseState, fold
+from app.models.chain import ALLOWED_FROM
 from app.models.concurrency import seen_vector
 from app.models.deadlines import TimeLimits
 from app.models.errors import DomainError
@@ -125,6 +126,12 @@ class Desk:
         with self._write({"settings"}, ()) as conn:
             self._put_setting(conn, "handler", name.strip())
 
+    def set_domains(self, domains: list[str] | tuple[str, ...]) -> None:
+        """The domains a case may be registered under (the ten key domains and 其他 by default). Cases keep the
+        domain they were registered with when it is later taken off the list."""
+        with self._write({"settings"}, ()) as conn:
+            self._put_setting(conn, "domains", list(domains))
+
     def set_limits(self, limits: TimeLimits) -> None:
         """Change the station's time limits; every open case's light follows at once."""
         with self._write({"settings", "cases"}, ()) as conn:
@@ -224,6 +231,10 @@ class Desk:
                 raise DomainError(f"找不到案件：{case_id}")
             state = fold(case_id, events)
             check(state, kind, payload, self.limits, when.date())
+            if kind in ALLOWED_FROM:
+                # What this station held of the case, so the fold can tell a step made without seeing another
+                # station's step (app.models.case.fold) from one made after it.
+                payload.setdefault("seen", seen_vector(events))
             # Sort after every event of the case held now, including ones imported through another connection.
             self._clock.observe(max(e.hlc for e in events))
             event = self._writer(conn).make(case_id, kind, payload, self.handler, when)
@@ -280,8 +291,6 @@ class Desk:
 
     def annul_last_step(self, case_id: str, reason: str) -> Event:
         """Undo the latest chain step by a recorded correction (the step stays in the log, marked annulled)."""
-        from app.models.workflow import ALLOWED_FROM
-
         steps = [s for s in self.case(case_id).steps if s.kind in ALLOWED_FROM]
         target = steps[-1].event_id if steps else ""
         return self.record(case_id, "annul", {"target": target, "reason": reason})

@@ -1,5 +1,5 @@
-"""Station settings (本站设置): the handler's name, the time limits and the holiday calendar, checked before any
-of them is written."""
+"""Station settings (本站设置): the handler's name, the time limits, the holiday calendar and the list of domains,
+checked before any of them is written."""
 
 from __future__ import annotations
 
@@ -8,9 +8,12 @@ from datetime import date
 
 from app.models.deadlines import TimeLimits
 from app.models.errors import DomainError
+from app.models.vocab import DEFAULT_DOMAINS
 from app.ops.desk import Desk
 
 MAX_DAYS = 365
+MAX_DOMAIN_CHARS = 20
+OTHER_DOMAIN = DEFAULT_DOMAINS[-1]  # 其他: always offered, and where an imported ledger's unknown domains go
 WEEKDAYS = "一二三四五六日"
 # Day counts a station may set, and how the settings dialog and the refusals name them.
 DAY_LIMITS: dict[str, str] = {
@@ -54,13 +57,29 @@ def check_limits(limits: TimeLimits) -> None:
             raise DomainError(f"调休上班日应为周六或周日：{weekday_text(iso)}")
 
 
-def save_settings(desk: Desk, handler: str, limits: TimeLimits) -> list[str]:
-    """Write what changed (the handler's name, the limits); returns the Chinese names of what was saved.
+def clean_domains(names: list[str] | tuple[str, ...]) -> tuple[str, ...]:
+    """The domain list as it is kept: trimmed, without blanks or repeats, in the order given, 其他 last."""
+    kept: list[str] = []
+    for raw in names:
+        name = raw.strip()
+        if not name or name in kept or name == OTHER_DOMAIN:
+            continue
+        if len(name) > MAX_DOMAIN_CHARS:
+            raise DomainError(f"领域名称不能超过{MAX_DOMAIN_CHARS}个字：{name}")
+        kept.append(name)
+    return (*kept, OTHER_DOMAIN)
+
+
+def save_settings(desk: Desk, handler: str, limits: TimeLimits,
+                  domains: list[str] | tuple[str, ...] | None = None) -> list[str]:
+    """Write what changed (the handler's name, the limits, the domains); returns the Chinese names of what was
+    saved.
 
     Everything is checked first, so a refusal writes nothing. New limits recompute every open case's light.
     """
     if not handler.strip():
         raise DomainError("请填写经办人姓名")
+    cleaned = clean_domains(domains) if domains is not None else desk.domains
     # The same calendar in any order is the same setting: kept sorted, without repeats.
     limits = replace(limits, holidays=tuple(sorted(set(limits.holidays))),
                      makeup_workdays=tuple(sorted(set(limits.makeup_workdays))))
@@ -72,5 +91,8 @@ def save_settings(desk: Desk, handler: str, limits: TimeLimits) -> list[str]:
     if limits != desk.limits:
         desk.set_limits(limits)
         saved.append("时限与节假日")
+    if cleaned != desk.domains:
+        desk.set_domains(cleaned)
+        saved.append("领域")
     return saved
 

@@ -33,14 +33,7 @@ class CaseRows:
 
 
 def case_clock(state: CaseState) -> Clock:
-    return Clock(
-        status=state.status,
-        registered=state.date_of(state.registered_at),
-        dispatched=state.date_of(state.dispatched_at),
-        accepted=state.date_of(state.accepted_at),
-        review_requested=state.date_of(state.review_requested_at),
-        extension_days=state.extension_days,
-    )
+    return state.clock()
 
 
 def _json_list(values: list[Any]) -> str:

@@ -8,16 +8,15 @@ from pathlib import Path
 from typing import Any
 
 from app.models.case import FIELD_LABELS, CaseState
-from app.models.deadlines import current_deadline, supervision_colour
+from app.models.deadlines import current_deadline, days_text, objection_window, supervision_colour
 from app.models.errors import DomainError
 from app.models.intake import repeat_warning
 from app.models.vocab import CHANNELS, COLOURS, EVENT_LABELS, EVIDENCE_KINDS, RATINGS, STATUSES
 from app.models.workflow import ALLOWED_FROM, allowed_steps
 from app.ops.desk import Desk
-from app.store.projection import case_clock
 from app.views.bus import ChangeBus
 from app.views.case_actions import CaseActions
-from app.views.common import COLOUR_HEX, WARNING_HEX, colour_dot, days_text, message
+from app.views.common import COLOUR_HEX, WARNING_HEX, colour_dot, message
 from app.views.evidence_files import open_in_viewer
 from app.views.qt import Qt, QtCore, QtGui, QtWidgets
 
@@ -37,9 +36,11 @@ TEXTS = {
     "backlog_off": "取消积案",
     "annul": "撤销上一步",
     "deadline": "{label}期限：{due}（{days}）",
+    "objection": "；单位异议期限：{due}（派发后{n}个工作日）",
     "no_deadline": "当前没有计时的办理期限",
     "finished": "已{status}，{at}",
     "conflicts": "有 {n} 处修改冲突待处理：{fields}",
+    "out_of_turn": "有 {n} 个办理步骤与其他站点同时办理、未改变案件状态，请核对办理过程",
     "open_failed": "无法打开佐证材料",
     "id": "身份证号",
     "phone": "电话",
@@ -257,7 +258,7 @@ class CaseDetail(QtWidgets.QWidget):
         # The timeline opens on the latest event, and follows a new one; otherwise it keeps the row in view.
         before = self.timeline_model.rowCount() if self._timeline_case == self.state.case_id else -1
         current = self.timeline.currentIndex().row()
-        self.timeline_model.set_events(self.desk.events(self.state.case_id))
+        self.timeline_model.set_events(self.desk.events(self.state.case_id), self.state.out_of_turn)
         self._timeline_case = self.state.case_id
         rows = self.timeline_model.rowCount()
         if rows != before:
@@ -274,7 +275,7 @@ class CaseDetail(QtWidgets.QWidget):
         today = self.desk.today()
         self.title.setText(state.case_id)
         self.status.setText(STATUSES[state.status])
-        deadline = None if state.finished else current_deadline(case_clock(state), self.desk.limits)
+        deadline = None if state.finished else current_deadline(state.clock(), self.desk.limits)
         colour = supervision_colour(finished=state.finished, backlog=state.backlog, dissatisfied=state.dissatisfied,
                                     deadline=deadline.due if deadline else None,
                                     yellow_from=deadline.yellow_from(self.desk.limits) if deadline else None,
@@ -285,8 +286,11 @@ class CaseDetail(QtWidgets.QWidget):
                                   "padding: 1px 8px;")
         if deadline:
             days = days_text(deadline.due.isoformat(), today)[0]
-            self.deadline.setText(TEXTS["deadline"].format(label=deadline.label, due=deadline.due.isoformat(),
-                                                           days=days))
+            text = TEXTS["deadline"].format(label=deadline.label, due=deadline.due.isoformat(), days=days)
+            objection = objection_window(state.clock(), self.desk.limits)
+            if objection:
+                text += TEXTS["objection"].format(due=objection.isoformat(), n=self.desk.limits.objection_workdays)
+            self.deadline.setText(text)
         elif state.finished:
             self.deadline.setText(TEXTS["finished"].format(status=STATUSES[state.status].removeprefix("已"),
                                                            at=state.closed_at[:10] or "—"))
@@ -296,6 +300,8 @@ class CaseDetail(QtWidgets.QWidget):
         if state.conflicts:
             fields = "、".join(FIELD_LABELS.get(c.field, c.field) for c in state.conflicts)
             warnings.append(TEXTS["conflicts"].format(n=len(state.conflicts), fields=fields))
+        if state.out_of_turn:
+            warnings.append(TEXTS["out_of_turn"].format(n=len(state.out_of_turn)))
         text = "；".join(w for w in warnings if w)
         self.warning.setText(text)
         self.warning.setVisible(bool(text))

@@ -13,11 +13,12 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from app.models.deadlines import days_text
 from app.models.vocab import CHANNELS, COLOURS, STATUSES
 from app.ops.desk import Desk
 from app.store.queries import SORT_SQL, CaseFilter, case_numbers, count_cases, list_rows
 from app.store.stations import StationTree
-from app.views.common import COLOUR_HEX, ERROR_HEX, ROOT, Index, colour_dot, days_text
+from app.views.common import COLOUR_HEX, ERROR_HEX, ROOT, Index, colour_dot
 from app.views.qt import Qt, QtCore, QtGui, Signal
 
 WINDOW = 200

@@ -3,7 +3,6 @@ non-blocking message boxes (a modal ``exec()`` would stall tests and the keyboar
 
 from __future__ import annotations
 
-from datetime import date
 from functools import cache
 from pathlib import Path
 
@@ -35,18 +34,6 @@ def colour_dot(colour: str, size: int = 12) -> QtGui.QIcon:
     painter.drawEllipse(1, 1, size - 2, size - 2)
     painter.end()
     return QtGui.QIcon(pixmap)
-
-
-def days_text(deadline: str | None, today: date) -> tuple[str, int | None]:
-    """How the days to the next time limit read in the list and the detail: 剩N天 / 今日到期 / 逾期N天."""
-    if not deadline:
-        return "", None
-    left = (date.fromisoformat(deadline[:10]) - today).days
-    if left < 0:
-        return f"逾期{-left}天", left
-    if left == 0:
-        return "今日到期", 0
-    return f"剩{left}天", left
 
 
 def message(parent: QtWidgets.QWidget | None, title: str, text: str,

@@ -1,4 +1,4 @@
-"""本站设置: who works at this desk, the station's time limits and its holiday calendar.
+"""本站设置: who works at this desk, the station's time limits, its holiday calendar and its list of domains.
 
 Saved with ``app.ops.station_settings`` (checked first, then written); new limits recompute every open case's
 light, so the list's colours change as the dialog closes.
@@ -33,6 +33,7 @@ TEXTS = {
     "yellow_row": "剩余天数不超过",
     "yellow_or": "或时限的",
     "calendar": "节假日与调休（用于按工作日计算的时限）",
+    "domains": "领域（每行一个，登记时从中选择；“其他”总在最后）",
     "holidays": "节假日（不上班）",
     "makeup": "调休上班日（周末上班）",
     "add": "添加",
@@ -160,6 +161,9 @@ class SettingsDialog(QtWidgets.QDialog):
         today = desk.today()
         self.holidays = DateList(TEXTS["holidays"], today, lambda d: self._date_problem(d, "holidays"), "holidays")
         self.makeup = DateList(TEXTS["makeup"], today, lambda d: self._date_problem(d, "makeup"), "makeup")
+        self.domains = QtWidgets.QPlainTextEdit("\n".join(desk.domains))
+        self.domains.setObjectName("domainsField")
+        self.domains.setTabChangesFocus(True)
         self.error = error_label()
         buttons = QtWidgets.QDialogButtonBox()
         self.save_button = buttons.addButton(TEXTS["save"], QtWidgets.QDialogButtonBox.ButtonRole.AcceptRole)
@@ -203,13 +207,18 @@ class SettingsDialog(QtWidgets.QDialog):
         calendar = QtWidgets.QHBoxLayout(calendar_box)
         calendar.addWidget(self.holidays, 1)
         calendar.addWidget(self.makeup, 1)
+        domains_box = QtWidgets.QGroupBox(TEXTS["domains"])
+        QtWidgets.QVBoxLayout(domains_box).addWidget(self.domains)
+        lists = QtWidgets.QHBoxLayout()
+        lists.addWidget(calendar_box, 2)
+        lists.addWidget(domains_box, 1)
         layout = QtWidgets.QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(limits_box)
-        layout.addWidget(calendar_box, 1)
+        layout.addLayout(lists, 1)
         layout.addWidget(self.error)
         layout.addWidget(buttons)
-        self.setMinimumWidth(self.fontMetrics().horizontalAdvance("中") * 40)
+        self.setMinimumWidth(self.fontMetrics().horizontalAdvance("中") * 52)
 
     @staticmethod
     def _row(*widgets: QtWidgets.QWidget) -> QtWidgets.QHBoxLayout:
@@ -249,7 +258,8 @@ class SettingsDialog(QtWidgets.QDialog):
 
     def save(self) -> None:
         try:
-            saved = save_settings(self.desk, self.handler.text(), self.limits())
+            saved = save_settings(self.desk, self.handler.text(), self.limits(),
+                                  self.domains.toPlainText().splitlines())
         except DomainError as err:
             show_error(self.error, str(err))
             return

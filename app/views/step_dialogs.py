@@ -23,6 +23,8 @@ FIELDS: dict[str, list[tuple[str, str, str]]] = {
     "dispatch": [("unit1", "事权单位（属地）", "line"), ("double", "一事双交：同时交市级主管部门", "check"),
                  ("unit2", "市级主管部门", "line"), ("note", "交办意见", "text")],
     "accept": [("unit", "受理单位", "line"), ("note", "受理意见", "text")],
+    "object": [("unit", "提出异议的单位", "line"),
+               ("reason", "异议理由（为何不属本单位职责，应由哪个单位办理）", "text")],
     "decline": [("reason", "不予受理理由", "text")],
     "contact": [("note", "联系情况", "text")],
     "handle": [("note", "办理措施", "text"), ("files", "佐证材料", "files")],

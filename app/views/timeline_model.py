@@ -32,9 +32,9 @@ class TimelineModel(QtCore.QAbstractTableModel):
         self._annulled_brush = QtGui.QBrush(QtGui.QColor("#9aa0a6"))
         self._case_origin = ""
 
-    def set_events(self, events: list[Event]) -> None:
+    def set_events(self, events: list[Event], out_of_turn: list[str] | None = None) -> None:
         self.beginResetModel()
-        self._rows = event_notes(events)
+        self._rows = event_notes(events, out_of_turn or ())
         # Steps taken at another station than the one that registered the case (a county or city acting on a
         # township's case) are marked as coming from above.
         self._case_origin = next((e.origin for e, *_ in self._rows if e.kind == "register"), "")
