@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import random
 import shutil
@@ -270,31 +271,69 @@ CHILD_KILLED = textwrap.dedent("""
     from pathlib import Path
     from app.ops.desk import Desk
     from app.ops import sync_transfer
-    from app.sync import apply
+    from app.sync import apply, container
 
     def die(*args, **kwargs):
-        # Every event is written and the transaction still open: the worst moment to lose power.
         print("dying", flush=True)
         os.kill(os.getpid(), signal.SIGKILL)
-    apply.refresh = die
-    sync_transfer.refresh = die
-    sync_transfer.import_bundle(Desk(Path(sys.argv[1])), Path(sys.argv[2]))
+
+    desk = Desk(Path(sys.argv[1]))
+    where = sys.argv[3]
+    if where == "events":  # every event written, the transaction still open: the worst moment to lose power
+        apply.refresh = die
+        sync_transfer.refresh = die
+    elif where == "evidence":  # half of an evidence file copied into the blob store
+        copy = container.OpenedBundle.extract
+
+        def extract(self, name, target):
+            if name.startswith("evidence/"):
+                with self.zip.open(name) as source, target.open("wb") as out:
+                    out.write(source.read(1000))
+                die()
+            copy(self, name, target)
+        container.OpenedBundle.extract = extract
+    else:  # everything written, the sync log too: killed as COMMIT starts
+        seen = []
+
+        def trace(statement):
+            seen.append(statement)
+            if statement.strip() == "COMMIT" and any("INSERT INTO sync_log" in s for s in seen):
+                die()
+        desk.conn.set_trace_callback(trace)
+    sync_transfer.import_bundle(desk, Path(sys.argv[2]))
 """)
 
 
-def test_killed_during_an_import_the_store_is_as_before(tree: dict[str, Desk], tmp_path: Path) -> None:
+def _stray(folder: Path) -> list[str]:
+    """What an import or export may leave behind when it is killed: temporary folders, half-copied evidence."""
+    found = [p.name for p in folder.iterdir() if p.name.startswith(("import-", "bundle-"))]
+    blobs = folder / "blobs"
+    if blobs.exists():
+        found += [str(p) for p in blobs.rglob("*") if p.name.startswith(".incoming-")]
+        found += [str(p) for p in blobs.rglob("*") if p.is_file() and not p.name.startswith(".")
+                  and hashlib.sha256(p.read_bytes()).hexdigest() != p.name]
+    return found
+
+
+@pytest.mark.parametrize("where", ["evidence", "events", "commit"])
+def test_killed_during_an_import_the_store_is_as_before(tree: dict[str, Desk], tmp_path: Path, where: str) -> None:
     path = tmp_path / "up.zip"
     transfer.export_bundle(tree["TZ01"], "TZJJ", path)
     county = tree["TZJJ"]
-    before = snapshot(county)
+    before = store_state(county)[:3]  # the tables and events; evidence files are looked at below
     folder = county.data_dir
     county.close()
-    child = subprocess.run([sys.executable, "-c", CHILD_KILLED, str(folder), str(path)], check=False, cwd=ROOT,
-                           capture_output=True, text=True, timeout=120)
-    assert child.returncode == -signal.SIGKILL and "dying" in child.stdout
+    child = subprocess.run([sys.executable, "-c", CHILD_KILLED, str(folder), str(path), where], check=False,
+                           cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert child.returncode == -signal.SIGKILL and "dying" in child.stdout, child.stderr
+    if where == "evidence":
+        assert any(".incoming-" in s for s in _stray(folder))  # what the kill left: a half-copied file
     reopened = Desk(folder)
     try:
-        assert snapshot(reopened) == before
+        assert store_state(reopened)[:3] == before
         assert transfer.import_bundle(reopened, path).report.new_events == 5
+        assert _stray(folder) == []
+        assert transfer.import_bundle(reopened, transfer.export_bundle(
+            tree["TZ01"], "TZJJ", tmp_path / "again.zip").path).report.duplicates == 5
     finally:
         reopened.close()
