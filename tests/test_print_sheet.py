@@ -1,10 +1,10 @@
-"""The case summary sheet, read back as a person's tools read it: pdftotext for the words, pdffonts for the
+"""The case summary sheet, read back as a person's tools read it (poppler-utils and zbar-tools come with `make test`,
+installer/debian-deps.sh, so nothing here is skipped): pdftotext for the words, pdffonts for the
 embedded font, zbarimg on a rendered page for the QR code."""
 
 from __future__ import annotations
 
 import re
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -17,7 +17,6 @@ from app.reports.sheet import write_sheets
 from app.reports.sheet_data import check_code, sheet_data
 from tests.conftest import VALID_ID, FakeNow, make_draft
 
-needs_poppler = pytest.mark.skipif(not shutil.which("pdftotext"), reason="poppler-utils not installed")
 SECOND_ID = "33020319850715001X"
 
 
@@ -57,7 +56,6 @@ def long_case(desk: Desk, now: FakeNow, measures: int = 45) -> str:
     return case_id
 
 
-@needs_poppler
 def test_sheet_shows_case_name_and_masked_id(desk: Desk, tmp_path: Path) -> None:
     case_id = desk.register_case(make_draft())
     out = tmp_path / "sheet.pdf"
@@ -71,7 +69,6 @@ def test_sheet_shows_case_name_and_masked_id(desk: Desk, tmp_path: Path) -> None
         assert label in squeeze(page).replace("\u3000", "")
 
 
-@needs_poppler
 def test_full_id_only_when_asked(desk: Desk, tmp_path: Path) -> None:
     case_id = desk.register_case(make_draft())
     out = tmp_path / "full.pdf"
@@ -80,7 +77,6 @@ def test_full_id_only_when_asked(desk: Desk, tmp_path: Path) -> None:
     assert VALID_ID in pages_text(out)[0]
 
 
-@needs_poppler
 def test_font_is_embedded_and_not_stsong(desk: Desk, tmp_path: Path) -> None:
     out = tmp_path / "sheet.pdf"
     write_sheets(out, [sheet_data(desk, desk.register_case(make_draft()))])
@@ -90,7 +86,6 @@ def test_font_is_embedded_and_not_stsong(desk: Desk, tmp_path: Path) -> None:
     assert "WenQuanYiMicroHei" in fonts and "STSong" not in fonts
 
 
-@pytest.mark.skipif(not (shutil.which("zbarimg") and shutil.which("pdftoppm")), reason="zbar-tools missing")
 def test_qr_code_decodes_to_case_number_and_check_code(desk: Desk, tmp_path: Path) -> None:
     case_id = desk.register_case(make_draft())
     out = tmp_path / "sheet.pdf"
@@ -104,7 +99,6 @@ def test_qr_code_decodes_to_case_number_and_check_code(desk: Desk, tmp_path: Pat
     assert f"校验码：{expected}" in pages_text(out)[0]
 
 
-@needs_poppler
 def test_long_timeline_breaks_cleanly_and_numbers_pages(desk: Desk, now: FakeNow, tmp_path: Path) -> None:
     case_id = long_case(desk, now)
     out = tmp_path / "long.pdf"
@@ -121,7 +115,6 @@ def test_long_timeline_breaks_cleanly_and_numbers_pages(desk: Desk, now: FakeNow
     assert "四定四包（已落实1/8）" in squeeze(text)
 
 
-@needs_poppler
 def test_several_cases_in_one_pdf_each_numbered_on_its_own(desk: Desk, now: FakeNow, tmp_path: Path) -> None:
     first = long_case(desk, now, measures=30)
     second = desk.register_case(make_draft(name="赵德明", petitioners=[Petitioner("赵德明", SECOND_ID)]))
@@ -135,7 +128,6 @@ def test_several_cases_in_one_pdf_each_numbered_on_its_own(desk: Desk, now: Fake
     assert all(f"第{i}页共{len(first_pages)}页" in p for i, p in enumerate(first_pages, start=1))
 
 
-@needs_poppler
 def test_print_all_open_leaves_out_finished_cases(desk: Desk, now: FakeNow, tmp_path: Path,
                                                   capsys: pytest.CaptureFixture[str]) -> None:
     open_id = desk.register_case(make_draft())
@@ -147,7 +139,6 @@ def test_print_all_open_leaves_out_finished_cases(desk: Desk, now: FakeNow, tmp_
     assert "1/1" in capsys.readouterr().err  # progress on stderr
 
 
-@needs_poppler
 def test_follow_up_and_closed_case(desk: Desk, now: FakeNow, tmp_path: Path) -> None:
     case_id = closed_case(desk, now)
     out = tmp_path / "closed.pdf"
@@ -194,7 +185,6 @@ def raw_text(pdf: Path) -> str:
     return text.replace("序号办理步骤日期办理单位经办人情况说明", "")
 
 
-@needs_poppler
 def test_very_long_texts_flow_over_pages(desk: Desk, now: FakeNow, tmp_path: Path) -> None:
     """A request of ~3,000 characters, a handling note of ~1,400 and a long follow-up note each run over a page
     break inside their table cell; nothing is lost, and every page is numbered of the right total."""
@@ -229,7 +219,6 @@ def one_page(pdf: Path) -> str:
     return squeeze(pages[0])
 
 
-@needs_poppler
 def test_short_cases_fit_one_page_with_their_signatures(desk: Desk, now: FakeNow, tmp_path: Path) -> None:
     """A new backlog case (the 四定四包 table in full) and a closed seven-step case with it: one A4 page each."""
     fresh = desk.register_case(make_draft(name="赵德明", backlog=True, leader="陈建平（副县长）"))
@@ -242,7 +231,6 @@ def test_short_cases_fit_one_page_with_their_signatures(desk: Desk, now: FakeNow
         assert "第1页共1页" in page and "信访人（签字）" in page and "七、回访评价" in page
 
 
-@needs_poppler
 def test_signatures_go_over_with_the_follow_up(desk: Desk, now: FakeNow, tmp_path: Path) -> None:
     """When a sheet runs over, the signature block is never alone on its page: the follow-up goes with it."""
     case_id = long_case(desk, now, measures=24)

@@ -27,9 +27,10 @@ from openpyxl import load_workbook
 
 from app.cli.main import main
 from app.ops.desk import Desk
-from app.reports.figures import compute_figures
+from app.reports.figures import compute_figures, format_rate
 from app.reports.periodic import build_report, period_of
 from tests.conftest import FakeNow, make_draft
+from tests.office import needs_libreoffice, read_sheet_via_libreoffice
 
 PLACES = {"A": ("农业农村", "新河镇"), "B": ("生态环境", "横街镇"), "C": ("教育", "新河镇"),
           "D": ("劳动保障", "新河镇"), "E": ("农业农村", "横街镇"), "F": ("其他", "新河镇"),
@@ -150,3 +151,56 @@ def test_future_report_day_is_refused(desk: Desk, tmp_path: Path, capsys: pytest
     out = tmp_path / "x.xlsx"
     assert main(["--data-dir", str(desk.data_dir), "report", "daily", "--date", "2099-01-01", "--out", str(out)]) == 1
     assert "晚于今天" in capsys.readouterr().err and not out.exists()
+
+
+def figure_cells(path: Path) -> dict[str, dict[str, Any]]:
+    """各项指标 as {scope: {header: cell}}."""
+    ws = load_workbook(path)["各项指标"]
+    header = [c.value for c in ws[2]]
+    rows: dict[str, dict[str, Any]] = {}
+    for row in ws.iter_rows(min_row=3):
+        if row[0].value in (None, "说明") or row[1].value is None:
+            break
+        rows[str(row[0].value)] = dict(zip(header, row, strict=False))
+    return rows
+
+
+def test_figures_are_numbers_with_formats(desk: Desk, cases: dict[str, str], tmp_path: Path) -> None:
+    out = tmp_path / "周报.xlsx"
+    assert main(["--data-dir", str(desk.data_dir), "report", "weekly", "--date", "2026-03-04", "--out", str(out)]) == 0
+    total = compute_figures(desk.conn, date_from=date(2026, 3, 2), date_to=date(2026, 3, 4), by=None,
+                            today=date(2026, 3, 4))[0]
+    cells = figure_cells(out)["合计"]
+    rate = cells["一次性化解率"]
+    assert total["one_time_resolution_rate"] is not None
+    assert rate.data_type == "n" and rate.number_format == "0.00%"
+    assert rate.value == pytest.approx(total["one_time_resolution_rate"])
+    days = cells["平均办理时长（天）"]
+    assert days.data_type == "n" and days.number_format == "0.0"
+    assert days.value == pytest.approx(total["avg_handling_days"])
+    empty = [c for c in figure_cells(out)["新河镇"].values() if c.value == "—"]
+    assert empty and all(c.data_type == "s" for c in empty)  # nothing to divide: a dash, not a false 0
+    notes = [r[1] for r in load_workbook(out)["各项指标"].iter_rows(values_only=True) if r[0] == "说明"]
+    assert notes and "分母为0" in notes[0]
+
+
+@needs_libreoffice
+@pytest.mark.parametrize("kind", ["daily", "weekly"])
+def test_reports_open_in_libreoffice_with_the_numbers(desk: Desk, cases: dict[str, str], tmp_path: Path,
+                                                      kind: str) -> None:
+    """The workbook as Excel/WPS would show it: LibreOffice reads the counts and shows the rates as percentages."""
+    day = date(2026, 3, 4)
+    out = tmp_path / f"{kind}.xlsx"
+    assert main(["--data-dir", str(desk.data_dir), "report", kind, "--date", day.isoformat(), "--out", str(out)]) == 0
+    table = WEEK if kind == "weekly" else None
+    summary = {r[0]: r[1] for r in read_sheet_via_libreoffice(out, 1, tmp_path / "lo1") if len(r) > 1}
+    report = build_report(desk.conn, kind, day, desk.limits)
+    assert summary["新登记"] == str(report.total["new"]) and summary["期末在办"] == str(report.total["open"])
+    if table is not None:
+        assert summary["新登记"] == str(len(table["new"])) and summary["其中超期"] == str(len(table["overdue"]))
+    shown = {r[0]: r for r in read_sheet_via_libreoffice(out, 4, tmp_path / "lo4") if r}
+    header = shown["范围"]
+    first, last = period_of(kind, day)
+    total = compute_figures(desk.conn, date_from=first, date_to=last, by=None, today=day)[0]
+    for key, label in (("one_time_resolution_rate", "一次性化解率"), ("satisfaction_rate", "满意率")):
+        assert shown["合计"][header.index(label)] == format_rate(total[key]), label

@@ -14,7 +14,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from app.models.vocab import STATUSES
-from app.reports.figures import DEFINITIONS, format_days, format_rate
+from app.reports.figures import DEFINITIONS
 from app.reports.files import output_file
 from app.reports.periodic import FLOWS, KINDS, STOCKS, PeriodReport
 
@@ -23,6 +23,16 @@ _COUNT_KEYS = (*FLOWS, *STOCKS)
 _THIN = Side(style="thin", color="808080")
 _BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 _HEAD_FILL = PatternFill("solid", fgColor="DDE3EA")
+
+
+RATE_FORMAT, DAYS_FORMAT = "0.00%", "0.0"
+NOTHING_TO_DIVIDE = "—"
+
+
+def _figure(value: float | None) -> float | str:
+    """A figure as a cell value: the number itself (a rate as a fraction, formatted as a percentage), or "—" as
+    text when there is nothing to divide (an empty cell would read as "not filled in", 0 would be false)."""
+    return NOTHING_TO_DIVIDE if value is None else float(value)
 
 
 def _title(ws: Worksheet, text: str, width: int) -> None:
@@ -84,11 +94,21 @@ def write_workbook(report: PeriodReport, out: Path, station: str) -> None:
     keys = list(DEFINITIONS)
     headers = ["范围", "登记件数", *(DEFINITIONS[k][0] for k in keys), "积案总数", "期内积案销号"]
     _title(fig, f"{heading} — 各项指标", len(headers))
-    fig_rows = [[r["group"] or "（未填）", r["cases"],
-                 *((format_days(r[k]) if k == "avg_handling_days" else format_rate(r[k])) for k in keys),
-                 r["backlog_total"], r["backlog_cleared"]] for r in report.figures]
+    fig_rows = [[r["group"] or "（未填）", r["cases"], *(_figure(r[k]) for k in keys), r["backlog_total"],
+                 r["backlog_cleared"]] for r in report.figures]
     _table(fig, headers, fig_rows, [14, 10] + [13] * len(keys) + [10, 12])
+    # The figures are numbers (a county sums and sorts them); the cell format shows them as 97.12% or 3.2 days.
+    first = fig.max_row - len(fig_rows) + 1
+    for column, key in enumerate(keys, start=3):
+        number_format = DAYS_FORMAT if key == "avg_handling_days" else RATE_FORMAT
+        for row in range(first, fig.max_row + 1):
+            cell = fig.cell(row, column)
+            if isinstance(cell.value, int | float):
+                cell.number_format = number_format
+            else:
+                cell.alignment = Alignment(horizontal="center")
     fig.append([])
+    fig.append(["说明", f"“{NOTHING_TO_DIVIDE}”表示期内没有可计算该指标的案件（分母为0），不是0%。"])
     for key in keys:
         fig.append([DEFINITIONS[key][0], DEFINITIONS[key][3]])
 
