@@ -14,7 +14,7 @@ from app.models.vocab import EVENT_LABELS
 from app.ops.batch import batch_record
 from app.ops.desk import Desk
 from app.ops.spot_check import SpotCheck, load_spot_check, spot_check, spot_checks, verify_spot_check
-from app.reports.common_problems import DEFAULT_THRESHOLD, find_common_problems
+from app.reports.common_problems import CROSS_TOWNSHIP_THRESHOLD, DEFAULT_THRESHOLD, find_common_problems
 from app.reports.figures import (
     COUNT_LABELS,
     DEFINITIONS,
@@ -63,9 +63,11 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--json", action="store_true")
     p.set_defaults(run=cmd_spot_check)
 
-    p = sub.add_parser("common-problems", help="查找共性问题（同地同类的未办结案件）")
+    p = sub.add_parser("common-problems", help="查找共性问题（同地同类、或跨乡镇诉求高度相似的未办结案件）")
     p.add_argument("--min-size", type=int, default=3, help="每组至少几件（默认3）")
-    p.add_argument("--threshold", type=float, default=DEFAULT_THRESHOLD, help="诉求相似度阈值（0-1）")
+    p.add_argument("--threshold", type=float, default=DEFAULT_THRESHOLD, help="同一乡镇内的诉求相似度阈值（0-1）")
+    p.add_argument("--cross-threshold", type=float, default=CROSS_TOWNSHIP_THRESHOLD,
+                   help="跨乡镇成组所需的诉求相似度（0-1，高于乡镇内阈值）")
     p.add_argument("--json", action="store_true")
     p.set_defaults(run=cmd_common_problems)
 
@@ -206,15 +208,18 @@ def cmd_spot_check(desk: Desk, args: argparse.Namespace) -> int:
 def cmd_common_problems(desk: Desk, args: argparse.Namespace) -> int:
     if args.min_size < 2:
         return fail("每组至少2件")
-    if not 0 < args.threshold <= 1:
+    if not 0 < args.threshold <= 1 or not 0 < args.cross_threshold <= 1:
         return fail("相似度阈值须大于0且不超过1")
-    groups = find_common_problems(desk.conn, min_size=args.min_size, threshold=args.threshold)
+    groups = find_common_problems(desk.conn, min_size=args.min_size, threshold=args.threshold,
+                                  cross_threshold=args.cross_threshold)
     if args.json:
         print_json([g.to_json() for g in groups])
         return EXIT_OK
     for number, g in enumerate(groups, start=1):
         places = "、".join(g.villages) or "—"
-        print(f"{number}. {g.township} {g.domain} {g.size}件（涉及 {places}）：{g.summary}")
+        townships = "、".join(g.townships or [g.township])
+        span = f"（跨{len(g.townships)}个乡镇）" if len(g.townships) > 1 else ""
+        print(f"{number}. {townships}{span} {g.domain} {g.size}件（涉及 {places}）：{g.summary}")
         print(f"   {','.join(g.case_ids)}")
     print(f"共 {len(groups)} 组共性问题，涉及 {sum(g.size for g in groups)} 件未办结案件")
     return EXIT_OK

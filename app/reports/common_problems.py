@@ -3,18 +3,22 @@ batch.
 
 How: each open case's request summary becomes a vector of its character bigrams (and, weighted lower, its
 characters), weighted by TF-IDF (IDF over all open cases, so what every petition says — 要求, 村民 — weighs
-little). Cases are compared only within one township and domain (blocking keeps the pairwise work small). Two
-cases are
+little). Cases are compared only within one domain. Within one township every pair is compared: two cases are
 linked when the cosine similarity of their summaries, plus a small bonus when they concern the same village,
-reaches the threshold; a group is a connected set of linked cases. Identical (normalised summary, village)
-pairs are compared once. No Qt, no model.
+reaches the threshold. Across townships of the domain, two cases are linked only when their requests are very
+similar (``CROSS_TOWNSHIP_THRESHOLD``, well above the threshold within a township) — the same highway's traffic
+noise reported from several townships is one matter; those pairs are found through an index of each vector's
+rarest characters (prefix filtering: a pair that shares none of them cannot reach the threshold), so the work
+stays near the number of similar pairs rather than the square of the domain's cases. A group is a connected set
+of linked cases. Identical (normalised summary, place) pairs are compared once. No Qt, no model.
 
 Place: the case's own village and township names are taken out of the text before comparing (place is
 judged apart, not by shared characters). A request that names its own village (东岙村土地承包纠纷) is about
 that village, so it is linked only with cases of the same village; a request that names no village (a
 factory, a market, a housing estate, an employer) may be linked with cases from any village of the township —
 the same market's noise reported from three villages is one common problem, three villages' land disputes
-are three.
+are three. Likewise a request that names its own township (横街镇新城小区) stays in that township; only a
+request naming neither its village nor its township may join cases of other townships.
 """
 
 from __future__ import annotations
@@ -24,8 +28,10 @@ import re
 import sqlite3
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 DEFAULT_THRESHOLD = 0.3
+CROSS_TOWNSHIP_THRESHOLD = 0.45
 SAME_VILLAGE_BONUS = 0.1
 # Digits, Latin letters, punctuation and spaces carry amounts and dates, not what the matter is about.
 _NOISE = re.compile(r"[\s\d０-９A-Za-zＡ-Ｚａ-ｚ.,;:!?'\"()\[\]{}<>/\\\-_+=*&^%$#@~`|"
@@ -34,22 +40,25 @@ _NOISE = re.compile(r"[\s\d０-９A-Za-zＡ-Ｚａ-ｚ.,;:!?'\"()\[\]{}<>/\\\-_+
 
 @dataclass
 class CommonProblem:
-    """A group of open cases about one matter in one place."""
+    """A group of open cases about one matter in one place (or, for very similar requests, in several
+    townships)."""
 
-    township: str
+    township: str  # the township most of the group's cases are in
     domain: str
     summary: str  # the request most of the group made, to name the group
     case_ids: list[str]
-    villages: list[str] = field(default_factory=list)
+    villages: list[str] = field(default_factory=list)  # "镇名村名" when the group spans townships
     similarity: float = 0.0  # the lowest similarity among the group's linked pairs (1.0: identical requests)
+    townships: list[str] = field(default_factory=list)  # every township the group spans, most cases first
 
     @property
     def size(self) -> int:
         return len(self.case_ids)
 
     def to_json(self) -> dict[str, object]:
-        return {"township": self.township, "domain": self.domain, "summary": self.summary, "size": self.size,
-                "villages": self.villages, "similarity": round(self.similarity, 3), "case_ids": self.case_ids}
+        return {"township": self.township, "townships": self.townships or [self.township], "domain": self.domain,
+                "summary": self.summary, "size": self.size, "villages": self.villages,
+                "similarity": round(self.similarity, 3), "case_ids": self.case_ids}
 
 
 def normalise(text: str) -> str:
@@ -84,12 +93,18 @@ def cosine(a: dict[str, float], b: dict[str, float]) -> float:
     return sum(w * b.get(t, 0.0) for t, w in a.items())
 
 
-# (case_id, village, whether the request names that village, text without place names, request as written)
-_Case = tuple[str, str, bool, str, str]
+class _Case(NamedTuple):
+    case_id: str
+    township: str
+    village: str
+    local: bool  # the request names its own village: it is about that village
+    in_township: bool  # the request names its own village or township: it stays in that township
+    text: str  # the request without place names, normalised
+    summary: str  # the request as written
 
 
 class _Links:
-    """Union-find over the distinct texts of one block."""
+    """Union-find over the distinct texts of one domain."""
 
     def __init__(self, size: int) -> None:
         self.parent = list(range(size))
@@ -106,8 +121,8 @@ class _Links:
             self.parent[max(a, b)] = min(a, b)
 
 
-def find_common_problems(conn: sqlite3.Connection, *, min_size: int = 3,
-                         threshold: float = DEFAULT_THRESHOLD) -> list[CommonProblem]:
+def find_common_problems(conn: sqlite3.Connection, *, min_size: int = 3, threshold: float = DEFAULT_THRESHOLD,
+                         cross_threshold: float = CROSS_TOWNSHIP_THRESHOLD) -> list[CommonProblem]:
     """Groups of at least ``min_size`` open cases, largest first."""
     rows = conn.execute("SELECT case_id, township, village, domain, request_summary FROM cases "
                         "WHERE finished = 0 ORDER BY case_id").fetchall()
@@ -122,16 +137,18 @@ def find_common_problems(conn: sqlite3.Connection, *, min_size: int = 3,
     total = len(rows)
     idf = {t: math.log((1 + total) / (1 + n)) + 1 for t, n in df.items()}
     vectors = {text: _vector(counts, idf) for text, counts in features.items()}
-    blocks: dict[tuple[str, str], list[_Case]] = defaultdict(list)
+    domains: dict[str, list[_Case]] = defaultdict(list)
+    make = _Case._make  # a tuple's own constructor: a NamedTuple's keyword-taking one is slower per row
     for case_id, township, village, domain, summary in rows:
         local = bool(village) and village in summary
-        blocks[(township, domain)].append((case_id, village, local, texts[case_id], summary))
+        domains[domain].append(make((case_id, township, village, local,
+                                     local or (bool(township) and township in summary), texts[case_id], summary)))
     problems: list[CommonProblem] = []
     similar: dict[tuple[str, str], float] = {}
-    for (township, domain), cases in sorted(blocks.items()):
+    for domain, cases in sorted(domains.items()):
         if len(cases) >= min_size:
-            problems += _group_block(township, domain, cases, vectors=vectors, similar=similar,
-                                     min_size=min_size, threshold=threshold)
+            problems += _group_domain(domain, cases, vectors=vectors, similar=similar, min_size=min_size,
+                                      threshold=threshold, cross_threshold=cross_threshold)
     problems.sort(key=lambda p: (-p.size, p.township, p.domain, p.case_ids[0]))
     return problems
 
@@ -143,17 +160,62 @@ def _without_place(summary: str, township: str, village: str) -> str:
     return summary
 
 
-def _group_block(township: str, domain: str, cases: list[_Case], *, vectors: dict[str, dict[str, float]],
-                 similar: dict[tuple[str, str], float], min_size: int, threshold: float) -> list[CommonProblem]:
-    keys: dict[tuple[str, str, bool], list[int]] = {}  # (text without place, village, names it) -> cases
-    for i, (_case_id, village, local, text, _summary) in enumerate(cases):
-        keys.setdefault((text, village, local), []).append(i)
+# (text without place, township, village, names its village, names its village or township)
+_Key = tuple[str, str, str, bool, bool]
+
+
+def _group_domain(domain: str, cases: list[_Case], *, vectors: dict[str, dict[str, float]],
+                  similar: dict[tuple[str, str], float], min_size: int, threshold: float,
+                  cross_threshold: float) -> list[CommonProblem]:
+    keys: dict[_Key, list[int]] = {}
+    for i, case in enumerate(cases):
+        keys.setdefault((case.text, case.township, case.village, case.local, case.in_township), []).append(i)
     distinct = list(keys)
     links = _Links(len(distinct))
     weakest: dict[tuple[int, int], float] = {}
-    for i in range(len(distinct)):
-        for j in range(i + 1, len(distinct)):
-            (text_i, village_i, local_i), (text_j, village_j, local_j) = distinct[i], distinct[j]
+    per_township: dict[str, list[int]] = defaultdict(list)
+    for k, key in enumerate(distinct):
+        per_township[key[1]].append(k)
+    for members in per_township.values():
+        _link_within_township(distinct, members, vectors, similar, threshold, links, weakest)
+    _link_across_townships(distinct, vectors, cross_threshold, links, weakest)
+    roots = [links.find(k) for k in range(len(distinct))]
+    groups: dict[int, list[int]] = defaultdict(list)
+    for k, root in enumerate(roots):
+        groups[root].append(k)
+    lowest: dict[int, float] = {}  # group root -> the lowest similarity among its links
+    for (i, _j), score in weakest.items():
+        root = roots[i]
+        if score < lowest.get(root, 2.0):
+            lowest[root] = score
+    found = []
+    for root, group in groups.items():
+        townships: Counter[str] = Counter()
+        for k in group:
+            townships[distinct[k][1]] += len(keys[distinct[k]])
+        if townships.total() < min_size:
+            continue
+        spans = len(townships) > 1
+        villages = {f"{distinct[k][1]}{distinct[k][2]}" if spans else distinct[k][2] for k in group
+                    if distinct[k][2]}
+        commonest = max(group, key=lambda k: (len(keys[distinct[k]]), -k))
+        indices = sorted(i for k in group for i in keys[distinct[k]])
+        found.append(CommonProblem(
+            townships.most_common(1)[0][0], domain, cases[keys[distinct[commonest]][0]].summary,
+            [cases[i].case_id for i in indices], sorted(villages), lowest.get(root, 1.0),
+            sorted(townships, key=lambda t: (-townships[t], t))))
+    return found
+
+
+def _link_within_township(distinct: list[_Key], members: list[int], vectors: dict[str, dict[str, float]],
+                          similar: dict[tuple[str, str], float], threshold: float, links: _Links,
+                          weakest: dict[tuple[int, int], float]) -> None:
+    """Every pair of one township's texts: linked at ``threshold`` (a bonus for the same village); a request
+    naming its own village only with that village's cases."""
+    for a, i in enumerate(members):
+        text_i, _t, village_i, local_i, _s = distinct[i]
+        for j in members[a + 1:]:
+            text_j, _t, village_j, local_j, _s = distinct[j]
             same_place = village_i == village_j or not village_i or not village_j
             if not same_place and (local_i or local_j):
                 continue
@@ -166,18 +228,55 @@ def _group_block(township: str, domain: str, cases: list[_Case], *, vectors: dic
             if score >= threshold:
                 links.union(i, j)
                 weakest[(i, j)] = min(score, 1.0)
-    members: dict[int, list[int]] = defaultdict(list)
-    for k in range(len(distinct)):
-        members[links.find(k)].append(k)
-    found = []
-    for group in members.values():
-        indices = sorted(i for k in group for i in keys[distinct[k]])
-        if len(indices) < min_size:
-            continue
-        commonest = max(group, key=lambda k: (len(keys[distinct[k]]), -k))
-        in_group = set(group)
-        scores = [s for (i, j), s in weakest.items() if i in in_group and j in in_group]
-        found.append(CommonProblem(
-            township, domain, cases[keys[distinct[commonest]][0]][4], [cases[i][0] for i in indices],
-            sorted({cases[i][1] for i in indices if cases[i][1]}), min(scores) if scores else 1.0))
+
+
+def _link_across_townships(distinct: list[_Key], vectors: dict[str, dict[str, float]], threshold: float,
+                           links: _Links, weakest: dict[tuple[int, int], float]) -> None:
+    """Requests naming neither their village nor their township, in different townships, linked when their
+    texts are at least ``threshold`` alike (the same text in several townships too)."""
+    free: dict[str, list[int]] = defaultdict(list)  # text -> its keys that may leave their township
+    for k, (text, _township, _village, _local, in_township) in enumerate(distinct):
+        if not in_township:
+            free[text].append(k)
+    texts = list(free)
+    for text in texts:
+        first, *others = free[text]
+        for k in others:
+            if distinct[k][1] != distinct[first][1]:
+                links.union(first, k)
+                weakest[(first, k)] = 1.0
+    for (a, b), score in similar_pairs([vectors[t] for t in texts], threshold).items():
+        ka, kb = free[texts[a]], free[texts[b]]
+        # One link per pair of texts in different townships is enough to join their groups.
+        pair = next(((i, j) for i in ka for j in kb if distinct[i][1] != distinct[j][1]), None)
+        if pair is not None:
+            links.union(*pair)
+            weakest[pair] = min(score, 1.0)
+
+
+def similar_pairs(vectors: list[dict[str, float]], threshold: float) -> dict[tuple[int, int], float]:
+    """(i, j) → cosine for every pair of unit vectors (i < j) at least ``threshold`` alike, without comparing
+    every pair: each vector is indexed under its rarest features until what is left of it has a norm below
+    ``threshold`` (the rest alone cannot reach it), and a vector is compared only with the earlier vectors
+    indexed under one of its features."""
+    df: Counter[str] = Counter(gram for vector in vectors for gram in vector)
+    index: dict[str, list[int]] = defaultdict(list)
+    limit = threshold * threshold * (1 - 1e-9)  # a squared norm below this cannot reach the threshold
+    found: dict[tuple[int, int], float] = {}
+    for i, vector in enumerate(vectors):
+        candidates: set[int] = set()
+        for gram in vector:
+            posting = index.get(gram)
+            if posting:
+                candidates.update(posting)
+        for j in candidates:
+            score = cosine(vector, vectors[j])
+            if score >= threshold:
+                found[(j, i)] = score
+        left = 1.0
+        for gram, weight in sorted(vector.items(), key=lambda item: (df[item[0]], item[0])):
+            if left < limit:
+                break
+            index[gram].append(i)
+            left -= weight * weight
     return found

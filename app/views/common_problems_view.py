@@ -17,7 +17,7 @@ from app.views.dashboard_models import Column, DictTableModel, count_column
 from app.views.qt import Qt, QtCore, QtWidgets
 
 TEXTS = {
-    "title": "共性问题 — 同地同类案件成批办理",
+    "title": "共性问题 — 同地同类（或跨乡镇高度相似）案件成批办理",
     "min_size": "每组至少",
     "unit": "件",
     "refresh": "重新查找",
@@ -35,12 +35,16 @@ TEXTS = {
     "not_ready": "暂不能",
 }
 GROUP_COLUMNS = [
-    count_column("件数", "size"), Column("乡镇（街道）", "township"), Column("领域", "domain"),
+    count_column("件数", "size"),
+    Column("乡镇（街道）", "townships", lambda v: "、".join(v or []) or "—",
+           "本组案件所在的乡镇（街道）；诉求高度相似的同类案件可跨乡镇成组"),
+    Column("领域", "domain"),
     Column("涉及村（社区）", "villages", lambda v: "、".join(v or []) or "—"),
     Column("诉求", "summary"),
 ]
 CASE_COLUMNS = [
-    Column("案件编号", "case_id"), Column("信访人", "petitioner_names"), Column("村（社区）", "village"),
+    Column("案件编号", "case_id"), Column("信访人", "petitioner_names"), Column("乡镇（街道）", "township"),
+    Column("村（社区）", "village"),
     Column("状态", "status", lambda v: STATUSES.get(v or "", v or "")), Column("可记录", "ready"),
     Column("诉求", "request_summary"),
 ]
@@ -154,7 +158,7 @@ class CommonProblemsView(QtWidgets.QWidget):
         ids = self.problems[row].case_ids
         marks = ",".join("?" * len(ids))
         cursor = self.desk.conn.execute(
-            f"SELECT case_id, petitioner_names, village, status, measures, request_summary FROM cases "
+            f"SELECT case_id, petitioner_names, township, village, status, measures, request_summary FROM cases "
             f"WHERE case_id IN ({marks}) ORDER BY case_id", ids)
         names = [d[0] for d in cursor.description]
         rows = [dict(zip(names, r, strict=True)) for r in cursor]
