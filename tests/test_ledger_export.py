@@ -3,6 +3,7 @@ cell with openpyxl for what a spreadsheet shows without printing (frozen row, fi
 
 from __future__ import annotations
 
+import subprocess
 from datetime import date, datetime
 from pathlib import Path
 
@@ -14,7 +15,7 @@ from app.demo import generate_demo
 from app.ops.desk import Desk
 from app.reports.ledger import HEADERS, LEDGER_SHEET, LedgerFilter, write_ledger
 from tests.conftest import VALID_ID, FakeNow, make_draft
-from tests.office import needs_libreoffice, read_csv_via_libreoffice
+from tests.office import convert, needs_libreoffice, read_csv_via_libreoffice
 
 OTHER_ID = "33020319850715001X"
 
@@ -129,4 +130,36 @@ def test_libreoffice_shows_every_case_of_a_demo_station(tmp_path: Path, now: Fak
     first = table[1]
     assert first[HEADERS.index("登记日期")] == demo.case(first[1]).registered_at[:10]  # shown as a date
     assert all("*" in row[HEADERS.index("身份证号")] for row in table[1:])
+    demo.close()
+
+
+def test_print_setup_is_readable(desk: Desk, station: dict[str, str], tmp_path: Path) -> None:
+    """Printed, the 28 columns go over three A4 landscape pages (not one page at 4 points), each repeating the
+    header row and the 序号 / 案件编号 columns, with the station and page number in the header and footer."""
+    out = tmp_path / "台账.xlsx"
+    write_ledger(desk.conn, out, LedgerFilter(), desk.today(), station="TZ01 新河镇信访办")
+    ws = load_workbook(out)[LEDGER_SHEET]
+    setup = ws.page_setup
+    assert setup.orientation == "landscape" and setup.paperSize == 9
+    assert (setup.fitToWidth, setup.fitToHeight) == (3, 0) and ws.sheet_properties.pageSetUpPr.fitToPage
+    assert ws.print_title_rows.replace("$", "") == "1:1" and ws.print_title_cols.replace("$", "") == "A:B"
+    assert ws.oddHeader.left.text == "TZ01 新河镇信访办" and ws.oddFooter.center.text == "第 &P 页，共 &N 页"
+
+
+@needs_libreoffice
+def test_libreoffice_prints_the_ledger_three_pages_across(tmp_path: Path, now: FakeNow) -> None:
+    demo = Desk(tmp_path / "demo", now=now)
+    generate_demo(demo, 120, seed=3)
+    out = tmp_path / "ledger.xlsx"
+    write_ledger(demo.conn, out, LedgerFilter(), demo.today(), station="DEMO")
+    pdf = convert(out, "pdf", tmp_path / "pdf")
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True,
+                          check=True).stdout
+    pages = [p for p in text.split("\f") if "信访事项台账" in p]  # the 说明 sheet has no running header
+    assert len(pages) >= 6 and len(pages) % 3 == 0, len(pages)  # three across, several down
+    assert all(f"第 {number} 页，共" in page for number, page in enumerate(pages, start=1))
+    first_case = demo.conn.execute("SELECT case_id FROM cases ORDER BY registered_at, case_id").fetchone()[0]
+    for page in pages[:3]:  # the same rows across the first three pages, each with its case numbers
+        assert first_case in page
+    assert all("DEMO-" in page for page in pages)
     demo.close()
