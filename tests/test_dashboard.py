@@ -14,9 +14,9 @@ from app.ops.desk import Desk
 from app.reports.figures import backlog_by_month, month_range
 from app.views.bus import ChangeBus
 from app.views.common_problems_view import CommonProblemsView
-from app.views.dashboard import Dashboard
+from app.views.dashboard import Dashboard, count_axis, segments
 from app.views.dashboard_models import SORT_ROLE
-from app.views.qt import Qt, QtGui, QtWidgets
+from app.views.qt import Qt, QtCharts, QtGui, QtWidgets
 from app.views.spot_check_dialog import SpotCheckDialog
 from tests.conftest import FakeNow, make_draft
 from tests.gui_support import make_window
@@ -71,8 +71,40 @@ def test_dashboard_shows_colours_tiles_and_backlog(dashboard: Dashboard, desk: D
     expected = [float(open_count) for _m, open_count, _t in backlog_by_month(desk.conn, months)]
     assert [line.at(i).y() for i in range(12)] == expected
     assert expected[-3:] == [1.0, 1.0, 1.0] and expected[0] == 0.0  # registered in January
-    trend = dashboard.trend_series["satisfaction_rate"]
+    [trend] = dashboard.trend_series["satisfaction_rate"]
     assert [(p.x(), p.y()) for p in trend.points()] == [(10.0, 50.0)]  # only February had follow-ups
+
+
+def test_small_counts_get_whole_number_ticks(dashboard: Dashboard) -> None:
+    """One backlog case: the axis is ticked 0, 1, 2 — not 0, 0.25, 0.5 … printed "0 0 0 1 1"."""
+    y = next(a for a in dashboard.backlog_chart.axes() if isinstance(a, QtCharts.QValueAxis))
+    assert y.tickType() == QtCharts.QValueAxis.TickType.TicksDynamic and y.tickInterval() >= 1
+    ticks = [y.min() + i * y.tickInterval() for i in range(int((y.max() - y.min()) / y.tickInterval()) + 1)]
+    labels = [y.labelFormat() % t for t in ticks]
+    assert labels == ["0", "1", "2"] and len(set(labels)) == len(labels)
+    assert count_axis(54).tickInterval() == 20 and count_axis(54).max() == 60
+    assert count_axis(6).tickInterval() == 2
+
+
+def test_a_month_without_data_leaves_a_gap_in_the_trend() -> None:
+    assert segments([0.5, None, None, 0.75, 1.0, None]) == [[(0, 0.5)], [(3, 0.75), (4, 1.0)]]
+    assert segments([None, None]) == []
+
+
+def test_trend_lines_break_where_a_month_has_nothing(qtbot: Any, desk: Desk, now: FakeNow) -> None:
+    """Follow-ups rated in December and in February, none in January: the satisfaction line stops and starts
+    again rather than drawing through January."""
+    for month in (12, 2):
+        when = datetime(2025 if month == 12 else 2026, month, 3, 9, 0)
+        case_id = desk.register_case(make_draft(name=f"甲{month}"), at=when)
+        _close(desk, case_id, "satisfied", when)
+    board = Dashboard(desk)
+    qtbot.addWidget(board)
+    board.show()
+    lines = board.trend_series["satisfaction_rate"]
+    assert [[(p.x(), p.y()) for p in line.points()] for line in lines] == [[(8.0, 100.0)], [(10.0, 100.0)]]
+    markers = [m for line in lines for m in board.trend_chart.legend().markers(line)]
+    assert [m.isVisible() for m in markers] == [True, False]  # named once in the legend
 
 
 def test_ranking_table_ranks_and_passes_the_model_tester(dashboard: Dashboard, qtmodeltester: Any) -> None:

@@ -93,6 +93,38 @@ def _month_axis(months: list[str]) -> QtCharts.QBarCategoryAxis:
     return axis
 
 
+def count_axis(top: float) -> QtCharts.QValueAxis:
+    """A y axis for counts from 0 to just above ``top``, ticked at whole numbers: 1, 2, 5, 10, 20 … apart, at most
+    about six ticks. (A range of 0–1.15 with nice numbers ticked at 0.25 and, printed as %d, read "0 0 0 1 1".)"""
+    step = 1
+    for candidate in (1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000, 2000, 2500, 5000, 10_000, 20_000, 50_000):
+        step = candidate
+        if top / candidate <= 5:
+            break
+    upper = step * (int(top // step) + 1)  # room above the highest bar or point
+    axis = QtCharts.QValueAxis()
+    axis.setRange(0, upper)
+    axis.setTickType(QtCharts.QValueAxis.TickType.TicksDynamic)
+    axis.setTickAnchor(0)
+    axis.setTickInterval(step)
+    axis.setLabelFormat("%d")
+    axis.setMinorTickCount(0)
+    return axis
+
+
+def segments(values: list[float | None]) -> list[list[tuple[int, float]]]:
+    """The runs of consecutive months that have a value: a month with nothing to divide ends one line and the
+    next month with a value starts another, so the chart shows a gap there rather than a line across it."""
+    runs: list[list[tuple[int, float]]] = [[]]
+    for index, value in enumerate(values):
+        if value is None:
+            if runs[-1]:
+                runs.append([])
+        else:
+            runs[-1].append((index, value))
+    return [run for run in runs if run]
+
+
 class Dashboard(QtWidgets.QWidget):
     """A window of its own; refreshes itself (a moment later) when cases change while it is shown."""
 
@@ -153,7 +185,7 @@ class Dashboard(QtWidgets.QWidget):
         self.trend_chart, trend_view = _chart(TEXTS["trend"])
         self.backlog_line: QtCharts.QLineSeries | None = None
         self.cleared_set: QtCharts.QBarSet | None = None
-        self.trend_series: dict[str, QtCharts.QLineSeries] = {}
+        self.trend_series: dict[str, list[QtCharts.QLineSeries]] = {}  # a line per run of months with a value
 
         ranking_box = QtWidgets.QWidget()
         ranking_layout = QtWidgets.QVBoxLayout(ranking_box)
@@ -276,11 +308,7 @@ class Dashboard(QtWidgets.QWidget):
         chart.addSeries(bars)
         chart.addSeries(self.backlog_line)
         x = _month_axis(months)
-        y = QtCharts.QValueAxis()
-        top = max([r["backlog_open"] for r in series] + [r["backlog_cleared"] for r in series] + [1])
-        y.setRange(0, top * 1.15)
-        y.setLabelFormat("%d")
-        y.applyNiceNumbers()
+        y = count_axis(max([r["backlog_open"] for r in series] + [r["backlog_cleared"] for r in series] + [1]))
         for axis, side in ((x, Qt.AlignmentFlag.AlignBottom), (y, Qt.AlignmentFlag.AlignLeft)):
             chart.addAxis(axis, side)
             bars.attachAxis(axis)
@@ -294,20 +322,29 @@ class Dashboard(QtWidgets.QWidget):
             chart.removeAxis(axis)
         x = _month_axis([r["group"] for r in series])
         y = QtCharts.QValueAxis()
-        y.setRange(0, 100)
+        y.setRange(0, 104)  # a little room above 100%, where a month's point would be cut in half by the edge
+        y.setTickType(QtCharts.QValueAxis.TickType.TicksDynamic)
+        y.setTickAnchor(0)
+        y.setTickInterval(25)
         y.setLabelFormat("%d%%")
         chart.addAxis(x, Qt.AlignmentFlag.AlignBottom)
         chart.addAxis(y, Qt.AlignmentFlag.AlignLeft)
         self.trend_series = {}
         for key, colour in zip(TREND_KEYS, TREND_COLOURS, strict=True):
-            line = QtCharts.QLineSeries()
-            line.setName(DEFINITIONS[key][0])
-            line.setColor(QtGui.QColor(colour))
-            line.setPointsVisible(True)
-            for i, r in enumerate(series):
-                if r[key] is not None:  # a month with nothing to divide leaves a gap, not a false zero
-                    line.append(float(i), 100 * r[key])
-            chart.addSeries(line)
-            line.attachAxis(x)
-            line.attachAxis(y)
-            self.trend_series[key] = line
+            # A month with nothing to divide leaves a gap, not a false zero: one line per run of months.
+            lines: list[QtCharts.QLineSeries] = []
+            for run in segments([r[key] for r in series]) or [[]]:
+                line = QtCharts.QLineSeries()
+                line.setName(DEFINITIONS[key][0])
+                line.setColor(QtGui.QColor(colour))
+                line.setPointsVisible(True)
+                for i, value in run:
+                    line.append(float(i), 100 * value)
+                chart.addSeries(line)
+                line.attachAxis(x)
+                line.attachAxis(y)
+                if lines:  # the figure is named once in the legend
+                    for marker in chart.legend().markers(line):
+                        marker.setVisible(False)
+                lines.append(line)
+            self.trend_series[key] = lines
