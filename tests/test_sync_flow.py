@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -200,3 +201,36 @@ def test_conflicts_and_resolve_on_the_command_line(tmp_path: Path, now: FakeNow,
         assert main(["--data-dir", folder, "revoke", "TZ01", "--reason", "电脑丢失"]) == 0
         assert main(["--data-dir", folder, "stations"]) == 0
         assert "吊销：TZ01" in capsys.readouterr().out
+
+
+def test_verify_bundle_at_a_station_without_a_certificate_says_what_is_missing(
+        tmp_path: Path, now: FakeNow, capsys: pytest.CaptureFixture[str]) -> None:
+    with station_tree(tmp_path, now, ("SZ", "TZJJ", "TZ01")) as d:
+        new_case(d["TZ01"])
+        out = transfer.export_bundle(d["TZ01"], "TZJJ", tmp_path / "up.zip").path
+        fresh = Desk(tmp_path / "TZ02", now=now)
+        fresh.init_station("TZ02", "下陈街道信访办", "township")
+        fresh.close()
+        assert main(["--data-dir", str(tmp_path / "TZ02"), "verify-bundle", str(out)]) == 1
+        captured = capsys.readouterr()
+        assert "发送站点：TZ01 新河镇信访办" in captured.out  # what the file says about itself, marked unchecked
+        assert "不可信" not in captured.err
+        assert "无法核验（上面是同步包自己写的内容，未经核对）：本站尚未安装上级签发的证书" in captured.err
+        assert "install-cert" in captured.err
+
+
+def test_certificate_and_revocation_times_are_printed_with_the_time_of_day(
+        tmp_path: Path, now: FakeNow, capsys: pytest.CaptureFixture[str]) -> None:
+    now.advance(hours=5, minutes=7, seconds=3)
+    with station_tree(tmp_path, now, ("SZ", "TZJJ", "TZ01")) as d:
+        folder = str(d["TZJJ"].data_dir)
+        sync.enroll_request(d["TZ01"], tmp_path / "again.req")
+        assert main(["--data-dir", folder, "revoke", "TZ01"]) == 0  # the command line runs on the real clock
+        stamp = re.search(r"（(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d) 起）", capsys.readouterr().out)
+        assert stamp is not None
+        assert main(["--data-dir", folder, "stations"]) == 0
+        out = capsys.readouterr().out
+        assert "本站证书：2026-03-02 14:07:03 至 2036-03-02 14:07:03" in out
+        assert f"吊销：TZ01 于 {stamp.group(1)}" in out
+        with pytest.raises(DomainError, match=f"已于 {stamp.group(1)} 被吊销"):
+            sync.certify(d["TZJJ"], tmp_path / "again.req", tmp_path / "again.cert")

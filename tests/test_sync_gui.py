@@ -100,4 +100,34 @@ def test_the_stations_view_shows_fingerprints_children_and_revocations(qtbot, tm
         assert view.child_table.item(1, 5).text().startswith("已吊销")
         assert view.revocations.rowCount() == 1 and view.revocations.item(0, 3).text() == "电脑丢失"
         view.show()
-        view.grab().save(str(Path("/tmp") / "stations-view.png"))
+        view.grab().save(str(tmp_path / "stations-view.png"))
+
+
+def _stations_column(window) -> list[str]:  # type: ignore[no-untyped-def]
+    model = window.detail.timeline_model
+    return [model.data(model.index(r, 3)) for r in range(model.rowCount())]
+
+
+def test_the_timeline_marks_steps_from_above_as_the_viewing_station_sees_them(  # type: ignore[no-untyped-def]
+        qtbot, tmp_path: Path, now: FakeNow) -> None:
+    with station_tree(tmp_path, now, ("SZ", "TZJJ", "TZ01")) as d:
+        town, county, city = d["TZ01"], d["TZJJ"], d["SZ"]
+        case_id = new_case(town)
+        transfer.import_bundle(county, transfer.export_bundle(town, "TZJJ", tmp_path / "1.zip").path)
+        transfer.import_bundle(city, transfer.export_bundle(county, "SZ", tmp_path / "2.zip").path)
+        now.advance(minutes=1)
+        supervision.supervise(county, case_id, "2026-03-31", "请限期化解")
+        now.advance(minutes=1)
+        supervision.assign_leader(city, case_id, "陈副市长")
+        transfer.import_bundle(county, transfer.export_bundle(city, "TZJJ", tmp_path / "3.zip").path)
+        transfer.import_bundle(town, transfer.export_bundle(county, "TZ01", tmp_path / "4.zip").path)
+        transfer.import_bundle(city, transfer.export_bundle(county, "SZ", tmp_path / "5.zip").path)
+        seen = {}
+        for code, desk in d.items():
+            window = make_window(qtbot, desk)
+            window.select_case(case_id)
+            seen[code] = _stations_column(window)
+            window.close()
+        assert seen["TZ01"] == ["TZ01", "TZJJ（上级）", "SZ（上级）"]
+        assert seen["TZJJ"] == ["TZ01", "TZJJ（本站）", "SZ（上级）"]  # its own order is not "from above"
+        assert seen["SZ"] == ["TZ01", "TZJJ", "SZ（本站）"]

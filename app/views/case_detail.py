@@ -14,6 +14,7 @@ from app.models.intake import repeat_warning
 from app.models.vocab import CHANNELS, COLOURS, EVENT_LABELS, EVIDENCE_KINDS, RATINGS, STATUSES
 from app.models.workflow import ALLOWED_FROM, allowed_steps
 from app.ops.desk import Desk
+from app.sync.tracking import stations_above
 from app.views.bus import ChangeBus
 from app.views.case_actions import CaseActions
 from app.views.common import COLOUR_HEX, WARNING_HEX, colour_dot, message
@@ -258,7 +259,9 @@ class CaseDetail(QtWidgets.QWidget):
         # The timeline opens on the latest event, and follows a new one; otherwise it keeps the row in view.
         before = self.timeline_model.rowCount() if self._timeline_case == self.state.case_id else -1
         current = self.timeline.currentIndex().row()
-        self.timeline_model.set_events(self.desk.events(self.state.case_id), self.state.out_of_turn)
+        own = self.desk.require_station().code
+        self.timeline_model.set_events(self.desk.events(self.state.case_id), self.state.out_of_turn, own,
+                                       stations_above(self.desk.conn, own))
         self._timeline_case = self.state.case_id
         rows = self.timeline_model.rowCount()
         if rows != before:

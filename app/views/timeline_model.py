@@ -21,6 +21,7 @@ ANNULLED = "（已撤销）"
 
 
 FROM_ABOVE = "（上级）"
+OWN_STATION = "（本站）"
 
 
 class TimelineModel(QtCore.QAbstractTableModel):
@@ -31,17 +32,28 @@ class TimelineModel(QtCore.QAbstractTableModel):
         self._rows: list[tuple[Event, str, str, bool]] = []
         self._annulled_brush = QtGui.QBrush(QtGui.QColor("#9aa0a6"))
         self._case_origin = ""
+        self._own = ""
+        self._above: frozenset[str] | None = None
 
-    def set_events(self, events: list[Event], out_of_turn: list[str] | None = None) -> None:
+    def set_events(self, events: list[Event], out_of_turn: list[str] | None = None, own: str = "",
+                   above: frozenset[str] | None = None) -> None:
+        """``own`` and ``above`` say who looks: this station's code and the stations above it. Steps from above
+        are marked （上级）, this station's own steps on another station's case （本站）; without ``above``,
+        every step made elsewhere than the case's own station is marked as coming from above."""
         self.beginResetModel()
         self._rows = event_notes(events, out_of_turn or ())
-        # Steps taken at another station than the one that registered the case (a county or city acting on a
-        # township's case) are marked as coming from above.
         self._case_origin = next((e.origin for e, *_ in self._rows if e.kind == "register"), "")
+        self._own, self._above = own, above
         self.endResetModel()
 
     def _station_text(self, origin: str) -> str:
-        return f"{origin}{FROM_ABOVE}" if self._case_origin and origin != self._case_origin else origin
+        if self._above is None:
+            return f"{origin}{FROM_ABOVE}" if self._case_origin and origin != self._case_origin else origin
+        if origin in self._above:
+            return f"{origin}{FROM_ABOVE}"
+        if origin == self._own and self._case_origin and origin != self._case_origin:
+            return f"{origin}{OWN_STATION}"
+        return origin
 
     def event_at(self, row: int) -> Event | None:
         return self._rows[row][0] if 0 <= row < len(self._rows) else None
