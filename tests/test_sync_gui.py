@@ -7,6 +7,7 @@ from pathlib import Path
 
 from app.ops import supervision
 from app.ops import sync_transfer as transfer
+from app.ops.desk import Desk
 from app.views.qt import QtWidgets
 from app.views.sync_conflicts import ConflictsView
 from app.views.sync_dialogs import ExportDialog, ImportSummary, start_import
@@ -131,3 +132,55 @@ def test_the_timeline_marks_steps_from_above_as_the_viewing_station_sees_them(  
         assert seen["TZ01"] == ["TZ01", "TZJJ（上级）", "SZ（上级）"]
         assert seen["TZJJ"] == ["TZ01", "TZJJ（本站）", "SZ（上级）"]  # its own order is not "from above"
         assert seen["SZ"] == ["TZ01", "TZJJ", "SZ（本站）"]
+
+
+def test_the_stations_view_fits_each_level(qtbot, tmp_path: Path, now: FakeNow) -> None:  # type: ignore[no-untyped-def]
+    with station_tree(tmp_path, now, ("SZ", "TZJJ", "TZ01")) as d:
+        shown = {}
+        for code, desk in d.items():
+            view = StationsView(desk)
+            qtbot.addWidget(view)
+            view.show()
+            shown[code] = {k for k, b in view.buttons.items() if b.isVisible()}
+            if code == "SZ":  # the root signs its own certificate: it is not its own child
+                assert [view.child_table.item(r, 0).text() for r in range(view.child_table.rowCount())] == ["TZJJ"]
+            if code == "TZ01":
+                assert not view.child_table.isVisible()
+                assert "最近导入：" in view.parent_label.text()
+            assert not view.hint.isVisible()
+            assert not any(b.autoDefault() or b.isDefault() for b in view.buttons.values())
+        assert shown == {"SZ": {"certify", "revoke"}, "TZJJ": {"enroll", "install", "certify", "revoke"},
+                         "TZ01": {"enroll", "install"}}
+        lone = Desk(tmp_path / "TZ09", now=now)
+        lone.init_station("TZ09", "某镇信访办", "township")
+        view = StationsView(lone)
+        qtbot.addWidget(view)
+        view.show()
+        assert view.hint.isVisible() and "生成入网申请" in view.hint.text()
+        view.enroll(tmp_path / "TZ09.req", new_key=True, confirmed=True)
+        assert (tmp_path / "TZ09.req").exists()
+        for box in [b for b in view.findChildren(QtWidgets.QMessageBox) if b.isVisible()]:
+            box.close()
+        lone.close()
+
+
+def test_an_export_refusal_is_shown_whole(qtbot, tmp_path: Path, now: FakeNow) -> None:  # type: ignore[no-untyped-def]
+    with station_tree(tmp_path, now, ("SZ", "TZJJ", "TZ01")) as d:
+        dialog = ExportDialog(d["TZ01"])
+        qtbot.addWidget(dialog)
+        dialog.show()
+        dialog.path.setText(str(tmp_path / "no" / "such" / "folder" / "同步包.zip"))
+        dialog.ok.click()
+        assert dialog.runner is not None
+        with qtbot.waitSignal(dialog.runner.failed, timeout=20000):
+            pass
+        qtbot.waitUntil(dialog.error.isVisible)
+        text = dialog.error.text()
+        assert text.startswith("导出失败：找不到要保存到的文件夹") and text.endswith("同步包未导出")
+        assert dialog.error.height() >= dialog.error.heightForWidth(dialog.error.width())  # not cut off
+        lone = Desk(tmp_path / "TZ09", now=now)
+        lone.init_station("TZ09", "某镇信访办", "township")
+        empty = ExportDialog(lone)
+        qtbot.addWidget(empty)
+        assert "同步 → 站点与证书" in empty.error.text() and "install-cert" not in empty.error.text()
+        lone.close()

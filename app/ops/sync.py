@@ -107,7 +107,8 @@ def certify(desk: Desk, request_path: Path, out: Path) -> Certificate:
     requested = keys.key_id(request.public_key)
     if requested in revoked:
         raise DomainError(f"站点 {request.code} 的这把密钥已于 {when_text(revoked[requested])} 被吊销，不能再为它签发"
-                          "证书：请该站点生成新密钥的入网申请（enroll-request --new-key）后再来认证")
+                          "证书：请该站点换一把新密钥生成入网申请（“站点与证书 → 生成入网申请 → 换一把新密钥”，"
+                          "命令行 enroll-request --new-key）后再来认证")
     for other in pool.values():
         if other.code == request.code and other.key_id != requested \
                 and other.key_id not in revoked:
@@ -209,6 +210,10 @@ def _cert_info(cert: Certificate, revoked: dict[str, str]) -> dict[str, Any]:
             "revoked_at": revoked.get(cert.key_id)}
 
 
+def _is_child(cert: Certificate, mine: Certificate) -> bool:
+    return cert.issuer_key == mine.key_id and cert.key_id != mine.key_id  # the root signs itself too
+
+
 def stations(desk: Desk) -> dict[str, Any]:
     """Who we are, our parent and children, the other stations we know, revocations, and sync history."""
     station = desk.require_station()
@@ -225,10 +230,10 @@ def stations(desk: Desk) -> dict[str, Any]:
                  "key_id": keys.key_id(own_public), "certificate": _cert_info(mine, revoked) if mine else None},
         "root": _cert_info(pool[root_key], revoked) if root_key and root_key in pool else None,
         "parent": _cert_info(me.chain[1], revoked) if len(me.chain) > 1 else None,
-        "children": sorted((_cert_info(c, revoked) for c in pool.values() if mine and c.issuer_key == mine.key_id),
+        "children": sorted((_cert_info(c, revoked) for c in pool.values() if mine and _is_child(c, mine)),
                            key=lambda c: (c["code"], c["issued_at"])),
         "others": sorted((_cert_info(c, revoked) for c in pool.values()
-                          if c not in me.chain and not (mine and c.issuer_key == mine.key_id)),
+                          if c not in me.chain and not (mine and _is_child(c, mine))),
                          key=lambda c: (c["level"] != "city", c["code"])),
         "revocations": [{"code": r.code, "key_id": r.key_id, "revoked_at": r.revoked_at, "by": r.by,
                          "reason": r.reason} for r in trust.revocations()],

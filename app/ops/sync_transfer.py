@@ -74,8 +74,8 @@ class _Checked:
     scope: Callable[[str, str], str | None]
 
 
-NO_CERTIFICATE = ("本站尚未安装上级签发的证书，还没有可信的根证书，无法核对同步包的证书链和签名："
-                  "请先完成入网（enroll-request，由上级 certify 后 install-cert）")
+NO_CERTIFICATE = ("本站尚未安装上级签发的证书，还没有可信的根证书，无法核对同步包的证书链和签名：请先完成入网"
+                  "（“同步 → 站点与证书”：生成入网申请，由上级签发证书后安装；命令行 enroll-request、install-cert）")
 
 
 def _info(manifest: dict[str, Any]) -> BundleInfo:

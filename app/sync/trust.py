@@ -85,8 +85,9 @@ def _revoked_message(leaf: Certificate, link: Certificate, revoked_at: str) -> s
     who = f"站点 {link.code}（{link.name}）"
     if link.key_id == leaf.key_id:
         return (f"{who}的密钥已于 {when_text(revoked_at)} 被吊销：此后由这把密钥签名的同步包一律不再接受，"
-                "无论文件上写的生成时间是哪天。如该站点仍在正常使用，请为它重新认证：该站点生成新密钥的入网申请"
-                "（enroll-request --new-key），由上级签发新证书（certify）并安装（install-cert）后重新导出。")
+                "无论文件上写的生成时间是哪天。如该站点仍在正常使用，请为它重新认证：该站点换一把新密钥生成入网申请"
+                "（“同步 → 站点与证书 → 生成入网申请 → 换一把新密钥”，命令行 enroll-request --new-key），"
+                "由上级签发新证书并安装后重新导出。")
     return (f"站点 {leaf.code}（{leaf.name}）的证书链中，{who}的密钥已于 {when_text(revoked_at)} 被吊销："
             f"由这把密钥签发的下级证书（包括 {leaf.code} 的）一并失效，因为丢失的密钥可能被用来签发任何证书。"
             f"请 {link.code} 用新密钥重新入网后，由其新密钥为 {leaf.code} 等下级站点重新签发证书（重新认证），"

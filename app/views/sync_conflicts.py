@@ -23,7 +23,8 @@ TEXTS = {
     "soft": "已自动合并（不同项在两处同时被修改，请核对）",
     "pick": "保留：",
     "merge": "合并为：",
-    "apply": "确定",
+    "merge_hint": "留空则保留上面选的值；填写则以填写的值为准",
+    "apply": "按此处理",
     "none": "没有修改冲突",
     "choose": "请先在上表中选择一处冲突",
 }
@@ -65,6 +66,7 @@ class ConflictsView(QtWidgets.QDialog):
         self.choices.setObjectName("conflictChoices")
         self.merged = QtWidgets.QLineEdit()
         self.merged.setObjectName("conflictMerged")
+        self.merged.setPlaceholderText(TEXTS["merge_hint"])
         self.apply = QtWidgets.QPushButton(TEXTS["apply"])
         self.apply.setObjectName("conflictApply")
         self.apply.clicked.connect(self.settle)
@@ -118,7 +120,8 @@ class ConflictsView(QtWidgets.QDialog):
         item = self._selected()
         for number, choice in enumerate(item.choices if item else [], start=1):
             self.choices.addItem(f"[{number}] {choice_text(choice)}", number)
-        self.apply.setEnabled(item is not None)
+        for widget in (self.apply, self.choices, self.merged):
+            widget.setEnabled(item is not None)
 
     def settle(self) -> None:
         item = self._selected()

@@ -22,7 +22,8 @@ TEXTS = {
     "cancel": "取消",
     "up": "上级：{code} {name}",
     "down": "下级：{code} {name}",
-    "no_peer": "本站还没有上级或下级站点的证书，请先在“站点与证书”中完成入网。",
+    "no_peer": "本站还没有可以发往的上级或下级站点：请先在“同步 → 站点与证书”中完成入网（生成入网申请，"
+               "由上级签发证书后安装）。",
     "exported": "已导出同步包：\n{path}\n\n事件 {events} 个，涉及案件 {cases} 件，佐证材料 {evidence} 个。\n"
                 "请将文件拷贝到 U 盘交给 {code}（{name}）。",
     "import_title": "导入同步包",
@@ -76,9 +77,8 @@ class ExportDialog(QtWidgets.QDialog):
         self.result: Any = None
         try:
             peers = transfer.peers(desk)
-        except DomainError as err:
+        except DomainError:  # no certificate yet: say where to get one in the program, not on the command line
             peers = []
-            show_error(self.error, str(err))
         for cert, direction in peers:
             self.peer.addItem(TEXTS[direction].format(code=cert.code, name=cert.name), cert.code)
         if not peers and not self.error.text():
@@ -87,6 +87,7 @@ class ExportDialog(QtWidgets.QDialog):
         self.peer.currentIndexChanged.connect(self._suggest)
         self._suggest()
         self.resize(560, self.sizeHint().height())
+        self._fit()
 
     def _suggest(self) -> None:
         code = self.peer.currentData()
@@ -125,6 +126,14 @@ class ExportDialog(QtWidgets.QDialog):
     def _failed(self, text: str) -> None:
         self.ok.setEnabled(True)
         show_error(self.error, TEXTS["export_failed"].format(reason=text))
+        self._fit()
+
+    def _fit(self) -> None:
+        """Grow to show the whole message under the form (a wrapped label does not ask for room by itself)."""
+        layout = self.layout()
+        if layout is not None:
+            layout.activate()
+        self.resize(self.width(), max(self.height(), self.heightForWidth(self.width()), self.sizeHint().height()))
 
 
 class ImportSummary(QtWidgets.QDialog):

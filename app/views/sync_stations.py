@@ -12,7 +12,7 @@ from app.ops import sync
 from app.ops.desk import Desk
 from app.sync.trust import when_text
 from app.views.bus import ChangeBus
-from app.views.common import error_label, message, show_error
+from app.views.common import ERROR_HEX, WARNING_HEX, error_label, message, show_error
 from app.views.qt import Qt, QtGui, QtWidgets
 
 STATION_HEADERS = ("站点代码", "名称", "级别", "密钥指纹（电话核对）", "证书有效期", "状态", "最近导入", "最近导出")
@@ -27,13 +27,22 @@ TEXTS = {
     "children": "下级站点",
     "others": "其他已知站点",
     "revocations": "吊销记录",
-    "line": "{code} {name}（{level}）\n指纹：{fingerprint}\n证书有效期：{dates}",
+    "line": "{code} {name}　{level}\n指纹：{fingerprint}\n证书有效期：{dates}",
+    "last_sync": "\n最近导入：{imported}　最近导出：{exported}",
+    "never": "无",
+    "not_enrolled": "本站尚未入网：点“生成入网申请…”，把申请文件交上级站点签发证书（电话核对指纹），"
+                    "再点“安装上级签发的证书…”。",
     "enroll": "生成入网申请…",
+    "enroll_plain": "生成入网申请…",
+    "enroll_new_key": "换一把新密钥并生成入网申请…（本站密钥被吊销后重新认证）",
+    "confirm_new_key": "换新密钥后，本站要等上级签发的新证书安装后才能再导出同步包；旧密钥文件保留在数据文件夹"
+                       "的 keys/retired 中。确定换新密钥吗？",
     "certify": "为下级签发证书…",
     "install": "安装上级签发的证书…",
     "revoke": "吊销所选下级…",
     "valid": "有效",
-    "revoked": "已吊销（{at}）",
+    "revoked": "已吊销",
+    "revoked_tip": "已于 {at} 吊销：它此后签名的同步包一律不予接受",
     "enrolled": "已生成入网申请：{path}\n\n请交上级站点签发证书，并电话核对本站指纹：\n{fingerprint}",
     "certified": "已为 {code}（{name}）签发证书：{path}\n\n请电话核对对方指纹：\n{fingerprint}",
     "confirm_certify": "申请站点：{code} {name}\n指纹：{fingerprint}\n\n请电话与对方核对指纹一致后再签发。确定签发吗？",
@@ -45,8 +54,15 @@ TEXTS = {
 }
 
 
-def _dates(c: dict[str, Any] | None) -> str:
-    return f"{when_text(c['not_before'])} 至 {when_text(c['not_after'])}" if c else TEXTS["no_cert"]
+def _dates(c: dict[str, Any] | None, seconds: bool = True) -> str:
+    if not c:
+        return TEXTS["no_cert"]
+    cut = 19 if seconds else 16  # the tables give minutes, to stay on one screen
+    return f"{when_text(c['not_before'])[:cut]} 至 {when_text(c['not_after'])[:cut]}"
+
+
+def _minutes(stamp: str) -> str:
+    return stamp[:16].replace("T", " ")
 
 
 class StationsView(QtWidgets.QDialog):
@@ -70,29 +86,52 @@ class StationsView(QtWidgets.QDialog):
         self.others = self._table("stationOthers", STATION_HEADERS)
         self.revocations = self._table("stationRevocations", REVOCATION_HEADERS)
         self.error = error_label()
+        self.hint = QtWidgets.QLabel(TEXTS["not_enrolled"])
+        self.hint.setObjectName("stationHint")
+        self.hint.setWordWrap(True)
+        self.hint.setStyleSheet(f"color: {WARNING_HEX};")
+        level = desk.require_station().level
         buttons = QtWidgets.QHBoxLayout()
+        self.buttons: dict[str, QtWidgets.QPushButton] = {}
         for key, slot in (("enroll", self.enroll), ("install", self.install), ("certify", self.certify),
                           ("revoke", self.revoke)):
             button = QtWidgets.QPushButton(TEXTS[key])
             button.setObjectName(f"station_{key}")
-            button.clicked.connect(lambda _checked=False, s=slot: s())
+            button.setAutoDefault(False)  # Enter must not start an enrollment
+            if key != "enroll":
+                button.clicked.connect(lambda _checked=False, s=slot: s())
+            # The city is the root (nothing to request or install); a township has no station below it.
+            button.setVisible(not (level == "city" and key in ("enroll", "install")
+                                   or level == "township" and key in ("certify", "revoke")))
+            self.buttons[key] = button
             buttons.addWidget(button)
+        choose = QtWidgets.QMenu(self.buttons["enroll"])
+        plain = choose.addAction(TEXTS["enroll_plain"])
+        plain.triggered.connect(lambda _checked=False: self.enroll())
+        fresh = choose.addAction(TEXTS["enroll_new_key"])
+        fresh.triggered.connect(lambda _checked=False: self.enroll(new_key=True))
+        self.buttons["enroll"].setMenu(choose)
         form = QtWidgets.QFormLayout()
         form.addRow(TEXTS["self"], self.me)
         form.addRow(TEXTS["root"], self.root)
         form.addRow(TEXTS["parent"], self.parent_label)
         layout = QtWidgets.QVBoxLayout(self)
         layout.addLayout(form)
+        layout.addWidget(self.hint)
         for title, table in ((TEXTS["children"], self.child_table), (TEXTS["others"], self.others),
                              (TEXTS["revocations"], self.revocations)):
-            layout.addWidget(QtWidgets.QLabel(title))
+            heading = QtWidgets.QLabel(title)
+            layout.addWidget(heading)
             layout.addWidget(table)
+            if table is self.child_table and level == "township":
+                heading.hide()
+                table.hide()
         layout.addWidget(self.error)
         layout.addLayout(buttons)
         if bus is not None:
             bus.changed.connect(lambda kinds, ids: self.refresh() if {"stations", "sync"} & set(kinds) else None)
         self.refresh()
-        self.resize(980, 640)
+        self.resize(1100, 660)
 
     @staticmethod
     def _table(name: str, headers: tuple[str, ...]) -> QtWidgets.QTableWidget:
@@ -113,27 +152,40 @@ class StationsView(QtWidgets.QDialog):
         me = data["self"]
         self.me.setText(TEXTS["line"].format(code=me["code"], name=me["name"], level=me["level_label"],
                                              fingerprint=me["fingerprint"], dates=_dates(me["certificate"])))
-        for label, c in ((self.root, data["root"]), (self.parent_label, data["parent"])):
-            label.setText(TEXTS["line"].format(code=c["code"], name=c["name"], level=c["level_label"],
-                                               fingerprint=c["fingerprint"], dates=_dates(c)) if c else TEXTS["none"])
+        self.hint.setVisible(me["certificate"] is None)
         history = data["sync"]
+        for label, c in ((self.root, data["root"]), (self.parent_label, data["parent"])):
+            text = TEXTS["none"]
+            if c:
+                text = TEXTS["line"].format(code=c["code"], name=c["name"], level=c["level_label"],
+                                            fingerprint=c["fingerprint"], dates=_dates(c))
+                if label is self.parent_label:
+                    log = history.get(c["code"], {})
+                    text += TEXTS["last_sync"].format(
+                        imported=_minutes(log.get("last_import", {}).get("at", "")) or TEXTS["never"],
+                        exported=_minutes(log.get("last_export", {}).get("at", "")) or TEXTS["never"])
+            label.setText(text)
         for table, rows in ((self.child_table, data["children"]), (self.others, data["others"])):
             table.setRowCount(len(rows))
             for row, c in enumerate(rows):
                 log = history.get(c["code"], {})
-                status = TEXTS["revoked"].format(at=when_text(c["revoked_at"])) if c["revoked_at"] \
-                    else TEXTS["valid"]
-                cells = (c["code"], c["name"], c["level_label"], c["fingerprint"], _dates(c), status,
-                         log.get("last_import", {}).get("at", "")[:16].replace("T", " "),
-                         log.get("last_export", {}).get("at", "")[:16].replace("T", " "))
+                status = TEXTS["revoked"] if c["revoked_at"] else TEXTS["valid"]
+                cells = (c["code"], c["name"], c["level_label"], c["fingerprint"], _dates(c, seconds=False), status,
+                         _minutes(log.get("last_import", {}).get("at", "")),
+                         _minutes(log.get("last_export", {}).get("at", "")))
                 for column, text in enumerate(cells):
-                    table.setItem(row, column, QtWidgets.QTableWidgetItem(text))
+                    item = QtWidgets.QTableWidgetItem(text)
+                    if column == 5 and c["revoked_at"]:
+                        item.setToolTip(TEXTS["revoked_tip"].format(at=when_text(c["revoked_at"])))
+                        item.setForeground(QtGui.QBrush(QtGui.QColor(ERROR_HEX)))
+                    table.setItem(row, column, item)
             table.resizeColumnsToContents()
         revs = data["revocations"]
         self.revocations.setRowCount(len(revs))
         for row, r in enumerate(revs):
             for column, text in enumerate((r["code"], when_text(r["revoked_at"]), r["by"], r["reason"])):
                 self.revocations.setItem(row, column, QtWidgets.QTableWidgetItem(text))
+        self.revocations.resizeColumnsToContents()
 
     def _run(self, action: Any) -> Any:
         try:
@@ -145,7 +197,10 @@ class StationsView(QtWidgets.QDialog):
         self.refresh()
         return result
 
-    def enroll(self, path: Path | None = None) -> None:
+    def enroll(self, path: Path | None = None, new_key: bool = False, confirmed: bool = False) -> None:
+        if new_key and not confirmed and QtWidgets.QMessageBox.question(
+                self, TEXTS["enroll_new_key"], TEXTS["confirm_new_key"]) != QtWidgets.QMessageBox.StandardButton.Yes:
+            return
         if path is None:
             name = f"{self.desk.require_station().code}.req"
             chosen, _ = QtWidgets.QFileDialog.getSaveFileName(self, TEXTS["enroll"], str(Path.home() / name),
@@ -153,7 +208,7 @@ class StationsView(QtWidgets.QDialog):
             path = Path(chosen) if chosen else None
         if path is None:
             return
-        request = self._run(lambda: sync.enroll_request(self.desk, path))
+        request = self._run(lambda: sync.enroll_request(self.desk, path, new_key=new_key))
         if request is not None:
             from app.sync.keys import fingerprint
 
