@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable, Iterator
+from copy import copy
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -136,9 +137,14 @@ class _Cells:
         self.head_fill = PatternFill("solid", fgColor="DDE3EA")
         self.head_border = Border(left=thin, right=thin, top=thin, bottom=thin)
         self.head_align = Alignment(horizontal="center", vertical="center", wrap_text=True)
-        self.centre = Alignment(horizontal="center")
-        self.colour = {code: (PatternFill("solid", fgColor=fill), Font(color=ink, bold=True))
-                       for code, (fill, ink) in _FILLS.items()}
+        # One styled cell per colour, whose style every colour cell copies: setting fill, font and alignment on
+        # each cell looks each style up in the workbook's tables again (about 10× the cost of the copy).
+        self.colour: dict[str, WriteOnlyCell] = {}
+        for code, (fill, ink) in _FILLS.items():
+            proto = WriteOnlyCell(ws, COLOURS[code])
+            proto.fill, proto.font = PatternFill("solid", fgColor=fill), Font(color=ink, bold=True)
+            proto.alignment = Alignment(horizontal="center")
+            self.colour[code] = proto
 
     def header(self, text: str) -> WriteOnlyCell:
         cell = WriteOnlyCell(self.ws, text)
@@ -150,8 +156,7 @@ class _Cells:
         if code not in self.colour:
             return COLOURS.get(code, "")
         cell = WriteOnlyCell(self.ws, COLOURS[code])
-        cell.fill, cell.font = self.colour[code]
-        cell.alignment = self.centre
+        cell._style = copy(self.colour[code]._style)
         return cell
 
 
