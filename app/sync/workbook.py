@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -177,9 +178,16 @@ def read_events(path: Path, expected: int) -> Iterator[tuple[str, str, str, int,
     if not names:
         raise DomainError(f"同步包中的工作簿缺少“{EVENTS_SHEET}”工作表")
     seen = 0
+    # calamine parses a sheet without holding the GIL: the next sheet is parsed in a thread while this one's rows
+    # are checked and written, so only the first sheet's parse is waited for. Memory holds at most two sheets.
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="workbook")
     try:
-        for name in names:
-            rows = workbook.get_sheet_by_name(name).iter_rows()
+        ahead = pool.submit(workbook.get_sheet_by_name, names[0])
+        for index, name in enumerate(names):
+            sheet = ahead.result()
+            if index + 1 < len(names):
+                ahead = pool.submit(workbook.get_sheet_by_name, names[index + 1])
+            rows = sheet.iter_rows()
             header = next(rows, None)
             if header is None or tuple(header[:len(EVENT_HEADERS)]) != EVENT_HEADERS:
                 raise DomainError(f"工作表“{name}”的表头与本程序的格式不符")
@@ -188,7 +196,9 @@ def read_events(path: Path, expected: int) -> Iterator[tuple[str, str, str, int,
                 if seen > expected:
                     raise DomainError("工作簿中的事件多于清单所列")
                 yield _fast_event(row) or _parse_event(row, f"工作表“{name}”第 {number} 行")
+            del sheet, rows
     finally:
+        pool.shutdown(wait=True, cancel_futures=True)  # the workbook is closed only once no thread reads it
         workbook.close()
     if seen != expected:
         raise DomainError(f"工作簿中的事件数（{seen}）与清单所列（{expected}）不符")
