@@ -24,9 +24,10 @@ _COLUMNS = "id, case_id, origin, seq, hlc, at, actor, kind, payload, prev_hash, 
 
 
 def _by_case(conn: sqlite3.Connection, ids: str) -> Iterator[tuple[str, list[Event]]]:
-    # Ordered as fold orders them, so its sort finds them in order already.
+    # In the order of the events_case index (case, clock), so SQLite sorts nothing; fold sorts each case's events
+    # by clock, origin and sequence itself and finds them in order already but for ties of the clock.
     cursor = conn.execute(f"SELECT {_COLUMNS} FROM events WHERE case_id IN (SELECT value FROM json_each(?)) "
-                          "ORDER BY case_id, hlc, origin, seq", (ids,))
+                          "ORDER BY case_id, hlc", (ids,))
     loads = orjson.loads  # as eventlog.by_case reads them on a rebuild
     for case_id, rows in groupby(cursor, itemgetter(1)):
         yield case_id, [Event(r[0], case_id, r[2], r[3], r[4], r[5], r[6], r[7], loads(r[8]), r[9], r[10])
