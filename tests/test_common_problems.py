@@ -8,7 +8,8 @@ import pytest
 
 from app.cli.main import main
 from app.demo import generate_demo
-from app.demo.vocabulary import TOWNSHIPS, VILLAGES
+from app.demo.clusters import NAMES as CLUSTER_NAMES
+from app.demo.vocabulary import COMPANIES, ESTATES, TOWNSHIPS, VILLAGES
 from app.models.errors import DomainError
 from app.ops.batch import batch_record
 from app.ops.desk import Desk
@@ -131,13 +132,17 @@ def test_commands_list_groups_and_handle_them(desk: Desk, planted: dict[str, lis
 
 
 def test_demo_station_has_believable_groups(desk: Desk) -> None:
-    """Demo requests repeat per township; every group found is one matter (one request template)."""
+    """Demo requests repeat per township, and the demo plants groups of one matter in their petitioners' own
+    words; every group found is one matter (one planted factory, road, site … or one request template)."""
     generate_demo(desk, 1000, seed=3)
     groups = find_common_problems(desk.conn, min_size=3)
     assert groups, "a demo station should show some common problems"
 
-    def matter(summary: str) -> str:  # the request without its place names and amounts
-        for place in (*VILLAGES, *TOWNSHIPS):
+    def matter(summary: str) -> str:  # the planted matter named, else the request template (no places, firms …)
+        named = [name for name in CLUSTER_NAMES if name in summary]
+        if named:
+            return max(named, key=len)
+        for place in (*VILLAGES, *TOWNSHIPS, *COMPANIES, *ESTATES):
             summary = summary.replace(place, "")
         return "".join(ch for ch in summary if not ch.isdigit())
 

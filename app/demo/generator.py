@@ -1,155 +1,184 @@
-"""Generating a demo station: cases at every stage, some overdue, backlog cases with leaders and partly filled
-checklists, repeat petitioners, and small evidence files. The same seed gives the same data.
+"""Generating a demo station: cases at every stage, some overdue, backlog cases being cleared by their leaders,
+repeat petitioners (a few at the third round), groups of cases about one matter, and small evidence files.
 
-Events are made with the same chain writer as live operations and written in bulk, then projected by the
-same rebuild that ``verify`` uses, so a demo store is a store like any other.
+The data is anchored to the start of today: the same seed gives the same data all day (and different dates on
+another day), and nothing lies in the future. Events are made with the same chain writer as live operations
+and written in bulk, then projected by the same rebuild that ``verify`` uses, so a demo store is a store like
+any other.
 """
 
 from __future__ import annotations
 
 import io
 import random
-from collections.abc import Callable, Iterator
+from bisect import bisect
+from collections.abc import Callable
 from datetime import datetime, timedelta
+from itertools import accumulate
 from typing import Any
 
-from app.demo import media
-from app.demo.vocabulary import (
-    CONTACT_NOTES,
-    DOMAIN_CASES,
-    DOMAIN_WEIGHTS,
-    GIVEN,
-    HANDLERS,
-    LEADERS,
-    MEASURES,
-    REGION_CODES,
-    REPLIES,
-    SURNAMES,
-    TOWNSHIPS,
-    VILLAGES,
+from app.demo import backlog, clusters, media, showcase
+from app.demo.lives import (
+    CLOSES,
+    Evidence,
+    Handling,
+    Matter,
+    People,
+    Planned,
+    Timeline,
+    normal_life,
+    pick,
+    random_options,
+    register_payload,
 )
+from app.demo.requests import REQUESTS
+from app.demo.vocabulary import COMPANIES, DOMAIN_WEIGHTS, ESTATES, HANDLERS, LEADERS, TOWNSHIPS, VILLAGES
 from app.models.errors import DomainError
 from app.models.events import Event, HybridClock
-from app.models.identity import id_check_char
-from app.models.vocab import CHECKLIST_ITEMS
 from app.ops.chain import ChainWriter
 from app.ops.desk import Desk
 from app.store import eventlog, projection
 
 Progress = Callable[[int, int], None]
 DEMO_STATION = ("DEMO", "示范镇信访办（演示）", "township")
+VERSIONED = {"set_leader": "leader", "set_backlog": "backlog"}
+REPEAT_SHARE = 0.065  # 重复信访: same person, same matter (宁波 12.83% → 6.71%)
 
 
 class _Gen:
-    """One demo run's random choices (seeded) and evidence pool."""
+    """One demo run's random choices (seeded), its people, evidence pool and the matters petitioners return to."""
 
     def __init__(self, desk: Desk, seed: int) -> None:
         self.rng = random.Random(seed)
-        # Anchored to the start of today: the same seed gives the same cases all day, and none lies in the future.
         self.now = desk.now().replace(hour=0, minute=0, second=0, microsecond=0)
-        self.people: list[tuple[dict[str, str], str]] = []  # (petitioner, case id) for repeats
-        self.evidence = self._evidence_pool(desk)
+        self.people = People(self.rng, self.now.date())
+        self.evidence = Evidence(self.rng, _evidence_pool(desk))
+        self.matters: list[Matter] = []  # recent cases, for repeat petitions
         self.domains = [d for d in DOMAIN_WEIGHTS if d in desk.domains]
-        self.weights = [DOMAIN_WEIGHTS[d] for d in self.domains]
-
-    def _evidence_pool(self, desk: Desk) -> list[dict[str, Any]]:
-        rng = random.Random(7)
-        pool = []
-        for i in range(6):
-            data = media.png(96, 64, (rng.randrange(40, 200), rng.randrange(40, 200), rng.randrange(40, 200)))
-            sha, size = desk.blobs.put_stream(io.BytesIO(data))
-            pool.append({"sha256": sha, "name": f"现场照片{i + 1}.png", "kind": "photo", "size": size})
-        for i in range(3):
-            sha, size = desk.blobs.put_stream(io.BytesIO(media.wav(0.6, 300 + 120 * i)))
-            pool.append({"sha256": sha, "name": f"谈话录音{i + 1}.wav", "kind": "audio", "size": size})
-        return pool
-
-    def person(self) -> dict[str, str]:
-        rng = self.rng
-        name = rng.choice(SURNAMES) + rng.choice(GIVEN)
-        born = datetime(1945, 1, 1) + timedelta(days=rng.randrange(0, 60 * 365))
-        body = f"{rng.choice(REGION_CODES)}{born:%Y%m%d}{rng.randrange(0, 1000):03d}"
-        phone = rng.choice("3578") + "".join(rng.choice("0123456789") for _ in range(9))
-        return {"name": name, "id_number": body + id_check_char(body), "phone": "1" + phone,
-                "address": f"{rng.choice(TOWNSHIPS)}{rng.choice(VILLAGES)}{rng.randrange(1, 200)}号"}
-
-    def register_payload(self, backlog: bool) -> dict[str, Any]:
-        rng = self.rng
-        domain = rng.choices(self.domains, self.weights)[0]
-        unit, _city_unit, templates = DOMAIN_CASES[domain]
-        township, village = rng.choice(TOWNSHIPS), rng.choice(VILLAGES)
-        repeat_of: list[str] = []
-        if self.people and rng.random() < 0.05:
-            earlier, earlier_case = rng.choice(self.people)
-            people = [earlier]
-            repeat_of = [earlier_case]
-        else:
-            people = [self.person()]
-        channel = rng.choices(("visit", "letter", "phone", "online"), (35, 20, 25, 20))[0]
-        head_count = rng.randrange(5, 31) if channel == "visit" and rng.random() < 0.08 else len(people)
-        summary = rng.choice(templates).format(village=village, township=township,
-                                               amount=rng.randrange(3, 300) * 1000)
-        return {
-            "channel": channel, "collective": head_count >= 5, "head_count": head_count, "domain": domain,
-            "township": township, "village": village, "request_summary": summary, "authority_unit": unit,
-            "jurisdiction": township, "backlog": backlog, "leader": rng.choice(LEADERS) if backlog else "",
-            "petitioners": people, "repeat_of": repeat_of,
-        }
+        self.cumulative = list(accumulate(DOMAIN_WEIGHTS[d] for d in self.domains))
 
     def starts(self, cases: int) -> list[datetime]:
-        """Registration times, oldest first, more of them recent."""
+        """Registration times, more of them recent, mostly in office hours (calls and online petitions also in
+        the evening)."""
         rng = self.rng
-        ages = [timedelta(days=int(rng.triangular(0, 720, 0)), hours=rng.randrange(0, 9),
-                          minutes=rng.randrange(0, 60)) for _ in range(cases)]
-        return sorted(self.now - age for age in ages)
+        return [self.now - timedelta(days=1 + int(rng.triangular(0, 720, 0)),
+                                     hours=-(rng.uniform(8.5, 17.5) if rng.random() < 0.85 else rng.uniform(17.5, 21)))
+                for _ in range(cases)]
 
-    def case_events(self, case_id: str, start: datetime) -> Iterator[tuple[datetime, str, dict[str, Any]]]:
-        """The (time, kind, payload) of one case's life, stopping where the case has got to by now."""
+    def fresh_register(self, evening: bool = False) -> tuple[dict[str, Any], Handling]:
+        """A new matter: its register payload, and the measures and replies its request calls for. In the
+        evening only calls and online petitions come in."""
+        rng = self.rng
+        random = rng.random
+        domain = self.domains[bisect(self.cumulative, random() * self.cumulative[-1])]
+        township, village = pick(rng, TOWNSHIPS), pick(rng, VILLAGES)
+        request = pick(rng, REQUESTS[domain])
+        summary = request.text.format(
+            village=village, township=township, amount=(3 + int(random() * 297)) * 1000,
+            company=pick(rng, COMPANIES), estate=pick(rng, ESTATES))
+        r = random()
+        channel = "visit" if r < 0.35 else "letter" if r < 0.55 else "phone" if r < 0.8 else "online"
+        if evening and channel in ("visit", "letter"):
+            channel = "phone" if r < 0.45 else "online"
+        head_count = 5 + int(random() * 26) if channel == "visit" and random() < 0.08 else 1
+        register = register_payload(self.people, channel=channel, domain=domain, township=township,
+                                    village=village, summary=summary, head_count=head_count)
+        return register, (request.measures, request.replies)
+
+    def repeat_register(self, earlier: Matter, evening: bool) -> dict[str, Any]:
+        """The same petitioner about the same matter again; from the third round a leader takes it (事不过二)."""
+        rng = self.rng
+        chain = sorted({earlier.case_id, *earlier.repeat_of})
+        summary = earlier.summary if earlier.summary.startswith("再次反映") else f"再次反映：{earlier.summary}"
+        channels = ("phone", "online") if evening else ("visit", "visit", "letter", "phone", "online")
+        return register_payload(self.people, channel=pick(rng, channels),
+                                domain=earlier.domain, township=earlier.township, village=earlier.village,
+                                summary=summary, petitioners=earlier.petitioners,
+                                leader=rng.choice(LEADERS) if len(chain) >= 2 else "", repeat_of=chain)
+
+    def random_life(self, start: datetime) -> Timeline:
         rng = self.rng
         age = (self.now - start).days
-        # Old cases that stall become backlog cases; most of them are cleared in the end (积案清零), the rest
-        # stay open, so the backlog chart falls toward zero as it does in a working county.
-        backlog = age > 120 and rng.random() < 0.08
-        stalled = rng.random() < (0.35 if backlog else 0.08)
-        register = self.register_payload(backlog)
-        domain = register["domain"]
-        self.people.append((register["petitioners"][0], case_id))
-        del self.people[:-500]  # repeats come back within a few hundred cases; keeps memory flat
-        when = start
-        yield when, "register", register
-        for kind, payload, gap in self._chain(domain, backlog, register):
-            when = when + timedelta(days=gap, hours=rng.randrange(0, 6))
-            if when > self.now or (stalled and rng.random() < 0.3):
-                return
-            yield when, kind, payload
+        chance = 0.07 if age > backlog.CAMPAIGN_DAYS else 0.035 if age > 150 else 0.0
+        if rng.random() < chance:
+            return self.backlog_life(start)
+        if self.matters and rng.random() < REPEAT_SHARE:
+            earlier = pick(rng, self.matters)
+            tl = Timeline(rng, start, self.repeat_register(earlier, _evening(start)),
+                          earlier.handling)
+        else:
+            tl = Timeline(rng, start, *self.fresh_register(_evening(start)))
+        register = tl.steps[0][2]
+        opts = random_options(rng, register, age)
+        opts.leader = register["leader"]
+        normal_life(tl, self.evidence, opts)
+        return tl
 
-    def _chain(self, domain: str, backlog: bool, register: dict[str, Any]) -> Iterator[tuple[str, dict, int]]:
+    def backlog_life(self, start: datetime) -> Timeline:
         rng = self.rng
-        unit, city_unit, _ = DOMAIN_CASES[domain]
-        units = [register["jurisdiction"], city_unit] if backlog else [unit]
-        if backlog:
-            for key in list(CHECKLIST_ITEMS)[: rng.randrange(2, 8)]:
-                yield "checklist", {"key": key, "done": True, "note": f"{register['leader']}：已落实"}, 0
-        yield "dispatch", {"units": units, "note": "请依法依规办理"}, rng.randrange(0, 4)
-        if rng.random() < 0.03:
-            yield "decline", {"reason": "已经司法程序处理，不属信访受理范围"}, rng.randrange(1, 6)
-            return
-        yield "accept", {"note": "予以受理"}, rng.randrange(1, 8)
-        yield "contact", {"note": rng.choice(CONTACT_NOTES)}, rng.randrange(0, 4)
-        for _ in range(rng.randrange(1, 4)):
-            evidence = [rng.choice(self.evidence)] if rng.random() < 0.3 else []
-            yield "handle", {"note": rng.choice(MEASURES), "evidence": evidence}, rng.randrange(1, 15)
-        yield "feedback", {"reply": rng.choice(REPLIES)}, rng.randrange(1, 30)
-        rating = rng.choices(("satisfied", "basically_satisfied", "dissatisfied"), (85, 10, 5))[0]
-        yield "follow_up", {"rating": rating, "note": "电话回访"}, rng.randrange(1, 7)
-        if rating == "dissatisfied" and rng.random() < 0.5:
-            yield "request_review", {"note": "对答复不服，申请复查"}, rng.randrange(3, 20)
-            yield "answer_review", {"reply": "经复查，维持原处理意见"}, rng.randrange(10, 30)
-            yield "follow_up", {"rating": "basically_satisfied", "note": "复查后回访"}, rng.randrange(1, 7)
-        if backlog:
-            for key in CHECKLIST_ITEMS:
-                yield "checklist", {"key": key, "done": True, "note": "已落实"}, 0
-        yield "close", {"note": "已化解，予以销号"}, rng.randrange(0, 5)
+        tl = Timeline(rng, start, *self.fresh_register(_evening(start)))
+        leader = rng.choice(LEADERS)
+        if rng.random() < 0.6:
+            campaign = (self.now - timedelta(days=backlog.CAMPAIGN_DAYS - rng.randint(0, 45))).date()
+            designated = max(campaign, start.date() + timedelta(days=rng.randint(75, 150)))
+            backlog.stalled_then_taken_up(tl, self.evidence, leader, designated, int(rng.triangular(25, 300, 80)),
+                                          extend=rng.random() < 0.6)
+        else:
+            backlog.reviewed_then_taken_up(tl, self.evidence, leader, int(rng.triangular(20, 200, 40)))
+        return tl
+
+    def remember(self, case_id: str, life: Timeline) -> None:
+        register = life.steps[0][2]
+        self.matters.append(Matter(case_id, register["petitioners"], register["domain"], register["township"],
+                                   register["village"], register["request_summary"], register["repeat_of"],
+                                   (life.measures, life.replies)))
+        if len(self.matters) > 600:
+            del self.matters[:100]  # petitioners come back within a few hundred cases; keeps memory flat
+
+
+def _evening(start: datetime) -> bool:
+    return start.hour * 60 + start.minute >= CLOSES
+
+
+def _evidence_pool(desk: Desk) -> list[dict[str, Any]]:
+    """Small real files in the blob store: site photos, voice notes, site videos and scanned documents."""
+    rng = random.Random(7)
+    items = []
+
+    def put(data: bytes, name: str, kind: str) -> None:
+        sha, size = desk.blobs.put_stream(io.BytesIO(data))
+        items.append({"sha256": sha, "name": name, "kind": kind, "size": size})
+
+    for i in range(8):
+        colour = (rng.randrange(40, 200), rng.randrange(40, 200), rng.randrange(40, 200))
+        put(media.png(96, 64, colour), f"现场照片{i + 1}.png", "photo")
+    for i in range(3):
+        put(media.wav(0.6, 300 + 120 * i), f"谈话录音{i + 1}.wav", "audio")
+    for i in range(2):
+        colour = (rng.randrange(40, 200), rng.randrange(40, 200), rng.randrange(40, 200))
+        put(media.avi(48, 32, 8, colour), f"现场视频{i + 1}.avi", "video")
+    for i, name in enumerate(("来信原件扫描件.pdf", "调解协议书.pdf", "息诉罢访协议书.pdf")):
+        put(media.pdf_scan(240, 340, 10 + 2 * i, i), name, "scan")
+    return items
+
+
+def _planned(gen: _Gen, cases: int) -> list[Planned]:
+    """The showcase cases (every stage and case kind present, placed so today finds them in it) and the
+    common-problem groups, within a share of the cases."""
+    planned: list[Planned] = []
+    if cases >= 60:
+        planned += showcase.showcases(gen)
+    if cases >= 150:
+        budget = (cases - len(planned)) // 8
+        size = (3, 5) if cases < 1000 else (3, 8)
+        open_groups = max(4, min(cases // 250, budget // 5, 40))
+        for group, starts in clusters.plan_clusters(gen.rng, gen.now, open_groups, cases // 600, size):
+            for start in starts:
+                tl = Timeline(gen.rng, start, clusters.cluster_register(gen.people, group),
+                              clusters.cluster_handling(group))
+                clusters.cluster_life(tl, gen.evidence, group)
+                planned.append(Planned(start, tl))
+    return planned[: cases]
 
 
 def generate_demo(desk: Desk, cases: int, seed: int = 1, progress: Progress | None = None) -> int:
@@ -162,16 +191,40 @@ def generate_demo(desk: Desk, cases: int, seed: int = 1, progress: Progress | No
         raise DomainError("演示数据只能生成在没有案件的站点上")
     station = desk.require_station()
     gen = _Gen(desk, seed)
+    planned = _planned(gen, cases)
+    entries: list[tuple[datetime, Planned | None]] = [(p.start, p) for p in planned]
+    entries += [(start, None) for start in gen.starts(cases - len(planned))]
+    entries.sort(key=lambda e: e[0])
     writer = ChainWriter(station.code, 0, eventlog.head(desk.conn, station.code)[1], HybridClock())
     counters: dict[int, int] = {}
+    families: dict[str, list[str]] = {}
     batch: list[Event] = []
+    now, code = gen.now, station.code
     with desk._write({"cases"}, ()) as conn:
-        for number, start in enumerate(gen.starts(cases)):
+        for number, (start, plan) in enumerate(entries):
             counters[start.year] = counters.get(start.year, 0) + 1
-            case_id = f"{station.code}-{start.year}-{counters[start.year]:05d}"
-            for index, (when, kind, payload) in enumerate(gen.case_events(case_id, start)):
+            case_id = f"{code}-{start.year}-{counters[start.year]:05d}"
+            life = gen.random_life(start) if plan is None else plan.life
+            steps = life.steps
+            register = steps[0][2]
+            if plan is not None and plan.family:
+                earlier = families.setdefault(plan.family, [])
+                register["repeat_of"] = sorted(earlier)
+                earlier.append(case_id)
+            gen.remember(case_id, life)
+            actor = gen.rng.choice(HANDLERS)
+            first_id = f"{code}:{writer.seq + 1}"
+            versions: dict[str, str] = {}
+            for index, (when, kind, drawn) in enumerate(steps):
+                if when > now:
+                    break
+                payload = drawn
+                if kind in VERSIONED:  # as Desk._versioned writes them: the version changed, and what was seen
+                    name = VERSIONED[kind]
+                    payload = {**drawn, "base": versions.get(name, first_id), "seen": {code: writer.seq}}
+                    versions[name] = f"{code}:{writer.seq + 1}"
                 hlc = HybridClock.format(int(when.timestamp() * 1000), index)
-                batch.append(writer.make(case_id, kind, payload, gen.rng.choice(HANDLERS), when, hlc))
+                batch.append(writer.make(case_id, kind, payload, actor, when, hlc))
             if len(batch) >= 20000:
                 eventlog.append(conn, batch)
                 batch = []
