@@ -86,3 +86,22 @@ def test_check_printout_dialog(qtbot: object, desk: Desk) -> None:
     dialog.accept()
     box = open_dialog(window, QtWidgets.QMessageBox)
     assert "此后又有 1 项变更" in box.text()
+
+
+def test_preview_and_print_all_open_with_a_very_long_note(qtbot: object, desk: Desk, tmp_path: Path) -> None:
+    """A handling note of ~1,400 characters once stopped the preview and `print --all-open` (LayoutError)."""
+    from app.cli.main import main
+
+    long_one = desk.register_case(make_draft(request_summary="东岙村道路破损，要求修复。" * 260))
+    for kind, payload in (("dispatch", {"units": ["镇农业农村办"]}), ("accept", {}), ("contact", {"note": "电话"})):
+        desk.record(long_one, kind, payload)
+    desk.handle(long_one, "召集村两委与施工方现场会商，明确修复方案。" * 70)
+    short = desk.register_case(make_draft(name="李秀英"))
+    preview = PrintPreview(desk, [long_one, short])
+    qtbot.addWidget(preview)  # type: ignore[attr-defined]
+    pages = preview.document.pageCount()
+    assert pages >= 4 and preview.summary.text() == f"2 件案件，共 {pages} 页"
+    out = tmp_path / "open.pdf"
+    assert main(["--data-dir", str(desk.data_dir), "print", "--all-open", "--out", str(out)]) == 0
+    info = subprocess.run(["pdfinfo", str(out)], capture_output=True, text=True, check=True).stdout
+    assert f"Pages:           {pages}" in info
