@@ -182,6 +182,7 @@ def test_figures_are_numbers_with_formats(desk: Desk, cases: dict[str, str], tmp
     assert empty and all(c.data_type == "s" for c in empty)  # nothing to divide: a dash, not a false 0
     notes = [r[1] for r in load_workbook(out)["各项指标"].iter_rows(values_only=True) if r[0] == "说明"]
     assert notes and "分母为0" in notes[0]
+    assert load_workbook(out)["各项指标"].row_dimensions[2].height >= 30  # wrapped headers shown whole
 
 
 @needs_libreoffice

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 from datetime import datetime
+from math import ceil
 from pathlib import Path
 from typing import Any
 
@@ -57,6 +58,11 @@ def _table(ws: Worksheet, headers: list[str], rows: list[list[Any]], widths: Seq
                 cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
     for index, width in enumerate(widths, start=1):
         ws.column_dimensions[get_column_letter(index)].width = width
+    # A header wider than its column wraps; its row is made tall enough to show every line (a Chinese character
+    # is about two width units), not left at one line that cuts "平均办理时长（天）" in half.
+    lines = max(ceil(2 * len(h) / max(w - 1, 1)) for h, w in zip(headers, widths, strict=False))
+    if lines > 1:
+        ws.row_dimensions[start].height = 15 * lines
     ws.freeze_panes = ws.cell(start + 1, 2)
     ws.page_setup.orientation = "landscape" if len(headers) > 5 else "portrait"
     ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0  # one page wide when printed
