@@ -146,6 +146,7 @@ def test_follow_up_and_closed_case(desk: Desk, now: FakeNow, tmp_path: Path) -> 
     text = squeeze("".join(pages_text(out)))
     assert "满意；电话回访，表示满意" in text
     assert "已办结" in text and "已结束，不督办" in text
+    assert "时限情况已结束，不再计时" in text and "起算日期" not in text  # no row of dashes for a finished case
     assert "330203********001X" in text and SECOND_ID not in text
 
 
