@@ -199,7 +199,7 @@ def generate_demo(desk: Desk, cases: int, seed: int = 1, progress: Progress | No
     counters: dict[int, int] = {}
     families: dict[str, list[str]] = {}
     batch: list[Event] = []
-    now, code = gen.now, station.code
+    now, code, make, clock_time = gen.now, station.code, writer.make, HybridClock.format
     with desk._write({"cases"}, ()) as conn:
         for number, (start, plan) in enumerate(entries):
             counters[start.year] = counters.get(start.year, 0) + 1
@@ -212,7 +212,7 @@ def generate_demo(desk: Desk, cases: int, seed: int = 1, progress: Progress | No
                 register["repeat_of"] = sorted(earlier)
                 earlier.append(case_id)
             gen.remember(case_id, life)
-            actor = gen.rng.choice(HANDLERS)
+            actor = pick(gen.rng, HANDLERS)
             first_id = f"{code}:{writer.seq + 1}"
             versions: dict[str, str] = {}
             for index, (when, kind, drawn) in enumerate(steps):
@@ -223,8 +223,8 @@ def generate_demo(desk: Desk, cases: int, seed: int = 1, progress: Progress | No
                     name = VERSIONED[kind]
                     payload = {**drawn, "base": versions.get(name, first_id), "seen": {code: writer.seq}}
                     versions[name] = f"{code}:{writer.seq + 1}"
-                hlc = HybridClock.format(int(when.timestamp() * 1000), index)
-                batch.append(writer.make(case_id, kind, payload, actor, when, hlc))
+                hlc = clock_time(int(when.timestamp() * 1000), index)  # back-dated: the step's time, its place
+                batch.append(make(case_id, kind, payload, actor, when, hlc))
             if len(batch) >= 20000:
                 eventlog.append(conn, batch)
                 batch = []
