@@ -21,7 +21,7 @@ from app.demo.lives import (
 )
 from app.demo.vocabulary import UNITS
 
-CAMPAIGN_DAYS = 330  # the clearing campaign began about eleven months before today
+CAMPAIGN_DAYS = 400  # the clearing campaign began about thirteen months before today
 
 
 def _order(rng: random.Random, template: str) -> Payload:
