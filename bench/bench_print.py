@@ -87,7 +87,7 @@ def main() -> None:
     show("font registration (once per process)", time.perf_counter() - start)
 
     open_ids = open_case_ids(desk)
-    # A typical open case: the first with 6 to 10 steps (two A4 pages: the follow-up and signatures go over).
+    # A typical open case: the first with 6 to 10 steps (one A4 page since the layout was tightened; it took two).
     case_id = next(c for c in open_ids if 6 <= len(desk.case(c).steps) <= 10)
     data = sheet_data(desk, case_id)
     pages = page_count(one_sheet(desk, case_id))

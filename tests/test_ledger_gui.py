@@ -140,3 +140,4 @@ def test_import_wizard_explains_a_file_that_is_not_a_workbook(qtbot: object, des
     wizard.next()
     note = wizard.mapping_page.note.text()
     assert "不是 Excel 工作簿" in note and "EOCD" not in note
+    assert QtWidgets.QApplication.overrideCursor() is None  # the wait cursor given back after the refusal

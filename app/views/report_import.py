@@ -6,6 +6,8 @@ every valid row or, if anything goes wrong, nothing.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from app.models.errors import DomainError
@@ -44,6 +46,16 @@ TEXTS = {
     "done": "已导入 {count} 件案件（{first} 至 {last}）。",
     "error": "无法导入",
 }
+
+
+@contextmanager
+def wait_cursor() -> Iterator[None]:
+    """The wait cursor while a ledger is read or imported, given back however that ends."""
+    QtWidgets.QApplication.setOverrideCursor(QtGui.QCursor(QtCore.Qt.CursorShape.WaitCursor))
+    try:
+        yield
+    finally:
+        QtWidgets.QApplication.restoreOverrideCursor()
 
 
 class FilePage(QtWidgets.QWizardPage):
@@ -106,8 +118,9 @@ class MappingPage(QtWidgets.QWizardPage):
     def initializePage(self) -> None:  # noqa: N802 - Qt's name
         self.owner.plan = None
         try:
-            plan = plan_import(self.owner.desk, Path(self.owner.file_page.path.text().strip()),
-                               str(self.channel.currentData() or ""))
+            with wait_cursor():
+                plan = plan_import(self.owner.desk, Path(self.owner.file_page.path.text().strip()),
+                                   str(self.channel.currentData() or ""))
         except DomainError as err:
             self.where.setText("")
             self.table.setRowCount(0)
@@ -206,7 +219,8 @@ class CheckPage(QtWidgets.QWizardPage):
         """The import itself: one transaction; a refusal keeps the wizard on this page."""
         assert self.owner.plan is not None
         try:
-            self.owner.created = run_import(self.owner.desk, self.owner.plan)
+            with wait_cursor():
+                self.owner.created = run_import(self.owner.desk, self.owner.plan)
         except DomainError as err:
             message(self, TEXTS["error"], str(err))
             return False
