@@ -271,8 +271,9 @@ _SAVE_AS = "请在 Excel/WPS 中打开，另存为 .xlsx 后再导入"
 
 def reader_refusal(path: Path, err: Exception) -> str:
     """Why a ledger file cannot be read, in words a handler can act on (calamine's own are English)."""
-    from python_calamine import PasswordError
+    import python_calamine
 
+    password_error = getattr(python_calamine, "PasswordError", ())  # not in every version
     name = path.name
     if isinstance(err, FileNotFoundError) or (isinstance(err, OSError) and not path.exists()):
         return f"找不到台账文件：{path}"
@@ -287,7 +288,7 @@ def reader_refusal(path: Path, err: Exception) -> str:
         return f"无法打开台账文件 {name}：文件被占用或无权读取，请先在 Excel/WPS 中关闭该文件后重试"
     if not head:
         return f"台账文件 {name} 是空的（0 字节），可能没有保存完整或复制时出了错"
-    if isinstance(err, PasswordError) or (head.startswith(_OLE_MAGIC) and _ENCRYPTED in head):
+    if isinstance(err, password_error) or (head.startswith(_OLE_MAGIC) and _ENCRYPTED in head):
         return f"台账文件 {name} 设有打开密码，无法读取：请在 Excel/WPS 中打开，取消密码后另存为 .xlsx 再导入"
     if head.startswith(_OLE_MAGIC):
         return f"台账文件 {name} 是旧版 Excel 格式（.xls），无法读取（文件可能已损坏）：{_SAVE_AS}"
