@@ -10,10 +10,12 @@ import pytest
 
 from app.cli.main import main
 from app.models.errors import DomainError
+from app.models.timeline import station_mark
 from app.ops import supervision, sync
 from app.ops import sync_transfer as transfer
 from app.ops.desk import Desk
 from app.store.projection import fingerprint
+from app.store.stations import StationTree
 from app.sync import keys
 from tests.conftest import FakeNow
 from tests.sync_helpers import new_case, send, station_tree
@@ -56,8 +58,9 @@ def test_township_to_county_to_city_and_a_supervision_order_back_down(tmp_path: 
         assert state.leader == "陈副县长" and state.backlog
         order = state.steps[-1]
         assert order.kind == "supervise" and order.origin == "TZJJ" and "月底前修复" in order.note
-        assert supervision.from_above(state, order)
-        assert not any(supervision.from_above(state, s) for s in state.steps[:-1])
+        above = StationTree.load(d["TZ01"].conn).above()
+        assert station_mark(order.origin, state.origin, "TZ01", above) == "（上级）"
+        assert not any(station_mark(s.origin, state.origin, "TZ01", above) for s in state.steps[:-1])
         # The township's timeline on the command line marks the order as coming from above.
         town_dir = str(d["TZ01"].data_dir)
         assert main(["--data-dir", town_dir, "show", case_id]) == 0

@@ -13,12 +13,13 @@ from app.demo import generate_demo
 from app.models.case import FIELD_LABELS, CaseState, Petitioner
 from app.models.deadlines import days_left, days_text, objection_window
 from app.models.intake import CaseDraft, repeat_warning
-from app.models.timeline import event_notes
+from app.models.timeline import FROM_ABOVE, event_notes, station_mark
 from app.models.vocab import CHANNELS, CHECKLIST_ITEMS, COLOURS, EVENT_LABELS, LEVELS, RATINGS, STATUSES
 from app.models.workflow import ALLOWED_FROM
 from app.ops.desk import Desk
 from app.store.integrity import verify
 from app.store.queries import CaseFilter, case_numbers, earlier_cases, list_rows
+from app.store.stations import StationTree
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -196,9 +197,11 @@ def case_summary(desk: Desk, state: CaseState) -> dict[str, Any]:
     data = {k: v for k, v in asdict(state).items() if k not in ("steps", "checklist", "versions")}
     data.update(colour=listed["colour"], deadline=listed["deadline"], deadline_label=listed["deadline_label"],
                 days_left=_days(listed["deadline"], desk.today()), repeat_warning=repeat_warning(state.repeat_round))
+    tree = StationTree.load(desk.conn)
+    own, above = tree.own, tree.above()
     data["timeline"] = [{"event_id": e.id, "at": e.at, "actor": e.actor, "origin": e.origin, "kind": e.kind,
                          "label": EVENT_LABELS.get(e.kind, e.kind), "payload": e.payload,
-                         "from_above": bool(state.origin) and e.origin != state.origin}
+                         "from_above": station_mark(e.origin, state.origin, own, above) == FROM_ABOVE}
                         for e in desk.events(state.case_id)]
     data["checklist"] = {k: {"label": CHECKLIST_ITEMS[k], **asdict(v)} for k, v in state.checklist.items()}
     data["checklist_done"] = state.checklist_done
@@ -264,13 +267,12 @@ def show_lines(desk: Desk, state: CaseState, data: dict[str, Any]) -> list[str]:
             done = f" {entry.by} {_when(entry.at)} {entry.note}" if entry.done else "（未完成）"
             lines.append(f"  {mark} {CHECKLIST_ITEMS[key]}{done}")
     lines.append("办理过程：")
-    own = desk.require_station().code
+    tree = StationTree.load(desk.conn)
+    own, above = tree.own, tree.above()
     if state.out_of_turn:
         lines.append(f"提示：有 {len(state.out_of_turn)} 个办理步骤与其他站点同时办理、未改变案件状态，请核对办理过程")
     for event, unit, note, annulled in event_notes(desk.events(state.case_id), state.out_of_turn):
-        where = event.origin
-        if state.origin and event.origin != state.origin:  # a county or city acting on a township's case
-            where += "（本站）" if event.origin == own else "（上级）"
+        where = event.origin + station_mark(event.origin, state.origin, own, above)
         label = EVENT_LABELS.get(event.kind, event.kind) + ("（已撤销）" if annulled else "")
         evidence = "、".join(str(i.get("name", "")) for i in event.payload.get("evidence", []))
         parts = [_when(event.at), label, event.actor, where, unit, note, f"［佐证：{evidence}］" if evidence else ""]

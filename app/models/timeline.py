@@ -115,6 +115,23 @@ def describe(event: Event, labels: dict[str, str]) -> tuple[str, str]:
     return str(p.get("unit", "")), str(p.get("note", ""))
 
 
+FROM_ABOVE = "（上级）"
+OWN_STATION = "（本站）"
+
+
+def station_mark(origin: str, case_origin: str, own: str = "", above: frozenset[str] | None = None) -> str:
+    """How a step's station is marked for the station looking at it: （上级） for a station above the viewer,
+    （本站） for the viewer's own step on another station's case. Without ``above`` (no certificates known), a
+    step made elsewhere than where the case was registered counts as coming from above."""
+    if above is None:
+        return FROM_ABOVE if case_origin and origin != case_origin else ""
+    if origin in above:
+        return FROM_ABOVE
+    if origin == own and case_origin and origin != case_origin:
+        return OWN_STATION
+    return ""
+
+
 def event_notes(events: list[Event], out_of_turn: Iterable[str] = ()) -> list[tuple[Event, str, str, bool]]:
     """Each event in the case's order with its (unit, note) and whether a later correction annulled it.
     ``out_of_turn`` (the fold's) names steps made elsewhere that did not move the case; their note says so."""

@@ -10,7 +10,7 @@ import json
 from datetime import date
 from typing import Any
 
-from app.models.case import FIELD_LABELS, CaseState, Step
+from app.models.case import FIELD_LABELS
 from app.models.concurrency import seen_vector
 from app.models.errors import DomainError
 from app.models.events import Event
@@ -102,11 +102,3 @@ def resolve(desk: Desk, case_id: str, field_name: str, pick: int | None = None, 
     return desk.record(case_id, "resolve", {
         "field": field_name, "value": chosen, "base": base, "seen": seen_vector(events),
         "settled": [c.event_id for c in choices]})
-
-
-def from_above(state: CaseState, item: Step | Event) -> bool:
-    """Whether a step or event of a case was made at another station than the one that registered the case
-    (a county or city acting on a township's case): the timeline marks it as coming from above."""
-    return bool(state.origin) and item.origin != state.origin
-
-

@@ -69,6 +69,19 @@ class StationTree:
             current = parent
         return [origin]
 
+    def above(self) -> frozenset[str]:
+        """The stations above this one (its county and city, for a township): what a timeline marks as coming
+        from above."""
+        found: list[str] = []
+        current = self.own
+        for _ in range(_MAX_DEPTH):
+            parent = self.parents.get(current, "")
+            if not parent or parent in found or parent == self.own:
+                break
+            found.append(parent)
+            current = parent
+        return frozenset(found)
+
     def group_of(self, origin: str) -> str:
         """The station directly below this one on the way to ``origin`` (this station for its own cases)."""
         return self.path(origin)[0]

@@ -38,17 +38,3 @@ def extend_coverage(conn: sqlite3.Connection, own: str, claims: dict[str, tuple[
         if origin != own and low <= held.get(origin, 0) < high:
             conn.execute("INSERT INTO sync_coverage (origin, seq) VALUES (?, ?) ON CONFLICT (origin) "
                          "DO UPDATE SET seq = excluded.seq", (origin, high))
-
-
-def stations_above(conn: sqlite3.Connection, own: str) -> frozenset[str]:
-    """The codes of the stations above ``own`` (its county and city, for a township), from the certificates this
-    station holds: what the timeline marks as coming from above."""
-    parent: dict[str, str] = {}
-    for code, up in conn.execute("SELECT code, parent FROM sync_certificates ORDER BY issued_at"):
-        parent[str(code)] = str(up)  # the latest certificate of each station says where it stands
-    found: list[str] = []
-    current = own
-    while parent.get(current) and parent[current] not in found and parent[current] != own:
-        current = parent[current]
-        found.append(current)
-    return frozenset(found)

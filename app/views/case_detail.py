@@ -14,7 +14,7 @@ from app.models.intake import repeat_warning
 from app.models.vocab import CHANNELS, COLOURS, EVENT_LABELS, EVIDENCE_KINDS, RATINGS, STATUSES
 from app.models.workflow import ALLOWED_FROM, allowed_steps
 from app.ops.desk import Desk
-from app.sync.tracking import stations_above
+from app.store.stations import StationTree
 from app.views.bus import ChangeBus
 from app.views.case_actions import CaseActions
 from app.views.common import COLOUR_HEX, WARNING_HEX, colour_dot, message
@@ -261,7 +261,7 @@ class CaseDetail(QtWidgets.QWidget):
         current = self.timeline.currentIndex().row()
         own = self.desk.require_station().code
         self.timeline_model.set_events(self.desk.events(self.state.case_id), self.state.out_of_turn, own,
-                                       stations_above(self.desk.conn, own))
+                                       StationTree.load(self.desk.conn).above())
         self._timeline_case = self.state.case_id
         rows = self.timeline_model.rowCount()
         if rows != before:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from app.models.events import Event
-from app.models.timeline import event_notes
+from app.models.timeline import event_notes, station_mark
 from app.models.vocab import EVENT_LABELS
 from app.views.common import ROOT, Index
 from app.views.qt import Qt, QtCore, QtGui
@@ -20,8 +20,6 @@ EventIdRole = Qt.ItemDataRole.UserRole + 2
 ANNULLED = "（已撤销）"
 
 
-FROM_ABOVE = "（上级）"
-OWN_STATION = "（本站）"
 
 
 class TimelineModel(QtCore.QAbstractTableModel):
@@ -47,13 +45,7 @@ class TimelineModel(QtCore.QAbstractTableModel):
         self.endResetModel()
 
     def _station_text(self, origin: str) -> str:
-        if self._above is None:
-            return f"{origin}{FROM_ABOVE}" if self._case_origin and origin != self._case_origin else origin
-        if origin in self._above:
-            return f"{origin}{FROM_ABOVE}"
-        if origin == self._own and self._case_origin and origin != self._case_origin:
-            return f"{origin}{OWN_STATION}"
-        return origin
+        return origin + station_mark(origin, self._case_origin, self._own, self._above)
 
     def event_at(self, row: int) -> Event | None:
         return self._rows[row][0] if 0 <= row < len(self._rows) else None
