@@ -135,6 +135,23 @@ def test_evidence_is_stored_by_content_and_verified_on_read(desk: Desk, tmp_path
     assert "已损坏" in (verify(desk.conn, desk.limits, desk.blobs).problem or "")
 
 
+def test_half_copied_evidence_left_by_a_killed_program_is_removed_at_the_next_start(tmp_path: Path) -> None:
+    import os
+    import time
+
+    desk = Desk(tmp_path)
+    desk.blobs.root.mkdir(parents=True)
+    stale, fresh = desk.blobs.root / ".incoming-abc123", desk.blobs.root / ".incoming-def456"
+    for partial in (stale, fresh):
+        partial.write_bytes(b"half a video")
+    two_hours_ago = time.time() - 7200
+    os.utime(stale, (two_hours_ago, two_hours_ago))
+    desk.close()
+    Desk(tmp_path).close()
+    assert not stale.exists()
+    assert fresh.exists(), "a copy another window may be making now is left alone"
+
+
 def test_large_evidence_streams_in_chunks(desk: Desk, tmp_path: Path) -> None:
     import io
 

@@ -54,6 +54,7 @@ class Desk:
         self.data_dir = Path(data_dir)
         self.conn: sqlite3.Connection = open_connection(self.data_dir / DB_NAME)
         self.blobs = BlobStore(self.data_dir / "blobs")
+        self.blobs.remove_stale_incoming()
         self.now = now
         self._listeners: list[Listener] = []
         self._clock = HybridClock(eventlog.last_hlc(self.conn))

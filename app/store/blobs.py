@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import os
 import tempfile
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
@@ -15,6 +16,7 @@ from typing import BinaryIO
 from app.models.errors import DomainError
 
 CHUNK = 1 << 20
+STALE_INCOMING_SECONDS = 3600  # a copy in progress is younger than this (2 GB at 20 MB/s takes under 2 minutes)
 KIND_BY_SUFFIX = {
     ".jpg": "photo", ".jpeg": "photo", ".png": "photo", ".heic": "photo", ".bmp": "photo", ".gif": "photo",
     ".mp3": "audio", ".wav": "audio", ".m4a": "audio", ".amr": "audio", ".aac": "audio", ".ogg": "audio",
@@ -38,6 +40,22 @@ class BlobStore:
 
     def has(self, sha256: str) -> bool:
         return self.path(sha256).exists()
+
+    def remove_stale_incoming(self, now: float | None = None) -> int:
+        """Remove half-copied files a killed program left (``.incoming-*``, older than an hour, so a copy another
+        window is making right now is left alone); returns how many went."""
+        if not self.root.is_dir():
+            return 0
+        limit = (now if now is not None else time.time()) - STALE_INCOMING_SECONDS
+        removed = 0
+        for partial in self.root.glob(".incoming-*"):
+            try:
+                if partial.stat().st_mtime < limit:
+                    partial.unlink()
+                    removed += 1
+            except OSError:
+                continue  # gone meanwhile, or not ours to remove: it does no harm where it is
+        return removed
 
     def put_stream(self, source: BinaryIO) -> tuple[str, int]:
         """Copy a stream in, hashing as it goes; returns (sha256, size). Written under a temporary name first,
