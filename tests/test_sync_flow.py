@@ -237,3 +237,37 @@ def test_certificate_and_revocation_times_are_printed_with_the_time_of_day(
         assert f"吊销：TZ01 于 {stamp.group(1)}" in out
         with pytest.raises(DomainError, match=f"已于 {stamp.group(1)} 被吊销"):
             sync.certify(d["TZJJ"], tmp_path / "again.req", tmp_path / "again.cert")
+
+
+def test_steps_taken_at_two_stations_without_seeing_each_other_keep_the_case_moving_forward(
+        tmp_path: Path, now: FakeNow, capsys: pytest.CaptureFixture[str]) -> None:
+    with station_tree(tmp_path, now, ("SZ", "TZJJ", "TZ01")) as d:
+        town, county = d["TZ01"], d["TZJJ"]
+        case_id = new_case(town)
+        send(town, county, tmp_path / "1.zip")
+        for kind, payload in (("dispatch", {"units": ["镇农业农村办"]}), ("accept", {}),
+                              ("contact", {"note": "电话联系信访人"})):
+            town.record(case_id, kind, payload)
+            now.advance(minutes=1)
+            if kind == "dispatch":  # the county, not having seen the township's steps, takes them too
+                county.record(case_id, "dispatch", {"units": ["县交通局"]})
+            if kind == "contact":
+                late = county.record(case_id, "accept", {})
+        send(town, county, tmp_path / "2.zip")
+        send(county, town, tmp_path / "3.zip")
+        states = [desk.case(case_id) for desk in (town, county)]
+        for state in states:
+            assert state.status == "contacted", "the case did not go back to 已受理"
+            assert late.id in state.out_of_turn
+        assert states[0].out_of_turn == states[1].out_of_turn
+        assert fingerprint(town.conn) == fingerprint(county.conn)
+        from app.sync.conflicts import soft_pairs
+
+        late_steps = {p.changes[1].event_id: p for p in soft_pairs(county.conn)
+                      if p.fields == ["办理步骤", "未改变状态的办理步骤"]}
+        assert set(late_steps) == set(states[0].out_of_turn)
+        assert late_steps[late.id].changes[1].value == "受理"
+        assert main(["--data-dir", str(town.data_dir), "show", case_id]) == 0
+        shown = capsys.readouterr().out
+        assert "提示：有" in shown and "个办理步骤与其他站点同时办理、未改变案件状态" in shown
+        assert "（与其他站点同时办理，未改变案件状态）" in shown

@@ -1,6 +1,6 @@
 """The conflicts view's data: hard conflicts (one field changed at two stations without either seeing the other:
 both values kept) from the projection, and soft conflicts (different fields changed that way: merged on their
-own) from the event log, for open cases."""
+own; or a handling step made that way that no longer fitted and did not move the case) for open cases."""
 
 from __future__ import annotations
 
@@ -10,8 +10,10 @@ from dataclasses import dataclass
 from dataclasses import field as default
 from typing import Any
 
-from app.models.case import FIELD_LABELS
+from app.models.case import FIELD_LABELS, OUT_OF_TURN_NOTE
+from app.models.chain import ALLOWED_FROM
 from app.models.concurrency import changed_field, soft_conflicts
+from app.models.vocab import EVENT_LABELS
 from app.store import eventlog
 
 
@@ -71,7 +73,8 @@ def hard_conflicts(conn: sqlite3.Connection, case_id: str | None = None) -> list
 
 
 def soft_pairs(conn: sqlite3.Connection) -> list[SoftPair]:
-    """Open cases where two stations changed different fields without seeing each other's change."""
+    """Open cases where two stations changed different fields without seeing each other's change, or took a
+    handling step that way (see ``out_of_turn_pairs``)."""
     rows = conn.execute(
         "SELECT e.case_id FROM events e JOIN cases c ON c.case_id = e.case_id AND c.finished = 0 "
         "WHERE e.kind IN ('edit', 'set_leader', 'set_backlog') GROUP BY e.case_id "
@@ -82,6 +85,27 @@ def soft_pairs(conn: sqlite3.Connection) -> list[SoftPair]:
             changes = [Choice(_value(e.payload), e.id, e.origin, e.actor, e.at) for e in (pair.first, pair.second)]
             names = [changed_field(e) or "" for e in (pair.first, pair.second)]
             result.append(SoftPair(case_id, changes, [FIELD_LABELS.get(n, n) for n in names]))
+    return sorted(result + out_of_turn_pairs(conn), key=lambda pair: pair.case_id)
+
+
+def out_of_turn_pairs(conn: sqlite3.Connection) -> list[SoftPair]:
+    """Open cases with a step made at another station without seeing the step before it, which did not move the
+    case (``app.models.case.fold``): each beside the step that had moved it, for a person to check."""
+    rows = conn.execute(
+        "SELECT s.case_id, s.idx FROM steps s JOIN cases c ON c.case_id = s.case_id AND c.finished = 0 "
+        "WHERE s.note LIKE ? ORDER BY s.case_id, s.idx", (f"%{OUT_OF_TURN_NOTE}",)).fetchall()
+    result = []
+    for case_id, idx in rows:
+        steps = conn.execute("SELECT event_id, kind, origin, actor, at, note FROM steps WHERE case_id = ? AND idx <= ? "
+                             "ORDER BY idx", (case_id, idx)).fetchall()
+        late = steps[-1]
+        moved = next((s for s in reversed(steps[:-1])
+                      if s[1] in ALLOWED_FROM and not str(s[5]).endswith(OUT_OF_TURN_NOTE)), None)
+        if moved is None:  # the step it did not see was later annulled: nothing left to compare it with
+            continue
+        changes = [Choice(EVENT_LABELS.get(str(kind), str(kind)), str(event_id), str(origin), str(actor), str(at))
+                   for event_id, kind, origin, actor, at, _note in (moved, late)]
+        result.append(SoftPair(str(case_id), changes, ["办理步骤", "未改变状态的办理步骤"]))
     return result
 
 
