@@ -93,15 +93,16 @@ class Cluster:
 
 
 def plan_clusters(rng: random.Random, now: datetime, open_count: int, resolved_count: int,
-                  size: tuple[int, int]) -> list[tuple[Cluster, list[datetime]]]:
+                  size: tuple[int, int], domains: tuple[str, ...]) -> list[tuple[Cluster, list[datetime]]]:
     """Groups and the registration times of their cases: the open ones reported over the last weeks, with
-    their batch reply still to come; the resolved ones months ago."""
+    their batch reply still to come; the resolved ones months ago. Only kinds in the station's ``domains``."""
     plans = []
     names: set[str] = set()
     places: set[tuple[int, str]] = set()  # (kind, township) of the open groups: one matter of a kind per township
-    for number in range(open_count + resolved_count):
-        pick = number % len(KINDS) if number < len(KINDS) else rng.randrange(len(KINDS))
-        kind = KINDS[pick]
+    kinds = [k for k in KINDS if k.domain in domains]
+    for number in range(open_count + resolved_count if kinds else 0):
+        pick = number % len(kinds) if number < len(kinds) else rng.randrange(len(kinds))
+        kind = kinds[pick]
         name, township = rng.choice(kind.names), rng.choice(TOWNSHIPS)
         is_open = number < open_count
         if name in names or (is_open and (pick, township) in places):

@@ -172,7 +172,8 @@ def _planned(gen: _Gen, cases: int) -> list[Planned]:
         budget = (cases - len(planned)) // 8
         size = (3, 5) if cases < 1000 else (3, 8)
         open_groups = max(4, min(cases // 250, budget // 5, 40))
-        for group, starts in clusters.plan_clusters(gen.rng, gen.now, open_groups, cases // 600, size):
+        groups = clusters.plan_clusters(gen.rng, gen.now, open_groups, cases // 600, size, tuple(gen.domains))
+        for group, starts in groups:
             for start in starts:
                 tl = Timeline(gen.rng, start, clusters.cluster_register(gen.people, group),
                               clusters.cluster_handling(group))

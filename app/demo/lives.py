@@ -287,7 +287,7 @@ def normal_life(tl: Timeline, evidence: Evidence, opts: Options) -> None:
     for i in range(len(measures)):
         left = tl.days_until(reply_day)
         days = max(gap, int(rng.random() * (left // (len(measures) - i) + 1))) if left else gap
-        tl.add("handle", {"note": measures[i], "evidence": evidence.for_measure(0.4)}, days)
+        tl.add("handle", {"note": measures[i], "evidence": evidence.for_measure(0.3)}, days)
         if i == 0 and opts.extend:
             tl.add("extend", {"days": opts.extend, "reason": rng.choice(texts.EXTENSION_REASONS)}, max(gap, 1))
         if i == 0 and opts.leader:

@@ -8,8 +8,8 @@ CONTACT_NOTES = ("电话联系信访人，约定上门时间", "上门走访，�
                  "电话告知信访人已受理及办理期限", "会同村干部上门走访，了解具体情况")
 
 FOLLOW_UP_NOTES: dict[str, tuple[str, ...]] = {
-    "satisfied": ("电话回访，信访人表示满意", "上门回访，信访人认可答复", "短信回访，信访人回复满意"),
-    "basically_satisfied": ("电话回访，信访人基本认可，希望后续加强监管", "上门回访，信访人表示基本满意"),
+    "satisfied": ("电话回访", "上门回访", "短信回访", "电话回访，信访人认可答复"),
+    "basically_satisfied": ("电话回访，希望后续加强监管", "上门回访"),
     "dissatisfied": ("电话回访，信访人认为处理不到位，表示不满意", "上门回访，信访人认为问题没有解决，不满意",
                      "回访时信访人对答复意见有异议，不满意"),
 }
@@ -65,9 +65,11 @@ CHECKLIST_NOTES: dict[str, tuple[str, ...]] = {
     "fix_responsibility": ("{jurisdiction}为责任主体，{city_unit}业务指导，{unit}具体落实",
                            "{unit}牵头，{jurisdiction}配合，责任落实到人"),
     "own_planning": ("{leader}于{meeting}主持召开专题会议，研究化解方案", "{meeting}召开积案化解推进会，明确任务分工"),
-    "own_coordination": ("协调{unit}、{city_unit}联合办理，明确分工和时限", "召集{unit}等部门会商，统一答复口径"),
+    "own_coordination": ("协调{unit}、{city_unit}联合办理，明确分工和时限", "召集{unit}等部门会商，统一答复口径",
+                         "{deputy}协调{jurisdiction}和{unit}现场办公，逐项解决具体问题"),
     "own_counselling": ("{leader}与信访人当面谈心，{village}{cadre}陪同，信访人情绪稳定",
                         "{deputy}和镇司法所调解员多次上门沟通，讲解政策，信访人表示理解"),
-    "own_resolution": ("达成和解协议，信访人签字息诉罢访", "诉求已解决，信访人书面确认不再信访"),
+    "own_resolution": ("达成和解协议，信访人签字息诉罢访", "诉求已解决，信访人书面确认不再信访",
+                       "经{leader}协调解决到位，信访人签订息诉罢访承诺书"),
 }
 CHECKLIST_OVERRIDE = {"by": "周晓燕（副县长）", "reason": "信访人已签订息诉罢访协议，包化解一项待包案领导补签"}
