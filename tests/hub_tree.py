@@ -6,10 +6,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from app.ops import sync
 from app.ops.desk import Desk
 from tests.conftest import FakeNow
-from tests.sync_helpers import enroll, send
+from tests.sync_helpers import send, station_tree
 
 # code, name, level, parent
 HUB_STATIONS = (
@@ -27,20 +26,8 @@ NAME = {code: name for code, name, _level, _parent in HUB_STATIONS}
 
 @contextmanager
 def hub_tree(folder: Path, now: FakeNow) -> Iterator[dict[str, Desk]]:
-    desks: dict[str, Desk] = {}
-    try:
-        for code, name, level, parent in HUB_STATIONS:
-            desk = Desk(folder / code, now=now)
-            desk.init_station(code, name, level, handler=f"{name[:2]}经办人")
-            desks[code] = desk
-            if parent:
-                enroll(desk, desks[parent], folder)
-            else:
-                sync.identity(desk)
+    with station_tree(folder, now, None, HUB_STATIONS) as desks:
         yield desks
-    finally:
-        for desk in desks.values():
-            desk.close()
 
 
 def sync_up(desks: dict[str, Desk], folder: Path) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import tempfile
 import uuid
 import zipfile
@@ -10,6 +11,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import pytest
+
+from app.models.errors import DomainError
 from app.ops import sync
 from app.ops import sync_transfer as transfer
 from app.ops.desk import Desk
@@ -30,13 +34,17 @@ def enroll(child: Desk, parent: Desk, folder: Path) -> None:
     sync.install_cert(child, folder / f"{code}.cert")
 
 
+Station = tuple[str, str, str, str | None]  # code, name, level, parent
+
+
 @contextmanager
-def station_tree(folder: Path, now: FakeNow, codes: tuple[str, ...] = ("SZ", "TZJJ", "TZ01", "TZ02")
-                 ) -> Iterator[dict[str, Desk]]:
+def station_tree(folder: Path, now: FakeNow, codes: tuple[str, ...] | None = ("SZ", "TZJJ", "TZ01", "TZ02"),
+                 stations: tuple[Station, ...] = STATIONS) -> Iterator[dict[str, Desk]]:
+    """The stations named (all of ``stations`` for None), set up and enrolled parent first."""
     desks: dict[str, Desk] = {}
     try:
-        for code, name, level, parent in STATIONS:
-            if code not in codes:
+        for code, name, level, parent in stations:
+            if codes is not None and code not in codes:
                 continue
             desk = Desk(folder / code, now=now)
             desk.init_station(code, name, level, handler=f"{name[:2]}经办人")
@@ -49,6 +57,31 @@ def station_tree(folder: Path, now: FakeNow, codes: tuple[str, ...] = ("SZ", "TZ
     finally:
         for desk in desks.values():
             desk.close()
+
+
+@contextmanager
+def handled_tree(folder: Path, now: FakeNow, codes: tuple[str, ...] = ("SZ", "TZJJ", "TZ01", "TZ02"),
+                 photo_bytes: int = 5000) -> Iterator[dict[str, Desk]]:
+    """A station tree whose township TZ01 holds one case taken up to a measure with a photo as evidence."""
+    with station_tree(folder, now, codes) as desks:
+        town = desks["TZ01"]
+        case_id = new_case(town)
+        town.record(case_id, "dispatch", {"units": ["镇农业农村办"]})
+        town.record(case_id, "accept", {})
+        town.record(case_id, "contact", {"note": "电话联系"})
+        photo = folder / "photo.png"
+        photo.write_bytes(os.urandom(photo_bytes))
+        town.handle(case_id, "现场核查", [photo])
+        yield desks
+
+
+def import_refused(desk: Desk, path: Path) -> str:
+    """Import a file that must be refused; the store must be exactly as before. Returns the message."""
+    before = store_state(desk)
+    with pytest.raises(DomainError) as err:
+        transfer.import_bundle(desk, path)
+    assert store_state(desk) == before
+    return str(err.value)
 
 
 def send(source: Desk, target: Desk, path: Path) -> transfer.ImportResult:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import os
 import random
 import shutil
 import signal
@@ -22,22 +21,14 @@ from app.ops import sync
 from app.ops import sync_transfer as transfer
 from app.ops.desk import Desk
 from tests.conftest import FakeNow
-from tests.sync_helpers import new_case, resign, send, snapshot, station_tree, store_state
+from tests.sync_helpers import handled_tree, new_case, resign, send, snapshot, station_tree, store_state
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture
 def tree(tmp_path: Path, now: FakeNow) -> Iterator[dict[str, Desk]]:
-    with station_tree(tmp_path, now) as desks:
-        town = desks["TZ01"]
-        case_id = new_case(town)
-        town.record(case_id, "dispatch", {"units": ["镇农业农村办"]})
-        town.record(case_id, "accept", {})
-        town.record(case_id, "contact", {"note": "电话联系"})
-        photo = tmp_path / "photo.png"
-        photo.write_bytes(os.urandom(5000))
-        town.handle(case_id, "现场核查", [photo])
+    with handled_tree(tmp_path, now) as desks:
         yield desks
 
 

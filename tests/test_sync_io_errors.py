@@ -21,31 +21,19 @@ from app.ops import sync_transfer as transfer
 from app.ops.desk import Desk
 from app.sync import container
 from tests.conftest import FakeNow
-from tests.sync_helpers import new_case, resign, station_tree, store_state
+from tests.sync_helpers import handled_tree, import_refused, resign, store_state
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture
 def tree(tmp_path: Path, now: FakeNow) -> Iterator[dict[str, Desk]]:
-    with station_tree(tmp_path, now, ("SZ", "TZJJ", "TZ01")) as desks:
-        town = desks["TZ01"]
-        case_id = new_case(town)
-        town.record(case_id, "dispatch", {"units": ["镇农业农村办"]})
-        town.record(case_id, "accept", {})
-        town.record(case_id, "contact", {"note": "电话联系"})
-        photo = tmp_path / "photo.png"
-        photo.write_bytes(os.urandom(200_000))
-        town.handle(case_id, "现场核查", [photo])
+    with handled_tree(tmp_path, now, ("SZ", "TZJJ", "TZ01"), photo_bytes=200_000) as desks:
         yield desks
 
 
 def _refused(desk: Desk, path: Path, text: str) -> None:
-    before = store_state(desk)
-    with pytest.raises(DomainError) as err:
-        transfer.import_bundle(desk, path)
-    assert text in str(err.value)
-    assert store_state(desk) == before
+    assert text in import_refused(desk, path)
 
 
 @pytest.mark.parametrize(("field", "value", "message"), [

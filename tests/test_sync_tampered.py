@@ -6,40 +6,26 @@ event and the evidence folder as they were."""
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from app.models.errors import DomainError
 from app.ops import supervision
 from app.ops import sync_transfer as transfer
 from app.ops.desk import Desk
 from tests.conftest import FakeNow
-from tests.sync_helpers import Row, bundle_events, new_case, resign, sealed_row, send, station_tree, store_state
+from tests.sync_helpers import Row, bundle_events, handled_tree, import_refused, new_case, resign, sealed_row, send
 
 
 @pytest.fixture
 def tree(tmp_path: Path, now: FakeNow) -> Iterator[dict[str, Desk]]:
-    with station_tree(tmp_path, now) as desks:
-        town = desks["TZ01"]
-        case_id = new_case(town)
-        town.record(case_id, "dispatch", {"units": ["镇农业农村办"]})
-        town.record(case_id, "accept", {})
-        town.record(case_id, "contact", {"note": "电话联系"})
-        photo = tmp_path / "photo.png"
-        photo.write_bytes(os.urandom(5000))
-        town.handle(case_id, "现场核查", [photo])
+    with handled_tree(tmp_path, now) as desks:
         yield desks
 
 
 def _refused(desk: Desk, path: Path, message: str) -> None:
-    before = store_state(desk)
-    with pytest.raises(DomainError) as err:
-        transfer.import_bundle(desk, path)
-    assert str(err.value) == message
-    assert store_state(desk) == before
+    assert import_refused(desk, path) == message
 
 
 def _up(tree: dict[str, Desk], tmp_path: Path) -> tuple[Path, list[Row]]:
