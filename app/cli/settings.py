@@ -27,7 +27,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         p.add_argument(f"--{option}", type=int, help=f"{DAY_LIMITS[field]}（天数）")
     p.add_argument("--holiday", action="append", default=[], help="节假日（YYYY-MM-DD，可重复）")
     p.add_argument("--makeup-workday", action="append", default=[], help="调休上班日（YYYY-MM-DD，可重复）")
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--json", action="store_true", help="以 JSON 输出")
     p.set_defaults(run=cmd_limits)
 
     p = sub.add_parser("domains", help="查看或修改本站领域列表（登记时从中选择）")
@@ -37,7 +37,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.set_defaults(run=cmd_domains)
 
     p = sub.add_parser("set-handler", help="更换本机经办人")
-    p.add_argument("name")
+    p.add_argument("name", help="经办人姓名")
     p.set_defaults(run=cmd_set_handler)
 
 

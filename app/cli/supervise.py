@@ -47,7 +47,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--from", dest="date_from", type=_day, help="起始日期（含）")
     p.add_argument("--to", dest="date_to", type=_day, help="截止日期（含）")
     p.add_argument("--today", type=_day, help="统计基准日（默认今天；用于判断7日是否已满）")
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--json", action="store_true", help="以 JSON 输出")
     p.set_defaults(run=cmd_stats)
 
     p = sub.add_parser("spot-check", help="随机抽查未化解案件（抽取、查看、复核）")
@@ -60,7 +60,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--show", metavar="EVENT_ID", help="查看（并可导出）一次抽查记录")
     p.add_argument("--pdf", type=Path, help="抽查清单导出为 PDF")
     p.add_argument("--xlsx", type=Path, help="抽查清单导出为 Excel")
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--json", action="store_true", help="以 JSON 输出")
     p.set_defaults(run=cmd_spot_check)
 
     p = sub.add_parser("common-problems", help="查找共性问题（同地同类、或跨乡镇诉求高度相似的未办结案件）")
@@ -68,7 +68,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--threshold", type=float, default=DEFAULT_THRESHOLD, help="同一乡镇内的诉求相似度阈值（0-1）")
     p.add_argument("--cross-threshold", type=float, default=CROSS_TOWNSHIP_THRESHOLD,
                    help="跨乡镇成组所需的诉求相似度（0-1，高于乡镇内阈值）")
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--json", action="store_true", help="以 JSON 输出")
     p.set_defaults(run=cmd_common_problems)
 
     p = sub.add_parser("batch-handle", help="成批办理：同一办理措施或答复记录到多件案件")
