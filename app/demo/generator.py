@@ -168,6 +168,8 @@ def _planned(gen: _Gen, cases: int) -> list[Planned]:
     planned: list[Planned] = []
     if cases >= 60:
         planned += showcase.showcases(gen)
+    elif cases >= 12:  # a few dozen cases still show some in hand
+        planned += showcase.showcases(gen)[: cases // 6]
     if cases >= 150:
         budget = (cases - len(planned)) // 8
         size = (3, 5) if cases < 1000 else (3, 8)

@@ -82,23 +82,24 @@ def _normal(source: Source, matter: Callable[[], Matter] | None = None, **fields
 def _stage_cases(source: Source) -> list[Planned | None]:
     rng, now = source.rng, source.now
     three_rounds = (DISSATISFIED, DISSATISFIED, DISSATISFIED)
-    return [
+    return [  # the first ones are those a demo of a few dozen cases gets too
+        place(rng, now, _normal(source, reply_days=25, measures=2), "handle", "feedback"),  # 办理中
         place(rng, now, _normal(source, dispatch_days=3), "register"),  # 已登记, to be dispatched
         place(rng, now, _normal(source, stall="dispatch"), "dispatch", ago=(17, 24)),  # 已派发, overdue
-        place(rng, now, _normal(source, min_gap=2, reply_days=10), "accept"),
-        place(rng, now, _normal(source, min_gap=2, reply_days=12), "contact"),
-        place(rng, now, _normal(source, reply_days=25, measures=2), "handle", "feedback"),  # 办理中
+        place(rng, now, _normal(source, min_gap=2), "feedback"),  # 已答复, follow-up to come
         # 办理中 and near its 60-day limit (yellow)
         place(rng, now, _normal(source, reply_days=59, measures=2), "accept", "feedback", back=(48, 51)),
+        place(rng, now, _normal(source, min_gap=2, reply_days=10), "accept"),
+        place(rng, now, _normal(source, min_gap=2, reply_days=12), "contact"),
         place(rng, now, _normal(source, reply_days=59, measures=3), "accept", "feedback", back=(52, 56)),
         place(rng, now, _normal(source, stall="handle", reply_days=20, measures=2), "handle", ago=(64, 80)),
         place(rng, now, _normal(source, extend=25, reply_days=78, measures=3), "extend", "feedback"),  # 延期
-        place(rng, now, _normal(source, min_gap=2), "feedback"),  # 已答复, follow-up to come
         place(rng, now, _normal(source, min_gap=2), "follow_up"),  # 已回访, to be closed
         place(rng, now, _normal(source, ratings=(DISSATISFIED,), review=True), "request_review", "answer_review"),
         place(rng, now, _normal(source, ratings=(DISSATISFIED, DISSATISFIED), review=True, re_review=True),
               "request_re_review", "answer_re_review"),
         place(rng, now, _normal(source, decline=rng.choice(texts.DECLINE_REASONS)[0]), "decline", ago=(5, 90)),
+        # last: the 不再受理 case of _not_again follows it
         place(rng, now, _normal(source, ratings=three_rounds, review=True, re_review=True, end="terminate"),
               "terminate", ago=(40, 120)),
     ]
