@@ -114,9 +114,10 @@ def test_backlog_cases_are_in_hand_and_mostly_cleared(larger: Desk) -> None:
         "WHERE backlog = 1").fetchall()
     open_rows = [r for r in rows if not r[6]]
     assert len(rows) >= 20 and 3 <= len(open_rows) < len(rows) / 3
+    assert any(r[4] < len(CHECKLIST_ITEMS) for r in open_rows)  # partly filled checklists
     for case_id, status, leader, units, done, _supervision, _finished in open_rows:
         assert leader and status != "registered", case_id
-        assert 4 <= done < len(CHECKLIST_ITEMS)
+        assert 4 <= done <= len(CHECKLIST_ITEMS)  # all eight ticked: waiting to be struck off
         if status in ("dispatched", "accepted", "contacted", "handling"):
             assert len(json.loads(units)) == 2, case_id  # 一事双交
     assert any(json.loads(r[5]) for r in open_rows)  # supervision orders

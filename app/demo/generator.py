@@ -99,7 +99,7 @@ class _Gen:
     def random_life(self, start: datetime) -> Timeline:
         rng = self.rng
         age = (self.now - start).days
-        chance = 0.09 if age > backlog.CAMPAIGN_DAYS else 0.015 if age > 150 else 0.0
+        chance = 0.09 if age > backlog.CAMPAIGN_DAYS else 0.008 if age > 150 else 0.0
         if rng.random() < chance:
             return self.backlog_life(start)
         if self.matters and rng.random() < REPEAT_SHARE:
@@ -121,7 +121,7 @@ class _Gen:
         if rng.random() < 0.6:
             campaign = (self.now - timedelta(days=backlog.CAMPAIGN_DAYS - rng.randint(0, 45))).date()
             designated = max(campaign, start.date() + timedelta(days=rng.randint(75, 150)))
-            backlog.stalled_then_taken_up(tl, self.evidence, leader, designated, int(rng.triangular(20, 300, 50)),
+            backlog.stalled_then_taken_up(tl, self.evidence, leader, designated, int(rng.triangular(20, 240, 45)),
                                           extend=rng.random() < 0.6)
         else:
             backlog.reviewed_then_taken_up(tl, self.evidence, leader, int(rng.triangular(20, 200, 40)))
