@@ -1,9 +1,9 @@
 """What petitioners ask for, domain by domain, each request with the measures a unit takes on it and the replies
 it ends with (so a case about street lights is not answered about land contracts).
 
-Placeholders: {village}, {township}, {amount}, {company}, {estate}. A request naming its village or township
-is about that place; the rest name a firm or an estate, so that like requests from different places are seldom
-word for word the same.
+Placeholders: {village}, {township}, {amount}, {company}, {estate}. Nearly every request names its village or
+township, so the common-problems finder keeps it with its place; the few that name neither (an investment
+company gone, a lending platform) are matters that do cross townships.
 """
 
 from __future__ import annotations
