@@ -210,7 +210,10 @@ def test_a_unit_objects_to_a_dispatched_case_and_it_goes_back_to_be_dispatched(q
     assert {"accept", "object", "decline"} <= offered(window)
     # Dispatched Monday 2 March: the unit may object until Monday 9 March (five working days).
     assert "单位异议期限：2026-03-09（派发后5个工作日）" in window.detail.deadline.text()
-    step(qtbot, window, "object", unit="镇农业农村办", reason="道路属县交通局管养，不属本单位职责")
+    dialog = open_step(qtbot, window, "step_object")
+    assert dialog.page.value("unit") == "镇农业农村办"  # the unit it was dispatched to, filled in
+    type_text(dialog.page.fields["reason"], "道路属县交通局管养，不属本单位职责")
+    save(qtbot, dialog)
     assert window.detail.status.text() == "已登记"
     assert "dispatch" in offered(window)
     labels = [window.detail.timeline_model.data(window.detail.timeline_model.index(r, 1))

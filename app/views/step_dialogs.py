@@ -23,8 +23,7 @@ FIELDS: dict[str, list[tuple[str, str, str]]] = {
     "dispatch": [("unit1", "事权单位（属地）", "line"), ("double", "一事双交：同时交市级主管部门", "check"),
                  ("unit2", "市级主管部门", "line"), ("note", "交办意见", "text")],
     "accept": [("unit", "受理单位", "line"), ("note", "受理意见", "text")],
-    "object": [("unit", "提出异议的单位", "line"),
-               ("reason", "异议理由（为何不属本单位职责，应由哪个单位办理）", "text")],
+    "object": [("unit", "提出异议的单位", "line"), ("reason", "异议理由及应办单位", "text")],
     "decline": [("reason", "不予受理理由", "text")],
     "contact": [("note", "联系情况", "text")],
     "handle": [("note", "办理措施", "text"), ("files", "佐证材料", "files")],
@@ -307,9 +306,10 @@ class StepDialog(QtWidgets.QDialog):
                 double.setChecked(True)
             else:
                 dispatch.set_text("unit1", self.state.authority_unit or self.state.jurisdiction)
-        accept = self.page_of.get("accept")
-        if accept is not None:
-            accept.set_text("unit", self.state.dispatch_units[0] if self.state.dispatch_units else "")
+        for kind in ("accept", "object"):  # the unit the case was dispatched to accepts it, or objects
+            page = self.page_of.get(kind)
+            if page is not None:
+                page.set_text("unit", self.state.dispatch_units[0] if self.state.dispatch_units else "")
         leader = self.page_of.get("set_leader")
         if leader is not None:
             leader.set_text("leader", self.state.leader)
