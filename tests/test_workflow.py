@@ -43,15 +43,17 @@ def test_case_numbers_count_up_and_restart_each_year(desk: Desk, draft, now: Fak
     assert (first, second, third) == ("TZ01-2026-00001", "TZ01-2026-00002", "TZ01-2027-00001")
 
 
-def test_case_numbers_past_99999_keep_counting_up(desk: Desk, draft) -> None:  # type: ignore[no-untyped-def]
+def test_the_99999th_case_of_a_year_is_the_last_and_no_number_is_given_twice(desk: Desk, draft) -> None:  # type: ignore[no-untyped-def]
     from app.store import eventlog
 
     writer = desk._writer(desk.conn)
     with desk.conn:
-        eventlog.append(desk.conn, [writer.make("TZ01-2026-99999", "register", draft.to_payload(desk.domains),
+        eventlog.append(desk.conn, [writer.make("TZ01-2026-99998", "register", draft.to_payload(desk.domains),
                                                 desk.handler, desk.now())])
-    first, second = desk.register_case(draft), desk.register_case(draft)
-    assert (first, second) == ("TZ01-2026-100000", "TZ01-2026-100001")
+    assert desk.register_case(draft) == "TZ01-2026-99999"
+    with pytest.raises(DomainError, match="本站2026年的案件编号已用到 TZ01-2026-99999"):
+        desk.register_case(draft)
+    assert desk.conn.execute("SELECT count(*) FROM events WHERE kind = 'register'").fetchone()[0] == 2
 
 
 def test_a_refused_measure_does_not_copy_its_evidence(desk: Desk, draft, tmp_path) -> None:  # type: ignore[no-untyped-def]
