@@ -26,6 +26,13 @@ from tests.gui_support import make_window
 ROOT = Path(__file__).resolve().parents[1]
 
 
+def run_program(home: Path, data_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """``main.py --data-dir DIR ARGS…`` in a process of its own, offscreen, with ``home`` as its home folder."""
+    return subprocess.run([sys.executable, "main.py", "--data-dir", str(data_dir), *args], cwd=ROOT,
+                          capture_output=True, text=True, timeout=60, check=False,
+                          env={"QT_QPA_PLATFORM": "offscreen", "PATH": "/usr/bin:/bin", "HOME": str(home)})
+
+
 @pytest.fixture
 def demo_window(qtbot, desk: Desk) -> MainWindow:  # type: ignore[no-untyped-def]
     generate_demo(desk, 300, seed=5)
@@ -183,9 +190,7 @@ def test_screenshot_writes_the_filled_window(tmp_path: Path, now: FakeNow) -> No
     generate_demo(desk, 40, seed=4)
     desk.close()
     shot = tmp_path / "shot.png"
-    done = subprocess.run([sys.executable, "main.py", "--data-dir", str(tmp_path / "station"), "--screenshot",
-                           str(shot)], cwd=ROOT, capture_output=True, text=True, timeout=60, check=False,
-                          env={"QT_QPA_PLATFORM": "offscreen", "PATH": "/usr/bin:/bin", "HOME": str(tmp_path)})
+    done = run_program(tmp_path, tmp_path / "station", "--screenshot", str(shot))
     assert done.returncode == 0, done.stderr
     image = QtGui.QImage(str(shot))
     assert image.width() >= 800 and image.height() >= 500
@@ -198,10 +203,7 @@ def test_screenshot_of_a_newer_file_says_why_on_stderr_instead_of_waiting_for_a_
     conn = sqlite3.connect(tmp_path / "newer" / DB_NAME)
     conn.execute("PRAGMA user_version = 99")
     conn.close()
-    done = subprocess.run([sys.executable, "main.py", "--data-dir", str(tmp_path / "newer"), "--screenshot",
-                           str(tmp_path / "shot.png")], cwd=ROOT, capture_output=True, text=True, timeout=60,
-                          check=False, env={"QT_QPA_PLATFORM": "offscreen", "PATH": "/usr/bin:/bin",
-                                            "HOME": str(tmp_path)})
+    done = run_program(tmp_path, tmp_path / "newer", "--screenshot", str(tmp_path / "shot.png"))
     assert done.returncode == 1
     assert "更新版本的程序创建" in done.stderr
 
@@ -215,10 +217,7 @@ def test_the_shipped_font_is_the_application_font_and_draws_chinese(qapp) -> Non
 
 
 def test_screenshot_without_a_station_is_refused(tmp_path: Path) -> None:
-    done = subprocess.run([sys.executable, "main.py", "--data-dir", str(tmp_path / "empty"), "--screenshot",
-                           str(tmp_path / "shot.png")], cwd=ROOT, capture_output=True, text=True, timeout=60,
-                          check=False, env={"QT_QPA_PLATFORM": "offscreen", "PATH": "/usr/bin:/bin",
-                                            "HOME": str(tmp_path)})
+    done = run_program(tmp_path, tmp_path / "empty", "--screenshot", str(tmp_path / "shot.png"))
     assert done.returncode == 1
     assert "尚未设置站点" in done.stderr
     assert not (tmp_path / "shot.png").exists()
@@ -251,19 +250,14 @@ def test_screenshot_of_a_chosen_case_shows_it_and_an_unknown_case_is_refused(tmp
     generate_demo(desk, 40, seed=4)
     oldest = desk.conn.execute("SELECT case_id FROM cases ORDER BY registered_at LIMIT 1").fetchone()[0]
     desk.close()
-    env = {"QT_QPA_PLATFORM": "offscreen", "PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}
     shot = tmp_path / "shot.png"
-    done = subprocess.run([sys.executable, "main.py", "--data-dir", str(tmp_path / "station"), "--case",
-                           oldest.lower(), "--screenshot", str(shot)], cwd=ROOT, capture_output=True, text=True,
-                          timeout=60, check=False, env=env)
+    done = run_program(tmp_path, tmp_path / "station", "--case", oldest.lower(), "--screenshot", str(shot))
     assert done.returncode == 0, done.stderr
     assert QtGui.QImage(str(shot)).width() >= 800
     assert f"截图已保存：{shot}（显示案件 {oldest}）" in done.stdout
 
     missing = tmp_path / "missing.png"
-    done = subprocess.run([sys.executable, "main.py", "--data-dir", str(tmp_path / "station"), "--case",
-                           "DEMO-2020-99999", "--screenshot", str(missing)], cwd=ROOT, capture_output=True,
-                          text=True, timeout=60, check=False, env=env)
+    done = run_program(tmp_path, tmp_path / "station", "--case", "DEMO-2020-99999", "--screenshot", str(missing))
     assert done.returncode == 1
     assert "找不到案件：DEMO-2020-99999" in done.stderr
     assert not missing.exists()
