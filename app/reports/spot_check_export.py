@@ -1,4 +1,7 @@
-"""The spot-check list for the meeting: a PDF (CJK font embedded) and an xlsx workbook. No Qt."""
+"""The spot-check list for the meeting: a PDF (CJK font embedded) and an xlsx workbook. No Qt.
+
+reportlab and openpyxl are imported when a list is written: the 督查 menu that offers this is built just after
+the window's first paint, and loading both there kept the window from answering for about a third of a second."""
 
 from __future__ import annotations
 
@@ -9,17 +12,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font, PatternFill
-from reportlab.lib import colors
-from reportlab.lib.pagesizes import A4, landscape
-from reportlab.lib.styles import ParagraphStyle
-from reportlab.lib.units import mm
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
-
 from app.models.vocab import COLOURS, STATUSES
 from app.ops.spot_check import SpotCheck
-from app.reports.fonts import cjk_font
 from app.store.queries import COLOUR_SQL
 from app.store.stations import StationTree
 
@@ -116,6 +110,14 @@ def verify_command(check: SpotCheck) -> str:
 def write_pdf(path: Path, check: SpotCheck, lines: list[DrawnCase], station_name: str,
               names: dict[str, str] | None = None) -> Path:
     """Landscape A4: the particulars, then the list; "第 x 页 共 y 页" on every page."""
+    from reportlab.lib import colors
+    from reportlab.lib.pagesizes import A4, landscape
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.lib.units import mm
+    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+    from app.reports.fonts import cjk_font
+
     font = cjk_font()
     body = ParagraphStyle("body", fontName=font, fontSize=8.5, leading=11, wordWrap="CJK")
     title = ParagraphStyle("title", fontName=font, fontSize=16, leading=22, alignment=1)
@@ -168,6 +170,9 @@ def write_pdf(path: Path, check: SpotCheck, lines: list[DrawnCase], station_name
 def write_xlsx(path: Path, check: SpotCheck, lines: list[DrawnCase], station_name: str,
                names: dict[str, str] | None = None) -> Path:
     """One sheet: the particulars on top, then the list with a frozen header row and a filter."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font, PatternFill
+
     wb = Workbook()
     ws = wb.active
     ws.title = "抽查清单"
