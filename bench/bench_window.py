@@ -59,6 +59,7 @@ def child_bare() -> None:
 
 def _open_window(data_dir: str):  # type: ignore[no-untyped-def]
     sys.path.insert(0, str(ROOT))
+    import app.cli.main  # noqa: F401  (what `python main.py` loads before it opens the window)
     from app.views.app import start
 
     app, desk = start(Path(data_dir))  # as run_gui opens it

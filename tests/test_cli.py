@@ -203,3 +203,22 @@ def test_domains_and_limits_are_changed_with_the_settings_checks(station: Path,
     assert code == 1 and "“受理后办理答复”须在1至365天之间，现为0" in err
     code, _, err = run(capsys, station, "limits", "--makeup-workday", "2026-10-08")
     assert code == 1 and "调休上班日应为周六或周日" in err
+
+
+def test_opening_the_window_loads_no_command_module(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    from app.cli.main import opens_window
+
+    assert opens_window([]) and opens_window(["--data-dir", "D", "--case", "X-1"]) and opens_window(["--case=X"])
+    assert not opens_window(["list"]) and not opens_window(["--data-dir", "D", "show", "X"])
+    assert not opens_window(["--help"])
+    probe = ("import sys\nimport app.views.app as gui\nfrom app.cli.main import main\n"
+             "gui.run_gui = lambda args: print(args.data_dir, sorted(m for m in sys.modules if m.startswith("
+             "('app.cli.sync', 'app.cli.reports', 'app.demo', 'openpyxl', 'cryptography')))) or 0\n"
+             "main(['--data-dir', 'D'])")
+    root = Path(__file__).resolve().parents[1]
+    done = subprocess.run([sys.executable, "-c", probe], cwd=root, capture_output=True, text=True, check=True,
+                          env={"QT_QPA_PLATFORM": "offscreen", "PATH": "/usr/bin:/bin", "HOME": str(tmp_path)})
+    assert done.stdout.strip() == "D []"

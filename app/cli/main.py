@@ -1,17 +1,24 @@
-"""Argument parsing and dispatch to the command modules (each adds its own sub-commands)."""
+"""Argument parsing and dispatch to the command modules (each adds its own sub-commands).
+
+``python main.py`` with no command opens the window without loading the command modules: they bring the sync,
+report and demo code (openpyxl, cryptography …), about a quarter of a second the window's start should not pay.
+"""
 
 from __future__ import annotations
 
 import argparse
+import importlib
 import os
 import sys
 from collections.abc import Sequence
 
-from app.cli import cases, chinese, reports, settings, supervise, sync
+from app.cli import chinese
 from app.cli.common import EXIT_USAGE, run_handler
 
 # Modules that add sub-commands: each has ``register(subparsers)`` and sets ``run`` on its parsers.
-COMMAND_MODULES = [cases, settings, supervise, reports, sync]
+COMMAND_MODULES = ["app.cli.cases", "app.cli.settings", "app.cli.supervise", "app.cli.reports", "app.cli.sync"]
+# The options that go with opening the window, each followed by its value.
+WINDOW_OPTIONS = ("--data-dir", "--screenshot", "--case")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -21,21 +28,43 @@ class _Parser(argparse.ArgumentParser):
         raise SystemExit(EXIT_USAGE)
 
 
-def build_parser() -> argparse.ArgumentParser:
+def _top_parser() -> argparse.ArgumentParser:
     chinese.install()
     parser = _Parser(prog="petition-desk", description="信访工作台：乡镇信访事项登记、办理、督办与同步")
     parser.add_argument("--data-dir", help="数据目录（默认为用户数据目录，或环境变量 PETITION_DESK_HOME）")
     parser.add_argument("--screenshot", help="打开主窗口，列表填充后截图保存到此文件并退出")
     parser.add_argument("--case", help="打开主窗口并显示此案件（可与 --screenshot 同用）")
-    sub = parser.add_subparsers(dest="command", parser_class=_Parser, metavar="COMMAND")
-    for module in COMMAND_MODULES:
-        module.register(sub)
     return parser
 
 
+def build_parser() -> argparse.ArgumentParser:
+    parser = _top_parser()
+    sub = parser.add_subparsers(dest="command", parser_class=_Parser, metavar="COMMAND")
+    for name in COMMAND_MODULES:
+        importlib.import_module(name).register(sub)
+    return parser
+
+
+def opens_window(argv: Sequence[str]) -> bool:
+    """Whether the arguments name no command: only window options, each with its value (``--case X``,
+    ``--data-dir=D``)."""
+    rest = list(argv)
+    while rest:
+        option = rest.pop(0)
+        if option in WINDOW_OPTIONS and rest:
+            rest.pop(0)
+        elif not option.startswith(tuple(f"{o}=" for o in WINDOW_OPTIONS)):
+            return False
+    return True
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if opens_window(argv):
+        from app.views.app import run_gui
+
+        return run_gui(_top_parser().parse_args(argv))
+    args = build_parser().parse_args(argv)
     if not args.command:
         from app.views.app import run_gui
 
