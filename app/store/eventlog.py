@@ -7,8 +7,6 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-import orjson
-
 from app.models.events import GENESIS_HASH, Event, canonical_json
 
 _COLUMNS = "id, case_id, origin, seq, hlc, at, actor, kind, payload, prev_hash, hash"
@@ -20,6 +18,10 @@ def to_row(event: Event) -> tuple[object, ...]:
 
 
 def from_row(row: tuple[Any, ...] | sqlite3.Row) -> Event:
+    # orjson is loaded when events are first read, not at start (it brings uuid and platform: about 5 ms of the
+    # window's first paint, which reads no event).
+    import orjson
+
     return Event(str(row[0]), str(row[1]), str(row[2]), int(row[3]), str(row[4]), str(row[5]),
                  str(row[6]), str(row[7]), orjson.loads(str(row[8])), str(row[9]), str(row[10]))
 
@@ -41,6 +43,8 @@ def by_case(conn: sqlite3.Connection) -> Iterator[tuple[str, list[Event]]]:
     cursor = conn.execute(f"SELECT {_COLUMNS} FROM events WHERE case_id != '' ORDER BY case_id")
     current: str | None = None
     batch: list[Event] = []
+    import orjson
+
     loads = orjson.loads  # 4x the standard parser: this loop reads every event on a rebuild
     for row in cursor:
         case_id = row[1]

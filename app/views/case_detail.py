@@ -3,7 +3,6 @@ the buttons for the steps valid now, and the timeline of every event with its ev
 
 from __future__ import annotations
 
-from html import escape
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +16,7 @@ from app.ops.desk import Desk
 from app.store.stations import StationTree
 from app.views.bus import ChangeBus
 from app.views.case_actions import CaseActions
-from app.views.common import COLOUR_HEX, WARNING_HEX, colour_dot, message
+from app.views.common import COLOUR_HEX, WARNING_HEX, colour_dot, escape, message
 from app.views.evidence_files import open_in_viewer
 from app.views.qt import Qt, QtCore, QtGui, QtWidgets
 

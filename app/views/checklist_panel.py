@@ -6,14 +6,13 @@ the tick on screen always mirrors the store, never a click that was cancelled.
 
 from __future__ import annotations
 
-from html import escape
-
 from app.models.case import CaseState
 from app.models.errors import DomainError
 from app.models.vocab import CHECKLIST_ITEMS
 from app.ops.desk import Desk
 from app.views.bus import ChangeBus
 from app.views.case_actions import CaseActions
+from app.views.common import escape
 from app.views.qt import Qt, QtCore, QtWidgets
 
 TEXTS = {

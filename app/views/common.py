@@ -22,6 +22,17 @@ Index = QtCore.QModelIndex | QtCore.QPersistentModelIndex
 ROOT = QtCore.QModelIndex()
 
 
+_ESCAPES = (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"), ('"', "&quot;"), ("'", "&#x27;"))
+
+
+def escape(text: str) -> str:
+    """Text made safe to put in a rich-text label (the html package's escape without loading its entity table,
+    about 3 ms of the window's start)."""
+    for raw, safe in _ESCAPES:
+        text = text.replace(raw, safe)
+    return text
+
+
 @cache
 def colour_dot(colour: str, size: int = 12) -> QtGui.QIcon:
     """A filled circle in the supervision colour, for lists and labels."""
