@@ -7,7 +7,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from app.ops.desk import Desk
-from tests.conftest import FakeNow
+from tests.conftest import FakeNow, make_draft
 from tests.sync_helpers import send, station_tree
 
 # code, name, level, parent
@@ -36,3 +36,14 @@ def sync_up(desks: dict[str, Desk], folder: Path) -> None:
         for code, _name, station_level, parent in HUB_STATIONS:
             if station_level == level and parent:
                 send(desks[code], desks[parent], folder / f"up-{code}.zip")
+
+
+def register_plan(desks: dict[str, Desk], plan: dict[str, int], **fields: object) -> dict[str, str]:
+    """Register ``plan[code]`` open cases at each station with the draft fields given (a callable field is given
+    the case's index at its station); returns case number → registering station."""
+    made: dict[str, str] = {}
+    for code, count in plan.items():
+        for i in range(count):
+            extra = {k: (v(i) if callable(v) else v) for k, v in fields.items()}
+            made[desks[code].register_case(make_draft(name=f"王{i}", **extra))] = code
+    return made

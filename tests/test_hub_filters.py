@@ -14,7 +14,7 @@ from app.ops.desk import Desk
 from app.store.queries import CaseFilter, count_cases, station_counts
 from app.views.qt import Qt
 from tests.conftest import FakeNow, make_draft
-from tests.hub_tree import NAME, PARENT, hub_tree, sync_up
+from tests.hub_tree import NAME, PARENT, hub_tree, register_plan, sync_up
 
 # Open cases registered at each station (one more, closed, at each township).
 PLAN = {"SZ": 1, "TZJJ": 2, "TZ01": 3, "TZ02": 4, "LHX": 1, "LH01": 2, "LH02": 5}
@@ -24,11 +24,9 @@ PLAN = {"SZ": 1, "TZJJ": 2, "TZ01": 3, "TZ02": 4, "LHX": 1, "LH01": 2, "LH02": 5
 def synced(tmp_path: Path, now: FakeNow):  # type: ignore[no-untyped-def]
     now.current = datetime(2026, 3, 10, 9, 0, 0)
     with hub_tree(tmp_path, now) as desks:
-        made: dict[str, str] = {}
-        for code, count in PLAN.items():
+        made = register_plan(desks, PLAN, backlog=lambda i: i == 0, leader="陈建平")
+        for code in PLAN:
             desk = desks[code]
-            for i in range(count):
-                made[desk.register_case(make_draft(name=f"王{i}", backlog=i == 0, leader="陈建平"))] = code
             if PARENT[code] in ("TZJJ", "LHX"):
                 closed = desk.register_case(make_draft(name="赵六"))
                 desk.record(closed, "dispatch", {"units": ["镇农业农村办"]})

@@ -13,8 +13,8 @@ from app.cli.main import main
 from app.ops.desk import Desk
 from app.ops.spot_check import spot_check, spot_checks, verify_spot_check
 from app.reports.spot_check_export import drawn_cases
-from tests.conftest import FakeNow, make_draft
-from tests.hub_tree import PARENT, hub_tree, sync_up
+from tests.conftest import FakeNow
+from tests.hub_tree import PARENT, hub_tree, register_plan, sync_up
 from tests.sync_helpers import send
 
 # Open cases registered at each station.
@@ -25,10 +25,7 @@ PLAN = {"SZ": 2, "TZJJ": 2, "TZ01": 3, "TZ02": 4, "LHX": 1, "LH01": 2, "LH02": 2
 def synced(tmp_path: Path, now: FakeNow):  # type: ignore[no-untyped-def]
     now.current = datetime(2026, 3, 10, 9, 0, 0)
     with hub_tree(tmp_path, now) as desks:
-        made: dict[str, str] = {}
-        for code, count in PLAN.items():
-            for i in range(count):
-                made[desks[code].register_case(make_draft(name=f"王{i}"))] = code
+        made = register_plan(desks, PLAN)
         sync_up(desks, tmp_path)
         yield desks, made
 
