@@ -148,9 +148,10 @@ def test_limits_and_holidays_can_be_changed(station: Path, capsys: pytest.Captur
 
 @pytest.mark.parametrize(("error", "message"), [
     (PermissionError(13, "Permission denied", "台账.xlsx"),
-     "没有权限写入或读取文件：台账.xlsx；如该文件正在 Excel/WPS 中打开，请先关闭"),
-    (OSError(28, "No space left on device", "同步包.zip"), "磁盘空间已满，文件未能写完：同步包.zip"),
-    (FileNotFoundError(2, "No such file or directory", "/media/u/x.zip"), "找不到文件或文件夹：/media/u/x.zip"),
+     "没有读写权限，或文件正被其他程序（如 Excel/WPS）占用：台账.xlsx"),
+    (OSError(28, "No space left on device", "同步包.zip"), "磁盘空间已满：同步包.zip"),
+    (FileNotFoundError(2, "No such file or directory", "/media/u/x.zip"),
+     "文件或文件夹不存在（U 盘可能已拔出，或路径写错了）：/media/u/x.zip"),
 ])
 def test_a_file_system_failure_is_told_in_chinese_not_as_a_traceback(station: Path, capsys: pytest.CaptureFixture[str],
                                                                       monkeypatch: pytest.MonkeyPatch,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import errno
 import json
 import sys
 from collections.abc import Callable
@@ -13,6 +12,7 @@ from typing import Any
 from app.models.errors import DomainError
 from app.ops.desk import Desk
 from app.store.db import default_data_dir
+from app.store.oserrors import os_reason
 
 EXIT_OK, EXIT_REFUSED, EXIT_USAGE = 0, 1, 2
 Handler = Callable[[Desk, argparse.Namespace], int]
@@ -39,19 +39,9 @@ def fail(message: str) -> int:
 
 
 def os_error_text(err: OSError) -> str:
-    """A file-system failure as a handler would want it said: what happened to which file, and what to do."""
+    """A file-system failure the command did not expect, told as the rest of the program tells it."""
     where = f"：{err.filename}" if err.filename else ""
-    if err.errno == errno.ENOSPC:
-        return f"磁盘空间已满，文件未能写完{where}；请清理磁盘或换一个U盘后重试"
-    if isinstance(err, PermissionError) or err.errno == errno.EROFS:
-        return f"没有权限写入或读取文件{where}；如该文件正在 Excel/WPS 中打开，请先关闭；U盘可能处于只读状态"
-    if isinstance(err, FileNotFoundError):
-        return f"找不到文件或文件夹{where}；请检查路径，或U盘是否已拔出"
-    if isinstance(err, IsADirectoryError):
-        return f"这是一个文件夹，不是文件{where}"
-    if isinstance(err, NotADirectoryError):
-        return f"路径中有一部分不是文件夹{where}"
-    return f"读写文件失败{where}（{err.strerror or err}）"
+    return f"{os_reason(err)}{where}"
 
 
 def run_handler(handler: Handler, args: argparse.Namespace) -> int:

@@ -31,10 +31,11 @@ from app.models.events import HybridClock
 from app.ops.desk import Desk
 from app.ops.sync import chain_of, now_text, require_chain
 from app.store import eventlog
+from app.store.oserrors import os_reason
 from app.sync import bundle, tracking, workbook
 from app.sync.apply import ApplyReport, apply_events, refresh
 from app.sync.certs import Certificate, Revocation
-from app.sync.container import OpenedBundle, open_bundle, os_reason
+from app.sync.container import OpenedBundle, open_bundle
 from app.sync.trust import TrustStore, parents, subtree, valid_revocations, verify_chain
 
 Progress = Callable[[str, int, int], None]

@@ -17,20 +17,17 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from app.models.errors import DomainError
-
-# Not every platform defines every code (Windows maps a sharing violation to EACCES, a full disk to ENOSPC).
-_BUSY = {getattr(errno, name) for name in ("EACCES", "EPERM", "EBUSY", "ETXTBSY") if hasattr(errno, name)}
-_FULL = {getattr(errno, name) for name in ("ENOSPC", "EDQUOT") if hasattr(errno, name)}
+from app.store.oserrors import BUSY, FULL, os_reason
 
 
 def os_error_message(err: OSError, path: Path | str) -> str:
     """What went wrong writing ``path``, in words a handler can act on."""
     path = Path(path)
     code = err.errno
-    if isinstance(err, PermissionError) or code in _BUSY:
+    if isinstance(err, PermissionError) or code in BUSY:
         return (f"无法写入 {path}：文件被占用或无权写入，请先在 Excel/WPS（或 PDF 阅读器）中关闭该文件后重试，"
                 "或换一个保存位置")
-    if code in _FULL:
+    if code in FULL:
         return f"磁盘空间不足，{path} 未能写入（原有文件未改动）。请清理磁盘或换一个U盘后重试"
     if code == errno.EROFS:
         return f"{path.parent} 所在的磁盘是只读的（如写保护的U盘），请换一个保存位置"
@@ -44,7 +41,7 @@ def os_error_message(err: OSError, path: Path | str) -> str:
         return f"文件名或路径太长：{path}"
     if code == errno.EINVAL:
         return f"文件名不可用（可能含有 \\ / : * ? \" < > | 等字符）：{path.name}"
-    return f"无法写入 {path}（系统错误代码 {code}），请检查磁盘或U盘后重试，或换一个保存位置"
+    return f"无法写入 {path}：{os_reason(err)}，请检查磁盘或U盘后重试，或换一个保存位置"
 
 
 @contextlib.contextmanager

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from app.models.errors import DomainError
+from app.store.oserrors import os_reason
 
 CHUNK = 1 << 20
 STALE_INCOMING_SECONDS = 3600  # a copy in progress is younger than this (2 GB at 20 MB/s takes under 2 minutes)
@@ -84,7 +85,7 @@ class BlobStore:
         except OSError as err:
             if os.path.exists(tmp_name):
                 os.unlink(tmp_name)
-            raise DomainError(f"保存佐证材料失败：{_os_reason(err)}") from None
+            raise DomainError(f"保存佐证材料失败：{os_reason(err)}") from None
 
     def put_file(self, source: Path) -> tuple[str, int]:
         try:
@@ -122,15 +123,3 @@ class BlobStore:
             if tmp.exists():
                 tmp.unlink()
         return target
-
-
-def _os_reason(err: OSError) -> str:
-    import errno
-
-    if err.errno == errno.ENOSPC:
-        return "磁盘空间已满，请清理磁盘后重试"
-    if err.errno in (errno.EACCES, errno.EPERM):
-        return "没有写入权限"
-    return err.strerror or str(err)
-
-

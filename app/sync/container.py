@@ -35,6 +35,7 @@ from typing import Any, BinaryIO
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from app.models.errors import DomainError
+from app.store.oserrors import FULL, os_reason
 from app.sync import keys
 
 SIG_PREFIX = b"PETITION-DESK-SIGNATURE-1 "
@@ -117,29 +118,13 @@ class BundleWriter:
             self.tmp.unlink(missing_ok=True)
 
 
-def os_reason(err: OSError) -> str:
-    """What went wrong with a file, for people: the USB stick removed, full, write-protected…"""
-    code = err.errno
-    if code == errno.ENOSPC or code == getattr(errno, "EDQUOT", -1):
-        return "磁盘空间已满"
-    if code in (errno.EACCES, errno.EPERM):
-        return "没有读写权限"
-    if code == errno.EROFS:
-        return "磁盘或 U 盘是只读的（U 盘的写保护开关可能打开了）"
-    if code == errno.ENOENT:
-        return "文件或文件夹不存在（U 盘可能已拔出，或路径写错了）"
-    if code in (errno.EIO, errno.ENODEV, errno.ENXIO, getattr(errno, "ENOMEDIUM", -1)):
-        return "读写出错（U 盘可能已拔出或损坏）"
-    return f"读写出错（{err.strerror or err}）"
-
-
 def write_problem(err: OSError, path: Path) -> str:
     """Why a bundle could not be written to ``path``."""
     if err.errno == errno.ENOENT:
         return f"找不到要保存到的文件夹：{Path(path).parent}（U 盘可能已拔出，或路径写错了），同步包未导出"
     if err.errno == errno.EISDIR:
         return f"{path} 是一个文件夹：请在其后写上同步包的文件名"
-    if err.errno == errno.ENOSPC or err.errno == getattr(errno, "EDQUOT", -1):
+    if err.errno in FULL:
         return ("磁盘空间已满，同步包没有写完，未写完的文件已删除：请清理磁盘或换一个空间足够的 U 盘后重新导出"
                 f"（{path}）")
     return f"写入同步包失败：{os_reason(err)}（{path}），未写完的文件已删除"
