@@ -91,6 +91,9 @@ def test_batch_handle_records_one_measure_on_every_case(desk: Desk, planted: dic
     measure = "会同生态环境分局对化工厂开展夜间突击检查，责令整改"
     events = batch_record(desk, planted["smell"], "handle", measure)
     assert [e.case_id for e in events] == planted["smell"]
+    # Each step says what its station held of that case, so a step taken elsewhere meanwhile cannot be undone by
+    # it (the fold's rule for steps made without seeing each other).
+    assert all(e.payload["seen"] == {"TZ01": desk.events(e.case_id)[-2].seq} for e in events)
     for case_id in planted["smell"]:
         state = desk.case(case_id)
         assert (state.status, state.measures) == ("handling", 1)

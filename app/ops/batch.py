@@ -11,13 +11,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from app.models.case import fold
 from app.models.errors import DomainError
 from app.models.events import Event
 from app.models.vocab import EVENT_LABELS
-from app.models.workflow import check
 from app.ops.desk import Desk
-from app.store import eventlog, projection
 
 # Step kind -> the payload key its text goes in, and what the handler is asked to fill in.
 BATCH_KINDS: dict[str, tuple[str, str]] = {"handle": ("note", "办理措施"), "feedback": ("reply", "答复意见")}
@@ -48,17 +45,9 @@ def batch_record(desk: Desk, case_ids: list[str], kind: str, text: str, *, evide
     with desk._write({"cases"}, tuple(ids)) as conn:
         writer = desk._writer(conn)
         for case_id in ids:
-            events = eventlog.for_case(conn, case_id)
-            if not events:
-                raise DomainError(f"找不到案件：{case_id}。整批{len(ids)}件均未记录")
-            state = fold(case_id, events)
             try:
-                check(state, kind, payload, desk.limits, when.date())
+                made.append(desk._record_in(conn, writer, case_id, kind, payload, when))
             except DomainError as err:
-                raise DomainError(
-                    f"案件 {case_id} 不能记录“{label}”：{err}。整批{len(ids)}件均未记录") from None
-            event = writer.make(case_id, kind, payload, desk.handler, when)
-            eventlog.append(conn, [event])
-            projection.write_case(conn, fold(case_id, [*events, event]), desk.limits)
-            made.append(event)
+                reason = str(err) if str(err).startswith("找不到案件") else f"案件 {case_id} 不能记录“{label}”：{err}"
+                raise DomainError(f"{reason}。整批{len(ids)}件均未记录") from None
     return made

@@ -227,23 +227,27 @@ class Desk:
     def record(self, case_id: str, kind: str, payload: dict[str, Any] | None = None,
                at: datetime | None = None) -> Event:
         """Record one step or change on a case, after the workflow has allowed it."""
-        payload = dict(payload or {})
         when = self._when(at)
         with self._write({"cases"}, (case_id,)) as conn:
-            events = eventlog.for_case(conn, case_id)
-            if not events:
-                raise DomainError(f"找不到案件：{case_id}")
-            state = fold(case_id, events)
-            check(state, kind, payload, self.limits, when.date())
-            if kind in ALLOWED_FROM:
-                # What this station held of the case, so the fold can tell a step made without seeing another
-                # station's step (app.models.case.fold) from one made after it.
-                payload.setdefault("seen", seen_vector(events))
-            # Sort after every event of the case held now, including ones imported through another connection.
-            self._clock.observe(max(e.hlc for e in events))
-            event = self._writer(conn).make(case_id, kind, payload, self.handler, when)
-            eventlog.append(conn, [event])
-            projection.write_case(conn, fold(case_id, [*events, event]), self.limits)
+            return self._record_in(conn, self._writer(conn), case_id, kind, dict(payload or {}), when)
+
+    def _record_in(self, conn: sqlite3.Connection, writer: ChainWriter, case_id: str, kind: str,
+                   payload: dict[str, Any], when: datetime) -> Event:
+        """Check, write and project one event inside the caller's transaction (also used by app.ops.batch,
+        which records one measure on many cases in one transaction)."""
+        events = eventlog.for_case(conn, case_id)
+        if not events:
+            raise DomainError(f"找不到案件：{case_id}")
+        check(fold(case_id, events), kind, payload, self.limits, when.date())
+        if kind in ALLOWED_FROM:
+            # What this station held of the case, so the fold can tell a step made without seeing another
+            # station's step (app.models.case.fold) from one made after it.
+            payload = {**payload, "seen": payload.get("seen", seen_vector(events))}
+        # Sort after every event of the case held now, including ones imported through another connection.
+        self._clock.observe(max(e.hlc for e in events))
+        event = writer.make(case_id, kind, payload, self.handler, when)
+        eventlog.append(conn, [event])
+        projection.write_case(conn, fold(case_id, [*events, event]), self.limits)
         return event
 
     def _precheck(self, case_id: str, kind: str, payload: dict[str, Any]) -> None:
