@@ -71,13 +71,28 @@ def test_a_folder_or_a_missing_file_is_named_as_such(tree: dict[str, Desk], tmp_
 def test_exporting_to_a_folder_that_does_not_exist_or_to_a_folder(tree: dict[str, Desk], tmp_path: Path) -> None:
     town = tree["TZ01"]
     before = store_state(town)
+    listings = [sorted(p.name for p in folder.iterdir()) for folder in (tmp_path, tmp_path.parent)]
     target = tmp_path / "nonexistent" / "dir" / "x.zip"
     with pytest.raises(DomainError, match="找不到要保存到的文件夹：.*nonexistent/dir（U 盘可能已拔出，或路径写错了）"):
         transfer.export_bundle(town, "TZJJ", target)
     with pytest.raises(DomainError, match="是一个文件夹：请在其后写上同步包的文件名"):
         transfer.export_bundle(town, "TZJJ", tmp_path)
     assert store_state(town) == before  # no export recorded
-    assert not list(tmp_path.glob("*.part"))
+    assert [sorted(p.name for p in folder.iterdir()) for folder in (tmp_path, tmp_path.parent)] == listings
+
+
+def test_a_missing_evidence_file_of_this_station_is_not_blamed_on_the_usb_stick(tree: dict[str, Desk],
+                                                                                tmp_path: Path) -> None:
+    town = tree["TZ01"]
+    [blob] = [f for f in town.blobs.root.rglob("*") if f.is_file() and not f.name.startswith(".")]
+    blob.unlink()
+    stick = tmp_path / "stick"
+    stick.mkdir()
+    with pytest.raises(DomainError) as err:
+        transfer.export_bundle(town, "TZJJ", stick / "x.zip")
+    assert str(blob) in str(err.value) and "文件或文件夹不存在" in str(err.value)
+    assert "找不到要保存到的文件夹" not in str(err.value)
+    assert list(stick.iterdir()) == []
 
 
 class _FullAfter:

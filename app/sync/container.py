@@ -119,7 +119,11 @@ class BundleWriter:
 
 
 def write_problem(err: OSError, path: Path) -> str:
-    """Why a bundle could not be written to ``path``."""
+    """Why a bundle could not be written to ``path``. A failure on another file (an evidence file of this
+    station missing, the data disk full under a working folder) is told as that file's, not blamed on the stick."""
+    target = Path(path)
+    if err.filename and Path(str(err.filename)) not in (target, target.with_name(target.name + ".part")):
+        return f"导出失败：{os_reason(err)}（{err.filename}），同步包未导出，未写完的文件已删除"
     if err.errno == errno.ENOENT:
         return f"找不到要保存到的文件夹：{Path(path).parent}（U 盘可能已拔出，或路径写错了），同步包未导出"
     if err.errno == errno.EISDIR:
