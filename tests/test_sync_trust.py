@@ -106,3 +106,9 @@ def test_a_bundle_stating_a_time_before_its_events_is_refused(tmp_path: Path, no
         resign(tmp_path / "good.zip", tmp_path / "close.zip", town,
                manifest={"created_at": close.isoformat(), "created_ms": None})
         assert transfer.import_bundle(county, tmp_path / "close.zip").report.new_events == 1
+
+
+def test_a_city_is_not_offered_as_a_peer_of_its_own(tmp_path: Path, now: FakeNow) -> None:
+    with station_tree(tmp_path, now, ("SZ", "TZJJ")) as d:
+        assert [(c.code, direction) for c, direction in transfer.peers(d["SZ"])] == [("TZJJ", "down")]
+        assert [(c.code, direction) for c, direction in transfer.peers(d["TZJJ"])] == [("SZ", "up")]

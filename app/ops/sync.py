@@ -210,10 +210,6 @@ def _cert_info(cert: Certificate, revoked: dict[str, str]) -> dict[str, Any]:
             "revoked_at": revoked.get(cert.key_id)}
 
 
-def _is_child(cert: Certificate, mine: Certificate) -> bool:
-    return cert.issuer_key == mine.key_id and cert.key_id != mine.key_id  # the root signs itself too
-
-
 def stations(desk: Desk) -> dict[str, Any]:
     """Who we are, our parent and children, the other stations we know, revocations, and sync history."""
     station = desk.require_station()
@@ -230,10 +226,10 @@ def stations(desk: Desk) -> dict[str, Any]:
                  "key_id": keys.key_id(own_public), "certificate": _cert_info(mine, revoked) if mine else None},
         "root": _cert_info(pool[root_key], revoked) if root_key and root_key in pool else None,
         "parent": _cert_info(me.chain[1], revoked) if len(me.chain) > 1 else None,
-        "children": sorted((_cert_info(c, revoked) for c in pool.values() if mine and _is_child(c, mine)),
+        "children": sorted((_cert_info(c, revoked) for c in pool.values() if mine and c.issued_by(mine)),
                            key=lambda c: (c["code"], c["issued_at"])),
         "others": sorted((_cert_info(c, revoked) for c in pool.values()
-                          if c not in me.chain and not (mine and _is_child(c, mine))),
+                          if c not in me.chain and not (mine and c.issued_by(mine))),
                          key=lambda c: (c["level"] != "city", c["code"])),
         "revocations": [{"code": r.code, "key_id": r.key_id, "revoked_at": r.revoked_at, "by": r.by,
                          "reason": r.reason} for r in trust.revocations()],

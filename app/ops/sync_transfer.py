@@ -384,7 +384,7 @@ def peers(desk: Desk) -> list[tuple[Certificate, str]]:
         result.append((pool[mine.issuer_key], "up"))
     children: dict[str, Certificate] = {}
     for cert in pool.values():
-        if cert.issuer_key == mine.key_id and cert.key_id not in revoked:
+        if cert.issued_by(mine) and cert.key_id not in revoked:
             if cert.code not in children or cert.issued_at > children[cert.code].issued_at:
                 children[cert.code] = cert
     result += [(children[c], "down") for c in sorted(children)]

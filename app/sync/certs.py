@@ -75,6 +75,11 @@ class Certificate:
     def is_root(self) -> bool:
         return self.parent == "" and self.issuer_key == self.key_id
 
+    def issued_by(self, parent: Certificate) -> bool:
+        """Whether ``parent``'s key signed this certificate for a station below it (the root signs itself too,
+        and is not its own child)."""
+        return self.issuer_key == parent.key_id and self.key_id != parent.key_id
+
     def body(self) -> dict[str, Any]:
         return {"code": self.code, "name": self.name, "level": self.level, "public_key": keys.b64(self.public_key),
                 "parent": self.parent, "issuer_key": self.issuer_key, "issued_at": self.issued_at,
