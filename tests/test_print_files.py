@@ -13,7 +13,7 @@ import pytest
 from app.cli.main import main
 from app.models.errors import DomainError
 from app.ops.desk import Desk
-from app.reports.files import output_file, write_bytes
+from app.store.files import output_file, write_bytes
 from app.views.qt import QtWidgets
 from app.views.report_excel import LedgerExportDialog
 from app.views.report_print import PrintPreview

@@ -112,3 +112,19 @@ def test_a_city_is_not_offered_as_a_peer_of_its_own(tmp_path: Path, now: FakeNow
     with station_tree(tmp_path, now, ("SZ", "TZJJ")) as d:
         assert [(c.code, direction) for c, direction in transfer.peers(d["SZ"])] == [("TZJJ", "down")]
         assert [(c.code, direction) for c, direction in transfer.peers(d["TZJJ"])] == [("SZ", "up")]
+
+
+def test_a_new_key_is_installed_only_once_its_request_is_written(tmp_path: Path, now: FakeNow) -> None:
+    from app.sync.keys import key_path
+
+    with station_tree(tmp_path, now, ("SZ", "TZJJ")) as d:
+        county = d["TZJJ"]
+        before = key_path(county.data_dir).read_bytes()
+        with pytest.raises(DomainError, match="是一个文件夹"):
+            sync.enroll_request(county, tmp_path, new_key=True)  # a folder given as the file: nothing written
+        assert key_path(county.data_dir).read_bytes() == before
+        assert not (key_path(county.data_dir).parent / "retired").exists()
+        assert not list(tmp_path.glob("*.part"))
+        sync.enroll_request(county, tmp_path / "TZJJ-new.req", new_key=True)
+        assert key_path(county.data_dir).read_bytes() != before
+        assert len(list((key_path(county.data_dir).parent / "retired").iterdir())) == 1

@@ -78,12 +78,13 @@ def enroll_request(desk: Desk, out: Path, new_key: bool = False) -> EnrollmentRe
     station = desk.require_station()
     if station.level == "city":
         raise DomainError("市局站点是信任根，无需申请证书")
-    if new_key:
-        key = keys.replace_key(desk.data_dir, now_text(desk))
-    else:
-        key = keys.load_or_create_key(desk.data_dir)
+    # A new key is installed only once its request is written: a request that could not be saved (the stick
+    # pulled out) leaves the station with the key it had.
+    key = keys.new_key() if new_key else keys.load_or_create_key(desk.data_dir)
     request = EnrollmentRequest(station.code, station.name, station.level, keys.raw_public(key), now_text(desk))
     certs.write_document(out, request.document(key))
+    if new_key:
+        keys.replace_key(desk.data_dir, now_text(desk), key)
     return request
 
 

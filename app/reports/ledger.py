@@ -26,7 +26,7 @@ from openpyxl.worksheet.filters import AutoFilter
 from app.models.errors import DomainError
 from app.models.identity import mask_id_number
 from app.models.vocab import CHANNELS, COLOURS, RATINGS, STATUSES
-from app.reports.files import output_file
+from app.store.files import output_file
 from app.store.queries import COLOUR_SQL, CaseFilter
 
 Progress = Callable[[int, int], None]

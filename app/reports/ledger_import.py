@@ -27,7 +27,7 @@ from app.models.errors import DomainError
 from app.models.intake import CaseDraft
 from app.models.vocab import CHANNELS
 from app.ops.desk import Desk
-from app.reports.files import output_file
+from app.store.files import output_file
 
 # field -> (label shown in the mapping, recognised headers, required)
 FIELDS: dict[str, tuple[str, tuple[str, ...], bool]] = {

@@ -16,8 +16,8 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from app.models.vocab import STATUSES
 from app.reports.figures import DEFINITIONS
-from app.reports.files import output_file
 from app.reports.periodic import FLOWS, KINDS, STOCKS, PeriodReport
+from app.store.files import output_file
 
 SHEETS = {"summary": "概况", "domain": "按领域", "township": "按乡镇", "figures": "各项指标", "overdue": "超期案件"}
 _COUNT_KEYS = (*FLOWS, *STOCKS)

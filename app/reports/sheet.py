@@ -39,9 +39,9 @@ from reportlab.platypus.tables import CellStyle
 
 from app.models.errors import DomainError
 from app.models.vocab import CHANNELS, CHECKLIST_ITEMS, STATUSES
-from app.reports.files import output_file
 from app.reports.fonts import FONT_NAME, cjk_font
 from app.reports.sheet_data import SheetData
+from app.store.files import output_file
 
 PAGE_W, PAGE_H = A4
 # The running header sits 12 mm from the top edge, the footer 7.5 mm from the bottom (inside what office printers
@@ -488,7 +488,7 @@ class _LazyStory(list):  # type: ignore[type-arg]
 def write_sheets(out: str | Path | BinaryIO, sheets: Iterable[SheetData], total: int | None = None,
                  progress: Progress | None = None) -> int:
     """Write the sheets of several cases into one PDF (each from a new page); returns the number of cases.
-    A file is written whole or not at all (see app.reports.files); its folder is made if missing."""
+    A file is written whole or not at all (see app.store.files); its folder is made if missing."""
     count, case_id = 0, ""
     report = (lambda i: progress(i, total or 0)) if progress else None
 

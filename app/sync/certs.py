@@ -17,6 +17,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from app.models.errors import DomainError
 from app.models.events import canonical_json
 from app.models.vocab import LEVELS
+from app.store.files import write_bytes
 from app.sync import keys
 
 CERT_TYPE = "petition-desk/certificate"
@@ -197,7 +198,5 @@ def read_document(path: Path, what: str) -> Any:
 
 
 def write_document(path: Path, doc: Any) -> None:
-    path = Path(path)
-    tmp = path.with_name(path.name + ".part")
-    tmp.write_text(json.dumps(doc, ensure_ascii=False, indent=1), "utf-8")
-    tmp.replace(path)
+    """A request, certificate or revocation file, written whole or not at all (app.store.files)."""
+    write_bytes(path, json.dumps(doc, ensure_ascii=False, indent=1).encode("utf-8"))

@@ -46,9 +46,14 @@ def load_or_create_key(data_dir: Path) -> Ed25519PrivateKey:
     return _create(key_path(data_dir))
 
 
-def replace_key(data_dir: Path, stamp: str) -> Ed25519PrivateKey:
-    """A new key for the station (after its old one was revoked). The old key file is kept, renamed into
-    ``keys/retired/``, never deleted."""
+def new_key() -> Ed25519PrivateKey:
+    """A fresh key, not yet the station's (``replace_key`` installs it)."""
+    return Ed25519PrivateKey.generate()
+
+
+def replace_key(data_dir: Path, stamp: str, key: Ed25519PrivateKey) -> Ed25519PrivateKey:
+    """Install ``key`` as the station's new key (after its old one was revoked). The old key file is kept,
+    renamed into ``keys/retired/``, never deleted."""
     path = key_path(data_dir)
     if path.exists():
         retired = path.parent / "retired"
@@ -60,13 +65,13 @@ def replace_key(data_dir: Path, stamp: str) -> Ed25519PrivateKey:
             number += 1
             target = retired / f"{path.stem}-{safe}-{number}.pem"
         os.replace(path, target)
-    return _create(path)
+    return _create(path, key)
 
 
-def _create(path: Path) -> Ed25519PrivateKey:
+def _create(path: Path, key: Ed25519PrivateKey | None = None) -> Ed25519PrivateKey:
     path.parent.mkdir(parents=True, exist_ok=True)
     os.chmod(path.parent, 0o700)
-    key = Ed25519PrivateKey.generate()
+    key = key or Ed25519PrivateKey.generate()
     pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
                             serialization.NoEncryption())
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)

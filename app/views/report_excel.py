@@ -12,9 +12,9 @@ from typing import Any
 from app.models.errors import DomainError
 from app.models.vocab import STATUSES
 from app.ops.desk import Desk
-from app.reports.files import os_error_message
 from app.reports.ledger import LedgerFilter, write_ledger
 from app.reports.periodic import KINDS, build_report, write_report
+from app.store.files import os_error_message
 from app.views.common import message
 from app.views.qt import QtCore, QtGui, QtWidgets
 from app.views.report_import import LedgerImportWizard

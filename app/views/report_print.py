@@ -13,9 +13,9 @@ from typing import Any
 
 from app.models.errors import DomainError
 from app.ops.desk import Desk
-from app.reports.files import write_bytes
 from app.reports.sheet import write_sheets
 from app.reports.sheet_data import match_printout, open_case_ids, parse_qr_text, sheets
+from app.store.files import write_bytes
 from app.views.common import message
 from app.views.qt import QtCore, QtGui, QtPdf, QtPdfWidgets, QtPrintSupport, QtWidgets
 
