@@ -186,3 +186,8 @@ def test_list_json_fingerprint_in_full_and_a_check_a_person_can_follow(
     method = next(c for c in cells if c.startswith("任何人都可以"))
     assert "督查 → 随机抽查" in method and "--verify" not in method
     assert any(c.startswith("命令行复核：petition-desk spot-check --verify") for c in cells)
+    # A folder given as the file: a Chinese refusal, nothing written beside it.
+    before = sorted(p.name for p in tmp_path.iterdir())
+    assert main(["--data-dir", data_dir, "spot-check", "--show", first.event_id, "--pdf", str(tmp_path)]) == 1
+    assert "是一个文件夹" in capsys.readouterr().err
+    assert sorted(p.name for p in tmp_path.iterdir()) == before

@@ -14,6 +14,7 @@ from typing import Any
 
 from app.models.vocab import COLOURS, STATUSES
 from app.ops.spot_check import SpotCheck
+from app.store.files import output_file
 from app.store.queries import COLOUR_SQL
 from app.store.stations import StationTree
 
@@ -156,14 +157,15 @@ def write_pdf(path: Path, check: SpotCheck, lines: list[DrawnCase], station_name
         canvas.drawRightString(landscape(A4)[0] - 12 * mm, 8 * mm, f"{station_name} {check.event_id}")
         canvas.restoreState()
 
-    def build() -> int:
-        doc = SimpleDocTemplate(str(path), pagesize=landscape(A4), leftMargin=12 * mm, rightMargin=12 * mm,
+    def build(target: Path) -> int:
+        doc = SimpleDocTemplate(str(target), pagesize=landscape(A4), leftMargin=12 * mm, rightMargin=12 * mm,
                                 topMargin=12 * mm, bottomMargin=14 * mm, title=TITLE, author=station_name)
         doc.build(story(), onFirstPage=footer, onLaterPages=footer)
         return int(doc.page)
 
-    pages["total"] = build()  # the first pass counts the pages the second one prints
-    build()
+    with output_file(path) as temp:  # written whole or not at all
+        pages["total"] = build(temp)  # the first pass counts the pages the second one prints
+        build(temp)
     return path
 
 
@@ -199,7 +201,8 @@ def write_xlsx(path: Path, check: SpotCheck, lines: list[DrawnCase], station_nam
         ws.column_dimensions[ws.cell(header_row, index).column_letter].width = width
     ws.freeze_panes = ws.cell(header_row + 1, 1)
     ws.auto_filter.ref = f"A{header_row}:K{max(header_row, ws.max_row)}"
-    wb.save(path)
+    with output_file(path) as temp:
+        wb.save(temp)
     return path
 
 

@@ -203,7 +203,7 @@ class SpotCheckDialog(QtWidgets.QDialog):
         if path:
             try:
                 done = self.export(Path(path))
-            except (DomainError, OSError) as err:
+            except DomainError as err:
                 message(self, TEXTS["export_title"], str(err))
                 return
             message(self, TEXTS["export_title"], TEXTS["exported"].format(path=done),
