@@ -124,7 +124,7 @@ def test_a_unit_may_object_within_five_working_days_and_holidays_lengthen_the_wi
     assert state.status == "registered" and state.dispatch_units == []
     assert light(desk, early)[1] == "2026-03-17"  # back to the 15-day routing limit from registration
     now.advance(days=1)
-    with pytest.raises(DomainError, match=r"已超过异议期限：须在派发后5个工作日内（2026-03-09前）"):
+    with pytest.raises(DomainError, match=r"已超过异议期限：须在派发后5个工作日内（最迟2026-03-09）"):
         desk.record(late, "object", {"reason": "不属本单位职责"})
     # Thursday 5 March a holiday: the window reaches Tuesday 10 March.
     desk.set_limits(TimeLimits(holidays=("2026-03-05",)))

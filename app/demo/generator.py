@@ -12,6 +12,7 @@ from __future__ import annotations
 import io
 import random
 from bisect import bisect
+from collections import Counter
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from itertools import accumulate
@@ -36,7 +37,7 @@ from app.demo.vocabulary import COMPANIES, DOMAIN_WEIGHTS, ESTATES, HANDLERS, LE
 from app.models.errors import DomainError
 from app.models.events import Event, HybridClock
 from app.ops.chain import ChainWriter
-from app.ops.desk import Desk
+from app.ops.desk import MAX_SEQUENCE, Desk
 from app.store import eventlog, projection
 
 Progress = Callable[[int, int], None]
@@ -198,6 +199,10 @@ def generate_demo(desk: Desk, cases: int, seed: int = 1, progress: Progress | No
     entries: list[tuple[datetime, Planned | None]] = [(p.start, p) for p in planned]
     entries += [(start, None) for start in gen.starts(cases - len(planned))]
     entries.sort(key=lambda e: e[0])
+    per_year = Counter(start.year for start, _plan in entries)
+    crowded = [year for year, count in sorted(per_year.items()) if count > MAX_SEQUENCE]
+    if crowded:
+        raise DomainError(f"演示站点{crowded[0]}年的案件超过{MAX_SEQUENCE}件（案件编号为五位），请减少件数")
     writer = ChainWriter(station.code, 0, eventlog.head(desk.conn, station.code)[1], HybridClock())
     counters: dict[int, int] = {}
     families: dict[str, list[str]] = {}

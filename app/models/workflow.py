@@ -142,8 +142,8 @@ def _check_object(state: CaseState, payload: dict[str, Any], limits: TimeLimits,
     if state.dispatched_at:
         due = objection_due(date.fromisoformat(state.dispatched_at[:10]), limits)
         if today > due:
-            raise DomainError(f"已超过异议期限：须在派发后{limits.objection_workdays}个工作日内（{due.isoformat()}前）"
-                              "提出，现应予受理或不予受理")
+            raise DomainError(f"已超过异议期限：须在派发后{limits.objection_workdays}个工作日内"
+                              f"（最迟{due.isoformat()}）提出，现应予受理或不予受理")
 
 
 _CHECKS = {

@@ -266,7 +266,8 @@ class Desk:
     def handle(self, case_id: str, note: str, evidence: list[Path] | None = None,
                at: datetime | None = None) -> Event:
         """Record a handling measure with its evidence files (办理措施)."""
-        self._precheck(case_id, "handle", {"note": note})
+        if evidence:
+            self._precheck(case_id, "handle", {"note": note})
         items = self.store_evidence(list(evidence or []))
         return self.record(case_id, "handle", {"note": note, "evidence": items}, at)
 

@@ -44,7 +44,9 @@ Progress = Callable[[str, int, int], None]
 CLOCK_SKEW_MS = 5 * 60 * 1000
 LOCK_FILE = "sync.lock"
 _PARTIAL_EVIDENCE = re.compile(r"^\.incoming-[0-9a-f]{64}$")
-_LEFTOVER_DIRS = ("import-*", "bundle-*")
+# The working folders tempfile makes for an import or export ("import-" or "bundle-" and 8 characters of its
+# own): only those are removed, never a folder of the user's that happens to start the same way.
+_LEFTOVER_DIR = re.compile(r"^(import|bundle)-[a-z0-9_]{8}$")
 
 
 @dataclass
@@ -280,10 +282,9 @@ def _remove_leftovers(desk: Desk) -> None:
     """Temporary folders of a killed import or export (a copy of a workbook with personal data) and evidence
     files it had half copied. Complete evidence files stay: they are named by their content, and the next import
     of the same bundle uses them."""
-    for pattern in _LEFTOVER_DIRS:
-        for folder in desk.data_dir.glob(pattern):
-            if folder.is_dir():
-                shutil.rmtree(folder, ignore_errors=True)
+    for folder in desk.data_dir.glob("*-*"):
+        if _LEFTOVER_DIR.match(folder.name) and folder.is_dir():
+            shutil.rmtree(folder, ignore_errors=True)
     if desk.blobs.root.is_dir():
         for partial in desk.blobs.root.glob("??/.incoming-*"):
             if _PARTIAL_EVIDENCE.match(partial.name):
