@@ -10,8 +10,9 @@ from typing import Any
 
 from app.cli.common import EXIT_OK, EXIT_REFUSED, choices_help, fail, print_json, progress_printer
 from app.demo import generate_demo
-from app.models.case import FIELD_LABELS, CaseState, Petitioner
+from app.models.case import FIELD_LABELS, OUT_OF_TURN_WARNING, CaseState, Petitioner
 from app.models.deadlines import days_left, days_text, objection_window
+from app.models.events import minute_text
 from app.models.intake import CaseDraft, repeat_warning
 from app.models.timeline import FROM_ABOVE, event_notes, station_mark
 from app.models.vocab import CHANNELS, CHECKLIST_ITEMS, COLOURS, EVENT_LABELS, LEVELS, RATINGS, STATUSES
@@ -208,10 +209,6 @@ def case_summary(desk: Desk, state: CaseState) -> dict[str, Any]:
     return data
 
 
-def _when(stamp: str | None) -> str:
-    return (stamp or "")[:16].replace("T", " ")
-
-
 def cmd_show(desk: Desk, args: argparse.Namespace) -> int:
     state = desk.case(args.case_no)
     data = case_summary(desk, state)
@@ -264,18 +261,19 @@ def show_lines(desk: Desk, state: CaseState, data: dict[str, Any]) -> list[str]:
         lines.append(f"包案领导：{state.leader or '（未定）'}  四定四包：{state.checklist_done}/{len(CHECKLIST_ITEMS)}")
         for key, entry in state.checklist.items():
             mark = "✔" if entry.done else "□"
-            done = f" {entry.by} {_when(entry.at)} {entry.note}" if entry.done else "（未完成）"
+            done = f" {entry.by} {minute_text(entry.at)} {entry.note}" if entry.done else "（未完成）"
             lines.append(f"  {mark} {CHECKLIST_ITEMS[key]}{done}")
     lines.append("办理过程：")
     tree = StationTree.load(desk.conn)
     own, above = tree.own, tree.above()
     if state.out_of_turn:
-        lines.append(f"提示：有 {len(state.out_of_turn)} 个办理步骤与其他站点同时办理、未改变案件状态，请核对办理过程")
+        lines.append("提示：" + OUT_OF_TURN_WARNING.format(n=len(state.out_of_turn)))
     for event, unit, note, annulled in event_notes(desk.events(state.case_id), state.out_of_turn):
         where = event.origin + station_mark(event.origin, state.origin, own, above)
         label = EVENT_LABELS.get(event.kind, event.kind) + ("（已撤销）" if annulled else "")
         evidence = "、".join(str(i.get("name", "")) for i in event.payload.get("evidence", []))
-        parts = [_when(event.at), label, event.actor, where, unit, note, f"［佐证：{evidence}］" if evidence else ""]
+        shown = f"［佐证：{evidence}］" if evidence else ""
+        parts = [minute_text(event.at), label, event.actor, where, unit, note, shown]
         lines.append("  " + " ".join(x for x in parts if x))
     return lines
 

@@ -9,8 +9,9 @@ from datetime import date
 from app.cli.common import EXIT_OK, print_json
 from app.models.deadlines import TimeLimits
 from app.models.errors import DomainError
+from app.models.vocab import OTHER_DOMAIN
 from app.ops.desk import Desk
-from app.ops.station_settings import DAY_LIMITS, OTHER_DOMAIN, check_limits, clean_domains
+from app.ops.station_settings import DAY_LIMITS, check_limits, clean_domains
 
 # Option → TimeLimits field, for the limits a station may change.
 LIMIT_OPTIONS = {

@@ -9,6 +9,7 @@ from typing import Any
 
 from app.cli.common import EXIT_OK, EXIT_REFUSED, choices_help, fail, print_json
 from app.models.case import FIELD_LABELS
+from app.models.events import minute_text
 from app.ops import supervision
 from app.ops import sync as trust_ops
 from app.ops import sync_transfer as transfer
@@ -165,7 +166,7 @@ def _choice_text(choice: Any) -> str:
         value = "是" if value else "否"
     elif isinstance(value, list):
         value = "、".join(str(p.get("name", "")) if isinstance(p, dict) else str(p) for p in value)
-    return f"{value}（{choice.origin} {choice.actor} {choice.at.replace('T', ' ')[:16]}）"
+    return f"{value}（{choice.origin} {choice.actor} {minute_text(choice.at)}）"
 
 
 def cmd_conflicts(desk: Desk, args: argparse.Namespace) -> int:

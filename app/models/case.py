@@ -371,6 +371,7 @@ APPLY: dict[str, Callable[[CaseState, Event], None]] = {
 
 
 OUT_OF_TURN_NOTE = "（与其他站点同时办理，未改变案件状态）"
+OUT_OF_TURN_WARNING = "有 {n} 个办理步骤与其他站点同时办理、未改变案件状态，请核对办理过程"
 
 
 def fold(case_id: str, events: Iterable[Event]) -> CaseState:

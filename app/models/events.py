@@ -19,6 +19,11 @@ def canonical_json(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
+def minute_text(stamp: str | None) -> str:
+    """A recorded time as people write it, to the minute: ``2026-05-27 13:24``."""
+    return (stamp or "")[:16].replace("T", " ")
+
+
 def event_id(origin: str, seq: int) -> str:
     """Globally unique: station codes are unique and each station numbers its own events."""
     return f"{origin}:{seq}"

@@ -9,9 +9,10 @@ from __future__ import annotations
 CHANNELS: dict[str, str] = {"letter": "来信", "visit": "来访", "phone": "来电", "online": "网上"}
 
 # 十大重点领域 + 其他. Stations may add their own (settings); these are the defaults.
+OTHER_DOMAIN = "其他"  # always offered, and where an imported ledger's unknown domains go
 DEFAULT_DOMAINS: tuple[str, ...] = (
     "纪检监察", "涉法涉诉", "教育", "劳动保障", "自然资源",
-    "生态环境", "房地产", "农业农村", "卫生健康", "集资融资", "其他",
+    "生态环境", "房地产", "农业农村", "卫生健康", "集资融资", OTHER_DOMAIN,
 )
 
 STATUSES: dict[str, str] = {

@@ -8,12 +8,11 @@ from datetime import date
 
 from app.models.deadlines import TimeLimits
 from app.models.errors import DomainError
-from app.models.vocab import DEFAULT_DOMAINS
+from app.models.vocab import OTHER_DOMAIN
 from app.ops.desk import Desk
 
 MAX_DAYS = 365
 MAX_DOMAIN_CHARS = 20
-OTHER_DOMAIN = DEFAULT_DOMAINS[-1]  # 其他: always offered, and where an imported ledger's unknown domains go
 WEEKDAYS = "一二三四五六日"
 # Day counts a station may set, and how the settings dialog and the refusals name them.
 DAY_LIMITS: dict[str, str] = {

@@ -25,9 +25,10 @@ from typing import Any
 from app.models.case import Petitioner
 from app.models.errors import DomainError
 from app.models.intake import CaseDraft
-from app.models.vocab import CHANNELS
+from app.models.vocab import CHANNELS, OTHER_DOMAIN
 from app.ops.desk import Desk
 from app.store.files import output_file
+from app.store.oserrors import os_reason
 
 # field -> (label shown in the mapping, recognised headers, required)
 FIELDS: dict[str, tuple[str, tuple[str, ...], bool]] = {
@@ -59,7 +60,6 @@ CHANNEL_WORDS: dict[str, tuple[str, ...]] = {
     "phone": ("来电", "电话", "热线", "12345", "phone"),
     "online": ("网上", "网络", "网信", "网上信访", "网上投诉", "信访信息系统", "微信", "网站", "online"),
 }
-OTHER_DOMAIN = "其他"
 _YES = {"是", "y", "yes", "1", "true", "√", "✓"}
 _SPLIT = re.compile(r"[、,，;；/\n]+")
 _SPACES = re.compile(r"[\s\u3000*＊:：]+")
@@ -277,15 +277,15 @@ def reader_refusal(path: Path, err: Exception) -> str:
     name = path.name
     if isinstance(err, FileNotFoundError) or (isinstance(err, OSError) and not path.exists()):
         return f"找不到台账文件：{path}"
-    if isinstance(err, PermissionError):
-        return f"无法打开台账文件 {name}：文件被占用或无权读取，请先在 Excel/WPS 中关闭该文件后重试"
     if path.is_dir():
         return f"{path} 是一个文件夹，请选择台账文件"
+    if isinstance(err, OSError):
+        return f"无法打开台账文件 {name}：{os_reason(err)}"
     try:
         with path.open("rb") as handle:
             head = handle.read(8 << 20)
-    except OSError:
-        return f"无法打开台账文件 {name}：文件被占用或无权读取，请先在 Excel/WPS 中关闭该文件后重试"
+    except OSError as read_err:
+        return f"无法打开台账文件 {name}：{os_reason(read_err)}"
     if not head:
         return f"台账文件 {name} 是空的（0 字节），可能没有保存完整或复制时出了错"
     if isinstance(err, password_error) or (head.startswith(_OLE_MAGIC) and _ENCRYPTED in head):

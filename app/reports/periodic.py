@@ -23,7 +23,6 @@ from app.models.deadlines import TimeLimits, current_deadline, supervision_colou
 from app.models.errors import DomainError
 from app.models.events import Event
 from app.reports.figures import compute_figures
-from app.store.projection import case_clock
 
 KINDS = {"daily": "每日一报", "weekly": "周报"}
 FLOWS = {"new": "新登记", "accepted": "受理", "closed": "办结", "terminated": "依法终结", "declined": "不予受理"}
@@ -94,7 +93,7 @@ def open_cases_as_at(conn: sqlite3.Connection, day: date, limits: TimeLimits) ->
         state = fold(case_id, events)
         if state.finished or not state.registered_at:
             continue
-        deadline = current_deadline(case_clock(state), limits)
+        deadline = current_deadline(state.clock(), limits)
         colour = supervision_colour(finished=False, backlog=state.backlog, dissatisfied=state.dissatisfied,
                                     deadline=deadline.due if deadline else None,
                                     yellow_from=deadline.yellow_from(limits) if deadline else None, today=day)

@@ -17,12 +17,11 @@ from datetime import date
 from app.models.case import CaseState, Step, fold
 from app.models.deadlines import Deadline, current_deadline, days_left, supervision_colour
 from app.models.errors import DomainError
-from app.models.events import Event
+from app.models.events import Event, minute_text
 from app.models.identity import mask_id_number
 from app.models.vocab import CHANNELS, EVENT_LABELS, RATINGS
 from app.ops.desk import Desk
 from app.reports.figures import station_names
-from app.store.projection import case_clock
 
 CHECK_CODE_LENGTH = 8
 
@@ -61,16 +60,11 @@ class PrintoutMatch:
         if self.event is None:
             return "校验码与本案任何记录都不符：打印件不是本站本案的记录，或已被改动"
         if not self.later:
-            last = f"{_minute(self.event.at)} {_label(self.event.kind)}"
+            last = f"{minute_text(self.event.at)} {_label(self.event.kind)}"
             return f"打印件与当前记录一致（打印时最后一项记录：{last}）"
         kinds = "、".join(dict.fromkeys(_label(e.kind) for e in self.later))
-        when = f"{_minute(self.event.at)}（{_label(self.event.kind)}）"
+        when = f"{minute_text(self.event.at)}（{_label(self.event.kind)}）"
         return f"打印件为 {when} 时的记录，此后又有 {len(self.later)} 项变更（{kinds}），请重新打印"
-
-
-def _minute(stamp: str) -> str:
-    """An event time as people write it: 2026-05-27 13:24."""
-    return stamp[:16].replace("T", " ")
 
 
 def _label(kind: str) -> str:
@@ -152,7 +146,7 @@ def sheet_data(desk: Desk, case_id: str, *, full_id: bool = False, events: list[
         raise DomainError(f"找不到案件：{case_id}")
     state = fold(case_id, events)
     limits, today = desk.limits, desk.today()
-    deadline = None if state.finished else current_deadline(case_clock(state), limits)
+    deadline = None if state.finished else current_deadline(state.clock(), limits)
     colour = supervision_colour(
         finished=state.finished, backlog=state.backlog, dissatisfied=state.dissatisfied,
         deadline=deadline.due if deadline else None,

@@ -3,7 +3,6 @@ files are intact."""
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -12,6 +11,7 @@ from app.models.deadlines import TimeLimits
 from app.models.errors import DomainError
 from app.store import eventlog, projection
 from app.store.blobs import BlobStore
+from app.store.stations import StationTree
 
 
 @dataclass
@@ -37,7 +37,7 @@ def verify(conn: sqlite3.Connection, limits: TimeLimits, blobs: BlobStore | None
     cases = int(conn.execute("SELECT count(*) FROM cases").fetchone()[0])
     report = VerifyReport(events, cases)
     stage("校验哈希链")
-    broken = eventlog.check_chains(conn) or eventlog.check_complete(conn, _own_code(conn))
+    broken = eventlog.check_chains(conn) or eventlog.check_complete(conn, StationTree.load(conn).own)
     if broken:
         report.problem = f"事件 {broken.event_id}：{broken.reason}"
         return report
@@ -67,11 +67,6 @@ def verify(conn: sqlite3.Connection, limits: TimeLimits, blobs: BlobStore | None
                 report.problem = str(err)
                 return report
     return report
-
-
-def _own_code(conn: sqlite3.Connection) -> str | None:
-    row = conn.execute("SELECT value FROM settings WHERE key = 'station'").fetchone()
-    return str(json.loads(row[0])["code"]) if row else None
 
 
 def _first_difference(conn: sqlite3.Connection, table: str, rebuilt: dict[str, str]) -> str:

@@ -13,7 +13,7 @@ from datetime import date, datetime
 from typing import Any
 
 from app.models.case import CaseState, fold
-from app.models.deadlines import Clock, TimeLimits, current_deadline
+from app.models.deadlines import TimeLimits, current_deadline
 from app.models.events import canonical_json
 from app.store import eventlog
 from app.store.schema import CASE_COLUMNS, PROJECTION_TABLES
@@ -30,10 +30,6 @@ class CaseRows:
     evidence: list[tuple[object, ...]] = field(default_factory=list)
     checklist: list[tuple[object, ...]] = field(default_factory=list)
     conflicts: list[tuple[object, ...]] = field(default_factory=list)
-
-
-def case_clock(state: CaseState) -> Clock:
-    return state.clock()
 
 
 def _json_list(values: list[Any]) -> str:
@@ -57,7 +53,7 @@ def _reply_numbers(state: CaseState) -> tuple[int | None, int | None]:
 
 def case_rows(state: CaseState, limits: TimeLimits) -> CaseRows:
     """All rows for one case. Deterministic: the same state and limits give the same rows."""
-    deadline = None if state.finished else current_deadline(case_clock(state), limits)
+    deadline = None if state.finished else current_deadline(state.clock(), limits)
     cid = state.case_id
     case = (
         cid, state.origin, state.channel, int(state.collective), state.head_count, state.domain, state.township,

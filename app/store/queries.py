@@ -62,7 +62,6 @@ class CaseFilter:
     colour: str = ""
     domain: str = ""
     leader: str = ""
-    origin: str = ""
     origins: tuple[str, ...] = ()  # cases registered at any of these stations (a county and its townships)
     township: str = ""
     backlog: bool = False
@@ -73,7 +72,7 @@ class CaseFilter:
         """The WHERE clause and its parameters."""
         clauses: list[str] = []
         params: dict[str, Any] = {"today": today.isoformat()}
-        for name in ("status", "domain", "leader", "origin", "township"):
+        for name in ("status", "domain", "leader", "township"):
             value = getattr(self, name)
             if value:
                 clauses.append(f"{name} = :{name}")

@@ -6,9 +6,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from app.models.case import FIELD_LABELS, CaseState
+from app.models.case import FIELD_LABELS, OUT_OF_TURN_WARNING, CaseState
 from app.models.deadlines import current_deadline, days_text, objection_window, supervision_colour
 from app.models.errors import DomainError
+from app.models.events import minute_text
 from app.models.intake import repeat_warning
 from app.models.vocab import CHANNELS, COLOURS, EVENT_LABELS, EVIDENCE_KINDS, RATINGS, STATUSES
 from app.models.workflow import ALLOWED_FROM, allowed_steps
@@ -40,7 +41,6 @@ TEXTS = {
     "no_deadline": "当前没有计时的办理期限",
     "finished": "已{status}，{at}",
     "conflicts": "有 {n} 处修改冲突待处理：{fields}",
-    "out_of_turn": "有 {n} 个办理步骤与其他站点同时办理、未改变案件状态，请核对办理过程",
     "open_failed": "无法打开佐证材料",
     "id": "身份证号",
     "phone": "电话",
@@ -303,7 +303,7 @@ class CaseDetail(QtWidgets.QWidget):
             fields = "、".join(FIELD_LABELS.get(c.field, c.field) for c in state.conflicts)
             warnings.append(TEXTS["conflicts"].format(n=len(state.conflicts), fields=fields))
         if state.out_of_turn:
-            warnings.append(TEXTS["out_of_turn"].format(n=len(state.out_of_turn)))
+            warnings.append(OUT_OF_TURN_WARNING.format(n=len(state.out_of_turn)))
         text = "；".join(w for w in warnings if w)
         self.warning.setText(text)
         self.warning.setVisible(bool(text))
@@ -316,7 +316,7 @@ class CaseDetail(QtWidgets.QWidget):
             "channel": f"{CHANNELS.get(state.channel, state.channel)}　{people_count}",
             "domain": state.domain, "place": place, "authority_unit": state.authority_unit,
             "dispatch_units": "、".join(state.dispatch_units), "leader": leader,
-            "registered_at": f"{state.registered_at[:16].replace('T', ' ')}　{state.origin}",
+            "registered_at": f"{minute_text(state.registered_at)}　{state.origin}",
             "rating": RATINGS.get(state.rating, ""), "repeat_of": "、".join(state.repeat_of),
             "summary": state.request_summary,
         }

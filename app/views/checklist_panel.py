@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from app.models.case import CaseState
 from app.models.errors import DomainError
+from app.models.events import minute_text
 from app.models.vocab import CHECKLIST_ITEMS
 from app.ops.desk import Desk
 from app.views.bus import ChangeBus
@@ -58,7 +59,7 @@ class ChecklistRow(QtWidgets.QFrame):
         self.check.blockSignals(True)
         self.check.setChecked(done)
         self.check.blockSignals(False)
-        self.meta.setText(TEXTS["meta"].format(by=escape(by), at=at[:16].replace("T", " ")) if done or by
+        self.meta.setText(TEXTS["meta"].format(by=escape(by), at=minute_text(at)) if done or by
                           else TEXTS["not_done"])
         self.note.setText(note)
         self.note.setVisible(bool(note))

@@ -62,7 +62,6 @@ class StatusCounts(QtWidgets.QWidget):
         self.per_origin.setVisible(by_origin)
         layout.addWidget(self.per_origin)
         self.values: dict[str, int] = {}
-        self.origin_values: dict[str, dict[str, int]] = {}  # per station directly below (code), as shown
 
     def set_shown(self, number: int) -> None:
         self.shown.setText(TEXTS["shown"].format(n=number))
@@ -74,9 +73,7 @@ class StatusCounts(QtWidgets.QWidget):
             button.setText(f"{LABELS[key]} {self.values.get(key, 0)}")
         if self.by_origin:
             items, tips = [], []
-            self.origin_values = {}
             for group, bucket in station_counts(self.desk.conn, today):
-                self.origin_values[group.code] = bucket
                 label = f"{group.name}（{group.code}）" if group.name else group.code
                 if len(group.origins) > 1:
                     label = TEXTS["subtree"].format(label=label)

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from app.models.errors import DomainError
+from app.models.events import minute_text
 from app.models.vocab import CHECKLIST_ITEMS, EVENT_LABELS, RATINGS, STATUSES
 from app.models.workflow import ALLOWED_FROM
 from app.ops.desk import Desk
@@ -326,7 +327,7 @@ class StepDialog(QtWidgets.QDialog):
         if chain:
             step = chain[-1]
             label.setText(TEXTS["annul_target"].format(label=EVENT_LABELS.get(step.kind, step.kind),
-                                                       at=step.at[:16].replace("T", " "), actor=step.actor))
+                                                       at=minute_text(step.at), actor=step.actor))
         return label
 
     def _kind_changed(self, *_args: object) -> None:

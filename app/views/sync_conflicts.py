@@ -8,6 +8,7 @@ import json
 from typing import Any
 
 from app.models.errors import DomainError
+from app.models.events import minute_text
 from app.ops import supervision
 from app.ops.desk import Desk
 from app.sync.conflicts import Choice, HardConflict, hard_conflicts, soft_pairs
@@ -39,7 +40,7 @@ def value_text(value: Any) -> str:
 
 
 def choice_text(choice: Choice) -> str:
-    return f"{value_text(choice.value)}（{choice.origin} {choice.actor} {choice.at[:16].replace('T', ' ')}）"
+    return f"{value_text(choice.value)}（{choice.origin} {choice.actor} {minute_text(choice.at)}）"
 
 
 class ConflictsView(QtWidgets.QDialog):

@@ -81,7 +81,7 @@ class ExportDialog(QtWidgets.QDialog):
             peers = []
         for cert, direction in peers:
             self.peer.addItem(TEXTS[direction].format(code=cert.code, name=cert.name), cert.code)
-        if not peers and not self.error.text():
+        if not peers:
             show_error(self.error, TEXTS["no_peer"])
         self.ok.setEnabled(bool(peers))
         self.peer.currentIndexChanged.connect(self._suggest)

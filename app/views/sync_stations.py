@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from app.models.errors import DomainError
+from app.models.events import minute_text
 from app.ops import sync
 from app.ops.desk import Desk
 from app.sync.trust import when_text
@@ -59,10 +60,6 @@ def _dates(c: dict[str, Any] | None, seconds: bool = True) -> str:
         return TEXTS["no_cert"]
     cut = 19 if seconds else 16  # the tables give minutes, to stay on one screen
     return f"{when_text(c['not_before'])[:cut]} 至 {when_text(c['not_after'])[:cut]}"
-
-
-def _minutes(stamp: str) -> str:
-    return stamp[:16].replace("T", " ")
 
 
 class StationsView(QtWidgets.QDialog):
@@ -162,8 +159,8 @@ class StationsView(QtWidgets.QDialog):
                 if label is self.parent_label:
                     log = history.get(c["code"], {})
                     text += TEXTS["last_sync"].format(
-                        imported=_minutes(log.get("last_import", {}).get("at", "")) or TEXTS["never"],
-                        exported=_minutes(log.get("last_export", {}).get("at", "")) or TEXTS["never"])
+                        imported=minute_text(log.get("last_import", {}).get("at", "")) or TEXTS["never"],
+                        exported=minute_text(log.get("last_export", {}).get("at", "")) or TEXTS["never"])
             label.setText(text)
         for table, rows in ((self.child_table, data["children"]), (self.others, data["others"])):
             table.setRowCount(len(rows))
@@ -171,8 +168,8 @@ class StationsView(QtWidgets.QDialog):
                 log = history.get(c["code"], {})
                 status = TEXTS["revoked"] if c["revoked_at"] else TEXTS["valid"]
                 cells = (c["code"], c["name"], c["level_label"], c["fingerprint"], _dates(c, seconds=False), status,
-                         _minutes(log.get("last_import", {}).get("at", "")),
-                         _minutes(log.get("last_export", {}).get("at", "")))
+                         minute_text(log.get("last_import", {}).get("at", "")),
+                         minute_text(log.get("last_export", {}).get("at", "")))
                 for column, text in enumerate(cells):
                     item = QtWidgets.QTableWidgetItem(text)
                     if column == 5 and c["revoked_at"]:
