@@ -16,7 +16,7 @@ from app.models.events import minute_text
 from app.models.vocab import CHECKLIST_ITEMS, EVENT_LABELS, RATINGS, STATUSES
 from app.models.workflow import ALLOWED_FROM
 from app.ops.desk import Desk
-from app.views.common import error_label, show_error
+from app.views.common import ScrollArea, error_label, fitted, grow_to_hint, show_error
 from app.views.qt import Qt, QtGui, QtWidgets, Signal
 
 # kind → fields (key, label, widget). Widgets: text (note), line, check, rating, days, files.
@@ -198,6 +198,7 @@ class StepPage(QtWidgets.QWidget):
         if self.override is not None and self.override.isHidden():
             self.override.show()
             self.fields["override_by"].setFocus()
+            grow_to_hint(self.window())
 
     def set_text(self, key: str, text: str) -> None:
         widget = self.fields[key]
@@ -250,6 +251,7 @@ class StepDialog(QtWidgets.QDialog):
             else (EVENT_LABELS[kinds[0]] if len(kinds) == 1 else TEXTS["record"])
         self.setWindowTitle(TEXTS["title"].format(case_id=case_id, what=what))
         self.setMinimumWidth(520)
+        fitted(self)
         self.kind_combo = QtWidgets.QComboBox()
         self.kind_combo.setObjectName("stepKind")
         self.pages = QtWidgets.QStackedWidget()
@@ -279,7 +281,7 @@ class StepDialog(QtWidgets.QDialog):
             kind_row = QtWidgets.QFormLayout()
             kind_row.addRow(TEXTS["kind"] + "：", self.kind_combo)
             layout.addLayout(kind_row)
-        layout.addWidget(self.pages)
+        layout.addWidget(ScrollArea(self.pages), 1)  # a long form scrolls; the buttons stay in view
         if "annul" in kinds:
             layout.addWidget(self._annul_target())
         layout.addWidget(self.error)
