@@ -129,7 +129,8 @@ class Desk:
         if self.station is not None:
             raise DomainError(f"本机已设置为站点 {self.station.code}（{self.station.name}），不能重复初始化")
         if not _CODE.match(code):
-            raise DomainError("站点代码须为2至20位字母或数字，如 TZ0102")
+            raise DomainError("站点代码须为2至20位字母或数字；要与上下级同步的站点用行政区划代码"
+                              "（县6位，乡镇9位），如 331002001")
         if not name.strip():
             raise DomainError("请填写站点名称")
         if level not in LEVELS:
