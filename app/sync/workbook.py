@@ -26,6 +26,7 @@ from openpyxl.styles import Alignment, Font
 
 from app.models.errors import DomainError
 from app.models.vocab import EVENT_LABELS
+from app.reports.safe_cells import safe_cell
 
 SUMMARY_SHEET, CASES_SHEET, EVENTS_SHEET, CHECKLIST_SHEET, EVIDENCE_SHEET = (
     "说明", "案件", "办理事件", "四定四包", "佐证材料清单")
@@ -53,17 +54,8 @@ def event_sheet_name(index: int) -> str:
     return EVENTS_SHEET if index == 0 else f"{EVENTS_SHEET}（{index + 1}）"
 
 
-def _cell(ws: Any, value: Any) -> Any:
-    """A cell that shows what it holds: text starting with "=" stays text (never a formula someone could be
-    tricked into running), and control characters that XML cannot hold are dropped from the people's sheets."""
-    if isinstance(value, str):
-        if _UNSAFE.search(value):
-            value = _UNSAFE.sub("", value)
-        if value.startswith("="):
-            cell = WriteOnlyCell(ws, value)
-            cell.data_type = "s"
-            return cell
-    return value
+# A cell that shows what it holds, never a formula; control characters XML cannot hold shown as "�".
+_cell = safe_cell
 
 
 def _header(ws: Any, headers: Iterable[str], widths: Iterable[int]) -> None:
