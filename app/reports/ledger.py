@@ -26,6 +26,7 @@ from openpyxl.worksheet.filters import AutoFilter
 from app.models.errors import DomainError
 from app.models.identity import mask_id_number
 from app.models.vocab import CHANNELS, COLOURS, RATINGS, STATUSES
+from app.reports.safe_cells import FORMULA_STARTS, clean_text, safe_row
 from app.store.files import output_file
 from app.store.queries import COLOUR_SQL, CaseFilter
 
@@ -164,8 +165,12 @@ class _Cells:
         self.wrap.alignment = Alignment(vertical="top", wrap_text=True)
 
     def wrapped(self, text: str) -> WriteOnlyCell:
+        """A wrapped text cell, as safe as ``safe_cell`` makes the others (shown as typed, never run)."""
+        text = clean_text(text)
         cell = WriteOnlyCell(self.ws, text)
         cell._style = copy(self.wrap._style)
+        cell.data_type = "s"
+        cell.quotePrefix = text.startswith(FORMULA_STARTS)
         return cell
 
     def header(self, text: str) -> WriteOnlyCell:
@@ -199,7 +204,7 @@ def _page_setup(ws: Any, station: str) -> None:
     ws.page_margins.top, ws.page_margins.bottom = 0.7, 0.6
     ws.page_margins.header, ws.page_margins.footer = 0.3, 0.3
     ws.print_options.gridLines = True  # printed ruling without a border style on every cell
-    name = station.replace("&", "&&")  # & starts a header code
+    name = clean_text(station).replace("&", "&&")  # & starts a header code
     ws.oddHeader.left.text, ws.oddHeader.center.text = name, "信访事项台账"
     ws.oddHeader.right.text = f"导出：{datetime.now():%Y-%m-%d %H:%M}"
     ws.oddFooter.center.text = "第 &P 页，共 &N 页"
@@ -233,7 +238,7 @@ def write_ledger(conn: sqlite3.Connection, out: Path, flt: LedgerFilter, today: 
             lines = max(lines, _lines(text, COLUMNS[column][1]))
         if lines > 1:
             ws.row_dimensions[written + 2].height = LINE_POINTS * lines
-        ws.append(row)
+        ws.append(safe_row(ws, row))
         written += 1
         if progress and written % 5000 == 0:
             progress(written, total)
@@ -246,7 +251,7 @@ def write_ledger(conn: sqlite3.Connection, out: Path, flt: LedgerFilter, today: 
                          ("统计日期", today), ("筛选条件", flt.describe()), ("案件数", written),
                          ("身份证号", "完整号码" if full_id else "已脱敏（仅显示前6位和后4位）"),
                          ("督办颜色", "红：超期、积案或不满意；黄：临近期限；绿：正常；—：已办结")):
-        info.append([label, value])
+        info.append(safe_row(info, [label, value]))
     with output_file(out) as temp:
         wb.save(str(temp))
     if progress:
