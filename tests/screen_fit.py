@@ -48,6 +48,20 @@ def _close_with_override(window: Any) -> QtWidgets.QWidget:
     return dialog
 
 
+def _setup(window: Any) -> QtWidgets.QWidget:
+    """First start on a laptop without a station (a desk in an empty folder beside the demo's)."""
+    import tempfile
+
+    from app.ops.desk import Desk
+    from app.views.setup_dialog import SetupDialog
+
+    desk = Desk(Path(tempfile.mkdtemp()) / "fresh")
+    dialog = SetupDialog(desk, window)
+    dialog.finished.connect(lambda _result: desk.close())
+    dialog.open()
+    return dialog
+
+
 def _record_on(status: str) -> Opener:
     return lambda window: window.case_actions.record_step(_case_with(window, status))
 
@@ -60,6 +74,8 @@ OPENERS: list[tuple[str, Opener]] = [
     ("attach evidence", lambda w: w.case_actions.attach(w.current_case_id())),
     ("edit a case", lambda w: w.case_actions.edit(w.current_case_id())),
     ("station settings", lambda w: w.station_settings()),
+    ("first start: set up a station", _setup),
+    ("save a view", lambda w: w.views.ask_save()),
     ("about", lambda w: w.about()),
     ("help", _action("helpManual")),
     ("dashboard", _action("supervise_dashboard")),

@@ -82,9 +82,9 @@ def test_a_conflict_is_settled_in_the_conflicts_view(qtbot, tmp_path: Path, now:
         view.choices.setCurrentIndex(1)
         # Side by side: ours and theirs, what, when, who.
         headers = [view.compare.horizontalHeaderItem(c).text() for c in range(view.compare.columnCount())]
-        assert headers == ["[1] 本站（TZJJ）", "[2] 对方（TZ01）"]
+        assert headers == ["[1] 本站（331002）", "[2] 对方（331002001）"]
         column = [view.compare.item(r, 1).text() for r in range(view.compare.rowCount())]
-        assert column[0] == "周镇长" and column[3] == "TZ01" and column[1][:4].isdigit()
+        assert column[0] == "周镇长" and column[3] == "331002001" and column[1][:4].isdigit()
         view.apply.click()
         box = view.findChild(QtWidgets.QMessageBox, "confirmBox")
         assert "“包案领导”将定为" in box.text() and "周镇长" in box.text()
@@ -198,14 +198,14 @@ def test_an_export_refusal_is_shown_whole(qtbot, tmp_path: Path, now: FakeNow) -
 def test_the_conflict_line_of_a_case_opens_the_conflicts_view(qtbot, tmp_path: Path, now: FakeNow) -> None:  # type: ignore[no-untyped-def]
     from tests.gui_support import make_window
 
-    with station_tree(tmp_path, now, ("SZ", "TZJJ", "TZ01")) as d:
-        town, county = d["TZ01"], d["TZJJ"]
+    with station_tree(tmp_path, now, ("331000", "331002", "331002001")) as d:
+        town, county = d["331002001"], d["331002"]
         case_id = new_case(town)
-        transfer.import_bundle(county, transfer.export_bundle(town, "TZJJ", tmp_path / "1.zip").path)
+        transfer.import_bundle(county, transfer.export_bundle(town, "331002", tmp_path / "1.zip").path)
         supervision.assign_leader(county, case_id, "陈副县长")
         now.advance(minutes=3)
         supervision.assign_leader(town, case_id, "周镇长")
-        transfer.import_bundle(county, transfer.export_bundle(town, "TZJJ", tmp_path / "2.zip").path)
+        transfer.import_bundle(county, transfer.export_bundle(town, "331002", tmp_path / "2.zip").path)
         window = make_window(qtbot, county)
         window.select_case(case_id)
         warning = window.detail.warning

@@ -48,6 +48,25 @@ def manual_pages() -> list[tuple[str, Path]]:
     return pages
 
 
+def fit_pictures(document: QtGui.QTextDocument, width: int) -> None:
+    """Pictures no wider than ``width`` (a main-window picture is the screen's width), small ones as they are."""
+    cursor = QtGui.QTextCursor(document)
+    block = document.begin()
+    while block.isValid():
+        iterator = block.begin()
+        while not iterator.atEnd():
+            fragment = iterator.fragment()
+            image_format = fragment.charFormat().toImageFormat()
+            if fragment.isValid() and image_format.isValid():
+                natural = QtGui.QImage(str(MANUAL_DIR / image_format.name())).width()
+                image_format.setWidth(min(width, natural) if natural > 0 else width)
+                cursor.setPosition(fragment.position())
+                cursor.setPosition(fragment.position() + fragment.length(), QtGui.QTextCursor.MoveMode.KeepAnchor)
+                cursor.setCharFormat(image_format)
+            iterator += 1
+        block = block.next()
+
+
 def version() -> str:
     try:
         return metadata.version("petition-desk")
@@ -77,7 +96,7 @@ class HelpWindow(QtWidgets.QDialog):
         splitter.addWidget(self.chapters)
         splitter.addWidget(self.page)
         splitter.setStretchFactor(1, 1)
-        splitter.setSizes([180, 620])
+        splitter.setSizes([self.fontMetrics().horizontalAdvance("中") * 16, 620])
         buttons = QtWidgets.QDialogButtonBox()
         close = buttons.addButton(TEXTS["close"], QtWidgets.QDialogButtonBox.ButtonRole.RejectRole)
         close.setObjectName("helpClose")
@@ -94,6 +113,11 @@ class HelpWindow(QtWidgets.QDialog):
             path = self.pages[row][1]
             self.page.document().setBaseUrl(QtCore.QUrl.fromLocalFile(str(path)))
             self.page.setMarkdown(path.read_text(encoding="utf-8"))
+            fit_pictures(self.page.document(), max(self.page.viewport().width() - 24, 300))
+
+    def resizeEvent(self, event: QtGui.QResizeEvent) -> None:
+        super().resizeEvent(event)
+        fit_pictures(self.page.document(), max(self.page.viewport().width() - 24, 300))
 
     def show_topic(self, words: str) -> None:
         """Open the chapter whose title holds ``words`` (F1 in a dialog opens that task's chapter)."""

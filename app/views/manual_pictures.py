@@ -113,7 +113,7 @@ def take_pictures(data_dir: Path, out: Path, names: list[str] | None = None) -> 
 def write_pdf(path: Path) -> None:
     """The manual's chapters, one after another, as a PDF with the shipped font embedded."""
     from app.views.app import application, setup_application
-    from app.views.help_window import MANUAL_DIR, manual_pages
+    from app.views.help_window import MANUAL_DIR, fit_pictures, manual_pages
     from app.views.qt import QtCore, QtGui
 
     app = application()
@@ -125,22 +125,7 @@ def write_pdf(path: Path) -> None:
     for picture in sorted((MANUAL_DIR / "images").glob("*.png")):  # given to the document (setMarkdown drops them)
         document.addResource(QtGui.QTextDocument.ResourceType.ImageResource,
                              QtCore.QUrl(f"images/{picture.name}"), QtGui.QImage(str(picture)))
-    # Pictures at most the printable width: the writer's page is about 180 mm wide at 96 dpi.
-    cursor = QtGui.QTextCursor(document)
-    block = document.begin()
-    while block.isValid():
-        iterator = block.begin()
-        while not iterator.atEnd():
-            fragment = iterator.fragment()
-            image_format = fragment.charFormat().toImageFormat()
-            if fragment.isValid() and image_format.isValid():
-                natural = QtGui.QImage(str(MANUAL_DIR / image_format.name())).width()
-                image_format.setWidth(min(620, natural) if natural > 0 else 620)
-                cursor.setPosition(fragment.position())
-                cursor.setPosition(fragment.position() + fragment.length(), QtGui.QTextCursor.MoveMode.KeepAnchor)
-                cursor.setCharFormat(image_format)
-            iterator += 1
-        block = block.next()
+    fit_pictures(document, 620)  # the writer's printable width at 96 dpi is about 680 pixels
     path.parent.mkdir(parents=True, exist_ok=True)
     writer = QtGui.QPdfWriter(str(path))
     writer.setPageSize(QtGui.QPageSize(QtGui.QPageSize.PageSizeId.A4))
