@@ -80,7 +80,7 @@ class WhenEdit(QtWidgets.QDateTimeEdit):
 
     def when(self) -> datetime | None:
         """The chosen time, or None when left at now (so a slow form is not taken as typed in late)."""
-        return None if self.dateTime() == self._initial else self.dateTime().toPython()
+        return None if self.dateTime() == self._initial else self.dateTime().toPython()  # type: ignore[return-value]
 
 
 class NoteEdit(QtWidgets.QPlainTextEdit):
