@@ -37,6 +37,30 @@ def enroll(child: Desk, parent: Desk, folder: Path) -> None:
 Station = tuple[str, str, str, str | None]  # code, name, level, parent
 
 
+def set_up(data_dir: Path, now: FakeNow, station: Station, parent: Desk | None, folder: Path) -> Desk:
+    """One station set up in ``data_dir`` and enrolled under ``parent`` (the city: its own root)."""
+    code, name, level, _parent = station
+    desk = Desk(data_dir, now=now)
+    desk.init_station(code, name, level, handler=f"{name[:2]}经办人")
+    if parent is not None:
+        enroll(desk, parent, folder)
+    else:
+        sync.identity(desk)
+    return desk
+
+
+def set_up_again(folder: Path, now: FakeNow, code: str, parent: Desk, revoke: bool = True) -> Desk:
+    """The station ``code`` set up again on a new computer (an empty data folder): the station above revokes the
+    old key (the laptop was lost) and certifies the new one. The caller closes the desk."""
+    if revoke:
+        sync.revoke(parent, code, "电脑丢失")
+    station = next(s for s in STATIONS if s[0] == code)
+    data_dir = folder / f"{code}-new"
+    while data_dir.exists():
+        data_dir = data_dir.with_name(data_dir.name + "-new")
+    return set_up(data_dir, now, station, parent, folder)
+
+
 @contextmanager
 def station_tree(folder: Path, now: FakeNow, codes: tuple[str, ...] | None = ("SZ", "TZJJ", "TZ01", "TZ02"),
                  stations: tuple[Station, ...] = STATIONS) -> Iterator[dict[str, Desk]]:
@@ -46,13 +70,7 @@ def station_tree(folder: Path, now: FakeNow, codes: tuple[str, ...] | None = ("S
         for code, name, level, parent in stations:
             if codes is not None and code not in codes:
                 continue
-            desk = Desk(folder / code, now=now)
-            desk.init_station(code, name, level, handler=f"{name[:2]}经办人")
-            desks[code] = desk
-            if parent:
-                enroll(desk, desks[parent], folder)
-            else:
-                sync.identity(desk)
+            desks[code] = set_up(folder / code, now, (code, name, level, parent), desks.get(parent or ""), folder)
         yield desks
     finally:
         for desk in desks.values():

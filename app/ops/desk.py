@@ -40,6 +40,24 @@ MAX_SEQUENCE = 99_999  # case numbers carry a five-digit sequence per station an
 ENTRY_TOLERANCE_SECONDS = 60  # a step dated within a minute of its entry is taken as entered when it happened
 
 
+def _registered_events(conn: sqlite3.Connection, case_id: str) -> list[Event]:
+    """A case's events; DomainError when there is no such case, or its registration has not arrived yet."""
+    events = eventlog.for_case(conn, case_id)
+    if not events:
+        raise DomainError(f"找不到案件：{case_id}")
+    if not projection.registered(events):
+        raise DomainError(f"案件 {case_id} 的登记还没有同步到本站（已收到其他站点关于它的 {len(events)} 个办理事件，"
+                          "暂存待登记到达后一并显示）：请导入登记该案件的站点的同步包，重新安装的站点请导入恢复文件")
+    return events
+
+
+def recover_first(held: int, seq: int) -> str:
+    """Why a station that has fewer of its own events than a station above holds may not record (app.ops.recovery)."""
+    return (f"上级已收到本站第 {held} 号及之前的办理事件，本机只有 {seq} 个：本机是重新安装的，或是从较早的备份"
+            "恢复的。为了不重复编号，请先请上级为本站制作恢复文件（“同步 → 站点与证书 → 制作恢复文件”，命令行 "
+            "recovery-file 本站代码 --out 文件），在本机导入后再登记和办理")
+
+
 @dataclass(frozen=True)
 class Station:
     """Who this desk is: a township, county or city office."""
@@ -172,6 +190,11 @@ class Desk:
     def _writer(self, conn: sqlite3.Connection) -> ChainWriter:
         code = self.require_station().code
         seq, last_hash = eventlog.head(conn, code)
+        # A station above already holds more of our events than this computer (set up again, or restored from an
+        # older copy): a new event would take a number in use there. The recovery file brings them back first.
+        held = conn.execute("SELECT max(seq) FROM sync_acked WHERE origin = ?", (code,)).fetchone()[0]
+        if held and held > seq:
+            raise DomainError(recover_first(held, seq))
         return ChainWriter(code, seq, last_hash, self._clock)
 
     def _when(self, at: datetime | None) -> datetime:
@@ -244,9 +267,7 @@ class Desk:
                    payload: dict[str, Any], when: datetime) -> Event:
         """Check, write and project one event inside the caller's transaction (also used by app.ops.batch,
         which records one measure on many cases in one transaction)."""
-        events = eventlog.for_case(conn, case_id)
-        if not events:
-            raise DomainError(f"找不到案件：{case_id}")
+        events = _registered_events(conn, case_id)
         state = fold(case_id, events)
         check(state, kind, payload, self.limits, when.date())
         check_date(state, kind, when)
@@ -318,10 +339,7 @@ class Desk:
 
     # ----- reading ----------------------------------------------------------------------------------------------
     def case(self, case_id: str) -> CaseState:
-        events = eventlog.for_case(self.conn, case_id)
-        if not events:
-            raise DomainError(f"找不到案件：{case_id}")
-        return fold(case_id, events)
+        return fold(case_id, _registered_events(self.conn, case_id))
 
     def events(self, case_id: str) -> list[Event]:
         return eventlog.for_case(self.conn, case_id)
