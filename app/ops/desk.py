@@ -24,10 +24,11 @@ from app.models.deadlines import TimeLimits
 from app.models.errors import DomainError
 from app.models.events import Event, HybridClock
 from app.models.intake import CaseDraft
+from app.models.settings import SETTING_KIND, SETTINGS, setting_payload
 from app.models.vocab import DEFAULT_DOMAINS, LEVELS
 from app.models.workflow import check, check_date
 from app.ops.chain import ChainWriter
-from app.store import eventlog, projection
+from app.store import eventlog, projection, settings_log
 from app.store.blobs import BlobStore, kind_of
 from app.store.db import DB_NAME, open_connection, transaction
 
@@ -105,7 +106,9 @@ class Desk:
     @property
     def station(self) -> Station | None:
         data = self.setting("station")
-        return Station(**data) if data else None
+        if not data:
+            return None
+        return Station(data["code"], self.setting("station_name") or data["name"], data["level"])
 
     def require_station(self) -> Station:
         station = self.station
@@ -130,7 +133,8 @@ class Desk:
         if self.station is not None:
             raise DomainError(f"本机已设置为站点 {self.station.code}（{self.station.name}），不能重复初始化")
         if not _CODE.match(code):
-            raise DomainError("站点代码须为2至20位字母或数字，如 TZ0102")
+            raise DomainError("站点代码须为2至20位字母或数字；要与上下级同步的站点用行政区划代码"
+                              "（县6位，乡镇9位），如 331002001")
         if not name.strip():
             raise DomainError("请填写站点名称")
         if level not in LEVELS:
@@ -150,14 +154,30 @@ class Desk:
     def set_domains(self, domains: list[str] | tuple[str, ...]) -> None:
         """The domains a case may be registered under (the ten key domains and 其他 by default). Cases keep the
         domain they were registered with when it is later taken off the list."""
-        with self._write({"settings"}, ()) as conn:
-            self._put_setting(conn, "domains", list(domains))
+        self.change_setting("domains", list(domains))
 
     def set_limits(self, limits: TimeLimits) -> None:
         """Change the station's time limits; every open case's light follows at once."""
-        with self._write({"settings", "cases"}, ()) as conn:
-            self._put_setting(conn, "limits", limits.to_json())
-            projection.recompute_deadlines(conn, limits)
+        self.change_setting("limits", limits.to_json())
+
+    def set_station_name(self, name: str) -> None:
+        """Rename the station (its code never changes)."""
+        if not name.strip():
+            raise DomainError("请填写站点名称")
+        self.change_setting("station_name", name.strip())
+
+    def change_setting(self, key: str, value: Any) -> Event:
+        """Record a setting that changes what the tables show (app.models.settings.SETTINGS) as an event of this
+        station and project it; when the setting asks for it, every open case is projected again at once."""
+        spec = SETTINGS[key]
+        with self._write({"settings", "cases"} if spec.reproject else {"settings"}, ()) as conn:
+            event = self._writer(conn).make("", SETTING_KIND, setting_payload(key, value), self.handler, self.now())
+            eventlog.append(conn, [event])
+            settings_log.put(conn, key, value)
+            self._settings_cache.pop(key, None)
+            if spec.reproject:
+                projection.recompute_deadlines(conn, self.limits)
+        return event
 
     # ----- listening ------------------------------------------------------------------------------------------
     def subscribe(self, listener: Listener) -> None:
@@ -180,8 +200,12 @@ class Desk:
             with transaction(self.conn) as conn:
                 yield conn
         except sqlite3.OperationalError as err:
+            self._settings_cache.clear()  # values read inside the rolled-back transaction are gone with it
             if "full" in str(err):
                 raise DomainError("磁盘空间已满，本次操作未保存，请清理磁盘后重试") from None
+            raise
+        except BaseException:
+            self._settings_cache.clear()
             raise
         for listener in list(self._listeners):
             listener(frozenset(kinds), case_ids)
@@ -348,6 +372,9 @@ class Desk:
         return self.now().date()
 
     def rebuild(self) -> int:
-        """Write every projection again from the event log."""
-        with self._write({"cases"}, ()) as conn:
+        """Write every projection again from the event log: the settings first, as the cases' limits come from
+        them."""
+        with self._write({"cases", "settings"}, ()) as conn:
+            settings_log.rebuild(conn)
+            self._settings_cache.clear()
             return projection.rebuild(conn, self.limits)

@@ -16,6 +16,7 @@ from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from app.models.divisions import certify_problem
 from app.models.errors import DomainError
 from app.models.vocab import LEVELS
 from app.ops.desk import Desk
@@ -103,6 +104,9 @@ def certify(desk: Desk, request_path: Path, out: Path) -> Certificate:
                           f"{wanted}站点签发，本站是{LEVELS[mine.level]}")
     if not _CODE.match(request.code) or request.code == mine.code:
         raise DomainError(f"申请中的站点代码不正确：{request.code}")
+    problem = certify_problem(mine.code, mine.level, request.code, request.level)
+    if problem:
+        raise DomainError(problem)
     trust = TrustStore(desk.conn)
     pool = trust.pool()
     revoked = valid_revocations(trust.revocations(), pool)

@@ -36,7 +36,7 @@ from app.sync import bundle, tracking, workbook
 from app.sync.apply import ApplyReport, apply_events, refresh
 from app.sync.certs import Certificate, Revocation
 from app.sync.container import OpenedBundle, open_bundle
-from app.sync.trust import TrustStore, parents, subtree, valid_revocations, verify_chain
+from app.sync.trust import TrustStore, parents, rival, subtree, valid_revocations, verify_chain
 
 Progress = Callable[[str, int, int], None]
 # How far an event's clock may be ahead of the time its bundle states: rounding, and bundles written before the
@@ -153,7 +153,15 @@ def _check(desk: Desk, opened: OpenedBundle, say: Progress, require_receiver: bo
             trusted.append(cert)
         except DomainError:
             continue  # a certificate we cannot check is simply not kept
-    tree = parents([*trust.certificates(), *trusted])
+    held = trust.certificates()
+    for cert in trusted:
+        other = rival(cert, held, pool, revoked, info.created_at)
+        if other is not None:
+            raise DomainError(
+                f"同步包带来站点 {cert.code}（{cert.name}）的另一份证书（密钥指纹 {cert.fingerprint}），而本站已有"
+                f"它的一份有效证书（密钥指纹 {other.fingerprint}，由 {other.parent} 签发，未被吊销）：同一站点代码"
+                "不能有两份有效证书，整个同步包不予导入。如该站点确已换了密钥，须先由其上级吊销旧证书。")
+    tree = parents([*held, *trusted])
     mine = subtree(tree, station.code)
     if info.direction == "recovery" and require_receiver:
         # A recovery file (app.ops.recovery) from a station above: this station's own part of the tree, and what
