@@ -8,7 +8,7 @@ from pathlib import Path
 from app.ops import supervision
 from app.ops import sync_transfer as transfer
 from app.ops.desk import Desk
-from app.views.qt import QtWidgets
+from app.views.qt import Qt, QtWidgets
 from app.views.sync_conflicts import ConflictsView
 from app.views.sync_dialogs import ExportDialog, ImportSummary, start_import
 from app.views.sync_stations import StationsView
@@ -76,6 +76,7 @@ def test_a_conflict_is_settled_in_the_conflicts_view(qtbot, tmp_path: Path, now:
         transfer.import_bundle(county, transfer.export_bundle(town, "331002", tmp_path / "2.zip").path)
         view = ConflictsView(county)
         qtbot.addWidget(view)
+        view.show()
         assert view.hard.rowCount() == 1 and view.hard.item(0, 1).text() == "包案领导"
         texts = [view.choices.itemText(i) for i in range(view.choices.count())]
         assert texts[0].startswith("[1] 陈副县长（331002") and texts[1].startswith("[2] 周镇长（331002001")
@@ -88,7 +89,7 @@ def test_a_conflict_is_settled_in_the_conflicts_view(qtbot, tmp_path: Path, now:
         view.apply.click()
         box = view.findChild(QtWidgets.QMessageBox, "confirmBox")
         assert "“包案领导”将定为" in box.text() and "周镇长" in box.text()
-        box.button(QtWidgets.QMessageBox.StandardButton.Yes).click()
+        qtbot.mouseClick(box.button(QtWidgets.QMessageBox.StandardButton.Yes), Qt.MouseButton.LeftButton)
         assert view.hard.rowCount() == 0
         assert county.case(case_id).leader == "周镇长" and county.case(case_id).conflicts == []
         view.grab().save(str(tmp_path / "conflicts.png"))
