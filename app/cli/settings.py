@@ -6,8 +6,8 @@ import argparse
 from dataclasses import replace
 from datetime import date
 
-from app.cli.common import EXIT_OK, print_json
-from app.models.deadlines import TimeLimits
+from app.cli.common import EXIT_OK, choices_help, print_json
+from app.models.deadlines import BACKLOG_COLOURS, TimeLimits
 from app.models.errors import DomainError
 from app.models.vocab import OTHER_DOMAIN
 from app.ops.desk import Desk
@@ -28,6 +28,9 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         p.add_argument(f"--{option}", type=int, help=f"{DAY_LIMITS[field]}（天数）")
     p.add_argument("--holiday", action="append", default=[], help="节假日（YYYY-MM-DD，可重复）")
     p.add_argument("--makeup-workday", action="append", default=[], help="调休上班日（YYYY-MM-DD，可重复）")
+    p.add_argument("--holiday-shift", choices=["on", "off"],
+                   help="期限最后一日为法定节假日的，顺延至节假日后第一个工作日（默认 on）")
+    p.add_argument("--backlog-colour", choices=list(BACKLOG_COLOURS), help=choices_help("积案三色", BACKLOG_COLOURS))
     p.add_argument("--json", action="store_true", help="以 JSON 输出")
     p.set_defaults(run=cmd_limits)
 
@@ -59,6 +62,10 @@ def cmd_limits(desk: Desk, args: argparse.Namespace) -> int:
         changes["holidays"] = tuple(sorted(set(limits.holidays) | set(_dates(args.holiday))))
     if args.makeup_workday:
         changes["makeup_workdays"] = tuple(sorted(set(limits.makeup_workdays) | set(_dates(args.makeup_workday))))
+    if args.holiday_shift:
+        changes["holiday_shift"] = args.holiday_shift == "on"
+    if args.backlog_colour:
+        changes["backlog_colour"] = args.backlog_colour
     if changes:
         limits = replace(limits, **changes)
         check_limits(limits)  # the same checks as 本站设置
@@ -78,6 +85,8 @@ def _print(limits: TimeLimits) -> None:
     print(f"黄灯：剩余{limits.yellow_days}日或时限的{int(limits.yellow_fraction * 100)}%以内")
     holidays = "、".join(limits.holidays) or "未设置"
     print(f"节假日：{holidays}；调休上班：{'、'.join(limits.makeup_workdays) or '未设置'}")
+    shift = "顺延至下一工作日" if limits.holiday_shift else "不顺延"
+    print(f"期限末日为法定节假日：{shift}；积案三色：{BACKLOG_COLOURS.get(limits.backlog_colour, '')}")
 
 
 def cmd_domains(desk: Desk, args: argparse.Namespace) -> int:

@@ -52,7 +52,8 @@ def place(rng: random.Random, now: datetime, build: Build, target: str, until: s
     if target not in kinds:
         return None
     index = len(kinds) - 1 - kinds[::-1].index(target)
-    after = [i for i in range(index + 1, len(steps)) if not until or kinds[i] == until]
+    # a notice given on the spot after a step is part of that step, not the next stage
+    after = [i for i in range(index + 1, len(steps)) if kinds[i] != "notify" and (not until or kinds[i] == until)]
     entered = steps[index][0].date()
     if back is not None:
         days_back = rng.randint(*back)
@@ -99,6 +100,8 @@ def _stage_cases(source: Source) -> list[Planned | None]:
         place(rng, now, _normal(source, ratings=(DISSATISFIED, DISSATISFIED), review=True, re_review=True),
               "request_re_review", "answer_re_review"),
         place(rng, now, _normal(source, decline=rng.choice(texts.DECLINE_REASONS)[0]), "decline", ago=(5, 90)),
+        place(rng, now, _normal(source, objection=texts.OBJECTION), "object", ago=(1, 3)),  # 异议待审
+        place(rng, now, _normal(source, legal_route="仲裁"), "route_legal", ago=(5, 40)),  # 导入法定途径
         # last: the 不再受理 case of _not_again follows it
         place(rng, now, _normal(source, ratings=three_rounds, review=True, re_review=True, end="terminate"),
               "terminate", ago=(40, 120)),
@@ -143,7 +146,7 @@ def _not_again(source: Source, terminated: Planned | None) -> Planned | None:
     if start > now - timedelta(days=2):
         return None
     terminated.family = "not-again"
-    build = _normal(source, _repeat_of(source, terminated.life), decline=texts.RE_PETITION_DECLINE)
+    build = _normal(source, _repeat_of(source, terminated.life), not_again=texts.RE_PETITION_DECLINE)
     return Planned(start, build(start), family="not-again")
 
 

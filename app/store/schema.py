@@ -14,6 +14,8 @@ CASE_COLUMNS: tuple[str, ...] = (
     "review_round", "rating", "dissatisfied", "measures", "repeat_of", "repeat_round", "checklist_done",
     "conflicts", "supervision", "finished", "deadline_label", "deadline", "yellow_from", "last_event_id",
     "last_hash", "last_hlc", "first_replied_at", "first_rated_at", "first_rating", "reply_days", "handling_seconds",
+    "colour_pin", "category", "problem_type", "purpose", "first_time", "legal_route", "work_order", "routed_days",
+    "in_time",
 )
 
 _V1 = """
@@ -200,6 +202,30 @@ def _v7(conn: sqlite3.Connection) -> None:
     record_legacy(conn)
 
 
+_FIGURE_COLUMNS_V8 = ("registered_at, repeat_round, closed_at, status, review_round, rating, first_rated_at, "
+                      "first_rating, first_replied_at, handling_seconds, accepted_at, reply_days, backlog, finished, "
+                      "first_time, routed_days, in_time")
+
+
+def _v8(conn: sqlite3.Connection) -> None:
+    """The law's procedure: the colour a case has whatever its dates (a backlog case, a dissatisfied
+    petitioner), 诉求分类 and the national fields, the 12345 work order, and three numbers for the figures (days
+    to the first routing decision, finished within the limit; reply_days now counts from receipt). The covering
+    indexes of step 6 are made again with the new figure columns. The rows are filled by projecting every case
+    afresh once all steps have run (``REPROJECT_BELOW``)."""
+    for column in ("colour_pin", "category", "problem_type", "purpose", "legal_route", "work_order"):
+        conn.execute(f"ALTER TABLE cases ADD COLUMN {column} TEXT NOT NULL DEFAULT ''")
+    conn.execute("ALTER TABLE cases ADD COLUMN first_time INTEGER NOT NULL DEFAULT 1")
+    conn.execute("ALTER TABLE cases ADD COLUMN routed_days INTEGER")
+    conn.execute("ALTER TABLE cases ADD COLUMN in_time INTEGER")
+    for column in ("domain", "township"):
+        conn.execute(f"DROP INDEX IF EXISTS cases_figures_{column}")
+        conn.execute(f"CREATE INDEX cases_figures_{column} ON cases ({column}, {_FIGURE_COLUMNS_V8})")
+
+
 # Step N brings a file from version N-1 to N. Append only; never change a step that has shipped.
-STEPS: list[Callable[[sqlite3.Connection], None]] = [_v1, _v2, _v3, _v4, _v5, _v6, _v7]
+STEPS: list[Callable[[sqlite3.Connection], None]] = [_v1, _v2, _v3, _v4, _v5, _v6, _v7, _v8]
+# A file older than this (and not new) has its projections written again from its events after the steps: the
+# fold learned things (time limits beside each other, the colour pin) that SQL alone cannot fill in.
+REPROJECT_BELOW = 8
 LATEST_VERSION = len(STEPS)
