@@ -146,7 +146,8 @@ def _end(tl: Timeline, context: dict[str, str], terminate: bool) -> None:
     """依法终结, or 包化解 ticked and the case struck off (now and then with a supervisor's override instead)."""
     rng = tl.rng
     if terminate:
-        tl.add("terminate", {"reason": texts.TERMINATE_REASONS[1], "ground": texts.REFUSED_OPINION},
+        tl.add("terminate", {"reason": texts.TERMINATE_REASONS[1], "ground": texts.REFUSED_OPINION,
+                             "override": texts.TERMINATION_APPROVAL},
                rng.randint(5, 20))
         return
     if rng.random() < 0.06:

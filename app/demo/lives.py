@@ -271,7 +271,7 @@ def normal_life(tl: Timeline, evidence: Evidence, opts: Options) -> None:
     if opts.stall == "register":
         return
     if opts.not_again:
-        tl.add("no_longer_accept", {"reason": opts.not_again}, max(gap, 0))
+        tl.add("no_longer_accept", {"reason": opts.not_again}, max(gap, rng.randint(1, 4)))
         tl.follow("notify", texts.notice("不再受理", "邮寄"))
         return
     if opts.legal_route:
@@ -339,7 +339,8 @@ def follow_ups(tl: Timeline, opts: Options, context: dict[str, str]) -> None:
             break
         if round_number == 2:
             if opts.end == "terminate" or (not opts.end and rng.random() < 0.8):
-                tl.add("terminate", {"reason": rng.choice(texts.TERMINATE_REASONS), "ground": texts.EXHAUSTED},
+                tl.add("terminate", {"reason": rng.choice(texts.TERMINATE_REASONS), "ground": texts.EXHAUSTED,
+                                     "override": texts.TERMINATION_APPROVAL},
                        max(gap, rng.randint(5, 20)))
                 return
             close(tl, opts, context, texts.CLOSE_AFTER_DISSATISFIED, rng.randint(28, 31))

@@ -100,8 +100,6 @@ def _stage_cases(source: Source) -> list[Planned | None]:
         place(rng, now, _normal(source, ratings=(DISSATISFIED, DISSATISFIED), review=True, re_review=True),
               "request_re_review", "answer_re_review"),
         place(rng, now, _normal(source, decline=rng.choice(texts.DECLINE_REASONS)[0]), "decline", ago=(5, 90)),
-        place(rng, now, _normal(source, objection=texts.OBJECTION), "object", ago=(1, 3)),  # 异议待审
-        place(rng, now, _normal(source, legal_route="仲裁"), "route_legal", ago=(5, 40)),  # 导入法定途径
         # last: the 不再受理 case of _not_again follows it
         place(rng, now, _normal(source, ratings=three_rounds, review=True, re_review=True, end="terminate"),
               "terminate", ago=(40, 120)),
@@ -169,7 +167,19 @@ def _backlog_cases(source: Source) -> list[Planned | None]:
     return out
 
 
+def _procedure_cases(source: Source) -> list[Planned | None]:
+    """An objection waiting for the routing office (异议待审) and a matter sent to arbitration (导入法定途径). Drawn
+    with the random stream put back afterwards, so every other case of a seed stays as it was."""
+    rng, now = source.rng, source.now
+    state = rng.getstate()
+    found = [place(rng, now, _normal(source, objection=texts.OBJECTION), "object", ago=(1, 3)),
+             place(rng, now, _normal(source, legal_route="仲裁"), "route_legal", ago=(5, 40))]
+    rng.setstate(state)
+    return found
+
+
 def showcases(source: Source) -> list[Planned]:
     stages = _stage_cases(source)
-    found = [*stages, _not_again(source, stages[-1]), *_three_rounds(source), *_backlog_cases(source)]
+    found = [*stages, _not_again(source, stages[-1]), *_three_rounds(source), *_backlog_cases(source),
+             *_procedure_cases(source)]
     return [p for p in found if p is not None]

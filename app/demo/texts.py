@@ -37,6 +37,7 @@ LEGAL_ROUTE_NOTES = {
 }
 OBJECTION = "经核，该事项属县交通运输局管养范围，不属本单位职责，请重新转送"
 EXTENSION_APPROVAL = {"by": "单位负责人", "reason": "情况复杂，同意延期"}
+TERMINATION_APPROVAL = {"by": "周晓燕（副县长）", "reason": "经集体研究，同意依法终结"}
 EXHAUSTED = "已穷尽信访程序（经复查、复核）"
 REFUSED_OPINION = "信访人拒不接受依法依规提出的处理意见"
 
