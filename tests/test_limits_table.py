@@ -259,3 +259,38 @@ def test_a_legal_channel_matter_ends_with_its_route_and_notice(desk: Desk, now: 
     desk.notify(case_id, "导入法定途径", "当面")
     assert desk.case(case_id).status == "routed_legal"
     assert date.fromisoformat(desk.case(case_id).closed_at[:10]) == date(2026, 3, 2)
+
+
+def test_a_file_from_before_the_procedure_is_projected_afresh_on_opening(tmp_path: Any, now: FakeNow) -> None:
+    """A version 7 file (no colour pin, classification or figure columns) opened by this program: the new step
+    adds the columns and every case is projected again, so a backlog case is red and verify holds."""
+    from app.store import schema
+    from app.store.db import DB_NAME
+    from app.store.integrity import verify
+
+    desk = Desk(tmp_path / "old", now=now)
+    desk.init_station("TZ01", "新河镇信访办", "township")
+    backlog = desk.register_case(make_draft(backlog=True, leader="陈副县长", category="申诉求决"))
+    desk.close()
+    import sqlite3
+
+    conn = sqlite3.connect(tmp_path / "old" / DB_NAME, isolation_level=None)
+    conn.execute("DROP INDEX cases_repeats")
+    for column in ("cases_figures_domain", "cases_figures_township"):
+        conn.execute(f"DROP INDEX {column}")
+    for column in ("colour_pin", "category", "problem_type", "purpose", "first_time", "legal_route", "work_order",
+                   "routed_days", "in_time"):
+        conn.execute(f"ALTER TABLE cases DROP COLUMN {column}")
+    conn.execute("PRAGMA user_version = 7")
+    conn.close()
+
+    reopened = Desk(tmp_path / "old", now=now)
+    try:
+        assert reopened.conn.execute("PRAGMA user_version").fetchone()[0] == schema.LATEST_VERSION
+        row = reopened.conn.execute("SELECT colour_pin, category, first_time FROM cases WHERE case_id = ?",
+                                    (backlog,)).fetchone()
+        assert tuple(row) == ("red", "申诉求决", 1)
+        assert colour(reopened, backlog) == "red"
+        assert verify(reopened.conn, reopened.limits, reopened.blobs).ok
+    finally:
+        reopened.close()

@@ -213,17 +213,19 @@ def _v8(conn: sqlite3.Connection) -> None:
     to the first routing decision, finished within the limit; reply_days now counts from receipt). The covering
     indexes of step 6 are made again with the new figure columns. The rows are filled by projecting every case
     afresh once all steps have run (``REPROJECT_BELOW``)."""
-    for column in ("colour_pin", "category", "problem_type", "purpose", "legal_route", "work_order"):
-        conn.execute(f"ALTER TABLE cases ADD COLUMN {column} TEXT NOT NULL DEFAULT ''")
-    conn.execute("ALTER TABLE cases ADD COLUMN first_time INTEGER NOT NULL DEFAULT 1")
-    conn.execute("ALTER TABLE cases ADD COLUMN routed_days INTEGER")
-    conn.execute("ALTER TABLE cases ADD COLUMN in_time INTEGER")
+    have = {row[1] for row in conn.execute("PRAGMA table_info(cases)")}
+    added = [(c, "TEXT NOT NULL DEFAULT ''") for c in ("colour_pin", "category", "problem_type", "purpose",
+                                                        "legal_route", "work_order")]
+    added += [("first_time", "INTEGER NOT NULL DEFAULT 1"), ("routed_days", "INTEGER"), ("in_time", "INTEGER")]
+    for column, kind in added:
+        if column not in have:  # a file someone marked older than it is has them already
+            conn.execute(f"ALTER TABLE cases ADD COLUMN {column} {kind}")
     for column in ("domain", "township"):
         conn.execute(f"DROP INDEX IF EXISTS cases_figures_{column}")
         conn.execute(f"CREATE INDEX cases_figures_{column} ON cases ({column}, {_FIGURE_COLUMNS_V8})")
     # The repeat cases and what they repeat, for 一次性化解率 (a first petition a later case repeats was not
     # resolved at once): a few per cent of the cases, read without touching the wide table.
-    conn.execute("CREATE INDEX cases_repeats ON cases (repeat_round, repeat_of) WHERE repeat_round >= 2")
+    conn.execute("CREATE INDEX IF NOT EXISTS cases_repeats ON cases (repeat_round, repeat_of) WHERE repeat_round >= 2")
 
 
 # Step N brings a file from version N-1 to N. Append only; never change a step that has shipped.
