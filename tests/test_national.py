@@ -108,3 +108,17 @@ def test_a_12345_workbook_without_work_orders_is_refused(desk: Desk, tmp_path: P
     plan = plan_import(desk, tmp_path / "no-orders.xlsx", source="12345")
     with pytest.raises(DomainError, match="台账缺少必需的列：12345工单编号"):
         plan.require_columns()
+
+
+def test_the_problem_tree_is_changed_from_the_command_line(desk: Desk, capsys: pytest.CaptureFixture[str]) -> None:
+    folder = str(desk.data_dir)
+    assert main(["--data-dir", folder, "problem-types", "--add", "城乡建设/燃气安全", "--remove", "政法"]) == 0
+    assert "城乡建设：住房保障、物业管理、市政设施、拆迁安置、违章建筑、燃气安全" in capsys.readouterr().out
+    reopened = Desk(desk.data_dir)
+    try:
+        assert "政法" not in reopened.problem_types
+        reopened.register_case(make_draft(problem_type="城乡建设/燃气安全"))
+    finally:
+        reopened.close()
+    assert main(["--data-dir", folder, "problem-types", "--add", "燃气"]) == 1
+    assert "问题类别须写成 大类/小类：燃气" in capsys.readouterr().err

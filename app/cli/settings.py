@@ -40,6 +40,12 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--json", action="store_true", help="以 JSON 输出")
     p.set_defaults(run=cmd_domains)
 
+    p = sub.add_parser("problem-types", help="查看或修改本站问题类别（大类/小类）")
+    p.add_argument("--add", action="append", default=[], help="增加问题类别：大类/小类（可重复）")
+    p.add_argument("--remove", action="append", default=[], help="去掉问题类别：大类/小类，或整个大类（可重复）")
+    p.add_argument("--json", action="store_true", help="以 JSON 输出")
+    p.set_defaults(run=cmd_problem_types)
+
     p = sub.add_parser("set-handler", help="更换本机经办人")
     p.add_argument("name", help="经办人姓名")
     p.set_defaults(run=cmd_set_handler)
@@ -108,4 +114,31 @@ def cmd_domains(desk: Desk, args: argparse.Namespace) -> int:
 def cmd_set_handler(desk: Desk, args: argparse.Namespace) -> int:
     desk.set_handler(args.name)
     print(f"经办人已改为：{desk.handler}")
+    return EXIT_OK
+
+
+def cmd_problem_types(desk: Desk, args: argparse.Namespace) -> int:
+    """问题类别: the station's tree; cases keep the category they were registered with."""
+    if args.add or args.remove:
+        tree = desk.problem_types
+        for item in args.remove:
+            top, _, kind = item.partition("/")
+            if top not in tree or (kind and kind not in tree[top]):
+                raise DomainError(f"本站问题类别中没有：{item}")
+            if kind:
+                tree[top].remove(kind)
+            else:
+                del tree[top]
+        for item in args.add:
+            top, _, kind = (x.strip() for x in item.partition("/"))
+            if not top or not kind:
+                raise DomainError(f"问题类别须写成 大类/小类：{item}")
+            if kind not in tree.setdefault(top, []):
+                tree[top].append(kind)
+        desk.set_problem_types(tree)
+    if args.json:
+        print_json(desk.problem_types)
+    else:
+        for top, kinds in desk.problem_types.items():
+            print(f"{top}：{'、'.join(kinds)}")
     return EXIT_OK
