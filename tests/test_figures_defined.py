@@ -86,8 +86,8 @@ def test_each_figure_is_its_definition(desk: Desk, station: dict[str, str]) -> N
     assert row["backlog_clearance_rate"] == pytest.approx(2 / 4)
     # 一次性化解率 = first petitions resolved with no repeat ÷ first petitions finished. Finished in the period
     # (by their end): K1 K2 P1 P2 P3 P4 L2 and R1 (K3's 不予受理 has no end date; L1 ended 05-02).
-    # First petitions among them: all but R1 = 7. Resolved at once: K1 K2 P1 L2 (P2 came back, P3 was reviewed,
-    # P4 terminated) = 4.
+    # First petitions among them: all but R1 = 7. Resolved at once (办结, satisfied, no review, never brought
+    # back): K1 K2 P1 L2 (P2 came back, P3 was reviewed, P4 terminated) = 4.
     assert (row["one_time_resolved"], row["first_concluded"], row["concluded"]) == (4, 7, 8)
     assert row["one_time_resolution_rate"] == pytest.approx(4 / 7)
     # 参评率 = rated ÷ finished: all but P4 rated = 7 of 8.

@@ -59,7 +59,8 @@ BASES: tuple[Basis, ...] = (
         "finished_in_time": "in_time = 1",
         "rated_concluded": "first_rated_at != ''",
         "first_concluded": "first_time = 1",
-        "one_time_resolved": f"first_time = 1 AND status = 'closed' AND review_round = 0 AND {_REPEATED}"}),
+        "one_time_resolved": f"first_time = 1 AND status = 'closed' AND review_round = 0 AND rating IN {_GOOD} "
+                             f"AND {_REPEATED}"}),
     Basis("first_rated_at", {"rated": "1", "satisfied": f"first_rating IN {_GOOD}",
                              "dissatisfied": "first_rating = 'dissatisfied'"}),
     Basis("first_replied_at", {"replied": "1"}, {"handling_days_total": "total(handling_seconds) / 86400.0"}),
@@ -79,7 +80,7 @@ DEFINITIONS: dict[str, tuple[str, str, str, str]] = {
     "one_time_resolution_rate": (
         "一次性化解率", "one_time_resolved", "first_concluded",
         "期内结案（办结、依法终结、不再受理、导入法定途径，按最近一次结案日期）的初信初访案件中，以“办结”结案、"
-        "未经复查/复核、且此后没有同一事项的重复信访的件数 ÷ 期内结案的初信初访件数"),
+        "未经复查/复核、回访评价为满意或基本满意、且此后没有同一事项的重复信访的件数 ÷ 期内结案的初信初访件数"),
     "satisfaction_rate": (
         "满意率", "satisfied", "rated",
         "首次回访在期内的案件中，首次回访评价为满意或基本满意的件数 ÷ 期内有首次回访评价的件数"
