@@ -262,7 +262,7 @@ def test_a_legal_channel_matter_ends_with_its_route_and_notice(desk: Desk, now: 
 
 
 def test_a_file_from_before_the_procedure_is_projected_afresh_on_opening(tmp_path: Any, now: FakeNow) -> None:
-    """A version 7 file (no colour pin, classification or figure columns) opened by this program: the new step
+    """A version 8 file (no colour pin, classification or figure columns) opened by this program: the new step
     adds the columns and every case is projected again, so a backlog case is red and verify holds."""
     from app.store import schema
     from app.store.db import DB_NAME
@@ -281,7 +281,7 @@ def test_a_file_from_before_the_procedure_is_projected_afresh_on_opening(tmp_pat
     for column in ("colour_pin", "category", "problem_type", "purpose", "first_time", "legal_route", "work_order",
                    "routed_days", "in_time"):
         conn.execute(f"ALTER TABLE cases DROP COLUMN {column}")
-    conn.execute("PRAGMA user_version = 7")
+    conn.execute("PRAGMA user_version = 8")
     conn.close()
 
     reopened = Desk(tmp_path / "old", now=now)
