@@ -161,7 +161,7 @@ def test_a_checkpoint_signed_by_another_key_is_refused(tmp_path: Path, now: Fake
         path = tmp_path / "up.zip"
         transfer.export_bundle(town, COUNTY, path)
         with zipfile.ZipFile(path) as zf:
-            lines = [Checkpoint.parse(json.loads(line)) for line in zf.read("checkpoints.jsonl").splitlines()]
+            lines = [Checkpoint(*json.loads(line)) for line in zf.read("checkpoints.jsonl").splitlines()]
         from app.store.signatures import sign
         from app.sync import keys
 

@@ -203,13 +203,13 @@ def _v7(conn: sqlite3.Connection) -> None:
 
 _V8_CHECKPOINTS = """
 -- Signed checkpoints over the stations' hash chains (app/store/signatures.py): kept, never changed.
-CREATE TABLE checkpoints (
+CREATE TABLE IF NOT EXISTS checkpoints (
     origin TEXT NOT NULL, seq INTEGER NOT NULL, hash TEXT NOT NULL, key_id TEXT NOT NULL, signature TEXT NOT NULL,
     PRIMARY KEY (origin, seq)
 );
-CREATE TRIGGER checkpoints_append_only_update BEFORE UPDATE ON checkpoints
+CREATE TRIGGER IF NOT EXISTS checkpoints_append_only_update BEFORE UPDATE ON checkpoints
     BEGIN SELECT RAISE(ABORT, 'checkpoints are append-only'); END;
-CREATE TRIGGER checkpoints_append_only_delete BEFORE DELETE ON checkpoints
+CREATE TRIGGER IF NOT EXISTS checkpoints_append_only_delete BEFORE DELETE ON checkpoints
     BEGIN SELECT RAISE(ABORT, 'checkpoints are append-only'); END;
 """
 
@@ -222,7 +222,7 @@ def _v8(conn: sqlite3.Connection) -> None:
         conn.execute(statement)
     held = {str(o): int(s) for o, s in conn.execute("SELECT origin, max(seq) FROM events GROUP BY origin")}
     if held:
-        conn.execute("INSERT INTO sync_trust (key, value) VALUES ('unsigned_before_checkpoints', ?)",
+        conn.execute("INSERT OR IGNORE INTO sync_trust (key, value) VALUES ('unsigned_before_checkpoints', ?)",
                      (json.dumps(held),))
 
 

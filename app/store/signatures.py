@@ -16,13 +16,11 @@ Checkpoints travel with the events in bundles and are checked on import against 
 from __future__ import annotations
 
 import json
-import re
 import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from app.models.errors import DomainError
 from app.store.eventlog import ChainProblem
 from app.sync import keys
 
@@ -30,8 +28,6 @@ if TYPE_CHECKING:
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 CONTEXT = b"petition-desk checkpoint v1\n"
-_HEX64 = re.compile(r"^[0-9a-f]{64}$")
-_CODE = re.compile(r"^[A-Za-z0-9]{2,20}$")
 _COLUMNS = "origin, seq, hash, key_id, signature"
 Ring = dict[str, dict[str, bytes]]  # origin → key id → raw public key
 
@@ -55,19 +51,6 @@ class Checkpoint:
     def valid(self, ring: Ring) -> bool:
         public = ring.get(self.origin, {}).get(self.key_id)
         return public is not None and keys.verify(public, self.signature, self.message())
-
-    @classmethod
-    def parse(cls, value: object) -> Checkpoint:
-        """A checkpoint as it travels (a JSON list); DomainError when it is not well formed."""
-        if (not isinstance(value, list) or len(value) != 5 or not all(isinstance(v, str) for v in value[:1])
-                or not isinstance(value[1], int) or isinstance(value[1], bool)):
-            raise DomainError("同步包中的签名检查点格式不正确")
-        origin, seq, digest, key_id, signature = value
-        if (not isinstance(origin, str) or not _CODE.match(origin) or seq < 1 or not isinstance(digest, str)
-                or not _HEX64.match(digest) or not isinstance(key_id, str) or not _HEX64.match(key_id)
-                or not isinstance(signature, str) or len(signature) != 88):
-            raise DomainError("同步包中的签名检查点格式不正确")
-        return cls(origin, seq, digest, key_id, signature)
 
 
 def sign(key: Ed25519PrivateKey, origin: str, seq: int, digest: str) -> Checkpoint:

@@ -175,8 +175,9 @@ def write_bundle(conn: sqlite3.Connection, plan: ExportPlan, out: Path, identity
         writer.add_bytes("revocations.json",
                          json.dumps([r.document() for r in revocations], ensure_ascii=False).encode())
         # The origin stations' signatures over the events carried (app.store.signatures), one JSON list a line.
-        writer.add_bytes("checkpoints.jsonl", b"".join(json.dumps(cp).encode() + b"\n" for where, params in clauses
-                                                       for cp in signatures.exported(conn, where, params)))
+        writer.add_bytes("checkpoints.jsonl", b"".join(
+            json.dumps(cp, separators=(",", ":")).encode() + b"\n" for where, params in clauses
+            for cp in signatures.exported(conn, where, params)))
         for done, sha in enumerate(sorted(evidence), start=1):
             writer.add_file(f"evidence/{sha}", blobs.path(sha))
             say("打包佐证材料", done, len(evidence))
