@@ -201,7 +201,13 @@ def _v7(conn: sqlite3.Connection) -> None:
     record_legacy(conn)
 
 
-_V8_CHECKPOINTS = """
+def _v8(conn: sqlite3.Connection) -> None:
+    """Secrets inside the store (the station's private keys, the key that seals its evidence), so that no key
+    file lies beside the data: they are as safe as the store itself (app/store/vault.py)."""
+    conn.execute("CREATE TABLE IF NOT EXISTS secrets (name TEXT PRIMARY KEY, value BLOB NOT NULL)")
+
+
+_V9_CHECKPOINTS = """
 -- Signed checkpoints over the stations' hash chains (app/store/signatures.py): kept, never changed.
 CREATE TABLE IF NOT EXISTS checkpoints (
     origin TEXT NOT NULL, seq INTEGER NOT NULL, hash TEXT NOT NULL, key_id TEXT NOT NULL, signature TEXT NOT NULL,
@@ -214,11 +220,11 @@ CREATE TRIGGER IF NOT EXISTS checkpoints_append_only_delete BEFORE DELETE ON che
 """
 
 
-def _v8(conn: sqlite3.Connection) -> None:
+def _v9(conn: sqlite3.Connection) -> None:
     """Signed checkpoints. The events a file holds from before have none: per station, how far they reach is
     noted, and they count as vouched for until a checkpoint of their station covers them (this station signs its
     own at its next change or export)."""
-    for statement in _split(_V8_CHECKPOINTS):
+    for statement in _split(_V9_CHECKPOINTS):
         conn.execute(statement)
     held = {str(o): int(s) for o, s in conn.execute("SELECT origin, max(seq) FROM events GROUP BY origin")}
     if held:
@@ -227,5 +233,5 @@ def _v8(conn: sqlite3.Connection) -> None:
 
 
 # Step N brings a file from version N-1 to N. Append only; never change a step that has shipped.
-STEPS: list[Callable[[sqlite3.Connection], None]] = [_v1, _v2, _v3, _v4, _v5, _v6, _v7, _v8]
+STEPS: list[Callable[[sqlite3.Connection], None]] = [_v1, _v2, _v3, _v4, _v5, _v6, _v7, _v8, _v9]
 LATEST_VERSION = len(STEPS)
