@@ -209,3 +209,16 @@ def test_the_manual_is_also_a_pdf_with_its_pictures_and_font(qtbot, tmp_path) ->
     assert "WenQuanYiMicroHei" in fonts and " yes " in fonts.splitlines()[2]  # embedded
     images = subprocess.run(["pdfimages", "-list", str(out)], capture_output=True, text=True, check=True).stdout
     assert len(images.splitlines()) - 2 >= 6  # every picture of the manual
+
+
+def test_f1_in_a_dialog_opens_that_tasks_chapter_and_is_not_blocked_by_it(qtbot, demo_window: MainWindow) -> None:
+    from app.views.help_window import topic_of
+
+    dialog = demo_window.new_case()
+    assert topic_of(dialog) == "登记"
+    manual = demo_window.show_help(topic_of(dialog))
+    assert manual.chapters.currentItem().text() == "登记一件来访"
+    assert manual.parent() is None  # not under the main window, so the open dialog does not block it
+    dialog.reject()
+    demo_window.close()
+    assert not manual.isVisible()  # closes with the main window

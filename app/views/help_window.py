@@ -39,6 +39,19 @@ TEXTS = {
 }
 
 
+# The chapter F1 opens in each window (by its object name); elsewhere the manual opens where it was.
+TOPICS = {
+    "newCaseDialog": "登记", "stepDialog": "记录办理", "editCaseDialog": "登记", "printPreview": "打印",
+    "ledgerExportDialog": "台账", "ledgerImportWizard": "台账", "syncExportDialog": "同步", "importSummary": "同步",
+    "conflictsView": "同步", "stationsView": "同步", "spotCheckDialog": "督查", "commonProblems": "督查",
+    "dashboard": "督查",
+}
+
+
+def topic_of(window: QtWidgets.QWidget | None) -> str:
+    return TOPICS.get(window.objectName(), "") if window is not None else ""
+
+
 def manual_pages() -> list[tuple[str, Path]]:
     """(title, file) of each chapter, in order; the title is the chapter's first heading."""
     pages = []
@@ -80,6 +93,7 @@ class HelpWindow(QtWidgets.QDialog):
     def __init__(self, parent: QtWidgets.QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("helpWindow")
+        self.setAttribute(QtCore.Qt.WidgetAttribute.WA_QuitOnClose, False)  # closing the manual never quits
         self.setWindowTitle(TEXTS["title"])
         self.setWindowFlag(QtCore.Qt.WindowType.WindowMaximizeButtonHint, True)
         self.chapters = QtWidgets.QListWidget()

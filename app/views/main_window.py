@@ -223,6 +223,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.about_action = self._action(TEXTS["about"], "", self.about, name="about")
         self.help_action = self._action(TEXTS["manual"], "F1", lambda _checked=False: self.show_help(),
                                         name="helpManual")
+        self.help_action.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)  # F1 inside a dialog too
         self.help_window: HelpWindow | None = None
 
         toolbar = QtWidgets.QToolBar(TEXTS["toolbar"], self)
@@ -283,6 +284,8 @@ class MainWindow(QtWidgets.QMainWindow):
         return "geometry" in restored
 
     def closeEvent(self, event: QtGui.QCloseEvent) -> None:
+        if self.help_window is not None:
+            self.help_window.close()
         if self._remember:
             save_layout(self, self.splitter, self.desk.data_dir)
         super().closeEvent(event)
@@ -504,11 +507,13 @@ class MainWindow(QtWidgets.QMainWindow):
         return dialog
 
     def show_help(self, topic: str = "") -> HelpWindow:
-        """F1: the manual (one window, brought back on later presses)."""
-        from app.views.help_window import HelpWindow
+        """F1: the manual (one window, brought back on later presses), at the chapter of the dialog in use. A
+        window of its own, not a child of this one: a dialog open here must not block it."""
+        from app.views.help_window import HelpWindow, topic_of
 
         if self.help_window is None:
-            self.help_window = HelpWindow(self)
+            self.help_window = HelpWindow()
+        topic = topic or topic_of(QtWidgets.QApplication.activeWindow())
         if topic:
             self.help_window.show_topic(topic)
         self.help_window.show()
