@@ -21,7 +21,7 @@ from app.store.projection import fingerprint
 from app.sync import keys, workbook
 from app.sync.apply import row_hash
 from app.sync.container import BundleWriter
-from tests.conftest import FakeNow, make_draft
+from tests.conftest import FakeNow, make_draft, new_station
 
 STATIONS = (("SZ", "台州市信访局", "city", None), ("TZJJ", "椒江区信访局", "county", "SZ"),
             ("TZ01", "新河镇信访办", "township", "TZJJ"), ("TZ02", "下陈街道信访办", "township", "TZJJ"))
@@ -46,8 +46,7 @@ def station_tree(folder: Path, now: FakeNow, codes: tuple[str, ...] | None = ("S
         for code, name, level, parent in stations:
             if codes is not None and code not in codes:
                 continue
-            desk = Desk(folder / code, now=now)
-            desk.init_station(code, name, level, handler=f"{name[:2]}经办人")
+            desk = new_station(folder / code, code, name, level, now=now)
             desks[code] = desk
             if parent:
                 enroll(desk, desks[parent], folder)

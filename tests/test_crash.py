@@ -16,11 +16,10 @@ CHILD = textwrap.dedent("""
     from pathlib import Path
     from app.ops.desk import Desk
     from app.store import projection
-    from tests.conftest import make_draft
+    from tests.conftest import login, make_draft, new_station
 
-    desk = Desk(Path(sys.argv[1]))
-    if desk.station is None:
-        desk.init_station("TZ01", "新河镇", "township")
+    folder = Path(sys.argv[1])
+    desk = login(folder) if (folder / "keyring.json").exists() else new_station(folder, "TZ01", "新河镇", "township")
     mode = sys.argv[2]
     if mode == "inside":
         # Die after the event is written but before its projection is: the worst moment.
@@ -57,8 +56,10 @@ def test_killed_between_writing_the_event_and_its_projection(tmp_path: Path) -> 
         assert child.wait(timeout=60) == -signal.SIGKILL
     desk = check_whole(tmp_path)
     assert desk.conn.execute("SELECT count(*) FROM events").fetchone()[0] == 0
-    from tests.conftest import make_draft
+    desk.close()
+    from tests.conftest import login, make_draft
 
+    desk = login(tmp_path)
     assert desk.register_case(make_draft()) == f"TZ01-{desk.today().year}-00001"  # the number was not used up
     desk.close()
 

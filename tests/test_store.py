@@ -15,7 +15,7 @@ from app.store.db import DB_NAME, SchemaTooNew, open_database
 from app.store.integrity import verify
 from app.store.queries import CaseFilter, case_numbers, earlier_cases
 
-from .conftest import FakeNow, make_draft
+from .conftest import FakeNow, make_draft, new_station
 
 
 def sha(path: Path) -> str:
@@ -44,8 +44,7 @@ def test_each_schema_step_runs_once_from_any_older_version(tmp_path: Path) -> No
 
 
 def test_a_file_from_a_newer_program_is_refused_and_left_untouched(tmp_path: Path, now: FakeNow) -> None:
-    desk = Desk(tmp_path, now=now)
-    desk.init_station("TZ01", "新河镇", "township")
+    desk = new_station(tmp_path, now=now)
     desk.register_case(make_draft())
     desk.conn.execute(f"PRAGMA user_version = {schema.LATEST_VERSION + 1}")
     desk.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")

@@ -1,4 +1,4 @@
-"""Station settings from the command line: time limits (with holidays) and the handler's name."""
+"""Station settings from the command line: time limits (with holidays) and the list of domains."""
 
 from __future__ import annotations
 
@@ -36,10 +36,6 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--remove", action="append", default=[], help="去掉领域（可重复；已登记的案件保留原领域）")
     p.add_argument("--json", action="store_true", help="以 JSON 输出")
     p.set_defaults(run=cmd_domains)
-
-    p = sub.add_parser("set-handler", help="更换本机经办人")
-    p.add_argument("name", help="经办人姓名")
-    p.set_defaults(run=cmd_set_handler)
 
 
 def _dates(values: list[str]) -> tuple[str, ...]:
@@ -93,10 +89,4 @@ def cmd_domains(desk: Desk, args: argparse.Namespace) -> int:
         print_json(list(desk.domains))
     else:
         print(f"本站领域：{'、'.join(desk.domains)}")
-    return EXIT_OK
-
-
-def cmd_set_handler(desk: Desk, args: argparse.Namespace) -> int:
-    desk.set_handler(args.name)
-    print(f"经办人已改为：{desk.handler}")
     return EXIT_OK

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from app.models.case import EDITABLE_FIELDS, FIELD_LABELS, OUT_OF_TURN_NOTE
+from app.models.case import EDITABLE_FIELDS, FIELD_LABELS, OUT_OF_TURN_NOTE, approval_text
 from app.models.events import Event, minute_text
 from app.models.vocab import CHANNELS, CHECKLIST_ITEMS, EVENT_LABELS, RATINGS
 
@@ -87,10 +87,8 @@ def describe(event: Event, labels: dict[str, str]) -> tuple[str, str]:
         return "", "：".join(x for x in (rating, str(p.get("note", ""))) if x)
     if kind == "extend":
         return "", f"延期{p.get('days')}天：{p.get('reason', '')}"
-    if kind == "close" and p.get("override"):
-        override = p["override"]
-        return "", (f"{p.get('note', '')}（四定四包未全部完成，{override.get('by', '')}批准："
-                    f"{override.get('reason', '')}）")
+    if kind == "close" and approval_text(p):
+        return "", f"{p.get('note', '')}（四定四包未全部完成，{approval_text(p)}）"
     if kind == "edit":
         field = str(p.get("field", ""))
         return "", f"{EDITABLE_FIELDS.get(field, field)}改为：{_value_text(field, p.get('value'))}"

@@ -79,12 +79,12 @@ def _check_follow_up(state: CaseState, payload: dict[str, Any], limits: TimeLimi
 
 def _check_close(state: CaseState, payload: dict[str, Any], limits: TimeLimits, today: date) -> None:
     if state.needs_checklist and state.checklist_done < len(CHECKLIST_ITEMS):
-        override = payload.get("override") or {}
-        if not (str(override.get("by", "")).strip() and str(override.get("reason", "")).strip()):
+        approval = payload.get("approval") or {}
+        if not (str(approval.get("account", "")).strip() and str(approval.get("reason", "")).strip()):
             missing = "、".join(CHECKLIST_ITEMS[k] for k, e in state.checklist.items() if not e.done)
             raise DomainError(
                 f"四定四包尚未全部完成（{state.checklist_done}/{len(CHECKLIST_ITEMS)}，未完成：{missing}），"
-                "不能办结；如确需办结，须由督办领导填写理由批准"
+                "不能办结；如确需办结，须经领导账号批准并填写理由"
             )
 
 

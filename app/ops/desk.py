@@ -26,6 +26,8 @@ from app.models.events import Event, HybridClock
 from app.models.intake import CaseDraft
 from app.models.vocab import DEFAULT_DOMAINS, LEVELS
 from app.models.workflow import check
+from app.ops.accounts import Account, accounts, require
+from app.ops.approval import APPROVAL_KEY, NEEDS_APPROVAL, Approval, grant, needed
 from app.ops.chain import ChainWriter
 from app.store import eventlog, projection
 from app.store.blobs import BlobStore, kind_of
@@ -48,11 +50,28 @@ class Station:
     level: str
 
 
+def checked_station(code: str, name: str, level: str) -> Station:
+    """The station as typed, refused in Chinese when a field is wrong."""
+    if not _CODE.match(code):
+        raise DomainError("站点代码须为2至20位字母或数字，如 TZ0102")
+    if not name.strip():
+        raise DomainError("请填写站点名称")
+    if level not in LEVELS:
+        raise DomainError(f"站点级别须为：{'、'.join(f'{k}（{v}）' for k, v in LEVELS.items())}")
+    return Station(code.upper(), name.strip(), level)
+
+
 class Desk:
     """A station's store and the operations on it."""
 
-    def __init__(self, data_dir: Path, now: Callable[[], datetime] = datetime.now) -> None:
+    def __init__(self, data_dir: Path, now: Callable[[], datetime] = datetime.now,
+                 master_key: bytes | None = None) -> None:
+        """Open a station's store. Code that acts for a person opens it through ``app.ops.session.open_station``
+        (a login), which gives the master key from the keyring and signs the account in; a desk opened
+        without one can read but records nothing."""
         self.data_dir = Path(data_dir)
+        self.master_key = master_key
+        self.account: Account | None = None
         self.conn: sqlite3.Connection = open_connection(self.data_dir / DB_NAME)
         self.blobs = BlobStore(self.data_dir / "blobs")
         self.blobs.remove_stale_incoming()
@@ -94,9 +113,44 @@ class Desk:
             raise DomainError("本机尚未设置站点，请先初始化（init）或打开演示站点")
         return station
 
+    # ----- who is signed in ------------------------------------------------------------------------------------
+    def accounts(self) -> dict[str, Account]:
+        """This station's accounts (active and disabled), by login name."""
+        station = self.station
+        return accounts(self.conn, station.code, self.setting("first_admin")) if station else {}
+
+    def set_first_admin(self, name: str, display: str) -> None:
+        """Name the station's first admin, once, as the station is set up (app.ops.session.create_station)."""
+        if self.setting("first_admin"):
+            raise DomainError("本站已有第一个管理员")
+        with self._write({"accounts"}, ()) as conn:
+            self._put_setting(conn, "first_admin", {"name": name, "display": display,
+                                                    "at": self.now().isoformat(timespec="seconds")})
+
+    def sign_in(self, name: str) -> Account:
+        """Make ``name`` the account every later event is recorded by (its password has been checked by the
+        caller: app.ops.session)."""
+        account = self.accounts().get(name)
+        if account is None or not account.active:
+            raise DomainError(f"没有账号“{name}”，或该账号已停用")
+        self.account = account
+        return account
+
+    def require(self, right: str) -> None:
+        """Refuse, in Chinese, when the signed-in account lacks ``right`` (app.ops.accounts.RIGHTS)."""
+        require(self.account, right)
+
+    def require_master_key(self) -> bytes:
+        if self.master_key is None:
+            raise DomainError("请先登录（本站的主密钥尚未解开）")
+        return self.master_key
+
     @property
-    def handler(self) -> str:
-        return str(self.setting("handler", "") or self.require_station().name)
+    def actor(self) -> str:
+        """The signed-in account as events name it. Nothing is recorded without one."""
+        if self.account is None:
+            raise DomainError("请先登录：未登录不能记录任何操作")
+        return self.account.actor
 
     @property
     def limits(self) -> TimeLimits:
@@ -106,36 +160,26 @@ class Desk:
     def domains(self) -> tuple[str, ...]:
         return tuple(self.setting("domains", list(DEFAULT_DOMAINS)))
 
-    def init_station(self, code: str, name: str, level: str, handler: str = "") -> Station:
-        """Set up this desk as a station. Done once; the code names every case and event it makes."""
+    def init_station(self, code: str, name: str, level: str) -> Station:
+        """Set up this desk as a station. Done once; the code names every case and event it makes. A person sets
+        a station up through ``app.ops.session.create_station``, which also makes its first admin account."""
         if self.station is not None:
             raise DomainError(f"本机已设置为站点 {self.station.code}（{self.station.name}），不能重复初始化")
-        if not _CODE.match(code):
-            raise DomainError("站点代码须为2至20位字母或数字，如 TZ0102")
-        if not name.strip():
-            raise DomainError("请填写站点名称")
-        if level not in LEVELS:
-            raise DomainError(f"站点级别须为：{'、'.join(f'{k}（{v}）' for k, v in LEVELS.items())}")
-        station = Station(code.upper(), name.strip(), level)
+        station = checked_station(code, name, level)
         with self._write({"station"}, ()) as conn:
             self._put_setting(conn, "station", station.__dict__)
-            self._put_setting(conn, "handler", handler.strip() or name.strip())
         return station
-
-    def set_handler(self, name: str) -> None:
-        if not name.strip():
-            raise DomainError("请填写经办人姓名")
-        with self._write({"settings"}, ()) as conn:
-            self._put_setting(conn, "handler", name.strip())
 
     def set_domains(self, domains: list[str] | tuple[str, ...]) -> None:
         """The domains a case may be registered under (the ten key domains and 其他 by default). Cases keep the
         domain they were registered with when it is later taken off the list."""
+        self.require("settings")
         with self._write({"settings"}, ()) as conn:
             self._put_setting(conn, "domains", list(domains))
 
     def set_limits(self, limits: TimeLimits) -> None:
         """Change the station's time limits; every open case's light follows at once."""
+        self.require("settings")
         with self._write({"settings", "cases"}, ()) as conn:
             self._put_setting(conn, "limits", limits.to_json())
             projection.recompute_deadlines(conn, limits)
@@ -173,6 +217,16 @@ class Desk:
         seq, last_hash = eventlog.head(conn, code)
         return ChainWriter(code, seq, last_hash, self._clock)
 
+    def record_station_event(self, kind: str, payload: dict[str, Any], kinds: set[str]) -> Event:
+        """Record an event about the station rather than a case (accounts, outputs, failed logins): case id
+        empty, by the signed-in account."""
+        when = self.now()
+        actor = self.actor
+        with self._write(kinds, ()) as conn:
+            event = self._writer(conn).make("", kind, payload, actor, when)
+            eventlog.append(conn, [event])
+        return event
+
     def _when(self, at: datetime | None) -> datetime:
         now = self.now()
         if at is not None and at > now:
@@ -207,7 +261,7 @@ class Desk:
         app.ops.bulk, which registers many cases in one transaction)."""
         payload["repeat_of"] = self.repeat_chain(payload["repeat_of"], conn)
         case_id = self.next_case_id(conn, when.year)
-        event = writer.make(case_id, "register", payload, self.handler, when)
+        event = writer.make(case_id, "register", payload, self.actor, when)
         eventlog.append(conn, [event])
         projection.write_case(conn, fold(case_id, [event]), self.limits)
         return case_id
@@ -225,11 +279,18 @@ class Desk:
         return sorted(chain)
 
     def record(self, case_id: str, kind: str, payload: dict[str, Any] | None = None,
-               at: datetime | None = None) -> Event:
-        """Record one step or change on a case, after the workflow has allowed it."""
+               at: datetime | None = None, approval: Approval | None = None) -> Event:
+        """Record one step or change on a case, after the workflow has allowed it. A step that needs a leader's
+        approval (app.ops.approval.NEEDS_APPROVAL) records the approving account, checked here."""
         when = self._when(at)
+        payload = dict(payload or {})
+        payload.pop(APPROVAL_KEY, None)  # only ``grant`` writes an approval
+        if kind in NEEDS_APPROVAL:
+            what = needed(self.case(case_id), kind, payload)
+            if what:
+                payload[APPROVAL_KEY] = grant(self, approval, what)
         with self._write({"cases"}, (case_id,)) as conn:
-            return self._record_in(conn, self._writer(conn), case_id, kind, dict(payload or {}), when)
+            return self._record_in(conn, self._writer(conn), case_id, kind, payload, when)
 
     def _record_in(self, conn: sqlite3.Connection, writer: ChainWriter, case_id: str, kind: str,
                    payload: dict[str, Any], when: datetime) -> Event:
@@ -245,7 +306,7 @@ class Desk:
             payload = {**payload, "seen": payload.get("seen", seen_vector(events))}
         # Sort after every event of the case held now, including ones imported through another connection.
         self._clock.observe(max(e.hlc for e in events))
-        event = writer.make(case_id, kind, payload, self.handler, when)
+        event = writer.make(case_id, kind, payload, self.actor, when)
         eventlog.append(conn, [event])
         projection.write_case(conn, fold(case_id, [*events, event]), self.limits)
         return event

@@ -15,7 +15,9 @@ from app.models.errors import DomainError
 from app.models.events import minute_text
 from app.models.vocab import CHECKLIST_ITEMS, EVENT_LABELS, RATINGS, STATUSES
 from app.models.workflow import ALLOWED_FROM
+from app.ops.approval import NEEDS_APPROVAL, Approval, needed
 from app.ops.desk import Desk
+from app.views.approval_box import ApprovalBox
 from app.views.common import error_label, show_error
 from app.views.qt import Qt, QtGui, QtWidgets, Signal
 
@@ -52,9 +54,6 @@ TEXTS = {
     "remove_file": "移除",
     "choose_files": "选择佐证材料",
     "rating_placeholder": "请选择评价",
-    "override_title": "督办领导批准办结（四定四包未全部完成）",
-    "override_by": "批准领导",
-    "override_reason": "批准理由",
     "annul_target": "将撤销：{label}（{at}，{actor}）",
     "hint": "Enter 保存，Shift+Enter 换行，Esc 取消",
     "checklist_what": "四定四包：{label}",
@@ -140,14 +139,15 @@ class StepPage(QtWidgets.QWidget):
                 self.form.addRow("", widget)
             else:
                 self.form.addRow(label + "：", widget)
-        self.override: QtWidgets.QGroupBox | None = None
+        self.approval_box: ApprovalBox | None = None
         if kind == "dispatch":
             double = self.fields["double"]
             assert isinstance(double, QtWidgets.QCheckBox)
             double.toggled.connect(self._show_second_unit)
             self._show_second_unit(False)
-        if kind == "close":
-            self._add_override(on_submit)
+        if kind in NEEDS_APPROVAL:
+            self.approval_box = ApprovalBox(on_submit)
+            self.form.addRow(self.approval_box)
 
     def _make(self, widget_kind: str, label: str, on_submit: Callable[[], None]) -> QtWidgets.QWidget:
         if widget_kind == "text":
@@ -178,26 +178,9 @@ class StepPage(QtWidgets.QWidget):
     def _show_second_unit(self, shown: bool) -> None:
         self.form.setRowVisible(self.fields["unit2"], shown)
 
-    def _add_override(self, on_submit: Callable[[], None]) -> None:
-        box = QtWidgets.QGroupBox(TEXTS["override_title"])
-        box.setObjectName("overrideBox")
-        form = QtWidgets.QFormLayout(box)
-        by, reason = QtWidgets.QLineEdit(), NoteEdit()
-        by.setObjectName("field_override_by")
-        reason.setObjectName("field_override_reason")
-        by.returnPressed.connect(on_submit)
-        reason.submitted.connect(on_submit)
-        form.addRow(TEXTS["override_by"] + "：", by)
-        form.addRow(TEXTS["override_reason"] + "：", reason)
-        self.fields["override_by"], self.fields["override_reason"] = by, reason
-        self.form.addRow(box)
-        box.hide()
-        self.override = box
-
-    def show_override(self) -> None:
-        if self.override is not None and self.override.isHidden():
-            self.override.show()
-            self.fields["override_by"].setFocus()
+    def ask_approval(self, what: str) -> None:
+        if self.approval_box is not None:
+            self.approval_box.ask(what)
 
     def set_text(self, key: str, text: str) -> None:
         widget = self.fields[key]
@@ -227,12 +210,11 @@ class StepPage(QtWidgets.QWidget):
         if self.kind == "dispatch":
             units = [self.value("unit1")] + ([self.value("unit2")] if self.value("double") else [])
             return {"units": units, "note": self.value("note")}
-        payload = {key: self.value(key) for key in self.fields if not key.startswith("override")}
-        if self.kind == "close" and self.override is not None and self.override.isVisible():
-            by, reason = self.value("override_by"), self.value("override_reason")
-            if by or reason:
-                payload["override"] = {"by": by, "reason": reason}
-        return payload
+        return {key: self.value(key) for key in self.fields}
+
+    def approval(self) -> Approval | None:
+        """The leader's approval typed into the page (None until the page asked for one)."""
+        return self.approval_box.approval() if self.approval_box is not None else None
 
 
 class StepDialog(QtWidgets.QDialog):
@@ -353,12 +335,12 @@ class StepDialog(QtWidgets.QDialog):
             elif kind == "checklist":
                 event = self.desk.set_checklist(self.case_id, self.checklist_key, True, payload["note"])
             else:
-                event = self.desk.record(self.case_id, kind, payload)
+                event = self.desk.record(self.case_id, kind, payload, approval=page.approval())
         except DomainError as err:
             show_error(self.error, str(err))
-            state = self.desk.case(self.case_id)
-            if kind == "close" and state.needs_checklist and state.checklist_done < len(CHECKLIST_ITEMS):
-                page.show_override()
+            what = needed(self.desk.case(self.case_id), kind, payload)
+            if what:
+                page.ask_approval(what)
             return
         self.recorded.emit(event)
         self.accept()
