@@ -25,6 +25,7 @@ VALID_PHONE = "13800138000"
 TEST_PASSWORD = "test-password"
 TEST_COST = KdfCost(n=2 ** 4, r=8, p=1)
 ADMIN = "张丽"  # the admin of the ``desk`` fixture's station; events it records name it
+LOGIN_VARIABLES = {"PETITION_DESK_USER": ADMIN, "PETITION_DESK_PASSWORD": TEST_PASSWORD}  # a child process's login
 
 
 def new_station(folder: Path, code: str = "TZ01", name: str = "新河镇信访办", level: str = "township",
@@ -76,8 +77,8 @@ class FakeNow:
 @pytest.fixture(autouse=True)
 def _cli_login(monkeypatch: pytest.MonkeyPatch) -> None:
     """Commands run in a test (``main([...])``) log in as the test stations' admin, as a script would."""
-    monkeypatch.setenv("PETITION_DESK_USER", ADMIN)
-    monkeypatch.setenv("PETITION_DESK_PASSWORD", TEST_PASSWORD)
+    for name, value in LOGIN_VARIABLES.items():
+        monkeypatch.setenv(name, value)
 
 
 @pytest.fixture

@@ -88,7 +88,7 @@ def test_five_wrong_passwords_in_a_row_delay_the_next_try_and_are_recorded(staff
     folder = staffed.data_dir
     for attempt in range(1, 6):
         with pytest.raises(DomainError) as refused:
-            login(folder, "lina", "guess-%d" % attempt, now=now)
+            login(folder, "lina", f"guess-{attempt}", now=now)
     assert "已连续输错5次，下次须等待30秒" in str(refused.value)
     with pytest.raises(DomainError, match=r"密码已连续输错5次，请\d+秒后再试"):
         login(folder, "lina", TEST_PASSWORD, now=now)  # even the right password waits

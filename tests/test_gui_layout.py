@@ -12,7 +12,7 @@ from app.ops.desk import Desk
 from app.views.main_window import MainWindow
 from app.views.qt import Qt, QtWidgets
 from app.views.window_state import settings_file
-from tests.conftest import FakeNow, make_draft, new_station
+from tests.conftest import LOGIN_VARIABLES, FakeNow, make_draft, new_station
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -101,7 +101,7 @@ def test_the_program_puts_back_the_size_it_was_closed_at(tmp_path: Path, now: Fa
         done = subprocess.run([sys.executable, "-c", CHILD, mode, "--data-dir", str(tmp_path / "station")],
                               cwd=ROOT, capture_output=True, text=True, timeout=60, check=False,
                               env={"QT_QPA_PLATFORM": "offscreen", "PATH": "/usr/bin:/bin", "HOME": str(tmp_path),
-                                   "PYTHONPATH": str(ROOT)})
+                                   "PYTHONPATH": str(ROOT), **LOGIN_VARIABLES})
         assert done.returncode == 0, done.stderr
         return done.stdout.split()
 

@@ -4,7 +4,6 @@ station column, menus from other packages, first-start setup, refusal to open a 
 from __future__ import annotations
 
 import argparse
-import os
 import sqlite3
 import subprocess
 import sys
@@ -23,8 +22,8 @@ from app.views.main_window import MainWindow
 from app.views.qt import Qt, QtCore, QtGui, QtWidgets
 from app.views.recovery_key_dialog import RecoveryKeyDialog
 from app.views.setup_dialog import SetupDialog
-from tests.conftest import ADMIN, TEST_PASSWORD, FakeNow, demo_station, login, make_draft, new_station
-from tests.gui_support import make_window
+from tests.conftest import ADMIN, LOGIN_VARIABLES, TEST_PASSWORD, FakeNow, demo_station, login, make_draft, new_station
+from tests.gui_support import log_in_when_asked, make_window
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -34,7 +33,7 @@ def run_program(home: Path, data_dir: Path, *args: str) -> subprocess.CompletedP
     return subprocess.run([sys.executable, "main.py", "--data-dir", str(data_dir), *args], cwd=ROOT,
                           capture_output=True, text=True, timeout=60, check=False,
                           env={"QT_QPA_PLATFORM": "offscreen", "PATH": "/usr/bin:/bin", "HOME": str(home),
-                               **{k: v for k, v in os.environ.items() if k.startswith("PETITION_DESK_")}})
+                               **LOGIN_VARIABLES})
 
 
 @pytest.fixture
@@ -199,6 +198,25 @@ def test_the_login_dialog_opens_the_station_and_refuses_a_wrong_password(qtbot, 
         dialog.log_in()
     assert dialog.desk is not None and dialog.desk.actor == ADMIN
     dialog.desk.close()
+
+
+def test_the_program_asks_for_a_login_at_start(qtbot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    new_station(tmp_path / "station").close()
+    for name in LOGIN_VARIABLES:
+        monkeypatch.delenv(name)
+    seen: list[str] = []
+
+    def close_the_window() -> None:
+        windows = [w for w in QtWidgets.QApplication.topLevelWidgets() if isinstance(w, MainWindow) and w.isVisible()]
+        if not windows or not windows[0]._menus_installed:  # closed only once loaded, as a person would
+            QtCore.QTimer.singleShot(20, close_the_window)
+            return
+        seen.append(windows[0].desk.actor)
+        windows[0].close()
+
+    log_in_when_asked(close_the_window)
+    assert gui_app.run_gui(argparse.Namespace(data_dir=str(tmp_path / "station"), screenshot=None)) == 0
+    assert seen == [ADMIN]
 
 
 def test_a_file_from_a_newer_program_is_refused_in_chinese(qtbot, tmp_path: Path) -> None:

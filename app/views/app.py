@@ -134,7 +134,10 @@ def login_from_environment(data_dir: Path) -> Desk:
 
 def open_with_dialogs(data_dir: Path) -> Desk | None:
     """The station signed in through the login dialog, or set up through the set-up dialog (the recovery key
-    then shown once). None when the person quits. Raises DomainError when the store cannot be opened."""
+    then shown once). None when the person quits. Raises DomainError when the store cannot be opened. With both
+    PETITION_DESK_USER and PETITION_DESK_PASSWORD set, the program logs in with them, as the command line does."""
+    if has_accounts(data_dir) and os.environ.get("PETITION_DESK_USER") and "PETITION_DESK_PASSWORD" in os.environ:
+        return login_from_environment(data_dir)
     if has_accounts(data_dir):
         from app.views.login_dialog import LoginDialog
 

@@ -65,7 +65,8 @@ class SetupDialog(QtWidgets.QDialog):
         self.password = self._line("passwordField", "password_hint", secret=True)
         self.again = self._line("againField", "", secret=True)
         form = QtWidgets.QFormLayout()
-        rows: list[tuple[str, QtWidgets.QWidget]] = [("admin", self.admin), ("display", self.display), ("password", self.password), ("again", self.again)]
+        rows: list[tuple[str, QtWidgets.QWidget]] = [("admin", self.admin), ("display", self.display),
+                                                     ("password", self.password), ("again", self.again)]
         if existing is None:
             rows = [("code", self.code), ("name", self.name), ("level", self.level), *rows]
         for key, widget in rows:
