@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
@@ -53,6 +54,17 @@ def login(folder: Path, user: str = ADMIN, password: str = TEST_PASSWORD, now: o
     return open_station(folder, user, password, now=now)  # type: ignore[arg-type]
 
 
+def raw_connection(folder: Path, user: str = ADMIN) -> sqlite3.Connection:
+    """A bare connection to the station's sealed file (its key unwrapped with a login), for tests that change the
+    file behind the program's back (an attacker who has the key, an older program's file)."""
+    from app.store.db import DB_NAME, connect_keyed
+
+    desk = login(folder, user)
+    key = desk.require_master_key()
+    desk.close()
+    return connect_keyed(Path(folder) / DB_NAME, key)
+
+
 def reopen(desk: Desk, user: str | None = None) -> Desk:
     """Another desk on the same station, signed in as ``user`` (the same account by default)."""
     name = user or (desk.account.name if desk.account else ADMIN)
@@ -91,6 +103,22 @@ def desk(tmp_path: Path, now: FakeNow) -> Iterator[Desk]:
     d = new_station(tmp_path / "station", now=now)
     yield d
     d.close()
+
+
+def approved(reason: str) -> dict[str, str]:
+    """A mark in a test's step payload: record the step with the signed-in account's own approval (the
+    fixture's admin approves) and this reason — see ``record_step``."""
+    return {"approved_because": reason}
+
+
+def record_step(desk: Desk, case_id: str, kind: str, payload: dict[str, object], at: datetime | None = None
+                ) -> object:
+    """``desk.record``, with the approval a payload marked by ``approved`` asks for."""
+    from app.ops.approval import Approval
+
+    payload = dict(payload)
+    reason = str(payload.pop("approved_because", ""))
+    return desk.record(case_id, kind, payload, at=at, approval=Approval("", "", reason) if reason else None)
 
 
 def make_draft(name: str = "王小明", id_number: str = VALID_ID, phone: str = VALID_PHONE,

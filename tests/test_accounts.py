@@ -125,7 +125,7 @@ def test_a_handler_is_refused_each_leader_and_admin_right_with_what_is_needed(st
         assert str(refused.value) == message
     assert handler.accounts()["lina"].role == "handler" and handler.domains == staffed.domains
     case_id = closable(handler)
-    with pytest.raises(DomainError, match="须经领导批准：当前账号“李娜（lina）”是经办人"):
+    with pytest.raises(DomainError, match="须经领导批准：当前账号“李娜（lina）”是经办人，请领导在此输入其账号和密码"):
         handler.record(case_id, "close", {})
     handler.close()
 
@@ -147,7 +147,7 @@ def test_a_leader_approves_a_handlers_step_with_their_own_password(staffed: Desk
         handler.record(case_id, "close", {}, approval=Approval("wangjz", TEST_PASSWORD, "已息诉"))
     with pytest.raises(DomainError, match="批准人“李娜（lina）”是经办人，不能批准"):
         handler.record(case_id, "close", {}, approval=Approval("lina", TEST_PASSWORD, "已息诉"))
-    with pytest.raises(DomainError, match="须经领导批准并填写批准理由"):
+    with pytest.raises(DomainError, match="须经领导批准：请填写批准理由"):
         handler.record(case_id, "close", {}, approval=Approval("wangjz", LEADER_PASSWORD, ""))
     assert handler.case(case_id).status == "followed_up"
     event = handler.record(case_id, "close", {}, approval=Approval("wangjz", LEADER_PASSWORD, "已息诉"))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -13,7 +12,7 @@ import pytest
 from app.demo import DEMO_PASSWORD, DEMO_USER
 
 from .cli_support import cli_station, login_env, run
-from .conftest import VALID_ID, login
+from .conftest import VALID_ID, login, raw_connection
 
 
 @pytest.fixture
@@ -38,7 +37,7 @@ def test_a_case_is_registered_moved_and_shown(station: Path, capsys: pytest.Capt
     shown = json.loads(out)
     assert shown["status"] == "accepted" and shown["petitioners"][0]["id_number"] == VALID_ID
     assert [e["label"] for e in shown["timeline"]] == ["登记", "派发", "受理"]
-    assert shown["colour"] == "green" and shown["deadline_label"] == "办理答复"
+    assert shown["colour"] == "green" and shown["deadline_label"] == "告知受理"  # the petitioner not yet told
     code, out, _ = run(capsys, station, "show", case_id)
     assert "王小明" in out and "诉求：东岙村道路破损" in out
     assert "派发单位：镇农业农村办" in out and "办理答复期限" in out and "剩60天" in out
@@ -94,7 +93,7 @@ def test_verify_exit_codes(station: Path, capsys: pytest.CaptureFixture[str]) ->
     register(capsys, station)
     code, out, _ = run(capsys, station, "verify")
     assert code == 0 and "校验通过：1 个事件，1 件案件" in out
-    conn = sqlite3.connect(station / "station.db")
+    conn = raw_connection(station)
     conn.execute("DROP TRIGGER events_append_only_update")
     conn.execute("UPDATE events SET actor = '冒名' WHERE seq = 1")
     conn.commit()

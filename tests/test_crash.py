@@ -10,6 +10,7 @@ from pathlib import Path
 
 from app.ops.desk import Desk
 from app.store.integrity import verify
+from tests.conftest import login
 
 CHILD = textwrap.dedent("""
     import os, signal, sys
@@ -44,7 +45,7 @@ def run_child(folder: Path, mode: str) -> subprocess.Popen[str]:
 
 
 def check_whole(folder: Path) -> Desk:
-    desk = Desk(folder)
+    desk = login(folder)
     assert verify(desk.conn, desk.limits).ok
     registered = desk.conn.execute("SELECT count(DISTINCT case_id) FROM events").fetchone()[0]
     assert desk.conn.execute("SELECT count(*) FROM cases").fetchone()[0] == registered

@@ -13,6 +13,7 @@ from app.cli.common import (
     NEW_PASSWORD_VARIABLE,
     NO_LOGIN,
     choices_help,
+    data_dir_of,
     print_json,
     secret,
 )
@@ -67,11 +68,10 @@ def _new_password(whose: str) -> str:
     return secret(NEW_PASSWORD_VARIABLE, f"“{whose}”的新密码", confirm=True)
 
 
-def cmd_init(desk: Desk, args: argparse.Namespace) -> int:
+def cmd_init(_desk: None, args: argparse.Namespace) -> int:
     password = _new_password(args.admin)
-    data_dir = desk.data_dir
-    desk.close()
-    made, recovery = create_station(data_dir, args.code, args.name, args.level, args.admin, password, args.display)
+    made, recovery = create_station(data_dir_of(args), args.code, args.name, args.level, args.admin, password,
+                                    args.display)
     try:
         station = made.require_station()
         print(f"站点已设置：{station.code} {station.name}（{LEVELS[station.level]}）")
@@ -128,11 +128,9 @@ def cmd_user_disable(desk: Desk, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def cmd_recover(desk: Desk, args: argparse.Namespace) -> int:
-    data_dir = desk.data_dir
-    desk.close()
+def cmd_recover(_desk: None, args: argparse.Namespace) -> int:
     password = _new_password(args.admin)
-    restored = recover(data_dir, args.recovery_key, args.admin, password)
+    restored = recover(data_dir_of(args), args.recovery_key, args.admin, password)
     try:
         print(f"已为管理员“{restored.actor}”设置新密码，请用新密码登录", file=sys.stdout)
     finally:

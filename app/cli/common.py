@@ -25,7 +25,7 @@ from app.store.db import default_data_dir
 from app.store.oserrors import os_reason
 
 EXIT_OK, EXIT_REFUSED, EXIT_USAGE = 0, 1, 2
-Handler = Callable[[Desk, argparse.Namespace], int]
+Handler = Callable[[Any, argparse.Namespace], int]  # a Desk, or None for a command that sets a station up
 USER_VARIABLE, PASSWORD_VARIABLE = "PETITION_DESK_USER", "PETITION_DESK_PASSWORD"
 NEW_PASSWORD_VARIABLE, APPROVER_PASSWORD_VARIABLE = "PETITION_DESK_NEW_PASSWORD", "PETITION_DESK_APPROVER_PASSWORD"
 LOGIN, NO_LOGIN, LOGIN_IF_SET_UP = "login", "none", "if-set-up"
@@ -58,12 +58,13 @@ def approval_of(args: argparse.Namespace, reason: str) -> Approval:
     return Approval(approver, secret(APPROVER_PASSWORD_VARIABLE, f"批准人“{approver}”的密码"), reason)
 
 
-def open_desk(args: argparse.Namespace) -> Desk:
-    """The station for this command: logged in, unless the command sets a station up."""
+def open_desk(args: argparse.Namespace) -> Desk | None:
+    """The station for this command, logged in; None for a command that sets a station up (it opens the store
+    itself, once the keyring holds the key the store is sealed with)."""
     data_dir = data_dir_of(args)
     mode = getattr(args, "login", LOGIN)
     if mode == NO_LOGIN or (mode == LOGIN_IF_SET_UP and not has_accounts(data_dir)):
-        return Desk(data_dir)
+        return None
     user = getattr(args, "user", None) or os.environ.get(USER_VARIABLE, "")
     if not user:
         raise DomainError(f"请用 --user 指定登录账号（或设置环境变量 {USER_VARIABLE}）")
@@ -108,7 +109,8 @@ def run_handler(handler: Handler, args: argparse.Namespace) -> int:
     except OSError as err:
         return fail(os_error_text(err))
     finally:
-        desk.close()
+        if desk is not None:
+            desk.close()
 
 
 def progress_printer(label: str) -> Callable[[int, int], None]:

@@ -30,6 +30,25 @@ EXTENSION_REASONS = ("需委托第三方机构检测鉴定，无法在60日内�
                      "需等待县人民法院相关判决结果，经单位负责人批准延期，已告知信访人理由",
                      "涉及历史遗留问题，需调阅档案核实，经单位负责人批准延期，已告知信访人")
 
+LEGAL_ROUTE_NOTES = {
+    "仲裁": "属劳动争议，已告知信访人向县劳动人事争议仲裁委员会申请仲裁",
+    "诉讼": "属民事纠纷，已告知信访人依法向人民法院提起诉讼",
+    "行政复议": "对行政处罚决定不服，已告知信访人依法申请行政复议",
+}
+OBJECTION = "经核，该事项属县交通运输局管养范围，不属本单位职责，请重新转送"
+# Approvals as the program records them: the approving account beside the one that took the step.
+EXTENSION_APPROVAL = {"account": "wangzr", "display": "王主任", "role": "leader", "reason": "情况复杂，同意延期"}
+TERMINATION_APPROVAL = {"account": "zhouxy", "display": "周晓燕", "role": "leader",
+                        "reason": "经集体研究，同意依法终结"}
+EXHAUSTED = "已穷尽信访程序（经复查、复核）"
+REFUSED_OPINION = "信访人拒不接受依法依规提出的处理意见"
+
+
+def notice(what: str, way: str = "当面") -> dict[str, str]:
+    """A notice (告知) given after a decision; the number of its paper is left for the papers to fill."""
+    return {"notice": what, "way": way, "document": ""}
+
+
 TERMINATE_REASONS = ("经复查、复核，原处理意见维持，信访人仍以同一事实和理由反复信访，依法终结",
                      "诉求已依法依规处理到位，信访人要求超出政策规定，经公开听证评议，依法终结")
 
@@ -72,4 +91,5 @@ CHECKLIST_NOTES: dict[str, tuple[str, ...]] = {
     "own_resolution": ("达成和解协议，信访人签字息诉罢访", "诉求已解决，信访人书面确认不再信访",
                        "经{leader}协调解决到位，信访人签订息诉罢访承诺书"),
 }
-CHECKLIST_OVERRIDE = {"by": "周晓燕（副县长）", "reason": "信访人已签订息诉罢访协议，包化解一项待包案领导补签"}
+CHECKLIST_OVERRIDE = {"account": "zhouxy", "display": "周晓燕", "role": "leader",
+                      "reason": "信访人已签订息诉罢访协议，包化解一项待包案领导补签"}

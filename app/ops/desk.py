@@ -23,15 +23,18 @@ from app.models.concurrency import seen_vector
 from app.models.deadlines import TimeLimits
 from app.models.errors import DomainError
 from app.models.events import Event, HybridClock
-from app.models.intake import CaseDraft
-from app.models.vocab import DEFAULT_DOMAINS, LEVELS
-from app.models.workflow import check
+from app.models.intake import CaseDraft, check_problem_type
+from app.models.settings import SETTING_KIND, SETTINGS, setting_payload
+from app.models.vocab import DEFAULT_DOMAINS, DEFAULT_PROBLEM_TYPES, EVENT_LABELS, LEVELS
+from app.models.workflow import check, check_date
 from app.ops.accounts import Account, accounts, require
-from app.ops.approval import APPROVAL_KEY, NEEDS_APPROVAL, Approval, grant, needed
+from app.ops.approval import Approval, approve_step
 from app.ops.chain import ChainWriter
-from app.store import eventlog, projection
+from app.store import eventlog, projection, settings_log, vault
 from app.store.blobs import BlobStore, kind_of
-from app.store.db import DB_NAME, open_connection, transaction
+from app.store.db import DB_NAME, is_database_error, open_connection, transaction
+from app.store.private import Scratch
+from app.store.sealed import new_key
 
 if TYPE_CHECKING:
     import sqlite_utils
@@ -39,6 +42,27 @@ if TYPE_CHECKING:
 Listener = Callable[[frozenset[str], tuple[str, ...]], None]
 _CODE = re.compile(r"^[A-Za-z0-9]{2,20}$")
 MAX_SEQUENCE = 99_999  # case numbers carry a five-digit sequence per station and year
+EVIDENCE_KEY = "evidence-key"
+PLAIN_EVIDENCE_CHECKED = "evidence-plain-files-sealed"
+ENTRY_TOLERANCE_SECONDS = 60  # a step dated within a minute of its entry is taken as entered when it happened
+
+
+def _registered_events(conn: sqlite3.Connection, case_id: str) -> list[Event]:
+    """A case's events; DomainError when there is no such case, or its registration has not arrived yet."""
+    events = eventlog.for_case(conn, case_id)
+    if not events:
+        raise DomainError(f"找不到案件：{case_id}")
+    if not projection.registered(events):
+        raise DomainError(f"案件 {case_id} 的登记还没有同步到本站（已收到其他站点关于它的 {len(events)} 个办理事件，"
+                          "暂存待登记到达后一并显示）：请导入登记该案件的站点的同步包，重新安装的站点请导入恢复文件")
+    return events
+
+
+def recover_first(held: int, seq: int) -> str:
+    """Why a station that has fewer of its own events than a station above holds may not record (app.ops.recovery)."""
+    return (f"上级已收到本站第 {held} 号及之前的办理事件，本机只有 {seq} 个：本机是重新安装的，或是从较早的备份"
+            "恢复的。为了不重复编号，请先请上级为本站制作恢复文件（“同步 → 站点与证书 → 制作恢复文件”，命令行 "
+            "recovery-file 本站代码 --out 文件），在本机导入后再登记和办理")
 
 
 @dataclass(frozen=True)
@@ -53,7 +77,8 @@ class Station:
 def checked_station(code: str, name: str, level: str) -> Station:
     """The station as typed, refused in Chinese when a field is wrong."""
     if not _CODE.match(code):
-        raise DomainError("站点代码须为2至20位字母或数字，如 TZ0102")
+        raise DomainError("站点代码须为2至20位字母或数字；要与上下级同步的站点用行政区划代码"
+                          "（县6位，乡镇9位），如 331002001")
     if not name.strip():
         raise DomainError("请填写站点名称")
     if level not in LEVELS:
@@ -66,21 +91,38 @@ class Desk:
 
     def __init__(self, data_dir: Path, now: Callable[[], datetime] = datetime.now,
                  master_key: bytes | None = None) -> None:
-        """Open a station's store. Code that acts for a person opens it through ``app.ops.session.open_station``
-        (a login), which gives the master key from the keyring and signs the account in; a desk opened
-        without one can read but records nothing."""
+        """Open a station's store; with ``master_key`` (unwrapped from the keyring at login) the store is the
+        SQLCipher-encrypted one, and a plain store an older program left is encrypted as it opens. Code that acts
+        for a person opens it through ``app.ops.session.open_station`` (a login), which gives the master key and
+        signs the account in; a desk without a signed-in account can read but records nothing."""
         self.data_dir = Path(data_dir)
         self.master_key = master_key
         self.account: Account | None = None
-        self.conn: sqlite3.Connection = open_connection(self.data_dir / DB_NAME)
-        self.blobs = BlobStore(self.data_dir / "blobs")
+        self.conn: sqlite3.Connection = open_connection(self.data_dir / DB_NAME, master_key)
+        vault.attach(self.data_dir, self.conn)
+        self.scratch = Scratch(self.data_dir)
+        self.blobs = BlobStore(self.data_dir / "blobs", vault.get_or_create(self.conn, EVIDENCE_KEY, new_key()))
         self.blobs.remove_stale_incoming()
+        self._seal_older_files()
         self.now = now
         self._listeners: list[Listener] = []
         self._clock = HybridClock(eventlog.last_hlc(self.conn))
         self._settings_cache: dict[str, Any] = {}
 
+    def _seal_older_files(self) -> None:
+        """Move what an older program kept readable beside the store into it: the key files, once; the evidence
+        files, sealed one by one (checked once, then marked done)."""
+        if (self.data_dir / "keys").is_dir():
+            from app.sync import keys
+
+            keys.adopt_key_files(self.data_dir)
+        if vault.get(self.conn, PLAIN_EVIDENCE_CHECKED) is None:
+            self.blobs.seal_plain_files()
+            vault.put(self.conn, PLAIN_EVIDENCE_CHECKED, b"1")
+
     def close(self) -> None:
+        vault.detach(self.data_dir, self.conn)
+        self.scratch.close()
         self.conn.close()
 
     # ----- settings and station -------------------------------------------------------------------------------
@@ -105,7 +147,9 @@ class Desk:
     @property
     def station(self) -> Station | None:
         data = self.setting("station")
-        return Station(**data) if data else None
+        if not data:
+            return None
+        return Station(data["code"], self.setting("station_name") or data["name"], data["level"])
 
     def require_station(self) -> Station:
         station = self.station
@@ -136,6 +180,13 @@ class Desk:
         self.account = account
         return account
 
+    def twin(self) -> Desk:
+        """Another desk on this station, with the same key and the same account signed in: for work on a thread
+        of its own (a connection belongs to the thread that made it)."""
+        other = Desk(self.data_dir, now=self.now, master_key=self.master_key)
+        other.account = self.account
+        return other
+
     def require(self, right: str) -> None:
         """Refuse, in Chinese, when the signed-in account lacks ``right`` (app.ops.accounts.RIGHTS)."""
         require(self.account, right)
@@ -160,6 +211,19 @@ class Desk:
     def domains(self) -> tuple[str, ...]:
         return tuple(self.setting("domains", list(DEFAULT_DOMAINS)))
 
+    @property
+    def problem_types(self) -> dict[str, list[str]]:
+        """问题类别: the station's two-level tree (大类 → 小类), the default one unless the station set its own."""
+        return {k: list(v) for k, v in self.setting("problem_types", DEFAULT_PROBLEM_TYPES).items()}
+
+    def set_problem_types(self, tree: dict[str, list[str]]) -> None:
+        """Set the 问题类别 tree; cases keep the category they were registered with."""
+        cleaned = {str(k).strip(): [str(x).strip() for x in v if str(x).strip()] for k, v in tree.items()
+                   if str(k).strip()}
+        if not cleaned:
+            raise DomainError("问题类别至少要有一个大类")
+        self.change_setting("problem_types", cleaned)
+
     def init_station(self, code: str, name: str, level: str) -> Station:
         """Set up this desk as a station. Done once; the code names every case and event it makes. A person sets
         a station up through ``app.ops.session.create_station``, which also makes its first admin account."""
@@ -173,16 +237,31 @@ class Desk:
     def set_domains(self, domains: list[str] | tuple[str, ...]) -> None:
         """The domains a case may be registered under (the ten key domains and 其他 by default). Cases keep the
         domain they were registered with when it is later taken off the list."""
-        self.require("settings")
-        with self._write({"settings"}, ()) as conn:
-            self._put_setting(conn, "domains", list(domains))
+        self.change_setting("domains", list(domains))
 
     def set_limits(self, limits: TimeLimits) -> None:
         """Change the station's time limits; every open case's light follows at once."""
+        self.change_setting("limits", limits.to_json())
+
+    def set_station_name(self, name: str) -> None:
+        """Rename the station (its code never changes)."""
+        if not name.strip():
+            raise DomainError("请填写站点名称")
+        self.change_setting("station_name", name.strip())
+
+    def change_setting(self, key: str, value: Any) -> Event:
+        """Record a setting that changes what the tables show (app.models.settings.SETTINGS) as an event of this
+        station and project it; when the setting asks for it, every open case is projected again at once."""
         self.require("settings")
-        with self._write({"settings", "cases"}, ()) as conn:
-            self._put_setting(conn, "limits", limits.to_json())
-            projection.recompute_deadlines(conn, limits)
+        spec = SETTINGS[key]
+        with self._write({"settings", "cases"} if spec.reproject else {"settings"}, ()) as conn:
+            event = self._writer(conn).make("", SETTING_KIND, setting_payload(key, value), self.actor, self.now())
+            eventlog.append(conn, [event])
+            settings_log.put(conn, key, value)
+            self._settings_cache.pop(key, None)
+            if spec.reproject:
+                projection.recompute_deadlines(conn, self.limits)
+        return event
 
     # ----- listening ------------------------------------------------------------------------------------------
     def subscribe(self, listener: Listener) -> None:
@@ -204,9 +283,13 @@ class Desk:
         try:
             with transaction(self.conn) as conn:
                 yield conn
-        except sqlite3.OperationalError as err:
-            if "full" in str(err):
+        except Exception as err:
+            self._settings_cache.clear()  # values read inside the rolled-back transaction are gone with it
+            if is_database_error(err, "OperationalError") and "full" in str(err):
                 raise DomainError("磁盘空间已满，本次操作未保存，请清理磁盘后重试") from None
+            raise
+        except BaseException:
+            self._settings_cache.clear()
             raise
         for listener in list(self._listeners):
             listener(frozenset(kinds), case_ids)
@@ -215,6 +298,11 @@ class Desk:
     def _writer(self, conn: sqlite3.Connection) -> ChainWriter:
         code = self.require_station().code
         seq, last_hash = eventlog.head(conn, code)
+        # A station above already holds more of our events than this computer (set up again, or restored from an
+        # older copy): a new event would take a number in use there. The recovery file brings them back first.
+        held = conn.execute("SELECT max(seq) FROM sync_acked WHERE origin = ?", (code,)).fetchone()[0]
+        if held and held > seq:
+            raise DomainError(recover_first(held, seq))
         return ChainWriter(code, seq, last_hash, self._clock)
 
     def record_station_event(self, kind: str, payload: dict[str, Any], kinds: set[str]) -> Event:
@@ -233,6 +321,14 @@ class Desk:
             raise DomainError("办理时间不能晚于现在")
         return at or now
 
+    def _dated(self, payload: dict[str, Any], when: datetime) -> dict[str, Any]:
+        """The payload with the time of entry beside the date the thing happened, when the two differ (a letter
+        received on Monday and typed in on Wednesday): limits count from ``when``, the timeline shows both."""
+        now = self.now()
+        if abs((now - when).total_seconds()) > ENTRY_TOLERANCE_SECONDS:
+            return {**payload, "entered_at": now.isoformat(timespec="seconds")}
+        return payload
+
     def next_case_id(self, conn: sqlite3.Connection, year: int) -> str:
         """<station code>-<year>-<5-digit sequence>; numbers are never reused, since register events stay."""
         prefix = f"{self.require_station().code}-{year}-"
@@ -249,7 +345,7 @@ class Desk:
 
     def register_case(self, draft: CaseDraft, at: datetime | None = None) -> str:
         """Register a new case; returns its case number."""
-        payload = draft.to_payload(self.domains)
+        payload = draft.to_payload(self.domains, self.problem_types)
         when = self._when(at)
         with self._write({"cases"}, ()) as conn:
             case_id = self._register_in(conn, self._writer(conn), payload, when)
@@ -261,7 +357,7 @@ class Desk:
         app.ops.bulk, which registers many cases in one transaction)."""
         payload["repeat_of"] = self.repeat_chain(payload["repeat_of"], conn)
         case_id = self.next_case_id(conn, when.year)
-        event = writer.make(case_id, "register", payload, self.actor, when)
+        event = writer.make(case_id, "register", self._dated(payload, when), self.actor, when)
         eventlog.append(conn, [event])
         projection.write_case(conn, fold(case_id, [event]), self.limits)
         return case_id
@@ -280,15 +376,10 @@ class Desk:
 
     def record(self, case_id: str, kind: str, payload: dict[str, Any] | None = None,
                at: datetime | None = None, approval: Approval | None = None) -> Event:
-        """Record one step or change on a case, after the workflow has allowed it. A step that needs a leader's
-        approval (app.ops.approval.NEEDS_APPROVAL) records the approving account, checked here."""
+        """Record one step or change on a case, after the workflow has allowed it. A step the workflow allows
+        only with a leader's approval records the approving account, checked here (app.ops.approval)."""
         when = self._when(at)
-        payload = dict(payload or {})
-        payload.pop(APPROVAL_KEY, None)  # only ``grant`` writes an approval
-        if kind in NEEDS_APPROVAL:
-            what = needed(self.case(case_id), kind, payload)
-            if what:
-                payload[APPROVAL_KEY] = grant(self, approval, what)
+        payload = approve_step(self, case_id, kind, dict(payload or {}), when, approval)
         with self._write({"cases"}, (case_id,)) as conn:
             return self._record_in(conn, self._writer(conn), case_id, kind, payload, when)
 
@@ -296,10 +387,13 @@ class Desk:
                    payload: dict[str, Any], when: datetime) -> Event:
         """Check, write and project one event inside the caller's transaction (also used by app.ops.batch,
         which records one measure on many cases in one transaction)."""
-        events = eventlog.for_case(conn, case_id)
-        if not events:
-            raise DomainError(f"找不到案件：{case_id}")
-        check(fold(case_id, events), kind, payload, self.limits, when.date())
+        events = _registered_events(conn, case_id)
+        state = fold(case_id, events)
+        check(state, kind, payload, self.limits, when.date())
+        check_date(state, kind, when)
+        if kind in ("dispatch", "accept", "no_longer_accept"):
+            self._check_settled_matter(conn, state, kind)
+        payload = self._dated(payload, when)
         if kind in ALLOWED_FROM:
             # What this station held of the case, so the fold can tell a step made without seeing another
             # station's step (app.models.case.fold) from one made after it.
@@ -310,6 +404,31 @@ class Desk:
         eventlog.append(conn, [event])
         projection.write_case(conn, fold(case_id, [*events, event]), self.limits)
         return event
+
+    def _check_settled_matter(self, conn: sqlite3.Connection, state: CaseState, kind: str) -> None:
+        """After 复核 the same matter on the same facts and reasons is not accepted again (不再受理): a case linked
+        to an earlier case whose 复核 was answered (the final opinion) is recorded as 不再受理, never dispatched or
+        accepted."""
+        settled = [r[0] for r in conn.execute(
+            "SELECT case_id FROM cases WHERE case_id IN (SELECT value FROM json_each(?)) AND review_round >= 2 "
+            "ORDER BY case_id", (json.dumps(state.repeat_of),))]
+        if kind == "no_longer_accept" and not settled:
+            raise DomainError("只有与已经复核的事项为同一事项（登记时已关联该案件）的，才能不再受理")
+        if kind != "no_longer_accept" and settled:
+            raise DomainError(f"本件与已经复核的案件 {settled[0]} 为同一事项，同一事实和理由不再受理，不能"
+                              f"“{EVENT_LABELS[kind]}”；请记录“不再受理”并告知信访人")
+
+    def classify(self, case_id: str, classification: dict[str, Any]) -> Event:
+        """诉求分类 after registration: any of category, problem_type, purpose, first_time, legal_route."""
+        check_problem_type(str(classification.get("problem_type") or ""), self.problem_types)
+        return self.record(case_id, "classify", classification)
+
+    def notify(self, case_id: str, notice: str, way: str, document: str = "", note: str = "",
+               at: datetime | None = None) -> Event:
+        """Record that the petitioner was told (告知): what (受理, 不予受理, 不再受理, 转送, 延期, 导入法定途径), how
+        (当面, 邮寄, 短信, 电话), on which day (``at``) and, when a numbered paper was handed over, its number."""
+        payload = {"notice": notice, "way": way, "document": document.strip(), "note": note.strip()}
+        return self.record(case_id, "notify", payload, at)
 
     def _precheck(self, case_id: str, kind: str, payload: dict[str, Any]) -> None:
         """Refuse a step before its evidence is copied in (a 2 GB video need not be copied to be refused);
@@ -367,10 +486,7 @@ class Desk:
 
     # ----- reading ----------------------------------------------------------------------------------------------
     def case(self, case_id: str) -> CaseState:
-        events = eventlog.for_case(self.conn, case_id)
-        if not events:
-            raise DomainError(f"找不到案件：{case_id}")
-        return fold(case_id, events)
+        return fold(case_id, _registered_events(self.conn, case_id))
 
     def events(self, case_id: str) -> list[Event]:
         return eventlog.for_case(self.conn, case_id)
@@ -379,6 +495,9 @@ class Desk:
         return self.now().date()
 
     def rebuild(self) -> int:
-        """Write every projection again from the event log."""
-        with self._write({"cases"}, ()) as conn:
+        """Write every projection again from the event log: the settings first, as the cases' limits come from
+        them."""
+        with self._write({"cases", "settings"}, ()) as conn:
+            settings_log.rebuild(conn)
+            self._settings_cache.clear()
             return projection.rebuild(conn, self.limits)

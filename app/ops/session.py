@@ -15,6 +15,7 @@ from app.models.errors import DomainError
 from app.ops.accounts import ACCOUNT_KIND, check_name
 from app.ops.desk import Desk, Station, checked_station
 from app.ops.keyring import DEFAULT_COST, KdfCost, Keyring, check_password
+from app.store.db import DB_NAME
 
 LOGIN_FAILED_KIND = "login_failed"
 Clock = Callable[[], datetime]
@@ -61,25 +62,28 @@ def create_station(data_dir: Path, code: str, name: str, level: str, admin: str,
                    display: str = "", now: Clock = datetime.now, cost: KdfCost = DEFAULT_COST
                    ) -> tuple[Desk, str]:
     """Set a new station up with its first admin account; the desk (admin signed in) and the recovery key's
-    text. Also gives accounts to a station set up before accounts existed (its cases stay as they are)."""
+    text. Also gives accounts to a station set up before accounts existed: its plain store is sealed with the new
+    master key as it opens, its cases stay as they are."""
     data_dir = Path(data_dir)
-    checked_station(code, name, level)
+    station = checked_station(code, name, level)
     admin = check_name(admin)
     display = check_name(display, "显示名") if display.strip() else admin
     check_password(password)
     if Keyring.exists(data_dir):
         raise DomainError("本站已设置账号，不能重复初始化；请用已有的管理员账号登录")
-    data_dir.mkdir(parents=True, exist_ok=True)
-    desk = Desk(data_dir, now=now)
-    try:
-        existing = desk.station
-        if existing is None:
-            desk.init_station(code, name, level)
-        elif existing.code != code.strip().upper():
+    existing = None
+    if (data_dir / DB_NAME).exists():  # a store from before accounts: plain, readable without a key
+        bare = Desk(data_dir, now=now)
+        existing = bare.station
+        bare.close()
+        if existing is not None and existing.code != station.code:
             raise DomainError(f"本机已设置为站点 {existing.code}（{existing.name}），不能重复初始化")
-        station = desk.require_station()
-        _ring, master, recovery = Keyring.create(data_dir, admin, password, cost, dict(station.__dict__))
-        desk.master_key = master
+    data_dir.mkdir(parents=True, exist_ok=True)
+    _ring, master, recovery = Keyring.create(data_dir, admin, password, cost, dict((existing or station).__dict__))
+    desk = Desk(data_dir, now=now, master_key=master)
+    try:
+        if existing is None:
+            desk.init_station(station.code, station.name, station.level)
         desk.set_first_admin(admin, display)
         desk.sign_in(admin)
     except BaseException:

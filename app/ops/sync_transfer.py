@@ -17,14 +17,13 @@ import json
 import os
 import re
 import shutil
-import sys
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 from app.models.errors import DomainError
 from app.models.events import HybridClock
@@ -32,18 +31,19 @@ from app.ops.desk import Desk
 from app.ops.sync import chain_of, now_text, require_chain
 from app.store import eventlog
 from app.store.oserrors import os_reason
+from app.store.private import open_private, try_lock
 from app.sync import bundle, tracking, workbook
 from app.sync.apply import ApplyReport, apply_events, refresh
 from app.sync.certs import Certificate, Revocation
 from app.sync.container import OpenedBundle, open_bundle
-from app.sync.trust import TrustStore, parents, subtree, valid_revocations, verify_chain
+from app.sync.trust import TrustStore, parents, rival, subtree, valid_revocations, verify_chain
 
 Progress = Callable[[str, int, int], None]
 # How far an event's clock may be ahead of the time its bundle states: rounding, and bundles written before the
 # bundle's time followed the clock. Honest bundles are never ahead at all.
 CLOCK_SKEW_MS = 5 * 60 * 1000
 LOCK_FILE = "sync.lock"
-_PARTIAL_EVIDENCE = re.compile(r"^\.incoming-[0-9a-f]{64}$")
+_PARTIAL_PREFIX = ".incoming-sync-"
 # The working folders tempfile makes for an import or export ("import-" or "bundle-" and 8 characters of its
 # own): only those are removed, never a folder of the user's that happens to start the same way.
 _LEFTOVER_DIR = re.compile(r"^(import|bundle)-[a-z0-9_]{8}$")
@@ -153,9 +153,27 @@ def _check(desk: Desk, opened: OpenedBundle, say: Progress, require_receiver: bo
             trusted.append(cert)
         except DomainError:
             continue  # a certificate we cannot check is simply not kept
-    tree = parents([*trust.certificates(), *trusted])
+    held = trust.certificates()
+    for cert in trusted:
+        other = rival(cert, held, pool, revoked, info.created_at)
+        if other is not None:
+            raise DomainError(
+                f"同步包带来站点 {cert.code}（{cert.name}）的另一份证书（密钥指纹 {cert.fingerprint}），而本站已有"
+                f"它的一份有效证书（密钥指纹 {other.fingerprint}，由 {other.parent} 签发，未被吊销）：同一站点代码"
+                "不能有两份有效证书，整个同步包不予导入。如该站点确已换了密钥，须先由其上级吊销旧证书。")
+    tree = parents([*held, *trusted])
     mine = subtree(tree, station.code)
-    if sender.parent == station.code:
+    if info.direction == "recovery" and require_receiver:
+        # A recovery file (app.ops.recovery) from a station above: this station's own part of the tree, and what
+        # was done anywhere about its cases.
+        if sender.code == station.code or station.code not in subtree(tree, sender.code):
+            raise DomainError(f"恢复文件只能由本站的上级站点制作，{sender.code} 不是本站的上级")
+
+        def scope(origin: str, case_id: str) -> str | None:
+            if origin in mine or case_id.split("-", 1)[0] in mine:
+                return None
+            return "恢复文件中的事件不属于本站或本站下级，也不是关于其案件的"
+    elif sender.parent == station.code:
         theirs = subtree(tree, sender.code)
 
         def scope(origin: str, case_id: str) -> str | None:
@@ -204,6 +222,7 @@ class ImportResult:
     info: BundleInfo
     report: ApplyReport
     evidence_added: int
+    recovery_message: str = ""  # for a recovery file: what came back and what could not (app.ops.recovery)
 
 
 def import_bundle(desk: Desk, path: Path, progress: Progress | None = None) -> ImportResult:
@@ -230,9 +249,13 @@ def _import(desk: Desk, opened: OpenedBundle, say: Progress) -> ImportResult:
     row = desk.conn.execute("SELECT at FROM sync_log WHERE bundle_id = ?", (info.bundle_id,)).fetchone()
     if row:
         raise DomainError(f"此同步包已于 {row[0].replace('T', ' ')} 导入过，本次未作任何改动")
+    from app.ops import recovery  # it builds on this module
+
+    recovery_data = recovery.check_recovery_manifest(opened.manifest)
+    own_before = eventlog.head(desk.conn, desk.require_station().code)[0]
     say("核对文件内容", 0, 1)
     opened.check_members()
-    with tempfile.TemporaryDirectory(prefix="import-", dir=desk.data_dir) as tmp:
+    with tempfile.TemporaryDirectory(prefix="import-", dir=desk.scratch.path) as tmp:
         book = Path(tmp) / "data.xlsx"
         opened.extract("data.xlsx", book)
         added = _put_evidence(desk, opened, say)
@@ -242,7 +265,11 @@ def _import(desk: Desk, opened: OpenedBundle, say: Progress) -> ImportResult:
             for sha in added:
                 desk.blobs.path(sha).unlink(missing_ok=True)
             raise
-    return ImportResult(info, report, len(added))
+    result = ImportResult(info, report, len(added))
+    if recovery_data is not None:
+        result.recovery_message = recovery.message(recovery.summarize(desk, own_before, result, recovery_data),
+                                                   info.sender)
+    return result
 
 
 @contextmanager
@@ -250,11 +277,11 @@ def sync_lock(desk: Desk) -> Iterator[None]:
     """One import or export of this station at a time. The lock is the system's, so a killed program never
     leaves it held; once it is ours, whatever a killed import or export left behind is removed."""
     try:
-        handle = (desk.data_dir / LOCK_FILE).open("a+b")
+        handle = open_private(desk.data_dir / LOCK_FILE)
     except OSError as err:
         raise DomainError(f"无法打开数据文件夹：{os_reason(err)}（{desk.data_dir}）") from None
     try:
-        if not _try_lock(handle):
+        if not try_lock(handle):
             raise DomainError("本站的另一个同步操作（导入或导出）正在进行，请等它完成后再试")
         _remove_leftovers(desk)
         yield
@@ -262,33 +289,16 @@ def sync_lock(desk: Desk) -> Iterator[None]:
         handle.close()  # releases the lock
 
 
-def _try_lock(handle: IO[bytes]) -> bool:
-    try:
-        if sys.platform == "win32":
-            import msvcrt
-
-            handle.seek(0)
-            msvcrt.locking(handle.fileno(), msvcrt.LK_NBLCK, 1)
-        else:
-            import fcntl
-
-            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except OSError:
-        return False
-    return True
-
-
 def _remove_leftovers(desk: Desk) -> None:
     """Temporary folders of a killed import or export (a copy of a workbook with personal data) and evidence
     files it had half copied. Complete evidence files stay: they are named by their content, and the next import
     of the same bundle uses them."""
-    for folder in desk.data_dir.glob("*-*"):
+    for folder in desk.data_dir.glob("*-*"):  # where an older program made them
         if _LEFTOVER_DIR.match(folder.name) and folder.is_dir():
             shutil.rmtree(folder, ignore_errors=True)
     if desk.blobs.root.is_dir():
-        for partial in desk.blobs.root.glob("??/.incoming-*"):
-            if _PARTIAL_EVIDENCE.match(partial.name):
-                partial.unlink(missing_ok=True)
+        for partial in desk.blobs.root.glob(f"{_PARTIAL_PREFIX}*"):
+            partial.unlink(missing_ok=True)
 
 
 def _put_evidence(desk: Desk, opened: OpenedBundle, say: Progress) -> list[str]:
@@ -299,19 +309,22 @@ def _put_evidence(desk: Desk, opened: OpenedBundle, say: Progress) -> list[str]:
     try:
         for done, name in enumerate(names, start=1):
             sha = name.split("/", 1)[1]
-            target = desk.blobs.path(sha)
-            if not target.exists():
-                target.parent.mkdir(parents=True, exist_ok=True)
-                partial = target.with_name(f".incoming-{sha}")
-                opened.extract(name, partial)  # its digest was checked against the signed manifest
-                os.replace(partial, target)
-                added.append(sha)
+            if not desk.blobs.has(sha):
+                with opened.zip.open(name) as source:  # its digest was checked against the signed manifest
+                    stored, _size = desk.blobs.put_stream(source, prefix=_PARTIAL_PREFIX, sync=False)
+                added.append(stored)
+                if stored != sha:
+                    raise DomainError(f"佐证材料 {name} 的内容与其哈希不符")
             say("保存佐证材料", done, len(names))
         _flush([desk.blobs.path(sha) for sha in added])
     except OSError as err:
         for sha in added:
             desk.blobs.path(sha).unlink(missing_ok=True)
         raise DomainError(f"保存佐证材料失败：{os_reason(err)}，本站数据未作任何改动") from None
+    except DomainError as err:
+        for sha in added:
+            desk.blobs.path(sha).unlink(missing_ok=True)
+        raise DomainError(f"{err}，本站数据未作任何改动") from None
     except BaseException:
         for sha in added:
             desk.blobs.path(sha).unlink(missing_ok=True)
