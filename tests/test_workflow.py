@@ -6,7 +6,7 @@ import pytest
 
 from app.models.errors import DomainError
 from app.models.vocab import CHECKLIST_ITEMS
-from app.models.workflow import allowed_steps
+from app.models.workflow import allowed_steps, offered_steps
 from app.ops.approval import Approval
 from app.ops.desk import Desk
 
@@ -47,10 +47,10 @@ def test_case_numbers_count_up_and_restart_each_year(desk: Desk, draft, now: Fak
 def test_the_99999th_case_of_a_year_is_the_last_and_no_number_is_given_twice(desk: Desk, draft) -> None:  # type: ignore[no-untyped-def]
     from app.store import eventlog
 
-    writer = desk._writer(desk.conn)
-    with desk.conn:
-        eventlog.append(desk.conn, [writer.make("TZ01-2026-99998", "register", draft.to_payload(desk.domains),
-                                                desk.actor, desk.now())])
+    with desk._write({"cases"}, ()) as conn:  # signed like any operation's events
+        writer = desk._writer(conn)
+        eventlog.append(conn, [writer.make("TZ01-2026-99998", "register", draft.to_payload(desk.domains),
+                                           desk.actor, desk.now())])
     assert desk.register_case(draft) == "TZ01-2026-99999"
     with pytest.raises(DomainError, match="本站2026年的案件编号已用到 TZ01-2026-99999"):
         desk.register_case(draft)
@@ -225,3 +225,26 @@ def test_a_collective_visit_is_five_or_more_people(desk: Desk) -> None:
     assert not desk.case(desk.register_case(make_draft(head_count=4))).collective
     assert desk.case(desk.register_case(make_draft(head_count=5))).collective
     assert not desk.case(desk.register_case(make_draft(head_count=9, channel="letter"))).collective
+
+
+def test_the_next_step_is_offered_first_and_the_step_just_recorded_last(desk: Desk) -> None:
+    case_id = desk.register_case(make_draft())
+    expected_first = ["dispatch", "accept", "contact", "handle", "feedback", "follow_up", "close"]
+    payloads = {"dispatch": {"units": ["镇农业农村办"]}, "accept": {"unit": "镇农业农村办"},
+                "contact": {"note": "电话"}, "handle": {"note": "修路"}, "feedback": {"reply": "已修复"},
+                "follow_up": {"rating": "satisfied", "note": "满意"}}
+    recorded = ""
+    for kind in expected_first:
+        offered = offered_steps(desk.case(case_id))
+        assert offered[0] == kind, (recorded, offered)
+        assert sorted(offered) == sorted(allowed_steps(desk.case(case_id)))
+        if recorded in offered:
+            assert offered[-1] == recorded
+        if kind == "close":
+            break
+        desk.record(case_id, kind, payloads[kind])
+        recorded = kind
+    # A reopened case: the review's answer comes first.
+    desk.record(case_id, "close", {"note": "销号"})
+    desk.record(case_id, "request_review", {"note": "不服"})
+    assert offered_steps(desk.case(case_id))[0] == "answer_review"

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from app.demo import create_demo_station, generate_demo
+from app.demo import DEMO_PASSWORD, DEMO_USER, create_demo_station, generate_demo
 from app.models.errors import DomainError
 from app.models.vocab import LEVELS
 from app.ops.desk import Desk, Station
-from app.ops.session import create_station
-from app.views.common import error_label, show_error
+from app.ops.session import create_station, has_accounts, open_station
+from app.views.common import demo_folder, error_label, show_error
 from app.views.qt import Qt, QtWidgets
 
 DEMO_CASES = 300
@@ -34,6 +34,7 @@ TEXTS = {
     "mismatch": "两次输入的密码不一致",
     "save": "设置站点(&S)",
     "demo": "打开演示站点(&D)",
+    "demo_tip": "演示站点放在单独的文件夹（{folder}），与本站数据互不相干；随时可从“文件 → 离开演示站点”回来",
     "quit": "退出",
     "progress": "正在生成演示站点（{n} 件案件）…",
 }
@@ -80,6 +81,7 @@ class SetupDialog(QtWidgets.QDialog):
         self.demo_button.setObjectName("demoButton")
         self.demo_button.setAutoDefault(False)
         self.demo_button.setVisible(existing is None)
+        self.demo_button.setToolTip(TEXTS["demo_tip"].format(folder=demo_folder(self.data_dir)))
         buttons.addButton(TEXTS["quit"], QtWidgets.QDialogButtonBox.ButtonRole.RejectRole)
         buttons.accepted.connect(self.save)
         buttons.rejected.connect(self.reject)
@@ -118,7 +120,18 @@ class SetupDialog(QtWidgets.QDialog):
         self.accept()
 
     def open_demo(self) -> None:
-        """Make the demo station, showing progress (the work runs in this thread, in one transaction)."""
+        """Open the demo station in its own folder beside this one (``desk``, signed in with the demo's public
+        account), generating it the first time with progress shown (the work runs in this thread, in one
+        transaction). This folder stays untouched."""
+        folder = demo_folder(self.data_dir)
+        if has_accounts(folder):
+            try:
+                self.desk = open_station(folder, DEMO_USER, DEMO_PASSWORD)
+            except DomainError as err:
+                show_error(self.error, str(err))
+                return
+            self.accept()
+            return
         progress = QtWidgets.QProgressDialog(TEXTS["progress"].format(n=self.demo_cases), "", 0, self.demo_cases,
                                              self)
         progress.setObjectName("demoProgress")
@@ -132,7 +145,7 @@ class SetupDialog(QtWidgets.QDialog):
             progress.setValue(done)
 
         try:
-            desk = create_demo_station(self.data_dir)
+            desk = create_demo_station(folder)
             generate_demo(desk, self.demo_cases, progress=report)
         except DomainError as err:
             show_error(self.error, str(err))

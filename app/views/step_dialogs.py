@@ -32,7 +32,7 @@ from app.models.workflow import ALLOWED_FROM, fitting_notices
 from app.ops.approval import Approval
 from app.ops.desk import Desk
 from app.views.approval_box import ApprovalBox
-from app.views.common import error_label, show_error
+from app.views.common import ScrollArea, error_label, fitted, grow_to_hint, show_error
 from app.views.qt import Qt, QtCore, QtGui, QtWidgets, Signal
 
 # kind → fields (key, label, widget). Widgets: text (note), line, check, rating, days, files.
@@ -273,7 +273,10 @@ class StepPage(QtWidgets.QWidget):
     def show_approval(self) -> None:
         """Show the box a leader approves in (their account, password and reason)."""
         if self.approval_box is not None:
-            self.approval_box.ask(TEXTS[APPROVALS[self.kind]])
+            was_hidden = self.approval_box.isHidden()
+            self.approval_box.ask(TEXTS[APPROVALS[self.kind]])  # shown, and the password typed for one try only
+            if was_hidden:
+                grow_to_hint(self.window())
 
     def approval(self) -> Approval | None:
         """The leader's approval typed into the page (None while the box is hidden)."""
@@ -334,6 +337,7 @@ class StepDialog(QtWidgets.QDialog):
             else (EVENT_LABELS[kinds[0]] if len(kinds) == 1 else TEXTS["record"])
         self.setWindowTitle(TEXTS["title"].format(case_id=case_id, what=what))
         self.setMinimumWidth(520)
+        fitted(self)
         self.kind_combo = QtWidgets.QComboBox()
         self.kind_combo.setObjectName("stepKind")
         self.pages = QtWidgets.QStackedWidget()
@@ -363,7 +367,7 @@ class StepDialog(QtWidgets.QDialog):
             kind_row = QtWidgets.QFormLayout()
             kind_row.addRow(TEXTS["kind"] + "：", self.kind_combo)
             layout.addLayout(kind_row)
-        layout.addWidget(self.pages)
+        layout.addWidget(ScrollArea(self.pages), 1)  # a long form scrolls; the buttons stay in view
         self.when_edit = WhenEdit(desk.now())
         self.when_row = QtWidgets.QWidget()
         when_form = QtWidgets.QFormLayout(self.when_row)
