@@ -260,9 +260,10 @@ def test_round_trip_of_an_exported_ledger_through_libreoffice(tmp_path: Path, no
 
 def test_the_programs_own_masked_ledger_says_why_it_cannot_come_back(tmp_path: Path,
                                                                      capsys: pytest.CaptureFixture[str]) -> None:
-    from tests.test_cli import register, run
+    from tests.cli_support import cli_station, run
+    from tests.test_cli import register
 
-    run(capsys, tmp_path, "init", "--code", "TZ01", "--name", "新河镇信访办", "--level", "township")
+    cli_station(tmp_path)
     assert register(capsys, tmp_path)[0] == 0
     ledger = tmp_path / "台账.xlsx"
     assert run(capsys, tmp_path, "ledger", "--out", str(ledger))[0] == 0  # ID numbers masked by default
