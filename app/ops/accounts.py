@@ -31,6 +31,7 @@ RIGHTS: dict[str, tuple[str, str]] = {
     "approve": ("leader", "批准"),
     "full_id": ("leader", "打印或导出完整身份证号"),
     "spot_check": ("leader", "抽取督查案件"),
+    "audit": ("leader", "查看审计记录（输出、账号变更、密码输错）"),
     "accounts": ("admin", "管理账号"),
     "settings": ("admin", "修改本站设置"),
     "enroll": ("admin", "申请站点证书"),
