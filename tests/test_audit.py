@@ -51,3 +51,16 @@ def test_a_leader_may_print_full_id_numbers(desk, tmp_path: Path, capsys: pytest
     assert code == 0
     outputs = desk.conn.execute("SELECT actor, payload FROM events WHERE kind = 'output'").fetchall()
     assert len(outputs) == 1 and outputs[0][0] == "wangjz" and json.loads(outputs[0][1])["full_id"] is True
+
+
+def test_the_lock_minutes_are_an_admins_setting(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    folder = cli_station(tmp_path / "s")
+    desk = login(folder)
+    add_account(desk, "lina", "handler", TEST_PASSWORD, display="李娜")
+    desk.close()
+    assert run(capsys, folder, "lock-minutes")[1].strip() == "窗口闲置 10 分钟后锁定"
+    code, _, err = run(capsys, folder, "lock-minutes", "5", user="lina")
+    assert code == 1 and "无权修改本站设置" in err
+    assert run(capsys, folder, "lock-minutes", "5")[1].strip() == "窗口闲置 5 分钟后锁定"
+    code, _, err = run(capsys, folder, "lock-minutes", "999")
+    assert code == 1 and "0至240分钟" in err

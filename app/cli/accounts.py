@@ -65,6 +65,10 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--json", action="store_true", help="以 JSON 输出")
     p.set_defaults(run=cmd_audit)
 
+    p = sub.add_parser("lock-minutes", help="窗口闲置多少分钟后锁定（管理员；默认10）")
+    p.add_argument("minutes", type=int, nargs="?", help="分钟数（0 为不锁定）；不给则显示当前设置")
+    p.set_defaults(run=cmd_lock_minutes)
+
     p = sub.add_parser("recover",
                        help="用恢复密钥为管理员设置新密码（新密码取自 PETITION_DESK_NEW_PASSWORD 或在终端输入）")
     p.add_argument("--recovery-key", required=True, help="恢复密钥单上的恢复密钥")
@@ -144,6 +148,13 @@ def cmd_audit(desk: Desk, args: argparse.Namespace) -> int:
     for e in entries:
         print(f"{e.at[:16].replace('T', ' ')}  {e.actor}  {e.text}")
     print(f"共 {len(entries)} 条")
+    return EXIT_OK
+
+
+def cmd_lock_minutes(desk: Desk, args: argparse.Namespace) -> int:
+    if args.minutes is not None:
+        accounts.set_lock_minutes(desk, args.minutes)
+    print(f"窗口闲置 {desk.setting('lock_minutes', 10)} 分钟后锁定")
     return EXIT_OK
 
 

@@ -193,6 +193,16 @@ def _refuse_last_admin(desk: Desk, account: Account, change: str) -> None:
         raise DomainError(f"“{account.actor}”是本站唯一的管理员，不能{change}；请先把另一个账号设为管理员")
 
 
+MAX_LOCK_MINUTES = 240
+
+
+def set_lock_minutes(desk: Desk, minutes: int) -> None:
+    """After how many idle minutes the window locks (admin; 0 turns the lock off — not advised)."""
+    if not 0 <= minutes <= MAX_LOCK_MINUTES:
+        raise DomainError(f"闲置锁定时间须为0至{MAX_LOCK_MINUTES}分钟")
+    desk.change_setting("lock_minutes", int(minutes))
+
+
 def change_password(desk: Desk, name: str, new_password: str) -> Account:
     """A new password: any account for its own, an admin for anyone's (a reset)."""
     account = _existing(desk, name)
