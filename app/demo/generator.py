@@ -37,7 +37,7 @@ from app.demo.vocabulary import COMPANIES, DOMAIN_WEIGHTS, ESTATES, HANDLERS, LE
 from app.models.errors import DomainError
 from app.models.events import Event, HybridClock
 from app.ops.chain import ChainWriter
-from app.ops.desk import MAX_SEQUENCE, Desk
+from app.ops.desk import MAX_SEQUENCE, Desk, Station
 from app.store import eventlog, projection
 
 Progress = Callable[[int, int], None]
@@ -189,11 +189,10 @@ def generate_demo(desk: Desk, cases: int, seed: int = 1, progress: Progress | No
     """Fill an empty station (set up as the demo station if it is not set up yet) with ``cases`` cases."""
     if cases < 0:
         raise DomainError("案件数不能为负数")
-    if desk.station is None:
-        desk.init_station(*DEMO_STATION, handler=HANDLERS[0])
     if desk.conn.execute("SELECT 1 FROM events LIMIT 1").fetchone():
         raise DomainError("演示数据只能生成在没有案件的站点上")
-    station = desk.require_station()
+    fresh = desk.station is None  # set up in the same transaction as the cases: all of it, or nothing
+    station = Station(*DEMO_STATION) if fresh else desk.require_station()
     gen = _Gen(desk, seed)
     planned = _planned(gen, cases)
     entries: list[tuple[datetime, Planned | None]] = [(p.start, p) for p in planned]
@@ -208,7 +207,9 @@ def generate_demo(desk: Desk, cases: int, seed: int = 1, progress: Progress | No
     families: dict[str, list[str]] = {}
     batch: list[Event] = []
     now, code, make, clock_time = gen.now, station.code, writer.make, HybridClock.format
-    with desk._write({"cases"}, ()) as conn:
+    with desk._write({"cases", "station"} if fresh else {"cases"}, ()) as conn:
+        if fresh:
+            desk.init_station_in(conn, *DEMO_STATION, handler=HANDLERS[0])
         for number, (start, plan) in enumerate(entries):
             counters[start.year] = counters.get(start.year, 0) + 1
             case_id = f"{code}-{start.year}-{counters[start.year]:05d}"
@@ -236,10 +237,10 @@ def generate_demo(desk: Desk, cases: int, seed: int = 1, progress: Progress | No
             if len(batch) >= 20000:
                 eventlog.append(conn, batch)
                 batch = []
-            if progress and number % 1000 == 0:
+            if progress and number % 100 == 0:
                 progress(number, cases)
         eventlog.append(conn, batch)
-        projection.rebuild(conn, desk.limits)
+        projection.rebuild(conn, desk.limits, progress=(lambda done: progress(done, cases)) if progress else None)
     desk._clock.observe(eventlog.last_hlc(desk.conn) or HybridClock.format(0, 0))
     if progress:
         progress(cases, cases)

@@ -64,6 +64,10 @@ class Desk:
     def close(self) -> None:
         self.conn.close()
 
+    def reopen(self) -> Desk:
+        """Another desk on the same station (its own connection), for a job in a worker thread."""
+        return Desk(self.data_dir, now=self.now)
+
     # ----- settings and station -------------------------------------------------------------------------------
     def setting(self, key: str, default: Any = None) -> Any:
         if key not in self._settings_cache:
@@ -108,6 +112,13 @@ class Desk:
 
     def init_station(self, code: str, name: str, level: str, handler: str = "") -> Station:
         """Set up this desk as a station. Done once; the code names every case and event it makes."""
+        with self._write({"station"}, ()) as conn:
+            return self.init_station_in(conn, code, name, level, handler)
+
+    def init_station_in(self, conn: sqlite3.Connection, code: str, name: str, level: str,
+                        handler: str = "") -> Station:
+        """``init_station`` inside a transaction the caller holds (the demo sets up its station and writes its
+        cases in one, so a cancelled demo leaves no station behind)."""
         if self.station is not None:
             raise DomainError(f"本机已设置为站点 {self.station.code}（{self.station.name}），不能重复初始化")
         if not _CODE.match(code):
@@ -117,9 +128,8 @@ class Desk:
         if level not in LEVELS:
             raise DomainError(f"站点级别须为：{'、'.join(f'{k}（{v}）' for k, v in LEVELS.items())}")
         station = Station(code.upper(), name.strip(), level)
-        with self._write({"station"}, ()) as conn:
-            self._put_setting(conn, "station", station.__dict__)
-            self._put_setting(conn, "handler", handler.strip() or name.strip())
+        self._put_setting(conn, "station", station.__dict__)
+        self._put_setting(conn, "handler", handler.strip() or name.strip())
         return station
 
     def set_handler(self, name: str) -> None:
@@ -151,6 +161,7 @@ class Desk:
     def announce(self, kinds: set[str], case_ids: tuple[str, ...] = ()) -> None:
         """Tell listeners about changes written through another connection to this station's file (sync runs
         its imports on a desk of its own in a worker thread)."""
+        self._settings_cache.clear()  # the job may have set them (the demo sets up its station)
         self._clock.observe(eventlog.last_hlc(self.conn) or HybridClock.format(0, 0))
         for listener in list(self._listeners):
             listener(frozenset(kinds), case_ids)

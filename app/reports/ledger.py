@@ -17,7 +17,6 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
@@ -26,7 +25,7 @@ from openpyxl.worksheet.filters import AutoFilter
 from app.models.errors import DomainError
 from app.models.identity import mask_id_number
 from app.models.vocab import CHANNELS, COLOURS, RATINGS, STATUSES
-from app.store.files import output_file
+from app.store.files import output_file, write_only_workbook
 from app.store.queries import COLOUR_SQL, CaseFilter
 
 Progress = Callable[[int, int], None]
@@ -43,6 +42,7 @@ COLUMNS: tuple[tuple[str, float], ...] = (
 )
 HEADERS = tuple(h for h, _ in COLUMNS)
 COLOUR_COLUMN = HEADERS.index("督办")
+PROGRESS_EVERY = 1000  # rows between progress reports (each is a chance to cancel)
 _FILLS = {"red": ("D32F2F", "FFFFFF"), "yellow": ("F9D132", "000000"), "green": ("2E7D32", "FFFFFF")}
 
 _PEOPLE = ("(SELECT group_concat({col}, '、') FROM (SELECT {col} FROM petitioners p "
@@ -189,7 +189,14 @@ def write_ledger(conn: sqlite3.Connection, out: Path, flt: LedgerFilter, today: 
                  full_id: bool = False, progress: Progress | None = None) -> int:
     """Write the ledger workbook; returns the number of cases in it."""
     total = count_rows(conn, flt, today)
-    wb = Workbook(write_only=True)
+    if progress:
+        progress(0, total)
+    with write_only_workbook() as wb:
+        return _write_ledger(wb, conn, out, flt, today, station, full_id, progress, total)
+
+
+def _write_ledger(wb: Any, conn: sqlite3.Connection, out: Path, flt: LedgerFilter, today: date, station: str,
+                  full_id: bool, progress: Progress | None, total: int) -> int:
     ws = wb.create_sheet(LEDGER_SHEET)
     for index, (_, width) in enumerate(COLUMNS, start=1):
         ws.column_dimensions[get_column_letter(index)].width = width
@@ -202,7 +209,7 @@ def write_ledger(conn: sqlite3.Connection, out: Path, flt: LedgerFilter, today: 
         row[COLOUR_COLUMN] = cells.colour_cell(row[COLOUR_COLUMN])
         ws.append(row)
         written += 1
-        if progress and written % 5000 == 0:
+        if progress and written % PROGRESS_EVERY == 0:
             progress(written, total)
     ws.auto_filter = AutoFilter(ref=f"A1:{get_column_letter(len(HEADERS))}{written + 1}")
     info = wb.create_sheet(INFO_SHEET)

@@ -17,6 +17,7 @@ from app.reports.sheet import write_sheets
 from app.reports.sheet_data import match_printout, open_case_ids, parse_qr_text, sheets
 from app.store.files import write_bytes
 from app.views.common import message
+from app.views.jobs import JobRunner, Say, counter, run_job
 from app.views.qt import QtCore, QtGui, QtPdf, QtPdfWidgets, QtPrintSupport, QtWidgets
 
 TEXTS = {
@@ -38,14 +39,17 @@ TEXTS = {
     "check_prompt": "请扫描打印件右上角的二维码，或输入“案件编号 校验码”：",
     "error": "无法打印",
     "save_failed": "无法保存 PDF",
+    "making": "正在生成办理情况表…",
 }
 MAX_DPI = 300
+INLINE_CASES = 5  # up to this many sheets (about 0.1 s) are made at once; more run as a job with 取消
 
 
 class PrintPreview(QtWidgets.QDialog):
     """A preview of the sheets of some cases, with 打印 and 另存为 PDF."""
 
-    def __init__(self, desk: Desk, case_ids: list[str], parent: QtWidgets.QWidget | None = None) -> None:
+    def __init__(self, desk: Desk, case_ids: list[str], parent: QtWidgets.QWidget | None = None,
+                 pdf: bytes | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("printPreview")
         self.setWindowTitle(TEXTS["title"])
@@ -76,17 +80,35 @@ class PrintPreview(QtWidgets.QDialog):
         layout.addWidget(self.view, 1)
         layout.addWidget(buttons)
         self.resize(820, 960)
-        self.reload()
+        self.runner: JobRunner | None = None
+        if pdf is None:
+            self.reload()
+        else:
+            self.show_pdf(pdf)
 
     def reload(self) -> None:
-        """Make the PDF again (after the ID-number choice changed) and show it."""
-        out = io.BytesIO()
-        QtWidgets.QApplication.setOverrideCursor(QtGui.QCursor(QtCore.Qt.CursorShape.WaitCursor))
-        try:
-            write_sheets(out, sheets(self.desk, self.case_ids, full_id=self.full_id.isChecked()))
-        finally:
-            QtWidgets.QApplication.restoreOverrideCursor()
-        self.pdf_bytes = out.getvalue()
+        """Make the PDF again (after the ID-number choice changed) and show it: a few cases at once, more as a
+        job with progress and 取消 (cancelled, the PDF shown before stays, with the choice it was made with)."""
+        full_id = self.full_id.isChecked()
+        if len(self.case_ids) <= INLINE_CASES:
+            self.show_pdf(sheets_pdf(self.desk, self.case_ids, full_id))
+            return
+
+        def back() -> None:
+            with QtCore.QSignalBlocker(self.full_id):
+                self.full_id.setChecked(not full_id)
+
+        def refused(text: str) -> None:
+            back()
+            message(self, TEXTS["error"], text)
+
+        self.runner = run_job(self.desk, TEXTS["making"],
+                              lambda own, say: sheets_pdf(own, self.case_ids, full_id, say),
+                              parent=self, done=self.show_pdf, failed=refused)
+        self.runner.cancelled.connect(back)
+
+    def show_pdf(self, pdf: bytes) -> None:
+        self.pdf_bytes = pdf
         self.document.close()
         self._buffer = QtCore.QBuffer(self)
         self._buffer.setData(QtCore.QByteArray(self.pdf_bytes))
@@ -169,6 +191,14 @@ class PrintPreview(QtWidgets.QDialog):
         return True
 
 
+def sheets_pdf(desk: Desk, case_ids: list[str], full_id: bool, say: Say | None = None) -> bytes:
+    """The summary sheets of these cases as one PDF, in memory."""
+    out = io.BytesIO()
+    progress = counter(say, TEXTS["making"]) if say else None
+    write_sheets(out, sheets(desk, case_ids, full_id=full_id), len(case_ids), progress)
+    return out.getvalue()
+
+
 def menu_before_help(window: QtWidgets.QMainWindow, title: str) -> QtWidgets.QMenu:
     bar = window.menuBar()
     for action in bar.actions():
@@ -185,11 +215,21 @@ def menu_before_help(window: QtWidgets.QMainWindow, title: str) -> QtWidgets.QMe
     return menu
 
 
-def preview(window: Any, case_ids: list[str]) -> PrintPreview | None:
-    """Open the preview of these cases (a refusal is shown, not raised)."""
+def preview(window: Any, case_ids: list[str]) -> PrintPreview | JobRunner | None:
+    """Open the preview of these cases (a refusal is shown, not raised); more than a few are made first as a job,
+    whose runner is returned."""
     if not case_ids:
         message(window, TEXTS["error"], TEXTS["no_case"])
         return None
+    if len(case_ids) > INLINE_CASES:
+        def show(pdf: bytes) -> None:
+            dialog = PrintPreview(window.desk, case_ids, window, pdf)
+            dialog.setAttribute(QtCore.Qt.WidgetAttribute.WA_DeleteOnClose)
+            dialog.open()
+
+        return run_job(window.desk, TEXTS["making"],
+                       lambda own, say: sheets_pdf(own, case_ids, False, say), parent=window, done=show,
+                       failed=lambda text: message(window, TEXTS["error"], text))
     try:
         dialog = PrintPreview(window.desk, case_ids, window)
     except DomainError as err:

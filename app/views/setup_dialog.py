@@ -7,7 +7,8 @@ from app.models.errors import DomainError
 from app.models.vocab import LEVELS
 from app.ops.desk import Desk
 from app.views.common import error_label, show_error
-from app.views.qt import Qt, QtWidgets
+from app.views.jobs import JobRunner, counter, run_job
+from app.views.qt import QtWidgets
 
 DEMO_CASES = 300
 TEXTS = {
@@ -74,6 +75,7 @@ class SetupDialog(QtWidgets.QDialog):
         layout.addWidget(self.error)
         layout.addWidget(buttons)
         self.setMinimumWidth(480)
+        self.runner: JobRunner | None = None
         self.code.setFocus()
 
     def save(self) -> None:
@@ -86,24 +88,12 @@ class SetupDialog(QtWidgets.QDialog):
         self.accept()
 
     def open_demo(self) -> None:
-        """Generate the demo station, showing progress (the work runs in this thread, in one transaction)."""
-        progress = QtWidgets.QProgressDialog(TEXTS["progress"].format(n=self.demo_cases), "", 0, self.demo_cases,
-                                             self)
-        progress.setObjectName("demoProgress")
-        progress.setCancelButton(None)  # type: ignore[arg-type]
-        progress.setWindowModality(Qt.WindowModality.WindowModal)
-        progress.setMinimumDuration(0)
-        progress.setValue(0)
-
-        def report(done: int, total: int) -> None:
-            progress.setMaximum(max(total, 1))
-            progress.setValue(done)
-
-        try:
-            generate_demo(self.desk, self.demo_cases, progress=report)
-        except DomainError as err:
-            show_error(self.error, str(err))
-            return
-        finally:
-            progress.close()
-        self.accept()
+        """Generate the demo station as a job (progress, 取消): its station and cases are written in one
+        transaction, so 取消 leaves this computer as it was, still to be set up."""
+        cases = self.demo_cases
+        show_error(self.error, "")
+        self.runner = run_job(self.desk, TEXTS["progress"].format(n=cases),
+                              lambda own, say: generate_demo(own, cases, progress=counter(say, TEXTS["progress"]
+                                                                                          .format(n=cases))),
+                              parent=self, kinds={"station", "cases"}, done=lambda _count: self.accept(),
+                              failed=lambda text: show_error(self.error, text))
