@@ -61,7 +61,8 @@ def peak_mb() -> float:
 
 
 def prepare(events: int, evidence_mb: int) -> Path:
-    """City SZ, county TZJJ and township TZ01 enrolled; TZ01 holds the demo cases and the extra evidence."""
+    """City 331000, county 331002 and township 331002001 enrolled; the township holds the demo cases and the extra
+    evidence."""
     folder = DATA / f"sync-{events}-{evidence_mb}mb"
     if (folder / "ready").exists():
         return folder
@@ -69,16 +70,16 @@ def prepare(events: int, evidence_mb: int) -> Path:
     folder.mkdir(parents=True)
     print(f"making {folder} (once)…", file=sys.stderr)
     desks = {}
-    for code, name, level in (("SZ", "台州市信访局", "city"), ("TZJJ", "椒江区信访局", "county"),
-                              ("TZ01", "新河镇信访办", "township")):
+    for code, name, level in (("331000", "台州市信访局", "city"), ("331002", "椒江区信访局", "county"),
+                              ("331002001", "新河镇信访办", "township")):
         desks[code] = Desk(folder / code, now=lambda: NOW)
         desks[code].init_station(code, name, level)
-    sync.identity(desks["SZ"])
-    for child, parent in (("TZJJ", "SZ"), ("TZ01", "TZJJ")):
+    sync.identity(desks["331000"])
+    for child, parent in (("331002", "331000"), ("331002001", "331002")):
         sync.enroll_request(desks[child], folder / f"{child}.req")
         sync.certify(desks[parent], folder / f"{child}.req", folder / f"{child}.cert")
         sync.install_cert(desks[child], folder / f"{child}.cert")
-    town = desks["TZ01"]
+    town = desks["331002001"]
     generate_demo(town, max(1, events * 1000 // 7960 - evidence_mb), seed=3)  # about 7.96 events per demo case
     have = town.conn.execute("SELECT count(*) FROM events").fetchone()[0]
     cases = [r[0] for r in town.conn.execute("SELECT case_id FROM cases ORDER BY case_id LIMIT ?", (evidence_mb,))]
@@ -97,9 +98,9 @@ def prepare(events: int, evidence_mb: int) -> Path:
 
 
 def phase_export(folder: Path, out: Path) -> dict[str, float]:
-    desk = Desk(folder / "TZ01", now=lambda: NOW)
+    desk = Desk(folder / "331002001", now=lambda: NOW)
     start = time.perf_counter()
-    result = transfer.export_bundle(desk, "TZJJ", out)
+    result = transfer.export_bundle(desk, "331002", out)
     seconds = time.perf_counter() - start
     desk.close()
     return {"seconds": seconds, "peak_mb": peak_mb(), **result.manifest["counts"]}
@@ -128,8 +129,8 @@ def phase_raw_write(book: Path, out: Path) -> dict[str, float]:
 
 
 def phase_import(folder: Path, bundle: Path, work: Path) -> dict[str, float]:
-    target = work / "TZJJ"
-    shutil.copytree(folder / "TZJJ", target)
+    target = work / "331002"
+    shutil.copytree(folder / "331002", target)
     desk = Desk(target, now=lambda: NOW)
     start, cpu = time.perf_counter(), time.process_time()
     result = transfer.import_bundle(desk, bundle)
@@ -350,7 +351,7 @@ def main() -> None:
         for _run in range(args.import_repeat):
             for key, phase, extra in (("import", "import", (str(folder), str(bundle))),
                                       ("raw_import_all", "raw_import", (str(book),)),
-                                      ("raw_writes", "raw_writes", (str(book), str(imported / "TZJJ")))):
+                                      ("raw_writes", "raw_writes", (str(book), str(imported / "331002")))):
                 place = work / key
                 place.mkdir()
                 if key == "raw_import_all":

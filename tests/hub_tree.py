@@ -12,13 +12,13 @@ from tests.sync_helpers import send, station_tree
 
 # code, name, level, parent
 HUB_STATIONS = (
-    ("SZ", "台州市信访局", "city", None),
-    ("TZJJ", "椒江区信访局", "county", "SZ"),
-    ("TZ01", "新河镇信访办", "township", "TZJJ"),
-    ("TZ02", "下陈街道信访办", "township", "TZJJ"),
-    ("LHX", "临海市信访局", "county", "SZ"),
-    ("LH01", "杜桥镇信访办", "township", "LHX"),
-    ("LH02", "汛桥镇信访办", "township", "LHX"),
+    ("331000", "台州市信访局", "city", None),
+    ("331002", "椒江区信访局", "county", "331000"),
+    ("331002001", "新河镇信访办", "township", "331002"),
+    ("331002002", "下陈街道信访办", "township", "331002"),
+    ("331082", "临海市信访局", "county", "331000"),
+    ("331082001", "杜桥镇信访办", "township", "331082"),
+    ("331082002", "汛桥镇信访办", "township", "331082"),
 )
 PARENT = {code: parent for code, _name, _level, parent in HUB_STATIONS}
 NAME = {code: name for code, name, _level, _parent in HUB_STATIONS}

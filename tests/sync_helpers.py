@@ -1,4 +1,5 @@
-"""A small station tree for sync tests: city SZ, county TZJJ, townships TZ01 and TZ02, all enrolled."""
+"""A small station tree for sync tests, spelled in administrative division codes: city 331000 (台州市), county
+331002 (椒江区), townships 331002001 and 331002002, all enrolled."""
 
 from __future__ import annotations
 
@@ -23,8 +24,10 @@ from app.sync.apply import row_hash
 from app.sync.container import BundleWriter
 from tests.conftest import FakeNow, make_draft
 
-STATIONS = (("SZ", "台州市信访局", "city", None), ("TZJJ", "椒江区信访局", "county", "SZ"),
-            ("TZ01", "新河镇信访办", "township", "TZJJ"), ("TZ02", "下陈街道信访办", "township", "TZJJ"))
+STATIONS = (("331000", "台州市信访局", "city", None), ("331002", "椒江区信访局", "county", "331000"),
+            ("331002001", "新河镇信访办", "township", "331002"), ("331002002", "下陈街道信访办", "township", "331002"))
+
+ALL_CODES = tuple(code for code, _name, _level, _parent in STATIONS)
 
 
 def enroll(child: Desk, parent: Desk, folder: Path) -> None:
@@ -37,8 +40,32 @@ def enroll(child: Desk, parent: Desk, folder: Path) -> None:
 Station = tuple[str, str, str, str | None]  # code, name, level, parent
 
 
+def set_up(data_dir: Path, now: FakeNow, station: Station, parent: Desk | None, folder: Path) -> Desk:
+    """One station set up in ``data_dir`` and enrolled under ``parent`` (the city: its own root)."""
+    code, name, level, _parent = station
+    desk = Desk(data_dir, now=now)
+    desk.init_station(code, name, level, handler=f"{name[:2]}经办人")
+    if parent is not None:
+        enroll(desk, parent, folder)
+    else:
+        sync.identity(desk)
+    return desk
+
+
+def set_up_again(folder: Path, now: FakeNow, code: str, parent: Desk, revoke: bool = True) -> Desk:
+    """The station ``code`` set up again on a new computer (an empty data folder): the station above revokes the
+    old key (the laptop was lost) and certifies the new one. The caller closes the desk."""
+    if revoke:
+        sync.revoke(parent, code, "电脑丢失")
+    station = next(s for s in STATIONS if s[0] == code)
+    data_dir = folder / f"{code}-new"
+    while data_dir.exists():
+        data_dir = data_dir.with_name(data_dir.name + "-new")
+    return set_up(data_dir, now, station, parent, folder)
+
+
 @contextmanager
-def station_tree(folder: Path, now: FakeNow, codes: tuple[str, ...] | None = ("SZ", "TZJJ", "TZ01", "TZ02"),
+def station_tree(folder: Path, now: FakeNow, codes: tuple[str, ...] | None = ALL_CODES,
                  stations: tuple[Station, ...] = STATIONS) -> Iterator[dict[str, Desk]]:
     """The stations named (all of ``stations`` for None), set up and enrolled parent first."""
     desks: dict[str, Desk] = {}
@@ -46,13 +73,7 @@ def station_tree(folder: Path, now: FakeNow, codes: tuple[str, ...] | None = ("S
         for code, name, level, parent in stations:
             if codes is not None and code not in codes:
                 continue
-            desk = Desk(folder / code, now=now)
-            desk.init_station(code, name, level, handler=f"{name[:2]}经办人")
-            desks[code] = desk
-            if parent:
-                enroll(desk, desks[parent], folder)
-            else:
-                sync.identity(desk)
+            desks[code] = set_up(folder / code, now, (code, name, level, parent), desks.get(parent or ""), folder)
         yield desks
     finally:
         for desk in desks.values():
@@ -60,11 +81,11 @@ def station_tree(folder: Path, now: FakeNow, codes: tuple[str, ...] | None = ("S
 
 
 @contextmanager
-def handled_tree(folder: Path, now: FakeNow, codes: tuple[str, ...] = ("SZ", "TZJJ", "TZ01", "TZ02"),
+def handled_tree(folder: Path, now: FakeNow, codes: tuple[str, ...] = ALL_CODES,
                  photo_bytes: int = 5000) -> Iterator[dict[str, Desk]]:
-    """A station tree whose township TZ01 holds one case taken up to a measure with a photo as evidence."""
+    """A station tree whose township 331002001 holds one case taken up to a measure with a photo as evidence."""
     with station_tree(folder, now, codes) as desks:
-        town = desks["TZ01"]
+        town = desks["331002001"]
         case_id = new_case(town)
         town.record(case_id, "dispatch", {"units": ["镇农业农村办"]})
         town.record(case_id, "accept", {})

@@ -144,7 +144,8 @@ def test_setup_dialog_sets_up_the_station(qtbot, tmp_path: Path) -> None:
     qtbot.addWidget(dialog)
     dialog.code.setText("台州")
     dialog.save()
-    assert dialog.error.text() == "站点代码须为2至20位字母或数字，如 TZ0102"
+    assert dialog.error.text() == ("站点代码须为2至20位字母或数字；要与上下级同步的站点用行政区划代码"
+                                  "（县6位，乡镇9位），如 331002001")
     dialog.code.setText("TZ0102")
     dialog.name.setText("新河镇信访办")
     dialog.level.setCurrentIndex(dialog.level.findData("township"))

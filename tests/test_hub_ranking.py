@@ -20,8 +20,8 @@ from tests.hub_tree import NAME, PARENT, hub_tree, sync_up
 
 TODAY = date(2026, 3, 20)
 # Per registering station: (open cases, cases closed with a satisfied follow-up, open backlog cases).
-PLAN = {"SZ": (1, 0, 0), "TZJJ": (2, 1, 0), "TZ01": (3, 2, 1), "TZ02": (1, 0, 2),
-        "LHX": (0, 1, 1), "LH01": (4, 1, 0), "LH02": (2, 3, 1)}
+PLAN = {"331000": (1, 0, 0), "331002": (2, 1, 0), "331002001": (3, 2, 1), "331002002": (1, 0, 2),
+        "331082": (0, 1, 1), "331082001": (4, 1, 0), "331082002": (2, 3, 1)}
 
 
 def _closed(desk: Desk, name: str) -> str:
@@ -100,53 +100,54 @@ def _figures(desk: Desk) -> dict[str, dict[str, int]]:
 
 def test_the_city_ranks_counties_with_their_townships_and_its_own_cases_apart(synced) -> None:  # type: ignore[no-untyped-def]
     desks, made = synced
-    city = desks["SZ"]
+    city = desks["331000"]
     assert len(made) == city.conn.execute("SELECT count(*) FROM cases").fetchone()[0]
-    expected = _expected("SZ")
-    assert set(expected) == {"SZ", "TZJJ", "LHX"}
+    expected = _expected("331000")
+    assert set(expected) == {"331000", "331002", "331082"}
     assert _figures(city) == {g: {k: c[k] for k in KEYS} for g, c in expected.items()}
     rows = compute_figures(city.conn, date_from=None, date_to=None, by="station", today=TODAY)
-    assert [r["group"] for r in rows] == ["SZ", "LHX", "TZJJ"]  # its own first, then by code
-    assert rows[2]["origins"] == ["TZJJ", "TZ01", "TZ02"]
-    assert rows[2]["satisfaction_rate"] == 1.0 and rows[2]["cases"] == 3 + 6 + 3
+    assert [r["group"] for r in rows] == ["331000", "331002", "331082"]  # its own first, then by code
+    assert rows[1]["origins"] == ["331002", "331002001", "331002002"]
+    assert rows[1]["satisfaction_rate"] == 1.0 and rows[1]["cases"] == 3 + 6 + 3
     # The rows add up to the whole station's figures.
     [total] = compute_figures(city.conn, date_from=None, date_to=None, by=None, today=TODAY)
     assert sum(r["cases"] for r in rows) == total["cases"] == len(made)
     names = station_names(city.conn)
-    assert group_label("station", "TZJJ", names) == "椒江区信访局（TZJJ）"
+    assert group_label("station", "331002", names) == "椒江区信访局（331002）"
 
 
 def test_a_county_ranks_its_townships_and_its_own_cases(synced) -> None:  # type: ignore[no-untyped-def]
     desks, made = synced
-    county = desks["TZJJ"]
-    expected = _expected("TZJJ")
-    assert set(expected) == {"TZJJ", "TZ01", "TZ02"}
+    county = desks["331002"]
+    expected = _expected("331002")
+    assert set(expected) == {"331002", "331002001", "331002002"}
     assert _figures(county) == {g: {k: c[k] for k in KEYS} for g, c in expected.items()}
     names = station_names(county.conn)
-    assert group_label("station", "TZ02", names) == f"{NAME['TZ02']}（TZ02）"
+    assert group_label("station", "331002002", names) == f"{NAME['331002002']}（331002002）"
 
 
 def test_the_station_tree_places_every_station(synced) -> None:  # type: ignore[no-untyped-def]
     desks, _made = synced
-    tree = StationTree.load(desks["SZ"].conn)
-    assert tree.group_of("TZ01") == "TZJJ" and tree.group_of("LH02") == "LHX" and tree.group_of("SZ") == "SZ"
-    assert tree.path("TZ01") == ["TZJJ", "TZ01"] and tree.depth("TZ01") == 1
+    tree = StationTree.load(desks["331000"].conn)
+    assert tree.group_of("331002001") == "331002" and tree.group_of("331082002") == "331082"
+    assert tree.group_of("331000") == "331000"
+    assert tree.path("331002001") == ["331002", "331002001"] and tree.depth("331002001") == 1
     assert tree.group_of("XX99") == "XX99"  # a station it cannot place stands alone
-    county = StationTree.load(desks["TZJJ"].conn)
-    assert county.group_of("TZ01") == "TZ01" and county.group_of("TZJJ") == "TZJJ"
+    county = StationTree.load(desks["331002"].conn)
+    assert county.group_of("331002001") == "331002001" and county.group_of("331002") == "331002"
 
 
 def test_stats_command_at_the_city_prints_a_row_per_county(synced, capsys: pytest.CaptureFixture[str]) -> None:  # type: ignore[no-untyped-def]
     desks, made = synced
-    city = str(desks["SZ"].data_dir)
+    city = str(desks["331000"].data_dir)
     assert main(["--data-dir", city, "stats", "--by", "station", "--today", TODAY.isoformat()]) == 0
     out = capsys.readouterr().out
     lines = {line.split()[0]: line.split() for line in out.splitlines()
              if line.strip() and line.split()[0].endswith("）")}
-    assert set(lines) == {"台州市信访局（SZ）", "椒江区信访局（TZJJ）", "临海市信访局（LHX）"}
-    expected = _expected("SZ")
-    assert lines["临海市信访局（LHX）"][1] == str(expected["LHX"]["cases"])
+    assert set(lines) == {"台州市信访局（331000）", "椒江区信访局（331002）", "临海市信访局（331082）"}
+    expected = _expected("331000")
+    assert lines["临海市信访局（331082）"][1] == str(expected["331082"]["cases"])
     assert "新河镇信访办" not in out and "本站自身登记的案件单列一行" in out  # townships are in their county
     assert main(["--data-dir", city, "stats", "--by", "station", "--json", "--today", TODAY.isoformat()]) == 0
     rows = json.loads(capsys.readouterr().out)
-    assert {r["group"]: r["label"] for r in rows}["LHX"] == "临海市信访局（LHX）"
+    assert {r["group"]: r["label"] for r in rows}["331082"] == "临海市信访局（331082）"

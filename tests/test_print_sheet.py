@@ -248,8 +248,8 @@ def test_steps_name_the_unit_that_acted_and_synced_stations_by_name(tmp_path: Pa
     when the step came from another station by sync."""
     from tests.sync_helpers import send, station_tree
 
-    with station_tree(tmp_path, now, ("SZ", "TZJJ", "TZ01")) as desks:
-        town, county = desks["TZ01"], desks["TZJJ"]
+    with station_tree(tmp_path, now, ("331000", "331002", "331002001")) as desks:
+        town, county = desks["331002001"], desks["331002"]
         case_id = town.register_case(make_draft())
         town.record(case_id, "dispatch", {"units": ["镇农业农村办"]})
         town.record(case_id, "accept", {"unit": "镇农业农村办", "note": "予以受理"})

@@ -44,7 +44,7 @@ def refused(desk: Desk, path: Path, match: str) -> str:
 
 def test_a_byte_changed_anywhere_is_refused(tree: dict[str, Desk], tmp_path: Path) -> None:
     good = tmp_path / "good.zip"
-    transfer.export_bundle(tree["TZ01"], "TZJJ", good)
+    transfer.export_bundle(tree["331002001"], "331002", good)
     data = good.read_bytes()
     with zipfile.ZipFile(good) as zf:
         landmarks = [i.header_offset + 40 for i in zf.infolist()]
@@ -54,35 +54,35 @@ def test_a_byte_changed_anywhere_is_refused(tree: dict[str, Desk], tmp_path: Pat
     messages = set()
     for position in positions:
         bad.write_bytes(data[:position] + bytes([data[position] ^ 0x20]) + data[position + 1:])
-        message = refused(tree["TZJJ"], bad, "[\u4e00-\u9fff]")
+        message = refused(tree["331002"], bad, "[\u4e00-\u9fff]")
         assert any("\u4e00" <= ch <= "\u9fff" for ch in message)
         messages.add(message.split("：")[0])
     assert any("签名不正确" in m for m in messages)
-    transfer.import_bundle(tree["TZJJ"], good)  # the good file still imports
+    transfer.import_bundle(tree["331002"], good)  # the good file still imports
 
 
 @pytest.mark.parametrize("cut", [1, 89, 1000, 0.5])
 def test_a_truncated_file_is_refused(tree: dict[str, Desk], tmp_path: Path, cut: float) -> None:
     good = tmp_path / "good.zip"
-    transfer.export_bundle(tree["TZ01"], "TZJJ", good)
+    transfer.export_bundle(tree["331002001"], "331002", good)
     data = good.read_bytes()
     keep = int(len(data) * cut) if isinstance(cut, float) else len(data) - int(cut)
     (tmp_path / "short.zip").write_bytes(data[:keep])
-    refused(tree["TZJJ"], tmp_path / "short.zip", "不完整|已损坏|签名")
+    refused(tree["331002"], tmp_path / "short.zip", "不完整|已损坏|签名")
 
 
 def test_the_same_file_twice_does_no_harm(tree: dict[str, Desk], tmp_path: Path) -> None:
     path = tmp_path / "up.zip"
-    first = send(tree["TZ01"], tree["TZJJ"], path)
+    first = send(tree["331002001"], tree["331002"], path)
     assert first.report.new_events == 5
-    refused(tree["TZJJ"], path, "已于 .* 导入过，本次未作任何改动")
+    refused(tree["331002"], path, "已于 .* 导入过，本次未作任何改动")
 
 
 def test_files_out_of_order_do_no_harm(tree: dict[str, Desk], tmp_path: Path) -> None:
-    town, county = tree["TZ01"], tree["TZJJ"]
-    transfer.export_bundle(town, "TZJJ", tmp_path / "early.zip")
+    town, county = tree["331002001"], tree["331002"]
+    transfer.export_bundle(town, "331002", tmp_path / "early.zip")
     new_case(town, "李四")
-    transfer.export_bundle(town, "TZJJ", tmp_path / "late.zip")
+    transfer.export_bundle(town, "331002", tmp_path / "late.zip")
     late = transfer.import_bundle(county, tmp_path / "late.zip")
     assert late.report.new_events == 6
     prints, count, _ = snapshot(county)
@@ -93,29 +93,29 @@ def test_files_out_of_order_do_no_harm(tree: dict[str, Desk], tmp_path: Path) ->
 
 def test_a_file_from_an_unknown_station_is_refused(tree: dict[str, Desk], tmp_path: Path, now: FakeNow) -> None:
     # Another city with a county of the same code and a township of its own: a different root of trust.
-    with station_tree(tmp_path / "elsewhere", now, ("SZ", "TZJJ", "TZ01")) as other:
-        new_case(other["TZ01"])
-        transfer.export_bundle(other["TZ01"], "TZJJ", tmp_path / "foreign.zip")
-    refused(tree["TZJJ"], tmp_path / "foreign.zip", "未知站点")
+    with station_tree(tmp_path / "elsewhere", now, ("331000", "331002", "331002001")) as other:
+        new_case(other["331002001"])
+        transfer.export_bundle(other["331002001"], "331002", tmp_path / "foreign.zip")
+    refused(tree["331002"], tmp_path / "foreign.zip", "未知站点")
 
 
 def test_a_revoked_station_is_refused_whatever_time_its_file_states(tree: dict[str, Desk], tmp_path: Path,
                                                                     now: FakeNow) -> None:
-    town, county, city = tree["TZ01"], tree["TZJJ"], tree["SZ"]
-    transfer.export_bundle(town, "TZJJ", tmp_path / "before.zip")
+    town, county, city = tree["331002001"], tree["331002"], tree["331000"]
+    transfer.export_bundle(town, "331002", tmp_path / "before.zip")
     now.advance(hours=1)
-    sync.revoke(county, "TZ01", "笔记本电脑丢失")
+    sync.revoke(county, "331002001", "笔记本电脑丢失")
     now.advance(hours=1)
     new_case(town, "李四")
-    transfer.export_bundle(town, "TZJJ", tmp_path / "after.zip")
-    message = refused(county, tmp_path / "after.zip", "TZ01（新河镇信访办）的密钥已于 2026-03-02 10:00:00 被吊销")
+    transfer.export_bundle(town, "331002", tmp_path / "after.zip")
+    message = refused(county, tmp_path / "after.zip", "331002001（新河镇信访办）的密钥已于 2026-03-02 10:00:00 被吊销")
     assert "一律不再接受" in message and "重新认证" in message
     # Made before the revocation but carried after it: the key is no longer trusted at all.
     refused(county, tmp_path / "before.zip", "已于 2026-03-02 10:00:00 被吊销")
     # The sender's clock set back to before the revocation: the file is refused all the same.
     now.current = datetime(2026, 3, 2, 8, 0, 0)
     new_case(town, "赵六")
-    backdated = transfer.export_bundle(town, "TZJJ", tmp_path / "backdated.zip")
+    backdated = transfer.export_bundle(town, "331002", tmp_path / "backdated.zip")
     assert backdated.manifest["created_at"] >= "2026-03-02T11:00:00"  # never before the events it carries
     refused(county, tmp_path / "backdated.zip", "被吊销")
     # Even a file whose stated time was edited to before the revocation (and signed again with the lost key).
@@ -124,17 +124,17 @@ def test_a_revoked_station_is_refused_whatever_time_its_file_states(tree: dict[s
     refused(county, tmp_path / "edited.zip", "被吊销")
     now.current = datetime(2026, 3, 2, 12, 0, 0)
     with pytest.raises(DomainError, match="不是本站的上级或直属下级（或已被吊销）"):
-        transfer.export_bundle(county, "TZ01", tmp_path / "down.zip")
+        transfer.export_bundle(county, "331002001", tmp_path / "down.zip")
     send(county, city, tmp_path / "up.zip")  # the revocation travels up
-    assert [r.code for r in sync.TrustStore(city.conn).revocations()] == ["TZ01"]
+    assert [r.code for r in sync.TrustStore(city.conn).revocations()] == ["331002001"]
 
 
 def test_a_file_addressed_to_another_station_is_refused(tree: dict[str, Desk], tmp_path: Path) -> None:
     path = tmp_path / "to-county.zip"
-    transfer.export_bundle(tree["TZ01"], "TZJJ", path)
-    refused(tree["TZ02"], path, "是发给站点 TZJJ（椒江区信访局）的，不是本站（TZ02）")
-    refused(tree["SZ"], path, "是发给站点 TZJJ")
-    info = transfer.verify_bundle(tree["SZ"], path)
+    transfer.export_bundle(tree["331002001"], "331002", path)
+    refused(tree["331002002"], path, "是发给站点 331002（椒江区信访局）的，不是本站（331002002）")
+    refused(tree["331000"], path, "是发给站点 331002")
+    info = transfer.verify_bundle(tree["331000"], path)
     assert info.genuine and not info.for_us
 
 
@@ -143,7 +143,7 @@ def test_the_workbook_saved_again_in_libreoffice_is_refused(tree: dict[str, Desk
     if soffice is None:
         pytest.skip("LibreOffice（soffice）未安装：installer/debian-deps.sh test 会安装")
     good = tmp_path / "good.zip"
-    transfer.export_bundle(tree["TZ01"], "TZJJ", good)
+    transfer.export_bundle(tree["331002001"], "331002", good)
     work = tmp_path / "lo"
     work.mkdir()
     with zipfile.ZipFile(good) as zf:
@@ -159,15 +159,15 @@ def test_the_workbook_saved_again_in_libreoffice_is_refused(tree: dict[str, Desk
         for info in src.infolist():  # what a person re-zipping the folder would make
             dst.writestr(info, resaved if info.filename == "data.xlsx" else src.read(info))
         dst.comment = src.comment
-    refused(tree["TZJJ"], tampered, "签名不正确")
+    refused(tree["331002"], tampered, "签名不正确")
     # Signed again by the sender (a faulty station), the digests still tell which member changed.
-    resign(good, tmp_path / "resigned.zip", tree["TZ01"])
-    assert transfer.verify_bundle(tree["TZJJ"], tmp_path / "resigned.zip").genuine
+    resign(good, tmp_path / "resigned.zip", tree["331002001"])
+    assert transfer.verify_bundle(tree["331002"], tmp_path / "resigned.zip").genuine
 
 
 def test_a_zip_bomb_is_refused_from_the_directory(tree: dict[str, Desk], tmp_path: Path) -> None:
     good = tmp_path / "good.zip"
-    transfer.export_bundle(tree["TZ01"], "TZJJ", good)
+    transfer.export_bundle(tree["331002001"], "331002", good)
     squeezed = tmp_path / "bomb.zip"
     with zipfile.ZipFile(good) as src, zipfile.ZipFile(squeezed, "w") as dst:
         for info in src.infolist():
@@ -177,7 +177,7 @@ def test_a_zip_bomb_is_refused_from_the_directory(tree: dict[str, Desk], tmp_pat
         dst.writestr(bomb, bytes(256 << 20))  # 256 MB of zeros in about 256 KB
         dst.comment = src.comment
     assert squeezed.stat().st_size < 2 << 20
-    refused(tree["TZJJ"], squeezed, "疑似压缩炸弹|不属于同步包")
+    refused(tree["331002"], squeezed, "疑似压缩炸弹|不属于同步包")
 
 
 def _inflate_sheet(book: Path, old: str, new: str) -> None:
@@ -224,8 +224,8 @@ def test_a_huge_cell_and_a_bomb_inside_the_workbook_are_refused_with_bounded_mem
     from app.sync.workbook import CELL_MAX, EVENT_HEADERS, MAX_SHEET_XML
 
     good = tmp_path / "good.zip"
-    transfer.export_bundle(tree["TZ01"], "TZJJ", good)
-    county = tree["TZJJ"]
+    transfer.export_bundle(tree["331002001"], "331002", good)
+    county = tree["331002"]
     before = store_state(county)
     huge = _varied_text(10_000_000)  # 30 MB of XML: under the sheet's size limit, 300 times a cell's limit
     assert len(huge.encode()) < MAX_SHEET_XML
@@ -233,7 +233,8 @@ def test_a_huge_cell_and_a_bomb_inside_the_workbook_are_refused_with_bounded_mem
         wb = Workbook(write_only=True)
         ws = wb.create_sheet("办理事件")
         ws.append(list(EVENT_HEADERS))
-        ws.append(["TZ01:1", "TZ01-2026-00001", "TZ01", 1, "000000000000001.00000", "2026-03-02T09:00:00", "张丽",
+        ws.append(["331002001:1", "331002001-2026-00001", "331002001", 1, "000000000000001.00000",
+                   "2026-03-02T09:00:00", "张丽",
                    "register", "登记", "诉" * CELL_MAX, "0" * 64, "0" * 64])
         book = tmp_path / f"{label}.xlsx"
         wb.save(book)
@@ -241,7 +242,7 @@ def test_a_huge_cell_and_a_bomb_inside_the_workbook_are_refused_with_bounded_mem
         bad = tmp_path / f"{label}.zip"
         # One event in the workbook and one in the manifest: nothing but the cell itself is wrong.
         counts = {"events": 1, "cases": 1, "evidence": 1, "evidence_bytes": 5000}
-        resign(good, bad, tree["TZ01"], manifest={"counts": counts}, replace={"data.xlsx": book.read_bytes()})
+        resign(good, bad, tree["331002001"], manifest={"counts": counts}, replace={"data.xlsx": book.read_bytes()})
         reopened = Desk(county.data_dir)
         try:
             assert transfer.verify_bundle(reopened, bad).genuine
@@ -309,8 +310,8 @@ def _stray(folder: Path) -> list[str]:
 @pytest.mark.parametrize("where", ["evidence", "events", "commit"])
 def test_killed_during_an_import_the_store_is_as_before(tree: dict[str, Desk], tmp_path: Path, where: str) -> None:
     path = tmp_path / "up.zip"
-    transfer.export_bundle(tree["TZ01"], "TZJJ", path)
-    county = tree["TZJJ"]
+    transfer.export_bundle(tree["331002001"], "331002", path)
+    county = tree["331002"]
     before = store_state(county)[:3]  # the tables and events; evidence files are looked at below
     folder = county.data_dir
     county.close()
@@ -325,6 +326,6 @@ def test_killed_during_an_import_the_store_is_as_before(tree: dict[str, Desk], t
         assert transfer.import_bundle(reopened, path).report.new_events == 5
         assert _stray(folder) == []
         assert transfer.import_bundle(reopened, transfer.export_bundle(
-            tree["TZ01"], "TZJJ", tmp_path / "again.zip").path).report.duplicates == 5
+            tree["331002001"], "331002", tmp_path / "again.zip").path).report.duplicates == 5
     finally:
         reopened.close()

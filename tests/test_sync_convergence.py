@@ -25,9 +25,10 @@ from app.sync.conflicts import hard_conflicts
 from tests.conftest import FakeNow
 from tests.sync_helpers import new_case, send, station_tree
 
-LINKS = (("TZ01", "TZJJ"), ("TZJJ", "TZ01"), ("TZJJ", "SZ"), ("SZ", "TZJJ"))
-ROUND = (("TZ01", "TZJJ"), ("TZJJ", "SZ"), ("SZ", "TZJJ"), ("TZJJ", "TZ01"))  # up to the city, back down
-CODES = ("TZ01", "TZJJ", "SZ")
+LINKS = (("331002001", "331002"), ("331002", "331002001"), ("331002", "331000"), ("331000", "331002"))
+# up to the city, back down
+ROUND = (("331002001", "331002"), ("331002", "331000"), ("331000", "331002"), ("331002", "331002001"))
+CODES = ("331002001", "331002", "331000")
 VILLAGES = ("东岙村", "西岙村", "南岙村")
 LEADERS = ("陈副县长", "周镇长", "林局长")
 CASES = 2
@@ -110,11 +111,11 @@ def shared_cases(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[s
     folder = tmp_path_factory.mktemp("shared")
     now = FakeNow(datetime(2026, 3, 2, 9, 0, 0))
     with station_tree(folder, now, CODES) as d:
-        cases = [new_case(d["TZ01"], name) for name in ("王小明", "李四", "赵六")[:CASES]]
+        cases = [new_case(d["331002001"], name) for name in ("王小明", "李四", "赵六")[:CASES]]
         for number, (source, target) in enumerate(ROUND * 2):
             now.advance(minutes=1)
             send(d[source], d[target], folder / f"setup-{number}.zip")
-        assert {_event_ids(desk) for desk in d.values()} == {_event_ids(d["TZ01"])}
+        assert {_event_ids(desk) for desk in d.values()} == {_event_ids(d["331002001"])}
     return folder, cases
 
 
@@ -169,9 +170,9 @@ def _run(template: Path, cases: list[str], plan: Plan) -> tuple[int, int]:
                     send(desks[source], desks[target], folder / f"final-{turn}-{source}-{target}.zip")
                     hard = max(hard, _hard(desks))
             ids = {code: _event_ids(desk) for code, desk in desks.items()}
-            assert ids["TZ01"] == ids["TZJJ"] == ids["SZ"]
+            assert ids["331002001"] == ids["331002"] == ids["331000"]
             prints = {code: fingerprint(desk.conn) for code, desk in desks.items()}
-            assert prints["TZ01"] == prints["TZJJ"] == prints["SZ"]
+            assert prints["331002001"] == prints["331002"] == prints["331000"]
             for source, target in LINKS:  # nothing is left to send once everything is acknowledged
                 empty = transfer.export_bundle(desks[source], target, folder / f"empty-{source}-{target}.zip")
                 assert empty.manifest["counts"]["events"] == 0
@@ -182,8 +183,9 @@ def _run(template: Path, cases: list[str], plan: Plan) -> tuple[int, int]:
 
 
 # Every station changes the same case's leader before any file moves: a three-way hard conflict.
-ALL_AT_ONCE: Plan = [((0, "leader", ["TZ01", "TZJJ", "SZ"], 0), [],
-                      [("export", ("TZ01", "TZJJ")), ("export", ("SZ", "TZJJ")), ("deliver", 1), ("deliver", 0)])]
+ALL_AT_ONCE: Plan = [((0, "leader", ["331002001", "331002", "331000"], 0), [],
+                      [("export", ("331002001", "331002")), ("export", ("331000", "331002")), ("deliver", 1),
+                       ("deliver", 0)])]
 
 
 def _property(shared_cases: tuple[Path, list[str]], examples: int, longest: int) -> None:
@@ -221,19 +223,19 @@ def test_bundles_converge_over_longer_histories(shared_cases: tuple[Path, list[s
 def _history(folder: Path) -> list[tuple[object, ...]]:
     """Events of three stations with concurrent changes on shared cases, made once for the faster property."""
     now = FakeNow(datetime(2026, 3, 2, 9, 0, 0))
-    with station_tree(folder, now, ("SZ", "TZJJ", "TZ01")) as d:
-        cases = [new_case(d["TZ01"], name) for name in ("王小明", "李四", "赵六")]
-        for source, target in (("TZ01", "TZJJ"), ("TZJJ", "SZ")):
+    with station_tree(folder, now, ("331000", "331002", "331002001")) as d:
+        cases = [new_case(d["331002001"], name) for name in ("王小明", "李四", "赵六")]
+        for source, target in (("331002001", "331002"), ("331002", "331000")):
             transfer.export_bundle(d[source], target, folder / f"{source}.zip")
             transfer.import_bundle(d[target], folder / f"{source}.zip")
         for i, case_id in enumerate(cases):  # concurrent: nobody sees anybody's change
             now.advance(minutes=1)
-            supervision.assign_leader(d["TZ01"], case_id, LEADERS[i % 3])
-            supervision.assign_leader(d["TZJJ"], case_id, LEADERS[(i + 1) % 3])
-            d["SZ"].edit(case_id, "village", VILLAGES[i % 3])
-            d["TZ01"].edit(case_id, "village", VILLAGES[(i + 2) % 3])
-            supervision.supervise(d["TZJJ"], case_id, "2026-04-01", "请限期化解")
-            supervision.set_backlog(d["SZ"], case_id, True)
+            supervision.assign_leader(d["331002001"], case_id, LEADERS[i % 3])
+            supervision.assign_leader(d["331002"], case_id, LEADERS[(i + 1) % 3])
+            d["331000"].edit(case_id, "village", VILLAGES[i % 3])
+            d["331002001"].edit(case_id, "village", VILLAGES[(i + 2) % 3])
+            supervision.supervise(d["331002"], case_id, "2026-04-01", "请限期化解")
+            supervision.set_backlog(d["331000"], case_id, True)
         rows: dict[str, tuple[object, ...]] = {}
         for desk in d.values():
             for row in desk.conn.execute("SELECT id, case_id, origin, seq, hlc, at, actor, kind, payload, prev_hash, "

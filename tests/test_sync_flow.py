@@ -35,69 +35,69 @@ def _handled_case(desk: Desk, tmp_path: Path) -> str:
 def test_township_to_county_to_city_and_a_supervision_order_back_down(tmp_path: Path, now: FakeNow,
                                                                       capsys: pytest.CaptureFixture[str]) -> None:
     with station_tree(tmp_path, now) as d:
-        case_id = _handled_case(d["TZ01"], tmp_path)
-        other = new_case(d["TZ02"], "李四")
-        first = send(d["TZ01"], d["TZJJ"], tmp_path / "up-tz01.zip")
+        case_id = _handled_case(d["331002001"], tmp_path)
+        other = new_case(d["331002002"], "李四")
+        first = send(d["331002001"], d["331002"], tmp_path / "up-tz01.zip")
         assert first.report.new_cases == [case_id] and first.evidence_added == 1
-        send(d["TZ02"], d["TZJJ"], tmp_path / "up-tz02.zip")
-        county = d["TZJJ"]
+        send(d["331002002"], d["331002"], tmp_path / "up-tz02.zip")
+        county = d["331002"]
         assert {r[0] for r in county.conn.execute("SELECT case_id FROM cases")} == {case_id, other}
 
         now.advance(hours=1)
         supervision.assign_leader(county, case_id, "陈副县长")
         supervision.supervise(county, case_id, "2026-03-20", "请于月底前修复道路并答复信访人")
         supervision.set_backlog(county, case_id, True)
-        city_view = send(county, d["SZ"], tmp_path / "up-county.zip")
+        city_view = send(county, d["331000"], tmp_path / "up-county.zip")
         assert sorted(city_view.report.new_cases) == sorted([case_id, other])
-        assert fingerprint(d["SZ"].conn) == fingerprint(county.conn)
-        assert d["SZ"].blobs.has(county.case(case_id).steps[4].evidence[0]["sha256"])
+        assert fingerprint(d["331000"].conn) == fingerprint(county.conn)
+        assert d["331000"].blobs.has(county.case(case_id).steps[4].evidence[0]["sha256"])
 
-        down = send(county, d["TZ01"], tmp_path / "down-tz01.zip")
+        down = send(county, d["331002001"], tmp_path / "down-tz01.zip")
         assert down.report.changed_cases == [case_id] and down.report.new_events == 3
-        state = d["TZ01"].case(case_id)
+        state = d["331002001"].case(case_id)
         assert state.leader == "陈副县长" and state.backlog
         order = state.steps[-1]
-        assert order.kind == "supervise" and order.origin == "TZJJ" and "月底前修复" in order.note
-        above = StationTree.load(d["TZ01"].conn).above()
-        assert station_mark(order.origin, state.origin, "TZ01", above) == "（上级）"
-        assert not any(station_mark(s.origin, state.origin, "TZ01", above) for s in state.steps[:-1])
+        assert order.kind == "supervise" and order.origin == "331002" and "月底前修复" in order.note
+        above = StationTree.load(d["331002001"].conn).above()
+        assert station_mark(order.origin, state.origin, "331002001", above) == "（上级）"
+        assert not any(station_mark(s.origin, state.origin, "331002001", above) for s in state.steps[:-1])
         # The township's timeline on the command line marks the order as coming from above.
-        town_dir = str(d["TZ01"].data_dir)
+        town_dir = str(d["331002001"].data_dir)
         assert main(["--data-dir", town_dir, "show", case_id]) == 0
         shown = capsys.readouterr().out
-        assert " 督办 椒江经办人 TZJJ（上级） 请于月底前修复道路并答复信访人" in shown
+        assert " 督办 椒江经办人 331002（上级） 请于月底前修复道路并答复信访人" in shown
         assert "包案领导：陈副县长  四定四包：0/8" in shown and "□ 包化解（未完成）" in shown
         assert main(["--data-dir", town_dir, "show", case_id, "--json"]) == 0
         timeline = json.loads(capsys.readouterr().out)["timeline"]
         assert [e["kind"] for e in timeline if e["from_above"]] == ["set_leader", "supervise", "set_backlog"]
-        # TZ02 gets nothing about TZ01's case.
-        empty = transfer.export_bundle(county, "TZ02", tmp_path / "down-tz02.zip")
+        # 331002002 gets nothing about 331002001's case.
+        empty = transfer.export_bundle(county, "331002002", tmp_path / "down-tz02.zip")
         assert empty.manifest["counts"]["events"] == 0
         # The city and the township hold the same case now.
-        assert d["TZ01"].case(case_id).supervision == d["SZ"].case(case_id).supervision
+        assert d["331002001"].case(case_id).supervision == d["331000"].case(case_id).supervision
 
 
 def test_acknowledgements_ride_back_and_a_lost_file_costs_only_a_re_export(tmp_path: Path, now: FakeNow) -> None:
-    with station_tree(tmp_path, now, ("SZ", "TZJJ", "TZ01")) as d:
-        town, county = d["TZ01"], d["TZJJ"]
+    with station_tree(tmp_path, now, ("331000", "331002", "331002001")) as d:
+        town, county = d["331002001"], d["331002"]
         new_case(town)
-        lost = transfer.export_bundle(town, "TZJJ", tmp_path / "lost.zip")
+        lost = transfer.export_bundle(town, "331002", tmp_path / "lost.zip")
         assert lost.manifest["counts"]["events"] == 1
         new_case(town, "李四")
-        again = transfer.export_bundle(town, "TZJJ", tmp_path / "again.zip")
+        again = transfer.export_bundle(town, "331002", tmp_path / "again.zip")
         assert again.manifest["counts"]["events"] == 2  # the lost file's event travels again
         transfer.import_bundle(county, tmp_path / "again.zip")
         # Until the county's acknowledgement comes back, the township keeps sending everything.
-        assert transfer.export_bundle(town, "TZJJ", tmp_path / "x.zip").manifest["counts"]["events"] == 2
+        assert transfer.export_bundle(town, "331002", tmp_path / "x.zip").manifest["counts"]["events"] == 2
         send(county, town, tmp_path / "ack.zip")
-        assert transfer.export_bundle(town, "TZJJ", tmp_path / "y.zip").manifest["counts"]["events"] == 0
+        assert transfer.export_bundle(town, "331002", tmp_path / "y.zip").manifest["counts"]["events"] == 0
         new_case(town, "赵六")
-        assert transfer.export_bundle(town, "TZJJ", tmp_path / "z.zip").manifest["counts"]["events"] == 1
+        assert transfer.export_bundle(town, "331002", tmp_path / "z.zip").manifest["counts"]["events"] == 1
 
 
 def test_concurrent_leader_changes_both_survive_and_the_decision_syncs(tmp_path: Path, now: FakeNow) -> None:
-    with station_tree(tmp_path, now, ("SZ", "TZJJ", "TZ01")) as d:
-        town, county = d["TZ01"], d["TZJJ"]
+    with station_tree(tmp_path, now, ("331000", "331002", "331002001")) as d:
+        town, county = d["331002001"], d["331002"]
         case_id = new_case(town)
         send(town, county, tmp_path / "1.zip")
         supervision.assign_leader(county, case_id, "陈副县长")
@@ -128,15 +128,15 @@ def test_concurrent_leader_changes_both_survive_and_the_decision_syncs(tmp_path:
 
 
 def test_certificates_are_refused_when_they_do_not_fit(tmp_path: Path, now: FakeNow) -> None:
-    with station_tree(tmp_path, now, ("SZ", "TZJJ")) as d:
-        stray = Desk(tmp_path / "TZ09", now=now)
-        stray.init_station("TZ09", "某镇", "township")
+    with station_tree(tmp_path, now, ("331000", "331002")) as d:
+        stray = Desk(tmp_path / "331002009", now=now)
+        stray.init_station("331002009", "某镇", "township")
         sync.enroll_request(stray, tmp_path / "tz09.req")
         with pytest.raises(DomainError, match="应由县（区）站点签发"):
-            sync.certify(d["SZ"], tmp_path / "tz09.req", tmp_path / "tz09.cert")
-        sync.certify(d["TZJJ"], tmp_path / "tz09.req", tmp_path / "tz09.cert")
-        other = Desk(tmp_path / "TZ10", now=now)
-        other.init_station("TZ09", "某镇", "township")
+            sync.certify(d["331000"], tmp_path / "tz09.req", tmp_path / "tz09.cert")
+        sync.certify(d["331002"], tmp_path / "tz09.req", tmp_path / "tz09.cert")
+        other = Desk(tmp_path / "331002010", now=now)
+        other.init_station("331002009", "某镇", "township")
         keys.load_or_create_key(other.data_dir)
         with pytest.raises(DomainError, match="不是签发给本机的"):
             sync.install_cert(other, tmp_path / "tz09.cert")
@@ -145,7 +145,7 @@ def test_certificates_are_refused_when_they_do_not_fit(tmp_path: Path, now: Fake
         request["body"]["name"] = "冒名镇"
         (tmp_path / "forged.req").write_text(json.dumps(request, ensure_ascii=False), "utf-8")
         with pytest.raises(DomainError, match="签名不正确"):
-            sync.certify(d["TZJJ"], tmp_path / "forged.req", tmp_path / "forged.cert")
+            sync.certify(d["331002"], tmp_path / "forged.req", tmp_path / "forged.cert")
         key = keys.key_path(stray.data_dir)
         assert key.stat().st_mode & 0o777 == 0o600
         stray.close()
@@ -154,36 +154,36 @@ def test_certificates_are_refused_when_they_do_not_fit(tmp_path: Path, now: Fake
 
 def test_command_line_flow_and_verify_bundle_exit_codes(tmp_path: Path, now: FakeNow,
                                                         capsys: pytest.CaptureFixture[str]) -> None:
-    with station_tree(tmp_path, now, ("SZ", "TZJJ", "TZ01")) as d:
-        case_id = new_case(d["TZ01"])
+    with station_tree(tmp_path, now, ("331000", "331002", "331002001")) as d:
+        case_id = new_case(d["331002001"])
         folders = {code: str(desk.data_dir) for code, desk in d.items()}
         for desk in d.values():
             desk.close()
         out = tmp_path / "up.zip"
-        assert main(["--data-dir", folders["TZ01"], "export", "--to", "TZJJ", "--out", str(out)]) == 0
-        assert main(["--data-dir", folders["TZJJ"], "verify-bundle", str(out)]) == 0
+        assert main(["--data-dir", folders["331002001"], "export", "--to", "331002", "--out", str(out)]) == 0
+        assert main(["--data-dir", folders["331002"], "verify-bundle", str(out)]) == 0
         assert "真实有效" in capsys.readouterr().out
-        assert main(["--data-dir", folders["TZJJ"], "import", str(out)]) == 0
+        assert main(["--data-dir", folders["331002"], "import", str(out)]) == 0
         assert "新案件 1 件" in capsys.readouterr().out
-        assert main(["--data-dir", folders["TZJJ"], "supervise", case_id, "--deadline", "2099-12-31",
+        assert main(["--data-dir", folders["331002"], "supervise", case_id, "--deadline", "2099-12-31",
                      "--note", "限期化解"]) == 0
-        assert main(["--data-dir", folders["TZJJ"], "stations", "--json"]) == 0
+        assert main(["--data-dir", folders["331002"], "stations", "--json"]) == 0
         data = json.loads(capsys.readouterr().out.split("\n", 1)[1])
-        assert data["self"]["code"] == "TZJJ" and data["parent"]["code"] == "SZ"
-        assert [c["code"] for c in data["children"]] == ["TZ01"]
+        assert data["self"]["code"] == "331002" and data["parent"]["code"] == "331000"
+        assert [c["code"] for c in data["children"]] == ["331002001"]
         assert len(data["self"]["fingerprint"].split()) == 8
         data_file = out.read_bytes()
         out.write_bytes(data_file[:100] + bytes([data_file[100] ^ 1]) + data_file[101:])
-        assert main(["--data-dir", folders["TZJJ"], "verify-bundle", str(out)]) == 1
+        assert main(["--data-dir", folders["331002"], "verify-bundle", str(out)]) == 1
         assert "不可信" in capsys.readouterr().err
-        assert main(["--data-dir", folders["TZJJ"], "conflicts", "--json"]) == 0
+        assert main(["--data-dir", folders["331002"], "conflicts", "--json"]) == 0
         assert json.loads(capsys.readouterr().out) == {"hard": [], "soft": []}
 
 
 def test_conflicts_and_resolve_on_the_command_line(tmp_path: Path, now: FakeNow,
                                                    capsys: pytest.CaptureFixture[str]) -> None:
-    with station_tree(tmp_path, now, ("SZ", "TZJJ", "TZ01")) as d:
-        town, county = d["TZ01"], d["TZJJ"]
+    with station_tree(tmp_path, now, ("331000", "331002", "331002001")) as d:
+        town, county = d["331002001"], d["331002"]
         case_id = new_case(town)
         send(town, county, tmp_path / "1.zip")
         county.edit(case_id, "head_count", 6)
@@ -193,7 +193,7 @@ def test_conflicts_and_resolve_on_the_command_line(tmp_path: Path, now: FakeNow,
         folder = str(county.data_dir)
         assert main(["--data-dir", folder, "conflicts"]) == 0
         out = capsys.readouterr().out
-        assert f"{case_id} 人数：两处同时修改" in out and "[1] 6（TZJJ" in out and "[2] 8（TZ01" in out
+        assert f"{case_id} 人数：两处同时修改" in out and "[1] 6（331002" in out and "[2] 8（331002001" in out
         assert main(["--data-dir", folder, "resolve", case_id, "head_count", "--value", "七"]) == 1
         assert "人数须为正整数" in capsys.readouterr().err
         assert main(["--data-dir", folder, "resolve", case_id, "head_count", "--value", "7"]) == 0
@@ -201,22 +201,22 @@ def test_conflicts_and_resolve_on_the_command_line(tmp_path: Path, now: FakeNow,
         assert county.case(case_id).head_count == 7 and county.case(case_id).conflicts == []
         assert main(["--data-dir", folder, "resolve", case_id, "head_count", "--pick", "1"]) == 1
         assert "没有待处理的修改冲突" in capsys.readouterr().err
-        assert main(["--data-dir", folder, "revoke", "TZ01", "--reason", "电脑丢失"]) == 0
+        assert main(["--data-dir", folder, "revoke", "331002001", "--reason", "电脑丢失"]) == 0
         assert main(["--data-dir", folder, "stations"]) == 0
-        assert "吊销：TZ01" in capsys.readouterr().out
+        assert "吊销：331002001" in capsys.readouterr().out
 
 
 def test_verify_bundle_at_a_station_without_a_certificate_says_what_is_missing(
         tmp_path: Path, now: FakeNow, capsys: pytest.CaptureFixture[str]) -> None:
-    with station_tree(tmp_path, now, ("SZ", "TZJJ", "TZ01")) as d:
-        new_case(d["TZ01"])
-        out = transfer.export_bundle(d["TZ01"], "TZJJ", tmp_path / "up.zip").path
-        fresh = Desk(tmp_path / "TZ02", now=now)
-        fresh.init_station("TZ02", "下陈街道信访办", "township")
+    with station_tree(tmp_path, now, ("331000", "331002", "331002001")) as d:
+        new_case(d["331002001"])
+        out = transfer.export_bundle(d["331002001"], "331002", tmp_path / "up.zip").path
+        fresh = Desk(tmp_path / "331002002", now=now)
+        fresh.init_station("331002002", "下陈街道信访办", "township")
         fresh.close()
-        assert main(["--data-dir", str(tmp_path / "TZ02"), "verify-bundle", str(out)]) == 1
+        assert main(["--data-dir", str(tmp_path / "331002002"), "verify-bundle", str(out)]) == 1
         captured = capsys.readouterr()
-        assert "发送站点：TZ01 新河镇信访办" in captured.out  # what the file says about itself, marked unchecked
+        assert "发送站点：331002001 新河镇信访办" in captured.out  # what the file says about itself, marked unchecked
         assert "不可信" not in captured.err
         assert "无法核验（上面是同步包自己写的内容，未经核对）：本站尚未安装上级签发的证书" in captured.err
         assert "install-cert" in captured.err
@@ -225,24 +225,24 @@ def test_verify_bundle_at_a_station_without_a_certificate_says_what_is_missing(
 def test_certificate_and_revocation_times_are_printed_with_the_time_of_day(
         tmp_path: Path, now: FakeNow, capsys: pytest.CaptureFixture[str]) -> None:
     now.advance(hours=5, minutes=7, seconds=3)
-    with station_tree(tmp_path, now, ("SZ", "TZJJ", "TZ01")) as d:
-        folder = str(d["TZJJ"].data_dir)
-        sync.enroll_request(d["TZ01"], tmp_path / "again.req")
-        assert main(["--data-dir", folder, "revoke", "TZ01"]) == 0  # the command line runs on the real clock
+    with station_tree(tmp_path, now, ("331000", "331002", "331002001")) as d:
+        folder = str(d["331002"].data_dir)
+        sync.enroll_request(d["331002001"], tmp_path / "again.req")
+        assert main(["--data-dir", folder, "revoke", "331002001"]) == 0  # the command line runs on the real clock
         stamp = re.search(r"（(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d) 起）", capsys.readouterr().out)
         assert stamp is not None
         assert main(["--data-dir", folder, "stations"]) == 0
         out = capsys.readouterr().out
         assert "本站证书：2026-03-02 14:07:03 至 2036-03-02 14:07:03" in out
-        assert f"吊销：TZ01 于 {stamp.group(1)}" in out
+        assert f"吊销：331002001 于 {stamp.group(1)}" in out
         with pytest.raises(DomainError, match=f"已于 {stamp.group(1)} 被吊销"):
-            sync.certify(d["TZJJ"], tmp_path / "again.req", tmp_path / "again.cert")
+            sync.certify(d["331002"], tmp_path / "again.req", tmp_path / "again.cert")
 
 
 def test_steps_taken_at_two_stations_without_seeing_each_other_keep_the_case_moving_forward(
         tmp_path: Path, now: FakeNow, capsys: pytest.CaptureFixture[str]) -> None:
-    with station_tree(tmp_path, now, ("SZ", "TZJJ", "TZ01")) as d:
-        town, county = d["TZ01"], d["TZJJ"]
+    with station_tree(tmp_path, now, ("331000", "331002", "331002001")) as d:
+        town, county = d["331002001"], d["331002"]
         case_id = new_case(town)
         send(town, county, tmp_path / "1.zip")
         for kind, payload in (("dispatch", {"units": ["镇农业农村办"]}), ("accept", {}),

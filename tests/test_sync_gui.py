@@ -18,10 +18,10 @@ from tests.sync_helpers import new_case, station_tree
 
 
 def test_import_shows_what_came_in_and_the_list_refreshes(qtbot, tmp_path: Path, now: FakeNow) -> None:  # type: ignore[no-untyped-def]
-    with station_tree(tmp_path, now, ("SZ", "TZJJ", "TZ01")) as d:
-        case_id = new_case(d["TZ01"])
-        transfer.export_bundle(d["TZ01"], "TZJJ", tmp_path / "up.zip")
-        window = make_window(qtbot, d["TZJJ"])
+    with station_tree(tmp_path, now, ("331000", "331002", "331002001")) as d:
+        case_id = new_case(d["331002001"])
+        transfer.export_bundle(d["331002001"], "331002", tmp_path / "up.zip")
+        window = make_window(qtbot, d["331002"])
         assert window.model.rowCount() == 0
         menu = window.findChild(QtWidgets.QMenu, "syncMenu")
         assert [a.text() for a in menu.actions()] == ["导出同步包…", "导入同步包…", "修改冲突…", "站点与证书…"]
@@ -43,42 +43,42 @@ def test_import_shows_what_came_in_and_the_list_refreshes(qtbot, tmp_path: Path,
 
 
 def test_export_to_a_chosen_child_with_progress(qtbot, tmp_path: Path, now: FakeNow) -> None:  # type: ignore[no-untyped-def]
-    with station_tree(tmp_path, now, ("SZ", "TZJJ", "TZ01", "TZ02")) as d:
-        case_id = new_case(d["TZ01"])
-        transfer.import_bundle(d["TZJJ"], transfer.export_bundle(d["TZ01"], "TZJJ", tmp_path / "up.zip").path)
-        supervision.supervise(d["TZJJ"], case_id, "2026-03-31", "请限期化解")
-        window = make_window(qtbot, d["TZJJ"])
+    with station_tree(tmp_path, now, ("331000", "331002", "331002001", "331002002")) as d:
+        case_id = new_case(d["331002001"])
+        transfer.import_bundle(d["331002"], transfer.export_bundle(d["331002001"], "331002", tmp_path / "up.zip").path)
+        supervision.supervise(d["331002"], case_id, "2026-03-31", "请限期化解")
+        window = make_window(qtbot, d["331002"])
         dialog = ExportDialog(window.desk, window)
         qtbot.addWidget(dialog)
         items = [dialog.peer.itemText(i) for i in range(dialog.peer.count())]
-        assert items == ["上级：SZ 台州市信访局", "下级：TZ01 新河镇信访办", "下级：TZ02 下陈街道信访办"]
+        assert items == ["上级：331000 台州市信访局", "下级：331002001 新河镇信访办", "下级：331002002 下陈街道信访办"]
         dialog.peer.setCurrentIndex(1)
-        assert Path(dialog.path.text()).name.startswith("同步包_TZJJ_至_TZ01_")
+        assert Path(dialog.path.text()).name.startswith("同步包_331002_至_331002001_")
         dialog.path.setText(str(tmp_path / "down.zip"))
         dialog.ok.click()
         assert dialog.runner is not None
         with qtbot.waitSignal(dialog.runner.done, timeout=20000):
             pass
         assert dialog.result.manifest["counts"]["events"] == 1
-        result = transfer.import_bundle(d["TZ01"], tmp_path / "down.zip")
+        result = transfer.import_bundle(d["331002001"], tmp_path / "down.zip")
         assert result.report.changed_cases == [case_id]
-        assert d["TZ01"].case(case_id).steps[-1].origin == "TZJJ"
+        assert d["331002001"].case(case_id).steps[-1].origin == "331002"
 
 
 def test_a_conflict_is_settled_in_the_conflicts_view(qtbot, tmp_path: Path, now: FakeNow) -> None:  # type: ignore[no-untyped-def]
-    with station_tree(tmp_path, now, ("SZ", "TZJJ", "TZ01")) as d:
-        town, county = d["TZ01"], d["TZJJ"]
+    with station_tree(tmp_path, now, ("331000", "331002", "331002001")) as d:
+        town, county = d["331002001"], d["331002"]
         case_id = new_case(town)
-        transfer.import_bundle(county, transfer.export_bundle(town, "TZJJ", tmp_path / "1.zip").path)
+        transfer.import_bundle(county, transfer.export_bundle(town, "331002", tmp_path / "1.zip").path)
         supervision.assign_leader(county, case_id, "陈副县长")
         now.advance(minutes=3)
         supervision.assign_leader(town, case_id, "周镇长")
-        transfer.import_bundle(county, transfer.export_bundle(town, "TZJJ", tmp_path / "2.zip").path)
+        transfer.import_bundle(county, transfer.export_bundle(town, "331002", tmp_path / "2.zip").path)
         view = ConflictsView(county)
         qtbot.addWidget(view)
         assert view.hard.rowCount() == 1 and view.hard.item(0, 1).text() == "包案领导"
         texts = [view.choices.itemText(i) for i in range(view.choices.count())]
-        assert texts[0].startswith("[1] 陈副县长（TZJJ") and texts[1].startswith("[2] 周镇长（TZ01")
+        assert texts[0].startswith("[1] 陈副县长（331002") and texts[1].startswith("[2] 周镇长（331002001")
         view.choices.setCurrentIndex(1)
         view.apply.click()
         assert view.hard.rowCount() == 0
@@ -88,16 +88,17 @@ def test_a_conflict_is_settled_in_the_conflicts_view(qtbot, tmp_path: Path, now:
 
 def test_the_stations_view_shows_fingerprints_children_and_revocations(qtbot, tmp_path: Path,  # type: ignore[no-untyped-def]
                                                                       now: FakeNow) -> None:
-    with station_tree(tmp_path, now, ("SZ", "TZJJ", "TZ01", "TZ02")) as d:
-        view = StationsView(d["TZJJ"])
+    with station_tree(tmp_path, now, ("331000", "331002", "331002001", "331002002")) as d:
+        view = StationsView(d["331002"])
         qtbot.addWidget(view)
         from app.ops import sync
 
         text = view.me.text()
-        assert "TZJJ 椒江区信访局" in text and sync.stations(d["TZJJ"])["self"]["fingerprint"] in text
-        assert "SZ 台州市信访局" in view.parent_label.text()
-        assert [view.child_table.item(r, 0).text() for r in range(view.child_table.rowCount())] == ["TZ01", "TZ02"]
-        view.revoke("TZ02", "电脑丢失")
+        assert "331002 椒江区信访局" in text and sync.stations(d["331002"])["self"]["fingerprint"] in text
+        assert "331000 台州市信访局" in view.parent_label.text()
+        children = [view.child_table.item(r, 0).text() for r in range(view.child_table.rowCount())]
+        assert children == ["331002001", "331002002"]
+        view.revoke("331002002", "电脑丢失")
         assert view.child_table.item(1, 5).text().startswith("已吊销")
         assert view.revocations.rowCount() == 1 and view.revocations.item(0, 3).text() == "电脑丢失"
         view.show()
@@ -111,62 +112,62 @@ def _stations_column(window) -> list[str]:  # type: ignore[no-untyped-def]
 
 def test_the_timeline_marks_steps_from_above_as_the_viewing_station_sees_them(  # type: ignore[no-untyped-def]
         qtbot, tmp_path: Path, now: FakeNow) -> None:
-    with station_tree(tmp_path, now, ("SZ", "TZJJ", "TZ01")) as d:
-        town, county, city = d["TZ01"], d["TZJJ"], d["SZ"]
+    with station_tree(tmp_path, now, ("331000", "331002", "331002001")) as d:
+        town, county, city = d["331002001"], d["331002"], d["331000"]
         case_id = new_case(town)
-        transfer.import_bundle(county, transfer.export_bundle(town, "TZJJ", tmp_path / "1.zip").path)
-        transfer.import_bundle(city, transfer.export_bundle(county, "SZ", tmp_path / "2.zip").path)
+        transfer.import_bundle(county, transfer.export_bundle(town, "331002", tmp_path / "1.zip").path)
+        transfer.import_bundle(city, transfer.export_bundle(county, "331000", tmp_path / "2.zip").path)
         now.advance(minutes=1)
         supervision.supervise(county, case_id, "2026-03-31", "请限期化解")
         now.advance(minutes=1)
         supervision.assign_leader(city, case_id, "陈副市长")
-        transfer.import_bundle(county, transfer.export_bundle(city, "TZJJ", tmp_path / "3.zip").path)
-        transfer.import_bundle(town, transfer.export_bundle(county, "TZ01", tmp_path / "4.zip").path)
-        transfer.import_bundle(city, transfer.export_bundle(county, "SZ", tmp_path / "5.zip").path)
+        transfer.import_bundle(county, transfer.export_bundle(city, "331002", tmp_path / "3.zip").path)
+        transfer.import_bundle(town, transfer.export_bundle(county, "331002001", tmp_path / "4.zip").path)
+        transfer.import_bundle(city, transfer.export_bundle(county, "331000", tmp_path / "5.zip").path)
         seen = {}
         for code, desk in d.items():
             window = make_window(qtbot, desk)
             window.select_case(case_id)
             seen[code] = _stations_column(window)
             window.close()
-        assert seen["TZ01"] == ["TZ01", "TZJJ（上级）", "SZ（上级）"]
-        assert seen["TZJJ"] == ["TZ01", "TZJJ（本站）", "SZ（上级）"]  # its own order is not "from above"
-        assert seen["SZ"] == ["TZ01", "TZJJ", "SZ（本站）"]
+        assert seen["331002001"] == ["331002001", "331002（上级）", "331000（上级）"]
+        assert seen["331002"] == ["331002001", "331002（本站）", "331000（上级）"]  # its own order is not "from above"
+        assert seen["331000"] == ["331002001", "331002", "331000（本站）"]
 
 
 def test_the_stations_view_fits_each_level(qtbot, tmp_path: Path, now: FakeNow) -> None:  # type: ignore[no-untyped-def]
-    with station_tree(tmp_path, now, ("SZ", "TZJJ", "TZ01")) as d:
+    with station_tree(tmp_path, now, ("331000", "331002", "331002001")) as d:
         shown = {}
         for code, desk in d.items():
             view = StationsView(desk)
             qtbot.addWidget(view)
             view.show()
             shown[code] = {k for k, b in view.buttons.items() if b.isVisible()}
-            if code == "SZ":  # the root signs its own certificate: it is not its own child
-                assert [view.child_table.item(r, 0).text() for r in range(view.child_table.rowCount())] == ["TZJJ"]
-            if code == "TZ01":
+            if code == "331000":  # the root signs its own certificate: it is not its own child
+                assert [view.child_table.item(r, 0).text() for r in range(view.child_table.rowCount())] == ["331002"]
+            if code == "331002001":
                 assert not view.child_table.isVisible()
                 assert "最近导入：" in view.parent_label.text()
             assert not view.hint.isVisible()
             assert not any(b.autoDefault() or b.isDefault() for b in view.buttons.values())
-        assert shown == {"SZ": {"certify", "revoke"}, "TZJJ": {"enroll", "install", "certify", "revoke"},
-                         "TZ01": {"enroll", "install"}}
-        lone = Desk(tmp_path / "TZ09", now=now)
-        lone.init_station("TZ09", "某镇信访办", "township")
+        assert shown == {"331000": {"certify", "revoke"}, "331002": {"enroll", "install", "certify", "revoke"},
+                         "331002001": {"enroll", "install"}}
+        lone = Desk(tmp_path / "331002009", now=now)
+        lone.init_station("331002009", "某镇信访办", "township")
         view = StationsView(lone)
         qtbot.addWidget(view)
         view.show()
         assert view.hint.isVisible() and "生成入网申请" in view.hint.text()
-        view.enroll(tmp_path / "TZ09.req", new_key=True, confirmed=True)
-        assert (tmp_path / "TZ09.req").exists()
+        view.enroll(tmp_path / "331002009.req", new_key=True, confirmed=True)
+        assert (tmp_path / "331002009.req").exists()
         for box in [b for b in view.findChildren(QtWidgets.QMessageBox) if b.isVisible()]:
             box.close()
         lone.close()
 
 
 def test_an_export_refusal_is_shown_whole(qtbot, tmp_path: Path, now: FakeNow) -> None:  # type: ignore[no-untyped-def]
-    with station_tree(tmp_path, now, ("SZ", "TZJJ", "TZ01")) as d:
-        dialog = ExportDialog(d["TZ01"])
+    with station_tree(tmp_path, now, ("331000", "331002", "331002001")) as d:
+        dialog = ExportDialog(d["331002001"])
         qtbot.addWidget(dialog)
         dialog.show()
         dialog.path.setText(str(tmp_path / "no" / "such" / "folder" / "同步包.zip"))
@@ -178,8 +179,8 @@ def test_an_export_refusal_is_shown_whole(qtbot, tmp_path: Path, now: FakeNow) -
         text = dialog.error.text()
         assert text.startswith("导出失败：找不到要保存到的文件夹") and text.endswith("同步包未导出")
         assert dialog.error.height() >= dialog.error.heightForWidth(dialog.error.width())  # not cut off
-        lone = Desk(tmp_path / "TZ09", now=now)
-        lone.init_station("TZ09", "某镇信访办", "township")
+        lone = Desk(tmp_path / "331002009", now=now)
+        lone.init_station("331002009", "某镇信访办", "township")
         empty = ExportDialog(lone)
         qtbot.addWidget(empty)
         assert "同步 → 站点与证书" in empty.error.text() and "install-cert" not in empty.error.text()

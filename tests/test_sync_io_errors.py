@@ -28,7 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 @pytest.fixture
 def tree(tmp_path: Path, now: FakeNow) -> Iterator[dict[str, Desk]]:
-    with handled_tree(tmp_path, now, ("SZ", "TZJJ", "TZ01"), photo_bytes=200_000) as desks:
+    with handled_tree(tmp_path, now, ("331000", "331002", "331002001"), photo_bytes=200_000) as desks:
         yield desks
 
 
@@ -40,26 +40,26 @@ def _refused(desk: Desk, path: Path, text: str) -> None:
     ("counts", {"events": "x"}, "同步包清单中的数量（counts）格式不正确"),
     ("counts", {"events": 2, "cases": -1}, "同步包清单中的数量（counts）格式不正确"),
     ("counts", [], "同步包清单中的数量（counts）格式不正确"),
-    ("acks", {"TZ01": "x"}, "同步包清单中的确认记录（acks）格式不正确"),
-    ("acks", ["TZ01"], "同步包清单中的确认记录（acks）格式不正确"),
-    ("coverage", {"TZ01": [0]}, "同步包清单中的事件范围（coverage）格式不正确"),
-    ("coverage", {"TZ01": "0-2"}, "同步包清单中的事件范围（coverage）格式不正确"),
-    ("coverage", {"TZ01": [2, 1]}, "同步包清单中的事件范围（coverage）格式不正确"),
+    ("acks", {"331002001": "x"}, "同步包清单中的确认记录（acks）格式不正确"),
+    ("acks", ["331002001"], "同步包清单中的确认记录（acks）格式不正确"),
+    ("coverage", {"331002001": [0]}, "同步包清单中的事件范围（coverage）格式不正确"),
+    ("coverage", {"331002001": "0-2"}, "同步包清单中的事件范围（coverage）格式不正确"),
+    ("coverage", {"331002001": [2, 1]}, "同步包清单中的事件范围（coverage）格式不正确"),
     ("sender_name", 7, "同步包清单中的“sender_name”格式不正确"),
     ("created_ms", "soon", "同步包清单中的“created_ms”格式不正确"),
 ])
 def test_a_manifest_field_of_the_wrong_type_is_refused_with_a_message(
         tree: dict[str, Desk], tmp_path: Path, field: str, value: Any, message: str) -> None:
-    transfer.export_bundle(tree["TZ01"], "TZJJ", tmp_path / "good.zip")
+    transfer.export_bundle(tree["331002001"], "331002", tmp_path / "good.zip")
     bad = tmp_path / "bad.zip"
-    resign(tmp_path / "good.zip", bad, tree["TZ01"], manifest={field: value})  # signed by the real sender
-    info = transfer.verify_bundle(tree["TZJJ"], bad)
+    resign(tmp_path / "good.zip", bad, tree["331002001"], manifest={field: value})  # signed by the real sender
+    info = transfer.verify_bundle(tree["331002"], bad)
     assert not info.genuine and info.problem == message
-    _refused(tree["TZJJ"], bad, message)
+    _refused(tree["331002"], bad, message)
 
 
 def test_a_folder_or_a_missing_file_is_named_as_such(tree: dict[str, Desk], tmp_path: Path) -> None:
-    county = tree["TZJJ"]
+    county = tree["331002"]
     folder = tmp_path / "U盘"
     folder.mkdir()
     _refused(county, folder, f"{folder} 是一个文件夹，不是同步包：请选择文件夹里的同步包文件（.zip）")
@@ -69,27 +69,27 @@ def test_a_folder_or_a_missing_file_is_named_as_such(tree: dict[str, Desk], tmp_
 
 
 def test_exporting_to_a_folder_that_does_not_exist_or_to_a_folder(tree: dict[str, Desk], tmp_path: Path) -> None:
-    town = tree["TZ01"]
+    town = tree["331002001"]
     before = store_state(town)
     listings = [sorted(p.name for p in folder.iterdir()) for folder in (tmp_path, tmp_path.parent)]
     target = tmp_path / "nonexistent" / "dir" / "x.zip"
     with pytest.raises(DomainError, match="找不到要保存到的文件夹：.*nonexistent/dir（U 盘可能已拔出，或路径写错了）"):
-        transfer.export_bundle(town, "TZJJ", target)
+        transfer.export_bundle(town, "331002", target)
     with pytest.raises(DomainError, match="是一个文件夹：请在其后写上同步包的文件名"):
-        transfer.export_bundle(town, "TZJJ", tmp_path)
+        transfer.export_bundle(town, "331002", tmp_path)
     assert store_state(town) == before  # no export recorded
     assert [sorted(p.name for p in folder.iterdir()) for folder in (tmp_path, tmp_path.parent)] == listings
 
 
 def test_a_missing_evidence_file_of_this_station_is_not_blamed_on_the_usb_stick(tree: dict[str, Desk],
                                                                                 tmp_path: Path) -> None:
-    town = tree["TZ01"]
+    town = tree["331002001"]
     [blob] = [f for f in town.blobs.root.rglob("*") if f.is_file() and not f.name.startswith(".")]
     blob.unlink()
     stick = tmp_path / "stick"
     stick.mkdir()
     with pytest.raises(DomainError) as err:
-        transfer.export_bundle(town, "TZJJ", stick / "x.zip")
+        transfer.export_bundle(town, "331002", stick / "x.zip")
     assert str(blob) in str(err.value) and "文件或文件夹不存在" in str(err.value)
     assert "找不到要保存到的文件夹" not in str(err.value)
     assert list(stick.iterdir()) == []
@@ -113,7 +113,7 @@ class _FullAfter:
 
 def test_a_full_usb_stick_leaves_no_partial_bundle(tree: dict[str, Desk], tmp_path: Path,
                                                    monkeypatch: pytest.MonkeyPatch) -> None:
-    town = tree["TZ01"]
+    town = tree["331002001"]
     stick = tmp_path / "stick"
     stick.mkdir()
     real: Any = container.zipfile.ZipFile
@@ -128,7 +128,7 @@ def test_a_full_usb_stick_leaves_no_partial_bundle(tree: dict[str, Desk], tmp_pa
     monkeypatch.setattr(container.zipfile, "ZipFile", tiny_stick)
     before = store_state(town)
     with pytest.raises(DomainError) as err:
-        transfer.export_bundle(town, "TZJJ", stick / "同步包.zip")
+        transfer.export_bundle(town, "331002", stick / "同步包.zip")
     assert opened
     for handle in opened:
         handle.handle.close()  # a zip given a file object leaves it open; the real one is closed by the zip
@@ -148,7 +148,7 @@ FULL_DISK = textwrap.dedent("""
     from app.ops.desk import Desk
     from app.ops import sync_transfer
     try:
-        sync_transfer.export_bundle(Desk(Path(sys.argv[1])), "TZJJ", stick / "同步包.zip")
+        sync_transfer.export_bundle(Desk(Path(sys.argv[1])), "331002", stick / "同步包.zip")
     except DomainError as err:
         print("refused:", err)
     print("left:", sorted(os.listdir(stick)))
@@ -163,7 +163,7 @@ def test_a_really_full_filesystem_leaves_no_partial_bundle(tree: dict[str, Desk]
                            check=False)
     if probe.returncode != 0:
         pytest.skip("本机不允许非特权挂载（unshare）")
-    town = tree["TZ01"]
+    town = tree["331002001"]
     folder = town.data_dir
     town.close()
     done = subprocess.run([unshare, "--user", "--map-root-user", "--mount", sys.executable, "-c", FULL_DISK,
@@ -175,8 +175,8 @@ def test_a_really_full_filesystem_leaves_no_partial_bundle(tree: dict[str, Desk]
 
 def test_the_usb_stick_removed_or_the_disk_full_during_an_import(tree: dict[str, Desk], tmp_path: Path,
                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
-    county = tree["TZJJ"]
-    path = transfer.export_bundle(tree["TZ01"], "TZJJ", tmp_path / "up.zip").path
+    county = tree["331002"]
+    path = transfer.export_bundle(tree["331002001"], "331002", tmp_path / "up.zip").path
 
     def removed(self: container.OpenedBundle, name: str, target: Path) -> None:
         raise OSError(errno.EIO, os.strerror(errno.EIO))

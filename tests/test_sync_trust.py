@@ -20,28 +20,29 @@ from tests.sync_helpers import enroll, new_case, resign, send, station_tree, sto
 
 def test_a_revoked_county_takes_its_townships_with_it_until_its_new_key_certifies_them(
         tmp_path: Path, now: FakeNow) -> None:
-    with station_tree(tmp_path, now, ("SZ", "TZJJ", "TZ01")) as d:
-        city, old_county, town = d["SZ"], d["TZJJ"], d["TZ01"]
+    with station_tree(tmp_path, now, ("331000", "331002", "331002001")) as d:
+        city, old_county, town = d["331000"], d["331002"], d["331002001"]
         case_id = new_case(town)
         send(town, old_county, tmp_path / "1.zip")
         send(old_county, town, tmp_path / "ack.zip")  # the old county acknowledged the case
         now.advance(hours=1)
-        sync.revoke(city, "TZJJ", "县局电脑被盗")
+        sync.revoke(city, "331002", "县局电脑被盗")
         # The county sets up again on a new computer, with a new key the city certifies.
-        county = Desk(tmp_path / "TZJJ-new", now=now)
+        county = Desk(tmp_path / "331002-new", now=now)
         try:
-            county.init_station("TZJJ", "椒江区信访局", "county", handler="椒江经办人")
+            county.init_station("331002", "椒江区信访局", "county", handler="椒江经办人")
             enroll(county, city, tmp_path)
             now.advance(minutes=5)
             new_case(town, "李四")
-            transfer.export_bundle(town, "TZJJ", tmp_path / "2.zip")
+            transfer.export_bundle(town, "331002", tmp_path / "2.zip")
             before = store_state(county)
             with pytest.raises(DomainError) as err:
                 transfer.import_bundle(county, tmp_path / "2.zip")
             message = str(err.value)
-            assert "TZ01（新河镇信访办）的证书链中，站点 TZJJ（椒江区信访局）的密钥已于 2026-03-02 10:00:00 被吊销" \
+            assert ("331002001（新河镇信访办）的证书链中，"
+                    "站点 331002（椒江区信访局）的密钥已于 2026-03-02 10:00:00 被吊销") \
                 in message
-            assert "由其新密钥为 TZ01 等下级站点重新签发证书（重新认证）" in message
+            assert "由其新密钥为 331002001 等下级站点重新签发证书（重新认证）" in message
             assert store_state(county) == before
             assert not transfer.verify_bundle(county, tmp_path / "2.zip").genuine
             # Certified again by the county's new key, the township's next file comes in, with everything the old
@@ -56,9 +57,9 @@ def test_a_revoked_county_takes_its_townships_with_it_until_its_new_key_certifie
 
 def test_a_revoked_key_is_not_certified_again_and_a_new_key_is(tmp_path: Path, now: FakeNow) -> None:
     (tmp_path / "again").mkdir()
-    with station_tree(tmp_path, now, ("SZ", "TZJJ", "TZ01")) as d:
-        town, county = d["TZ01"], d["TZJJ"]
-        sync.revoke(county, "TZ01", "密钥外泄")
+    with station_tree(tmp_path, now, ("331000", "331002", "331002001")) as d:
+        town, county = d["331002001"], d["331002"]
+        sync.revoke(county, "331002001", "密钥外泄")
         sync.enroll_request(town, tmp_path / "again" / "old.req")
         with pytest.raises(DomainError, match="这把密钥已于 2026-03-02 09:00:00 被吊销，不能再为它签发证书"):
             sync.certify(county, tmp_path / "again" / "old.req", tmp_path / "again" / "old.cert")
@@ -67,7 +68,7 @@ def test_a_revoked_key_is_not_certified_again_and_a_new_key_is(tmp_path: Path, n
         assert keys.key_id(keys.raw_public(sync.identity(town).key)) != old_key
         assert len(list((town.data_dir / "keys" / "retired").iterdir())) == 1  # the old key kept, not deleted
         with pytest.raises(DomainError, match="尚未安装上级签发的证书"):
-            transfer.export_bundle(town, "TZJJ", tmp_path / "x.zip")
+            transfer.export_bundle(town, "331002", tmp_path / "x.zip")
         sync.certify(county, tmp_path / "again" / "new.req", tmp_path / "again" / "new.cert")
         sync.install_cert(town, tmp_path / "again" / "new.cert")
         case_id = new_case(town)
@@ -75,23 +76,23 @@ def test_a_revoked_key_is_not_certified_again_and_a_new_key_is(tmp_path: Path, n
 
 
 def test_a_computer_clock_set_back_does_not_backdate_a_bundle(tmp_path: Path, now: FakeNow) -> None:
-    with station_tree(tmp_path, now, ("SZ", "TZJJ", "TZ01")) as d:
-        town, county = d["TZ01"], d["TZJJ"]
+    with station_tree(tmp_path, now, ("331000", "331002", "331002001")) as d:
+        town, county = d["331002001"], d["331002"]
         now.advance(days=2)
         new_case(town)
         now.current = datetime(2026, 3, 2, 9, 30, 0)  # two days back
         new_case(town, "李四")
-        result = transfer.export_bundle(town, "TZJJ", tmp_path / "up.zip")
+        result = transfer.export_bundle(town, "331002", tmp_path / "up.zip")
         assert result.manifest["created_at"] == "2026-03-04T09:00:00"  # the events' clock, not the set-back one
         assert transfer.import_bundle(county, tmp_path / "up.zip").report.new_events == 2
 
 
 def test_a_bundle_stating_a_time_before_its_events_is_refused(tmp_path: Path, now: FakeNow) -> None:
-    with station_tree(tmp_path, now, ("SZ", "TZJJ", "TZ01")) as d:
-        town, county = d["TZ01"], d["TZJJ"]
+    with station_tree(tmp_path, now, ("331000", "331002", "331002001")) as d:
+        town, county = d["331002001"], d["331002"]
         now.advance(days=1)
         new_case(town)
-        transfer.export_bundle(town, "TZJJ", tmp_path / "good.zip")
+        transfer.export_bundle(town, "331002", tmp_path / "good.zip")
         stated = datetime(2026, 3, 2, 10, 0, 0)
         resign(tmp_path / "good.zip", tmp_path / "early.zip", town,
                manifest={"created_at": stated.isoformat(), "created_ms": int(stated.timestamp() * 1000)})
@@ -99,7 +100,7 @@ def test_a_bundle_stating_a_time_before_its_events_is_refused(tmp_path: Path, no
         with pytest.raises(DomainError, match="同步包中有事件的时间（2026-03-03 09:00:00）晚于同步包自己写的生成时间"
                                               "（2026-03-02 10:00:00）") as err:
             transfer.import_bundle(county, tmp_path / "early.zip")
-        assert "TZ01 的电脑时间被调回过" in str(err.value)
+        assert "331002001 的电脑时间被调回过" in str(err.value)
         assert store_state(county) == before
         # Within a few minutes is rounding, not backdating; without created_ms the text is read.
         close = datetime(2026, 3, 3, 8, 57, 0)
@@ -109,22 +110,22 @@ def test_a_bundle_stating_a_time_before_its_events_is_refused(tmp_path: Path, no
 
 
 def test_a_city_is_not_offered_as_a_peer_of_its_own(tmp_path: Path, now: FakeNow) -> None:
-    with station_tree(tmp_path, now, ("SZ", "TZJJ")) as d:
-        assert [(c.code, direction) for c, direction in transfer.peers(d["SZ"])] == [("TZJJ", "down")]
-        assert [(c.code, direction) for c, direction in transfer.peers(d["TZJJ"])] == [("SZ", "up")]
+    with station_tree(tmp_path, now, ("331000", "331002")) as d:
+        assert [(c.code, direction) for c, direction in transfer.peers(d["331000"])] == [("331002", "down")]
+        assert [(c.code, direction) for c, direction in transfer.peers(d["331002"])] == [("331000", "up")]
 
 
 def test_a_new_key_is_installed_only_once_its_request_is_written(tmp_path: Path, now: FakeNow) -> None:
     from app.sync.keys import key_path
 
-    with station_tree(tmp_path, now, ("SZ", "TZJJ")) as d:
-        county = d["TZJJ"]
+    with station_tree(tmp_path, now, ("331000", "331002")) as d:
+        county = d["331002"]
         before = key_path(county.data_dir).read_bytes()
         with pytest.raises(DomainError, match="是一个文件夹"):
             sync.enroll_request(county, tmp_path, new_key=True)  # a folder given as the file: nothing written
         assert key_path(county.data_dir).read_bytes() == before
         assert not (key_path(county.data_dir).parent / "retired").exists()
         assert not list(tmp_path.glob("*.part"))
-        sync.enroll_request(county, tmp_path / "TZJJ-new.req", new_key=True)
+        sync.enroll_request(county, tmp_path / "331002-new.req", new_key=True)
         assert key_path(county.data_dir).read_bytes() != before
         assert len(list((key_path(county.data_dir).parent / "retired").iterdir())) == 1

@@ -25,13 +25,13 @@ def test_the_workbook_opens_in_libreoffice_with_every_event(tmp_path: Path, now:
     soffice = shutil.which("soffice")
     if soffice is None:
         pytest.skip("LibreOffice（soffice）未安装：installer/debian-deps.sh test 会安装")
-    with station_tree(tmp_path, now, ("SZ", "TZJJ", "TZ01")) as d:
-        town = d["TZ01"]
+    with station_tree(tmp_path, now, ("331000", "331002", "331002001")) as d:
+        town = d["331002001"]
         town.set_handler("=HYPERLINK(\"http://x\",\"点我\")")  # must stay text, never become a formula
         case_id = new_case(town, "欧阳娜娜")
         town.record(case_id, "dispatch", {"units": ["镇农业农村办", "市农业农村局"], "note": "一事双交"})
         path = tmp_path / "up.zip"
-        transfer.export_bundle(town, "TZJJ", path)
+        transfer.export_bundle(town, "331002", path)
         work = tmp_path / "unzipped"
         with zipfile.ZipFile(path) as zf:
             zf.extractall(work)  # what a person does on Windows: unzip, then open data.xlsx
@@ -47,13 +47,13 @@ def test_the_workbook_opens_in_libreoffice_with_every_event(tmp_path: Path, now:
         stored = town.conn.execute("SELECT id, case_id, actor, payload, hash FROM events ORDER BY seq").fetchall()
         assert [(r[0], r[1], r[6], r[9], r[11]) for r in events[1:]] == [tuple(r) for r in stored]
         assert events[1][6] == "=HYPERLINK(\"http://x\",\"点我\")"
-        assert sheets["案件"][1][:3] == [case_id, "TZ01", "欧阳娜娜"]
-        assert ["发送站点", "TZ01 新河镇信访办"] in sheets["说明"]
+        assert sheets["案件"][1][:3] == [case_id, "331002001", "欧阳娜娜"]
+        assert ["发送站点", "331002001 新河镇信访办"] in sheets["说明"]
 
 
 def test_a_payload_longer_than_a_cell_travels_whole(tmp_path: Path, now: FakeNow) -> None:
-    with station_tree(tmp_path, now, ("SZ", "TZJJ", "TZ01")) as d:
-        town, county = d["TZ01"], d["TZJJ"]
+    with station_tree(tmp_path, now, ("331000", "331002", "331002001")) as d:
+        town, county = d["331002001"], d["331002"]
         case_id = new_case(town)
         town.record(case_id, "dispatch", {"units": ["镇农业农村办"]})
         town.record(case_id, "accept", {})
@@ -116,8 +116,10 @@ def test_the_fast_row_reader_reads_a_row_as_the_checked_reader_does(
 def test_the_fast_row_reader_takes_an_ordinary_row() -> None:
     from app.sync.workbook import _fast_event
 
-    row = ["TZ01:1", "TZ01-2026-00001", "TZ01", 1.0, "0" * 15 + ".00000", "2026-03-02T09:00:00", "张三", "register",
+    row = ["331002001:1", "331002001-2026-00001", "331002001", 1.0, "0" * 15 + ".00000", "2026-03-02T09:00:00",
+           "张三", "register",
            "登记", '{"channel":"visit"}', "0" * 64, "1" * 64, "", ""]
-    assert _fast_event(row) == ("TZ01:1", "TZ01-2026-00001", "TZ01", 1, "0" * 15 + ".00000", "2026-03-02T09:00:00",
+    assert _fast_event(row) == ("331002001:1", "331002001-2026-00001", "331002001", 1, "0" * 15 + ".00000",
+                                "2026-03-02T09:00:00",
                                 "张三", "register", '{"channel":"visit"}', "0" * 64, "1" * 64)
     assert _fast_event([*row[:12], "续"]) is None  # a continued payload goes through the checked reader

@@ -25,7 +25,7 @@ from app.store.stations import StationTree
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = sub.add_parser("init", help="设置本站点")
-    p.add_argument("--code", required=True, help="站点代码，如 TZ0102")
+    p.add_argument("--code", required=True, help="站点代码：行政区划代码，如 331002001（县6位，乡镇9位）")
     p.add_argument("--name", required=True, help="站点名称")
     p.add_argument("--level", required=True, choices=list(LEVELS), help="级别")
     p.add_argument("--handler", default="", help="经办人姓名")

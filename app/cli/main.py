@@ -14,6 +14,7 @@ from collections.abc import Sequence
 
 from app.cli import chinese
 from app.cli.common import EXIT_USAGE, run_handler
+from app.cli.terminal import safe_terminal
 
 # Modules that add sub-commands: each has ``register(subparsers)`` and sets ``run`` on its parsers.
 COMMAND_MODULES = ["app.cli.cases", "app.cli.settings", "app.cli.supervise", "app.cli.reports", "app.cli.sync"]
@@ -70,7 +71,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         return run_gui(args)
     try:
-        return run_handler(args.run, args)
+        with safe_terminal():
+            return run_handler(args.run, args)
     except BrokenPipeError:
         # `list | head` closed the pipe: the reader has what it wanted. Point stdout at nothing so the interpreter's
         # final flush does not fail again.

@@ -10,7 +10,7 @@ from typing import Any
 from app.cli.common import EXIT_OK, EXIT_REFUSED, choices_help, fail, print_json
 from app.models.case import FIELD_LABELS
 from app.models.events import minute_text
-from app.ops import supervision
+from app.ops import recovery, supervision
 from app.ops import sync as trust_ops
 from app.ops import sync_transfer as transfer
 from app.ops.desk import Desk
@@ -42,6 +42,10 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = sub.add_parser("import", help="导入同步包")
     p.add_argument("file", type=Path, help="同步包文件（.zip）")
     p.set_defaults(run=cmd_import)
+    p = sub.add_parser("recovery-file", help="为下级站点制作恢复文件（重新安装或从备份恢复后导入）")
+    p.add_argument("code", help="下级站点代码")
+    p.add_argument("--out", required=True, type=Path, help="恢复文件（.zip），如 U盘上的路径")
+    p.set_defaults(run=cmd_recovery_file)
     p = sub.add_parser("verify-bundle", help="核验同步包（不导入）")
     p.add_argument("file", type=Path, help="同步包文件（.zip）")
     p.add_argument("--json", action="store_true", help="以 JSON 输出")
@@ -135,6 +139,20 @@ def cmd_import(desk: Desk, args: argparse.Namespace) -> int:
           f"新增佐证材料 {result.evidence_added} 个）")
     for case_id, name in r.conflicts:
         print(f"  修改冲突：{case_id} {FIELD_LABELS.get(name, name)}（用 conflicts 查看，resolve 处理）")
+    if r.held_cases:
+        print(f"暂存：{len(r.held_cases)} 件案件的登记还没有同步到本站（如 {r.held_cases[0]}），关于它们的办理事件"
+              "已保存，登记到达后一并显示")
+    if result.recovery_message:
+        print(result.recovery_message)
+    return EXIT_OK
+
+
+def cmd_recovery_file(desk: Desk, args: argparse.Namespace) -> int:
+    made = recovery.recovery_file(desk, args.code, args.out, _progress)
+    counts = made.manifest["counts"]
+    print(f"已为站点 {made.manifest['receiver']}（{made.manifest['receiver_name']}）制作恢复文件：{args.out}")
+    print(f"事件 {counts['events']} 个，涉及案件 {counts['cases']} 件，佐证材料 {counts['evidence']} 个。"
+          "请拷贝到 U 盘，在该站点重新安装或恢复的电脑上导入（import），导入前不要在那台电脑上登记或办理。")
     return EXIT_OK
 
 

@@ -202,7 +202,7 @@ def generate_demo(desk: Desk, cases: int, seed: int = 1, progress: Progress | No
     crowded = [year for year, count in sorted(per_year.items()) if count > MAX_SEQUENCE]
     if crowded:
         raise DomainError(f"演示站点{crowded[0]}年的案件超过{MAX_SEQUENCE}件（案件编号为五位），请减少件数")
-    writer = ChainWriter(station.code, 0, eventlog.head(desk.conn, station.code)[1], HybridClock())
+    writer = ChainWriter(station.code, *eventlog.head(desk.conn, station.code), HybridClock())
     counters: dict[int, int] = {}
     families: dict[str, list[str]] = {}
     batch: list[Event] = []

@@ -24,10 +24,11 @@ from app.models.deadlines import TimeLimits
 from app.models.errors import DomainError
 from app.models.events import Event, HybridClock
 from app.models.intake import CaseDraft
+from app.models.settings import SETTING_KIND, SETTINGS, setting_payload
 from app.models.vocab import DEFAULT_DOMAINS, LEVELS
 from app.models.workflow import check
 from app.ops.chain import ChainWriter
-from app.store import eventlog, projection
+from app.store import eventlog, projection, settings_log
 from app.store.blobs import BlobStore, kind_of
 from app.store.db import DB_NAME, open_connection, transaction
 
@@ -37,6 +38,24 @@ if TYPE_CHECKING:
 Listener = Callable[[frozenset[str], tuple[str, ...]], None]
 _CODE = re.compile(r"^[A-Za-z0-9]{2,20}$")
 MAX_SEQUENCE = 99_999  # case numbers carry a five-digit sequence per station and year
+
+
+def _registered_events(conn: sqlite3.Connection, case_id: str) -> list[Event]:
+    """A case's events; DomainError when there is no such case, or its registration has not arrived yet."""
+    events = eventlog.for_case(conn, case_id)
+    if not events:
+        raise DomainError(f"找不到案件：{case_id}")
+    if not projection.registered(events):
+        raise DomainError(f"案件 {case_id} 的登记还没有同步到本站（已收到其他站点关于它的 {len(events)} 个办理事件，"
+                          "暂存待登记到达后一并显示）：请导入登记该案件的站点的同步包，重新安装的站点请导入恢复文件")
+    return events
+
+
+def recover_first(held: int, seq: int) -> str:
+    """Why a station that has fewer of its own events than a station above holds may not record (app.ops.recovery)."""
+    return (f"上级已收到本站第 {held} 号及之前的办理事件，本机只有 {seq} 个：本机是重新安装的，或是从较早的备份"
+            "恢复的。为了不重复编号，请先请上级为本站制作恢复文件（“同步 → 站点与证书 → 制作恢复文件”，命令行 "
+            "recovery-file 本站代码 --out 文件），在本机导入后再登记和办理")
 
 
 @dataclass(frozen=True)
@@ -90,7 +109,9 @@ class Desk:
     @property
     def station(self) -> Station | None:
         data = self.setting("station")
-        return Station(**data) if data else None
+        if not data:
+            return None
+        return Station(data["code"], self.setting("station_name") or data["name"], data["level"])
 
     def require_station(self) -> Station:
         station = self.station
@@ -122,7 +143,8 @@ class Desk:
         if self.station is not None:
             raise DomainError(f"本机已设置为站点 {self.station.code}（{self.station.name}），不能重复初始化")
         if not _CODE.match(code):
-            raise DomainError("站点代码须为2至20位字母或数字，如 TZ0102")
+            raise DomainError("站点代码须为2至20位字母或数字；要与上下级同步的站点用行政区划代码"
+                              "（县6位，乡镇9位），如 331002001")
         if not name.strip():
             raise DomainError("请填写站点名称")
         if level not in LEVELS:
@@ -141,14 +163,30 @@ class Desk:
     def set_domains(self, domains: list[str] | tuple[str, ...]) -> None:
         """The domains a case may be registered under (the ten key domains and 其他 by default). Cases keep the
         domain they were registered with when it is later taken off the list."""
-        with self._write({"settings"}, ()) as conn:
-            self._put_setting(conn, "domains", list(domains))
+        self.change_setting("domains", list(domains))
 
     def set_limits(self, limits: TimeLimits) -> None:
         """Change the station's time limits; every open case's light follows at once."""
-        with self._write({"settings", "cases"}, ()) as conn:
-            self._put_setting(conn, "limits", limits.to_json())
-            projection.recompute_deadlines(conn, limits)
+        self.change_setting("limits", limits.to_json())
+
+    def set_station_name(self, name: str) -> None:
+        """Rename the station (its code never changes)."""
+        if not name.strip():
+            raise DomainError("请填写站点名称")
+        self.change_setting("station_name", name.strip())
+
+    def change_setting(self, key: str, value: Any) -> Event:
+        """Record a setting that changes what the tables show (app.models.settings.SETTINGS) as an event of this
+        station and project it; when the setting asks for it, every open case is projected again at once."""
+        spec = SETTINGS[key]
+        with self._write({"settings", "cases"} if spec.reproject else {"settings"}, ()) as conn:
+            event = self._writer(conn).make("", SETTING_KIND, setting_payload(key, value), self.handler, self.now())
+            eventlog.append(conn, [event])
+            settings_log.put(conn, key, value)
+            self._settings_cache.pop(key, None)
+            if spec.reproject:
+                projection.recompute_deadlines(conn, self.limits)
+        return event
 
     # ----- listening ------------------------------------------------------------------------------------------
     def subscribe(self, listener: Listener) -> None:
@@ -172,8 +210,12 @@ class Desk:
             with transaction(self.conn) as conn:
                 yield conn
         except sqlite3.OperationalError as err:
+            self._settings_cache.clear()  # values read inside the rolled-back transaction are gone with it
             if "full" in str(err):
                 raise DomainError("磁盘空间已满，本次操作未保存，请清理磁盘后重试") from None
+            raise
+        except BaseException:
+            self._settings_cache.clear()
             raise
         for listener in list(self._listeners):
             listener(frozenset(kinds), case_ids)
@@ -182,6 +224,11 @@ class Desk:
     def _writer(self, conn: sqlite3.Connection) -> ChainWriter:
         code = self.require_station().code
         seq, last_hash = eventlog.head(conn, code)
+        # A station above already holds more of our events than this computer (set up again, or restored from an
+        # older copy): a new event would take a number in use there. The recovery file brings them back first.
+        held = conn.execute("SELECT max(seq) FROM sync_acked WHERE origin = ?", (code,)).fetchone()[0]
+        if held and held > seq:
+            raise DomainError(recover_first(held, seq))
         return ChainWriter(code, seq, last_hash, self._clock)
 
     def _when(self, at: datetime | None) -> datetime:
@@ -246,9 +293,7 @@ class Desk:
                    payload: dict[str, Any], when: datetime) -> Event:
         """Check, write and project one event inside the caller's transaction (also used by app.ops.batch,
         which records one measure on many cases in one transaction)."""
-        events = eventlog.for_case(conn, case_id)
-        if not events:
-            raise DomainError(f"找不到案件：{case_id}")
+        events = _registered_events(conn, case_id)
         check(fold(case_id, events), kind, payload, self.limits, when.date())
         if kind in ALLOWED_FROM:
             # What this station held of the case, so the fold can tell a step made without seeing another
@@ -317,10 +362,7 @@ class Desk:
 
     # ----- reading ----------------------------------------------------------------------------------------------
     def case(self, case_id: str) -> CaseState:
-        events = eventlog.for_case(self.conn, case_id)
-        if not events:
-            raise DomainError(f"找不到案件：{case_id}")
-        return fold(case_id, events)
+        return fold(case_id, _registered_events(self.conn, case_id))
 
     def events(self, case_id: str) -> list[Event]:
         return eventlog.for_case(self.conn, case_id)
@@ -329,6 +371,9 @@ class Desk:
         return self.now().date()
 
     def rebuild(self) -> int:
-        """Write every projection again from the event log."""
-        with self._write({"cases"}, ()) as conn:
+        """Write every projection again from the event log: the settings first, as the cases' limits come from
+        them."""
+        with self._write({"cases", "settings"}, ()) as conn:
+            settings_log.rebuild(conn)
+            self._settings_cache.clear()
             return projection.rebuild(conn, self.limits)

@@ -16,10 +16,12 @@ from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from app.models.divisions import certify_problem
 from app.models.errors import DomainError
 from app.models.vocab import LEVELS
 from app.ops.desk import Desk
-from app.sync import certs, keys
+from app.store import eventlog
+from app.sync import certs, keys, tracking
 from app.sync.certs import PARENT_LEVEL, Certificate, EnrollmentRequest, Revocation
 from app.sync.trust import TrustStore, ancestors, valid_revocations, verify_chain, when_text
 
@@ -102,6 +104,9 @@ def certify(desk: Desk, request_path: Path, out: Path) -> Certificate:
                           f"{wanted}站点签发，本站是{LEVELS[mine.level]}")
     if not _CODE.match(request.code) or request.code == mine.code:
         raise DomainError(f"申请中的站点代码不正确：{request.code}")
+    problem = certify_problem(mine.code, mine.level, request.code, request.level)
+    if problem:
+        raise DomainError(problem)
     trust = TrustStore(desk.conn)
     pool = trust.pool()
     revoked = valid_revocations(trust.revocations(), pool)
@@ -123,7 +128,10 @@ def certify(desk: Desk, request_path: Path, out: Path) -> Certificate:
     # (a county set up again on a new computer) can check the revocations and refuse what the old keys signed.
     certs.write_document(out, {"type": certs.CERT_FILE_TYPE, "chain": [c.document() for c in [cert, *me.chain]],
                                "revocations": [r.document() for r in revocations],
-                               "certificates": [pool[r.key_id].document() for r in revocations if r.key_id in pool]})
+                               "certificates": [pool[r.key_id].document() for r in revocations if r.key_id in pool],
+                               # How many of the station's own events this one holds already: a station set up
+                               # again must get them back (a recovery file) before it numbers anything new.
+                               "held": eventlog.head(desk.conn, request.code)[0]})
     return cert
 
 
@@ -172,6 +180,9 @@ def install_cert(desk: Desk, path: Path) -> Certificate:
             # Certified again by a new key of the parent (a county set up again): what the old one acknowledged
             # may be lost with it, so the next export carries everything again (duplicates do no harm).
             conn.execute("DELETE FROM sync_acked WHERE peer = ?", (leaf.parent,))
+        held = doc.get("held", 0)
+        if type(held) is int and held > eventlog.head(conn, station.code)[0]:
+            tracking.record_acks(conn, leaf.parent, {station.code: held})
     return leaf
 
 

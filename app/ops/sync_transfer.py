@@ -36,7 +36,7 @@ from app.sync import bundle, tracking, workbook
 from app.sync.apply import ApplyReport, apply_events, refresh
 from app.sync.certs import Certificate, Revocation
 from app.sync.container import OpenedBundle, open_bundle
-from app.sync.trust import TrustStore, parents, subtree, valid_revocations, verify_chain
+from app.sync.trust import TrustStore, parents, rival, subtree, valid_revocations, verify_chain
 
 Progress = Callable[[str, int, int], None]
 # How far an event's clock may be ahead of the time its bundle states: rounding, and bundles written before the
@@ -153,9 +153,27 @@ def _check(desk: Desk, opened: OpenedBundle, say: Progress, require_receiver: bo
             trusted.append(cert)
         except DomainError:
             continue  # a certificate we cannot check is simply not kept
-    tree = parents([*trust.certificates(), *trusted])
+    held = trust.certificates()
+    for cert in trusted:
+        other = rival(cert, held, pool, revoked, info.created_at)
+        if other is not None:
+            raise DomainError(
+                f"同步包带来站点 {cert.code}（{cert.name}）的另一份证书（密钥指纹 {cert.fingerprint}），而本站已有"
+                f"它的一份有效证书（密钥指纹 {other.fingerprint}，由 {other.parent} 签发，未被吊销）：同一站点代码"
+                "不能有两份有效证书，整个同步包不予导入。如该站点确已换了密钥，须先由其上级吊销旧证书。")
+    tree = parents([*held, *trusted])
     mine = subtree(tree, station.code)
-    if sender.parent == station.code:
+    if info.direction == "recovery" and require_receiver:
+        # A recovery file (app.ops.recovery) from a station above: this station's own part of the tree, and what
+        # was done anywhere about its cases.
+        if sender.code == station.code or station.code not in subtree(tree, sender.code):
+            raise DomainError(f"恢复文件只能由本站的上级站点制作，{sender.code} 不是本站的上级")
+
+        def scope(origin: str, case_id: str) -> str | None:
+            if origin in mine or case_id.split("-", 1)[0] in mine:
+                return None
+            return "恢复文件中的事件不属于本站或本站下级，也不是关于其案件的"
+    elif sender.parent == station.code:
         theirs = subtree(tree, sender.code)
 
         def scope(origin: str, case_id: str) -> str | None:
@@ -204,6 +222,7 @@ class ImportResult:
     info: BundleInfo
     report: ApplyReport
     evidence_added: int
+    recovery_message: str = ""  # for a recovery file: what came back and what could not (app.ops.recovery)
 
 
 def import_bundle(desk: Desk, path: Path, progress: Progress | None = None) -> ImportResult:
@@ -230,6 +249,10 @@ def _import(desk: Desk, opened: OpenedBundle, say: Progress) -> ImportResult:
     row = desk.conn.execute("SELECT at FROM sync_log WHERE bundle_id = ?", (info.bundle_id,)).fetchone()
     if row:
         raise DomainError(f"此同步包已于 {row[0].replace('T', ' ')} 导入过，本次未作任何改动")
+    from app.ops import recovery  # it builds on this module
+
+    recovery_data = recovery.check_recovery_manifest(opened.manifest)
+    own_before = eventlog.head(desk.conn, desk.require_station().code)[0]
     say("核对文件内容", 0, 1)
     opened.check_members()
     with tempfile.TemporaryDirectory(prefix="import-", dir=desk.data_dir) as tmp:
@@ -242,7 +265,11 @@ def _import(desk: Desk, opened: OpenedBundle, say: Progress) -> ImportResult:
             for sha in added:
                 desk.blobs.path(sha).unlink(missing_ok=True)
             raise
-    return ImportResult(info, report, len(added))
+    result = ImportResult(info, report, len(added))
+    if recovery_data is not None:
+        result.recovery_message = recovery.message(recovery.summarize(desk, own_before, result, recovery_data),
+                                                   info.sender)
+    return result
 
 
 @contextmanager

@@ -25,6 +25,7 @@ from openpyxl.worksheet.filters import AutoFilter
 from app.models.errors import DomainError
 from app.models.identity import mask_id_number
 from app.models.vocab import CHANNELS, COLOURS, RATINGS, STATUSES
+from app.reports.safe_cells import clean_text, safe_row
 from app.store.files import output_file, write_only_workbook
 from app.store.queries import COLOUR_SQL, CaseFilter
 
@@ -177,7 +178,7 @@ def _page_setup(ws: Any, station: str) -> None:
     ws.page_margins.top, ws.page_margins.bottom = 0.7, 0.6
     ws.page_margins.header, ws.page_margins.footer = 0.3, 0.3
     ws.print_options.gridLines = True  # printed ruling without a border style on every cell
-    name = station.replace("&", "&&")  # & starts a header code
+    name = clean_text(station).replace("&", "&&")  # & starts a header code
     ws.oddHeader.left.text, ws.oddHeader.center.text = name, "信访事项台账"
     ws.oddHeader.right.text = f"导出：{datetime.now():%Y-%m-%d %H:%M}"
     ws.oddFooter.center.text = "第 &P 页，共 &N 页"
@@ -207,7 +208,7 @@ def _write_ledger(wb: Any, conn: sqlite3.Connection, out: Path, flt: LedgerFilte
     written = 0
     for row in ledger_rows(conn, flt, today, full_id):
         row[COLOUR_COLUMN] = cells.colour_cell(row[COLOUR_COLUMN])
-        ws.append(row)
+        ws.append(safe_row(ws, row))
         written += 1
         if progress and written % PROGRESS_EVERY == 0:
             progress(written, total)
@@ -220,7 +221,7 @@ def _write_ledger(wb: Any, conn: sqlite3.Connection, out: Path, flt: LedgerFilte
                          ("统计日期", today), ("筛选条件", flt.describe()), ("案件数", written),
                          ("身份证号", "完整号码" if full_id else "已脱敏（仅显示前6位和后4位）"),
                          ("督办颜色", "红：超期、积案或不满意；黄：临近期限；绿：正常；—：已办结")):
-        info.append([label, value])
+        info.append(safe_row(info, [label, value]))
     with output_file(out) as temp:
         wb.save(str(temp))
     if progress:

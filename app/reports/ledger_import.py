@@ -395,16 +395,18 @@ def write_rejected(plan: ImportPlan, out: Path) -> int:
     from openpyxl.styles import Font, PatternFill
     from openpyxl.utils import get_column_letter
 
+    from app.reports.safe_cells import safe_row
+
     wb = Workbook()
     ws = wb.active
     ws.title = "未导入"
-    ws.append(["原行号", *plan.headers, "原因"])
+    ws.append(safe_row(ws, ["原行号", *plan.headers, "原因"]))
     bold, reason_font = Font(bold=True), Font(color="C62828")
     for cell in ws[1]:
         cell.font, cell.fill = bold, PatternFill("solid", fgColor="DDE3EA")
     for result in plan.rejected:
         values = [*result.values, *[None] * (len(plan.headers) - len(result.values))][:len(plan.headers)]
-        ws.append([result.row, *(None if v == "" else v for v in values), result.reason])
+        ws.append(safe_row(ws, [result.row, *(None if v == "" else v for v in values), result.reason]))
         ws.cell(ws.max_row, len(plan.headers) + 2).font = reason_font
     ws.freeze_panes = "B2"
     for column in range(2, len(plan.headers) + 2):

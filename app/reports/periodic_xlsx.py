@@ -17,6 +17,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from app.models.vocab import STATUSES
 from app.reports.figures import DEFINITIONS
 from app.reports.periodic import FLOWS, KINDS, STOCKS, PeriodReport
+from app.reports.safe_cells import safe_row
 from app.store.files import output_file
 
 SHEETS = {"summary": "概况", "domain": "按领域", "township": "按乡镇", "figures": "各项指标", "overdue": "超期案件"}
@@ -37,7 +38,7 @@ def _figure(value: float | None) -> float | str:
 
 
 def _title(ws: Worksheet, text: str, width: int) -> None:
-    ws.append([text])
+    ws.append(safe_row(ws, [text]))
     ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=max(width, 1))
     ws.cell(1, 1).font = Font(bold=True, size=14)
     ws.cell(1, 1).alignment = Alignment(horizontal="center")
@@ -46,9 +47,9 @@ def _title(ws: Worksheet, text: str, width: int) -> None:
 
 def _table(ws: Worksheet, headers: list[str], rows: list[list[Any]], widths: Sequence[float]) -> None:
     start = ws.max_row + 1
-    ws.append(headers)
+    ws.append(safe_row(ws, headers))
     for row in rows:
-        ws.append(row)
+        ws.append(safe_row(ws, row))
     for r in range(start, ws.max_row + 1):
         for c in range(1, len(headers) + 1):
             cell = ws.cell(r, c)

@@ -175,14 +175,16 @@ def write_xlsx(path: Path, check: SpotCheck, lines: list[DrawnCase], station_nam
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font, PatternFill
 
+    from app.reports.safe_cells import safe_row
+
     wb = Workbook()
     ws = wb.active
     ws.title = "抽查清单"
     ws.append([TITLE])
     ws["A1"].font = Font(size=14, bold=True)
     for key, value in describe(check, station_name, names):
-        ws.append([key, value])
-    ws.append(["", verify_command(check)])
+        ws.append(safe_row(ws, [key, value]))
+    ws.append(safe_row(ws, ["", verify_command(check)]))
     ws.cell(ws.max_row, 2).font = Font(size=8, color="5F6B7A")
     ws.append([])
     header_row = ws.max_row + 1
@@ -191,7 +193,7 @@ def write_xlsx(path: Path, check: SpotCheck, lines: list[DrawnCase], station_nam
         cell.font = Font(bold=True)
         cell.fill = PatternFill("solid", fgColor="E3E8F0")
     for line in lines:
-        ws.append(line.cells())
+        ws.append(safe_row(ws, line.cells()))
         row = ws.max_row
         ws.cell(row, 9).number_format = "yyyy-mm-dd"
         ws.cell(row, 6).alignment = Alignment(wrap_text=True, vertical="top")

@@ -121,5 +121,6 @@ def check_complete(conn: sqlite3.Connection, own: str | None) -> ChainProblem | 
     acked = conn.execute("SELECT max(seq) FROM sync_acked WHERE origin = ?", (own,)).fetchone()
     if acked and acked[0] and int(acked[0]) > top:
         return ChainProblem(f"{own}:{top + 1}", f"本站事件缺失：对方已确认收到至第{acked[0]}号，本机只有{top}号"
-                                               "（事件记录被删除）")
+                                               "（事件记录被删除；或本机是重新安装、从较早的备份恢复的：请导入上级"
+                                               "为本站制作的恢复文件）")
     return None

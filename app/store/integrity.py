@@ -9,7 +9,8 @@ from dataclasses import dataclass
 
 from app.models.deadlines import TimeLimits
 from app.models.errors import DomainError
-from app.store import eventlog, projection
+from app.models.settings import SETTINGS
+from app.store import eventlog, projection, settings_log
 from app.store.blobs import BlobStore
 from app.store.stations import StationTree
 
@@ -40,6 +41,11 @@ def verify(conn: sqlite3.Connection, limits: TimeLimits, blobs: BlobStore | None
     broken = eventlog.check_chains(conn) or eventlog.check_complete(conn, StationTree.load(conn).own)
     if broken:
         report.problem = f"事件 {broken.event_id}：{broken.reason}"
+        return report
+    changed = settings_log.difference(conn)
+    if changed:
+        report.problem = (f"本站设置“{SETTINGS[changed].label}”与事件记录不一致（设置被改动），"
+                          "可重建数据表恢复为记录中的设置")
         return report
     stage("由事件重建数据表并比对")
     live = projection.fingerprint(conn)

@@ -14,7 +14,7 @@ from typing import Any
 
 from app.models.case import CaseState, fold
 from app.models.deadlines import TimeLimits, current_deadline
-from app.models.events import canonical_json
+from app.models.events import Event, canonical_json
 from app.store import eventlog
 from app.store.schema import CASE_COLUMNS, PROJECTION_TABLES
 
@@ -119,9 +119,20 @@ def write_case(conn: sqlite3.Connection, state: CaseState, limits: TimeLimits) -
     return n
 
 
-def refresh_case(conn: sqlite3.Connection, case_id: str, limits: TimeLimits) -> CaseState:
-    """Fold a case's events afresh and project it."""
-    state = fold(case_id, eventlog.for_case(conn, case_id))
+def registered(events: Iterable[Event]) -> bool:
+    """Whether a case's registration is among its events. Events about a case whose registration has not arrived
+    (a station set up again receives its county's orders before its own history) are held in the log and make no
+    case until it comes: a case without its registration has no petitioner, no date and no number to show."""
+    return any(e.kind == "register" for e in events)
+
+
+def refresh_case(conn: sqlite3.Connection, case_id: str, limits: TimeLimits) -> CaseState | None:
+    """Fold a case's events afresh and project it (None, and nothing projected, while its registration is held
+    back)."""
+    events = eventlog.for_case(conn, case_id)
+    if not registered(events):
+        return None
+    state = fold(case_id, events)
     write_case(conn, state, limits)
     return state
 
@@ -139,6 +150,8 @@ def rebuild(conn: sqlite3.Connection, limits: TimeLimits, batch: int = 5000,
     count = 0
     pending: list[CaseRows] = []
     for case_id, events in eventlog.by_case(conn):
+        if not registered(events):
+            continue
         pending.append(case_rows(fold(case_id, events), limits))
         count += 1
         if len(pending) >= batch:

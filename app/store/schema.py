@@ -192,6 +192,14 @@ def _v6(conn: sqlite3.Connection) -> None:
         conn.execute(f"CREATE INDEX IF NOT EXISTS cases_figures_{column} ON cases ({column}, {_FIGURE_COLUMNS})")
 
 
+def _v7(conn: sqlite3.Connection) -> None:
+    """Settings that change what the tables show are events now (app.models.settings): the values a file holds
+    from before become this station's setting events, so a rebuild keeps them and ``verify`` can prove them."""
+    from app.store.settings_log import record_legacy
+
+    record_legacy(conn)
+
+
 # Step N brings a file from version N-1 to N. Append only; never change a step that has shipped.
-STEPS: list[Callable[[sqlite3.Connection], None]] = [_v1, _v2, _v3, _v4, _v5, _v6]
+STEPS: list[Callable[[sqlite3.Connection], None]] = [_v1, _v2, _v3, _v4, _v5, _v6, _v7]
 LATEST_VERSION = len(STEPS)

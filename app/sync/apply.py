@@ -47,6 +47,7 @@ class ApplyReport:
     conflicts: list[tuple[str, str]] = field(default_factory=list)
     evidence: set[str] = field(default_factory=set)
     max_hlc: str = ""
+    held_cases: list[str] = field(default_factory=list)  # events arrived, registration not yet: not shown
 
 
 _quote = json.encoder.encode_basestring  # the C encoder json.dumps uses for str with ensure_ascii=False
@@ -216,5 +217,8 @@ def refresh(conn: sqlite3.Connection, report: ApplyReport, limits: TimeLimits,
         refresh_cases(conn, touched, limits, progress)
     after = conflict_keys(conn)
     report.conflicts = sorted({(c, f) for c, f, _ in after - before})
-    report.new_cases = [c for c in touched if c not in known]
+    shown = {r[0] for r in conn.execute("SELECT case_id FROM cases WHERE case_id IN (SELECT value FROM json_each(?))",
+                                        (json.dumps(touched),))}
+    report.new_cases = [c for c in touched if c in shown and c not in known]
     report.changed_cases = [c for c in touched if c in known]
+    report.held_cases = [c for c in touched if c not in shown]

@@ -27,7 +27,7 @@ from app.sync.certs import Certificate, Revocation
 from app.sync.container import BundleWriter, write_problem
 
 FORMAT = "petition-desk-bundle"
-DIRECTIONS = {"up": "上报（发往上级）", "down": "下发（发往下级）"}
+DIRECTIONS = {"up": "上报（发往上级）", "down": "下发（发往下级）", "recovery": "恢复文件（为下级重建数据）"}
 Progress = Callable[[str, int, int], None]
 _COLUMNS = "id, case_id, origin, seq, hlc, at, actor, kind, payload, prev_hash, hash"
 _CASE_ORIGIN = "substr(case_id, 1, instr(case_id, '-') - 1)"
@@ -35,7 +35,9 @@ _CASE_ORIGIN = "substr(case_id, 1, instr(case_id, '-') - 1)"
 
 @dataclass
 class ExportPlan:
-    """What one export carries: per origin, the events after ``after[origin]``; for a child, only its cases."""
+    """What one export carries: per origin, the events after ``after[origin]``; for a child, only its cases; for a
+    recovery file (app.ops.recovery), every event of the stations in ``scope`` and, of the others, those about
+    their cases."""
 
     own: str
     peer: str
@@ -47,7 +49,7 @@ class ExportPlan:
     def clauses(self) -> Iterator[tuple[str, list[Any]]]:
         for origin, after in sorted(self.after.items()):
             sql, params = "origin = ? AND seq > ?", [origin, after]
-            if self.direction == "down":
+            if self.direction == "down" or self.direction == "recovery" and origin not in self.scope:
                 sql += f" AND case_id != '' AND {_CASE_ORIGIN} IN (SELECT value FROM json_each(?))"
                 params.append(json.dumps(self.scope))
             yield sql, params
@@ -116,7 +118,7 @@ def _checklist_rows(conn: sqlite3.Connection, case_ids: list[str]) -> Iterator[t
 def write_bundle(conn: sqlite3.Connection, plan: ExportPlan, out: Path, identity: Identity,
                  receiver: Certificate, extra_certs: list[Certificate], revocations: list[Revocation],
                  blobs: BlobStore, now: str, progress: Progress | None = None,
-                 created_ms: int | None = None) -> ExportResult:
+                 created_ms: int | None = None, extra_manifest: dict[str, Any] | None = None) -> ExportResult:
     """Write the signed bundle file for ``plan``. Reads only; the caller records the export. ``now`` is the
     bundle's time as text, ``created_ms`` the same instant in the units of the events' clocks (epoch ms)."""
     clauses = list(plan.clauses())
@@ -181,7 +183,7 @@ def write_bundle(conn: sqlite3.Connection, plan: ExportPlan, out: Path, identity
             "created_at": now, "created_ms": created_ms, "counts": counts, "acks": tracking.coverage(conn, plan.own),
             "coverage": {o: list(r) for o, r in plan.claims.items()},
             # Room for encrypting the members to the receiver later (X25519 + AES-GCM); null means plain.
-            "encryption": None,
+            "encryption": None, **(extra_manifest or {}),
         }
         say("签名", 0, 1)
         writer.finish(manifest, identity.key)

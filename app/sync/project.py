@@ -60,6 +60,7 @@ def refresh_cases(conn: sqlite3.Connection, case_ids: list[str], limits: TimeLim
         conn.executemany("INSERT INTO case_fts (case_fts, rowid, body) VALUES ('delete', ?, ?)", old)
         for table in _CHILD_INSERTS:
             conn.execute(f"DELETE FROM {table} WHERE case_id IN (SELECT value FROM json_each(?))", (ids,))
-        _write(conn, [case_rows(fold(case_id, events), limits) for case_id, events in _by_case(conn, ids)])
+        _write(conn, [case_rows(fold(case_id, events), limits) for case_id, events in _by_case(conn, ids)
+                      if projection.registered(events)])
         if progress:
             progress(min(start + CHUNK, len(case_ids)))

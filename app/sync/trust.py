@@ -13,6 +13,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterable
 
+from app.models.divisions import certify_problem, root_problem
 from app.models.errors import DomainError
 from app.models.events import canonical_json
 from app.sync import keys
@@ -114,7 +115,13 @@ def verify_chain(leaf: Certificate, pool: dict[str, Certificate], root_key: str 
                 raise DomainError(f"{who}的根证书签名不正确")
             if current.key_id != root_key:
                 raise DomainError(f"{who}的证书不是由本站信任的市局根证书签发的（未知站点）")
+            problem = root_problem(current.code)
+            if problem:
+                raise DomainError(problem)
             return chain
+        if current.level == "city" or len(chain) > len(PARENT_LEVEL):
+            # Only the root is a city: township → county → city is the whole tree.
+            raise DomainError(f"{who}的证书链过长：市局证书只能是根证书，不是本程序签发的证书链")
         issuer = pool.get(current.issuer_key)
         if issuer is None:
             raise DomainError(f"{who}不是本站已知的站点：找不到签发其证书的上级证书（未知站点）")
@@ -122,6 +129,9 @@ def verify_chain(leaf: Certificate, pool: dict[str, Certificate], root_key: str 
             raise DomainError(f"{who}的证书签名不正确（证书被改动或伪造）")
         if issuer.code != current.parent or PARENT_LEVEL.get(current.level) != issuer.level:
             raise DomainError(f"{who}的证书签发关系不正确（应由其上一级站点签发）")
+        problem = certify_problem(issuer.code, issuer.level, current.code, current.level)
+        if problem:
+            raise DomainError(f"{who}的证书不可信：{problem}")
         chain.append(issuer)
         current = issuer
     raise DomainError("证书链过长，不是本程序签发的证书")
@@ -176,3 +186,19 @@ def subtree(tree: dict[str, str], code: str) -> set[str]:
                 result.add(child)
                 changed = True
     return result
+
+
+def rival(cert: Certificate, held: Iterable[Certificate], pool: dict[str, Certificate], revoked: dict[str, str],
+          at: str) -> Certificate | None:
+    """A certificate held here for the same code under another key that still stands at time ``at`` (neither it
+    nor a link above it revoked, not expired): a second certificate for that code is refused wherever it
+    arrives, so that no parent can hand a station's code to an impostor."""
+    def stands(c: Certificate) -> bool:
+        return c.valid_at(at) and c.key_id not in revoked and not any(k in revoked for k in ancestors(c, pool))
+
+    if not stands(cert):  # a revoked certificate travels so that its revocation can be checked: no rival
+        return None
+    for other in held:
+        if other.code == cert.code and other.key_id != cert.key_id and stands(other):
+            return other
+    return None

@@ -4,9 +4,11 @@ Written with openpyxl in write-only mode (streams rows, inline strings), read ba
 ten times faster than openpyxl's reader; bench/bench_sync.py measures both). Only the event sheets are read on
 import: the case, checklist and evidence sheets are for people, since every station projects cases from events.
 
-Memory stays bounded whatever the bundle's size: events are split over sheets of at most ``ROWS_PER_SHEET`` rows,
-every part of the workbook is size-checked from its zip directory before it is parsed, and a cell may hold at most
-Excel's own limit of 32,767 characters (a longer payload continues in the cells to its right).
+Memory stays bounded whatever the bundle's size: every table (cases, events, checklist, evidence) is split over
+sheets of at most ``ROWS_PER_SHEET`` rows and about ``SHEET_BYTES`` of XML, so an honest workbook of any size has
+no part the reader refuses; every part is size-checked from its zip directory before it is parsed (a crafted one
+cannot make the reader take unbounded memory), and a cell may hold at most Excel's own limit of 32,767 characters
+(a longer payload continues in the cells to its right).
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from openpyxl.styles import Alignment, Font
 
 from app.models.errors import DomainError
 from app.models.vocab import EVENT_LABELS
+from app.reports.safe_cells import safe_cell
 from app.store.files import write_only_workbook
 
 SUMMARY_SHEET, CASES_SHEET, EVENTS_SHEET, CHECKLIST_SHEET, EVIDENCE_SHEET = (
@@ -39,6 +42,7 @@ ROWS_PER_SHEET = 50_000
 CELL_MAX = 32_767  # Excel's limit; LibreOffice and WPS keep the same
 MAX_CONTINUATION = 31  # a payload of up to 32 cells, about 1 MB
 MAX_SHEET_XML = 64 << 20  # uncompressed size of one sheet's XML: 50,000 ordinary rows take about 30 MB
+SHEET_BYTES = 32 << 20  # a writer starts a new sheet past about this much XML (an estimate that errs high)
 MAX_PART = 16 << 20  # any other part of the workbook (shared strings, styles, relations)
 MAX_RATIO = 200
 _UNSAFE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
@@ -50,17 +54,8 @@ def event_sheet_name(index: int) -> str:
     return EVENTS_SHEET if index == 0 else f"{EVENTS_SHEET}（{index + 1}）"
 
 
-def _cell(ws: Any, value: Any) -> Any:
-    """A cell that shows what it holds: text starting with "=" stays text (never a formula someone could be
-    tricked into running), and control characters that XML cannot hold are dropped from the people's sheets."""
-    if isinstance(value, str):
-        if _UNSAFE.search(value):
-            value = _UNSAFE.sub("", value)
-        if value.startswith("="):
-            cell = WriteOnlyCell(ws, value)
-            cell.data_type = "s"
-            return cell
-    return value
+# A cell that shows what it holds, never a formula; control characters XML cannot hold shown as "�".
+_cell = safe_cell
 
 
 def _header(ws: Any, headers: Iterable[str], widths: Iterable[int]) -> None:
@@ -92,6 +87,48 @@ def _event_row(ws: Any, row: tuple[Any, ...]) -> list[Any]:
     return cells
 
 
+def _row_bytes(cells: list[Any]) -> int:
+    """About how many bytes a row takes in the sheet's XML, erring high: UTF-8 is at most 3 bytes a character
+    here, and a cell's markup about 60 more."""
+    size = 40 + 60 * len(cells)
+    for cell in cells:
+        text = cell if type(cell) is str else getattr(cell, "value", None)  # a cell object, a number, None
+        if isinstance(text, str):
+            size += 3 * len(text)
+    return size
+
+
+class _SheetParts:
+    """One table written over as many sheets as it needs (案件, 案件（2）, …): a new sheet starts after
+    ``ROWS_PER_SHEET`` rows or ``SHEET_BYTES`` bytes of XML, so every sheet stays well under the reader's
+    ``MAX_SHEET_XML`` whatever the station's size — a township's whole history travels in one workbook."""
+
+    def __init__(self, wb: Any, base: str, headers: Iterable[str], widths: Iterable[int]) -> None:
+        self.wb, self.base, self.headers, self.widths = wb, base, tuple(headers), tuple(widths)
+        self.ws: Any = None
+        self.index = self.rows = self.bytes = 0
+
+    def sheet(self) -> Any:
+        """The sheet the next row goes to (the first one is made even for a table with no rows)."""
+        if self.ws is None or self.rows >= ROWS_PER_SHEET or self.bytes >= SHEET_BYTES:
+            name = self.base if self.index == 0 else f"{self.base}（{self.index + 1}）"
+            self.ws = self.wb.create_sheet(name)
+            _header(self.ws, self.headers, self.widths)
+            self.index += 1
+            self.rows = self.bytes = 0
+        return self.ws
+
+    def append(self, cells: list[Any]) -> None:
+        self.sheet().append(cells)
+        self.rows += 1
+        self.bytes += _row_bytes(cells)
+
+    def finish(self) -> None:
+        """A table with no rows still gets its (empty) sheet, with its header."""
+        if self.ws is None:
+            self.sheet()
+
+
 def write_workbook(path: Path, summary: list[tuple[str, str]], cases: Iterable[tuple[Any, ...]],
                    events: Iterable[tuple[Any, ...]], event_count: int, longest_payload: int,
                    checklist: Iterable[tuple[Any, ...]], evidence: Iterable[tuple[Any, ...]],
@@ -116,34 +153,26 @@ def _write_sheets(wb: Any, summary: list[tuple[str, str]], cases: Iterable[tuple
         cell.data_type = "s"
         cell.alignment = wrap  # the long explanation stays readable in a 90-character column
         ws.append([_cell(ws, label), cell])
-    ws = wb.create_sheet(CASES_SHEET)
-    _header(ws, CASE_HEADERS, (18, 8, 14, 8, 7, 6, 10, 12, 12, 50, 16, 12, 9, 6, 10, 20, 24, 20, 8, 30, 8))
+    parts = _SheetParts(wb, CASES_SHEET, CASE_HEADERS,
+                        (18, 8, 14, 8, 7, 6, 10, 12, 12, 50, 16, 12, 9, 6, 10, 20, 24, 20, 8, 30, 8))
     for row in cases:
-        ws.append([_cell(ws, v) for v in row])
+        parts.append([_cell(parts.sheet(), v) for v in row])
+    parts.finish()
     headers = EVENT_HEADERS + (CONTINUED,) * ((longest_payload - 1) // CELL_MAX)
-    widths = (12, 18, 9, 8, 22, 20, 10, 12, 12, 80, 20, 20)
+    parts = _SheetParts(wb, EVENTS_SHEET, headers, (12, 18, 9, 8, 22, 20, 10, 12, 12, 80, 20, 20))
     done = 0
-    sheet_index = 0
-    ws = None
     for row in events:
-        if ws is None or done % ROWS_PER_SHEET == 0 and done:
-            ws = wb.create_sheet(event_sheet_name(sheet_index))
-            _header(ws, headers, widths)
-            sheet_index += 1
-        ws.append(_event_row(ws, row))
+        parts.append(_event_row(parts.sheet(), row))
         done += 1
         if progress and done % 2000 == 0:
             progress(done, event_count)
-    if ws is None:
-        _header(wb.create_sheet(event_sheet_name(0)), headers, widths)
-    ws = wb.create_sheet(CHECKLIST_SHEET)
-    _header(ws, CHECKLIST_HEADERS, (18, 10, 9, 10, 20, 50))
-    for row in checklist:
-        ws.append([_cell(ws, v) for v in row])
-    ws = wb.create_sheet(EVIDENCE_SHEET)
-    _header(ws, EVIDENCE_HEADERS, (30, 24, 8, 12, 18, 12, 30))
-    for row in evidence:
-        ws.append([_cell(ws, v) for v in row])
+    parts.finish()
+    for base, header, widths, rows in ((CHECKLIST_SHEET, CHECKLIST_HEADERS, (18, 10, 9, 10, 20, 50), checklist),
+                                       (EVIDENCE_SHEET, EVIDENCE_HEADERS, (30, 24, 8, 12, 18, 12, 30), evidence)):
+        parts = _SheetParts(wb, base, header, widths)
+        for row in rows:
+            parts.append([_cell(parts.sheet(), v) for v in row])
+        parts.finish()
 
 
 def check_parts(path: Path) -> None:

@@ -36,6 +36,7 @@ TEXTS = {
     "new_cases": "新案件",
     "changed_cases": "有变化的案件",
     "conflicts": "修改冲突（请在“同步 → 修改冲突”中处理）",
+    "held": "暂存的事件：{count} 件案件的登记还没有同步到本站，关于它们的办理事件已保存，登记到达后一并显示。",
     "close": "关闭",
 }
 
@@ -154,6 +155,14 @@ class ImportSummary(QtWidgets.QDialog):
         figures.setObjectName("importFigures")
         layout.addWidget(head)
         layout.addWidget(figures)
+        for text, name in ((result.recovery_message, "importRecovery"),
+                           (TEXTS["held"].format(count=len(report.held_cases)) if report.held_cases else "",
+                            "importHeld")):
+            if text:
+                label = QtWidgets.QLabel(text)
+                label.setObjectName(name)
+                label.setWordWrap(True)
+                layout.addWidget(label)
         for key, items in (("new_cases", report.new_cases), ("changed_cases", report.changed_cases),
                            ("conflicts", [f"{c} {FIELD_LABELS.get(f, f)}" for c, f in report.conflicts])):
             if items:

@@ -1,0 +1,72 @@
+"""No size cap: a station's whole history travels in one workbook, every part of it under the reader's bound.
+
+Before, the case, checklist and evidence sheets were one sheet each whatever their length: a township of some
+56,000 cases wrote a 案件 sheet past the reader's bound for one part, and its first full bundle could never be
+imported. The same limits, scaled down, show it here without 56,000 cases."""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from app.ops import sync_transfer as transfer
+from app.store.integrity import verify
+from app.store.projection import fingerprint
+from app.sync import workbook
+from tests.conftest import FakeNow
+from tests.sync_helpers import new_case, station_tree
+
+
+def _sheet_sizes(bundle: Path) -> list[int]:
+    with zipfile.ZipFile(bundle) as outer, outer.open("data.xlsx") as inner, zipfile.ZipFile(inner) as book:
+        return [i.file_size for i in book.infolist() if i.filename.startswith("xl/worksheets/")]
+
+
+def _sheet_names(bundle: Path) -> list[str]:
+    import python_calamine
+
+    with zipfile.ZipFile(bundle) as outer:
+        data = outer.read("data.xlsx")
+    book = bundle.with_suffix(".xlsx")
+    book.write_bytes(data)
+    return list(python_calamine.CalamineWorkbook.from_path(str(book)).sheet_names)
+
+
+def test_a_township_larger_than_one_sheet_can_hold_travels_whole(tmp_path: Path, now: FakeNow,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    # The reader's bound for one sheet scaled down to 256 KB (from 64 MB), the writer's sheet size with it.
+    monkeypatch.setattr(workbook, "MAX_SHEET_XML", 256 << 10)
+    monkeypatch.setattr(workbook, "SHEET_BYTES", 128 << 10)
+    with station_tree(tmp_path, now, ("SZ", "TZJJ", "TZ01")) as d:
+        town, county = d["TZ01"], d["TZJJ"]
+        cases = [new_case(town, f"王{i:03d}") for i in range(300)]
+        for case_id in cases[:150]:
+            town.record(case_id, "dispatch", {"units": ["镇农业农村办"]})
+        bundle = tmp_path / "up.zip"
+        transfer.export_bundle(town, "TZJJ", bundle)
+        sizes = _sheet_sizes(bundle)
+        assert sum(sizes) > 3 * (256 << 10) and max(sizes) < 256 << 10
+        names = _sheet_names(bundle)
+        assert "案件（2）" in names and "办理事件（2）" in names
+        result = transfer.import_bundle(county, bundle)
+        assert len(result.report.new_cases) == 300 and result.report.new_events == 450
+        assert fingerprint(county.conn) == fingerprint(town.conn)
+        assert verify(county.conn, county.limits).ok
+
+
+def test_a_table_of_no_rows_still_has_its_sheet_and_a_full_sheet_no_empty_one(tmp_path: Path,
+                                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    import python_calamine
+
+    monkeypatch.setattr(workbook, "ROWS_PER_SHEET", 2)
+    book = tmp_path / "data.xlsx"
+    rows = [("TZ01:1", "TZ01-2026-00001", "TZ01", 1, "000000000000001.00000", "2026-03-02T09:00:00", "张丽",
+             "register", "{}", "0" * 64, "0" * 64),
+            ("TZ01:2", "TZ01-2026-00001", "TZ01", 2, "000000000000002.00000", "2026-03-02T09:00:00", "张丽",
+             "accept", "{}", "0" * 64, "0" * 64)]
+    workbook.write_workbook(book, [], [], rows, 2, 2, [], [])
+    names = python_calamine.CalamineWorkbook.from_path(str(book)).sheet_names
+    assert names == ["说明", "案件", "办理事件", "四定四包", "佐证材料清单"]
+    assert [r[0] for r in workbook.read_events(book, 2)] == ["TZ01:1", "TZ01:2"]
