@@ -68,6 +68,9 @@ class Hold:
         assert self.seen_on and all(self.seen_on)  # the work ran on the worker thread throughout
 
 
+CITY, COUNTY, TOWN = "331000", "331002", "331002001"
+
+
 def leftovers(folder: Path) -> list[str]:
     return sorted(p.name for p in folder.iterdir() if p.name.endswith(".part"))
 
@@ -101,10 +104,10 @@ def test_cancelling_the_ledger_keeps_the_old_file_and_leaves_no_part(qtbot, desk
 
 def test_cancelling_a_sync_import_half_applied_changes_nothing(qtbot, tmp_path: Path, now: FakeNow,  # type: ignore[no-untyped-def]
                                                                monkeypatch: pytest.MonkeyPatch) -> None:
-    with station_tree(tmp_path, now, ("SZ", "TZJJ", "TZ01")) as d:
-        case_id = new_case(d["TZ01"])
-        transfer.export_bundle(d["TZ01"], "TZJJ", tmp_path / "up.zip")
-        county = d["TZJJ"]
+    with station_tree(tmp_path, now, (CITY, COUNTY, TOWN)) as d:
+        case_id = new_case(d[TOWN])
+        transfer.export_bundle(d[TOWN], COUNTY, tmp_path / "up.zip")
+        county = d[COUNTY]
         before = store_state(county)
         window = make_window(qtbot, county)
         hold = Hold(monkeypatch, stage="更新案件")  # the events are inserted, the transaction still open
