@@ -221,3 +221,37 @@ def test_a_refused_job_says_why_and_the_window_answers_meanwhile(qtbot, desk: De
     assert failed.args == ["台账文件被占用"]
     box = open_dialog(window, QtWidgets.QMessageBox)
     assert box.windowTitle() == "导出台账" and box.text() == "台账文件被占用"
+
+
+def test_printing_many_pages_is_a_job_and_cancelling_aborts_the_print_run(qtbot, desk: Desk, tmp_path: Path,  # type: ignore[no-untyped-def]
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    import subprocess
+
+    from app.views.qt import QtPrintSupport
+
+    generate_demo(desk, 12, seed=4)
+    ids = [r[0] for r in desk.conn.execute("SELECT case_id FROM cases ORDER BY case_id LIMIT 5")]
+    shown = PrintPreview(desk, ids)
+    qtbot.addWidget(shown)
+    shown.show()
+    pages = shown.document.pageCount()
+    assert pages > 4
+
+    def printer(name: str) -> QtPrintSupport.QPrinter:
+        made = QtPrintSupport.QPrinter(QtPrintSupport.QPrinter.PrinterMode.ScreenResolution)
+        made.setOutputFormat(QtPrintSupport.QPrinter.OutputFormat.PdfFormat)
+        made.setOutputFileName(str(tmp_path / name))
+        return made
+
+    hold = Hold(monkeypatch, stage="正在打印…", after=2)
+    shown._print_shown(printer("cancelled.pdf"))
+    assert shown.runner is not None
+    hold.cancel(qtbot, shown.runner)
+
+    whole = printer("printed.pdf")
+    shown._print_shown(whole)
+    with qtbot.waitSignal(shown.runner.done, timeout=30000):
+        pass
+    info = subprocess.run(["pdfinfo", str(tmp_path / "printed.pdf")], capture_output=True, text=True,
+                          check=True).stdout
+    assert f"Pages:           {pages}" in info

@@ -40,9 +40,11 @@ TEXTS = {
     "error": "无法打印",
     "save_failed": "无法保存 PDF",
     "making": "正在生成办理情况表…",
+    "printing": "正在打印…",
 }
 MAX_DPI = 300
 INLINE_CASES = 5  # up to this many sheets (about 0.1 s) are made at once; more run as a job with 取消
+INLINE_PAGES = 4  # up to this many pages are printed at once; more run as a job with 取消
 
 
 class PrintPreview(QtWidgets.QDialog):
@@ -124,36 +126,11 @@ class PrintPreview(QtWidgets.QDialog):
 
     def page_image(self, page: int, dpi: int) -> QtGui.QImage:
         """One page at ``dpi`` on a white background."""
-        points = self.document.pagePointSize(page)
-        size = QtCore.QSize(round(points.width() * dpi / 72), round(points.height() * dpi / 72))
-        rendered = self.document.render(page, size)
-        image = QtGui.QImage(size, QtGui.QImage.Format.Format_RGB32)
-        image.fill(QtGui.QColor("white"))
-        painter = QtGui.QPainter(image)
-        painter.drawImage(0, 0, rendered)
-        painter.end()
-        return image
+        return page_image(self.document, page, dpi)
 
     def print_to(self, printer: QtPrintSupport.QPrinter) -> int:
         """Print every page on ``printer``; returns the number of pages sent."""
-        dpi = min(printer.resolution(), MAX_DPI)
-        painter = QtGui.QPainter()
-        if not painter.begin(printer):
-            raise DomainError("无法开始打印：打印机不可用")
-        try:
-            for page in range(self.document.pageCount()):
-                if page:
-                    printer.newPage()
-                image = self.page_image(page, dpi)
-                target = painter.viewport()
-                scaled = image.size().scaled(target.size(), QtCore.Qt.AspectRatioMode.KeepAspectRatio)
-                painter.setViewport(target.x(), target.y(), scaled.width(), scaled.height())
-                painter.setWindow(image.rect())
-                painter.drawImage(0, 0, image)
-                painter.setViewport(target)
-        finally:
-            painter.end()
-        return self.document.pageCount()
+        return print_pages(self.pdf_bytes, printer)
 
     def ask_print(self) -> None:
         printer = QtPrintSupport.QPrinter(QtPrintSupport.QPrinter.PrinterMode.HighResolution)
@@ -167,10 +144,16 @@ class PrintPreview(QtWidgets.QDialog):
         dialog.show()
 
     def _print_shown(self, printer: QtPrintSupport.QPrinter) -> None:
-        try:
-            self.print_to(printer)
-        except DomainError as err:
-            message(self, TEXTS["error"], str(err))
+        """Print what is shown: a few pages at once, more as a job (painting on a printer works in any thread)."""
+        if self.document.pageCount() <= INLINE_PAGES:
+            try:
+                self.print_to(printer)
+            except DomainError as err:
+                message(self, TEXTS["error"], str(err))
+            return
+        pdf = self.pdf_bytes
+        self.runner = run_job(self.desk, TEXTS["printing"], lambda _own, say: print_pages(pdf, printer, say),
+                              parent=self, failed=lambda text: message(self, TEXTS["error"], text))
 
     def ask_save(self) -> None:
         dialog = QtWidgets.QFileDialog(self, TEXTS["save"], str(Path.home() / f"{self.case_ids[0]}.pdf"),
@@ -189,6 +172,55 @@ class PrintPreview(QtWidgets.QDialog):
             return False
         message(self, TEXTS["save"], TEXTS["saved"].format(path=path), QtWidgets.QMessageBox.Icon.Information)
         return True
+
+
+def page_image(document: QtPdf.QPdfDocument, page: int, dpi: int) -> QtGui.QImage:
+    """One page at ``dpi`` on a white background (QPdfDocument.render gives a transparent one, which prints as
+    black on some drivers)."""
+    points = document.pagePointSize(page)
+    size = QtCore.QSize(round(points.width() * dpi / 72), round(points.height() * dpi / 72))
+    rendered = document.render(page, size)
+    image = QtGui.QImage(size, QtGui.QImage.Format.Format_RGB32)
+    image.fill(QtGui.QColor("white"))
+    painter = QtGui.QPainter(image)
+    painter.drawImage(0, 0, rendered)
+    painter.end()
+    return image
+
+
+def print_pages(pdf: bytes, printer: QtPrintSupport.QPrinter, say: Say | None = None) -> int:
+    """Print every page of ``pdf`` on ``printer``; returns the number of pages sent. Usable in a worker thread (its
+    own QPdfDocument). 取消 during a job aborts the print run, so the printer's queue gets nothing of it."""
+    document = QtPdf.QPdfDocument()
+    buffer = QtCore.QBuffer()
+    buffer.setData(QtCore.QByteArray(pdf))
+    buffer.open(QtCore.QIODevice.OpenModeFlag.ReadOnly)
+    document.load(buffer)
+    pages = document.pageCount()
+    dpi = min(printer.resolution(), MAX_DPI)
+    painter = QtGui.QPainter()
+    if not painter.begin(printer):
+        raise DomainError("无法开始打印：打印机不可用")
+    try:
+        for page in range(pages):
+            if say:
+                say(TEXTS["printing"], page, pages)
+            if page:
+                printer.newPage()
+            image = page_image(document, page, dpi)
+            target = painter.viewport()
+            scaled = image.size().scaled(target.size(), QtCore.Qt.AspectRatioMode.KeepAspectRatio)
+            painter.setViewport(target.x(), target.y(), scaled.width(), scaled.height())
+            painter.setWindow(image.rect())
+            painter.drawImage(0, 0, image)
+            painter.setViewport(target)
+    except BaseException:
+        printer.abort()
+        raise
+    finally:
+        painter.end()
+        document.close()
+    return pages
 
 
 def sheets_pdf(desk: Desk, case_ids: list[str], full_id: bool, say: Say | None = None) -> bytes:
