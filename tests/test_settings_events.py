@@ -14,7 +14,9 @@ from app.store.db import DB_NAME
 from app.store.integrity import verify
 from app.store.projection import fingerprint
 from tests.conftest import FakeNow, make_draft
-from tests.sync_helpers import send, station_tree
+from tests.sync_helpers import STATIONS, send, station_tree
+
+CITY, COUNTY, TOWN = (s[0] for s in STATIONS[:3])
 
 
 def setting_events(desk: Desk) -> list[tuple[str, str]]:
@@ -91,14 +93,14 @@ def test_an_older_file_keeps_its_settings_as_events(tmp_path: Path, now: FakeNow
 
 
 def test_a_townships_settings_travel_up_but_never_set_the_countys(tmp_path: Path, now: FakeNow) -> None:
-    with station_tree(tmp_path, now, ("SZ", "TZJJ", "TZ01")) as desks:
-        town, county = desks["TZ01"], desks["TZJJ"]
+    with station_tree(tmp_path, now, (CITY, COUNTY, TOWN)) as desks:
+        town, county = desks[TOWN], desks[COUNTY]
         town.set_limits(TimeLimits(handle_days=7))
         town.set_domains(["教育", "农业农村", "其他"])
         town.register_case(make_draft())
         send(town, county, tmp_path / "up.zip")
-        assert county.conn.execute("SELECT count(*) FROM events WHERE kind = ? AND origin = 'TZ01'",
-                                   (SETTING_KIND,)).fetchone()[0] == 2
+        assert county.conn.execute("SELECT count(*) FROM events WHERE kind = ? AND origin = ?",
+                                   (SETTING_KIND, TOWN)).fetchone()[0] == 2
         assert county.limits.handle_days == 60 and "教育" != county.domains[0]
         county.rebuild()
         assert county.limits.handle_days == 60

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 from dataclasses import asdict
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +13,7 @@ from app.cli.common import EXIT_OK, EXIT_REFUSED, choices_help, fail, print_json
 from app.demo import generate_demo
 from app.models.case import FIELD_LABELS, OUT_OF_TURN_WARNING, CaseState, Petitioner
 from app.models.deadlines import days_left, days_text, objection_window
-from app.models.events import minute_text
+from app.models.events import minute_text, parse_when
 from app.models.intake import CaseDraft, repeat_warning
 from app.models.timeline import FROM_ABOVE, event_notes, station_mark
 from app.models.vocab import CHANNELS, CHECKLIST_ITEMS, COLOURS, EVENT_LABELS, LEVELS, RATINGS, STATUSES
@@ -21,6 +22,13 @@ from app.ops.desk import Desk
 from app.store.integrity import verify
 from app.store.queries import CaseFilter, case_numbers, earlier_cases, list_rows
 from app.store.stations import StationTree
+
+ON_HELP = "{what}日期（时间），如 2026-03-02 或 2026-03-02T14:30；默认为现在。期限从此日起算"
+
+
+def when_given(desk: Desk, text: str) -> datetime | None:
+    """The ``--on`` date, or None for now."""
+    return parse_when(text, desk.now()) if text.strip() else None
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -53,6 +61,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--backlog", action="store_true", help="列为信访积案")
     p.add_argument("--leader", default="", help="包案领导")
     p.add_argument("--repeat-of", action="append", default=[], help="关联的此前同一事项案件编号（可重复）")
+    p.add_argument("--on", default="", help=ON_HELP.format(what="收到来信、来访、来电的"))
     p.set_defaults(run=cmd_register)
 
     p = sub.add_parser("step", help="记录办理步骤")
@@ -67,6 +76,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--days", type=int, help="延期天数")
     p.add_argument("--evidence", action="append", default=[], type=Path, help="佐证材料文件（可重复）")
     p.add_argument("--override-by", default="", help="四定四包未完成时批准办结的领导")
+    p.add_argument("--on", default="", help=ON_HELP.format(what="这一步骤发生的"))
     p.set_defaults(run=cmd_step)
 
     p = sub.add_parser("checklist", help="填写四定四包")
@@ -114,7 +124,7 @@ def cmd_register(desk: Desk, args: argparse.Namespace) -> int:
     draft = CaseDraft(args.channel, people, args.summary, args.domain, args.township, args.village, args.unit,
                       args.jurisdiction or args.township, args.head_count, backlog=args.backlog,
                       leader=args.leader, repeat_of=args.repeat_of)
-    case_id = desk.register_case(draft)
+    case_id = desk.register_case(draft, when_given(desk, args.on))
     print(case_id)
     state = desk.case(case_id)
     if state.repeat_round > 1:
@@ -143,10 +153,11 @@ def cmd_step(desk: Desk, args: argparse.Namespace) -> int:
         payload["days"] = args.days
     if args.override_by:
         payload["override"] = {"by": args.override_by, "reason": args.reason}
+    when = when_given(desk, args.on)
     if args.kind == "handle":
-        event = desk.handle(args.case_no, args.note, args.evidence)
+        event = desk.handle(args.case_no, args.note, args.evidence, when)
     else:
-        event = desk.record(args.case_no, args.kind, payload)
+        event = desk.record(args.case_no, args.kind, payload, when)
     state = desk.case(args.case_no)
     print(f"{args.case_no}：已记录“{EVENT_LABELS[event.kind]}”，当前状态：{STATUSES[state.status]}")
     return EXIT_OK

@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from app.models.case import EDITABLE_FIELDS, FIELD_LABELS, OUT_OF_TURN_NOTE
-from app.models.events import Event, minute_text
+from app.models.events import Event, entered_text, minute_text
 from app.models.vocab import CHANNELS, CHECKLIST_ITEMS, EVENT_LABELS, RATINGS
 
 EMPTY = "（空）"
@@ -143,5 +143,6 @@ def event_notes(events: list[Event], out_of_turn: Iterable[str] = ()) -> list[tu
     rows = []
     for e in ordered:
         unit, note = ("", changes[e.id]) if e.id in changes else describe(e, labels)
+        note += entered_text(e)
         rows.append((e, unit, note + OUT_OF_TURN_NOTE if e.id in late else note, e.id in annulled))
     return rows

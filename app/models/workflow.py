@@ -7,7 +7,7 @@ called before an event is written; the fold trusts the log.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from app.models.case import EDITABLE_FIELDS, CaseState
@@ -50,6 +50,23 @@ def check(state: CaseState, kind: str, payload: dict[str, Any], limits: TimeLimi
     checker = _CHECKS.get(kind)
     if checker:
         checker(state, payload, limits, today)
+
+
+def check_date(state: CaseState, kind: str, when: datetime) -> None:
+    """A step may not be dated before the case was received, nor a chain step before the chain step before it
+    (dates compare by day: the order within a day is the order of entry)."""
+    day = when.date()
+    received = state.date_of(state.registered_at)
+    if received and day < received:
+        raise DomainError(f"日期{day.isoformat()}早于本件的收到（登记）日期{received.isoformat()}")
+    if kind in ALLOWED_FROM:
+        chain = [s for s in state.steps if s.kind in ALLOWED_FROM]
+        if chain:
+            last = chain[-1]
+            last_day = date.fromisoformat(last.at[:10])
+            if day < last_day:
+                raise DomainError(f"日期{day.isoformat()}早于本件上一步骤“{EVENT_LABELS.get(last.kind, last.kind)}”"
+                                  f"的日期{last_day.isoformat()}")
 
 
 def _check_dispatch(state: CaseState, payload: dict[str, Any], limits: TimeLimits, today: date) -> None:

@@ -26,7 +26,7 @@ from app.models.events import Event, HybridClock
 from app.models.intake import CaseDraft
 from app.models.settings import SETTING_KIND, SETTINGS, setting_payload
 from app.models.vocab import DEFAULT_DOMAINS, LEVELS
-from app.models.workflow import check
+from app.models.workflow import check, check_date
 from app.ops.chain import ChainWriter
 from app.store import eventlog, projection, settings_log
 from app.store.blobs import BlobStore, kind_of
@@ -38,6 +38,7 @@ if TYPE_CHECKING:
 Listener = Callable[[frozenset[str], tuple[str, ...]], None]
 _CODE = re.compile(r"^[A-Za-z0-9]{2,20}$")
 MAX_SEQUENCE = 99_999  # case numbers carry a five-digit sequence per station and year
+ENTRY_TOLERANCE_SECONDS = 60  # a step dated within a minute of its entry is taken as entered when it happened
 
 
 def _registered_events(conn: sqlite3.Connection, case_id: str) -> list[Event]:
@@ -237,6 +238,14 @@ class Desk:
             raise DomainError("办理时间不能晚于现在")
         return at or now
 
+    def _dated(self, payload: dict[str, Any], when: datetime) -> dict[str, Any]:
+        """The payload with the time of entry beside the date the thing happened, when the two differ (a letter
+        received on Monday and typed in on Wednesday): limits count from ``when``, the timeline shows both."""
+        now = self.now()
+        if abs((now - when).total_seconds()) > ENTRY_TOLERANCE_SECONDS:
+            return {**payload, "entered_at": now.isoformat(timespec="seconds")}
+        return payload
+
     def next_case_id(self, conn: sqlite3.Connection, year: int) -> str:
         """<station code>-<year>-<5-digit sequence>; numbers are never reused, since register events stay."""
         prefix = f"{self.require_station().code}-{year}-"
@@ -265,7 +274,7 @@ class Desk:
         app.ops.bulk, which registers many cases in one transaction)."""
         payload["repeat_of"] = self.repeat_chain(payload["repeat_of"], conn)
         case_id = self.next_case_id(conn, when.year)
-        event = writer.make(case_id, "register", payload, self.handler, when)
+        event = writer.make(case_id, "register", self._dated(payload, when), self.handler, when)
         eventlog.append(conn, [event])
         projection.write_case(conn, fold(case_id, [event]), self.limits)
         return case_id
@@ -294,7 +303,10 @@ class Desk:
         """Check, write and project one event inside the caller's transaction (also used by app.ops.batch,
         which records one measure on many cases in one transaction)."""
         events = _registered_events(conn, case_id)
-        check(fold(case_id, events), kind, payload, self.limits, when.date())
+        state = fold(case_id, events)
+        check(state, kind, payload, self.limits, when.date())
+        check_date(state, kind, when)
+        payload = self._dated(payload, when)
         if kind in ALLOWED_FROM:
             # What this station held of the case, so the fold can tell a step made without seeing another
             # station's step (app.models.case.fold) from one made after it.

@@ -16,7 +16,7 @@ from app.store.queries import distinct_values, earlier_cases
 from app.views.common import WARNING_HEX, error_label, show_error
 from app.views.people_editor import PeopleEditor, PersonBox, form_hint
 from app.views.qt import Qt, QtWidgets, Signal
-from app.views.step_dialogs import NoteEdit
+from app.views.step_dialogs import NoteEdit, WhenEdit
 
 TEXTS = {
     "title": "登记新案件",
@@ -34,6 +34,7 @@ TEXTS = {
     "save": "保存(&S)",
     "cancel": "取消",
     "round": "第{n}次",
+    "received": "收到日期",
 }
 
 
@@ -53,6 +54,8 @@ class NewCaseDialog(QtWidgets.QDialog):
         for code, label in CHANNELS.items():
             self.channel.addItem(label, code)
         self.channel.setCurrentIndex(self.channel.findData("visit"))
+        self.received = WhenEdit(desk.now())
+        self.received.setObjectName("receivedField")
         self.people_editor = PeopleEditor()
         self.people_editor.edited.connect(self._person_edited)
         self.people_editor.people_changed.connect(self._people_changed)
@@ -105,7 +108,11 @@ class NewCaseDialog(QtWidgets.QDialog):
 
     def _layout(self, buttons: QtWidgets.QDialogButtonBox) -> None:
         top = QtWidgets.QFormLayout()
-        top.addRow(TEXTS["channel"] + "：", self.channel)
+        channel_row = QtWidgets.QHBoxLayout()
+        channel_row.addWidget(self.channel, 1)
+        channel_row.addWidget(QtWidgets.QLabel(TEXTS["received"] + "："))
+        channel_row.addWidget(self.received, 1)
+        top.addRow(TEXTS["channel"] + "：", channel_row)
         case_form = QtWidgets.QFormLayout()
         case_form.addRow(TEXTS["summary"] + "：", self.summary)
         case_form.addRow(TEXTS["domain"] + "：", self.domain)
@@ -224,7 +231,7 @@ class NewCaseDialog(QtWidgets.QDialog):
         if not self.validate():
             return
         try:
-            self.case_id = self.desk.register_case(self.draft())
+            self.case_id = self.desk.register_case(self.draft(), self.received.when())
         except DomainError as err:
             show_error(self.error, str(err))
             return

@@ -8,6 +8,7 @@ in a note); with several possible steps, the first field is a choice of step.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +18,7 @@ from app.models.vocab import CHECKLIST_ITEMS, EVENT_LABELS, RATINGS, STATUSES
 from app.models.workflow import ALLOWED_FROM
 from app.ops.desk import Desk
 from app.views.common import error_label, show_error
-from app.views.qt import Qt, QtGui, QtWidgets, Signal
+from app.views.qt import Qt, QtCore, QtGui, QtWidgets, Signal
 
 # kind → fields (key, label, widget). Widgets: text (note), line, check, rating, days, files.
 FIELDS: dict[str, list[tuple[str, str, str]]] = {
@@ -58,7 +59,28 @@ TEXTS = {
     "annul_target": "将撤销：{label}（{at}，{actor}）",
     "hint": "Enter 保存，Shift+Enter 换行，Esc 取消",
     "checklist_what": "四定四包：{label}",
+    "when": "发生时间",
+    "when_tip": "这一步骤实际发生的日期和时间（如收到来信之日）；期限从此起算，录入时间另行记录",
 }
+# Kinds recorded as of now whatever the dialog says (corrections and notes on the case, not steps that happened).
+UNDATED_KINDS = frozenset({"annul", "set_leader", "checklist", "attach"})
+
+
+class WhenEdit(QtWidgets.QDateTimeEdit):
+    """When a step happened: now unless the handler changes it; never later than now."""
+
+    def __init__(self, now: datetime, parent: QtWidgets.QWidget | None = None) -> None:
+        super().__init__(QtCore.QDateTime(now.replace(second=0, microsecond=0)), parent)
+        self.setObjectName("whenEdit")
+        self.setDisplayFormat("yyyy-MM-dd HH:mm")
+        self.setCalendarPopup(True)
+        self.setMaximumDateTime(QtCore.QDateTime(now.replace(second=59, microsecond=0)))
+        self.setToolTip(TEXTS["when_tip"])
+        self._initial = self.dateTime()
+
+    def when(self) -> datetime | None:
+        """The chosen time, or None when left at now (so a slow form is not taken as typed in late)."""
+        return None if self.dateTime() == self._initial else self.dateTime().toPython()  # type: ignore[return-value]
 
 
 class NoteEdit(QtWidgets.QPlainTextEdit):
@@ -280,6 +302,12 @@ class StepDialog(QtWidgets.QDialog):
             kind_row.addRow(TEXTS["kind"] + "：", self.kind_combo)
             layout.addLayout(kind_row)
         layout.addWidget(self.pages)
+        self.when_edit = WhenEdit(desk.now())
+        self.when_row = QtWidgets.QWidget()
+        when_form = QtWidgets.QFormLayout(self.when_row)
+        when_form.setContentsMargins(0, 0, 0, 0)
+        when_form.addRow(TEXTS["when"] + "：", self.when_edit)
+        layout.addWidget(self.when_row)
         if "annul" in kinds:
             layout.addWidget(self._annul_target())
         layout.addWidget(self.error)
@@ -332,6 +360,8 @@ class StepDialog(QtWidgets.QDialog):
 
     def _kind_changed(self, *_args: object) -> None:
         self.pages.setCurrentWidget(self.page)
+        if hasattr(self, "when_row"):
+            self.when_row.setVisible(self.kind not in UNDATED_KINDS)
         show_error(self.error, "")
         first = next(iter(self.page.fields.values()), None)
         if first is not None and self.kind_combo.count() <= 1:
@@ -341,9 +371,10 @@ class StepDialog(QtWidgets.QDialog):
         """Record the step; on refusal show why and stay open."""
         kind, page = self.kind, self.page
         payload = page.payload()
+        when = self.when_edit.when()
         try:
             if kind == "handle":
-                event = self.desk.handle(self.case_id, payload["note"], payload["files"])
+                event = self.desk.handle(self.case_id, payload["note"], payload["files"], when)
             elif kind == "attach":
                 event = self.desk.attach(self.case_id, payload["files"], payload["note"])
             elif kind == "annul":
@@ -353,7 +384,7 @@ class StepDialog(QtWidgets.QDialog):
             elif kind == "checklist":
                 event = self.desk.set_checklist(self.case_id, self.checklist_key, True, payload["note"])
             else:
-                event = self.desk.record(self.case_id, kind, payload)
+                event = self.desk.record(self.case_id, kind, payload, when)
         except DomainError as err:
             show_error(self.error, str(err))
             state = self.desk.case(self.case_id)
