@@ -127,6 +127,7 @@ class JobRunner(QtCore.QObject):
         self.running = False
         self.dialog = QtWidgets.QProgressDialog(title, TEXTS["cancel"], 0, 0, parent)
         self.dialog.setObjectName("jobProgress")
+        self.dialog.setMinimumWidth(420)  # room for the stage and the title
         self.dialog.setWindowTitle(title)
         # The bar is ours and set directly: QProgressDialog.setValue on a shown modal dialog runs the event loop
         # re-entrantly (processEvents), so a job's end could be handled in the middle of a progress report.
@@ -139,9 +140,12 @@ class JobRunner(QtCore.QObject):
         if not cancellable:
             self.dialog.setCancelButton(None)  # type: ignore[arg-type]
         self.dialog.setWindowModality(Qt.WindowModality.WindowModal)
-        self.dialog.setMinimumDuration(SHOW_AFTER_MS)
         self.dialog.canceled.connect(self.cancel)
-        self.dialog.reset()  # stops the dialog's own show timer until start()
+        self.dialog.reset()  # hidden; shown by our own timer (QProgressDialog's shows only on setValue calls)
+        self.show_timer = QtCore.QTimer(self)
+        self.show_timer.setSingleShot(True)
+        self.show_timer.setInterval(SHOW_AFTER_MS)
+        self.show_timer.timeout.connect(self._show)
         self.worker_thread = QtCore.QThread(self)
         self.worker = _Worker(desk, work)
         self.worker.moveToThread(self.worker_thread)
@@ -153,10 +157,14 @@ class JobRunner(QtCore.QObject):
 
     def start(self) -> JobRunner:
         self.running = True
-        self.dialog.setValue(0)  # starts the timer that shows the dialog after SHOW_AFTER_MS (when still running)
         self.bar.setRange(0, 0)
+        self.show_timer.start()
         self.worker_thread.start()
         return self
+
+    def _show(self) -> None:
+        if self.running:
+            self.dialog.show()
 
     def cancel(self) -> None:
         """Ask the job to stop at its next progress report; it then unwinds and ``cancelled`` follows."""
@@ -178,6 +186,7 @@ class JobRunner(QtCore.QObject):
 
     def _finish(self) -> None:
         self.running = False
+        self.show_timer.stop()
         self.worker_thread.quit()
         self.worker_thread.wait()
         self.dialog.reset()
