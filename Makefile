@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test bench lint clean sysdeps-run sysdeps-test demo installer deb-check
+.PHONY: run test bench lint clean sysdeps-run sysdeps-test demo installer deb-check nsis-check
 
 $(STAMP): pyproject.toml
 	@# Debian's own python3 needs python3-venv for this; install it when the first try fails.
@@ -42,6 +42,12 @@ installer: $(STAMP)
 deb-check: installer
 	@bash installer/debian-deps.sh deb-check
 	bash installer/deb-check.sh
+
+# The Windows installer's logic (per-user install, shortcuts, uninstall keeps the data) under Wine, with a stand-in
+# program: the real Windows build is made on a Windows runner (.github/workflows/windows.yml).
+nsis-check:
+	@bash installer/debian-deps.sh nsis-check
+	bash installer/windows/wine-check.sh
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -81,7 +81,7 @@ echo "built: $deb (needs glibc >= $glibc)"
 # Chinese texts, shortcuts, uninstaller), not an installer to use — the real one wraps the Windows build
 # (.github/workflows/windows.yml).
 if command -v makensis >/dev/null; then
-  makensis -V2 -X"SetCompressor /FINAL zlib" -DVERSION="$version" -DDIST="$ROOT/dist/PetitionDesk" -DOUTFILE="$ROOT/build/nsis-script-check.exe" \
+  makensis -V2 -DQUICK -DVERSION="$version" -DDIST="$ROOT/dist/PetitionDesk" -DOUTFILE="$ROOT/build/nsis-script-check.exe" \
     installer/windows/petition-desk.nsi
   echo "NSIS script compiles: build/nsis-script-check.exe (holds the Linux build; for checking the script only)"
 fi

@@ -10,6 +10,7 @@ case "$want" in
   venv) pkgs=(python3-venv) ;;
   installer) pkgs=(binutils fakeroot nsis) ;;  # objdump finds the glibc the build needs; makensis checks the NSIS script
   deb-check) pkgs=(debootstrap util-linux) ;;
+  nsis-check) pkgs=(nsis wine64 wine) ;;
   test) pkgs+=(poppler-utils zbar-tools libreoffice-calc) ;;  # libreoffice-calc: sync and ledger tests re-save workbooks
 esac
 command -v dpkg-query >/dev/null 2>&1 || exit 0

@@ -7,8 +7,13 @@
 ; Output: dist\信访工作台-<version>-安装程序.exe (OUTFILE overrides).
 
 Unicode true
+Target amd64-unicode  ; the program is 64-bit; a 64-bit installer also sees the real %LOCALAPPDATA% and registry view
 ManifestDPIAware true
-SetCompressor /SOLID lzma
+!ifdef QUICK  ; a quick compile for checking the script (installer/build.sh)
+  SetCompressor zlib
+!else
+  SetCompressor /SOLID lzma
+!endif
 
 !ifndef VERSION
   !define VERSION "0.1.0"
