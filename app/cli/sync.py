@@ -83,7 +83,7 @@ def cmd_enroll_request(desk: Desk, args: argparse.Namespace) -> int:
     from app.sync.keys import fingerprint
 
     if args.new_key:
-        print("已为本站换了一把新密钥（旧密钥文件保留在 keys/retired/ 中）；安装新证书前不能导出同步包。")
+        print("已为本站换了一把新密钥（旧密钥作为已停用的密钥保留在本站数据中）；安装新证书前不能导出同步包。")
     print(f"已生成入网申请：{args.out}")
     print(f"本站 {request.code}（{request.name}）密钥指纹：{fingerprint(request.public_key)}")
     print("请将申请文件交上级站点签发证书，并电话核对上面的指纹。")

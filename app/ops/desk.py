@@ -28,9 +28,11 @@ from app.models.settings import SETTING_KIND, SETTINGS, setting_payload
 from app.models.vocab import DEFAULT_DOMAINS, LEVELS
 from app.models.workflow import check, check_date
 from app.ops.chain import ChainWriter
-from app.store import eventlog, projection, settings_log
+from app.store import eventlog, projection, settings_log, vault
 from app.store.blobs import BlobStore, kind_of
 from app.store.db import DB_NAME, open_connection, transaction
+from app.store.private import Scratch
+from app.store.sealed import new_key
 
 if TYPE_CHECKING:
     import sqlite_utils
@@ -38,6 +40,8 @@ if TYPE_CHECKING:
 Listener = Callable[[frozenset[str], tuple[str, ...]], None]
 _CODE = re.compile(r"^[A-Za-z0-9]{2,20}$")
 MAX_SEQUENCE = 99_999  # case numbers carry a five-digit sequence per station and year
+EVIDENCE_KEY = "evidence-key"
+PLAIN_EVIDENCE_CHECKED = "evidence-plain-files-sealed"
 ENTRY_TOLERANCE_SECONDS = 60  # a step dated within a minute of its entry is taken as entered when it happened
 
 
@@ -74,14 +78,30 @@ class Desk:
     def __init__(self, data_dir: Path, now: Callable[[], datetime] = datetime.now) -> None:
         self.data_dir = Path(data_dir)
         self.conn: sqlite3.Connection = open_connection(self.data_dir / DB_NAME)
-        self.blobs = BlobStore(self.data_dir / "blobs")
+        vault.attach(self.data_dir, self.conn)
+        self.scratch = Scratch(self.data_dir)
+        self.blobs = BlobStore(self.data_dir / "blobs", vault.get_or_create(self.conn, EVIDENCE_KEY, new_key()))
         self.blobs.remove_stale_incoming()
+        self._seal_older_files()
         self.now = now
         self._listeners: list[Listener] = []
         self._clock = HybridClock(eventlog.last_hlc(self.conn))
         self._settings_cache: dict[str, Any] = {}
 
+    def _seal_older_files(self) -> None:
+        """Move what an older program kept readable beside the store into it: the key files, once; the evidence
+        files, sealed one by one (checked once, then marked done)."""
+        if (self.data_dir / "keys").is_dir():
+            from app.sync import keys
+
+            keys.adopt_key_files(self.data_dir)
+        if vault.get(self.conn, PLAIN_EVIDENCE_CHECKED) is None:
+            self.blobs.seal_plain_files()
+            vault.put(self.conn, PLAIN_EVIDENCE_CHECKED, b"1")
+
     def close(self) -> None:
+        vault.detach(self.data_dir, self.conn)
+        self.scratch.close()
         self.conn.close()
 
     def reopen(self) -> Desk:

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from app.models.errors import DomainError
-from app.store import schema
+from app.store import private, schema
 
 if TYPE_CHECKING:
     import sqlite_utils
@@ -68,7 +68,10 @@ def open_connection(path: Path) -> sqlite3.Connection:
                 f"数据文件由更新版本的程序创建（数据版本 {version}，本程序支持到 {schema.LATEST_VERSION}），"
                 "请升级信访工作台后再打开；文件未作任何改动。"
             )
-    path.parent.mkdir(parents=True, exist_ok=True)
+    private.secure_folder(path.parent)
+    private.create_private_file(path)
+    for part in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+        private.secure_file(part)  # a file an older program made readable by everyone
     conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False)
     conn.execute("PRAGMA journal_mode = WAL")
     conn.execute("PRAGMA synchronous = NORMAL")

@@ -200,6 +200,12 @@ def _v7(conn: sqlite3.Connection) -> None:
     record_legacy(conn)
 
 
+def _v8(conn: sqlite3.Connection) -> None:
+    """Secrets inside the store (the station's private keys, the key that seals its evidence), so that no key
+    file lies beside the data: they are as safe as the store itself (app/store/vault.py)."""
+    conn.execute("CREATE TABLE IF NOT EXISTS secrets (name TEXT PRIMARY KEY, value BLOB NOT NULL)")
+
+
 # Step N brings a file from version N-1 to N. Append only; never change a step that has shipped.
-STEPS: list[Callable[[sqlite3.Connection], None]] = [_v1, _v2, _v3, _v4, _v5, _v6, _v7]
+STEPS: list[Callable[[sqlite3.Connection], None]] = [_v1, _v2, _v3, _v4, _v5, _v6, _v7, _v8]
 LATEST_VERSION = len(STEPS)
