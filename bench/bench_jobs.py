@@ -181,7 +181,7 @@ def main() -> None:
             target = Desk(copy)
 
             def import_ledger(own: Desk, say: Say) -> list[str]:
-                plan = plan_import(own, source, "", counter(say, "检查"))
+                plan = plan_import(own, source, "", progress=counter(say, "检查"))
                 return run_import(own, plan, counter(say, "导入"))
 
             show(f"ledger import of {args.import_rows:,} rows into the {cases:,}-case station",

@@ -215,11 +215,14 @@ def test_a_unit_objects_to_a_dispatched_case_and_it_goes_back_to_be_dispatched(q
     assert dialog.page.value("unit") == "镇农业农村办"  # the unit it was dispatched to, filled in
     type_text(dialog.page.fields["reason"], "道路属县交通局管养，不属本单位职责")
     save(qtbot, dialog)
+    assert window.detail.status.text() == "异议待审"  # the routing office agrees or refuses
+    assert offered(window) == {"agree_objection", "refuse_objection"}
+    step(qtbot, window, "agree_objection", reason="经核属县交通局职责")
     assert window.detail.status.text() == "已登记"
     assert "dispatch" in offered(window)
     labels = [window.detail.timeline_model.data(window.detail.timeline_model.index(r, 1))
               for r in range(window.detail.timeline_model.rowCount())]
-    assert labels[-1] == "异议退回"
+    assert labels[-2:] == ["异议退回", "同意异议"]
 
 
 def test_a_step_is_dated_when_it_happened_and_not_later_than_now(qtbot, window: MainWindow, desk: Desk,

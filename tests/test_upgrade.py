@@ -47,6 +47,9 @@ def test_an_earlier_store_opens_upgrades_and_verifies(store: Path, tmp_path: Pat
     folder.mkdir()
     shutil.copyfile(store, folder / DB_NAME)
     shutil.copytree(OLD / "blobs", folder / "blobs")
+    own_blobs = OLD / f"blobs-v{version_of(store)}"  # sealed evidence (version 8 on) is the station's own
+    if own_blobs.is_dir():
+        shutil.copytree(own_blobs, folder / "blobs", dirs_exist_ok=True)
     _, events, cases = read(folder / DB_NAME)
     assert events and cases
 

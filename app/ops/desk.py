@@ -23,9 +23,9 @@ from app.models.concurrency import seen_vector
 from app.models.deadlines import TimeLimits
 from app.models.errors import DomainError
 from app.models.events import Event, HybridClock
-from app.models.intake import CaseDraft
+from app.models.intake import CaseDraft, check_problem_type
 from app.models.settings import SETTING_KIND, SETTINGS, setting_payload
-from app.models.vocab import DEFAULT_DOMAINS, LEVELS
+from app.models.vocab import DEFAULT_DOMAINS, DEFAULT_PROBLEM_TYPES, EVENT_LABELS, LEVELS
 from app.models.workflow import check, check_date
 from app.ops.chain import ChainWriter
 from app.store import eventlog, projection, settings_log, vault
@@ -151,6 +151,19 @@ class Desk:
     @property
     def domains(self) -> tuple[str, ...]:
         return tuple(self.setting("domains", list(DEFAULT_DOMAINS)))
+
+    @property
+    def problem_types(self) -> dict[str, list[str]]:
+        """问题类别: the station's two-level tree (大类 → 小类), the default one unless the station set its own."""
+        return {k: list(v) for k, v in self.setting("problem_types", DEFAULT_PROBLEM_TYPES).items()}
+
+    def set_problem_types(self, tree: dict[str, list[str]]) -> None:
+        """Set the 问题类别 tree; cases keep the category they were registered with."""
+        cleaned = {str(k).strip(): [str(x).strip() for x in v if str(x).strip()] for k, v in tree.items()
+                   if str(k).strip()}
+        if not cleaned:
+            raise DomainError("问题类别至少要有一个大类")
+        self.change_setting("problem_types", cleaned)
 
     def init_station(self, code: str, name: str, level: str, handler: str = "") -> Station:
         """Set up this desk as a station. Done once; the code names every case and event it makes."""
@@ -282,7 +295,7 @@ class Desk:
 
     def register_case(self, draft: CaseDraft, at: datetime | None = None) -> str:
         """Register a new case; returns its case number."""
-        payload = draft.to_payload(self.domains)
+        payload = draft.to_payload(self.domains, self.problem_types)
         when = self._when(at)
         with self._write({"cases"}, ()) as conn:
             case_id = self._register_in(conn, self._writer(conn), payload, when)
@@ -326,6 +339,8 @@ class Desk:
         state = fold(case_id, events)
         check(state, kind, payload, self.limits, when.date())
         check_date(state, kind, when)
+        if kind in ("dispatch", "accept", "no_longer_accept"):
+            self._check_settled_matter(conn, state, kind)
         payload = self._dated(payload, when)
         if kind in ALLOWED_FROM:
             # What this station held of the case, so the fold can tell a step made without seeing another
@@ -337,6 +352,31 @@ class Desk:
         eventlog.append(conn, [event])
         projection.write_case(conn, fold(case_id, [*events, event]), self.limits)
         return event
+
+    def _check_settled_matter(self, conn: sqlite3.Connection, state: CaseState, kind: str) -> None:
+        """After 复核 the same matter on the same facts and reasons is not accepted again (不再受理): a case linked
+        to an earlier case whose 复核 was answered (the final opinion) is recorded as 不再受理, never dispatched or
+        accepted."""
+        settled = [r[0] for r in conn.execute(
+            "SELECT case_id FROM cases WHERE case_id IN (SELECT value FROM json_each(?)) AND review_round >= 2 "
+            "ORDER BY case_id", (json.dumps(state.repeat_of),))]
+        if kind == "no_longer_accept" and not settled:
+            raise DomainError("只有与已经复核的事项为同一事项（登记时已关联该案件）的，才能不再受理")
+        if kind != "no_longer_accept" and settled:
+            raise DomainError(f"本件与已经复核的案件 {settled[0]} 为同一事项，同一事实和理由不再受理，不能"
+                              f"“{EVENT_LABELS[kind]}”；请记录“不再受理”并告知信访人")
+
+    def classify(self, case_id: str, classification: dict[str, Any]) -> Event:
+        """诉求分类 after registration: any of category, problem_type, purpose, first_time, legal_route."""
+        check_problem_type(str(classification.get("problem_type") or ""), self.problem_types)
+        return self.record(case_id, "classify", classification)
+
+    def notify(self, case_id: str, notice: str, way: str, document: str = "", note: str = "",
+               at: datetime | None = None) -> Event:
+        """Record that the petitioner was told (告知): what (受理, 不予受理, 不再受理, 转送, 延期, 导入法定途径), how
+        (当面, 邮寄, 短信, 电话), on which day (``at``) and, when a numbered paper was handed over, its number."""
+        payload = {"notice": notice, "way": way, "document": document.strip(), "note": note.strip()}
+        return self.record(case_id, "notify", payload, at)
 
     def _precheck(self, case_id: str, kind: str, payload: dict[str, Any]) -> None:
         """Refuse a step before its evidence is copied in (a 2 GB video need not be copied to be refused);

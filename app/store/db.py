@@ -92,11 +92,24 @@ def upgrade(conn: sqlite3.Connection) -> int:
             if version < number:
                 step(conn)
                 conn.execute(f"PRAGMA user_version = {number}")
+        if 0 < version < schema.REPROJECT_BELOW:
+            _reproject(conn)
         conn.execute("COMMIT")
     except BaseException:
         conn.execute("ROLLBACK")
         raise
     return schema.LATEST_VERSION
+
+
+def _reproject(conn: sqlite3.Connection) -> None:
+    """Write every projection again from the events, with the station's own limits."""
+    import json
+
+    from app.models.deadlines import TimeLimits
+    from app.store import projection
+
+    row = conn.execute("SELECT value FROM settings WHERE key = 'limits'").fetchone()
+    projection.rebuild(conn, TimeLimits.from_json(json.loads(row[0]) if row else {}))
 
 
 @contextmanager

@@ -118,7 +118,7 @@ class MappingPage(QtWidgets.QWizardPage):
         self._note(TEXTS["reading"], error=False)
         path, channel = Path(self.owner.file_page.path.text().strip()), str(self.channel.currentData() or "")
         self.owner.run(TEXTS["reading"],
-                       lambda desk, say: plan_import(desk, path, channel, counter(say, TEXTS["checking"])),
+                       lambda desk, say: plan_import(desk, path, channel, progress=counter(say, TEXTS["checking"])),
                        self.show_plan, lambda text: self._note(text, error=True),
                        lambda: self._note(TEXTS["read_cancelled"], error=True))
 
