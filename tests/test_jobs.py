@@ -255,3 +255,15 @@ def test_printing_many_pages_is_a_job_and_cancelling_aborts_the_print_run(qtbot,
     info = subprocess.run(["pdfinfo", str(tmp_path / "printed.pdf")], capture_output=True, text=True,
                           check=True).stdout
     assert f"Pages:           {pages}" in info
+
+
+def test_an_unexpected_fault_in_a_job_is_told_and_logged(qtbot, desk: Desk) -> None:  # type: ignore[no-untyped-def]
+    def work(own: Desk, say: jobs.Say) -> None:
+        raise RuntimeError("disk controller")
+
+    runner = run_job(desk, "导出台账", work, parent=None, failed=lambda text: None)
+    with qtbot.waitSignal(runner.failed, timeout=5000) as failed:
+        pass
+    assert failed.args[0].startswith("操作失败：disk controller（详细情况已记入 ")
+    logs = list((desk.data_dir / "logs").glob("error-*.log"))
+    assert len(logs) == 1 and "RuntimeError" in logs[0].read_text(encoding="utf-8")

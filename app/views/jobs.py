@@ -12,6 +12,7 @@ change notices.
 from __future__ import annotations
 
 import gc
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterable
@@ -19,6 +20,7 @@ from typing import Any
 
 from app.models.errors import Cancelled, DomainError
 from app.ops.desk import Desk
+from app.views.errors import write_log
 from app.views.qt import Qt, QtCore, QtWidgets, Signal
 
 Say = Callable[[str, int, int], None]
@@ -28,7 +30,7 @@ REPORT_EVERY_S = 0.05  # progress crosses to the GUI thread at most this often (
 TEXTS = {
     "cancel": "取消",
     "cancelling": "正在取消，已完成的部分将全部撤回…",
-    "failed": "操作失败：{error}",
+    "failed": "操作失败：{error}（详细情况已记入 {log}）",
 }
 
 
@@ -87,11 +89,19 @@ class _Worker(QtCore.QObject):
             self._stage, self._last = stage, now
             self.progress.emit(stage, done, total)
 
+    def _unexpected(self, err: Exception) -> str:
+        """Logged as the window logs its own faults (logs/ in the data folder), and told in a sentence."""
+        path, _problem = write_log(self.desk.data_dir, sys.exc_info())  # type: ignore[arg-type]
+        return TEXTS["failed"].format(error=err, log=path)
+
     def run(self) -> None:
         try:
             own = self.desk.reopen()
         except DomainError as err:
             self.failed.emit(str(err))
+            return
+        except Exception as err:  # the same as a fault of the job itself
+            self.failed.emit(self._unexpected(err))
             return
         _FullCollections.pause()
         try:
@@ -102,7 +112,7 @@ class _Worker(QtCore.QObject):
         except DomainError as err:
             self.failed.emit(str(err))
         except Exception as err:  # an unexpected fault must reach the user, not kill the thread silently
-            self.failed.emit(TEXTS["failed"].format(error=err))
+            self.failed.emit(self._unexpected(err))
         else:
             self.succeeded.emit(result)
         finally:
