@@ -267,3 +267,22 @@ def test_an_unexpected_fault_in_a_job_is_told_and_logged(qtbot, desk: Desk) -> N
     assert failed.args[0].startswith("操作失败：disk controller（详细情况已记入 ")
     logs = list((desk.data_dir / "logs").glob("error-*.log"))
     assert len(logs) == 1 and "RuntimeError" in logs[0].read_text(encoding="utf-8")
+
+
+def test_a_job_on_a_sealed_store_opens_it_with_the_same_key(qtbot, tmp_path: Path, now: FakeNow) -> None:  # type: ignore[no-untyped-def]
+    import os
+
+    key = os.urandom(32)
+    sealed = Desk(tmp_path / "sealed", now=now, master_key=key)
+    seen: list[bytes | None] = []
+
+    def work(own: Desk, say: jobs.Say) -> int:
+        seen.append(own.master_key)
+        return generate_demo(own, 5, progress=jobs.counter(say, "演示"))
+
+    runner = run_job(sealed, "演示站点", work, parent=None, kinds={"cases", "station"})
+    with qtbot.waitSignal(runner.done, timeout=20000):
+        pass
+    assert seen == [key]
+    assert sealed.station is not None and sealed.conn.execute("SELECT count(*) FROM cases").fetchone()[0] == 5
+    sealed.close()

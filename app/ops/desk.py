@@ -30,7 +30,7 @@ from app.models.workflow import check, check_date
 from app.ops.chain import ChainWriter
 from app.store import eventlog, projection, settings_log, vault
 from app.store.blobs import BlobStore, kind_of
-from app.store.db import DB_NAME, open_connection, transaction
+from app.store.db import DB_NAME, is_database_error, open_connection, transaction
 from app.store.private import Scratch
 from app.store.sealed import new_key
 
@@ -75,9 +75,13 @@ class Station:
 class Desk:
     """A station's store and the operations on it."""
 
-    def __init__(self, data_dir: Path, now: Callable[[], datetime] = datetime.now) -> None:
+    def __init__(self, data_dir: Path, now: Callable[[], datetime] = datetime.now,
+                 master_key: bytes | None = None) -> None:
+        """Open a station's store; with ``master_key`` (unwrapped from the keyring at login) the store is the
+        SQLCipher-encrypted one, and a plain store an older program left is encrypted as it opens."""
         self.data_dir = Path(data_dir)
-        self.conn: sqlite3.Connection = open_connection(self.data_dir / DB_NAME)
+        self.master_key = master_key
+        self.conn: sqlite3.Connection = open_connection(self.data_dir / DB_NAME, master_key)
         vault.attach(self.data_dir, self.conn)
         self.scratch = Scratch(self.data_dir)
         self.blobs = BlobStore(self.data_dir / "blobs", vault.get_or_create(self.conn, EVIDENCE_KEY, new_key()))
@@ -106,7 +110,7 @@ class Desk:
 
     def reopen(self) -> Desk:
         """Another desk on the same station (its own connection), for a job in a worker thread."""
-        return Desk(self.data_dir, now=self.now)
+        return Desk(self.data_dir, now=self.now, master_key=self.master_key)
 
     # ----- settings and station -------------------------------------------------------------------------------
     def setting(self, key: str, default: Any = None) -> Any:
@@ -243,9 +247,9 @@ class Desk:
         try:
             with transaction(self.conn) as conn:
                 yield conn
-        except sqlite3.OperationalError as err:
+        except Exception as err:
             self._settings_cache.clear()  # values read inside the rolled-back transaction are gone with it
-            if "full" in str(err):
+            if is_database_error(err, "OperationalError") and "full" in str(err):
                 raise DomainError("磁盘空间已满，本次操作未保存，请清理磁盘后重试") from None
             raise
         except BaseException:

@@ -17,6 +17,7 @@ from app.models.deadlines import TimeLimits, running_limits
 from app.models.events import Event, canonical_json
 from app.models.light import case_light
 from app.store import eventlog
+from app.store.db import is_database_error
 from app.store.schema import CASE_COLUMNS, PROJECTION_TABLES
 
 
@@ -248,8 +249,10 @@ def check_search_index(conn: sqlite3.Connection) -> bool:
     rank 1 compares an external-content index against its content table)."""
     try:
         conn.execute("INSERT INTO case_fts (case_fts, rank) VALUES ('integrity-check', 1)")
-    except sqlite3.DatabaseError:
-        return False
+    except Exception as err:
+        if is_database_error(err):
+            return False
+        raise
     return True
 
 
