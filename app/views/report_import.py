@@ -13,8 +13,17 @@ from typing import Any
 from app.models.errors import DomainError
 from app.models.vocab import CHANNELS
 from app.ops.desk import Desk
-from app.reports.ledger_import import FIELDS, ImportPlan, default_rejected_path, plan_import, run_import, write_rejected
-from app.views.common import ERROR_HEX, message
+from app.reports.ledger_import import (
+    FIELDS,
+    MASKED_ID_HELP,
+    ImportPlan,
+    default_rejected_path,
+    masked_rows,
+    plan_import,
+    run_import,
+    write_rejected,
+)
+from app.views.common import ERROR_HEX, fit_to_screen, fitted, message
 from app.views.jobs import JobRunner, Work, counter, run_job
 from app.views.qt import QtCore, QtGui, QtWidgets, Signal
 
@@ -157,6 +166,7 @@ class CheckPage(QtWidgets.QWizardPage):
         self.setButtonText(QtWidgets.QWizard.WizardButton.NextButton, TEXTS["import"])
         self.counts = QtWidgets.QLabel()
         self.counts.setObjectName("checkCounts")
+        self.counts.setWordWrap(True)
         self.table = QtWidgets.QTableWidget(0, 3)
         self.table.setObjectName("rejectedTable")
         self.table.verticalHeader().hide()  # the 行号 column is the spreadsheet's own row number
@@ -176,7 +186,8 @@ class CheckPage(QtWidgets.QWizardPage):
         self.imported = False
         rejected = plan.rejected
         counts = TEXTS["counts_skipped"] if plan.skipped else TEXTS["counts"]
-        self.counts.setText(counts.format(valid=len(plan.valid), rejected=len(rejected), skipped=len(plan.skipped)))
+        text = counts.format(valid=len(plan.valid), rejected=len(rejected), skipped=len(plan.skipped))
+        self.counts.setText(text + ("\n" + MASKED_ID_HELP if masked_rows(plan) else ""))
         self.table.setRowCount(len(rejected))
         name_column = plan.mapping.get("name")
         for row, result in enumerate(rejected):
@@ -269,7 +280,7 @@ class LedgerImportWizard(QtWidgets.QWizard):
         for button, text in ((buttons.BackButton, "上一步"), (buttons.NextButton, "下一步"),
                              (buttons.CancelButton, "取消"), (buttons.FinishButton, "完成")):
             self.setButtonText(button, text)
-        self.resize(760, 560)
+        fit_to_screen(fitted(self), 760, 560)
         self.runner: JobRunner | None = None
 
     def run(self, title: str, work: Work, done: Callable[[Any], object], failed: Callable[[str], object],

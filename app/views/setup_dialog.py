@@ -6,7 +6,7 @@ from app.demo import generate_demo
 from app.models.errors import DomainError
 from app.models.vocab import LEVELS
 from app.ops.desk import Desk
-from app.views.common import error_label, show_error
+from app.views.common import demo_folder, error_label, show_error
 from app.views.jobs import JobRunner, counter, run_job
 from app.views.qt import QtWidgets
 
@@ -26,6 +26,7 @@ TEXTS = {
     "demo": "打开演示站点(&D)",
     "quit": "退出",
     "progress": "正在生成演示站点（{n} 件案件）…",
+    "demo_tip": "演示站点放在单独的文件夹（{folder}），与本站数据互不相干；随时可从“文件 → 离开演示站点”回来",
 }
 
 
@@ -65,6 +66,8 @@ class SetupDialog(QtWidgets.QDialog):
         self.demo_button = buttons.addButton(TEXTS["demo"], QtWidgets.QDialogButtonBox.ButtonRole.ActionRole)
         self.demo_button.setObjectName("demoButton")
         self.demo_button.setAutoDefault(False)
+        self.demo_button.setToolTip(TEXTS["demo_tip"].format(folder=demo_folder(desk.data_dir)))
+        self.opened: Desk | None = None  # the demo station's desk, when the handler chose it
         buttons.addButton(TEXTS["quit"], QtWidgets.QDialogButtonBox.ButtonRole.RejectRole)
         buttons.accepted.connect(self.save)
         buttons.rejected.connect(self.reject)
@@ -88,12 +91,27 @@ class SetupDialog(QtWidgets.QDialog):
         self.accept()
 
     def open_demo(self) -> None:
-        """Generate the demo station as a job (progress, 取消): its station and cases are written in one
-        transaction, so 取消 leaves this computer as it was, still to be set up."""
+        """Open the demo station in its own folder beside this one (``opened``), generating it the first time as a
+        job (progress, 取消): its station and cases are written in one transaction, so 取消 leaves the demo folder
+        still to be made. This desk stays untouched."""
+        demo = Desk(demo_folder(self.desk.data_dir))
+        if demo.station is not None:
+            self.opened = demo
+            self.accept()
+            return
         cases = self.demo_cases
         show_error(self.error, "")
-        self.runner = run_job(self.desk, TEXTS["progress"].format(n=cases),
-                              lambda own, say: generate_demo(own, cases, progress=counter(say, TEXTS["progress"]
-                                                                                          .format(n=cases))),
-                              parent=self, kinds={"station", "cases"}, done=lambda _count: self.accept(),
-                              failed=lambda text: show_error(self.error, text))
+
+        def done(_count: int) -> None:
+            self.opened = demo
+            self.accept()
+
+        def refused(text: str) -> None:
+            demo.close()
+            show_error(self.error, text)
+
+        self.runner = run_job(demo, TEXTS["progress"].format(n=cases),
+                              lambda own, say: generate_demo(own, cases,
+                                                             progress=counter(say, TEXTS["progress"].format(n=cases))),
+                              parent=self, kinds={"station", "cases"}, done=done, failed=refused)
+        self.runner.cancelled.connect(demo.close)
