@@ -158,8 +158,10 @@ def test_cancelling_a_ledger_import_creates_no_case(qtbot, desk: Desk, tmp_path:
     assert desk.conn.execute("SELECT count(*) FROM cases").fetchone()[0] == 450
 
 
-def test_cancelling_the_demo_leaves_the_computer_still_to_set_up(qtbot, tmp_path: Path, now: FakeNow,  # type: ignore[no-untyped-def]
-                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+def test_cancelling_the_demo_leaves_its_folder_still_to_make(qtbot, tmp_path: Path, now: FakeNow,  # type: ignore[no-untyped-def]
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    from app.views.common import demo_folder
+
     desk = Desk(tmp_path / "fresh", now=now)  # no station yet: the first start
     dialog = SetupDialog(desk, demo_cases=250)
     qtbot.addWidget(dialog)
@@ -168,14 +170,18 @@ def test_cancelling_the_demo_leaves_the_computer_still_to_set_up(qtbot, tmp_path
     dialog.demo_button.click()
     assert dialog.runner is not None
     hold.cancel(qtbot, dialog.runner)
-    assert desk.station is None and desk.conn.execute("SELECT count(*) FROM events").fetchone()[0] == 0
-    assert dialog.isVisible() and dialog.result() == 0
+    assert dialog.isVisible() and dialog.result() == 0 and dialog.opened is None
+    demo = Desk(demo_folder(desk.data_dir))
+    assert demo.station is None and demo.conn.execute("SELECT count(*) FROM events").fetchone()[0] == 0
+    demo.close()
 
     dialog.demo_cases = 30
     with qtbot.waitSignal(dialog.accepted, timeout=30000):
         dialog.demo_button.click()
-    assert desk.station is not None and desk.station.code == "DEMO"
-    assert desk.conn.execute("SELECT count(*) FROM cases").fetchone()[0] == 30
+    assert dialog.opened is not None and dialog.opened.station is not None and dialog.opened.station.code == "DEMO"
+    assert dialog.opened.conn.execute("SELECT count(*) FROM cases").fetchone()[0] == 30
+    assert desk.station is None  # the real folder untouched
+    dialog.opened.close()
     desk.close()
 
 
