@@ -198,15 +198,15 @@ def main() -> None:
             from bench.bench_sync import NOW, prepare
 
             tree = prepare(100_000, 20)
-            town = Desk(tree / "TZ01", now=lambda: NOW)
+            town = Desk(tree / "331002001", now=lambda: NOW)
             bundle = tmp / "up.zip"
             events = town.conn.execute("SELECT count(*) FROM events").fetchone()[0]
             show(f"sync export ({events:,} events, 20 MB evidence)",
-                 *run(town, "导出同步包", lambda own, say: transfer.export_bundle(own, "TZJJ", bundle, say),
+                 *run(town, "导出同步包", lambda own, say: transfer.export_bundle(own, "331002", bundle, say),
                       {"sync"}))
             town.close()
-            shutil.copytree(tree / "TZJJ", tmp / "TZJJ")
-            county = Desk(tmp / "TZJJ", now=lambda: NOW + timedelta(hours=1))
+            shutil.copytree(tree / "331002", tmp / "331002")
+            county = Desk(tmp / "331002", now=lambda: NOW + timedelta(hours=1))
             show("sync import of that bundle",
                  *run(county, "导入同步包", lambda own, say: transfer.import_bundle(own, bundle, say),
                       {"cases", "sync", "conflicts", "stations"}))

@@ -292,3 +292,19 @@ def test_a_job_on_a_sealed_store_opens_it_with_the_same_key(qtbot, tmp_path: Pat
     assert seen == [key]
     assert sealed.station is not None and sealed.conn.execute("SELECT count(*) FROM cases").fetchone()[0] == 5
     sealed.close()
+
+
+def test_a_long_preview_shows_a_page_at_a_time_with_a_page_box(qtbot, desk: Desk) -> None:  # type: ignore[no-untyped-def]
+    from app.views.report_print import MULTI_PAGE_CASES, sheets_pdf
+    from app.views.qt import QtPdfWidgets
+
+    generate_demo(desk, MULTI_PAGE_CASES + 2, seed=4)
+    ids = [r[0] for r in desk.conn.execute("SELECT case_id FROM cases ORDER BY case_id")]
+    shown = PrintPreview(desk, ids, None, sheets_pdf(desk, ids, False))
+    qtbot.addWidget(shown)
+    shown.show()
+    pages = shown.document.pageCount()
+    assert pages >= len(ids) and shown.view.pageMode() == QtPdfWidgets.QPdfView.PageMode.SinglePage
+    assert shown.page_box.isVisible() and shown.page_box.maximum() == pages
+    shown.page_box.setValue(3)
+    assert shown.view.pageNavigator().currentPage() == 2
