@@ -13,6 +13,7 @@ Where a job ends by showing something (the print preview), showing it is counted
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import sys
 import tempfile
@@ -62,11 +63,12 @@ class StallMeter(QtCore.QObject):
         self.timer.stop()
         self.ticks.append(time.perf_counter())
         gaps = [b - a for a, b in zip(self.ticks, self.ticks[1:], strict=False)]
+        self.over_goal = sum(1 for g in gaps if g - TICK_MS / 1000 > GOAL_MS / 1000)
         return max(0.0, max(gaps) - TICK_MS / 1000)
 
 
 def run(desk: Desk, title: str, work: Work, kinds: set[str] | None = None,
-        then: Callable[[Any], None] | None = None) -> tuple[float, float]:
+        then: Callable[[Any], None] | None = None) -> tuple[float, float, int]:
     """(longest stall, the job's run time) of one job run as the window runs it."""
     window = QtWidgets.QMainWindow()
     window.resize(800, 600)
@@ -91,14 +93,15 @@ def run(desk: Desk, title: str, work: Work, kinds: set[str] | None = None,
         widget.close()
         widget.deleteLater()
     QtCore.QCoreApplication.processEvents()
-    return stall, outcome["end"] - start
+    return stall, outcome["end"] - start, meter.over_goal
 
 
-def show(label: str, stall: float, seconds: float) -> None:
+def show(label: str, stall: float, seconds: float, over_goal: int) -> None:
     verdict = "met" if stall * 1000 <= GOAL_MS else "NOT met"
+    load = os.getloadavg()[0]
     print(f"{label}: longest GUI stall {stall * 1000:.0f} ms during a job of {seconds:.1f} s "
-          f"(the window froze {seconds:.1f} s when it ran on the GUI thread); goal ≤ {GOAL_MS} ms — {verdict}",
-          flush=True)
+          f"(the window froze {seconds:.1f} s when it ran on the GUI thread); goal ≤ {GOAL_MS} ms — {verdict}; "
+          f"{over_goal} stalls over {GOAL_MS} ms; load average {load:.1f} on {os.cpu_count()} cores", flush=True)
 
 
 def ledger_job(out: Path) -> Work:
