@@ -35,6 +35,7 @@ from app.store.private import open_private, try_lock
 from app.sync import bundle, tracking, workbook
 from app.sync.apply import ApplyReport, apply_events, refresh
 from app.sync.certs import Certificate, Revocation
+from app.sync.checkpoints import check_checkpoints
 from app.sync.container import OpenedBundle, open_bundle
 from app.sync.trust import TrustStore, parents, rival, subtree, valid_revocations, verify_chain
 
@@ -356,6 +357,7 @@ def _apply(desk: Desk, opened: OpenedBundle, checked: _Checked, book: Path, say:
             store.store_revocation(revocation)
         rows = workbook.read_events(book, total)
         report = apply_events(conn, rows, checked.scope, lambda done: say("导入事件", done, total))
+        check_checkpoints(conn, opened, report.first_new, own, desk.public_key())
         _check_clock(report, manifest, info)
         missing = sorted(s for s in report.evidence if not desk.blobs.has(s))
         if missing:
@@ -422,6 +424,7 @@ def export_bundle(desk: Desk, to_code: str, out: Path, progress: Progress | None
     revocations = trust.revocations()
     extra += [pool[r.key_id] for r in revocations if r.key_id in pool]  # so the receiver can check them
     conn = desk.conn
+    desk.sign_head()  # a file from before checkpoints: its own events are vouched for from this export on
     with sync_lock(desk):
         created_at, created_ms = bundle_time(desk)
         conn.execute("BEGIN")  # one snapshot for every query of the export
