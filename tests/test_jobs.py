@@ -295,8 +295,8 @@ def test_a_job_on_a_sealed_store_opens_it_with_the_same_key(qtbot, tmp_path: Pat
 
 
 def test_a_long_preview_shows_a_page_at_a_time_with_a_page_box(qtbot, desk: Desk) -> None:  # type: ignore[no-untyped-def]
-    from app.views.report_print import MULTI_PAGE_CASES, sheets_pdf
     from app.views.qt import QtPdfWidgets
+    from app.views.report_print import MULTI_PAGE_CASES, sheets_pdf
 
     generate_demo(desk, MULTI_PAGE_CASES + 2, seed=4)
     ids = [r[0] for r in desk.conn.execute("SELECT case_id FROM cases ORDER BY case_id")]
