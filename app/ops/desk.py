@@ -249,6 +249,7 @@ class Desk:
                 station = self.station
                 before = eventlog.head(conn, station.code)[0] if station else 0
                 yield conn
+                station = station or self.station  # set up in this very transaction (the demo's station)
                 if station is not None:
                     self._sign(conn, station.code, before)
         except Exception as err:
