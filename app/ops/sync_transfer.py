@@ -32,7 +32,7 @@ from app.ops.sync import chain_of, now_text, require_chain
 from app.store import eventlog
 from app.store.oserrors import os_reason
 from app.store.private import open_private, try_lock
-from app.sync import bundle, tracking, workbook
+from app.sync import bundle, fence, tracking, workbook
 from app.sync.apply import ApplyReport, apply_events, refresh
 from app.sync.certs import Certificate, Revocation
 from app.sync.checkpoints import check_checkpoints
@@ -356,9 +356,13 @@ def _apply(desk: Desk, opened: OpenedBundle, checked: _Checked, book: Path, say:
         for revocation in checked.revocations:
             store.store_revocation(revocation)
         rows = workbook.read_events(book, total)
+        fenced = fence.tops(conn, list(fence.fences(conn)))
         report = apply_events(conn, rows, checked.scope, lambda done: say("导入事件", done, total))
         check_checkpoints(conn, opened, report.first_new, own, desk.public_key())
         _check_clock(report, manifest, info)
+        fence.check(conn, manifest, fenced)
+        if info.direction == "recovery":
+            fence.remember_recovery(conn, info.bundle_id)
         missing = sorted(s for s in report.evidence if not desk.blobs.has(s))
         if missing:
             raise DomainError(f"同步包缺少 {len(missing)} 个佐证材料文件（如 {missing[0][:12]}…），不予导入")
@@ -431,7 +435,8 @@ def export_bundle(desk: Desk, to_code: str, out: Path, progress: Progress | None
         try:
             plan = bundle.plan_export(conn, mine.code, to_code, direction, own_subtree, subtree(tree, to_code))
             result = bundle.write_bundle(conn, plan, out, bundle.Identity(chain_of(mine, pool), me.key), receiver,
-                                         extra, revocations, desk.blobs, created_at, progress, created_ms)
+                                         extra, revocations, desk.blobs, created_at, progress, created_ms,
+                                         extra_manifest=fence.recovered_from(conn))
         finally:
             conn.execute("ROLLBACK")
     counts = result.manifest["counts"]
