@@ -6,6 +6,7 @@ imported. The same limits, scaled down, show it here without 56,000 cases."""
 
 from __future__ import annotations
 
+import io
 import zipfile
 from pathlib import Path
 
@@ -16,21 +17,20 @@ from app.store.integrity import verify
 from app.store.projection import fingerprint
 from app.sync import workbook
 from tests.conftest import FakeNow
-from tests.sync_helpers import new_case, station_tree
+from tests.sync_helpers import new_case, station_tree, unpack
 
 
 def _sheet_sizes(bundle: Path) -> list[int]:
-    with zipfile.ZipFile(bundle) as outer, outer.open("data.xlsx") as inner, zipfile.ZipFile(inner) as book:
-        return [i.file_size for i in book.infolist() if i.filename.startswith("xl/worksheets/")]
+    book = io.BytesIO(unpack(bundle)[1]["data.xlsx"])
+    with zipfile.ZipFile(book) as inner:
+        return [i.file_size for i in inner.infolist() if i.filename.startswith("xl/worksheets/")]
 
 
 def _sheet_names(bundle: Path) -> list[str]:
     import python_calamine
 
-    with zipfile.ZipFile(bundle) as outer:
-        data = outer.read("data.xlsx")
     book = bundle.with_suffix(".xlsx")
-    book.write_bytes(data)
+    book.write_bytes(unpack(bundle)[1]["data.xlsx"])
     return list(python_calamine.CalamineWorkbook.from_path(str(book)).sheet_names)
 
 
@@ -70,3 +70,23 @@ def test_a_table_of_no_rows_still_has_its_sheet_and_a_full_sheet_no_empty_one(tm
     names = python_calamine.CalamineWorkbook.from_path(str(book)).sheet_names
     assert names == ["说明", "案件", "办理事件", "四定四包", "佐证材料清单"]
     assert [r[0] for r in workbook.read_events(book, 2)] == ["TZ01:1", "TZ01:2"]
+
+
+def test_a_stick_that_cannot_hold_so_large_a_file_is_named(tmp_path: Path, now: FakeNow,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    import errno
+
+    from app.models.errors import DomainError
+    from app.sync import container
+
+    def too_large(self: object, data: bytes) -> None:
+        raise OSError(errno.EFBIG, "File too large")
+
+    with station_tree(tmp_path, now, ("331000", "331002", "331002001")) as d:
+        new_case(d["331002001"])
+        (tmp_path / "stick").mkdir()
+        monkeypatch.setattr(container._HashingWriter, "write", too_large)
+        with pytest.raises(DomainError) as err:
+            transfer.export_bundle(d["331002001"], "331002", tmp_path / "stick" / "up.zip")
+        assert "FAT32 格式的 U 盘单个文件不能超过 4 GB" in str(err.value) and "exFAT" in str(err.value)
+        assert not list(tmp_path.glob("stick/*"))
