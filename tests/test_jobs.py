@@ -158,31 +158,22 @@ def test_cancelling_a_ledger_import_creates_no_case(qtbot, desk: Desk, tmp_path:
     assert desk.conn.execute("SELECT count(*) FROM cases").fetchone()[0] == 450
 
 
-def test_cancelling_the_demo_leaves_its_folder_still_to_make(qtbot, tmp_path: Path, now: FakeNow,  # type: ignore[no-untyped-def]
-                                                              monkeypatch: pytest.MonkeyPatch) -> None:
-    from app.views.common import demo_folder
-
-    desk = Desk(tmp_path / "fresh", now=now)  # no station yet: the first start
-    dialog = SetupDialog(desk, demo_cases=250)
+def test_the_demo_is_made_off_the_window_thread_without_a_cancel(qtbot, tmp_path: Path,  # type: ignore[no-untyped-def]
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    hold = Hold(monkeypatch, after=100)  # records that every report came from the worker thread
+    dialog = SetupDialog(tmp_path / "station", demo_cases=250)
     qtbot.addWidget(dialog)
     dialog.show()
-    hold = Hold(monkeypatch, after=100)  # a hundred cases made, their events not yet written
     dialog.demo_button.click()
     assert dialog.runner is not None
-    hold.cancel(qtbot, dialog.runner)
-    assert dialog.isVisible() and dialog.result() == 0 and dialog.opened is None
-    demo = Desk(demo_folder(desk.data_dir))
-    assert demo.station is None and demo.conn.execute("SELECT count(*) FROM events").fetchone()[0] == 0
-    demo.close()
-
-    dialog.demo_cases = 30
-    with qtbot.waitSignal(dialog.accepted, timeout=30000):
-        dialog.demo_button.click()
-    assert dialog.opened is not None and dialog.opened.station is not None and dialog.opened.station.code == "DEMO"
-    assert dialog.opened.conn.execute("SELECT count(*) FROM cases").fetchone()[0] == 30
-    assert desk.station is None  # the real folder untouched
-    dialog.opened.close()
-    desk.close()
+    qtbot.waitUntil(hold.reached.is_set, timeout=30000)
+    qtbot.waitUntil(dialog.runner.dialog.isVisible, timeout=5000)  # progress shown while the window answers
+    assert not [b for b in dialog.runner.dialog.findChildren(QtWidgets.QPushButton) if b.isVisible()]
+    with qtbot.waitSignal(dialog.accepted, timeout=60000):
+        hold.released.set()
+    assert dialog.desk is not None and dialog.desk.conn.execute("SELECT count(*) FROM cases").fetchone()[0] == 250
+    assert hold.seen_on and all(hold.seen_on)
+    dialog.desk.close()
 
 
 def test_printing_many_cases_is_a_job_and_cancelling_opens_nothing(qtbot, desk: Desk,  # type: ignore[no-untyped-def]
@@ -275,23 +266,16 @@ def test_an_unexpected_fault_in_a_job_is_told_and_logged(qtbot, desk: Desk) -> N
     assert len(logs) == 1 and "RuntimeError" in logs[0].read_text(encoding="utf-8")
 
 
-def test_a_job_on_a_sealed_store_opens_it_with_the_same_key(qtbot, tmp_path: Path, now: FakeNow) -> None:  # type: ignore[no-untyped-def]
-    import os
+def test_a_job_works_on_a_twin_of_the_window_desk(qtbot, desk: Desk) -> None:  # type: ignore[no-untyped-def]
+    seen: list[tuple[object, object, str]] = []
 
-    key = os.urandom(32)
-    sealed = Desk(tmp_path / "sealed", now=now, master_key=key)
-    seen: list[bytes | None] = []
+    def work(own: Desk, say: jobs.Say) -> None:
+        seen.append((own.master_key, own.account, str(own.data_dir)))
 
-    def work(own: Desk, say: jobs.Say) -> int:
-        seen.append(own.master_key)
-        return generate_demo(own, 5, progress=jobs.counter(say, "演示"))
-
-    runner = run_job(sealed, "演示站点", work, parent=None, kinds={"cases", "station"})
+    runner = run_job(desk, "演示", work, parent=None)
     with qtbot.waitSignal(runner.done, timeout=20000):
         pass
-    assert seen == [key]
-    assert sealed.station is not None and sealed.conn.execute("SELECT count(*) FROM cases").fetchone()[0] == 5
-    sealed.close()
+    assert seen == [(desk.master_key, desk.account, str(desk.data_dir))]  # the same key, the same account
 
 
 def test_a_long_preview_shows_a_page_at_a_time_with_a_page_box(qtbot, desk: Desk) -> None:  # type: ignore[no-untyped-def]

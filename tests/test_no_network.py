@@ -45,7 +45,10 @@ def no_network_prefix() -> list[str]:
 
 def test_the_program_runs_as_started_by_a_user_without_network(tmp_path: Path) -> None:
     station = tmp_path / "station"
-    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "PETITION_DESK_HOME": str(tmp_path / "unused")}
+    from app.demo import DEMO_PASSWORD, DEMO_USER
+
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "PETITION_DESK_HOME": str(tmp_path / "unused"),
+           "PETITION_DESK_USER": DEMO_USER, "PETITION_DESK_PASSWORD": DEMO_PASSWORD}
     prefix = no_network_prefix()
 
     def run(*args: str) -> str:

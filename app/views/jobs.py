@@ -96,7 +96,7 @@ class _Worker(QtCore.QObject):
 
     def run(self) -> None:
         try:
-            own = self.desk.reopen()
+            own = self.desk.twin()  # same key, same account signed in
         except DomainError as err:
             self.failed.emit(str(err))
             return
