@@ -11,8 +11,9 @@ from typing import Any
 
 from app.models.errors import DomainError
 from app.models.vocab import STATUSES
+from app.ops import outputs
 from app.ops.desk import Desk
-from app.reports.ledger import LedgerFilter, write_ledger
+from app.reports.ledger import LedgerFilter, ledger_people, write_ledger
 from app.reports.periodic import KINDS, build_report, write_report
 from app.store.files import os_error_message
 from app.views.common import message
@@ -186,10 +187,14 @@ class LedgerExportDialog(_Dialog):
         path = self.save.path()
         station = self.desk.require_station()
         flt, full_id = self.ledger_filter(), self.full_id.isChecked()
+        outputs.may_output(self.desk, full_id=full_id)  # the right to it, checked before any work
 
         def work(desk: Desk, say: Say) -> int:
-            return write_ledger(desk.conn, path, flt, desk.today(), station=f"{station.code} {station.name}",
-                                full_id=full_id, progress=counter(say, TEXTS["writing_ledger"]))
+            count = write_ledger(desk.conn, path, flt, desk.today(), station=f"{station.code} {station.name}",
+                                 full_id=full_id, progress=counter(say, TEXTS["writing_ledger"]))
+            outputs.record_output(desk, "ledger", path, cases=count, people=ledger_people(desk.conn, flt, desk.today()),
+                                  full_id=full_id)
+            return count
         return path, work
 
     def told(self, result: Any, path: Path) -> str:

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from app.models.errors import DomainError
+from app.ops import outputs
 from app.ops.desk import Desk
 from app.reports.sheet import write_sheets
 from app.reports.sheet_data import match_printout, open_case_ids, parse_qr_text, sheets
@@ -107,6 +108,12 @@ class PrintPreview(QtWidgets.QDialog):
         """Make the PDF again (after the ID-number choice changed) and show it: a few cases at once, more as a
         job with progress and 取消 (cancelled, the PDF shown before stays, with the choice it was made with)."""
         full_id = self.full_id.isChecked()
+        if full_id:
+            try:
+                outputs.may_output(self.desk, full_id=True)  # a handler is told a leader is needed
+            except DomainError:
+                self.full_id.setChecked(False)
+                raise
         if len(self.case_ids) <= INLINE_CASES:
             self.show_pdf(sheets_pdf(self.desk, self.case_ids, full_id))
             return
@@ -159,17 +166,24 @@ class PrintPreview(QtWidgets.QDialog):
         dialog.setWindowModality(QtCore.Qt.WindowModality.WindowModal)
         dialog.show()
 
+    def _record(self, target: str) -> None:
+        """The sheets left the program (printed or saved): recorded as an output of personal data."""
+        outputs.record_output(self.desk, "sheet", target, cases=len(self.case_ids),
+                              people=outputs.people_in(self.desk, self.case_ids), full_id=self.full_id.isChecked())
+
     def _print_shown(self, printer: QtPrintSupport.QPrinter) -> None:
         """Print what is shown: a few pages at once, more as a job (painting on a printer works in any thread)."""
         if self.document.pageCount() <= INLINE_PAGES:
             try:
                 self.print_to(printer)
+                self._record(f"打印：{printer.printerName() or '打印机'}")
             except DomainError as err:
                 message(self, TEXTS["error"], str(err))
             return
         pdf = self.pdf_bytes
         self.runner = run_job(self.desk, TEXTS["printing"], lambda _own, say: print_pages(pdf, printer, say),
-                              parent=self, failed=lambda text: message(self, TEXTS["error"], text))
+                              parent=self, failed=lambda text: message(self, TEXTS["error"], text),
+                              done=lambda _pages: self._record(f"打印：{printer.printerName() or '打印机'}"))
 
     def ask_save(self) -> None:
         dialog = QtWidgets.QFileDialog(self, TEXTS["save"], str(Path.home() / f"{self.case_ids[0]}.pdf"),
@@ -183,6 +197,7 @@ class PrintPreview(QtWidgets.QDialog):
         """Save the PDF shown; a refusal (file open in a reader, no room on the stick…) is shown, not raised."""
         try:
             write_bytes(path, self.pdf_bytes)
+            self._record(str(path))
         except DomainError as err:
             message(self, TEXTS["save_failed"], str(err))
             return False
