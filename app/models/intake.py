@@ -8,6 +8,7 @@ from typing import Any
 from app.models.case import Petitioner
 from app.models.errors import DomainError
 from app.models.identity import normalize_id_number, normalize_phone
+from app.models.shapes import payload_problem
 from app.models.vocab import CHANNELS
 
 COLLECTIVE_MIN_PEOPLE = 5  # 集体访: five or more people about one matter
@@ -52,7 +53,7 @@ class CaseDraft:
         if self.domain not in domains:
             raise DomainError(f"领域“{self.domain}”不在本站的领域列表中")
         head_count = max(self.head_count, len(people))
-        return {
+        payload = {
             "channel": self.channel,
             "collective": self.channel == "visit" and head_count >= COLLECTIVE_MIN_PEOPLE,
             "head_count": head_count,
@@ -67,6 +68,10 @@ class CaseDraft:
             "petitioners": people,
             "repeat_of": list(self.repeat_of),
         }
+        problem = payload_problem("register", payload)  # lengths and characters, as for every event (shapes)
+        if problem:
+            raise DomainError(problem)
+        return payload
 
 
 REPEAT_WARN_ROUND = 3  # 事不过二: the third round of one matter is a warning sign

@@ -22,9 +22,10 @@ from app.models.chain import ALLOWED_FROM
 from app.models.concurrency import seen_vector
 from app.models.deadlines import TimeLimits
 from app.models.errors import DomainError
-from app.models.events import Event, HybridClock
+from app.models.events import Event, HybridClock, minute_text
 from app.models.intake import CaseDraft
 from app.models.settings import SETTING_KIND, SETTINGS, setting_payload
+from app.models.shapes import NAME
 from app.models.vocab import DEFAULT_DOMAINS, LEVELS
 from app.models.workflow import check
 from app.ops.chain import ChainWriter
@@ -65,6 +66,16 @@ class Station:
     code: str
     name: str
     level: str
+
+
+def refuse_clock_set_back(conn: sqlite3.Connection, code: str, now: datetime) -> None:
+    """A step is refused while this computer's clock is earlier than the station's latest own event: its
+    time would be false, and a clock reset to 2000 would number cases of the year 2000."""
+    row = conn.execute("SELECT at FROM events WHERE origin = ? ORDER BY seq DESC LIMIT 1", (code,)).fetchone()
+    if row and now.isoformat(timespec="seconds") < str(row[0])[:19]:
+        raise DomainError(f"本机时钟为 {minute_text(now.isoformat())}，早于本站最近一次记录的时间 "
+                          f"{minute_text(str(row[0]))}：电脑的日期或时间被调回过（或曾经调快过）。请把电脑的日期和"
+                          "时间调准后再办理，本次未记录。")
 
 
 class Desk:
@@ -147,6 +158,9 @@ class Desk:
     def set_handler(self, name: str) -> None:
         if not name.strip():
             raise DomainError("请填写经办人姓名")
+        problem = NAME.problem(name.strip(), True, self.today())  # it becomes the actor of every later event
+        if problem:
+            raise DomainError(f"经办人姓名{problem}")
         with self._write({"settings"}, ()) as conn:
             self._put_setting(conn, "handler", name.strip())
 
@@ -218,6 +232,7 @@ class Desk:
         held = conn.execute("SELECT max(seq) FROM sync_acked WHERE origin = ?", (code,)).fetchone()[0]
         if held and held > seq:
             raise DomainError(recover_first(held, seq))
+        refuse_clock_set_back(conn, code, self.now())
         return ChainWriter(code, seq, last_hash, self._clock)
 
     def _when(self, at: datetime | None) -> datetime:
