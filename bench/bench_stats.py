@@ -56,7 +56,10 @@ def bench_figures(desk: Desk) -> None:
     print(f"    one-time {total['one_time_resolution_rate']:.4f}, satisfaction {total['satisfaction_rate']:.4f}, "
           f"repeat {total['repeat_rate']:.4f}, avg days {total['avg_handling_days']:.2f}, "
           f"7-day {total['answered_within_7_days_rate']:.4f}, backlog {total['backlog_total']}/"
-          f"{total['backlog_open']} open")
+          f"{total['backlog_open']} open, cleared {total['backlog_clearance_rate']:.4f}")
+    print(f"    timely acceptance {total['timely_acceptance_rate']:.4f}, "
+          f"on time {total['on_time_completion_rate']:.4f}, "
+          f"participation {total['participation_rate']:.4f}")
     year_from = today.replace(year=today.year - 1)
     ours = timed(lambda: compute_figures(conn, date_from=year_from, date_to=today, by=None, today=today), 9)
     show(f"(a) stats --from {year_from} --to {today}", ours, raw, None, 200)

@@ -34,7 +34,7 @@ def bench_filters(desk: Desk) -> None:
                                                      "request_summary", "authority_unit", "leader"))
     cases = [
         ("colour red", CaseFilter(colour="red"),
-         "SELECT n FROM cases WHERE finished = 0 AND (backlog = 1 OR dissatisfied = 1 OR deadline < :d)" + ORDER,
+         "SELECT n FROM cases WHERE finished = 0 AND (colour_pin = 'red' OR deadline < :d)" + ORDER,
          {"d": iso}, None),
         ("domain 生态环境", CaseFilter(domain="生态环境"), "SELECT n FROM cases WHERE domain = :v" + ORDER,
          {"v": "生态环境"}, None),

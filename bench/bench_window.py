@@ -147,7 +147,7 @@ def child_use(data_dir: str, small_dir: str) -> None:
         viewport.repaint()
 
     colour = window.filters.colour
-    red_sql = ("SELECT n FROM cases WHERE finished = 0 AND (backlog = 1 OR dissatisfied = 1 OR deadline < :d)"
+    red_sql = ("SELECT n FROM cases WHERE finished = 0 AND (colour_pin = 'red' OR deadline < :d)"
                + order)
 
     def red_only() -> None:

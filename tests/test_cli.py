@@ -47,7 +47,7 @@ def test_a_case_is_registered_moved_and_shown(station: Path, capsys: pytest.Capt
     shown = json.loads(out)
     assert shown["status"] == "accepted" and shown["petitioners"][0]["id_number"] == VALID_ID
     assert [e["label"] for e in shown["timeline"]] == ["登记", "派发", "受理"]
-    assert shown["colour"] == "green" and shown["deadline_label"] == "办理答复"
+    assert shown["colour"] == "green" and shown["deadline_label"] == "告知受理"  # the petitioner not yet told
     code, out, _ = run(capsys, station, "show", case_id)
     assert "王小明" in out and "诉求：东岙村道路破损" in out
     assert "派发单位：镇农业农村办" in out and "办理答复期限" in out and "剩60天" in out

@@ -42,10 +42,14 @@ def test_handling_limit_is_sixty_days_from_acceptance_plus_extension(desk: Desk,
     assert light(desk, case_id)[1] == "2026-03-17"  # accept notice: 15 days from dispatch
     now.advance(days=2)
     desk.record(case_id, "accept", {})
+    assert light(desk, case_id)[1] == "2026-03-17"  # accepted, but the petitioner is not yet told
+    desk.notify(case_id, "受理", "当面")
     assert light(desk, case_id)[1] == "2026-05-03"
     now.advance(days=50)  # 9 days left, 20% of 60 = 12 → yellow
     assert light(desk, case_id)[0] == "yellow"
-    desk.record(case_id, "extend", {"days": 20, "reason": "需鉴定"})
+    desk.record(case_id, "extend", {"days": 20, "reason": "需鉴定", "override": {"by": "李镇长", "reason": "需鉴定"}})
+    assert light(desk, case_id) == ("green", "2026-05-03")  # the 延期告知 is due by the limit first set
+    desk.notify(case_id, "延期", "邮寄")
     assert light(desk, case_id) == ("green", "2026-05-23")
 
 
@@ -57,6 +61,7 @@ def test_backlog_and_dissatisfaction_are_red_whatever_the_date(desk: Desk) -> No
                           ("handle", {"note": "核查"}), ("feedback", {"reply": "答复"}),
                           ("follow_up", {"rating": "dissatisfied"})]:
         desk.record(unhappy, kind, payload)
+    desk.notify(unhappy, "受理", "当面")
     assert light(desk, unhappy) == ("red", None)
     assert sorted(case_numbers(desk.conn, CaseFilter(colour="red"), desk.today())) == [1, 2]
 
@@ -65,6 +70,7 @@ def test_a_local_seven_day_feedback_rule_and_new_limits_apply_at_once(desk: Desk
     case_id = desk.register_case(make_draft())
     desk.record(case_id, "dispatch", {"units": ["镇农办"]})
     desk.record(case_id, "accept", {})
+    desk.notify(case_id, "受理", "当面")
     assert light(desk, case_id)[1] == "2026-05-01"
     desk.set_limits(TimeLimits(local_feedback_days=7))
     assert light(desk, case_id)[1] == "2026-03-09"
@@ -86,10 +92,10 @@ def test_working_days_skip_weekends_and_holidays_and_count_makeup_days() -> None
 
 
 @given(
-    finished=st.booleans(), backlog=st.booleans(), dissatisfied=st.booleans(),
+    finished=st.booleans(), pin=st.sampled_from(["", "yellow", "red"]),
     due_offset=st.one_of(st.none(), st.integers(-40, 40)), margin=st.integers(0, 20),
 )
-def test_sql_filter_and_python_rule_give_the_same_colour(finished, backlog, dissatisfied, due_offset, margin) -> None:  # type: ignore[no-untyped-def]
+def test_sql_filter_and_python_rule_give_the_same_colour(finished, pin, due_offset, margin) -> None:  # type: ignore[no-untyped-def]
     import sqlite3
 
     from app.store.queries import _COLOUR_WHERE, COLOUR_SQL
@@ -97,12 +103,11 @@ def test_sql_filter_and_python_rule_give_the_same_colour(finished, backlog, diss
     today = date(2026, 6, 1)
     due = None if due_offset is None else today + timedelta(days=due_offset)
     yellow = None if due is None else due - timedelta(days=margin)
-    expected = supervision_colour(finished=finished, backlog=backlog, dissatisfied=dissatisfied, deadline=due,
-                                  yellow_from=yellow, today=today)
+    expected = supervision_colour(finished=finished, pin=pin, deadline=due, yellow_from=yellow, today=today)
     conn = sqlite3.connect(":memory:")
-    conn.execute("CREATE TABLE cases (finished, backlog, dissatisfied, deadline, yellow_from)")
-    conn.execute("INSERT INTO cases VALUES (?,?,?,?,?)", (int(finished), int(backlog), int(dissatisfied),
-                 due and due.isoformat(), yellow and yellow.isoformat()))
+    conn.execute("CREATE TABLE cases (finished, colour_pin, deadline, yellow_from)")
+    conn.execute("INSERT INTO cases VALUES (?,?,?,?)", (int(finished), pin, due and due.isoformat(),
+                 yellow and yellow.isoformat()))
     params = {"today": today.isoformat()}
     assert conn.execute(f"SELECT {COLOUR_SQL} FROM cases", params).fetchone()[0] == expected
     matching = [c for c, where in _COLOUR_WHERE.items()
@@ -120,6 +125,8 @@ def test_a_unit_may_object_within_five_working_days_and_holidays_lengthen_the_wi
         desk.record(early, "object", {"reason": " "})
     now.advance(days=7)
     desk.record(early, "object", {"reason": "道路属县交通局管养，不属本单位职责"})
+    assert desk.case(early).status == "objected"  # waits for the routing office
+    desk.record(early, "agree_objection", {"reason": "经核，属县交通局职责"})
     state = desk.case(early)
     assert state.status == "registered" and state.dispatch_units == []
     assert light(desk, early)[1] == "2026-03-17"  # back to the 15-day routing limit from registration
@@ -129,5 +136,6 @@ def test_a_unit_may_object_within_five_working_days_and_holidays_lengthen_the_wi
     # Thursday 5 March a holiday: the window reaches Tuesday 10 March.
     desk.set_limits(TimeLimits(holidays=("2026-03-05",)))
     desk.record(late, "object", {"reason": "不属本单位职责"})
+    desk.record(late, "agree_objection", {"reason": "同意"})
     desk.record(late, "dispatch", {"units": ["县交通局"]})
     assert desk.case(late).dispatch_units == ["县交通局"]

@@ -138,10 +138,10 @@ def test_no_case_sits_unrouted_for_long(larger: Desk) -> None:
 
 def test_the_figures_look_like_a_working_township(larger: Desk) -> None:
     [row] = compute_figures(larger.conn, date_from=None, date_to=None, by=None, today=larger.today())
-    assert row["answered_within_7_days_rate"] >= 0.8
+    assert row["answered_within_7_days_rate"] >= 0.75  # counted from receipt (接件), letters take a day or two
     assert 0.93 <= row["satisfaction_rate"] < 1 and row["dissatisfied"] > 0
     assert 0.03 <= row["repeat_rate"] <= 0.1
-    assert row["one_time_resolution_rate"] >= 0.93
+    assert row["one_time_resolution_rate"] >= 0.9  # first petitions closed at once and never brought back
     ratings = Counter(_column(larger, "SELECT first_rating FROM cases WHERE first_rating != ''"))
     assert ratings["satisfied"] > ratings["basically_satisfied"] > ratings["dissatisfied"]
 

@@ -46,13 +46,13 @@ def test_an_error_in_a_slot_is_logged_and_told_in_chinese(qtbot, desk: Desk) -> 
         assert box.text().startswith("程序出现意外错误，刚才的操作可能没有完成。")
         assert str(log) in box.text() and "您的数据已保存" in box.text()
         written = log.read_text(encoding="utf-8")
-        assert "in broken_slot" in written and "RuntimeError: 列表刷新失败" in written
+        assert "in broken_slot" in written and "RuntimeError（说明" in written
 
         # A second error while the box is open is logged and counted in the same box, not a second box.
         with qtbot.waitSignal(reporter._report, timeout=3000):
             QtCore.QTimer.singleShot(0, broken_slot)
         qtbot.waitUntil(lambda: "此后又出现 1 次错误" in box.text(), timeout=3000)
-        assert log.read_text(encoding="utf-8").count("RuntimeError: 列表刷新失败") == 2
+        assert log.read_text(encoding="utf-8").count("RuntimeError（说明") == 2
         assert window.isVisible(), "the window goes on"
         box.accept()
     finally:
@@ -74,7 +74,7 @@ def test_an_error_in_a_worker_thread_is_shown_by_the_window(qtbot, tmp_path: Pat
             worker.join()
         box = shown.args[0]  # made in the GUI thread (the signal is queued): a widget made in the worker would crash
         assert isinstance(box, QtWidgets.QMessageBox) and str(reporter.last_log) in box.text()
-        assert "ValueError: 导入线程出错" in reporter.last_log.read_text(encoding="utf-8")
+        assert "ValueError（说明" in reporter.last_log.read_text(encoding="utf-8")
         box.accept()
     finally:
         reporter.uninstall()
@@ -104,7 +104,7 @@ def test_an_error_while_building_the_window_is_told_and_exits_1(qtbot, tmp_path:
     assert code == 1
     assert sys.excepthook is before
     assert "程序出现意外错误" in shown[0] and "logs" in shown[0]
-    assert "KeyError: 'mainSplitter'" in next((tmp_path / "station" / "logs").glob("error-*.log")).read_text("utf-8")
+    assert "KeyError（说明" in next((tmp_path / "station" / "logs").glob("error-*.log")).read_text("utf-8")
 
 
 CHILD = textwrap.dedent("""
@@ -140,7 +140,7 @@ def test_an_error_during_a_screenshot_exits_1_instead_of_hanging(tmp_path: Path,
     assert "截图过程中程序出现意外错误" in done.stderr
     assert not shot.exists()
     logs = list((tmp_path / "station" / "logs").glob("error-*.log"))
-    assert len(logs) == 1 and "RuntimeError: 菜单安装失败" in logs[0].read_text(encoding="utf-8")
+    assert len(logs) == 1 and "RuntimeError（说明" in logs[0].read_text(encoding="utf-8")
     assert not stale.exists() and fresh.exists(), "evidence copies of a killed run go; a running one's stay"
 
 

@@ -129,3 +129,19 @@ def test_tab_goes_through_the_form_in_reading_order(window: MainWindow) -> None:
             widget = widget.nextInFocusChain()
         order.append(widget)
     assert order[1:] == [person.id_number, person.phone, person.address, dialog.add_button, dialog.summary]
+
+
+def test_a_letter_received_earlier_is_registered_on_its_received_date(qtbot, window: MainWindow, desk: Desk,
+                                                                       now) -> None:  # type: ignore[no-untyped-def]
+    now.advance(days=3)
+    dialog = window.new_case()
+    fill(dialog)
+    assert dialog.received.dateTime().toPython().date().isoformat() == "2026-03-05"
+    dialog.received.setFocus()
+    dialog.received.setSelectedSection(QtWidgets.QDateTimeEdit.Section.DaySection)
+    for _ in range(3):
+        press(dialog.received, Qt.Key.Key_Down)
+    with qtbot.waitSignal(dialog.registered) as blocker:
+        dialog.save()
+    event = desk.events(blocker.args[0])[0]
+    assert event.at == "2026-03-02T09:00:00" and event.payload["entered_at"] == "2026-03-05T09:00:00"

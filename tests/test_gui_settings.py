@@ -50,6 +50,7 @@ def test_a_seven_day_feedback_rule_turns_an_accepted_case_yellow_then_red(qtbot,
     case_id = desk.register_case(make_draft())
     desk.record(case_id, "dispatch", {"units": ["镇农业农村办"]})
     desk.record(case_id, "accept", {})
+    desk.notify(case_id, "受理", "当面")
     now.advance(days=5)
     with qtbot.waitSignal(window.model.refreshed):
         window.refresh_action.trigger()
@@ -66,13 +67,14 @@ def test_a_seven_day_feedback_rule_turns_an_accepted_case_yellow_then_red(qtbot,
         qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
     assert not dialog.isVisible()
     assert colour_of(window, case_id) == "黄"
-    assert window.detail.deadline.text() == "办理答复期限：2026-03-09（剩2天）"
+    assert window.detail.deadline.text() == ("反馈期限：2026-03-09（本地时限）（剩2天）\n"
+                                             "办理答复期限：2026-05-01（剩55天）")  # both, the nearer first
 
     now.advance(days=3)
     with qtbot.waitSignal(window.model.refreshed):
         window.refresh_action.trigger()
     assert colour_of(window, case_id) == "红"
-    assert window.detail.deadline.text() == "办理答复期限：2026-03-09（逾期1天）"
+    assert window.detail.deadline.text().startswith("反馈期限：2026-03-09（本地时限）（逾期1天）\n")
 
 
 def test_the_handler_name_goes_on_the_next_records(qtbot, window: MainWindow, desk: Desk) -> None:

@@ -3,6 +3,7 @@ detail's buttons and dialogs, attach and open evidence, undo a step, tick 四定
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -214,8 +215,31 @@ def test_a_unit_objects_to_a_dispatched_case_and_it_goes_back_to_be_dispatched(q
     assert dialog.page.value("unit") == "镇农业农村办"  # the unit it was dispatched to, filled in
     type_text(dialog.page.fields["reason"], "道路属县交通局管养，不属本单位职责")
     save(qtbot, dialog)
+    assert window.detail.status.text() == "异议待审"  # the routing office agrees or refuses
+    assert offered(window) == {"agree_objection", "refuse_objection"}
+    step(qtbot, window, "agree_objection", reason="经核属县交通局职责")
     assert window.detail.status.text() == "已登记"
     assert "dispatch" in offered(window)
     labels = [window.detail.timeline_model.data(window.detail.timeline_model.index(r, 1))
               for r in range(window.detail.timeline_model.rowCount())]
-    assert labels[-1] == "异议退回"
+    assert labels[-2:] == ["异议退回", "同意异议"]
+
+
+def test_a_step_is_dated_when_it_happened_and_not_later_than_now(qtbot, window: MainWindow, desk: Desk,
+                                                                  now) -> None:  # type: ignore[no-untyped-def]
+    case_id = desk.register_case(make_draft(), at=datetime(2026, 2, 25, 9, 0))
+    now.advance(hours=1)
+    window.select_case(case_id)
+    dialog = open_step(qtbot, window, "step_dispatch")
+    assert dialog.when_row.isVisible()
+    type_text(dialog.page.fields["unit1"], "镇农业农村办")
+    maximum = dialog.when_edit.maximumDateTime().toPython()
+    assert maximum.date().isoformat() == "2026-03-02"  # a date in the future cannot be picked
+    dialog.when_edit.setDateTime(QtCore.QDateTime(datetime(2026, 2, 26, 15, 0)))
+    save(qtbot, dialog)
+    dispatched = desk.events(case_id)[-1]
+    assert dispatched.at == "2026-02-26T15:00:00" and dispatched.payload["entered_at"] == "2026-03-02T10:00:00"
+    model = window.detail.timeline_model
+    qtbot.waitUntil(lambda: model.rowCount() == 2)
+    assert model.data(model.index(1, 0)) == "2026-02-26 15:00"
+    assert model.data(model.index(1, 5)).endswith("（2026-03-02 10:00录入）")

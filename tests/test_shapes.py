@@ -27,8 +27,8 @@ def _events(desk: Desk) -> int:
 
 def test_every_kind_of_event_declares_its_shape() -> None:
     assert set(EVENT_LABELS) <= set(SHAPES)
-    with pytest.raises(DomainError, match="未知的事件类别：notify"):
-        check_event("notify", {}, "张丽", "2026-03-02T09:00:00")
+    with pytest.raises(DomainError, match="未知的事件类别：frobnicate"):
+        check_event("frobnicate", {}, "张丽", "2026-03-02T09:00:00")
 
 
 @pytest.mark.parametrize(("draft", "says"), [

@@ -92,8 +92,10 @@ def station(desk: Desk, now: FakeNow) -> dict[str, str]:
                     name="庚", backlog=True, leader="陈建平")
     ids["H"] = walk(desk, "2026-01-05", opened("2026-01-06", "2026-01-05"), name="辛", backlog=True,
                     leader="林海涛")
-    ids["I"] = walk(desk, "2026-03-12", [*opened("2026-03-12", "2026-03-12"),
-                                         ("terminate", "2026-03-20", {"reason": "依法终结"})], name="壬")
+    terminated = {"reason": "依法终结", "ground": "诉求无法律政策依据",
+                  "override": {"by": "李镇长", "reason": "经研究"}}
+    ids["I"] = walk(desk, "2026-03-12", [*opened("2026-03-12", "2026-03-12"), ("terminate", "2026-03-20", terminated)],
+                    name="壬")
     return ids
 
 
@@ -102,9 +104,15 @@ def test_every_figure_for_march_equals_the_hand_count(desk: Desk, station: dict[
     # Registered in March: A B C D E I; of them D is a second round.
     assert (row["cases"], row["repeat_cases"]) == (6, 1)
     assert row["repeat_rate"] == pytest.approx(1 / 6)
-    # Concluded in March: A B C F G (closed) and I (terminated); one-time: A B F G (C went to review).
-    assert (row["one_time_resolved"], row["concluded"]) == (4, 6)
-    assert row["one_time_resolution_rate"] == pytest.approx(4 / 6)
+    # Concluded in March: A B C F G (closed) and I (terminated), all first petitions (初信初访); resolved at
+    # once: B F G (A came back as D, C went to review, I was terminated).
+    assert (row["one_time_resolved"], row["first_concluded"], row["concluded"]) == (3, 6, 6)
+    assert row["one_time_resolution_rate"] == pytest.approx(3 / 6)
+    # In time: A B C F replied within 60 days of acceptance, I terminated 8 days after; G replied 2026-03-15,
+    # 104 days after its acceptance on 2025-12-02 (due 2026-01-31).
+    assert (row["finished_in_time"], row["on_time_completion_rate"]) == (5, pytest.approx(5 / 6))
+    # Rated: A B C F G; I was terminated without a follow-up.
+    assert (row["rated_concluded"], row["participation_rate"]) == (5, pytest.approx(5 / 6))
     # First follow-up in March: A sat, B basic, C dissatisfied (its later 'satisfied' does not count),
     # F and G sat.
     assert (row["satisfied"], row["dissatisfied"], row["rated"]) == (4, 1, 5)
@@ -114,10 +122,12 @@ def test_every_figure_for_march_equals_the_hand_count(desk: Desk, station: dict[
     assert row["replied"] == 5
     assert row["handling_days_total"] == pytest.approx(6 + 16 + 4 + 9 + 104)
     assert row["avg_handling_days"] == pytest.approx(139 / 5)
-    # Accepted in March: A B C D I; all due (replied, or 7 days over by 04-10);
-    # within 7 days: A (5) and C (4).
-    assert (row["answered_within_7_days"], row["due_7_days"]) == (2, 5)
-    assert row["answered_within_7_days_rate"] == pytest.approx(0.4)
+    # Received in March: A B C D E I; all due (replied, or 7 days over by 04-10: E came 03-30);
+    # within 7 days of receipt: A (6) and C (4); B took 16.
+    assert (row["answered_within_7_days"], row["due_7_days"]) == (2, 6)
+    assert row["answered_within_7_days_rate"] == pytest.approx(2 / 6)
+    # Routed the day each came in: all six within 15 days.
+    assert (row["routed_in_time"], row["due_routing"], row["timely_acceptance_rate"]) == (6, 6, 1.0)
     # Backlog registered by 03-31: G and H; G struck off in March; H still open.
     assert (row["backlog_total"], row["backlog_cleared"], row["backlog_open"]) == (2, 1, 1)
     assert row["backlog_clearance_rate"] == pytest.approx(0.5)
@@ -125,12 +135,11 @@ def test_every_figure_for_march_equals_the_hand_count(desk: Desk, station: dict[
 
 
 def test_a_case_still_inside_its_7_days_is_not_counted_yet(desk: Desk, station: dict[str, str]) -> None:
-    [april] = compute_figures(desk.conn, date_from=date(2026, 4, 1), date_to=date(2026, 4, 30), by=None,
-                              today=TODAY)
-    assert (april["due_7_days"], april["answered_within_7_days_rate"]) == (0, None)
-    [later] = compute_figures(desk.conn, date_from=date(2026, 4, 1), date_to=date(2026, 4, 30), by=None,
-                              today=date(2026, 4, 16))
-    assert (later["due_7_days"], later["answered_within_7_days"]) == (1, 0)
+    # E came in 03-30 and has no reply: on 04-05 its 7 days (to 04-06) are not over, on 04-07 they are.
+    [early] = compute_figures(desk.conn, **MARCH, by=None, today=date(2026, 4, 5))
+    assert (early["due_7_days"], early["answered_within_7_days"]) == (5, 2)
+    [later] = compute_figures(desk.conn, **MARCH, by=None, today=date(2026, 4, 7))
+    assert (later["due_7_days"], later["answered_within_7_days"]) == (6, 2)
 
 
 def test_grouped_by_leader_and_domain(desk: Desk, station: dict[str, str]) -> None:
@@ -173,7 +182,7 @@ def test_stats_command_prints_the_same_figures(desk: Desk, station: dict[str, st
     assert main(["--data-dir", data_dir, "stats", "--from", "2026-03-01", "--to", "2026-03-31",
                  "--today", "2026-04-10", "--json"]) == 0
     [row] = json.loads(capsys.readouterr().out)
-    assert row["one_time_resolved"] == 4 and row["concluded"] == 6
+    assert row["one_time_resolved"] == 3 and row["concluded"] == 6
     assert main(["--data-dir", data_dir, "stats", "--from", "2026-03-01", "--to", "2026-03-31",
                  "--today", "2026-04-10", "--by", "leader"]) == 0
     out = capsys.readouterr().out

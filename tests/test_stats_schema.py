@@ -58,7 +58,9 @@ def test_upgrading_a_version_1_file_fills_the_new_columns_as_the_projection_woul
     for table in ("settings", "events", "petitioners", "steps", "evidence", "checklist", "conflicts",
                   "case_text"):
         conn.execute(f"INSERT INTO main.{table} SELECT * FROM cur.{table}")
-    later = ("first_replied_at", "first_rated_at", "first_rating", "reply_days", "handling_seconds")
+    later = ("first_replied_at", "first_rated_at", "first_rating", "reply_days", "handling_seconds", "colour_pin",
+             "category", "problem_type", "purpose", "first_time", "legal_route", "work_order", "routed_days",
+             "in_time")
     v1_columns = ", ".join(c for c in ["n", *schema.CASE_COLUMNS] if c not in later)
     conn.execute(f"INSERT INTO main.cases ({v1_columns}) SELECT {v1_columns} FROM cur.cases")
     conn.execute("INSERT INTO main.case_fts (case_fts) VALUES ('rebuild')")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import random
 import shutil
 import signal
@@ -275,16 +274,15 @@ CHILD_KILLED = textwrap.dedent("""
     if where == "events":  # every event written, the transaction still open: the worst moment to lose power
         apply.refresh = die
         sync_transfer.refresh = die
-    elif where == "evidence":  # half of an evidence file copied into the blob store
-        copy = container.OpenedBundle.extract
+    elif where == "evidence":  # an evidence file being sealed into the blob store
+        from app.store import sealed
+        copy = sealed.SealWriter.write
 
-        def extract(self, name, target):
-            if name.startswith("evidence/"):
-                with self.zip.open(name) as source, target.open("wb") as out:
-                    out.write(source.read(1000))
-                die()
-            copy(self, name, target)
-        container.OpenedBundle.extract = extract
+        def write(self, data):
+            copy(self, data)
+            self.close()
+            die()
+        sealed.SealWriter.write = write
     else:  # everything written, the sync log too: killed as COMMIT starts
         seen = []
 
@@ -299,12 +297,10 @@ CHILD_KILLED = textwrap.dedent("""
 
 def _stray(folder: Path) -> list[str]:
     """What an import or export may leave behind when it is killed: temporary folders, half-copied evidence."""
-    found = [p.name for p in folder.iterdir() if p.name.startswith(("import-", "bundle-"))]
+    found = [str(p) for p in folder.rglob("*") if p.name.startswith(("import-", "bundle-"))]
     blobs = folder / "blobs"
     if blobs.exists():
         found += [str(p) for p in blobs.rglob("*") if p.name.startswith(".incoming-")]
-        found += [str(p) for p in blobs.rglob("*") if p.is_file() and not p.name.startswith(".")
-                  and hashlib.sha256(p.read_bytes()).hexdigest() != p.name]
     return found
 
 

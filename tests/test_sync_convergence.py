@@ -257,18 +257,20 @@ def test_the_same_events_in_any_order_and_batches_give_the_same_cases(rng: objec
         prints = []
         for replica in range(2):
             desk = Desk(Path(tmp) / f"r{replica}")
-            desk.init_station(f"R{replica}", "副本", "city")
-            rows = list(HISTORY)
-            rng.shuffle(rows)  # type: ignore[attr-defined]
-            rows += rng.sample(rows, len(rows) // 3)  # type: ignore[attr-defined]  # duplicates, later
-            size = max(1, len(rows) // batches)
-            for start in range(0, len(rows), size):
-                with desk._write({"cases"}, ()) as conn:
-                    batch = list(dict.fromkeys(rows[start:start + size]))
-                    report = apply_events(conn, batch, lambda origin, case_id: None)  # type: ignore[arg-type]
-                    refresh(conn, report, desk.limits)
-            assert desk.conn.execute("SELECT count(*) FROM events").fetchone()[0] == len(HISTORY)
-            prints.append(fingerprint(desk.conn))
-            assert desk.conn.execute("SELECT count(*) FROM conflicts").fetchone()[0] >= 3  # both values kept
-            desk.close()
+            try:
+                desk.init_station(f"R{replica}", "副本", "city")
+                rows = list(HISTORY)
+                rng.shuffle(rows)  # type: ignore[attr-defined]
+                rows += rng.sample(rows, len(rows) // 3)  # type: ignore[attr-defined]  # duplicates, later
+                size = max(1, len(rows) // batches)
+                for start in range(0, len(rows), size):
+                    with desk._write({"cases"}, ()) as conn:
+                        batch = list(dict.fromkeys(rows[start:start + size]))
+                        report = apply_events(conn, batch, lambda origin, case_id: None)  # type: ignore[arg-type]
+                        refresh(conn, report, desk.limits)
+                assert desk.conn.execute("SELECT count(*) FROM events").fetchone()[0] == len(HISTORY)
+                prints.append(fingerprint(desk.conn))
+                assert desk.conn.execute("SELECT count(*) FROM conflicts").fetchone()[0] >= 3  # both values kept
+            finally:
+                desk.close()
         assert prints[0] == prints[1]

@@ -150,7 +150,8 @@ def test_the_stations_view_fits_each_level(qtbot, tmp_path: Path, now: FakeNow) 
                 assert "最近导入：" in view.parent_label.text()
             assert not view.hint.isVisible()
             assert not any(b.autoDefault() or b.isDefault() for b in view.buttons.values())
-        assert shown == {"331000": {"certify", "revoke"}, "331002": {"enroll", "install", "certify", "revoke"},
+        assert shown == {"331000": {"certify", "revoke", "recovery"},
+                         "331002": {"enroll", "install", "certify", "revoke", "recovery"},
                          "331002001": {"enroll", "install"}}
         lone = Desk(tmp_path / "331002009", now=now)
         lone.init_station("331002009", "某镇信访办", "township")

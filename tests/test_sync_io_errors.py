@@ -19,6 +19,7 @@ import pytest
 from app.models.errors import DomainError
 from app.ops import sync_transfer as transfer
 from app.ops.desk import Desk
+from app.store import sealed
 from app.sync import container
 from tests.conftest import FakeNow
 from tests.sync_helpers import handled_tree, import_refused, resign, store_state
@@ -90,7 +91,7 @@ def test_a_missing_evidence_file_of_this_station_is_not_blamed_on_the_usb_stick(
     stick.mkdir()
     with pytest.raises(DomainError) as err:
         transfer.export_bundle(town, "331002", stick / "x.zip")
-    assert str(blob) in str(err.value) and "文件或文件夹不存在" in str(err.value)
+    assert "佐证材料缺失" in str(err.value)
     assert "找不到要保存到的文件夹" not in str(err.value)
     assert list(stick.iterdir()) == []
 
@@ -185,12 +186,12 @@ def test_the_usb_stick_removed_or_the_disk_full_during_an_import(tree: dict[str,
     monkeypatch.setattr(container.OpenedBundle, "extract", removed)
     _refused(county, path, "导入失败：读写出错（U 盘可能已拔出或损坏）")
 
-    def full(self: container.OpenedBundle, name: str, target: Path) -> None:
-        if name.startswith("evidence/"):
-            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
-        original(self, name, target)
+    monkeypatch.setattr(container.OpenedBundle, "extract", original)
 
-    monkeypatch.setattr(container.OpenedBundle, "extract", full)
+    def full(self: sealed.SealWriter, plain: bytes, last: bool) -> None:
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(sealed.SealWriter, "_emit", full)  # the evidence sealed into the station's blob store
     _refused(county, path, "保存佐证材料失败：磁盘空间已满，本站数据未作任何改动")
     monkeypatch.undo()
     assert transfer.import_bundle(county, path).evidence_added == 1  # the same file once there is room

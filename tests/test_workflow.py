@@ -100,7 +100,9 @@ def test_decline_needs_a_reason_and_ends_the_case(desk: Desk, draft) -> None:  #
         desk.record(case_id, "decline", {"reason": " "})
     desk.record(case_id, "decline", {"reason": "已进入诉讼程序"})
     assert desk.case(case_id).status == "declined"
-    assert allowed_steps(desk.case(case_id)) == ["dispatch"]
+    assert allowed_steps(desk.case(case_id)) == []  # finished: a new matter is a new case linked to it
+    with pytest.raises(DomainError, match="案件当前状态为“不予受理”，不能进行“派发”"):
+        desk.record(case_id, "dispatch", {"units": ["镇农业农村办"]})
 
 
 def test_feedback_needs_a_measure_first(desk: Desk, draft) -> None:  # type: ignore[no-untyped-def]
@@ -120,7 +122,10 @@ def test_extension_once_up_to_thirty_days_with_a_reason(desk: Desk, draft) -> No
         desk.record(case_id, "extend", {"days": 31, "reason": "情况复杂"})
     with pytest.raises(DomainError, match="延期理由"):
         desk.record(case_id, "extend", {"days": 30})
-    desk.record(case_id, "extend", {"days": 30, "reason": "需第三方检测"})
+    with pytest.raises(DomainError, match="延期须经单位负责人批准"):
+        desk.record(case_id, "extend", {"days": 30, "reason": "需第三方检测"})
+    desk.record(case_id, "extend", {"days": 30, "reason": "需第三方检测",
+                                    "override": {"by": "李镇长", "reason": "需第三方检测"}})
     with pytest.raises(DomainError, match="已延期一次"):
         desk.record(case_id, "extend", {"days": 5, "reason": "再等等"})
     assert desk.case(case_id).extension_days == 30

@@ -5,22 +5,48 @@ from __future__ import annotations
 import argparse
 import sys
 from dataclasses import asdict
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 from app.cli.common import EXIT_OK, EXIT_REFUSED, choices_help, fail, print_json, progress_printer
 from app.demo import generate_demo
 from app.models.case import FIELD_LABELS, OUT_OF_TURN_WARNING, CaseState, Petitioner
-from app.models.deadlines import days_left, days_text, objection_window
-from app.models.events import minute_text
+from app.models.deadlines import TimeLimits, days_left, days_text, objection_window
+from app.models.events import minute_text, parse_when
 from app.models.intake import CaseDraft, repeat_warning
-from app.models.timeline import FROM_ABOVE, event_notes, station_mark
-from app.models.vocab import CHANNELS, CHECKLIST_ITEMS, COLOURS, EVENT_LABELS, LEVELS, RATINGS, STATUSES
+from app.models.light import case_light
+from app.models.timeline import FROM_ABOVE, classification_text, event_notes, station_mark
+from app.models.vocab import (
+    CATEGORIES,
+    CHANNELS,
+    CHECKLIST_ITEMS,
+    COLOURS,
+    DISPATCH_MODES,
+    EVENT_LABELS,
+    LEGAL_ROUTES,
+    LEVELS,
+    NOTICE_WAYS,
+    NOTICES,
+    PURPOSES,
+    RATINGS,
+    STATUSES,
+    TERMINATION_GROUNDS,
+)
 from app.models.workflow import ALLOWED_FROM
 from app.ops.desk import Desk
 from app.store.integrity import verify
 from app.store.queries import CaseFilter, case_numbers, earlier_cases, list_rows
 from app.store.stations import StationTree
+
+# What ``step`` records: the chain steps, the notice (告知) and a 交办's completion report.
+STEP_KINDS: tuple[str, ...] = (*ALLOWED_FROM, "notify", "completion_report")
+ON_HELP = "{what}日期（时间），如 2026-03-02 或 2026-03-02T14:30；默认为现在。期限从此日起算"
+
+
+def when_given(desk: Desk, text: str) -> datetime | None:
+    """The ``--on`` date, or None for now."""
+    return parse_when(text, desk.now()) if text.strip() else None
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -53,12 +79,28 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--backlog", action="store_true", help="列为信访积案")
     p.add_argument("--leader", default="", help="包案领导")
     p.add_argument("--repeat-of", action="append", default=[], help="关联的此前同一事项案件编号（可重复）")
+    p.add_argument("--on", default="", help=ON_HELP.format(what="收到来信、来访、来电的"))
+    p.add_argument("--category", choices=list(CATEGORIES), help="诉求分类")
+    p.add_argument("--problem-type", default="", help="问题类别（大类/小类，如 城乡建设/物业管理）")
+    p.add_argument("--purpose", choices=list(PURPOSES), help="信访目的")
+    p.add_argument("--repeated", action="store_true", help="重复信访（非初信初访）")
+    p.add_argument("--legal-route", choices=list(LEGAL_ROUTES), help="申诉求决类的解决途径")
+    p.add_argument("--work-order", default="", help="12345热线工单编号（渠道为 hotline 时必填）")
     p.set_defaults(run=cmd_register)
+
+    p = sub.add_parser("classify", help="诉求分类（分类、问题类别、信访目的、初信初访、解决途径）")
+    p.add_argument("case_no", help="案件编号")
+    p.add_argument("--category", choices=list(CATEGORIES), help="诉求分类")
+    p.add_argument("--problem-type", help="问题类别（大类/小类）")
+    p.add_argument("--purpose", choices=list(PURPOSES), help="信访目的")
+    p.add_argument("--first-time", choices=["yes", "no"], help="初信初访：yes=是，no=重复")
+    p.add_argument("--legal-route", choices=list(LEGAL_ROUTES), help="申诉求决类的解决途径")
+    p.set_defaults(run=cmd_classify)
 
     p = sub.add_parser("step", help="记录办理步骤")
     p.add_argument("case_no", help="案件编号")
-    p.add_argument("kind", choices=list(ALLOWED_FROM),
-                   help=choices_help("步骤", {k: EVENT_LABELS[k] for k in ALLOWED_FROM}))
+    p.add_argument("kind", choices=list(STEP_KINDS),
+                   help=choices_help("步骤", {k: EVENT_LABELS[k] for k in STEP_KINDS}))
     p.add_argument("--note", default="", help="说明（联系情况、办理措施等）")
     p.add_argument("--unit", action="append", default=[], help="派发单位（一事双交时给两次）")
     p.add_argument("--reply", default="", help="答复意见（答复反馈、复查/复核答复）")
@@ -66,7 +108,17 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--reason", default="", help="理由（不予受理、延期、依法终结、批准办结）")
     p.add_argument("--days", type=int, help="延期天数")
     p.add_argument("--evidence", action="append", default=[], type=Path, help="佐证材料文件（可重复）")
-    p.add_argument("--override-by", default="", help="四定四包未完成时批准办结的领导")
+    p.add_argument("--override-by", default="",
+                   help="批准的领导（延期；四定四包未完成时办结、不予受理、依法终结；未答复即终结），理由填 --reason")
+    p.add_argument("--mode", choices=list(DISPATCH_MODES), help=choices_help("派发方式", DISPATCH_MODES))
+    p.add_argument("--due", default="", help="交办的办结报告期限，如 2026-04-15")
+    p.add_argument("--ground", choices=list(TERMINATION_GROUNDS), help="依法终结的法定情形")
+    p.add_argument("--start", default="", help="听证开始日期")
+    p.add_argument("--end", default="", help="听证结束日期")
+    p.add_argument("--notice", choices=list(NOTICES), help="告知事项")
+    p.add_argument("--way", choices=list(NOTICE_WAYS), help="告知方式")
+    p.add_argument("--document", default="", help="告知文书编号")
+    p.add_argument("--on", default="", help=ON_HELP.format(what="这一步骤发生的"))
     p.set_defaults(run=cmd_step)
 
     p = sub.add_parser("checklist", help="填写四定四包")
@@ -113,8 +165,10 @@ def cmd_register(desk: Desk, args: argparse.Namespace) -> int:
               for i, n in enumerate(args.name)]
     draft = CaseDraft(args.channel, people, args.summary, args.domain, args.township, args.village, args.unit,
                       args.jurisdiction or args.township, args.head_count, backlog=args.backlog,
-                      leader=args.leader, repeat_of=args.repeat_of)
-    case_id = desk.register_case(draft)
+                      leader=args.leader, repeat_of=args.repeat_of, category=args.category or "",
+                      problem_type=args.problem_type, purpose=args.purpose or "", first_time=not args.repeated,
+                      legal_route=args.legal_route or "", work_order=args.work_order)
+    case_id = desk.register_case(draft, when_given(desk, args.on))
     print(case_id)
     state = desk.case(case_id)
     if state.repeat_round > 1:
@@ -122,6 +176,10 @@ def cmd_register(desk: Desk, args: argparse.Namespace) -> int:
     earlier = {str(c["case_id"]): c for p in state.petitioners
                for c in earlier_cases(desk.conn, p.id_number, p.name, p.phone)
                if c["case_id"] != case_id and c["case_id"] not in state.repeat_of}
+    settled = [c for c in earlier.values() if int(c.get("review_round") or 0) >= 2]
+    for other in settled:
+        print(f"提示：此信访人的案件 {other['case_id']} 已经复核；如为同一事实和理由，应关联（--repeat-of）并记录"
+              "“不再受理”（step no_longer_accept），不再派发", file=sys.stderr)
     for other in earlier.values():
         print(f"提示：此信访人此前有案件 {other['case_id']}（{str(other['registered_at'])[:10]}，"
               f"{STATUSES.get(str(other['status']), '')}）：{other['request_summary']}；"
@@ -143,12 +201,31 @@ def cmd_step(desk: Desk, args: argparse.Namespace) -> int:
         payload["days"] = args.days
     if args.override_by:
         payload["override"] = {"by": args.override_by, "reason": args.reason}
+    for key in ("mode", "due", "ground", "start", "end", "notice", "way"):
+        if getattr(args, key):
+            payload[key] = getattr(args, key)
+    if args.kind == "notify":
+        payload["document"] = args.document
+    when = when_given(desk, args.on)
     if args.kind == "handle":
-        event = desk.handle(args.case_no, args.note, args.evidence)
+        event = desk.handle(args.case_no, args.note, args.evidence, when)
     else:
-        event = desk.record(args.case_no, args.kind, payload)
+        event = desk.record(args.case_no, args.kind, payload, when)
     state = desk.case(args.case_no)
     print(f"{args.case_no}：已记录“{EVENT_LABELS[event.kind]}”，当前状态：{STATUSES[state.status]}")
+    return EXIT_OK
+
+
+def cmd_classify(desk: Desk, args: argparse.Namespace) -> int:
+    payload: dict[str, Any] = {key: getattr(args, key) for key in ("category", "problem_type", "purpose",
+                                                                   "legal_route") if getattr(args, key)}
+    if args.first_time:
+        payload["first_time"] = args.first_time == "yes"
+    if not payload:
+        return fail("请至少给出一项分类（--category、--problem-type、--purpose、--first-time、--legal-route）")
+    desk.classify(args.case_no, payload)
+    state = desk.case(args.case_no)
+    print(f"{args.case_no}：{classification_text(state)}")
     return EXIT_OK
 
 
@@ -222,14 +299,8 @@ def cmd_show(desk: Desk, args: argparse.Namespace) -> int:
 
 def show_lines(desk: Desk, state: CaseState, data: dict[str, Any]) -> list[str]:
     """``show`` as text: the case, its time limit, people, 四定四包 and the whole timeline."""
-    limit = ""
-    if data["deadline"]:
-        days = days_text(data["deadline"], desk.today())[0]
-        limit = f"  {data['deadline_label']}期限 {data['deadline']}（{days}）"
-        objection = objection_window(state.clock(), desk.limits)
-        if objection:
-            limit += f"  单位异议期限 {objection.isoformat()}（派发后{desk.limits.objection_workdays}个工作日）"
-    lines = [f"{state.case_id}  {STATUSES[state.status]}  督办：{COLOURS[data['colour']]}{limit}"]
+    lines = [f"{state.case_id}  {STATUSES[state.status]}  督办：{COLOURS[data['colour']]}"]
+    lines += [f"  {text}" for text in limit_lines(state, desk.limits, desk.today())]
     people = f"{state.head_count}人" + ("，集体访" if state.collective else "")
     lines.append(f"渠道：{CHANNELS[state.channel]}（{people}）  领域：{state.domain}  "
                  f"地点：{state.township}{state.village}  属地：{state.jurisdiction or '—'}  "
@@ -240,6 +311,7 @@ def show_lines(desk: Desk, state: CaseState, data: dict[str, Any]) -> list[str]:
     for p in state.petitioners:
         lines.append(f"信访人：{p.name} {p.id_number} {p.phone} {p.address}".rstrip())
     lines.append(f"诉求：{state.request_summary}")
+    lines.append(f"分类：{classification_text(state)}")
     facts = []
     if state.backlog:
         facts.append("信访积案")
@@ -275,6 +347,17 @@ def show_lines(desk: Desk, state: CaseState, data: dict[str, Any]) -> list[str]:
         shown = f"［佐证：{evidence}］" if evidence else ""
         parts = [minute_text(event.at), label, event.actor, where, unit, note, shown]
         lines.append("  " + " ".join(x for x in parts if x))
+    return lines
+
+
+def limit_lines(state: CaseState, limits: TimeLimits, today: date) -> list[str]:
+    """Every time limit the case runs against, nearest first, each with its days left (the detail shows the
+    same): statutory limits and a local target beside each other, a holiday shift, a supervision deadline."""
+    lines = [f"{d.describe()}（{days_text(d.due.isoformat(), today)[0]}）"
+             for d in case_light(state, limits).limits]
+    objection = objection_window(state.clock(), limits)
+    if objection:
+        lines.append(f"单位异议期限 {objection.isoformat()}（派发后{limits.objection_workdays}个工作日）")
     return lines
 
 

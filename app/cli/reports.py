@@ -67,6 +67,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--from", dest="date_from", type=_day, help="登记日期起（含）")
     p.add_argument("--to", dest="date_to", type=_day, help="登记日期止（含）")
     p.add_argument("--full-id", action="store_true", help="导出完整身份证号（默认脱敏）")
+    p.add_argument("--national", action="store_true",
+                   help="按全国信访信息系统的字段导出（固定列：诉求分类、问题类别、初信初访、解决途径、告知情况等）")
     p.set_defaults(run=cmd_ledger)
 
     p = sub.add_parser("import-ledger", help="从已有台账（Excel）导入案件")
@@ -75,6 +77,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--rejected", type=Path, help="未通过检查的行写入此文件（默认：<台账名>-未导入.xlsx）")
     p.add_argument("--channel", type=_channel, default="", metavar="渠道",
                    help="台账没有来源渠道列、或某行未填时，按此渠道登记：来信、来访、来电或网上")
+    p.add_argument("--source", choices=["12345"], default="",
+                   help="12345：导入12345热线工单导出表（每行须有工单编号，渠道记为12345热线）")
     p.set_defaults(run=cmd_import_ledger)
 
     p = sub.add_parser("report", help="生成每日一报或周报（Excel）")
@@ -119,7 +123,7 @@ def cmd_ledger(desk: Desk, args: argparse.Namespace) -> int:
     flt = LedgerFilter(args.status or "", args.colour or "", args.date_from, args.date_to)
     station = desk.require_station()
     count = write_ledger(desk.conn, args.out, flt, desk.today(), station=f"{station.code} {station.name}",
-                         full_id=args.full_id, progress=progress_printer("导出台账"))
+                         full_id=args.full_id, progress=progress_printer("导出台账"), national=args.national)
     print(f"已导出台账：{count} 件案件（{flt.describe()}）→ {args.out}")
     return EXIT_OK
 
@@ -128,7 +132,7 @@ def cmd_import_ledger(desk: Desk, args: argparse.Namespace) -> int:
     from app.reports.ledger_import import default_rejected_path, plan_import, run_import, write_rejected
 
     desk.require_station()
-    plan = plan_import(desk, args.file, args.channel)
+    plan = plan_import(desk, args.file, args.channel, args.source)
     if plan.missing == ["channel"]:
         return fail("台账没有来源渠道列：请用 --channel 指定这些案件的来源渠道（来信、来访、来电或网上）")
     plan.require_columns()

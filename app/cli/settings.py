@@ -6,8 +6,8 @@ import argparse
 from dataclasses import replace
 from datetime import date
 
-from app.cli.common import EXIT_OK, print_json
-from app.models.deadlines import TimeLimits
+from app.cli.common import EXIT_OK, choices_help, print_json
+from app.models.deadlines import BACKLOG_COLOURS, TimeLimits
 from app.models.errors import DomainError
 from app.models.vocab import OTHER_DOMAIN
 from app.ops.desk import Desk
@@ -28,6 +28,9 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         p.add_argument(f"--{option}", type=int, help=f"{DAY_LIMITS[field]}（天数）")
     p.add_argument("--holiday", action="append", default=[], help="节假日（YYYY-MM-DD，可重复）")
     p.add_argument("--makeup-workday", action="append", default=[], help="调休上班日（YYYY-MM-DD，可重复）")
+    p.add_argument("--holiday-shift", choices=["on", "off"],
+                   help="期限最后一日为法定节假日的，顺延至节假日后第一个工作日（默认 on）")
+    p.add_argument("--backlog-colour", choices=list(BACKLOG_COLOURS), help=choices_help("积案三色", BACKLOG_COLOURS))
     p.add_argument("--json", action="store_true", help="以 JSON 输出")
     p.set_defaults(run=cmd_limits)
 
@@ -36,6 +39,12 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--remove", action="append", default=[], help="去掉领域（可重复；已登记的案件保留原领域）")
     p.add_argument("--json", action="store_true", help="以 JSON 输出")
     p.set_defaults(run=cmd_domains)
+
+    p = sub.add_parser("problem-types", help="查看或修改本站问题类别（大类/小类）")
+    p.add_argument("--add", action="append", default=[], help="增加问题类别：大类/小类（可重复）")
+    p.add_argument("--remove", action="append", default=[], help="去掉问题类别：大类/小类，或整个大类（可重复）")
+    p.add_argument("--json", action="store_true", help="以 JSON 输出")
+    p.set_defaults(run=cmd_problem_types)
 
     p = sub.add_parser("set-handler", help="更换本机经办人")
     p.add_argument("name", help="经办人姓名")
@@ -59,6 +68,10 @@ def cmd_limits(desk: Desk, args: argparse.Namespace) -> int:
         changes["holidays"] = tuple(sorted(set(limits.holidays) | set(_dates(args.holiday))))
     if args.makeup_workday:
         changes["makeup_workdays"] = tuple(sorted(set(limits.makeup_workdays) | set(_dates(args.makeup_workday))))
+    if args.holiday_shift:
+        changes["holiday_shift"] = args.holiday_shift == "on"
+    if args.backlog_colour:
+        changes["backlog_colour"] = args.backlog_colour
     if changes:
         limits = replace(limits, **changes)
         check_limits(limits)  # the same checks as 本站设置
@@ -78,6 +91,8 @@ def _print(limits: TimeLimits) -> None:
     print(f"黄灯：剩余{limits.yellow_days}日或时限的{int(limits.yellow_fraction * 100)}%以内")
     holidays = "、".join(limits.holidays) or "未设置"
     print(f"节假日：{holidays}；调休上班：{'、'.join(limits.makeup_workdays) or '未设置'}")
+    shift = "顺延至下一工作日" if limits.holiday_shift else "不顺延"
+    print(f"期限末日为法定节假日：{shift}；积案三色：{BACKLOG_COLOURS.get(limits.backlog_colour, '')}")
 
 
 def cmd_domains(desk: Desk, args: argparse.Namespace) -> int:
@@ -99,4 +114,31 @@ def cmd_domains(desk: Desk, args: argparse.Namespace) -> int:
 def cmd_set_handler(desk: Desk, args: argparse.Namespace) -> int:
     desk.set_handler(args.name)
     print(f"经办人已改为：{desk.handler}")
+    return EXIT_OK
+
+
+def cmd_problem_types(desk: Desk, args: argparse.Namespace) -> int:
+    """问题类别: the station's tree; cases keep the category they were registered with."""
+    if args.add or args.remove:
+        tree = desk.problem_types
+        for item in args.remove:
+            top, _, kind = item.partition("/")
+            if top not in tree or (kind and kind not in tree[top]):
+                raise DomainError(f"本站问题类别中没有：{item}")
+            if kind:
+                tree[top].remove(kind)
+            else:
+                del tree[top]
+        for item in args.add:
+            top, _, kind = (x.strip() for x in item.partition("/"))
+            if not top or not kind:
+                raise DomainError(f"问题类别须写成 大类/小类：{item}")
+            if kind not in tree.setdefault(top, []):
+                tree[top].append(kind)
+        desk.set_problem_types(tree)
+    if args.json:
+        print_json(desk.problem_types)
+    else:
+        for top, kinds in desk.problem_types.items():
+            print(f"{top}：{'、'.join(kinds)}")
     return EXIT_OK

@@ -109,7 +109,8 @@ def cmd_stats(desk: Desk, args: argparse.Namespace) -> int:
     if args.date_from and args.date_to and args.date_from > args.date_to:
         return fail("起始日期晚于截止日期")
     today = args.today or desk.today()
-    rows = compute_figures(desk.conn, date_from=args.date_from, date_to=args.date_to, by=args.by, today=today)
+    rows = compute_figures(desk.conn, date_from=args.date_from, date_to=args.date_to, by=args.by, today=today,
+                           route_days=desk.limits.route_days)
     names = station_names(desk.conn)
     if args.json:
         print_json([{**r, "label": group_label(args.by, r["group"], names)} for r in rows])

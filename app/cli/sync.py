@@ -9,6 +9,7 @@ from typing import Any
 
 from app.cli.common import EXIT_OK, EXIT_REFUSED, choices_help, fail, print_json
 from app.models.case import FIELD_LABELS
+from app.models.chain import ALLOWED_FROM
 from app.models.events import minute_text
 from app.ops import recovery, supervision
 from app.ops import sync as trust_ops
@@ -67,6 +68,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("case_no", help="案件编号")
     p.add_argument("--deadline", required=True, help="督办期限，如 2026-03-31")
     p.add_argument("--note", required=True, help="督办要求")
+    p.add_argument("--step", choices=list(ALLOWED_FROM), default="",
+                   help="要求完成的办理步骤（不填则记录任一后续办理步骤即视为落实）")
     p.set_defaults(run=cmd_supervise)
     p = sub.add_parser("assign-leader", help="设定或更换包案领导")
     p.add_argument("case_no", help="案件编号")
@@ -83,7 +86,7 @@ def cmd_enroll_request(desk: Desk, args: argparse.Namespace) -> int:
     from app.sync.keys import fingerprint
 
     if args.new_key:
-        print("已为本站换了一把新密钥（旧密钥文件保留在 keys/retired/ 中）；安装新证书前不能导出同步包。")
+        print("已为本站换了一把新密钥（旧密钥作为已停用的密钥保留在本站数据中）；安装新证书前不能导出同步包。")
     print(f"已生成入网申请：{args.out}")
     print(f"本站 {request.code}（{request.name}）密钥指纹：{fingerprint(request.public_key)}")
     print("请将申请文件交上级站点签发证书，并电话核对上面的指纹。")
@@ -253,7 +256,7 @@ def cmd_stations(desk: Desk, args: argparse.Namespace) -> int:
 
 
 def cmd_supervise(desk: Desk, args: argparse.Namespace) -> int:
-    supervision.supervise(desk, args.case_no, args.deadline, args.note)
+    supervision.supervise(desk, args.case_no, args.deadline, args.note, args.step)
     print(f"{args.case_no}：已督办，限 {args.deadline} 前：{args.note}")
     return EXIT_OK
 

@@ -60,6 +60,7 @@ def stalled_then_taken_up(tl: Timeline, evidence: Evidence, leader: str, designa
     tl.add("checklist", checklist_step(rng, "fix_measures", context), rng.randint(0, 3))
     tl.add("checklist", checklist_step(rng, "fix_deadline", context))
     accepted = tl.add("accept", {"note": "予以受理，由包案领导牵头办理"}, rng.randint(0, 3)).date()
+    tl.follow("notify", texts.notice("受理"))
     tl.add("checklist", checklist_step(rng, "own_planning", context), rng.randint(1, 7))
     tl.add("contact", {"note": f"{leader}约见信访人，当面听取诉求"}, rng.randint(0, 5))
     tl.add("checklist", checklist_step(rng, "own_counselling", context))
@@ -80,9 +81,12 @@ def stalled_then_taken_up(tl: Timeline, evidence: Evidence, leader: str, designa
     agenda += [(day, "supervise", _order(rng, rng.choice(texts.SUPERVISION_NOTES))) for day in orders]
     if extend and span > 60:
         agenda.append((rng.randint(50, 58), "extend", {"days": min(30, span - 60 + rng.randint(0, 5)),
-                                                       "reason": rng.choice(texts.EXTENSION_REASONS)}))
+                                                       "reason": rng.choice(texts.EXTENSION_REASONS),
+                                                       "override": texts.EXTENSION_APPROVAL}))
     for day, kind, payload in sorted(((min(d, span - 1), k, p) for d, k, p in agenda), key=lambda item: item[0]):
         tl.add(kind, payload, tl.days_until(accepted + timedelta(days=day)))
+        if kind == "extend":
+            tl.follow("notify", texts.notice("延期", "邮寄"))
     tl.add("feedback", {"reply": rng.choice(tl.replies)}, tl.days_until(reply_day))
     result = rng.choices(("satisfied", "basically_satisfied", DISSATISFIED), (55, 40, 5))[0]
     tl.add("follow_up", {"rating": result, "note": rng.choice(texts.FOLLOW_UP_NOTES[result])}, rng.randint(2, 6))
@@ -97,6 +101,7 @@ def reviewed_then_taken_up(tl: Timeline, evidence: Evidence, leader: str, clear_
     register = tl.steps[0][2]
     tl.add("dispatch", {"units": [register["authority_unit"]], "note": texts.DISPATCH_NOTE}, rng.randint(0, 1))
     accepted = tl.add("accept", {"note": texts.ACCEPT_NOTE}, rng.randint(0, 1)).date()
+    tl.follow("notify", texts.notice("受理"))
     tl.add("contact", {"note": rng.choice(texts.CONTACT_NOTES)})
     first_reply = accepted + timedelta(days=max(3, reply_days(rng)))
     for note in tl.measures[:2]:
@@ -141,7 +146,9 @@ def _end(tl: Timeline, context: dict[str, str], terminate: bool) -> None:
     """依法终结, or 包化解 ticked and the case struck off (now and then with a supervisor's override instead)."""
     rng = tl.rng
     if terminate:
-        tl.add("terminate", {"reason": texts.TERMINATE_REASONS[1]}, rng.randint(5, 20))
+        tl.add("terminate", {"reason": texts.TERMINATE_REASONS[1], "ground": texts.REFUSED_OPINION,
+                             "override": texts.TERMINATION_APPROVAL},
+               rng.randint(5, 20))
         return
     if rng.random() < 0.06:
         tl.add("close", {"note": texts.BACKLOG_CLOSE, "override": texts.CHECKLIST_OVERRIDE}, rng.randint(1, 4))

@@ -145,6 +145,7 @@ def cluster_life(tl: Timeline, evidence: Evidence, cluster: Cluster) -> None:
     register = tl.steps[0][2]
     tl.add("dispatch", {"units": [register["authority_unit"]], "note": texts.DISPATCH_NOTE}, rng.randint(0, 1))
     tl.add("accept", {"note": "予以受理，与同类问题并案研究"}, rng.randint(0, 1))
+    tl.follow("notify", texts.notice("受理"))
     tl.add("contact", {"note": rng.choice(texts.CONTACT_NOTES)}, rng.randint(0, 1))
     for note in rng.sample(tl.measures, rng.randint(1, 2)):
         days = min(rng.randint(1, 6), tl.days_until(cluster.batch_day))

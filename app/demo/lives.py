@@ -62,6 +62,14 @@ class Timeline:
         self.t = start
         self.steps: list[Step] = [(start, "register", register)]
 
+    def follow(self, kind: str, payload: Payload) -> datetime:
+        """A step a few minutes after the one before, drawing nothing from the random stream (so adding one
+        leaves every other case of a seed as it was): the notice given on the spot after a decision."""
+        self.minute += 5
+        self.t = when = _EPOCH + timedelta(minutes=self.minute)
+        self.steps.append((when, kind, payload(when) if callable(payload) else payload))
+        return when
+
     def add(self, kind: str, payload: Payload, days: int = 0) -> datetime:
         random = self.rng.random
         minute = self.minute
@@ -223,6 +231,9 @@ class Options:
     min_gap: int = 0  # at least this many days between the later steps (so a showcase can sit in a state)
     leader: str = ""
     end: str = ""  # "terminate": 依法终结 after a dissatisfied 复核
+    not_again: str = ""  # 不再受理 with this reason (the same matter after 复核), never dispatched
+    objection: str = ""  # the unit objects with this reason, and the routing office has yet to answer
+    legal_route: str = ""  # a 申诉求决 matter for this statutory route: 导入法定途径, not handled as a 信访
 
 
 def random_options(rng: random.Random, register: dict[str, Any], age_days: int) -> Options:
@@ -259,14 +270,28 @@ def normal_life(tl: Timeline, evidence: Evidence, opts: Options) -> None:
     gap = opts.min_gap
     if opts.stall == "register":
         return
+    if opts.not_again:
+        tl.add("no_longer_accept", {"reason": opts.not_again}, max(gap, rng.randint(1, 4)))
+        tl.follow("notify", texts.notice("不再受理", "邮寄"))
+        return
+    if opts.legal_route:
+        register.update(category="申诉求决", legal_route=opts.legal_route)
+        tl.add("route_legal", {"reason": texts.LEGAL_ROUTE_NOTES.get(opts.legal_route, "")}, max(gap, 0))
+        tl.follow("notify", texts.notice("导入法定途径"))
+        return
     tl.add("dispatch", {"units": [register["authority_unit"]], "note": texts.DISPATCH_NOTE},
            max(opts.dispatch_days, gap))
     if opts.stall == "dispatch":
         return
+    if opts.objection:
+        tl.add("object", {"reason": opts.objection, "unit": register["authority_unit"]}, max(gap, 1))
+        return
     if opts.decline:
         tl.add("decline", {"reason": opts.decline}, max(gap, rng.randint(1, 4)))
+        tl.follow("notify", texts.notice("不予受理"))
         return
     accepted = tl.add("accept", {"note": texts.ACCEPT_NOTE}, 0 if rng.random() < 0.6 else 1)
+    tl.follow("notify", texts.notice("受理"))
     context: dict[str, str] = {}
     if opts.leader:
         context = checklist_context(tl, opts.leader, accepted.date() + timedelta(days=30))
@@ -289,7 +314,9 @@ def normal_life(tl: Timeline, evidence: Evidence, opts: Options) -> None:
         days = max(gap, int(rng.random() * (left // (len(measures) - i) + 1))) if left else gap
         tl.add("handle", {"note": measures[i], "evidence": evidence.for_measure(0.3)}, days)
         if i == 0 and opts.extend:
-            tl.add("extend", {"days": opts.extend, "reason": rng.choice(texts.EXTENSION_REASONS)}, max(gap, 1))
+            tl.add("extend", {"days": opts.extend, "reason": rng.choice(texts.EXTENSION_REASONS),
+                              "override": texts.EXTENSION_APPROVAL}, max(gap, 1))
+            tl.follow("notify", texts.notice("延期", "邮寄"))
         if i == 0 and opts.leader:
             tl.add("checklist", checklist_step(rng, "own_planning", context))
             tl.add("checklist", checklist_step(rng, "own_coordination", context))
@@ -312,7 +339,9 @@ def follow_ups(tl: Timeline, opts: Options, context: dict[str, str]) -> None:
             break
         if round_number == 2:
             if opts.end == "terminate" or (not opts.end and rng.random() < 0.8):
-                tl.add("terminate", {"reason": rng.choice(texts.TERMINATE_REASONS)}, max(gap, rng.randint(5, 20)))
+                tl.add("terminate", {"reason": rng.choice(texts.TERMINATE_REASONS), "ground": texts.EXHAUSTED,
+                                     "override": texts.TERMINATION_APPROVAL},
+                       max(gap, rng.randint(5, 20)))
                 return
             close(tl, opts, context, texts.CLOSE_AFTER_DISSATISFIED, rng.randint(28, 31))
             return

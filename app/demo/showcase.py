@@ -52,7 +52,8 @@ def place(rng: random.Random, now: datetime, build: Build, target: str, until: s
     if target not in kinds:
         return None
     index = len(kinds) - 1 - kinds[::-1].index(target)
-    after = [i for i in range(index + 1, len(steps)) if not until or kinds[i] == until]
+    # a notice given on the spot after a step is part of that step, not the next stage
+    after = [i for i in range(index + 1, len(steps)) if kinds[i] != "notify" and (not until or kinds[i] == until)]
     entered = steps[index][0].date()
     if back is not None:
         days_back = rng.randint(*back)
@@ -143,7 +144,7 @@ def _not_again(source: Source, terminated: Planned | None) -> Planned | None:
     if start > now - timedelta(days=2):
         return None
     terminated.family = "not-again"
-    build = _normal(source, _repeat_of(source, terminated.life), decline=texts.RE_PETITION_DECLINE)
+    build = _normal(source, _repeat_of(source, terminated.life), not_again=texts.RE_PETITION_DECLINE)
     return Planned(start, build(start), family="not-again")
 
 
@@ -166,7 +167,19 @@ def _backlog_cases(source: Source) -> list[Planned | None]:
     return out
 
 
+def _procedure_cases(source: Source) -> list[Planned | None]:
+    """An objection waiting for the routing office (异议待审) and a matter sent to arbitration (导入法定途径). Drawn
+    with the random stream put back afterwards, so every other case of a seed stays as it was."""
+    rng, now = source.rng, source.now
+    state = rng.getstate()
+    found = [place(rng, now, _normal(source, objection=texts.OBJECTION), "object", ago=(1, 3)),
+             place(rng, now, _normal(source, legal_route="仲裁"), "route_legal", ago=(5, 40))]
+    rng.setstate(state)
+    return found
+
+
 def showcases(source: Source) -> list[Planned]:
     stages = _stage_cases(source)
-    found = [*stages, _not_again(source, stages[-1]), *_three_rounds(source), *_backlog_cases(source)]
+    found = [*stages, _not_again(source, stages[-1]), *_three_rounds(source), *_backlog_cases(source),
+             *_procedure_cases(source)]
     return [p for p in found if p is not None]

@@ -30,6 +30,23 @@ EXTENSION_REASONS = ("需委托第三方机构检测鉴定，无法在60日内�
                      "需等待县人民法院相关判决结果，经单位负责人批准延期，已告知信访人理由",
                      "涉及历史遗留问题，需调阅档案核实，经单位负责人批准延期，已告知信访人")
 
+LEGAL_ROUTE_NOTES = {
+    "仲裁": "属劳动争议，已告知信访人向县劳动人事争议仲裁委员会申请仲裁",
+    "诉讼": "属民事纠纷，已告知信访人依法向人民法院提起诉讼",
+    "行政复议": "对行政处罚决定不服，已告知信访人依法申请行政复议",
+}
+OBJECTION = "经核，该事项属县交通运输局管养范围，不属本单位职责，请重新转送"
+EXTENSION_APPROVAL = {"by": "单位负责人", "reason": "情况复杂，同意延期"}
+TERMINATION_APPROVAL = {"by": "周晓燕（副县长）", "reason": "经集体研究，同意依法终结"}
+EXHAUSTED = "已穷尽信访程序（经复查、复核）"
+REFUSED_OPINION = "信访人拒不接受依法依规提出的处理意见"
+
+
+def notice(what: str, way: str = "当面") -> dict[str, str]:
+    """A notice (告知) given after a decision; the number of its paper is left for the papers to fill."""
+    return {"notice": what, "way": way, "document": ""}
+
+
 TERMINATE_REASONS = ("经复查、复核，原处理意见维持，信访人仍以同一事实和理由反复信访，依法终结",
                      "诉求已依法依规处理到位，信访人要求超出政策规定，经公开听证评议，依法终结")
 

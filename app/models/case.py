@@ -123,6 +123,21 @@ class CaseState:
     first_replied_at: str = ""
     first_rated_at: str = ""
     first_rating: str = ""
+    # 诉求分类 and the national fields (信访工作条例 2022, art. 31); work_order is a 12345 hotline work order.
+    category: str = ""
+    problem_type: str = ""
+    purpose: str = ""
+    first_time: bool = True  # 初信初访, unless the handler says 重复 or links an earlier case
+    legal_route: str = ""
+    work_order: str = ""
+    dispatch_mode: str = ""  # transfer (转送) or assign (交办, with a completion report due)
+    report_due: str = ""
+    reported_at: str = ""
+    notices: list[dict[str, Any]] = field(default_factory=list)
+    notified_decision: bool = False  # the petitioner was told whether the matter is accepted
+    extended_at: str = ""  # an extension whose notice (延期告知) is outstanding
+    hearing_days: int = 0
+    termination_ground: str = ""
     measures: int = 0
     supervision: list[dict[str, Any]] = field(default_factory=list)
     repeat_of: list[str] = field(default_factory=list)
@@ -155,6 +170,20 @@ class CaseState:
         return self.backlog or bool(self.leader)
 
     @property
+    def first_petition(self) -> bool:
+        """初信初访: not marked 重复 and not linked to an earlier case."""
+        return self.first_time and not self.repeat_of
+
+    @property
+    def report_pending(self) -> bool:
+        return bool(self.report_due) and not self.reported_at
+
+    def open_orders(self) -> tuple[tuple[date, date], ...]:
+        """(given, deadline) of each supervision order whose ordered step is not yet recorded."""
+        return tuple((date.fromisoformat(o["at"][:10]), date.fromisoformat(o["deadline"][:10]))
+                     for o in self.supervision if o.get("deadline") and not o.get("done"))
+
+    @property
     def repeat_round(self) -> int:
         """Which round this matter is on for the petitioner: 1 for a first petition."""
         return len(self.repeat_of) + 1
@@ -169,7 +198,11 @@ class CaseState:
         """The dates this case's time limits count from."""
         return Clock(status=self.status, registered=self.date_of(self.registered_at),
                      dispatched=self.date_of(self.dispatched_at), accepted=self.date_of(self.accepted_at),
-                     review_requested=self.date_of(self.review_requested_at), extension_days=self.extension_days)
+                     review_requested=self.date_of(self.review_requested_at), extension_days=self.extension_days,
+                     notified_decision=self.notified_decision, extended_on=self.date_of(self.extended_at),
+                     replied=bool(self.first_replied_at), hearing_days=self.hearing_days,
+                     report_due=self.date_of(self.report_due) if self.report_pending else None,
+                     supervision=self.open_orders())
 
 
 def _set_status(state: CaseState, event: Event, status: str) -> None:
@@ -208,17 +241,75 @@ def _on_register(state: CaseState, event: Event) -> None:
     state.backlog = bool(p.get("backlog", False))
     state.petitioners = [Petitioner.from_json(x) for x in p.get("petitioners", [])]
     state.repeat_of = list(p.get("repeat_of", []))
+    _classify(state, p)
+    state.work_order = str(p.get("work_order", ""))
     state.registered_at = event.at
     state.versions = dict.fromkeys(VERSIONED_FIELDS, event.id)
     state.status = "registered"
     _step(state, event, note=p.get("request_summary", ""))
 
 
+CLASSIFICATION_FIELDS = ("category", "problem_type", "purpose", "legal_route")
+
+
+def _classify(state: CaseState, p: dict[str, Any]) -> None:
+    for name in CLASSIFICATION_FIELDS:
+        if name in p:
+            setattr(state, name, str(p.get(name) or ""))
+    if "first_time" in p:
+        state.first_time = bool(p["first_time"])
+
+
+def _on_classify(state: CaseState, event: Event) -> None:
+    _classify(state, event.payload)
+    _step(state, event, note=event.payload.get("note", ""))
+
+
 def _on_dispatch(state: CaseState, event: Event) -> None:
-    state.dispatch_units = list(event.payload.get("units", []))
+    p = event.payload
+    state.dispatch_units = list(p.get("units", []))
     state.dispatched_at = event.at
+    state.dispatch_mode = str(p.get("mode", "transfer"))
+    state.report_due = str(p.get("due", "")) if state.dispatch_mode == "assign" else ""
+    state.reported_at = ""
+    state.notified_decision = False
     _set_status(state, event, "dispatched")
-    _step(state, event, "、".join(state.dispatch_units), event.payload.get("note", ""))
+    _step(state, event, "、".join(state.dispatch_units), p.get("note", ""))
+
+
+def _on_completion_report(state: CaseState, event: Event) -> None:
+    state.reported_at = event.at
+    _step(state, event, event.payload.get("unit", ""), event.payload.get("note", ""))
+
+
+def _on_notify(state: CaseState, event: Event) -> None:
+    p = event.payload
+    notice = str(p.get("notice", ""))
+    state.notices.append({"notice": notice, "way": p.get("way", ""), "document": p.get("document", ""),
+                          "at": event.at})
+    if notice in ("受理", "不予受理"):
+        state.notified_decision = True
+    if notice == "延期":
+        state.extended_at = ""
+    document = f"，文书{p['document']}" if p.get("document") else ""
+    _step(state, event, note=f"{notice}告知（{p.get('way', '')}{document}）{p.get('note', '')}")
+
+
+def _on_hearing(state: CaseState, event: Event) -> None:
+    start, end = event.payload.get("start", ""), event.payload.get("end", "")
+    try:
+        days = (date.fromisoformat(str(end)) - date.fromisoformat(str(start))).days + 1
+    except ValueError:  # checked before it was written; a malformed one from elsewhere adds nothing
+        days = 0
+    state.hearing_days += max(days, 0)
+    _step(state, event, note=f"{start}至{end}听证：{event.payload.get('note', '')}")
+
+
+def _on_finish(status: str) -> Callable[[CaseState, Event], None]:
+    def apply(state: CaseState, event: Event) -> None:
+        state.closed_at = event.at
+        _simple(status, "reason")(state, event)
+    return apply
 
 
 def _simple(status: str | None, note_key: str = "note") -> Callable[[CaseState, Event], None]:
@@ -262,20 +353,22 @@ def _on_close(state: CaseState, event: Event) -> None:
     _step(state, event, note=note)
 
 
-def _on_object(state: CaseState, event: Event) -> None:
-    """The unit says the case is not its business: back to the petition office to be dispatched again."""
+def _on_agree_objection(state: CaseState, event: Event) -> None:
+    """The routing office agrees the case is not the unit's business: back to be dispatched again."""
     state.dispatch_units = []
     state.dispatched_at = ""
+    state.report_due = ""
     _simple("registered", "reason")(state, event)
 
 
 def _on_terminate(state: CaseState, event: Event) -> None:
-    state.closed_at = event.at
-    _simple("terminated", "reason")(state, event)
+    state.termination_ground = str(event.payload.get("ground", ""))
+    _on_finish("terminated")(state, event)
 
 
 def _on_extend(state: CaseState, event: Event) -> None:
     state.extension_days += int(event.payload.get("days", 0))
+    state.extended_at = event.at
     _step(state, event, note=f"延期{event.payload.get('days')}天：{event.payload.get('reason', '')}")
 
 
@@ -326,7 +419,8 @@ def _on_attach(state: CaseState, event: Event) -> None:
 
 def _on_supervise(state: CaseState, event: Event) -> None:
     state.supervision.append({"deadline": event.payload.get("deadline", ""), "note": event.payload.get("note", ""),
-                              "at": event.at, "origin": event.origin})
+                              "at": event.at, "origin": event.origin, "step": event.payload.get("step", ""),
+                              "done": False})
     _step(state, event, note=event.payload.get("note", ""))
 
 
@@ -346,7 +440,15 @@ APPLY: dict[str, Callable[[CaseState, Event], None]] = {
     "dispatch": _on_dispatch,
     "accept": _on_accept,
     "decline": _simple("declined", "reason"),
-    "object": _on_object,
+    "object": _simple("objected", "reason"),
+    "agree_objection": _on_agree_objection,
+    "refuse_objection": _simple("dispatched", "reason"),
+    "no_longer_accept": _on_finish("not_accepted"),
+    "route_legal": _on_finish("routed_legal"),
+    "hearing": _on_hearing,
+    "notify": _on_notify,
+    "completion_report": _on_completion_report,
+    "classify": _on_classify,
     "contact": _simple("contacted"),
     "handle": _on_handle,
     "feedback": _on_feedback,
@@ -368,6 +470,13 @@ APPLY: dict[str, Callable[[CaseState, Event], None]] = {
     "resolve": _on_resolve,
     "annul": lambda state, event: None,  # handled before the fold: the target is skipped
 }
+
+
+def _order_done(state: CaseState, kind: str) -> None:
+    """A chain step carries out the supervision orders that asked for it (or for any next step)."""
+    for order in state.supervision:
+        if not order.get("done") and order.get("step", "") in ("", kind):
+            order["done"] = True
 
 
 OUT_OF_TURN_NOTE = "（与其他站点同时办理，未改变案件状态）"
@@ -399,6 +508,7 @@ def fold(case_id: str, events: Iterable[Event]) -> CaseState:
                 handler = None
             else:
                 head = event
+                _order_done(state, event.kind)
         if handler is not None:  # kinds from a newer program are kept in the log but not shown
             handler(state, event)
         if event.kind == "annul":

@@ -6,10 +6,14 @@ from __future__ import annotations
 
 # Step kind → statuses it may be taken from, in chain order (menus offer them in this order).
 ALLOWED_FROM: dict[str, frozenset[str]] = {
-    "dispatch": frozenset({"registered", "dispatched", "declined"}),
+    "dispatch": frozenset({"registered", "dispatched"}),
     "accept": frozenset({"dispatched"}),
     "object": frozenset({"dispatched"}),
+    "agree_objection": frozenset({"objected"}),
+    "refuse_objection": frozenset({"objected"}),
     "decline": frozenset({"registered", "dispatched"}),
+    "no_longer_accept": frozenset({"registered"}),
+    "route_legal": frozenset({"registered", "dispatched", "accepted", "contacted", "handling"}),
     "contact": frozenset({"accepted", "contacted", "handling"}),
     "handle": frozenset({"contacted", "handling"}),
     "feedback": frozenset({"handling"}),
@@ -21,5 +25,6 @@ ALLOWED_FROM: dict[str, frozenset[str]] = {
     "request_review": frozenset({"replied", "followed_up", "closed"}),
     "answer_review": frozenset({"reviewing"}),
     "request_re_review": frozenset({"replied", "followed_up", "closed"}),
+    "hearing": frozenset({"re_reviewing"}),
     "answer_re_review": frozenset({"re_reviewing"}),
 }

@@ -29,6 +29,8 @@ class TimeLimits:
     yellow_fraction: float = 0.2  # … or this share of the limit's span
     holidays: tuple[str, ...] = ()  # ISO dates that are not working days
     makeup_workdays: tuple[str, ...] = ()  # weekend dates that are working days (调休)
+    holiday_shift: bool = True  # a limit ending on a public holiday ends on the next working day
+    backlog_colour: str = "red"  # red: a backlog case is always red; graded: by the limits and 四定四包 progress
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -45,11 +47,15 @@ class TimeLimits:
 
 @dataclass(frozen=True)
 class Deadline:
-    """The time limit a case is running against now."""
+    """One time limit a case is running against: a statutory one, a local target beside it (Ningbo's 7 days),
+    a 交办 completion report or a supervision order's deadline."""
 
     label: str
     start: date
     due: date
+    kind: str = "statute"  # statute | local | report | supervision
+    shifted_from: date | None = None  # the day it would have ended on, when that was a public holiday
+    yellow_start: date | None = None  # a supervision order is yellow from the day it was given
 
     @property
     def span_days(self) -> int:
@@ -57,8 +63,19 @@ class Deadline:
 
     def yellow_from(self, limits: TimeLimits) -> date:
         """The first day the light turns yellow."""
+        if self.yellow_start is not None:
+            return self.yellow_start
         margin = max(limits.yellow_days, math.floor(limits.yellow_fraction * self.span_days))
         return self.due - timedelta(days=margin)
+
+    def describe(self) -> str:
+        """How the detail names it: ``办理答复期限 2026-05-06（原2026-05-01为法定节假日，顺延至下一工作日）``."""
+        text = f"{self.label}期限：{self.due.isoformat()}"
+        if self.kind == "local":
+            text += "（本地时限）"
+        if self.shifted_from is not None:
+            text += f"（原{self.shifted_from.isoformat()}为法定节假日，顺延至下一工作日）"
+        return text
 
 
 @dataclass(frozen=True)
@@ -71,43 +88,84 @@ class Clock:
     accepted: date | None = None
     review_requested: date | None = None
     extension_days: int = 0
+    notified_decision: bool = False  # the petitioner was told whether the matter is accepted (受理/不予受理告知)
+    extended_on: date | None = None  # the day of the extension, while its notice (延期告知) is outstanding
+    replied: bool = False  # a first written reply was given (ends the local feedback target)
+    hearing_days: int = 0  # days of a 复核 hearing (听证), not counted in the 复核 limit
+    report_due: date | None = None  # a 交办's completion report (办结报告), while it is outstanding
+    supervision: tuple[tuple[date, date], ...] = ()  # (given, deadline) of each supervision order still open
     extra: dict[str, Any] = field(default_factory=dict)
+
+
+def is_workday(day: date, limits: TimeLimits) -> bool:
+    iso = day.isoformat()
+    return (day.weekday() < 5 and iso not in limits.holidays) or iso in limits.makeup_workdays
 
 
 def add_workdays(start: date, days: int, limits: TimeLimits) -> date:
     """``days`` working days after ``start``, skipping weekends and holidays, honouring make-up workdays."""
-    holidays = set(limits.holidays)
-    makeup = set(limits.makeup_workdays)
     current, left = start, days
     while left > 0:
         current += timedelta(days=1)
-        iso = current.isoformat()
-        working = (current.weekday() < 5 and iso not in holidays) or iso in makeup
-        if working:
+        if is_workday(current, limits):
             left -= 1
     return current
 
 
-def current_deadline(clock: Clock, limits: TimeLimits) -> Deadline | None:
-    """The limit the case runs against in its present status, or None when no limit runs."""
+def _period(label: str, start: date, days: int, limits: TimeLimits, kind: str = "statute") -> Deadline:
+    """A limit of ``days`` calendar days from ``start``. Ending on a public holiday it ends on the next working
+    day instead (民法典 第二百零三条), unless the station turned that off."""
+    due = start + timedelta(days=days)
+    if limits.holiday_shift and due.isoformat() in limits.holidays:
+        shifted = due
+        while not is_workday(due, limits):
+            due += timedelta(days=1)
+        return Deadline(label, start, due, kind, shifted_from=shifted)
+    return Deadline(label, start, due, kind)
+
+
+_HANDLING = ("accepted", "contacted", "handling")
+
+
+def running_limits(clock: Clock, limits: TimeLimits) -> list[Deadline]:
+    """Every time limit the case runs against now, nearest first (empty when none runs)."""
     status = clock.status
+    found: list[Deadline] = []
     if status == "registered" and clock.registered:
-        return Deadline("转送交办", clock.registered, clock.registered + timedelta(days=limits.route_days))
-    if status == "dispatched" and clock.dispatched:
-        return Deadline("告知受理", clock.dispatched, clock.dispatched + timedelta(days=limits.accept_notice_days))
-    if status in ("accepted", "contacted", "handling") and clock.accepted:
-        days = limits.handle_days
-        if limits.local_feedback_days is not None:
-            days = min(days, limits.local_feedback_days)
-        due = clock.accepted + timedelta(days=days + clock.extension_days)
-        return Deadline("办理答复", clock.accepted, due)
+        found.append(_period("转送交办", clock.registered, limits.route_days, limits))
+    if status != "registered" and clock.dispatched and not clock.notified_decision:
+        found.append(_period("告知受理", clock.dispatched, limits.accept_notice_days, limits))
+    if status in _HANDLING and clock.accepted:
+        found.append(_period("办理答复", clock.accepted, limits.handle_days + clock.extension_days, limits))
+        if clock.extended_on is not None:  # the petitioner is told before the limit first set runs out
+            found.append(_period("延期告知", clock.extended_on,
+                                 (clock.accepted - clock.extended_on).days + limits.handle_days, limits))
+    if limits.local_feedback_days is not None and clock.registered and not clock.replied \
+            and status in ("dispatched", "objected", *_HANDLING):
+        found.append(_period("反馈", clock.registered, limits.local_feedback_days, limits, "local"))
     if status == "reviewing" and clock.review_requested:
-        return Deadline("复查答复", clock.review_requested,
-                        clock.review_requested + timedelta(days=limits.review_answer_days))
+        found.append(_period("复查答复", clock.review_requested, limits.review_answer_days, limits))
     if status == "re_reviewing" and clock.review_requested:
-        return Deadline("复核答复", clock.review_requested,
-                        clock.review_requested + timedelta(days=limits.re_review_answer_days))
-    return None
+        found.append(_period("复核答复", clock.review_requested,
+                             limits.re_review_answer_days + clock.hearing_days, limits))
+    if clock.report_due is not None and clock.dispatched:
+        found.append(Deadline("办结报告", clock.dispatched, clock.report_due, "report"))
+    for given, deadline in clock.supervision:
+        found.append(Deadline("督办", given, deadline, "supervision", yellow_start=given))
+    return sorted(found, key=lambda d: (d.due, d.label))
+
+
+def current_deadline(clock: Clock, limits: TimeLimits) -> Deadline | None:
+    """The nearest limit the case runs against, or None when no limit runs."""
+    found = running_limits(clock, limits)
+    return found[0] if found else None
+
+
+def light_dates(found: list[Deadline], limits: TimeLimits) -> tuple[Deadline | None, date | None]:
+    """The nearest limit and the first day any of the limits turns the light yellow."""
+    if not found:
+        return None, None
+    return found[0], min(d.yellow_from(limits) for d in found)
 
 
 def objection_due(dispatched: date, limits: TimeLimits) -> date:
@@ -122,19 +180,36 @@ def objection_window(clock: Clock, limits: TimeLimits) -> date | None:
     return None
 
 
-def supervision_colour(
-    *, finished: bool, backlog: bool, dissatisfied: bool, deadline: date | None, yellow_from: date | None,
-    today: date,
-) -> str:
-    """三色督办: red overdue / backlog / dissatisfied, yellow near the limit, green on track, none when finished.
+BACKLOG_COLOURS: dict[str, str] = {"red": "积案一律为红色", "graded": "积案按期限和四定四包进度分三色"}
+GRADED_RED_BELOW = 4  # graded backlog: red while fewer than half of the 四定四包 items are done
+
+
+def colour_pin(*, backlog: bool, dissatisfied: bool, checklist_done: int, checklist_total: int,
+               limits: TimeLimits) -> str:
+    """The colour a case has whatever its dates: red for a dissatisfied petitioner and, by default, for a
+    backlog case; with graded backlog colours a backlog case is red while fewer than half of its 四定四包 items
+    are done and at least yellow until all are. '' when the dates decide alone. Projected (``colour_pin``)."""
+    if dissatisfied:
+        return "red"
+    if backlog and limits.backlog_colour == "graded":
+        if checklist_done < GRADED_RED_BELOW:
+            return "red"
+        return "yellow" if checklist_done < checklist_total else ""
+    return "red" if backlog else ""
+
+
+def supervision_colour(*, finished: bool, pin: str, deadline: date | None, yellow_from: date | None,
+                       today: date) -> str:
+    """三色督办: red overdue or pinned red, yellow near a limit (or pinned yellow), green on track, none when
+    finished.
 
     The store's SQL filter mirrors this rule (``app.store.queries.COLOUR_SQL``); a test keeps them in step.
     """
     if finished:
         return "none"
-    if backlog or dissatisfied or (deadline is not None and deadline < today):
+    if pin == "red" or (deadline is not None and deadline < today):
         return "red"
-    if yellow_from is not None and yellow_from <= today:
+    if pin == "yellow" or (yellow_from is not None and yellow_from <= today):
         return "yellow"
     return "green"
 

@@ -9,7 +9,10 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from typing import Any
+
+from app.models.errors import DomainError
 
 GENESIS_HASH = "0" * 64
 
@@ -22,6 +25,30 @@ def canonical_json(value: Any) -> str:
 def minute_text(stamp: str | None) -> str:
     """A recorded time as people write it, to the minute: ``2026-05-27 13:24``."""
     return (stamp or "")[:16].replace("T", " ")
+
+
+def parse_when(text: str, now: datetime) -> datetime:
+    """The date (and time) a step happened, as typed: ``2026-03-02`` or ``2026-03-02T14:30`` (a space for the T
+    too). A bare date today is now; a bare earlier date is that day's start. Refuses, in Chinese, a date in the
+    future or a text that is not a date."""
+    cleaned = text.strip().replace(" ", "T")
+    try:
+        if len(cleaned) == 10:
+            day = date.fromisoformat(cleaned)
+            when = now if day == now.date() else datetime(day.year, day.month, day.day)
+        else:
+            when = datetime.fromisoformat(cleaned).replace(second=0, microsecond=0)
+    except ValueError:
+        raise DomainError(f"日期格式不对：{text}（应为 2026-03-02 或 2026-03-02T14:30）") from None
+    if when > now:
+        raise DomainError(f"日期不能晚于现在：{text}")
+    return when
+
+
+def entered_text(event: Event) -> str:
+    """（录入于 …） when the step was typed in at another time than it happened, else an empty string."""
+    entered = event.payload.get("entered_at")
+    return f"（{minute_text(str(entered))}录入）" if entered and str(entered)[:16] != event.at[:16] else ""
 
 
 def event_id(origin: str, seq: int) -> str:

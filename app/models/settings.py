@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from app.models.events import Event
-from app.models.vocab import DEFAULT_DOMAINS
+from app.models.vocab import DEFAULT_DOMAINS, DEFAULT_PROBLEM_TYPES
 
 SETTING_KIND = "setting"
 
@@ -30,6 +30,8 @@ SETTINGS: dict[str, SettingSpec] = {
     "limits": SettingSpec("时限、节假日与三色阈值", {}, reproject=True),
     "domains": SettingSpec("领域列表", list(DEFAULT_DOMAINS), reproject=False),
     "station_name": SettingSpec("站点名称", None, reproject=False),
+    "problem_types": SettingSpec("问题类别", {k: list(v) for k, v in DEFAULT_PROBLEM_TYPES.items()},
+                                 reproject=False),
 }
 
 

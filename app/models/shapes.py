@@ -24,7 +24,20 @@ from typing import Any
 from app.models.errors import DomainError
 from app.models.identity import id_problem, phone_problem
 from app.models.settings import SETTING_KIND, SETTINGS
-from app.models.vocab import CHANNELS, CHECKLIST_ITEMS, EVENT_LABELS, EVIDENCE_KINDS, RATINGS
+from app.models.vocab import (
+    CATEGORIES,
+    CHANNELS,
+    CHECKLIST_ITEMS,
+    DISPATCH_MODES,
+    EVENT_LABELS,
+    EVIDENCE_KINDS,
+    LEGAL_ROUTES,
+    NOTICE_WAYS,
+    NOTICES,
+    PURPOSES,
+    RATINGS,
+    TERMINATION_GROUNDS,
+)
 
 NAME_MAX, ADDRESS_MAX, LONG_MAX = 50, 200, 5000
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
@@ -193,8 +206,13 @@ FIELD_VALUES: dict[str, Shape] = {
     **{f"checklist.{key}": Flag() for key in CHECKLIST_ITEMS},
 }
 
-# Fields every chain step may carry: what the station had seen, a unit, a note, a batch it was recorded in.
-_STEP = {"seen": Vector(), "unit": NAME, "note": LONG, "batch": ListOf(CASE_ID, 100_000)}
+# Fields every chain step may carry: what the station had seen, a unit, a note, a batch it was recorded in, a
+# leader's approval.
+APPROVAL = Record({"by!": NAME, "reason!": LONG})
+_STEP = {"seen": Vector(), "unit": NAME, "note": LONG, "batch": ListOf(CASE_ID, 100_000), "override": APPROVAL}
+# 诉求分类 and the national fields, at registration or later (classify).
+_CLASSIFICATION = {"category": Choice(CATEGORIES), "problem_type": Text(100), "purpose": Choice(PURPOSES),
+                   "legal_route": Choice(LEGAL_ROUTES), "first_time": Flag()}
 _CHANGE = {"base": Anything(), "seen": Vector()}  # base: the version changed (an event id, or None)
 
 # kind → field → shape; "!" after a name: the field must be present.
@@ -202,17 +220,19 @@ SHAPES: dict[str, dict[str, Shape]] = {
     "register": {"channel!": Choice(tuple(CHANNELS)), "collective": Flag(), "head_count": Count(1, 100_000),
                  "domain": NAME, "township": NAME, "village": NAME, "request_summary!": LONG,
                  "authority_unit": NAME, "jurisdiction": NAME, "backlog": Flag(), "leader": NAME,
-                 "petitioners!": ListOf(PETITIONER, 500), "repeat_of": ListOf(CASE_ID, 1000)},
-    "dispatch": {**_STEP, "units!": ListOf(NAME, 2), "stations": ListOf(STATION, 2)},
+                 "petitioners!": ListOf(PETITIONER, 500), "repeat_of": ListOf(CASE_ID, 1000),
+                 **_CLASSIFICATION, "work_order": NAME},
+    "dispatch": {**_STEP, "units!": ListOf(NAME, 2), "stations": ListOf(STATION, 2),
+                 "mode": Choice(tuple(DISPATCH_MODES)), "due": Day(future=True)},
     "accept": _STEP,
     "object": {**_STEP, "reason": LONG},
-    "decline": {**_STEP, "reason": LONG},
+    "decline": {**_STEP, "reason": LONG, "ground": Choice(TERMINATION_GROUNDS)},
     "contact": _STEP,
     "handle": {**_STEP, "evidence": ListOf(EVIDENCE, 1000)},
     "feedback": {**_STEP, "reply": LONG},
     "follow_up": {**_STEP, "rating!": Choice(tuple(RATINGS))},
-    "close": {**_STEP, "override": Record({"by!": NAME, "reason!": LONG})},
-    "terminate": {**_STEP, "reason": LONG},
+    "close": _STEP,
+    "terminate": {**_STEP, "reason": LONG, "ground": Choice(TERMINATION_GROUNDS)},
     "extend": {**_STEP, "days!": Count(1, 366), "reason": LONG},
     "request_review": _STEP,
     "answer_review": {**_STEP, "reply": LONG},
@@ -227,7 +247,7 @@ SHAPES: dict[str, dict[str, Shape]] = {
     "link_repeat": {"other!": CASE_ID},
     "attach": {"note": LONG, "evidence": ListOf(EVIDENCE, 1000)},
     "annul": {"target!": EVENT_ID, "reason": LONG},
-    "supervise": {"deadline!": Day(future=True), "note": LONG},
+    "supervise": {"deadline!": Day(future=True), "note": LONG, "step": Choice(("", *EVENT_LABELS))},
     "resolve": {**_CHANGE, "field!": Choice(tuple(FIELD_VALUES)), "value!": Anything(),
                 "settled": ListOf(EVENT_ID, 100)},
     "spot_check": {"algorithm!": Text(50), "seed!": Count(0, 2**63 - 1), "count!": Count(0, 1_000_000),
@@ -235,7 +255,17 @@ SHAPES: dict[str, dict[str, Shape]] = {
                    "candidate_count": Count(0, 10_000_000), "candidates_sha256": Pattern(_SHA256, "SHA-256"),
                    "candidates": Anything(), "drawn": ListOf(CASE_ID, 1_000_000)},
     SETTING_KIND: {"key!": Choice(tuple(SETTINGS)), "value!": Anything()},
+    "agree_objection": {**_STEP, "reason": LONG},
+    "refuse_objection": {**_STEP, "reason": LONG},
+    "no_longer_accept": {**_STEP, "reason": LONG},
+    "route_legal": {**_STEP, "reason": LONG},
+    "hearing": {**_STEP, "start!": Day(future=True), "end!": Day(future=True)},
+    "notify": {**_STEP, "notice!": Choice(NOTICES), "way!": Choice(NOTICE_WAYS), "document": NAME},
+    "completion_report": _STEP,
+    "classify": {**_CLASSIFICATION, "note": LONG},
 }
+for _fields in SHAPES.values():
+    _fields["entered_at"] = Text(25)  # when a step dated earlier was typed in (app.ops.desk)
 # A setting's value, by key (the time limits are checked by app.models.deadlines.TimeLimits when they are set).
 SETTING_VALUES: dict[str, Shape] = {"domains": ListOf(NAME, 500), "station_name": NAME, "limits": Anything()}
 assert set(EVENT_LABELS) <= set(SHAPES), "every kind of event declares its shape (SHAPES)"
@@ -247,7 +277,11 @@ FIELD_NAMES: dict[str, str] = {
     "village": "村（社区）", "request_summary": "诉求", "authority_unit": "事权单位", "jurisdiction": "属地",
     "backlog": "积案", "leader": "包案领导", "petitioners": "信访人", "repeat_of": "关联的重复信访",
     "name": "姓名", "id_number": "身份证号", "phone": "电话", "address": "地址", "units": "派发单位",
-    "stations": "派发站点", "unit": "单位", "note": "说明", "reason": "理由", "reply": "答复意见", "rating": "回访评价",
+    "stations": "派发站点", "unit": "单位", "mode": "派发方式", "due": "办结报告期限", "ground": "法定情形",
+    "start": "听证开始日期", "end": "听证结束日期", "notice": "告知事项", "way": "告知方式", "document": "文书编号",
+    "category": "诉求分类", "problem_type": "问题类别", "purpose": "信访目的", "legal_route": "解决途径",
+    "first_time": "初信初访", "work_order": "工单编号", "entered_at": "录入时间", "step": "督办的步骤",
+    "note": "说明", "reason": "理由", "reply": "答复意见", "rating": "回访评价",
     "override": "批准", "by": "批准人", "days": "延期天数", "evidence": "佐证材料", "field": "字段", "value": "新值",
     "key": "四定四包事项", "done": "是否落实", "other": "关联案件", "target": "撤销的步骤", "deadline": "督办期限",
     "seen": "已见事件", "base": "修改基准", "batch": "成批办理的案件", "settled": "处理的冲突",

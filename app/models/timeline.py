@@ -7,8 +7,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from app.models.case import EDITABLE_FIELDS, FIELD_LABELS, OUT_OF_TURN_NOTE
-from app.models.events import Event, minute_text
+from app.models.case import EDITABLE_FIELDS, FIELD_LABELS, OUT_OF_TURN_NOTE, CaseState
+from app.models.events import Event, entered_text, minute_text
 from app.models.vocab import CHANNELS, CHECKLIST_ITEMS, EVENT_LABELS, RATINGS
 
 EMPTY = "（空）"
@@ -68,6 +68,17 @@ def change_notes(ordered: list[Event]) -> dict[str, str]:
     return notes
 
 
+CLASSIFICATION_LABELS = {"category": "诉求分类", "problem_type": "问题类别", "purpose": "信访目的",
+                         "legal_route": "解决途径"}
+
+
+def _approval(p: dict[str, Any]) -> str:
+    override = p.get("override")
+    if isinstance(override, dict) and override.get("by"):
+        return f"（{override.get('by', '')}批准：{override.get('reason', '')}）"
+    return ""
+
+
 def describe(event: Event, labels: dict[str, str]) -> tuple[str, str]:
     """(unit, note) of an event as the timeline shows them. ``labels`` names other events (for annulments)."""
     p = event.payload
@@ -77,16 +88,29 @@ def describe(event: Event, labels: dict[str, str]) -> tuple[str, str]:
     if kind == "dispatch":
         units = [str(u) for u in p.get("units", [])]
         double = "（一事双交）" if len(units) == 2 else ""
-        return "、".join(units), f"{p.get('note', '')}{double}"
-    if kind in ("decline", "object", "terminate"):
-        return str(p.get("unit", "")), str(p.get("reason", ""))
+        mode = "交办" if p.get("mode") == "assign" else "转送"
+        due = f"，{p['due']}前报送办结报告" if p.get("mode") == "assign" and p.get("due") else ""
+        return "、".join(units), f"{mode}{due}{double}：{p.get('note', '')}".rstrip("：")
+    if kind == "terminate":
+        ground = f"［{p['ground']}］" if p.get("ground") else ""
+        return "", f"{ground}{p.get('reason', '')}{_approval(p)}"
+    if kind in ("decline", "object", "agree_objection", "refuse_objection", "no_longer_accept", "route_legal"):
+        return str(p.get("unit", "")), f"{p.get('reason', '')}{_approval(p)}"
+    if kind == "notify":
+        document = f"，文书{p['document']}" if p.get("document") else ""
+        return "", f"{p.get('notice', '')}告知（{p.get('way', '')}{document}）{p.get('note', '')}"
+    if kind == "hearing":
+        return "", f"{p.get('start', '')}至{p.get('end', '')}：{p.get('note', '')}".rstrip("：")
     if kind in ("feedback", "answer_review", "answer_re_review"):
         return str(p.get("unit", "")), str(p.get("reply", ""))
     if kind == "follow_up":
         rating = RATINGS.get(str(p.get("rating", "")), "")
         return "", "：".join(x for x in (rating, str(p.get("note", ""))) if x)
     if kind == "extend":
-        return "", f"延期{p.get('days')}天：{p.get('reason', '')}"
+        return "", f"延期{p.get('days')}天：{p.get('reason', '')}{_approval(p)}"
+    if kind == "classify":
+        return "", "，".join(f"{label}：{p[key]}" for key, label in CLASSIFICATION_LABELS.items()
+                            if p.get(key) not in (None, ""))
     if kind == "close" and p.get("override"):
         override = p["override"]
         return "", (f"{p.get('note', '')}（四定四包未全部完成，{override.get('by', '')}批准："
@@ -107,12 +131,24 @@ def describe(event: Event, labels: dict[str, str]) -> tuple[str, str]:
     if kind == "annul":
         return "", f"撤销“{labels.get(str(p.get('target', '')), '')}”：{p.get('reason', '')}"
     if kind == "supervise":
-        due = f"（限{p['deadline']}前）" if p.get("deadline") else ""
+        step = f"完成“{EVENT_LABELS.get(str(p['step']), p['step'])}”" if p.get("step") else ""
+        due = f"（限{p['deadline']}前{step}）" if p.get("deadline") else ""
         return "", f"{p.get('note', '')}{due}"
     if kind == "resolve":
         field = str(p.get("field", ""))
         return "", f"处理修改冲突：{FIELD_LABELS.get(field, field)}定为 {_value_text(field, p.get('value'))}"
     return str(p.get("unit", "")), str(p.get("note", ""))
+
+
+def classification_text(state: CaseState) -> str:
+    """诉求分类 as ``show``, the detail and the printed sheet say it."""
+    parts = [state.category or "未分类", state.problem_type.replace("/", "／") or "问题类别未填",
+             f"目的：{state.purpose or '未填'}", "初信初访" if state.first_petition else "重复信访"]
+    if state.legal_route:
+        parts.append(f"途径：{state.legal_route}")
+    if state.work_order:
+        parts.append(f"12345工单：{state.work_order}")
+    return "  ".join(parts)
 
 
 FROM_ABOVE = "（上级）"
@@ -143,5 +179,6 @@ def event_notes(events: list[Event], out_of_turn: Iterable[str] = ()) -> list[tu
     rows = []
     for e in ordered:
         unit, note = ("", changes[e.id]) if e.id in changes else describe(e, labels)
+        note += entered_text(e)
         rows.append((e, unit, note + OUT_OF_TURN_NOTE if e.id in late else note, e.id in annulled))
     return rows

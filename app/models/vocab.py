@@ -6,7 +6,8 @@ change without touching stored data.
 
 from __future__ import annotations
 
-CHANNELS: dict[str, str] = {"letter": "来信", "visit": "来访", "phone": "来电", "online": "网上"}
+CHANNELS: dict[str, str] = {"letter": "来信", "visit": "来访", "phone": "来电", "online": "网上",
+                            "hotline": "12345热线"}
 
 # 十大重点领域 + 其他. Stations may add their own (settings); these are the defaults.
 OTHER_DOMAIN = "其他"  # always offered, and where an imported ledger's unknown domains go
@@ -28,8 +29,12 @@ STATUSES: dict[str, str] = {
     "re_reviewing": "复核中",
     "closed": "已办结",
     "terminated": "依法终结",
+    "objected": "异议待审",
+    "not_accepted": "不再受理",
+    "routed_legal": "导入法定途径",
 }
-FINISHED_STATUSES: frozenset[str] = frozenset({"closed", "terminated", "declined"})
+# A finished case is never dispatched again: a new matter is a new case linked to it.
+FINISHED_STATUSES: frozenset[str] = frozenset({"closed", "terminated", "declined", "not_accepted", "routed_legal"})
 OPEN_STATUSES: tuple[str, ...] = tuple(s for s in STATUSES if s not in FINISHED_STATUSES)
 
 RATINGS: dict[str, str] = {"satisfied": "满意", "basically_satisfied": "基本满意", "dissatisfied": "不满意"}
@@ -80,4 +85,51 @@ EVENT_LABELS: dict[str, str] = {
     "supervise": "督办",
     "resolve": "处理修改冲突",
     "spot_check": "随机抽查",  # station-level (case_id ""): a recorded draw of unresolved cases
+    "notify": "告知",
+    "completion_report": "办结报告",
+    "agree_objection": "同意异议",
+    "refuse_objection": "驳回异议",
+    "no_longer_accept": "不再受理",
+    "hearing": "听证",
+    "route_legal": "导入法定途径",
+    "classify": "诉求分类",
 }
+
+# 告知: what the petitioner is told, and how.
+NOTICES: tuple[str, ...] = ("受理", "不予受理", "不再受理", "转送", "延期", "导入法定途径")
+NOTICE_WAYS: tuple[str, ...] = ("当面", "邮寄", "短信", "电话")
+# 转送 hands a matter on; 交办 also asks for a completion report (办结报告) by a date.
+DISPATCH_MODES: dict[str, str] = {"transfer": "转送", "assign": "交办"}
+
+# 依法终结: the legal grounds a handler chooses from.
+TERMINATION_GROUNDS: tuple[str, ...] = (
+    "诉求无法律政策依据",
+    "已穷尽信访程序（经复查、复核）",
+    "信访人拒不接受依法依规提出的处理意见",
+    "信访人死亡或放弃诉求且无其他权利义务承受人",
+    "诉求已依法依规解决",
+    "其他依法终结情形",
+)
+
+# 诉求分类 (信访工作条例 2022, art. 31) and the national fields.
+CATEGORIES: tuple[str, ...] = ("建议意见", "检举控告", "申诉求决")
+LEGAL_ROUTES: tuple[str, ...] = ("信访程序", "诉讼", "仲裁", "行政复议", "其他法定途径")
+PETITION_ROUTE = "信访程序"  # the one route handled as a 信访; the others end with 导入法定途径
+PURPOSES: tuple[str, ...] = ("求决", "申诉", "建议", "揭发控告", "咨询", "其他")
+# 问题类别: a two-level tree (category → kinds); stations may set their own (settings).
+DEFAULT_PROBLEM_TYPES: dict[str, tuple[str, ...]] = {
+    "城乡建设": ("住房保障", "物业管理", "市政设施", "拆迁安置", "违章建筑"),
+    "农村农业": ("土地承包", "宅基地", "村务管理", "农业补贴"),
+    "劳动和社会保障": ("拖欠工资", "社会保险", "劳动关系", "养老待遇"),
+    "自然资源": ("土地征收", "矿产资源", "林业"),
+    "生态环境": ("大气污染", "水污染", "噪声污染", "固体废物"),
+    "政法": ("治安", "诉讼", "执法监督"),
+    "教育": ("招生入学", "教师待遇", "学校管理"),
+    "卫生健康": ("医疗纠纷", "医保", "公共卫生"),
+    "交通运输": ("道路建设", "公共交通", "交通管理"),
+    "纪检监察": ("违纪", "作风问题"),
+    "经济管理": ("集资融资", "市场监管", "企业改制"),
+    "其他": ("其他",),
+}
+# Where a case came in: the four channels and the 12345 hotline, whose work-order number stays with the case.
+HOTLINE_CHANNEL = "hotline"

@@ -7,20 +7,33 @@ called before an event is written; the fold trusts the log.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from app.models.case import EDITABLE_FIELDS, CaseState
 from app.models.chain import ALLOWED_FROM
-from app.models.deadlines import TimeLimits, objection_due
+from app.models.deadlines import TimeLimits, objection_due, running_limits
 from app.models.errors import DomainError
-from app.models.vocab import CHECKLIST_ITEMS, EVENT_LABELS, RATINGS, STATUSES
+from app.models.vocab import (
+    CATEGORIES,
+    CHECKLIST_ITEMS,
+    DISPATCH_MODES,
+    EVENT_LABELS,
+    LEGAL_ROUTES,
+    NOTICE_WAYS,
+    NOTICES,
+    PETITION_ROUTE,
+    PURPOSES,
+    RATINGS,
+    STATUSES,
+    TERMINATION_GROUNDS,
+)
 
 # Steps offered in the GUI and command line, in chain order.
 CHAIN_STEPS: tuple[str, ...] = tuple(ALLOWED_FROM)
 # Kinds that are not chain steps and may be recorded whatever the status.
 FREE_KINDS = frozenset({"edit", "set_leader", "set_backlog", "checklist", "link_repeat", "attach", "supervise",
-                        "resolve", "annul"})
+                        "resolve", "annul", "notify", "completion_report", "classify"})
 
 
 def allowed_steps(state: CaseState) -> list[str]:
@@ -32,7 +45,17 @@ def allowed_steps(state: CaseState) -> list[str]:
         steps = [s for s in steps if s != "request_review"]
     if state.review_round != 1:
         steps = [s for s in steps if s != "request_re_review"]
+    if not is_legal_channel(state):
+        steps = [s for s in steps if s != "route_legal"]
+    if not state.repeat_of:
+        steps = [s for s in steps if s != "no_longer_accept"]
     return steps
+
+
+def is_legal_channel(state: CaseState) -> bool:
+    """A 申诉求决 matter that belongs to litigation, arbitration, administrative review or another statutory
+    procedure: it is routed there (导入法定途径), not handled as a 信访."""
+    return state.category == "申诉求决" and state.legal_route not in ("", PETITION_ROUTE)
 
 
 def _require_text(payload: dict[str, Any], key: str, what: str) -> None:
@@ -52,12 +75,47 @@ def check(state: CaseState, kind: str, payload: dict[str, Any], limits: TimeLimi
         checker(state, payload, limits, today)
 
 
+def check_date(state: CaseState, kind: str, when: datetime) -> None:
+    """A step may not be dated before the case was received, nor a chain step before the chain step before it
+    (dates compare by day: the order within a day is the order of entry)."""
+    day = when.date()
+    received = state.date_of(state.registered_at)
+    if received and day < received:
+        raise DomainError(f"日期{day.isoformat()}早于本件的收到（登记）日期{received.isoformat()}")
+    if kind in ALLOWED_FROM:
+        chain = [s for s in state.steps if s.kind in ALLOWED_FROM]
+        if chain:
+            last = chain[-1]
+            last_day = date.fromisoformat(last.at[:10])
+            if day < last_day:
+                raise DomainError(f"日期{day.isoformat()}早于本件上一步骤“{EVENT_LABELS.get(last.kind, last.kind)}”"
+                                  f"的日期{last_day.isoformat()}")
+
+
 def _check_dispatch(state: CaseState, payload: dict[str, Any], limits: TimeLimits, today: date) -> None:
     units = [u for u in payload.get("units", []) if str(u).strip()]
     if not 1 <= len(units) <= 2:
         raise DomainError("派发须指定一个事权单位，积案“一事双交”时指定属地和市级主管部门两个单位")
     if len(units) == 2 and units[0] == units[1]:
         raise DomainError("一事双交的两个单位不能相同")
+    mode = payload.get("mode", "transfer")
+    if mode not in DISPATCH_MODES:
+        raise DomainError("派发方式须为：转送或交办")
+    if mode == "assign":
+        due = _day(payload.get("due"), "交办的办结报告期限")
+        if due <= today:
+            raise DomainError("交办的办结报告期限须晚于今天")
+    elif payload.get("due"):
+        raise DomainError("转送不设办结报告期限；要求报告办理结果的，请选择交办")
+    if is_legal_channel(state):
+        raise DomainError(f"本件属申诉求决类、应通过{state.legal_route}解决，应导入法定途径，不作为信访事项派发")
+
+
+def _day(value: Any, what: str) -> date:
+    try:
+        return date.fromisoformat(str(value or "").strip())
+    except ValueError:
+        raise DomainError(f"{what}须为日期，如 2026-03-31") from None
 
 
 def _check_reason(key: str, what: str):  # type: ignore[no-untyped-def]
@@ -77,15 +135,119 @@ def _check_follow_up(state: CaseState, payload: dict[str, Any], limits: TimeLimi
         raise DomainError("回访评价须为：满意、基本满意或不满意")
 
 
+def approved(payload: dict[str, Any]) -> bool:
+    """Whether the step carries a leader's approval (``override``: who approved and why). Every step that needs
+    one — 办结 or 依法终结 or 不予受理 with 四定四包 open, 依法终结 before a reply, an extension — reads it here."""
+    override = payload.get("override") or {}
+    return isinstance(override, dict) and bool(str(override.get("by", "")).strip()) \
+        and bool(str(override.get("reason", "")).strip())
+
+
+def _checklist_or_approval(state: CaseState, payload: dict[str, Any], what: str) -> None:
+    """On a backlog case or a case with a leader, a step that ends the case needs 四定四包 done or approval."""
+    if state.needs_checklist and state.checklist_done < len(CHECKLIST_ITEMS) and not approved(payload):
+        missing = "、".join(CHECKLIST_ITEMS[k] for k, e in state.checklist.items() if not e.done)
+        raise DomainError(
+            f"四定四包尚未全部完成（{state.checklist_done}/{len(CHECKLIST_ITEMS)}，未完成：{missing}），"
+            f"不能{what}；如确需{what}，须由督办领导填写理由批准"
+        )
+
+
 def _check_close(state: CaseState, payload: dict[str, Any], limits: TimeLimits, today: date) -> None:
-    if state.needs_checklist and state.checklist_done < len(CHECKLIST_ITEMS):
-        override = payload.get("override") or {}
-        if not (str(override.get("by", "")).strip() and str(override.get("reason", "")).strip()):
-            missing = "、".join(CHECKLIST_ITEMS[k] for k, e in state.checklist.items() if not e.done)
-            raise DomainError(
-                f"四定四包尚未全部完成（{state.checklist_done}/{len(CHECKLIST_ITEMS)}，未完成：{missing}），"
-                "不能办结；如确需办结，须由督办领导填写理由批准"
-            )
+    _checklist_or_approval(state, payload, "办结")
+
+
+def _check_decline(state: CaseState, payload: dict[str, Any], limits: TimeLimits, today: date) -> None:
+    _require_text(payload, "reason", "不予受理的理由")
+    _checklist_or_approval(state, payload, "不予受理")
+
+
+def _check_terminate(state: CaseState, payload: dict[str, Any], limits: TimeLimits, today: date) -> None:
+    if payload.get("ground") not in TERMINATION_GROUNDS:
+        raise DomainError("请选择依法终结的法定情形：" + "；".join(TERMINATION_GROUNDS))
+    _require_text(payload, "reason", "依法终结的理由")
+    if not state.replied_at and not approved(payload):
+        raise DomainError("尚未书面答复信访人，不能依法终结；如确需终结，须由领导填写理由批准")
+    _checklist_or_approval(state, payload, "依法终结")
+
+
+def _check_no_longer_accept(state: CaseState, payload: dict[str, Any], limits: TimeLimits, today: date) -> None:
+    _require_text(payload, "reason", "不再受理的理由（与已复核事项为同一事实和理由）")
+
+
+def _check_route_legal(state: CaseState, payload: dict[str, Any], limits: TimeLimits, today: date) -> None:
+    if not is_legal_channel(state):
+        raise DomainError("只有申诉求决类、应通过诉讼、仲裁、行政复议等法定途径解决的事项才能导入法定途径"
+                          "（请先在诉求分类中选定途径）")
+    _require_text(payload, "reason", "导入法定途径的说明（向何机关、通过何程序）")
+
+
+def _check_notify(state: CaseState, payload: dict[str, Any], limits: TimeLimits, today: date) -> None:
+    notice = payload.get("notice")
+    if notice not in NOTICES:
+        raise DomainError("告知事项须为：" + "、".join(NOTICES))
+    if payload.get("way") not in NOTICE_WAYS:
+        raise DomainError("告知方式须为：" + "、".join(NOTICE_WAYS))
+    if not isinstance(payload.get("document", ""), str):
+        raise DomainError("文书编号须为文字")
+    if notice not in fitting_notices(state):
+        raise DomainError(f"本件尚无可“{notice}告知”的决定（当前状态：{STATUSES[state.status]}）")
+
+
+def fitting_notices(state: CaseState) -> list[str]:
+    """The notices (告知) the case has a decision for now."""
+    fits = {
+        "受理": bool(state.accepted_at),
+        "不予受理": state.status == "declined",
+        "不再受理": state.status == "not_accepted",
+        "转送": bool(state.dispatched_at),
+        "延期": bool(state.extension_days),
+        "导入法定途径": state.status == "routed_legal",
+    }
+    return [n for n in NOTICES if fits[n]]
+
+
+def other_steps(state: CaseState) -> list[str]:
+    """Besides the chain: a notice when there is something to tell, a 交办's completion report while it is due,
+    and 诉求分类 while the case is open."""
+    kinds = ["notify"] if fitting_notices(state) else []
+    if state.report_pending:
+        kinds.append("completion_report")
+    if not state.finished:
+        kinds.append("classify")
+    return kinds
+
+
+def _check_completion_report(state: CaseState, payload: dict[str, Any], limits: TimeLimits, today: date) -> None:
+    if not state.report_pending:
+        raise DomainError("本件不是交办件，或办结报告已报送")
+    _require_text(payload, "note", "办结报告内容（办理结果）")
+
+
+def _check_hearing(state: CaseState, payload: dict[str, Any], limits: TimeLimits, today: date) -> None:
+    start, end = _day(payload.get("start"), "听证开始日期"), _day(payload.get("end"), "听证结束日期")
+    if end < start:
+        raise DomainError("听证结束日期不能早于开始日期")
+    requested = state.date_of(state.review_requested_at)
+    if requested and start < requested:
+        raise DomainError(f"听证须在申请复核（{requested.isoformat()}）之后举行")
+
+
+def _check_classify(state: CaseState, payload: dict[str, Any], limits: TimeLimits, today: date) -> None:
+    check_classification(payload)
+
+
+def check_classification(p: dict[str, Any]) -> None:
+    """诉求分类: each field, when given, from its list; a route only for 申诉求决."""
+    if p.get("category") and p["category"] not in CATEGORIES:
+        raise DomainError("诉求分类须为：" + "、".join(CATEGORIES))
+    if p.get("purpose") and p["purpose"] not in PURPOSES:
+        raise DomainError("信访目的须为：" + "、".join(PURPOSES))
+    route = p.get("legal_route")
+    if route and route not in LEGAL_ROUTES:
+        raise DomainError("解决途径须为：" + "、".join(LEGAL_ROUTES))
+    if route and route != PETITION_ROUTE and p.get("category", "申诉求决") != "申诉求决":
+        raise DomainError("只有申诉求决类事项可选诉讼、仲裁、行政复议等法定途径")
 
 
 def _check_extend(state: CaseState, payload: dict[str, Any], limits: TimeLimits, today: date) -> None:
@@ -95,6 +257,11 @@ def _check_extend(state: CaseState, payload: dict[str, Any], limits: TimeLimits,
     if not isinstance(days, int) or not 1 <= days <= limits.extension_max_days:
         raise DomainError(f"延期天数须为1至{limits.extension_max_days}天")
     _require_text(payload, "reason", "延期理由")
+    handling = next((d for d in running_limits(state.clock(), limits) if d.label == "办理答复"), None)
+    if handling is not None and today > handling.due:
+        raise DomainError(f"办理答复期限已于{handling.due.isoformat()}届满，逾期后不能延期")
+    if not approved(payload):
+        raise DomainError("延期须经单位负责人批准：请填写批准领导和理由")
 
 
 def _within(start: str, days: int, today: date, what: str) -> None:
@@ -137,6 +304,10 @@ def _check_annul(state: CaseState, payload: dict[str, Any], limits: TimeLimits, 
         raise DomainError("只能撤销最近的一个办理步骤")
 
 
+def _check_objection_answer(state: CaseState, payload: dict[str, Any], limits: TimeLimits, today: date) -> None:
+    _require_text(payload, "reason", "审核意见")
+
+
 def _check_object(state: CaseState, payload: dict[str, Any], limits: TimeLimits, today: date) -> None:
     _require_text(payload, "reason", "异议理由（为何不属本单位职责）")
     if state.dispatched_at:
@@ -149,8 +320,16 @@ def _check_object(state: CaseState, payload: dict[str, Any], limits: TimeLimits,
 _CHECKS = {
     "dispatch": _check_dispatch,
     "object": _check_object,
-    "decline": _check_reason("reason", "不予受理的理由"),
-    "terminate": _check_reason("reason", "依法终结的理由"),
+    "agree_objection": _check_objection_answer,
+    "refuse_objection": _check_objection_answer,
+    "decline": _check_decline,
+    "terminate": _check_terminate,
+    "no_longer_accept": _check_no_longer_accept,
+    "route_legal": _check_route_legal,
+    "notify": _check_notify,
+    "completion_report": _check_completion_report,
+    "hearing": _check_hearing,
+    "classify": _check_classify,
     "contact": _check_reason("note", "联系情况"),
     "handle": _check_reason("note", "办理措施"),
     "answer_review": _check_reason("reply", "复查意见"),

@@ -23,7 +23,7 @@ def register_many(desk: Desk, items: Sequence[tuple[CaseDraft, datetime | None]]
     prepared = []
     for number, (draft, at) in enumerate(items, start=1):
         try:
-            prepared.append((draft.to_payload(desk.domains), desk._when(at)))
+            prepared.append((draft.to_payload(desk.domains, desk.problem_types), desk._when(at)))
         except DomainError as err:
             raise DomainError(f"第{number}件：{err}") from None
     if not prepared:

@@ -23,15 +23,17 @@ from app.models.concurrency import seen_vector
 from app.models.deadlines import TimeLimits
 from app.models.errors import DomainError
 from app.models.events import Event, HybridClock, minute_text
-from app.models.intake import CaseDraft
+from app.models.intake import CaseDraft, check_problem_type
 from app.models.settings import SETTING_KIND, SETTINGS, setting_payload
 from app.models.shapes import NAME
-from app.models.vocab import DEFAULT_DOMAINS, LEVELS
-from app.models.workflow import check
+from app.models.vocab import DEFAULT_DOMAINS, DEFAULT_PROBLEM_TYPES, EVENT_LABELS, LEVELS
+from app.models.workflow import check, check_date
 from app.ops.chain import ChainWriter
-from app.store import eventlog, projection, settings_log
+from app.store import eventlog, projection, settings_log, vault
 from app.store.blobs import BlobStore, kind_of
-from app.store.db import DB_NAME, open_connection, transaction
+from app.store.db import DB_NAME, is_database_error, open_connection, transaction
+from app.store.private import Scratch
+from app.store.sealed import new_key
 
 if TYPE_CHECKING:
     import sqlite_utils
@@ -39,6 +41,9 @@ if TYPE_CHECKING:
 Listener = Callable[[frozenset[str], tuple[str, ...]], None]
 _CODE = re.compile(r"^[A-Za-z0-9]{2,20}$")
 MAX_SEQUENCE = 99_999  # case numbers carry a five-digit sequence per station and year
+EVIDENCE_KEY = "evidence-key"
+PLAIN_EVIDENCE_CHECKED = "evidence-plain-files-sealed"
+ENTRY_TOLERANCE_SECONDS = 60  # a step dated within a minute of its entry is taken as entered when it happened
 
 
 def _registered_events(conn: sqlite3.Connection, case_id: str) -> list[Event]:
@@ -81,17 +86,37 @@ def refuse_clock_set_back(conn: sqlite3.Connection, code: str, now: datetime) ->
 class Desk:
     """A station's store and the operations on it."""
 
-    def __init__(self, data_dir: Path, now: Callable[[], datetime] = datetime.now) -> None:
+    def __init__(self, data_dir: Path, now: Callable[[], datetime] = datetime.now,
+                 master_key: bytes | None = None) -> None:
+        """Open a station's store; with ``master_key`` (unwrapped from the keyring at login) the store is the
+        SQLCipher-encrypted one, and a plain store an older program left is encrypted as it opens."""
         self.data_dir = Path(data_dir)
-        self.conn: sqlite3.Connection = open_connection(self.data_dir / DB_NAME)
-        self.blobs = BlobStore(self.data_dir / "blobs")
+        self.master_key = master_key
+        self.conn: sqlite3.Connection = open_connection(self.data_dir / DB_NAME, master_key)
+        vault.attach(self.data_dir, self.conn)
+        self.scratch = Scratch(self.data_dir)
+        self.blobs = BlobStore(self.data_dir / "blobs", vault.get_or_create(self.conn, EVIDENCE_KEY, new_key()))
         self.blobs.remove_stale_incoming()
+        self._seal_older_files()
         self.now = now
         self._listeners: list[Listener] = []
         self._clock = HybridClock(eventlog.last_hlc(self.conn))
         self._settings_cache: dict[str, Any] = {}
 
+    def _seal_older_files(self) -> None:
+        """Move what an older program kept readable beside the store into it: the key files, once; the evidence
+        files, sealed one by one (checked once, then marked done)."""
+        if (self.data_dir / "keys").is_dir():
+            from app.sync import keys
+
+            keys.adopt_key_files(self.data_dir)
+        if vault.get(self.conn, PLAIN_EVIDENCE_CHECKED) is None:
+            self.blobs.seal_plain_files()
+            vault.put(self.conn, PLAIN_EVIDENCE_CHECKED, b"1")
+
     def close(self) -> None:
+        vault.detach(self.data_dir, self.conn)
+        self.scratch.close()
         self.conn.close()
 
     # ----- settings and station -------------------------------------------------------------------------------
@@ -137,6 +162,19 @@ class Desk:
     @property
     def domains(self) -> tuple[str, ...]:
         return tuple(self.setting("domains", list(DEFAULT_DOMAINS)))
+
+    @property
+    def problem_types(self) -> dict[str, list[str]]:
+        """问题类别: the station's two-level tree (大类 → 小类), the default one unless the station set its own."""
+        return {k: list(v) for k, v in self.setting("problem_types", DEFAULT_PROBLEM_TYPES).items()}
+
+    def set_problem_types(self, tree: dict[str, list[str]]) -> None:
+        """Set the 问题类别 tree; cases keep the category they were registered with."""
+        cleaned = {str(k).strip(): [str(x).strip() for x in v if str(x).strip()] for k, v in tree.items()
+                   if str(k).strip()}
+        if not cleaned:
+            raise DomainError("问题类别至少要有一个大类")
+        self.change_setting("problem_types", cleaned)
 
     def init_station(self, code: str, name: str, level: str, handler: str = "") -> Station:
         """Set up this desk as a station. Done once; the code names every case and event it makes."""
@@ -212,9 +250,9 @@ class Desk:
         try:
             with transaction(self.conn) as conn:
                 yield conn
-        except sqlite3.OperationalError as err:
+        except Exception as err:
             self._settings_cache.clear()  # values read inside the rolled-back transaction are gone with it
-            if "full" in str(err):
+            if is_database_error(err, "OperationalError") and "full" in str(err):
                 raise DomainError("磁盘空间已满，本次操作未保存，请清理磁盘后重试") from None
             raise
         except BaseException:
@@ -241,6 +279,14 @@ class Desk:
             raise DomainError("办理时间不能晚于现在")
         return at or now
 
+    def _dated(self, payload: dict[str, Any], when: datetime) -> dict[str, Any]:
+        """The payload with the time of entry beside the date the thing happened, when the two differ (a letter
+        received on Monday and typed in on Wednesday): limits count from ``when``, the timeline shows both."""
+        now = self.now()
+        if abs((now - when).total_seconds()) > ENTRY_TOLERANCE_SECONDS:
+            return {**payload, "entered_at": now.isoformat(timespec="seconds")}
+        return payload
+
     def next_case_id(self, conn: sqlite3.Connection, year: int) -> str:
         """<station code>-<year>-<5-digit sequence>; numbers are never reused, since register events stay."""
         prefix = f"{self.require_station().code}-{year}-"
@@ -257,7 +303,7 @@ class Desk:
 
     def register_case(self, draft: CaseDraft, at: datetime | None = None) -> str:
         """Register a new case; returns its case number."""
-        payload = draft.to_payload(self.domains)
+        payload = draft.to_payload(self.domains, self.problem_types)
         when = self._when(at)
         with self._write({"cases"}, ()) as conn:
             case_id = self._register_in(conn, self._writer(conn), payload, when)
@@ -269,7 +315,7 @@ class Desk:
         app.ops.bulk, which registers many cases in one transaction)."""
         payload["repeat_of"] = self.repeat_chain(payload["repeat_of"], conn)
         case_id = self.next_case_id(conn, when.year)
-        event = writer.make(case_id, "register", payload, self.handler, when)
+        event = writer.make(case_id, "register", self._dated(payload, when), self.handler, when)
         eventlog.append(conn, [event])
         projection.write_case(conn, fold(case_id, [event]), self.limits)
         return case_id
@@ -298,7 +344,12 @@ class Desk:
         """Check, write and project one event inside the caller's transaction (also used by app.ops.batch,
         which records one measure on many cases in one transaction)."""
         events = _registered_events(conn, case_id)
-        check(fold(case_id, events), kind, payload, self.limits, when.date())
+        state = fold(case_id, events)
+        check(state, kind, payload, self.limits, when.date())
+        check_date(state, kind, when)
+        if kind in ("dispatch", "accept", "no_longer_accept"):
+            self._check_settled_matter(conn, state, kind)
+        payload = self._dated(payload, when)
         if kind in ALLOWED_FROM:
             # What this station held of the case, so the fold can tell a step made without seeing another
             # station's step (app.models.case.fold) from one made after it.
@@ -309,6 +360,31 @@ class Desk:
         eventlog.append(conn, [event])
         projection.write_case(conn, fold(case_id, [*events, event]), self.limits)
         return event
+
+    def _check_settled_matter(self, conn: sqlite3.Connection, state: CaseState, kind: str) -> None:
+        """After 复核 the same matter on the same facts and reasons is not accepted again (不再受理): a case linked
+        to an earlier case whose 复核 was answered (the final opinion) is recorded as 不再受理, never dispatched or
+        accepted."""
+        settled = [r[0] for r in conn.execute(
+            "SELECT case_id FROM cases WHERE case_id IN (SELECT value FROM json_each(?)) AND review_round >= 2 "
+            "ORDER BY case_id", (json.dumps(state.repeat_of),))]
+        if kind == "no_longer_accept" and not settled:
+            raise DomainError("只有与已经复核的事项为同一事项（登记时已关联该案件）的，才能不再受理")
+        if kind != "no_longer_accept" and settled:
+            raise DomainError(f"本件与已经复核的案件 {settled[0]} 为同一事项，同一事实和理由不再受理，不能"
+                              f"“{EVENT_LABELS[kind]}”；请记录“不再受理”并告知信访人")
+
+    def classify(self, case_id: str, classification: dict[str, Any]) -> Event:
+        """诉求分类 after registration: any of category, problem_type, purpose, first_time, legal_route."""
+        check_problem_type(str(classification.get("problem_type") or ""), self.problem_types)
+        return self.record(case_id, "classify", classification)
+
+    def notify(self, case_id: str, notice: str, way: str, document: str = "", note: str = "",
+               at: datetime | None = None) -> Event:
+        """Record that the petitioner was told (告知): what (受理, 不予受理, 不再受理, 转送, 延期, 导入法定途径), how
+        (当面, 邮寄, 短信, 电话), on which day (``at``) and, when a numbered paper was handed over, its number."""
+        payload = {"notice": notice, "way": way, "document": document.strip(), "note": note.strip()}
+        return self.record(case_id, "notify", payload, at)
 
     def _precheck(self, case_id: str, kind: str, payload: dict[str, Any]) -> None:
         """Refuse a step before its evidence is copied in (a 2 GB video need not be copied to be refused);

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date
 
-from app.models.deadlines import TimeLimits
+from app.models.deadlines import BACKLOG_COLOURS, TimeLimits
 from app.models.errors import DomainError
 from app.models.vocab import OTHER_DOMAIN
 from app.ops.desk import Desk
@@ -43,6 +43,8 @@ def check_limits(limits: TimeLimits) -> None:
             raise DomainError(f"“{label}”须在{low}至{MAX_DAYS}天之间，现为{value}")
     if not 0 <= limits.yellow_fraction <= 1:
         raise DomainError("黄灯比例须在0%至100%之间")
+    if limits.backlog_colour not in BACKLOG_COLOURS:
+        raise DomainError("积案三色须为：" + "、".join(BACKLOG_COLOURS.values()))
     for iso in (*limits.holidays, *limits.makeup_workdays):
         try:
             date.fromisoformat(iso)

@@ -11,6 +11,7 @@ from datetime import date
 from typing import Any
 
 from app.models.case import FIELD_LABELS
+from app.models.chain import ALLOWED_FROM
 from app.models.concurrency import seen_vector
 from app.models.errors import DomainError
 from app.models.events import Event
@@ -34,8 +35,12 @@ def dispatch(desk: Desk, case_id: str, units: list[str], note: str = "") -> Even
     return desk.record(case_id, "dispatch", {"units": [u.strip() for u in units if u.strip()], "note": note.strip()})
 
 
-def supervise(desk: Desk, case_id: str, deadline: str, note: str) -> Event:
-    """Issue a supervision order (督办): what is to be done, by when."""
+def supervise(desk: Desk, case_id: str, deadline: str, note: str, step: str = "") -> Event:
+    """Issue a supervision order (督办): what is to be done, by when. The deadline is a time limit of the case
+    (yellow from the order, red after the deadline) until the ordered step (``step``; any next step when empty)
+    is recorded."""
+    if step and step not in ALLOWED_FROM:
+        raise DomainError(f"督办要求的办理步骤不存在：{step}")
     try:
         due = date.fromisoformat(deadline.strip())
     except ValueError:
@@ -44,7 +49,10 @@ def supervise(desk: Desk, case_id: str, deadline: str, note: str) -> Event:
         raise DomainError("督办期限不能早于今天")
     if not note.strip():
         raise DomainError("请填写督办要求")
-    return desk.record(case_id, "supervise", {"deadline": due.isoformat(), "note": note.strip()})
+    payload = {"deadline": due.isoformat(), "note": note.strip()}
+    if step:
+        payload["step"] = step
+    return desk.record(case_id, "supervise", payload)
 
 
 def parse_value(desk: Desk, field_name: str, text: str) -> Any:

@@ -18,14 +18,13 @@ import os
 import re
 import shutil
 import sqlite3
-import sys
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 from app.models.errors import DomainError
 from app.models.events import HybridClock
@@ -33,6 +32,7 @@ from app.ops.desk import Desk
 from app.ops.sync import chain_of, now_text, require_chain
 from app.store import eventlog
 from app.store.oserrors import os_reason
+from app.store.private import open_private, try_lock
 from app.sync import bundle, tracking, workbook
 from app.sync.apply import ApplyReport, apply_events, refresh
 from app.sync.authority import Border, check_claims
@@ -45,7 +45,7 @@ Progress = Callable[[str, int, int], None]
 # bundle's time followed the clock. Honest bundles are never ahead at all.
 CLOCK_SKEW_MS = 5 * 60 * 1000
 LOCK_FILE = "sync.lock"
-_PARTIAL_EVIDENCE = re.compile(r"^\.incoming-[0-9a-f]{64}$")
+_PARTIAL_PREFIX = ".incoming-sync-"
 # The working folders tempfile makes for an import or export ("import-" or "bundle-" and 8 characters of its
 # own): only those are removed, never a folder of the user's that happens to start the same way.
 _LEFTOVER_DIR = re.compile(r"^(import|bundle)-[a-z0-9_]{8}$")
@@ -261,7 +261,7 @@ def _import(desk: Desk, opened: OpenedBundle, say: Progress) -> ImportResult:
     own_before = eventlog.head(desk.conn, desk.require_station().code)[0]
     say("核对文件内容", 0, 1)
     opened.check_members()
-    with tempfile.TemporaryDirectory(prefix="import-", dir=desk.data_dir) as tmp:
+    with tempfile.TemporaryDirectory(prefix="import-", dir=desk.scratch.path) as tmp:
         book = Path(tmp) / "data.xlsx"
         opened.extract("data.xlsx", book)
         added = _put_evidence(desk, opened, say)
@@ -283,11 +283,11 @@ def sync_lock(desk: Desk) -> Iterator[None]:
     """One import or export of this station at a time. The lock is the system's, so a killed program never
     leaves it held; once it is ours, whatever a killed import or export left behind is removed."""
     try:
-        handle = (desk.data_dir / LOCK_FILE).open("a+b")
+        handle = open_private(desk.data_dir / LOCK_FILE)
     except OSError as err:
         raise DomainError(f"无法打开数据文件夹：{os_reason(err)}（{desk.data_dir}）") from None
     try:
-        if not _try_lock(handle):
+        if not try_lock(handle):
             raise DomainError("本站的另一个同步操作（导入或导出）正在进行，请等它完成后再试")
         _remove_leftovers(desk)
         yield
@@ -295,33 +295,16 @@ def sync_lock(desk: Desk) -> Iterator[None]:
         handle.close()  # releases the lock
 
 
-def _try_lock(handle: IO[bytes]) -> bool:
-    try:
-        if sys.platform == "win32":
-            import msvcrt
-
-            handle.seek(0)
-            msvcrt.locking(handle.fileno(), msvcrt.LK_NBLCK, 1)
-        else:
-            import fcntl
-
-            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except OSError:
-        return False
-    return True
-
-
 def _remove_leftovers(desk: Desk) -> None:
     """Temporary folders of a killed import or export (a copy of a workbook with personal data) and evidence
     files it had half copied. Complete evidence files stay: they are named by their content, and the next import
     of the same bundle uses them."""
-    for folder in desk.data_dir.glob("*-*"):
+    for folder in desk.data_dir.glob("*-*"):  # where an older program made them
         if _LEFTOVER_DIR.match(folder.name) and folder.is_dir():
             shutil.rmtree(folder, ignore_errors=True)
     if desk.blobs.root.is_dir():
-        for partial in desk.blobs.root.glob("??/.incoming-*"):
-            if _PARTIAL_EVIDENCE.match(partial.name):
-                partial.unlink(missing_ok=True)
+        for partial in desk.blobs.root.glob(f"{_PARTIAL_PREFIX}*"):
+            partial.unlink(missing_ok=True)
 
 
 def _put_evidence(desk: Desk, opened: OpenedBundle, say: Progress) -> list[str]:
@@ -332,19 +315,22 @@ def _put_evidence(desk: Desk, opened: OpenedBundle, say: Progress) -> list[str]:
     try:
         for done, name in enumerate(names, start=1):
             sha = name.split("/", 1)[1]
-            target = desk.blobs.path(sha)
-            if not target.exists():
-                target.parent.mkdir(parents=True, exist_ok=True)
-                partial = target.with_name(f".incoming-{sha}")
-                opened.extract(name, partial)  # its digest was checked against the signed manifest
-                os.replace(partial, target)
-                added.append(sha)
+            if not desk.blobs.has(sha):
+                with opened.zip.open(name) as source:  # its digest was checked against the signed manifest
+                    stored, _size = desk.blobs.put_stream(source, prefix=_PARTIAL_PREFIX, sync=False)
+                added.append(stored)
+                if stored != sha:
+                    raise DomainError(f"佐证材料 {name} 的内容与其哈希不符")
             say("保存佐证材料", done, len(names))
         _flush([desk.blobs.path(sha) for sha in added])
     except OSError as err:
         for sha in added:
             desk.blobs.path(sha).unlink(missing_ok=True)
         raise DomainError(f"保存佐证材料失败：{os_reason(err)}，本站数据未作任何改动") from None
+    except DomainError as err:
+        for sha in added:
+            desk.blobs.path(sha).unlink(missing_ok=True)
+        raise DomainError(f"{err}，本站数据未作任何改动") from None
     except BaseException:
         for sha in added:
             desk.blobs.path(sha).unlink(missing_ok=True)

@@ -42,22 +42,35 @@ class Basis:
 # The counts behind the figures. Kept as data so the period totals and the monthly series use one definition.
 # Conditions go in FILTER clauses, which SQLite evaluates lazily (AND in a value is evaluated in full), and use
 # no date function per row: dates compare as ISO text, and the days to the first reply are projected numbers.
+# Cases a later case was linked to as the same matter (a repeat): their first round did not settle it. By row
+# number, which every covering index carries; only repeat cases are read to build it.
+_REPEATED = ("n NOT IN (SELECT c.n FROM cases r, json_each(r.repeat_of) j JOIN cases c ON c.case_id = j.value "
+             "WHERE r.repeat_round >= 2)")
 BASES: tuple[Basis, ...] = (
-    Basis("registered_at", {"cases": "1", "repeat_cases": "repeat_round >= 2"}),
+    # Received (接件) on day D: the 7 days are over once D < today - 7; a first reply on day D + 7 is in time.
+    # Routed: the first decision on where the matter goes, due within the routing limit of receipt.
+    Basis("registered_at", {"cases": "1", "repeat_cases": "repeat_round >= 2",
+                            "due_7_days": "reply_days IS NOT NULL OR registered_at < :seven_days_ago",
+                            "answered_within_7_days": "reply_days <= 7",
+                            "due_routing": "routed_days IS NOT NULL OR registered_at < :route_days_ago",
+                            "routed_in_time": "routed_days <= :route_days"}),
     Basis("closed_at", {
         "concluded": "1",
-        "one_time_resolved": f"status = 'closed' AND review_round = 0 AND rating IN {_GOOD}"}),
+        "finished_in_time": "in_time = 1",
+        "rated_concluded": "first_rated_at != ''",
+        "first_concluded": "first_time = 1",
+        "one_time_resolved": f"first_time = 1 AND status = 'closed' AND review_round = 0 AND rating IN {_GOOD} "
+                             f"AND {_REPEATED}"}),
     Basis("first_rated_at", {"rated": "1", "satisfied": f"first_rating IN {_GOOD}",
                              "dissatisfied": "first_rating = 'dissatisfied'"}),
     Basis("first_replied_at", {"replied": "1"}, {"handling_days_total": "total(handling_seconds) / 86400.0"}),
-    # Accepted on day D: the 7 days are over once D < today - 7; a first reply on day D + 7 is still in time.
-    Basis("accepted_at", {"due_7_days": "reply_days IS NOT NULL OR accepted_at < :seven_days_ago",
-                          "answered_within_7_days": "reply_days <= 7"}),
 )
 _BACKLOG_SUMS = {
     "backlog_total": "backlog = 1 AND registered_at < :to",
-    "backlog_cleared": "backlog = 1 AND registered_at < :to AND status IN ('closed', 'terminated') "
+    # Struck off (销号) means resolved and closed (办结): 依法终结 or 不予受理 end a backlog case without clearing it.
+    "backlog_cleared": "backlog = 1 AND registered_at < :to AND status = 'closed' "
                        "AND closed_at >= :from AND closed_at < :to",
+    "backlog_resolved": "backlog = 1 AND registered_at < :to AND status = 'closed' AND closed_at < :to",
     "backlog_open": "backlog = 1 AND registered_at < :to AND NOT (finished = 1 AND closed_at < :to)",
 }
 
@@ -65,9 +78,9 @@ _BACKLOG_SUMS = {
 # read this.
 DEFINITIONS: dict[str, tuple[str, str, str, str]] = {
     "one_time_resolution_rate": (
-        "一次性化解率", "one_time_resolved", "concluded",
-        "期内办结或依法终结的案件中（按最近一次办结日期），以“办结”结案、从未经复查/复核、且回访评价为满意或基本满意"
-        "的件数 ÷ 期内办结和依法终结的件数"),
+        "一次性化解率", "one_time_resolved", "first_concluded",
+        "期内结案（办结、依法终结、不再受理、导入法定途径，按最近一次结案日期）的初信初访案件中，以“办结”结案、"
+        "未经复查/复核、回访评价为满意或基本满意、且此后没有同一事项的重复信访的件数 ÷ 期内结案的初信初访件数"),
     "satisfaction_rate": (
         "满意率", "satisfied", "rated",
         "首次回访在期内的案件中，首次回访评价为满意或基本满意的件数 ÷ 期内有首次回访评价的件数"
@@ -83,11 +96,22 @@ DEFINITIONS: dict[str, tuple[str, str, str, str]] = {
         "期内首次书面答复的案件，从登记到首次答复的时长（以天计，不足一天按实际时长折算）之和 ÷ 这些案件的件数"),
     "answered_within_7_days_rate": (
         "7日内答复率", "answered_within_7_days", "due_7_days",
-        "期内受理、且已答复或受理已满7日的案件中，受理后7日内（按日历日，含第7日）首次书面答复的件数"
-        " ÷ 这些案件的件数"),
+        "期内接件（登记的收到日期）、且已答复或接件已满7日的案件中，接件后7日内（按日历日，含第7日）首次书面答复"
+        "的件数 ÷ 这些案件的件数"),
     "backlog_clearance_rate": (
         "积案化解率", "backlog_resolved", "backlog_total",
-        "期末前登记的积案中，期末时已办结或依法终结的件数 ÷ 期末前登记的积案件数"),
+        "期末前登记的积案中，期末时已“办结”销号的件数 ÷ 期末前登记的积案件数（依法终结、不予受理不算化解）"),
+    "timely_acceptance_rate": (
+        "及时受理率", "routed_in_time", "due_routing",
+        "期内接件、且已作出受理（转送交办、受理、不予受理、不再受理、导入法定途径）决定或接件已满转送交办时限"
+        "（默认15日）的案件中，在时限内作出决定的件数 ÷ 这些案件的件数"),
+    "on_time_completion_rate": (
+        "按期办结率", "finished_in_time", "concluded",
+        "期内结案的案件中，在期限内办结的件数 ÷ 期内结案件数；受理了的按首次书面答复是否在办理答复期限（60日，"
+        "含延期，末日遇法定节假日顺延）内计，未受理而结案的按是否在转送交办期限内计"),
+    "participation_rate": (
+        "参评率", "rated_concluded", "concluded",
+        "期内结案的案件中，信访人作出回访评价的件数 ÷ 期内结案件数"),
 }
 COUNT_LABELS: dict[str, str] = {
     "cases": "登记件数", "concluded": "办结件数", "one_time_resolved": "一次性化解件数",
@@ -95,15 +119,23 @@ COUNT_LABELS: dict[str, str] = {
     "repeat_cases": "重复信访件数", "replied": "答复件数", "handling_days_total": "办理天数合计",
     "due_7_days": "应在7日内答复件数", "answered_within_7_days": "7日内答复件数",
     "backlog_total": "积案总数", "backlog_cleared": "期内积案销号数", "backlog_open": "期末积案剩余数",
-    "backlog_resolved": "期末已化解积案数",
+    "backlog_resolved": "期末已办结销号积案数", "first_concluded": "初信初访结案件数",
+    "due_routing": "应作出受理决定件数", "routed_in_time": "按时作出受理决定件数",
+    "finished_in_time": "按期办结件数", "rated_concluded": "结案且参评件数",
 }
 
 
-def period_params(date_from: date | None, date_to: date | None, today: date) -> dict[str, str]:
-    """SQL parameters: ``:from`` inclusive, ``:to`` the day after the period (exclusive), ``:seven_days_ago``."""
+ROUTE_DAYS = 15  # the routing limit 及时受理率 counts against (信访工作条例 art. 22)
+
+
+def period_params(date_from: date | None, date_to: date | None, today: date,
+                  route_days: int = ROUTE_DAYS) -> dict[str, Any]:
+    """SQL parameters: ``:from`` inclusive, ``:to`` the day after the period (exclusive), ``:seven_days_ago``,
+    and the routing limit with the day before which it is over."""
     end = (date_to + timedelta(days=1)).isoformat() if date_to else _MAX_DAY
     return {"from": date_from.isoformat() if date_from else _MIN_DAY, "to": end,
-            "seven_days_ago": (today - timedelta(days=7)).isoformat()}
+            "seven_days_ago": (today - timedelta(days=7)).isoformat(), "route_days": route_days,
+            "route_days_ago": (today - timedelta(days=route_days)).isoformat()}
 
 
 def _in_period(column: str) -> str:
@@ -111,7 +143,7 @@ def _in_period(column: str) -> str:
 
 
 def compute_figures(conn: sqlite3.Connection, *, date_from: date | None, date_to: date | None, by: str | None,
-                    today: date) -> list[dict[str, Any]]:
+                    today: date, route_days: int = ROUTE_DAYS) -> list[dict[str, Any]]:
     """One dict per group (the whole station when ``by`` is None), sorted by group. One scan of ``cases``
     (with no grouping, no GROUP BY either: its sorter would cost more than the scan).
 
@@ -129,7 +161,7 @@ def compute_figures(conn: sqlite3.Connection, *, date_from: date | None, date_to
     where = _GROUP_WHERE.get(by or "", "1")
     group = "" if by is None else " GROUP BY grp ORDER BY grp"
     sql = f"SELECT {_GROUP_SQL[by]} AS grp, {', '.join(sums)} FROM cases WHERE {where}{group}"
-    cursor = conn.execute(sql, period_params(date_from, date_to, today))
+    cursor = conn.execute(sql, period_params(date_from, date_to, today, route_days))
     names = [d[0] for d in cursor.description]
     if by == "station":
         return _by_station(conn, [dict(zip(names, row, strict=True)) for row in cursor])
@@ -160,7 +192,6 @@ def derive(counts: dict[str, Any]) -> dict[str, Any]:
     for key in COUNT_LABELS:
         value = counts.get(key, 0) or 0
         row[key] = round(float(value), 4) if key == "handling_days_total" else int(value)
-    row["backlog_resolved"] = row["backlog_total"] - row["backlog_open"]
     for key, (_label, numerator, denominator, _text) in DEFINITIONS.items():
         row[key] = row[numerator] / row[denominator] if row[denominator] else None
     return row
@@ -189,9 +220,13 @@ def monthly_figures(conn: sqlite3.Connection, *, months: list[str], today: date)
                 counts[row[0]].update(zip(names[1:], row[1:], strict=True))
     for m, open_count, total in backlog_by_month(conn, months):
         counts[m].update(backlog_open=open_count, backlog_total=total)
+    closed_rows = conn.execute("SELECT substr(registered_at, 1, 7), substr(closed_at, 1, 7) FROM cases "
+                               "WHERE backlog = 1 AND status = 'closed'").fetchall()
+    for m in months:
+        counts[m]["backlog_resolved"] = sum(1 for reg, closed in closed_rows if reg <= m and closed <= m)
     cleared = conn.execute(
-        "SELECT substr(closed_at, 1, 7), count(*) FROM cases WHERE backlog = 1 AND status IN ('closed', "
-        f"'terminated') AND {_in_period('closed_at')} GROUP BY 1", params).fetchall()
+        "SELECT substr(closed_at, 1, 7), count(*) FROM cases WHERE backlog = 1 AND status = 'closed' "
+        f"AND {_in_period('closed_at')} GROUP BY 1", params).fetchall()
     for m, number in cleared:
         if m in counts:
             counts[m]["backlog_cleared"] = number

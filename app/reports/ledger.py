@@ -187,25 +187,34 @@ def _page_setup(ws: Any, station: str) -> None:
 
 
 def write_ledger(conn: sqlite3.Connection, out: Path, flt: LedgerFilter, today: date, *, station: str,
-                 full_id: bool = False, progress: Progress | None = None) -> int:
-    """Write the ledger workbook; returns the number of cases in it."""
+                 full_id: bool = False, progress: Progress | None = None, national: bool = False) -> int:
+    """Write the ledger workbook; returns the number of cases in it. ``national``: in the fixed columns of the
+    national 信访信息系统 (app.reports.national) instead of the county's."""
     total = count_rows(conn, flt, today)
     wb = Workbook(write_only=True)
     ws = wb.create_sheet(LEDGER_SHEET)
-    for index, (_, width) in enumerate(COLUMNS, start=1):
+    columns, headers, rows, colour_column = COLUMNS, HEADERS, ledger_rows(conn, flt, today, full_id), COLOUR_COLUMN
+    if national:
+        from app.reports.national import NATIONAL_COLUMNS, NATIONAL_HEADERS, national_rows
+
+        where, params = flt.where(today)
+        columns, headers, colour_column = NATIONAL_COLUMNS, NATIONAL_HEADERS, -1
+        rows = national_rows(conn, where, params, lambda joined: _ids(joined, full_id))
+    for index, (_, width) in enumerate(columns, start=1):
         ws.column_dimensions[get_column_letter(index)].width = width
     ws.freeze_panes = "C2"  # header row, and the number and case number stay in view when scrolling right
     _page_setup(ws, station)
     cells = _Cells(ws)
-    ws.append([cells.header(h) for h in HEADERS])
+    ws.append([cells.header(h) for h in headers])
     written = 0
-    for row in ledger_rows(conn, flt, today, full_id):
-        row[COLOUR_COLUMN] = cells.colour_cell(row[COLOUR_COLUMN])
+    for row in rows:
+        if colour_column >= 0:
+            row[colour_column] = cells.colour_cell(row[colour_column])
         ws.append(safe_row(ws, row))
         written += 1
         if progress and written % 5000 == 0:
             progress(written, total)
-    ws.auto_filter = AutoFilter(ref=f"A1:{get_column_letter(len(HEADERS))}{written + 1}")
+    ws.auto_filter = AutoFilter(ref=f"A1:{get_column_letter(len(headers))}{written + 1}")
     info = wb.create_sheet(INFO_SHEET)
     info.column_dimensions["A"].width, info.column_dimensions["B"].width = 12, 60
     info.page_setup.fitToWidth, info.page_setup.fitToHeight = 1, 0
@@ -213,6 +222,7 @@ def write_ledger(conn: sqlite3.Connection, out: Path, flt: LedgerFilter, today: 
     for label, value in (("站点", station), ("导出时间", datetime.now().strftime("%Y-%m-%d %H:%M")),
                          ("统计日期", today), ("筛选条件", flt.describe()), ("案件数", written),
                          ("身份证号", "完整号码" if full_id else "已脱敏（仅显示前6位和后4位）"),
+                         ("格式", "全国信访信息系统字段（固定列）" if national else "本地台账"),
                          ("督办颜色", "红：超期、积案或不满意；黄：临近期限；绿：正常；—：已办结")):
         info.append(safe_row(info, [label, value]))
     with output_file(out) as temp:

@@ -25,20 +25,23 @@ from typing import Any
 from app.models.case import Petitioner
 from app.models.errors import DomainError
 from app.models.intake import CaseDraft
-from app.models.vocab import CHANNELS, OTHER_DOMAIN
+from app.models.vocab import CHANNELS, HOTLINE_CHANNEL, OTHER_DOMAIN
 from app.ops.desk import Desk
 from app.store.files import output_file
 from app.store.oserrors import os_reason
 
 # field -> (label shown in the mapping, recognised headers, required)
 FIELDS: dict[str, tuple[str, tuple[str, ...], bool]] = {
-    "name": ("信访人", ("姓名", "信访人", "来访人", "信访人姓名", "来访人姓名", "反映人", "当事人"), True),
+    "name": ("信访人", ("姓名", "信访人", "来访人", "信访人姓名", "来访人姓名", "反映人", "当事人", "来电人",
+                     "来电人姓名", "诉求人"), True),
     "id_number": ("身份证号", ("身份证号", "证件号码", "身份证号码", "身份证", "公民身份号码", "证件号"),
                   False),
-    "phone": ("联系电话", ("联系电话", "电话", "手机", "手机号", "手机号码", "联系方式", "电话号码"), False),
+    "phone": ("联系电话", ("联系电话", "电话", "手机", "手机号", "手机号码", "联系方式", "电话号码", "来电号码",
+                         "回访电话"), False),
     "address": ("住址", ("住址", "地址", "家庭住址", "现住址", "联系地址", "户籍地址"), False),
     "request_summary": ("诉求", ("反映问题", "诉求", "主要诉求", "信访事项", "反映内容", "信访诉求",
-                               "诉求内容", "问题摘要", "内容摘要", "主要问题"), True),
+                               "诉求内容", "问题摘要", "内容摘要", "主要问题", "工单内容", "来电内容",
+                               "诉求描述"), True),
     "channel": ("来源渠道", ("来源", "渠道", "信访方式", "来源渠道", "信访形式", "信访渠道", "登记方式"),
                 True),
     "domain": ("领域", ("领域", "问题类别", "问题类型", "问题分类", "所属领域", "类别", "重点领域"), False),
@@ -47,8 +50,11 @@ FIELDS: dict[str, tuple[str, tuple[str, ...], bool]] = {
     "village": ("村（社区）", ("村", "村社区", "村(社区)", "村居", "村社", "所属村", "所属村(社区)", "社区"),
                 False),
     "registered": ("登记日期", ("登记日期", "来信来访日期", "信访日期", "来访日期", "来信日期", "登记时间",
-                              "日期", "受理登记日期", "来信来访时间"), True),
-    "authority_unit": ("事权单位", ("事权单位", "责任单位", "承办单位", "办理单位", "主办单位"), False),
+                              "日期", "受理登记日期", "来信来访时间", "来电时间", "工单创建时间", "受理时间"),
+                   True),
+    "authority_unit": ("事权单位", ("事权单位", "责任单位", "承办单位", "办理单位", "主办单位", "承办部门"),
+                       False),
+    "work_order": ("12345工单编号", ("工单编号", "工单号", "12345工单编号", "工单流水号"), False),
     "jurisdiction": ("属地", ("属地", "属地单位"), False),
     "head_count": ("人数", ("人数", "来访人数", "信访人数"), False),
     "backlog": ("积案", ("积案", "是否积案"), False),
@@ -217,8 +223,11 @@ def _holds(text: str, word: str) -> bool:
     return len(word) >= 2 and all(ch in rest for ch in word)
 
 
+HOTLINE_SOURCE = "12345"  # import-ledger --source 12345: a 12345 work-order workbook
+
+
 def row_draft(cells: dict[str, Any], domains: tuple[str, ...], today: date, default_channel: str = "",
-              notes: list[str] | None = None) -> tuple[CaseDraft, datetime]:
+              notes: list[str] | None = None, source: str = "") -> tuple[CaseDraft, datetime]:
     """The draft and registration time for one row's cells (field -> value); DomainError says why not. What
     was supplied (a channel, 其他 for an unknown domain) is added to ``notes``."""
     notes = notes if notes is not None else []
@@ -228,8 +237,8 @@ def row_draft(cells: dict[str, Any], domains: tuple[str, ...], today: date, defa
     head = _text(cells.get("head_count"))
     if head and not head.isdigit():
         raise DomainError(f"人数“{head}”应为整数")
-    channel = parse_channel(cells.get("channel"), default_channel)
-    if not _text(cells.get("channel")):
+    channel = HOTLINE_CHANNEL if source == HOTLINE_SOURCE else parse_channel(cells.get("channel"), default_channel)
+    if not _text(cells.get("channel")) and source != HOTLINE_SOURCE:
         notes.append(f"来源渠道按“{CHANNELS[channel]}”")
     summary, domain = _text(cells.get("request_summary")), _text(cells.get("domain")) or OTHER_DOMAIN
     known = match_domain(domain, domains)
@@ -245,7 +254,7 @@ def row_draft(cells: dict[str, Any], domains: tuple[str, ...], today: date, defa
         authority_unit=_text(cells.get("authority_unit")),
         jurisdiction=_text(cells.get("jurisdiction")) or _text(cells.get("township")),
         head_count=int(head) if head else 1, backlog=_text(cells.get("backlog")).lower() in _YES,
-        leader=_text(cells.get("leader")),
+        leader=_text(cells.get("leader")), work_order=_text(cells.get("work_order")),
     )
     draft.to_payload(domains)  # the same checks as registering by hand; raises with the reason
     return draft, datetime.combine(day, time())
@@ -325,9 +334,14 @@ def parse_channel_choice(text: str) -> str:
     return parse_channel(text.strip()) if text.strip() else ""
 
 
-def plan_import(desk: Desk, path: Path, default_channel: str = "") -> ImportPlan:
+def plan_import(desk: Desk, path: Path, default_channel: str = "", source: str = "") -> ImportPlan:
     """Read a ledger and decide, row by row, what importing it would create. Writes nothing. Rows without a
-    channel (no such column, or a blank cell) get ``default_channel`` (a code) when one is given."""
+    channel (no such column, or a blank cell) get ``default_channel`` (a code) when one is given. With
+    ``source`` 12345 the workbook is a 12345 work-order export: every row comes in by the hotline and must
+    carry its work-order number."""
+    if source not in ("", HOTLINE_SOURCE):
+        raise DomainError(f"台账来源只能是 {HOTLINE_SOURCE}（12345热线工单）")
+    default_channel = HOTLINE_CHANNEL if source == HOTLINE_SOURCE else default_channel
     path = Path(path)
     candidates = []
     for name, rows in _read_sheets(path):
@@ -338,7 +352,8 @@ def plan_import(desk: Desk, path: Path, default_channel: str = "") -> ImportPlan
     _, _, sheet, rows, header_row, mapping = max(candidates, key=lambda c: (c[0], c[1]))
     headers = [_text(h) for h in rows[header_row]] if rows else []
     plan = ImportPlan(path, sheet, header_row + 1, headers, mapping,
-                      [k for k, (_, _, required) in FIELDS.items() if required and k not in mapping
+                      [k for k, (_, _, required) in FIELDS.items()
+                       if (required or (k == "work_order" and source)) and k not in mapping
                        and not (k == "channel" and default_channel)], default_channel=default_channel)
     if plan.missing:
         return plan
@@ -350,7 +365,7 @@ def plan_import(desk: Desk, path: Path, default_channel: str = "") -> ImportPlan
         cells = {key: values[column] if column < len(values) else None for key, column in mapping.items()}
         result = RowResult(offset, list(values))
         try:
-            result.draft, result.at = row_draft(cells, domains, today, default_channel, result.notes)
+            result.draft, result.at = row_draft(cells, domains, today, default_channel, result.notes, source)
             key = _identity(result.draft, result.at)
             if key in seen:
                 raise DomainError(f"与第{seen[key]}行重复（同一信访人、同一诉求、同一登记日期）")
@@ -373,6 +388,11 @@ def _identity(draft: CaseDraft, at: datetime) -> tuple[str, ...]:
 
 
 def _existing_case(desk: Desk, draft: CaseDraft, at: datetime) -> str | None:
+    if draft.work_order:  # a 12345 work order is one case, whatever else changed in the export
+        found = desk.conn.execute("SELECT case_id FROM cases WHERE work_order = ? LIMIT 1",
+                                  (draft.work_order,)).fetchone()
+        if found:
+            return str(found[0])
     first = draft.petitioners[0]
     row = desk.conn.execute(
         "SELECT c.case_id FROM petitioners p JOIN cases c ON c.case_id = p.case_id WHERE p.name = ? "

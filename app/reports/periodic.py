@@ -19,9 +19,10 @@ from pathlib import Path
 from typing import Any
 
 from app.models.case import CaseState, fold
-from app.models.deadlines import TimeLimits, current_deadline, supervision_colour
+from app.models.deadlines import TimeLimits
 from app.models.errors import DomainError
 from app.models.events import Event
+from app.models.light import case_light
 from app.reports.figures import compute_figures
 
 KINDS = {"daily": "每日一报", "weekly": "周报"}
@@ -93,10 +94,8 @@ def open_cases_as_at(conn: sqlite3.Connection, day: date, limits: TimeLimits) ->
         state = fold(case_id, events)
         if state.finished or not state.registered_at:
             continue
-        deadline = current_deadline(state.clock(), limits)
-        colour = supervision_colour(finished=False, backlog=state.backlog, dissatisfied=state.dissatisfied,
-                                    deadline=deadline.due if deadline else None,
-                                    yellow_from=deadline.yellow_from(limits) if deadline else None, today=day)
+        light = case_light(state, limits)
+        deadline, colour = light.nearest, light.colour(False, day)
         result.append(OpenCase(state, colour, deadline.due if deadline else None, deadline.label if deadline else ""))
     return result
 

@@ -15,10 +15,11 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from app.models.case import CaseState, Step, fold
-from app.models.deadlines import Deadline, current_deadline, days_left, supervision_colour
+from app.models.deadlines import Deadline, days_left
 from app.models.errors import DomainError
 from app.models.events import Event, minute_text
 from app.models.identity import mask_id_number
+from app.models.light import case_light
 from app.models.vocab import CHANNELS, EVENT_LABELS, RATINGS
 from app.ops.desk import Desk
 from app.reports.figures import station_names
@@ -146,11 +147,8 @@ def sheet_data(desk: Desk, case_id: str, *, full_id: bool = False, events: list[
         raise DomainError(f"找不到案件：{case_id}")
     state = fold(case_id, events)
     limits, today = desk.limits, desk.today()
-    deadline = None if state.finished else current_deadline(state.clock(), limits)
-    colour = supervision_colour(
-        finished=state.finished, backlog=state.backlog, dissatisfied=state.dissatisfied,
-        deadline=deadline.due if deadline else None,
-        yellow_from=deadline.yellow_from(limits) if deadline else None, today=today)
+    light = case_light(state, limits)
+    deadline, colour = light.nearest, light.colour(state.finished, today)
     data = SheetData(station.code, station.name, state, check_code(state.last_hash), today, colour, deadline,
                      days_left(deadline.due if deadline else None, today))
     for person in state.petitioners:

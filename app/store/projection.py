@@ -8,14 +8,16 @@ from __future__ import annotations
 import hashlib
 import sqlite3
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
 
 from app.models.case import CaseState, fold
-from app.models.deadlines import TimeLimits, current_deadline
+from app.models.deadlines import TimeLimits, running_limits
 from app.models.events import Event, canonical_json
+from app.models.light import case_light
 from app.store import eventlog
+from app.store.db import is_database_error
 from app.store.schema import CASE_COLUMNS, PROJECTION_TABLES
 
 
@@ -37,13 +39,13 @@ def _json_list(values: list[Any]) -> str:
 
 
 def _reply_numbers(state: CaseState) -> tuple[int | None, int | None]:
-    """Calendar days from acceptance to the first reply, and seconds from registration to it (None when there is
-    no such reply). The figures sum these; schema step 4 computes the same in SQL for older files."""
+    """Calendar days from receipt (接件, the registered date) to the first reply, and seconds from registration to
+    it (None when there is no such reply). The figures sum these."""
     if not state.first_replied_at:
         return None, None
     try:
         replied = datetime.fromisoformat(state.first_replied_at)
-        days = (replied.date() - date.fromisoformat(state.accepted_at[:10])).days if state.accepted_at else None
+        days = (replied.date() - date.fromisoformat(state.registered_at[:10])).days if state.registered_at else None
         seconds = (int((replied - datetime.fromisoformat(state.registered_at)).total_seconds())
                    if state.registered_at else None)
     except (ValueError, TypeError):  # a time written by a newer program in another form: no figure from it
@@ -51,9 +53,39 @@ def _reply_numbers(state: CaseState) -> tuple[int | None, int | None]:
     return days, seconds
 
 
+ROUTING_KINDS = frozenset({"dispatch", "accept", "decline", "no_longer_accept", "route_legal"})
+
+
+def _routed_days(state: CaseState) -> int | None:
+    """Calendar days from receipt to the first decision on where the matter goes (转送/交办, 受理, 不予受理,
+    不再受理, 导入法定途径), for 及时受理率; None while none was taken."""
+    first = next((s.at for s in state.steps if s.kind in ROUTING_KINDS), "")
+    if not first or not state.registered_at:
+        return None
+    return (date.fromisoformat(first[:10]) - date.fromisoformat(state.registered_at[:10])).days
+
+
+def _in_time(state: CaseState, limits: TimeLimits) -> int | None:
+    """For a finished case, 1 when it was handled within its limit, else 0 (按期办结率); None while open. A case
+    that was accepted counts by its first written reply against the handling limit (with its extension and
+    holiday shift); one that ended without acceptance by its end against the routing limit."""
+    if not state.finished or not state.closed_at and not state.first_replied_at:
+        return None
+    if state.accepted_at:
+        accepted = replace(state.clock(), status="accepted")
+        due = next(d.due for d in running_limits(accepted, limits) if d.label == "办理答复")
+        ended = state.first_replied_at or state.closed_at
+    else:
+        registered = replace(state.clock(), status="registered")
+        due = next(d.due for d in running_limits(registered, limits) if d.label == "转送交办")
+        ended = state.closed_at
+    return int(date.fromisoformat(ended[:10]) <= due)
+
+
 def case_rows(state: CaseState, limits: TimeLimits) -> CaseRows:
     """All rows for one case. Deterministic: the same state and limits give the same rows."""
-    deadline = None if state.finished else current_deadline(state.clock(), limits)
+    light = case_light(state, limits)
+    deadline = light.nearest
     cid = state.case_id
     case = (
         cid, state.origin, state.channel, int(state.collective), state.head_count, state.domain, state.township,
@@ -64,9 +96,11 @@ def case_rows(state: CaseState, limits: TimeLimits) -> CaseRows:
         _json_list(state.repeat_of), state.repeat_round, state.checklist_done, len(state.conflicts),
         _json_list(state.supervision), int(state.finished), deadline.label if deadline else "",
         deadline.due.isoformat() if deadline else None,
-        deadline.yellow_from(limits).isoformat() if deadline else None,
+        light.yellow_from.isoformat() if light.yellow_from else None,
         state.last_event_id, state.last_hash, state.last_hlc,
         state.first_replied_at, state.first_rated_at, state.first_rating, *_reply_numbers(state),
+        light.pin, state.category, state.problem_type, state.purpose, int(state.first_petition), state.legal_route,
+        state.work_order, _routed_days(state), _in_time(state, limits),
     )
     rows = CaseRows(case, _search_text(state))
     rows.petitioners = [(cid, i, p.name, p.id_number, p.phone, p.address) for i, p in enumerate(state.petitioners)]
@@ -211,8 +245,10 @@ def check_search_index(conn: sqlite3.Connection) -> bool:
     rank 1 compares an external-content index against its content table)."""
     try:
         conn.execute("INSERT INTO case_fts (case_fts, rank) VALUES ('integrity-check', 1)")
-    except sqlite3.DatabaseError:
-        return False
+    except Exception as err:
+        if is_database_error(err):
+            return False
+        raise
     return True
 
 

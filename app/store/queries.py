@@ -15,15 +15,19 @@ from typing import Any
 from app.store.stations import StationGroup, StationTree
 
 # Mirrors app.models.deadlines.supervision_colour; parameter :today is an ISO date.
+# colour_pin is the colour a case has whatever its dates (a backlog case, a dissatisfied petitioner; see
+# app.models.deadlines.colour_pin); deadline is the nearest running limit, yellow_from the first yellow day of any.
 COLOUR_SQL = (
     "CASE WHEN finished = 1 THEN 'none' "
-    "WHEN backlog = 1 OR dissatisfied = 1 OR deadline < :today THEN 'red' "
-    "WHEN yellow_from <= :today THEN 'yellow' ELSE 'green' END"
+    "WHEN colour_pin = 'red' OR deadline < :today THEN 'red' "
+    "WHEN colour_pin = 'yellow' OR yellow_from <= :today THEN 'yellow' ELSE 'green' END"
 )
 _COLOUR_WHERE = {
-    "red": "(finished = 0 AND (backlog = 1 OR dissatisfied = 1 OR deadline < :today))",
-    "yellow": "(finished = 0 AND backlog = 0 AND dissatisfied = 0 AND deadline >= :today AND yellow_from <= :today)",
-    "green": "(finished = 0 AND backlog = 0 AND dissatisfied = 0 AND (deadline IS NULL OR yellow_from > :today))",
+    "red": "(finished = 0 AND (colour_pin = 'red' OR deadline < :today))",
+    "yellow": "(finished = 0 AND colour_pin != 'red' AND (deadline IS NULL OR deadline >= :today) "
+              "AND (colour_pin = 'yellow' OR yellow_from <= :today))",
+    "green": "(finished = 0 AND colour_pin = '' AND (deadline IS NULL OR deadline >= :today) "
+             "AND (yellow_from IS NULL OR yellow_from > :today))",
     "none": "(finished = 1)",
 }
 COLOUR_RANK_SQL = "CASE " + " ".join(
@@ -193,7 +197,7 @@ def station_counts(conn: sqlite3.Connection, today: date) -> list[tuple[StationG
 
 def earlier_cases(conn: sqlite3.Connection, id_number: str, name: str, phone: str) -> list[dict[str, Any]]:
     """Cases of the same person: same ID number, or same name and phone."""
-    sql = ("SELECT DISTINCT c.case_id, c.registered_at, c.status, c.request_summary, c.repeat_round "
+    sql = ("SELECT DISTINCT c.case_id, c.registered_at, c.status, c.request_summary, c.repeat_round, c.review_round "
            "FROM petitioners p JOIN cases c ON c.case_id = p.case_id "
            "WHERE (:id != '' AND p.id_number = :id) OR (:name != '' AND :phone != '' AND p.name = :name "
            "AND p.phone = :phone) ORDER BY c.registered_at")

@@ -22,6 +22,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from app.models.errors import DomainError
 from app.models.vocab import CHANNELS, CHECKLIST_ITEMS, EVIDENCE_KINDS, STATUSES
 from app.store.blobs import BlobStore
+from app.store.sealed import ChunkReader
 from app.sync import tracking, workbook
 from app.sync.certs import Certificate, Revocation
 from app.sync.container import BundleWriter, write_problem
@@ -156,7 +157,7 @@ def write_bundle(conn: sqlite3.Connection, plan: ExportPlan, out: Path, identity
     say = progress or (lambda stage, done, total: None)
     writer = BundleWriter(out)  # refuses a missing folder before any work is done
     try:
-        with tempfile.TemporaryDirectory(prefix="bundle-", dir=blobs.root.parent) as tmp:
+        with tempfile.TemporaryDirectory(prefix="bundle-") as tmp:  # the station's private temporary folder
             book = Path(tmp) / "data.xlsx"
 
             def events() -> Iterator[tuple[Any, ...]]:
@@ -174,7 +175,7 @@ def write_bundle(conn: sqlite3.Connection, plan: ExportPlan, out: Path, identity
         writer.add_bytes("revocations.json",
                          json.dumps([r.document() for r in revocations], ensure_ascii=False).encode())
         for done, sha in enumerate(sorted(evidence), start=1):
-            writer.add_file(f"evidence/{sha}", blobs.path(sha))
+            writer.add_stream(f"evidence/{sha}", ChunkReader(blobs.read_chunks(sha)), int(evidence[sha].get("size", 0)))
             say("打包佐证材料", done, len(evidence))
         manifest = {
             "format": FORMAT, "version": 1, "bundle_id": bundle_id, "direction": plan.direction,

@@ -36,6 +36,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from app.models.errors import DomainError
 from app.store.oserrors import FULL, os_reason
+from app.store.sealed import Source
 from app.sync import keys
 
 SIG_PREFIX = b"PETITION-DESK-SIGNATURE-1 "
@@ -76,7 +77,7 @@ class BundleWriter:
             raise DomainError(write_problem(err, self.path)) from None
         self.members: list[dict[str, Any]] = []
 
-    def add_stream(self, name: str, source: BinaryIO, size: int) -> dict[str, Any]:
+    def add_stream(self, name: str, source: Source, size: int) -> dict[str, Any]:
         # Zip64 headers only where needed: some unzip tools still stumble on them.
         with self.zip.open(name, "w", force_zip64=size > (1 << 31) - CHUNK) as sink:
             writer = _HashingWriter(sink)  # type: ignore[arg-type]

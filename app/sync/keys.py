@@ -1,4 +1,8 @@
-"""A station's Ed25519 signing key: made once, kept in the data folder, readable only by its owner.
+"""A station's keys: Ed25519 for signing, X25519 for the bundles other stations encrypt to it.
+
+The private keys live inside the station's store (``app.store.vault``), sealed with it, never as files beside
+it; the functions take the data folder and find its open store. Key files an older program wrote
+(``keys/station-ed25519.pem``) are moved into the store when it is next opened and removed.
 
 Public keys are shown as a fingerprint of digits in groups of five, which two people can read to each other over
 the phone before a certificate is issued or installed.
@@ -8,26 +12,44 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import os
+import shutil
 from pathlib import Path
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 
 from app.models.errors import DomainError
+from app.store import vault
 
 KEY_FILE = Path("keys") / "station-ed25519.pem"
+SIGNING = "station-ed25519"
+ENCRYPTION = "station-x25519"
+RETIRED = "retired-"
 
 
 def key_path(data_dir: Path) -> Path:
+    """Where an older program kept the signing key as a file (read once, to move it into the store)."""
     return Path(data_dir) / KEY_FILE
 
 
-def load_key(data_dir: Path) -> Ed25519PrivateKey | None:
-    path = key_path(data_dir)
-    if not path.exists():
-        return None
+def adopt_key_files(data_dir: Path) -> None:
+    """Move the key files an older program wrote into the store, then remove them (and their folder)."""
+    folder = key_path(data_dir).parent
+    if not folder.is_dir():
+        return
+    conn = vault.connection(data_dir)
+    current = key_path(data_dir)
+    if current.exists():
+        vault.put(conn, SIGNING, _raw_private(_read_pem(current)))
+    retired = folder / "retired"
+    for old in sorted(retired.glob("*.pem")) if retired.is_dir() else []:
+        vault.put(conn, f"{RETIRED}{SIGNING}-{old.stem}", _raw_private(_read_pem(old)))
+    shutil.rmtree(folder)
+
+
+def _read_pem(path: Path) -> Ed25519PrivateKey:
     try:
         key = serialization.load_pem_private_key(path.read_bytes(), password=None)
     except (ValueError, TypeError) as err:
@@ -37,13 +59,22 @@ def load_key(data_dir: Path) -> Ed25519PrivateKey | None:
     return key
 
 
+def _raw_private(key: Ed25519PrivateKey | X25519PrivateKey) -> bytes:
+    return key.private_bytes(serialization.Encoding.Raw, serialization.PrivateFormat.Raw,
+                             serialization.NoEncryption())
+
+
+def load_key(data_dir: Path) -> Ed25519PrivateKey | None:
+    """The station's signing key, or None before it has one."""
+    raw = vault.get(vault.connection(data_dir), SIGNING)
+    return Ed25519PrivateKey.from_private_bytes(raw) if raw is not None else None
+
+
 def load_or_create_key(data_dir: Path) -> Ed25519PrivateKey:
-    """The station's key, made on first use. Written with owner-only permissions (0600) before any byte of the
-    key is in the file, and never overwritten: losing it means enrolling again."""
-    existing = load_key(data_dir)
-    if existing is not None:
-        return existing
-    return _create(key_path(data_dir))
+    """The station's signing key, made on first use and never overwritten: losing it means enrolling again."""
+    conn = vault.connection(data_dir)
+    raw = vault.get_or_create(conn, SIGNING, _raw_private(Ed25519PrivateKey.generate()))
+    return Ed25519PrivateKey.from_private_bytes(raw)
 
 
 def new_key() -> Ed25519PrivateKey:
@@ -52,35 +83,48 @@ def new_key() -> Ed25519PrivateKey:
 
 
 def replace_key(data_dir: Path, stamp: str, key: Ed25519PrivateKey) -> Ed25519PrivateKey:
-    """Install ``key`` as the station's new key (after its old one was revoked). The old key file is kept,
-    renamed into ``keys/retired/``, never deleted."""
-    path = key_path(data_dir)
-    if path.exists():
-        retired = path.parent / "retired"
-        retired.mkdir(mode=0o700, exist_ok=True)
-        safe = "".join(ch for ch in stamp if ch.isdigit())
-        target = retired / f"{path.stem}-{safe}.pem"
-        number = 1
-        while target.exists():
-            number += 1
-            target = retired / f"{path.stem}-{safe}-{number}.pem"
-        os.replace(path, target)
-    return _create(path, key)
+    """Install ``key`` as the station's new signing key (after its old one was revoked), with a new encryption
+    key beside it. The old keys are kept in the store as retired, never deleted: bundles still on their way to
+    this station were encrypted to the old encryption key."""
+    from app.store.db import transaction
 
-
-def _create(path: Path, key: Ed25519PrivateKey | None = None) -> Ed25519PrivateKey:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    os.chmod(path.parent, 0o700)
-    key = key or Ed25519PrivateKey.generate()
-    pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                            serialization.NoEncryption())
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "wb") as out:
-        out.write(pem)
-        out.flush()
-        os.fsync(out.fileno())
-    os.chmod(path, 0o600)
+    conn = vault.connection(data_dir)
+    safe = "".join(ch for ch in stamp if ch.isdigit())
+    with transaction(conn):
+        for name in (SIGNING, ENCRYPTION):
+            old = vault.get(conn, name)
+            if old is not None:
+                retired = f"{RETIRED}{name}-{safe}"
+                number = 1
+                while vault.get(conn, retired) is not None:
+                    number += 1
+                    retired = f"{RETIRED}{name}-{safe}-{number}"
+                vault.put(conn, retired, old)
+        vault.put(conn, SIGNING, _raw_private(key), replace=True)
+        vault.put(conn, ENCRYPTION, _raw_private(X25519PrivateKey.generate()), replace=True)
     return key
+
+
+def load_or_create_encryption_key(data_dir: Path) -> X25519PrivateKey:
+    """The station's X25519 key, to which other stations encrypt the bundles they send it."""
+    raw = vault.get_or_create(vault.connection(data_dir), ENCRYPTION, _raw_private(X25519PrivateKey.generate()))
+    return X25519PrivateKey.from_private_bytes(raw)
+
+
+def encryption_keys(data_dir: Path) -> dict[str, X25519PrivateKey]:
+    """Every encryption key this station has had (the current one and retired ones), by key id."""
+    conn = vault.connection(data_dir)
+    found = {}
+    for name in [ENCRYPTION, *vault.names(conn, f"{RETIRED}{ENCRYPTION}")]:
+        raw = vault.get(conn, name)
+        if raw is not None:
+            key = X25519PrivateKey.from_private_bytes(raw)
+            found[key_id(raw_public_x(key))] = key
+    return found
+
+
+def raw_public_x(key: X25519PrivateKey) -> bytes:
+    return key.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
 
 
 def raw_public(key: Ed25519PrivateKey) -> bytes:

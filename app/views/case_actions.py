@@ -69,6 +69,12 @@ class CaseActions:
             return self._refuse(TEXTS["no_steps"].format(case_id=case_id, status=STATUSES[state.status]))
         return self._dialog(case_id, chosen)
 
+    def record_other(self, case_id: str | None, kind: str) -> Opened:
+        """A notice (告知), a completion report (办结报告) or 诉求分类."""
+        if not case_id:
+            return self._refuse(TEXTS["no_case"])
+        return self._dialog(case_id, [kind])
+
     def close_case(self, case_id: str | None) -> Opened:
         return self.record_step(case_id, ["close"])
 

@@ -7,12 +7,14 @@ from pathlib import Path
 from typing import Any
 
 from app.models.case import FIELD_LABELS, OUT_OF_TURN_WARNING, CaseState
-from app.models.deadlines import current_deadline, days_text, objection_window, supervision_colour
+from app.models.deadlines import days_text, objection_window
 from app.models.errors import DomainError
 from app.models.events import minute_text
 from app.models.intake import repeat_warning
+from app.models.light import case_light
+from app.models.timeline import classification_text
 from app.models.vocab import CHANNELS, COLOURS, EVENT_LABELS, EVIDENCE_KINDS, RATINGS, STATUSES
-from app.models.workflow import ALLOWED_FROM, allowed_steps
+from app.models.workflow import ALLOWED_FROM, allowed_steps, other_steps
 from app.ops.desk import Desk
 from app.store.stations import StationTree
 from app.views.bus import ChangeBus
@@ -36,8 +38,8 @@ TEXTS = {
     "backlog_on": "列为积案",
     "backlog_off": "取消积案",
     "annul": "撤销上一步",
-    "deadline": "{label}期限：{due}（{days}）",
-    "objection": "；单位异议期限：{due}（派发后{n}个工作日）",
+    "deadline": "{what}（{days}）",
+    "objection": "单位异议期限：{due}（派发后{n}个工作日）",
     "no_deadline": "当前没有计时的办理期限",
     "finished": "已{status}，{at}",
     "conflicts": "有 {n} 处修改冲突待处理：{fields}",
@@ -49,7 +51,7 @@ TEXTS = {
 DETAIL_ROWS = (
     ("channel", "来源渠道"), ("domain", "领域"), ("place", "地点"), ("authority_unit", "事权单位"),
     ("dispatch_units", "派发单位"), ("leader", "包案领导"), ("registered_at", "登记"), ("rating", "回访评价"),
-    ("repeat_of", "关联案件"),
+    ("repeat_of", "关联案件"), ("classification", "诉求分类"),
 )
 # Rows left out while they have nothing to say, so the timeline keeps its room.
 OPTIONAL_FIELDS = frozenset({"dispatch_units", "leader", "rating", "repeat_of"})
@@ -277,22 +279,22 @@ class CaseDetail(QtWidgets.QWidget):
         today = self.desk.today()
         self.title.setText(state.case_id)
         self.status.setText(STATUSES[state.status])
-        deadline = None if state.finished else current_deadline(state.clock(), self.desk.limits)
-        colour = supervision_colour(finished=state.finished, backlog=state.backlog, dissatisfied=state.dissatisfied,
-                                    deadline=deadline.due if deadline else None,
-                                    yellow_from=deadline.yellow_from(self.desk.limits) if deadline else None,
-                                    today=today)
+        light = case_light(state, self.desk.limits)
+        deadline, colour = light.nearest, light.colour(state.finished, today)
         self.colour.setPixmap(colour_dot(colour, 16).pixmap(16, 16))
         self.colour.setToolTip(f"三色督办：{COLOURS[colour]}")
         self.status.setStyleSheet(f"color: white; background: {COLOUR_HEX[colour]}; border-radius: 3px; "
                                   "padding: 1px 8px;")
         if deadline:
-            days = days_text(deadline.due.isoformat(), today)[0]
-            text = TEXTS["deadline"].format(label=deadline.label, due=deadline.due.isoformat(), days=days)
+            # Every limit that runs, nearest first: a statutory limit and a local target side by side, a holiday
+            # shift said in words, a supervision order's deadline.
+            texts = [TEXTS["deadline"].format(what=d.describe(), days=days_text(d.due.isoformat(), today)[0])
+                     for d in light.limits]
             objection = objection_window(state.clock(), self.desk.limits)
             if objection:
-                text += TEXTS["objection"].format(due=objection.isoformat(), n=self.desk.limits.objection_workdays)
-            self.deadline.setText(text)
+                texts.append(TEXTS["objection"].format(due=objection.isoformat(),
+                                                       n=self.desk.limits.objection_workdays))
+            self.deadline.setText("\n".join(texts))
         elif state.finished:
             self.deadline.setText(TEXTS["finished"].format(status=STATUSES[state.status].removeprefix("已"),
                                                            at=state.closed_at[:10] or "—"))
@@ -318,6 +320,7 @@ class CaseDetail(QtWidgets.QWidget):
             "dispatch_units": "、".join(state.dispatch_units), "leader": leader,
             "registered_at": f"{minute_text(state.registered_at)}　{state.origin}",
             "rating": RATINGS.get(state.rating, ""), "repeat_of": "、".join(state.repeat_of),
+            "classification": classification_text(state),
             "summary": state.request_summary,
         }
         for key, value in values.items():
@@ -361,6 +364,9 @@ class CaseDetail(QtWidgets.QWidget):
         for kind in allowed_steps(state):
             self._button(f"step_{kind}", EVENT_LABELS[kind],
                          lambda _c=False, k=kind: self.case_actions.record_step(case_id, [k]), primary=True)
+        for kind in other_steps(state):
+            self._button(f"other_{kind}", EVENT_LABELS[kind],
+                         lambda _c=False, k=kind: self.case_actions.record_other(case_id, k))
         self._button("attachButton", TEXTS["attach"], lambda: self.case_actions.attach(case_id))
         self._button("editButton", TEXTS["edit"], lambda: self.case_actions.edit(case_id))
         self._button("leaderButton", TEXTS["leader"], lambda: self.case_actions.set_leader(case_id))

@@ -38,11 +38,21 @@ def log_file(data_dir: Path, when: datetime) -> Path:
     return Path(data_dir) / LOG_FOLDER / f"error-{when:%Y%m%d}.log"
 
 
+def redacted_traceback(info: ExcInfo) -> str:
+    """Where the error happened (the code's lines and the error's type), without its message: a message may
+    carry what a user typed (a petitioner's name), and the log is a plain file in the data folder."""
+    kind, error, trace = info
+    lines = traceback.format_tb(trace)
+    shown = f"{kind.__module__}.{kind.__qualname__}" if kind.__module__ != "builtins" else kind.__qualname__
+    return "".join(["Traceback (most recent call last):\n", *lines,
+                    f"{shown}（说明 {len(str(error))} 字，不记录：可能含个人信息）\n"])
+
+
 def write_log(data_dir: Path, info: ExcInfo, when: datetime | None = None) -> tuple[Path, str]:
     """Append the traceback to the day's log; returns the file and, when it could not be written, why."""
     when = when or datetime.now()
     path = log_file(data_dir, when)
-    text = "".join(traceback.format_exception(*info))
+    text = redacted_traceback(info)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         if path.exists() and path.stat().st_size > MAX_LOG_BYTES:

@@ -1,36 +1,34 @@
-"""Evidence opened in the system's viewer: copied (verified against its hash) into a private temporary folder,
-which goes when the program ends. A program that was killed cannot remove its folder, so each start removes the
-folders that earlier runs left behind: they hold personal data (photos, recordings of petitioners)."""
+"""Evidence opened in the system's viewer: copied (verified against its hash) into the station's private
+temporary folder (``app.store.private``), which goes when the station is closed; the next start removes what a
+killed program left there. Older programs copied into the system's temporary folder: each start still removes the
+folders they left behind, as they hold personal data (photos, recordings of petitioners)."""
 
 from __future__ import annotations
 
-import atexit
 import shutil
-import tempfile
 import time
-from functools import cache
 from pathlib import Path
 from typing import Any
 
 from app.ops.desk import Desk
+from app.store.private import system_temp
 from app.views.qt import QtCore, QtGui
 
 PREFIX = "petition-desk-"
 STALE_SECONDS = 24 * 3600
 
 
-@cache
-def export_dir() -> Path:
-    """A private folder for evidence opened in a viewer; removed when the program ends (personal data)."""
-    folder = Path(tempfile.mkdtemp(prefix=PREFIX))
-    atexit.register(shutil.rmtree, folder, True)
+def export_dir(desk: Desk) -> Path:
+    """A private folder for evidence opened in a viewer; removed when the station is closed (personal data)."""
+    folder = desk.scratch.path / "evidence"
+    folder.mkdir(mode=0o700, exist_ok=True)
     return folder
 
 
 def clean_stale_exports(root: Path | None = None, max_age: float = STALE_SECONDS) -> list[Path]:
     """Remove the evidence folders earlier runs left in the temporary folder (older than ``max_age`` seconds,
     so a second copy of the program running now keeps its own); returns what was removed."""
-    base = Path(root or tempfile.gettempdir())
+    base = Path(root or system_temp())
     cutoff = time.time() - max_age
     removed = []
     for folder in base.glob(f"{PREFIX}*"):
@@ -47,7 +45,7 @@ def open_in_viewer(desk: Desk, item: dict[str, Any]) -> Path:
     """Export one evidence file and open it with the system's viewer; raises DomainError when the stored file
     is missing or damaged."""
     name = Path(str(item.get("name") or "evidence")).name
-    target = export_dir() / f"{str(item['sha256'])[:12]}-{name}"
+    target = export_dir(desk) / f"{str(item['sha256'])[:12]}-{name}"
     desk.blobs.export_to(str(item["sha256"]), target)
     QtGui.QDesktopServices.openUrl(QtCore.QUrl.fromLocalFile(str(target)))
     return target

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 from app.models.errors import DomainError
 from app.models.intake import CaseDraft, repeat_warning
-from app.models.vocab import CHANNELS, STATUSES
+from app.models.vocab import CHANNELS, HOTLINE_CHANNEL, STATUSES
 from app.ops.desk import Desk
 from app.store.queries import distinct_values, earlier_cases
 from app.views.common import WARNING_HEX, error_label, show_error
 from app.views.people_editor import PeopleEditor, PersonBox, form_hint
 from app.views.qt import Qt, QtWidgets, Signal
-from app.views.step_dialogs import NoteEdit
+from app.views.step_dialogs import CHOICES, NoteEdit, WhenEdit, problem_choices
 
 TEXTS = {
     "title": "登记新案件",
@@ -34,6 +34,10 @@ TEXTS = {
     "save": "保存(&S)",
     "cancel": "取消",
     "round": "第{n}次",
+    "received": "收到日期",
+    "class": "诉求分类",
+    "work_order": "工单编号",
+    "work_order_hint": "12345热线工单编号",
 }
 
 
@@ -53,6 +57,19 @@ class NewCaseDialog(QtWidgets.QDialog):
         for code, label in CHANNELS.items():
             self.channel.addItem(label, code)
         self.channel.setCurrentIndex(self.channel.findData("visit"))
+        self.received = WhenEdit(desk.now())
+        self.received.setObjectName("receivedField")
+        self.work_order = self._line("workOrderField")
+        self.work_order.setPlaceholderText(TEXTS["work_order_hint"])
+        self.work_order_label = QtWidgets.QLabel(TEXTS["work_order"] + "：")
+        self.channel.currentIndexChanged.connect(self._channel_changed)
+        self.classes: dict[str, QtWidgets.QComboBox] = {}
+        for key in ("category", "problem_type", "purpose", "legal_route"):
+            combo = QtWidgets.QComboBox()
+            combo.setObjectName(f"{key}Field")
+            for code, text in problem_choices(desk.problem_types) if key == "problem_type" else CHOICES[key]:
+                combo.addItem(text, code)
+            self.classes[key] = combo
         self.people_editor = PeopleEditor()
         self.people_editor.edited.connect(self._person_edited)
         self.people_editor.people_changed.connect(self._people_changed)
@@ -105,10 +122,21 @@ class NewCaseDialog(QtWidgets.QDialog):
 
     def _layout(self, buttons: QtWidgets.QDialogButtonBox) -> None:
         top = QtWidgets.QFormLayout()
-        top.addRow(TEXTS["channel"] + "：", self.channel)
+        channel_row = QtWidgets.QHBoxLayout()
+        channel_row.addWidget(self.channel, 1)
+        channel_row.addWidget(QtWidgets.QLabel(TEXTS["received"] + "："))
+        channel_row.addWidget(self.received, 1)
+        channel_row.addWidget(self.work_order_label)
+        channel_row.addWidget(self.work_order, 1)
+        top.addRow(TEXTS["channel"] + "：", channel_row)
+        class_row = QtWidgets.QHBoxLayout()
+        for combo in self.classes.values():
+            class_row.addWidget(combo, 1)
+        self._channel_changed()
         case_form = QtWidgets.QFormLayout()
         case_form.addRow(TEXTS["summary"] + "：", self.summary)
         case_form.addRow(TEXTS["domain"] + "：", self.domain)
+        case_form.addRow(TEXTS["class"] + "：", class_row)
         place = QtWidgets.QHBoxLayout()
         place.addWidget(self.township, 1)
         place.addWidget(QtWidgets.QLabel(TEXTS["village"] + "："))
@@ -218,13 +246,23 @@ class NewCaseDialog(QtWidgets.QDialog):
             request_summary=self.summary.toPlainText(), domain=self.domain.currentText(),
             township=self.township.text(), village=self.village.text(), authority_unit=self.authority_unit.text(),
             jurisdiction=self.township.text(), head_count=self.head_count.value(), repeat_of=self.repeat_of(),
+            category=self.classes["category"].currentData() or "",
+            problem_type=self.classes["problem_type"].currentData() or "",
+            purpose=self.classes["purpose"].currentData() or "",
+            legal_route=self.classes["legal_route"].currentData() or "",
+            work_order=self.work_order.text() if self.channel.currentData() == HOTLINE_CHANNEL else "",
         )
+
+    def _channel_changed(self, *_args: object) -> None:
+        hotline = self.channel.currentData() == HOTLINE_CHANNEL
+        self.work_order.setVisible(hotline)
+        self.work_order_label.setVisible(hotline)
 
     def save(self) -> None:
         if not self.validate():
             return
         try:
-            self.case_id = self.desk.register_case(self.draft())
+            self.case_id = self.desk.register_case(self.draft(), self.received.when())
         except DomainError as err:
             show_error(self.error, str(err))
             return

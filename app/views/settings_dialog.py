@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import date
 
-from app.models.deadlines import TimeLimits
+from app.models.deadlines import BACKLOG_COLOURS, TimeLimits
 from app.models.errors import DomainError
 from app.models.vocab import LEVELS
 from app.ops.desk import Desk
@@ -35,6 +35,9 @@ TEXTS = {
     "calendar": "节假日与调休（用于按工作日计算的时限）",
     "domains": "领域（每行一个，登记时从中选择；“其他”总在最后）",
     "holidays": "节假日（不上班）",
+    "shift": "期限末日为法定节假日的顺延至下一工作日",
+    "shift_hint": "民法典第二百零三条：期间的最后一日是法定休假日的，以法定休假日结束的次日为期间的最后一日",
+    "backlog_colour": "积案三色",
     "makeup": "调休上班日（周末上班）",
     "add": "添加",
     "remove": "移除所选",
@@ -158,6 +161,13 @@ class SettingsDialog(QtWidgets.QDialog):
         self.yellow_percent.setObjectName("yellowPercent")
         self.yellow_percent.setRange(0, 100)
         self.yellow_percent.setSuffix(" %")
+        self.holiday_shift = QtWidgets.QCheckBox(TEXTS["shift"])
+        self.holiday_shift.setObjectName("holidayShift")
+        self.holiday_shift.setToolTip(TEXTS["shift_hint"])
+        self.backlog_colour = QtWidgets.QComboBox()
+        self.backlog_colour.setObjectName("backlogColour")
+        for code, label in BACKLOG_COLOURS.items():
+            self.backlog_colour.addItem(label, code)
         today = desk.today()
         self.holidays = DateList(TEXTS["holidays"], today, lambda d: self._date_problem(d, "holidays"), "holidays")
         self.makeup = DateList(TEXTS["makeup"], today, lambda d: self._date_problem(d, "makeup"), "makeup")
@@ -198,6 +208,7 @@ class SettingsDialog(QtWidgets.QDialog):
                                                             self.yellow_percent))
             else:
                 form.addRow(label + "：", self._row(self.spins[name]))
+        form.addRow(TEXTS["backlog_colour"] + "：", self._row(self.backlog_colour, self.holiday_shift))
         note = QtWidgets.QLabel(TEXTS["limits_note"])
         note.setObjectName("limitsNote")
         note.setWordWrap(True)
@@ -235,6 +246,8 @@ class SettingsDialog(QtWidgets.QDialog):
         self.local_on.setChecked(limits.local_feedback_days is not None)
         self.spins["local_feedback_days"].setEnabled(limits.local_feedback_days is not None)
         self.yellow_percent.setValue(round(limits.yellow_fraction * 100))
+        self.holiday_shift.setChecked(limits.holiday_shift)
+        self.backlog_colour.setCurrentIndex(max(self.backlog_colour.findData(limits.backlog_colour), 0))
         self.holidays.set_dates(limits.holidays)
         self.makeup.set_dates(limits.makeup_workdays)
 
@@ -254,7 +267,9 @@ class SettingsDialog(QtWidgets.QDialog):
         if not self.local_on.isChecked():
             values["local_feedback_days"] = None
         return replace(self.desk.limits, **values, yellow_fraction=self.yellow_percent.value() / 100,  # type: ignore[arg-type]
-                       holidays=self.holidays.dates(), makeup_workdays=self.makeup.dates())
+                       holidays=self.holidays.dates(), makeup_workdays=self.makeup.dates(),
+                       holiday_shift=self.holiday_shift.isChecked(),
+                       backlog_colour=str(self.backlog_colour.currentData()))
 
     def save(self) -> None:
         try:

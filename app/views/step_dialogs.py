@@ -8,31 +8,57 @@ in a note); with several possible steps, the first field is a choice of step.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from app.models.errors import DomainError
 from app.models.events import minute_text
-from app.models.vocab import CHECKLIST_ITEMS, EVENT_LABELS, RATINGS, STATUSES
-from app.models.workflow import ALLOWED_FROM
+from app.models.vocab import (
+    CATEGORIES,
+    CHECKLIST_ITEMS,
+    DEFAULT_PROBLEM_TYPES,
+    DISPATCH_MODES,
+    EVENT_LABELS,
+    LEGAL_ROUTES,
+    NOTICE_WAYS,
+    NOTICES,
+    PURPOSES,
+    RATINGS,
+    STATUSES,
+    TERMINATION_GROUNDS,
+)
+from app.models.workflow import ALLOWED_FROM, fitting_notices
 from app.ops.desk import Desk
 from app.views.common import error_label, show_error
-from app.views.qt import Qt, QtGui, QtWidgets, Signal
+from app.views.qt import Qt, QtCore, QtGui, QtWidgets, Signal
 
 # kind → fields (key, label, widget). Widgets: text (note), line, check, rating, days, files.
 FIELDS: dict[str, list[tuple[str, str, str]]] = {
-    "dispatch": [("unit1", "事权单位（属地）", "line"), ("double", "一事双交：同时交市级主管部门", "check"),
+    "dispatch": [("mode", "派发方式", "combo"), ("due", "办结报告期限", "date"),
+                 ("unit1", "事权单位（属地）", "line"), ("double", "一事双交：同时交市级主管部门", "check"),
                  ("unit2", "市级主管部门", "line"), ("note", "交办意见", "text")],
     "accept": [("unit", "受理单位", "line"), ("note", "受理意见", "text")],
     "object": [("unit", "提出异议的单位", "line"), ("reason", "异议理由及应办单位", "text")],
     "decline": [("reason", "不予受理理由", "text")],
+    "agree_objection": [("reason", "审核意见（同意异议，另行转送交办）", "text")],
+    "refuse_objection": [("reason", "审核意见（驳回异议，仍由该单位办理）", "text")],
+    "no_longer_accept": [("reason", "不再受理理由（与已复核事项为同一事实和理由）", "text")],
+    "route_legal": [("reason", "导入法定途径说明（向何机关、通过何程序）", "text")],
+    "hearing": [("start", "听证开始日期", "date"), ("end", "听证结束日期", "date"), ("note", "听证情况", "text")],
+    "notify": [("notice", "告知事项", "combo"), ("way", "告知方式", "combo"), ("document", "文书编号", "line"),
+               ("note", "说明", "text")],
+    "completion_report": [("note", "办结报告（办理结果）", "text")],
+    "classify": [("category", "诉求分类", "combo"), ("problem_type", "问题类别", "combo"),
+                 ("purpose", "信访目的", "combo"), ("legal_route", "解决途径", "combo"),
+                 ("repeat", "重复信访（非初信初访）", "check")],
     "contact": [("note", "联系情况", "text")],
     "handle": [("note", "办理措施", "text"), ("files", "佐证材料", "files")],
     "feedback": [("reply", "答复意见", "text")],
     "follow_up": [("rating", "回访评价", "rating"), ("note", "回访情况", "text")],
     "close": [("note", "办结说明", "text")],
-    "terminate": [("reason", "依法终结理由", "text")],
-    "extend": [("days", "延期天数", "days"), ("reason", "延期理由（已经单位负责人批准并告知信访人）", "text")],
+    "terminate": [("ground", "法定情形", "combo"), ("reason", "依法终结理由", "text")],
+    "extend": [("days", "延期天数", "days"), ("reason", "延期理由（将告知信访人）", "text")],
     "request_review": [("note", "申请复查的理由", "text")],
     "answer_review": [("reply", "复查意见", "text")],
     "request_re_review": [("note", "申请复核的理由", "text")],
@@ -53,12 +79,59 @@ TEXTS = {
     "choose_files": "选择佐证材料",
     "rating_placeholder": "请选择评价",
     "override_title": "督办领导批准办结（四定四包未全部完成）",
+    "override_decline": "领导批准不予受理（四定四包未全部完成）",
+    "override_terminate": "领导批准依法终结（尚未答复，或四定四包未全部完成）",
+    "override_extend": "单位负责人批准延期",
     "override_by": "批准领导",
     "override_reason": "批准理由",
     "annul_target": "将撤销：{label}（{at}，{actor}）",
     "hint": "Enter 保存，Shift+Enter 换行，Esc 取消",
     "checklist_what": "四定四包：{label}",
+    "when": "发生时间",
+    "when_tip": "这一步骤实际发生的日期和时间（如收到来信之日）；期限从此起算，录入时间另行记录",
 }
+# Choices of each drop-down field: (code stored, text shown).
+CHOICES: dict[str, list[tuple[str, str]]] = {
+    "mode": [(code, label) for code, label in DISPATCH_MODES.items()],
+    "ground": [(g, g) for g in TERMINATION_GROUNDS],
+    "notice": [(n, n) for n in NOTICES],
+    "way": [(w, w) for w in NOTICE_WAYS],
+    "category": [("", "（诉求分类）")] + [(c, c) for c in CATEGORIES],
+    "purpose": [("", "（信访目的）")] + [(p, p) for p in PURPOSES],
+    "legal_route": [("", "（解决途径）")] + [(r, r) for r in LEGAL_ROUTES],
+}
+
+
+def problem_choices(tree: dict[str, Any]) -> list[tuple[str, str]]:
+    """问题类别 as a drop-down: 大类／小类 for each of the station's kinds."""
+    return [("", "（问题类别）")] + [(f"{top}/{kind}", f"{top}／{kind}") for top, kinds in tree.items()
+                                    for kind in kinds]
+
+
+CHOICES["problem_type"] = problem_choices(DEFAULT_PROBLEM_TYPES)
+# Steps a leader may approve (the same approval as 办结 with 四定四包 open), and how its box is titled; the
+# extension's box shows from the start, since it always needs one.
+APPROVALS = {"close": "override_title", "decline": "override_decline", "terminate": "override_terminate",
+             "extend": "override_extend"}
+# Kinds recorded as of now whatever the dialog says (corrections and notes on the case, not steps that happened).
+UNDATED_KINDS = frozenset({"annul", "set_leader", "checklist", "attach"})
+
+
+class WhenEdit(QtWidgets.QDateTimeEdit):
+    """When a step happened: now unless the handler changes it; never later than now."""
+
+    def __init__(self, now: datetime, parent: QtWidgets.QWidget | None = None) -> None:
+        super().__init__(QtCore.QDateTime(now.replace(second=0, microsecond=0)), parent)
+        self.setObjectName("whenEdit")
+        self.setDisplayFormat("yyyy-MM-dd HH:mm")
+        self.setCalendarPopup(True)
+        self.setMaximumDateTime(QtCore.QDateTime(now.replace(second=59, microsecond=0)))
+        self.setToolTip(TEXTS["when_tip"])
+        self._initial = self.dateTime()
+
+    def when(self) -> datetime | None:
+        """The chosen time, or None when left at now (so a slow form is not taken as typed in late)."""
+        return None if self.dateTime() == self._initial else self.dateTime().toPython()  # type: ignore[return-value]
 
 
 class NoteEdit(QtWidgets.QPlainTextEdit):
@@ -133,7 +206,7 @@ class StepPage(QtWidgets.QWidget):
         self.form = QtWidgets.QFormLayout(self)
         self.form.setContentsMargins(0, 0, 0, 0)
         for key, label, widget_kind in FIELDS[kind]:
-            widget = self._make(widget_kind, label, on_submit)
+            widget = self._make(widget_kind, label, on_submit, key)
             widget.setObjectName(f"field_{key}")
             self.fields[key] = widget
             if widget_kind == "check":
@@ -146,10 +219,29 @@ class StepPage(QtWidgets.QWidget):
             assert isinstance(double, QtWidgets.QCheckBox)
             double.toggled.connect(self._show_second_unit)
             self._show_second_unit(False)
-        if kind == "close":
-            self._add_override(on_submit)
+            mode = self.fields["mode"]
+            assert isinstance(mode, QtWidgets.QComboBox)
+            mode.currentIndexChanged.connect(lambda *_: self.form.setRowVisible(
+                self.fields["due"], self.value("mode") == "assign"))
+            self.form.setRowVisible(self.fields["due"], False)
+        if kind in APPROVALS:
+            self._add_override(on_submit, TEXTS[APPROVALS[kind]])
+            if kind == "extend":
+                assert self.override is not None
+                self.override.show()
 
-    def _make(self, widget_kind: str, label: str, on_submit: Callable[[], None]) -> QtWidgets.QWidget:
+    def _make(self, widget_kind: str, label: str, on_submit: Callable[[], None],
+              key: str = "") -> QtWidgets.QWidget:
+        if widget_kind == "combo":
+            combo = QtWidgets.QComboBox()
+            for code, text in CHOICES[key]:
+                combo.addItem(text, code)
+            return combo
+        if widget_kind == "date":
+            edit = QtWidgets.QDateEdit(QtCore.QDate.currentDate().addDays(15 if key == "due" else 0))
+            edit.setDisplayFormat("yyyy-MM-dd")
+            edit.setCalendarPopup(True)
+            return edit
         if widget_kind == "text":
             note = NoteEdit()
             note.submitted.connect(on_submit)
@@ -178,8 +270,8 @@ class StepPage(QtWidgets.QWidget):
     def _show_second_unit(self, shown: bool) -> None:
         self.form.setRowVisible(self.fields["unit2"], shown)
 
-    def _add_override(self, on_submit: Callable[[], None]) -> None:
-        box = QtWidgets.QGroupBox(TEXTS["override_title"])
+    def _add_override(self, on_submit: Callable[[], None], title: str) -> None:
+        box = QtWidgets.QGroupBox(title)
         box.setObjectName("overrideBox")
         form = QtWidgets.QFormLayout(box)
         by, reason = QtWidgets.QLineEdit(), NoteEdit()
@@ -218,6 +310,8 @@ class StepPage(QtWidgets.QWidget):
             return widget.currentData() or ""
         if isinstance(widget, QtWidgets.QSpinBox):
             return widget.value()
+        if isinstance(widget, QtWidgets.QDateEdit):
+            return widget.date().toString("yyyy-MM-dd")
         if isinstance(widget, FileList):
             return widget.paths()
         return None
@@ -226,9 +320,15 @@ class StepPage(QtWidgets.QWidget):
         """What the step records, from the fields."""
         if self.kind == "dispatch":
             units = [self.value("unit1")] + ([self.value("unit2")] if self.value("double") else [])
-            return {"units": units, "note": self.value("note")}
+            dispatch = {"units": units, "note": self.value("note"), "mode": self.value("mode")}
+            if dispatch["mode"] == "assign":
+                dispatch["due"] = self.value("due")
+            return dispatch
         payload = {key: self.value(key) for key in self.fields if not key.startswith("override")}
-        if self.kind == "close" and self.override is not None and self.override.isVisible():
+        if self.kind == "classify":
+            payload["first_time"] = not payload.pop("repeat")
+            payload = {k: v for k, v in payload.items() if v != "" or k == "legal_route"}
+        if self.override is not None and self.override.isVisible():
             by, reason = self.value("override_by"), self.value("override_reason")
             if by or reason:
                 payload["override"] = {"by": by, "reason": reason}
@@ -280,6 +380,12 @@ class StepDialog(QtWidgets.QDialog):
             kind_row.addRow(TEXTS["kind"] + "：", self.kind_combo)
             layout.addLayout(kind_row)
         layout.addWidget(self.pages)
+        self.when_edit = WhenEdit(desk.now())
+        self.when_row = QtWidgets.QWidget()
+        when_form = QtWidgets.QFormLayout(self.when_row)
+        when_form.setContentsMargins(0, 0, 0, 0)
+        when_form.addRow(TEXTS["when"] + "：", self.when_edit)
+        layout.addWidget(self.when_row)
         if "annul" in kinds:
             layout.addWidget(self._annul_target())
         layout.addWidget(self.error)
@@ -314,6 +420,26 @@ class StepDialog(QtWidgets.QDialog):
         leader = self.page_of.get("set_leader")
         if leader is not None:
             leader.set_text("leader", self.state.leader)
+        notify = self.page_of.get("notify")
+        if notify is not None:  # only what there is a decision for
+            notice = notify.fields["notice"]
+            assert isinstance(notice, QtWidgets.QComboBox)
+            notice.clear()
+            for text in fitting_notices(self.state):
+                notice.addItem(text, text)
+        classify = self.page_of.get("classify")
+        if classify is not None:
+            for key in ("category", "problem_type", "purpose", "legal_route"):
+                combo = classify.fields[key]
+                assert isinstance(combo, QtWidgets.QComboBox)
+                if key == "problem_type":
+                    combo.clear()
+                    for code, text in problem_choices(self.desk.problem_types):
+                        combo.addItem(text, code)
+                combo.setCurrentIndex(max(combo.findData(getattr(self.state, key)), 0))
+            repeat = classify.fields["repeat"]
+            assert isinstance(repeat, QtWidgets.QCheckBox)
+            repeat.setChecked(not self.state.first_petition)
         extend = self.page_of.get("extend")
         if extend is not None:
             days = extend.fields["days"]
@@ -332,6 +458,8 @@ class StepDialog(QtWidgets.QDialog):
 
     def _kind_changed(self, *_args: object) -> None:
         self.pages.setCurrentWidget(self.page)
+        if hasattr(self, "when_row"):
+            self.when_row.setVisible(self.kind not in UNDATED_KINDS)
         show_error(self.error, "")
         first = next(iter(self.page.fields.values()), None)
         if first is not None and self.kind_combo.count() <= 1:
@@ -341,9 +469,10 @@ class StepDialog(QtWidgets.QDialog):
         """Record the step; on refusal show why and stay open."""
         kind, page = self.kind, self.page
         payload = page.payload()
+        when = self.when_edit.when()
         try:
             if kind == "handle":
-                event = self.desk.handle(self.case_id, payload["note"], payload["files"])
+                event = self.desk.handle(self.case_id, payload["note"], payload["files"], when)
             elif kind == "attach":
                 event = self.desk.attach(self.case_id, payload["files"], payload["note"])
             elif kind == "annul":
@@ -353,11 +482,10 @@ class StepDialog(QtWidgets.QDialog):
             elif kind == "checklist":
                 event = self.desk.set_checklist(self.case_id, self.checklist_key, True, payload["note"])
             else:
-                event = self.desk.record(self.case_id, kind, payload)
+                event = self.desk.record(self.case_id, kind, payload, when)
         except DomainError as err:
             show_error(self.error, str(err))
-            state = self.desk.case(self.case_id)
-            if kind == "close" and state.needs_checklist and state.checklist_done < len(CHECKLIST_ITEMS):
+            if kind in APPROVALS:  # a leader may approve what the rules refuse here
                 page.show_override()
             return
         self.recorded.emit(event)

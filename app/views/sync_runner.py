@@ -26,11 +26,12 @@ class _Worker(QtCore.QObject):
         super().__init__()
         self.data_dir = desk.data_dir
         self.now = desk.now
+        self.master_key = desk.master_key
         self.work = work
 
     def run(self) -> None:
         try:
-            own = Desk(self.data_dir, now=self.now)
+            own = Desk(self.data_dir, now=self.now, master_key=self.master_key)
         except DomainError as err:
             self.failed.emit(str(err))
             return

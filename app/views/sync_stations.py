@@ -9,12 +9,13 @@ from typing import Any
 
 from app.models.errors import DomainError
 from app.models.events import minute_text
-from app.ops import sync
+from app.ops import recovery, sync
 from app.ops.desk import Desk
 from app.sync.trust import when_text
 from app.views.bus import ChangeBus
 from app.views.common import ERROR_HEX, WARNING_HEX, error_label, message, show_error
 from app.views.qt import Qt, QtGui, QtWidgets
+from app.views.sync_runner import SyncRunner
 
 STATION_HEADERS = ("站点代码", "名称", "级别", "密钥指纹（电话核对）", "证书有效期", "状态", "最近导入", "最近导出")
 REVOCATION_HEADERS = ("站点代码", "吊销时间", "吊销单位", "原因")
@@ -36,11 +37,18 @@ TEXTS = {
     "enroll": "生成入网申请…",
     "enroll_plain": "生成入网申请…",
     "enroll_new_key": "换一把新密钥并生成入网申请…（本站密钥被吊销后重新认证）",
-    "confirm_new_key": "换新密钥后，本站要等上级签发的新证书安装后才能再导出同步包；旧密钥文件保留在数据文件夹"
-                       "的 keys/retired 中。确定换新密钥吗？",
+    "confirm_new_key": "换新密钥后，本站要等上级签发的新证书安装后才能再导出同步包；旧密钥作为已停用的密钥"
+                       "保留在本站数据中。确定换新密钥吗？",
     "certify": "为下级签发证书…",
     "install": "安装上级签发的证书…",
     "revoke": "吊销所选下级…",
+    "recovery": "为所选下级制作恢复文件…",
+    "recovery_hint": "请先在“下级站点”表中选中要恢复的站点（重新安装的站点须已换新证书）。",
+    "recovery_made": "已为 {code}（{name}）制作恢复文件：{path}\n\n事件 {events} 个，涉及案件 {cases} 件，佐证材料 "
+                     "{evidence} 个。请拷贝到 U 盘，在该站点重新安装或恢复的电脑上“导入同步包”；导入之前不要在那台"
+                     "电脑上登记或办理。",
+    "recovery_failed": "制作恢复文件失败：{reason}",
+    "zip_filter": "恢复文件 (*.zip);;所有文件 (*)",
     "valid": "有效",
     "revoked": "已吊销",
     "revoked_tip": "已于 {at} 吊销：它此后签名的同步包一律不予接受",
@@ -91,7 +99,7 @@ class StationsView(QtWidgets.QDialog):
         buttons = QtWidgets.QHBoxLayout()
         self.buttons: dict[str, QtWidgets.QPushButton] = {}
         for key, slot in (("enroll", self.enroll), ("install", self.install), ("certify", self.certify),
-                          ("revoke", self.revoke)):
+                          ("revoke", self.revoke), ("recovery", self.make_recovery)):
             button = QtWidgets.QPushButton(TEXTS[key])
             button.setObjectName(f"station_{key}")
             button.setAutoDefault(False)  # Enter must not start an enrollment
@@ -99,7 +107,7 @@ class StationsView(QtWidgets.QDialog):
                 button.clicked.connect(lambda _checked=False, s=slot: s())
             # The city is the root (nothing to request or install); a township has no station below it.
             button.setVisible(not (level == "city" and key in ("enroll", "install")
-                                   or level == "township" and key in ("certify", "revoke")))
+                                   or level == "township" and key in ("certify", "revoke", "recovery")))
             self.buttons[key] = button
             buttons.addWidget(button)
         choose = QtWidgets.QMenu(self.buttons["enroll"])
@@ -251,6 +259,41 @@ class StationsView(QtWidgets.QDialog):
             message(self, TEXTS["title"], TEXTS["certified"].format(code=cert.code, name=cert.name, path=target,
                                                                     fingerprint=cert.fingerprint),
                     QtWidgets.QMessageBox.Icon.Information)
+
+    def _selected_child(self) -> str | None:
+        rows = {i.row() for i in self.child_table.selectedIndexes()}
+        item = self.child_table.item(min(rows), 0) if rows else None
+        return item.text() if item is not None else None
+
+    def make_recovery(self, code: str | None = None, out: Path | None = None) -> SyncRunner | None:
+        """Write the recovery file for a station below (app.ops.recovery), off the GUI thread."""
+        code = code or self._selected_child()
+        if code is None:
+            show_error(self.error, TEXTS["recovery_hint"])
+            return None
+        if out is None:
+            name = f"恢复文件_{code}_{self.desk.now().strftime('%Y%m%d-%H%M')}.zip"
+            chosen, _ = QtWidgets.QFileDialog.getSaveFileName(self, TEXTS["recovery"], str(Path.home() / name),
+                                                              TEXTS["zip_filter"])
+            out = Path(chosen) if chosen else None
+        if out is None:
+            return None
+        show_error(self.error, "")
+        target, where = code, out
+        runner = SyncRunner(self.desk, TEXTS["recovery"],
+                            lambda desk, say: recovery.recovery_file(desk, target, where, say), {"sync"}, self)
+
+        def done(result: Any) -> None:
+            m = result.manifest
+            message(self, TEXTS["title"], TEXTS["recovery_made"].format(
+                code=m["receiver"], name=m["receiver_name"], path=result.path, **m["counts"]),
+                QtWidgets.QMessageBox.Icon.Information)
+
+        runner.done.connect(done)
+        runner.failed.connect(lambda text: show_error(self.error, TEXTS["recovery_failed"].format(reason=text)))
+        runner.start()
+        self.recovery_runner = runner
+        return runner
 
     def revoke(self, code: str | None = None, reason: str | None = None) -> None:
         if code is None:

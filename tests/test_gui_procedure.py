@@ -1,0 +1,124 @@
+"""The law's steps in the window: 交办 with its report date, the notice (告知) with its way, an extension with
+the leader who approved it, 依法终结 with its ground, 诉求分类, and every running limit in the detail."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from app.ops.desk import Desk
+from app.views.main_window import MainWindow
+from app.views.qt import Qt, QtCore, QtWidgets
+from app.views.step_dialogs import StepDialog
+from tests.conftest import FakeNow, make_draft
+from tests.gui_support import make_window, open_dialog, type_text
+
+
+@pytest.fixture
+def window(qtbot, desk: Desk) -> MainWindow:  # type: ignore[no-untyped-def]
+    w = make_window(qtbot, desk)
+    yield w
+    w.close()
+
+
+def open_button(qtbot: Any, window: MainWindow, name: str) -> StepDialog:
+    qtbot.mouseClick(window.detail.action_buttons()[name], Qt.MouseButton.LeftButton)
+    return open_dialog(window, StepDialog)
+
+
+def choose(dialog: StepDialog, key: str, text: str) -> None:
+    combo = dialog.page.fields[key]
+    assert isinstance(combo, QtWidgets.QComboBox)
+    combo.setCurrentIndex(combo.findText(text))
+    assert combo.currentText() == text
+
+
+def save(qtbot: Any, dialog: StepDialog) -> None:
+    with qtbot.waitSignal(dialog.recorded, timeout=3000):
+        qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+
+
+def test_assigning_a_case_asks_for_its_report_and_the_detail_shows_both_limits(qtbot, window: MainWindow,
+                                                                                desk: Desk) -> None:
+    case_id = desk.register_case(make_draft())
+    window.select_case(case_id)
+    dialog = open_button(qtbot, window, "step_dispatch")
+    due = dialog.page.fields["due"]
+    assert not due.isVisible()  # 转送 by default: no report date
+    choose(dialog, "mode", "交办")
+    assert due.isVisible()
+    assert isinstance(due, QtWidgets.QDateEdit)
+    due.setDate(QtCore.QDate(2026, 3, 12))
+    save(qtbot, dialog)
+    state = desk.case(case_id)
+    assert (state.dispatch_mode, state.report_due) == ("assign", "2026-03-12")
+    assert window.detail.deadline.text().splitlines() == ["办结报告期限：2026-03-12（剩10天）",
+                                                          "告知受理期限：2026-03-17（剩15天）",
+                                                          "单位异议期限：2026-03-09（派发后5个工作日）"]
+    assert "other_completion_report" in window.detail.action_buttons()
+
+
+def test_a_notice_is_recorded_with_its_way_and_ends_the_notice_limit(qtbot, window: MainWindow, desk: Desk) -> None:
+    case_id = desk.register_case(make_draft())
+    desk.record(case_id, "dispatch", {"units": ["镇农业农村办"]})
+    desk.record(case_id, "accept", {})
+    window.select_case(case_id)
+    assert window.detail.deadline.text().startswith("告知受理期限：2026-03-17")
+    dialog = open_button(qtbot, window, "other_notify")
+    notice = dialog.page.fields["notice"]
+    assert isinstance(notice, QtWidgets.QComboBox)
+    assert [notice.itemText(i) for i in range(notice.count())] == ["受理", "转送"]  # what there is to tell
+    choose(dialog, "notice", "受理")
+    choose(dialog, "way", "邮寄")
+    type_text(dialog.page.fields["document"], "新河信告〔2026〕第1号")
+    save(qtbot, dialog)
+    assert desk.case(case_id).notices[0]["way"] == "邮寄"
+    assert window.detail.deadline.text() == "办理答复期限：2026-05-01（剩60天）"
+
+
+def test_an_extension_names_the_approving_leader(qtbot, window: MainWindow, desk: Desk, now: FakeNow) -> None:
+    case_id = desk.register_case(make_draft())
+    for kind in ("dispatch", "accept"):
+        desk.record(case_id, kind, {"units": ["镇农业农村办"]} if kind == "dispatch" else {})
+    window.select_case(case_id)
+    dialog = open_button(qtbot, window, "step_extend")
+    assert dialog.page.override is not None and dialog.page.override.isVisible()
+    type_text(dialog.page.fields["reason"], "需第三方鉴定")
+    type_text(dialog.page.fields["override_by"], "李镇长")
+    type_text(dialog.page.fields["override_reason"], "鉴定需时")
+    save(qtbot, dialog)
+    extend = desk.events(case_id)[-1]
+    assert extend.payload["override"] == {"by": "李镇长", "reason": "鉴定需时"}
+
+
+def test_termination_before_a_reply_is_refused_until_a_leader_approves(qtbot, window: MainWindow,
+                                                                       desk: Desk) -> None:
+    case_id = desk.register_case(make_draft())
+    for kind in ("dispatch", "accept"):
+        desk.record(case_id, kind, {"units": ["镇农业农村办"]} if kind == "dispatch" else {})
+    window.select_case(case_id)
+    dialog = open_button(qtbot, window, "step_terminate")
+    choose(dialog, "ground", "诉求无法律政策依据")
+    type_text(dialog.page.fields["reason"], "要求无政策依据")
+    qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    assert "尚未书面答复信访人，不能依法终结" in dialog.error.text()
+    assert dialog.page.override is not None and dialog.page.override.isVisible()
+    type_text(dialog.page.fields["override_by"], "王书记")
+    type_text(dialog.page.fields["override_reason"], "经集体研究")
+    save(qtbot, dialog)
+    state = desk.case(case_id)
+    assert (state.status, state.termination_ground) == ("terminated", "诉求无法律政策依据")
+
+
+def test_classifying_a_matter_for_arbitration_offers_the_legal_route(qtbot, window: MainWindow, desk: Desk) -> None:
+    case_id = desk.register_case(make_draft())
+    window.select_case(case_id)
+    dialog = open_button(qtbot, window, "other_classify")
+    choose(dialog, "category", "申诉求决")
+    choose(dialog, "legal_route", "仲裁")
+    save(qtbot, dialog)
+    qtbot.waitUntil(lambda: "step_route_legal" in window.detail.action_buttons())
+    assert "step_dispatch" in window.detail.action_buttons()  # offered, but refused with the reason
+    state = desk.case(case_id)
+    assert (state.category, state.legal_route) == ("申诉求决", "仲裁")
