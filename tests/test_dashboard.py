@@ -11,6 +11,7 @@ import pytest
 from openpyxl import load_workbook
 
 from app.ops.desk import Desk
+from app.ops.spot_check import spot_checks
 from app.reports.figures import backlog_by_month, month_range
 from app.views.bus import ChangeBus
 from app.views.common_problems_view import CommonProblemsView
@@ -218,3 +219,62 @@ def test_supervise_menu_opens_the_windows(qtbot: Any, desk: Desk, station: dict[
     actions["supervise_spot_check"].trigger()
     assert isinstance(window.supervise_windows["spot_check"], SpotCheckDialog)
     assert actions["supervise_dashboard"].shortcut() == QtGui.QKeySequence("Ctrl+Shift+D")
+
+
+def _answer(qtbot: Any, box: QtWidgets.QMessageBox, yes: bool) -> None:
+    button = box.button(QtWidgets.QMessageBox.StandardButton.Yes if yes else QtWidgets.QMessageBox.StandardButton.No)
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+
+
+def test_a_spot_check_is_drawn_only_after_a_confirmation_that_names_it(qtbot: Any, desk: Desk,
+                                                                        station: dict[str, str]) -> None:
+    dialog = SpotCheckDialog(desk)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.count.setValue(2)
+    dialog.seed.setText("77")
+    qtbot.mouseClick(dialog.draw_button, Qt.MouseButton.LeftButton)
+    box = dialog.findChild(QtWidgets.QMessageBox, "confirmBox")
+    assert box is not None and box.isVisible()
+    assert "随机抽取 2 件" in box.text() and "随机种子 77" in box.text() and "不能撤销" in box.text()
+    assert box.defaultButton() is box.button(QtWidgets.QMessageBox.StandardButton.No)  # Enter writes nothing
+    _answer(qtbot, box, yes=False)
+    assert spot_checks(desk) == []
+    qtbot.mouseClick(dialog.draw_button, Qt.MouseButton.LeftButton)
+    box = next(b for b in dialog.findChildren(QtWidgets.QMessageBox, "confirmBox") if b.isVisible())
+    _answer(qtbot, box, yes=True)
+    assert len(spot_checks(desk)) == 1 and dialog.model.rowCount() == 2
+
+
+def test_a_batch_names_its_cases_before_writing(qtbot: Any, desk: Desk) -> None:
+    ids = [desk.register_case(make_draft(name=f"甲{i}", request_summary=text, village="前王村",
+                                         domain="生态环境")) for i, text in enumerate(SMELL)]
+    for case_id in ids:
+        desk.record(case_id, "dispatch", {"units": ["县生态环境分局"]})
+        desk.record(case_id, "accept", {})
+        desk.record(case_id, "contact", {"note": "电话联系"})
+    view = CommonProblemsView(desk, ChangeBus(desk))
+    qtbot.addWidget(view)
+    view.show()
+    view.text.setPlainText("会同环保部门夜间突击检查")
+    before = desk.conn.execute("SELECT count(*) FROM events").fetchone()[0]
+    qtbot.mouseClick(view.apply_button, Qt.MouseButton.LeftButton)
+    box = view.findChild(QtWidgets.QMessageBox, "confirmBox")
+    assert box is not None and "以下 3 件案件" in box.text() and "会同环保部门夜间突击检查" in box.text()
+    assert all(case_id in box.text() for case_id in ids)
+    _answer(qtbot, box, yes=False)
+    assert desk.conn.execute("SELECT count(*) FROM events").fetchone()[0] == before
+    qtbot.mouseClick(view.apply_button, Qt.MouseButton.LeftButton)
+    box = next(b for b in view.findChildren(QtWidgets.QMessageBox, "confirmBox") if b.isVisible())
+    with qtbot.waitSignal(view.recorded, timeout=3000):
+        _answer(qtbot, box, yes=True)
+    assert [desk.case(c).measures for c in ids] == [1, 1, 1]
+
+
+def test_colour_is_never_the_only_signal_in_the_charts(qtbot: Any, desk: Desk, station: dict[str, str]) -> None:
+    board = Dashboard(desk)
+    qtbot.addWidget(board)
+    shown = [s for s in board.colour_series.slices() if s.value() > 0]
+    assert shown and all(s.isLabelVisible() and s.label()[0] in "红黄绿" for s in shown)
+    strokes = {lines[0].pen().style() for lines in board.trend_series.values() if lines}
+    assert len(strokes) == len(board.trend_series)  # each trend line drawn its own way, not only its colour

@@ -17,6 +17,7 @@ from app.store.db import DB_NAME
 from app.store.queries import counts
 from app.views import app as gui_app
 from app.views import plugins
+from app.views.common import real_folder
 from app.views.main_window import MainWindow
 from app.views.qt import Qt, QtCore, QtGui, QtWidgets
 from app.views.setup_dialog import SetupDialog
@@ -65,6 +66,9 @@ def test_clicking_the_open_and_backlog_counts_lists_what_they_count(qtbot, demo_
                                                                     desk: Desk) -> None:
     figures = counts(desk.conn, desk.today())
     assert 0 < figures["backlog"] < figures["open"]
+    with qtbot.waitSignal(demo_window.model.refreshed):
+        demo_window.views.choose("all")
+    assert demo_window.model.rowCount() > figures["open"]
     with qtbot.waitSignal(demo_window.model.refreshed):
         qtbot.mouseClick(demo_window.counts.labels["open"], Qt.MouseButton.LeftButton)
     assert demo_window.model.rowCount() == figures["open"]
@@ -156,15 +160,43 @@ def test_setup_dialog_sets_up_the_station(qtbot, tmp_path: Path) -> None:
     desk.close()
 
 
-def test_setup_dialog_opens_a_demo_station(qtbot, tmp_path: Path) -> None:
-    desk = Desk(tmp_path / "demo")
+def test_setup_dialog_opens_a_demo_station_in_its_own_folder(qtbot, tmp_path: Path) -> None:
+    desk = Desk(tmp_path / "station")
     dialog = SetupDialog(desk, demo_cases=20)
     qtbot.addWidget(dialog)
     with qtbot.waitSignal(dialog.accepted):
         qtbot.mouseClick(dialog.demo_button, Qt.MouseButton.LeftButton)
-    assert desk.station is not None and desk.station.code == "DEMO"
-    assert desk.conn.execute("SELECT count(*) FROM cases").fetchone()[0] == 20
+    demo = dialog.opened
+    assert demo is not None and demo.data_dir == tmp_path / "station-demo"
+    assert demo.station is not None and demo.station.code == "DEMO"
+    assert demo.conn.execute("SELECT count(*) FROM cases").fetchone()[0] == 20
+    assert desk.station is None  # the real data folder is untouched
+    assert desk.conn.execute("SELECT count(*) FROM cases").fetchone()[0] == 0
+
+    window = MainWindow(demo)
+    qtbot.addWidget(window)
+    assert window.windowTitle().startswith("【演示站点 — 数据与本站无关】")
+    assert str(tmp_path / "station-demo") in window.windowTitle()
+    leave = window.findChild(QtGui.QAction, "leaveDemo")
+    window.show()
+    leave.trigger()
+    assert window.leaving_demo and not window.isVisible()
+    assert real_folder(demo.data_dir) == tmp_path / "station"
+
+    again = SetupDialog(desk, demo_cases=20)  # a second visit opens the same demo, not a new one
+    qtbot.addWidget(again)
+    with qtbot.waitSignal(again.accepted):
+        again.open_demo()
+    assert again.opened is not None and again.opened.data_dir == demo.data_dir
+    again.opened.close()
+    demo.close()
     desk.close()
+
+
+def test_a_real_station_has_no_way_to_leave_a_demo(qtbot, desk: Desk) -> None:
+    window = MainWindow(desk)
+    qtbot.addWidget(window)
+    assert window.findChild(QtGui.QAction, "leaveDemo") is None and "演示" not in window.windowTitle()
 
 
 def test_a_file_from_a_newer_program_is_refused_in_chinese(qtbot, tmp_path: Path) -> None:

@@ -150,8 +150,12 @@ def test_a_case_goes_from_registration_to_closing(qtbot, window: MainWindow, des
     assert desk.case(case_id).status == "closed"
     assert window.detail.status.text() == "已办结"
     assert offered(window) >= {"request_review"} and "close" not in offered(window)
+    assert case_id not in [window.model.case_id_at(r) for r in range(window.model.rowCount())]  # in hand only
+    with qtbot.waitSignal(window.model.refreshed):
+        window.views.choose("all")
     status_column = window.model.columns.index("status")
-    assert window.model.data(window.model.index(0, status_column)) == "已办结"
+    row = next(r for r in range(window.model.rowCount()) if window.model.case_id_at(r) == case_id)
+    assert window.model.data(window.model.index(row, status_column)) == "已办结"
 
 
 def test_a_supervisor_can_approve_closing_with_the_checklist_open(qtbot, window: MainWindow, desk: Desk) -> None:
@@ -175,9 +179,18 @@ def test_a_supervisor_can_approve_closing_with_the_checklist_open(qtbot, window:
 def test_the_toolbar_close_explains_why_a_case_cannot_be_closed_yet(qtbot, window: MainWindow, desk: Desk) -> None:
     case_id = desk.register_case(make_draft())
     window.select_case(case_id)
+    assert not window.close_action.isEnabled()
+    assert "现在不能办结：案件当前状态为“已登记”，不能进行“办结销号”" in window.close_action.toolTip()
+    for kind, payload in (("dispatch", {"units": ["镇农业农村办"]}), ("accept", {"unit": "镇农业农村办"}),
+                          ("contact", {"note": "电话联系"}), ("handle", {"note": "修路"}),
+                          ("feedback", {"reply": "已修复"})):
+        desk.record(case_id, kind, payload)
+    assert not window.close_action.isEnabled()  # answered, not yet visited
+    desk.record(case_id, "follow_up", {"rating": "satisfied", "note": "满意"})
+    qtbot.waitUntil(window.close_action.isEnabled)
+    assert "现在不能办结" not in window.close_action.toolTip()
     window.close_action.trigger()
-    box = open_dialog(window, QtWidgets.QMessageBox)
-    assert box.text() == "案件当前状态为“已登记”，不能进行“办结销号”"
+    assert open_dialog(window, StepDialog).kind == "close"
 
 
 def test_ctrl_r_offers_the_allowed_steps_next_one_first(qtbot, window: MainWindow, desk: Desk) -> None:
@@ -188,10 +201,11 @@ def test_ctrl_r_offers_the_allowed_steps_next_one_first(qtbot, window: MainWindo
     qtbot.keyClick(window.case_list, Qt.Key.Key_R, Qt.KeyboardModifier.ControlModifier)
     dialog = open_dialog(window, StepDialog)
     kinds = [dialog.kind_combo.itemText(i) for i in range(dialog.kind_combo.count())]
-    assert kinds == ["派发", "受理", "异议退回", "不予受理"]
-    dialog.kind_combo.setCurrentIndex(1)
+    # The next step first; 派发, just recorded, last: saving the form untouched accepts, never dispatches again.
+    assert kinds == ["受理", "异议退回", "不予受理", "派发"]
     save(qtbot, dialog)
     assert desk.case(case_id).status == "accepted"
+    assert [s.kind for s in desk.case(case_id).steps].count("dispatch") == 1
 
 
 def test_an_inline_refusal_keeps_the_dialog_open(qtbot, window: MainWindow, desk: Desk) -> None:

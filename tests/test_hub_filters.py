@@ -77,6 +77,8 @@ def _window(qtbot: Any, desk: Desk):  # type: ignore[no-untyped-def]
 def test_the_city_window_filters_by_county_and_names_stations(qtbot: Any, synced, qtmodeltester: Any) -> None:  # type: ignore[no-untyped-def]
     desks, made = synced
     window = _window(qtbot, desks["331000"])
+    with qtbot.waitSignal(window.model.refreshed):
+        window.views.choose("all")  # closed cases too
     model, combo = window.model, window.filters.origin
     assert combo is not None
     headers = [model.headerData(c, Qt.Orientation.Horizontal) for c in range(model.columnCount())]

@@ -259,3 +259,17 @@ def test_round_trip_of_an_exported_ledger_through_libreoffice(tmp_path: Path, no
     assert other.conn.execute(ids).fetchall() == demo.conn.execute(ids).fetchall()
     demo.close()
     other.close()
+
+
+def test_the_programs_own_masked_ledger_says_why_it_cannot_come_back(tmp_path: Path,
+                                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    from tests.test_cli import register, run
+
+    run(capsys, tmp_path, "init", "--code", "TZ01", "--name", "新河镇信访办", "--level", "township")
+    assert register(capsys, tmp_path)[0] == 0
+    ledger = tmp_path / "台账.xlsx"
+    assert run(capsys, tmp_path, "ledger", "--out", str(ledger))[0] == 0  # ID numbers masked by default
+    code, _out, err = run(capsys, tmp_path, "import-ledger", str(ledger), "--dry-run",
+                          "--rejected", str(tmp_path / "未导入.xlsx"))
+    assert "身份证号已脱敏（含*），不能导入" in err
+    assert "脱敏（部分隐去）的身份证号不能导入" in err and "导出完整身份证号" in err and "ledger --full-id" in err

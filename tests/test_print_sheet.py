@@ -258,3 +258,20 @@ def test_steps_name_the_unit_that_acted_and_synced_stations_by_name(tmp_path: Pa
         rows = {r.label: r.unit for r in sheet_data(county, case_id).steps}
     assert rows == {"登记": "新河镇信访办", "派发": "镇农业农村办", "受理": "镇农业农村办",
                     "联系信访人": "新河镇信访办"}
+
+
+def test_the_latest_follow_up_is_shown_after_review_and_re_review(desk: Desk, now: FakeNow, tmp_path: Path) -> None:
+    """Visited twice and dissatisfied twice, then 复核 asked for: the sheet says so, not 尚未回访."""
+    case_id = closed_case(desk, now)
+    desk.record(case_id, "request_review", {"note": "对处理结果不服"})
+    desk.record(case_id, "answer_review", {"reply": "维持原处理意见"})
+    now.advance(days=1)
+    desk.record(case_id, "follow_up", {"rating": "dissatisfied", "note": "第二次回访，仍不满意"})
+    desk.record(case_id, "request_re_review", {"note": "申请复核"})
+    assert desk.case(case_id).rating == ""  # the case itself waits for the next visit
+    out = tmp_path / "reviewed.pdf"
+    write_sheets(out, [sheet_data(desk, case_id)])
+    text = squeeze("".join(pages_text(out)))
+    section = text[text.index("七、回访评价"):]
+    assert "尚未回访" not in section
+    assert "不满意" in section and "第二次回访，仍不满意" in section and now().date().isoformat() in section

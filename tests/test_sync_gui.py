@@ -8,7 +8,7 @@ from pathlib import Path
 from app.ops import supervision
 from app.ops import sync_transfer as transfer
 from app.ops.desk import Desk
-from app.views.qt import QtWidgets
+from app.views.qt import Qt, QtWidgets
 from app.views.sync_conflicts import ConflictsView
 from app.views.sync_dialogs import ExportDialog, ImportSummary, start_import
 from app.views.sync_stations import StationsView
@@ -76,11 +76,20 @@ def test_a_conflict_is_settled_in_the_conflicts_view(qtbot, tmp_path: Path, now:
         transfer.import_bundle(county, transfer.export_bundle(town, "331002", tmp_path / "2.zip").path)
         view = ConflictsView(county)
         qtbot.addWidget(view)
+        view.show()
         assert view.hard.rowCount() == 1 and view.hard.item(0, 1).text() == "包案领导"
         texts = [view.choices.itemText(i) for i in range(view.choices.count())]
         assert texts[0].startswith("[1] 陈副县长（331002") and texts[1].startswith("[2] 周镇长（331002001")
         view.choices.setCurrentIndex(1)
+        # Side by side: ours and theirs, what, when, who.
+        headers = [view.compare.horizontalHeaderItem(c).text() for c in range(view.compare.columnCount())]
+        assert headers == ["[1] 本站（331002）", "[2] 对方（331002001）"]
+        column = [view.compare.item(r, 1).text() for r in range(view.compare.rowCount())]
+        assert column[0] == "周镇长" and column[3] == "331002001" and column[1][:4].isdigit()
         view.apply.click()
+        box = view.findChild(QtWidgets.QMessageBox, "confirmBox")
+        assert "“包案领导”将定为" in box.text() and "周镇长" in box.text()
+        qtbot.mouseClick(box.button(QtWidgets.QMessageBox.StandardButton.Yes), Qt.MouseButton.LeftButton)
         assert view.hard.rowCount() == 0
         assert county.case(case_id).leader == "周镇长" and county.case(case_id).conflicts == []
         view.grab().save(str(tmp_path / "conflicts.png"))
@@ -186,3 +195,26 @@ def test_an_export_refusal_is_shown_whole(qtbot, tmp_path: Path, now: FakeNow) -
         qtbot.addWidget(empty)
         assert "同步 → 站点与证书" in empty.error.text() and "install-cert" not in empty.error.text()
         lone.close()
+
+
+def test_the_conflict_line_of_a_case_opens_the_conflicts_view(qtbot, tmp_path: Path, now: FakeNow) -> None:  # type: ignore[no-untyped-def]
+    from tests.gui_support import make_window
+
+    with station_tree(tmp_path, now, ("331000", "331002", "331002001")) as d:
+        town, county = d["331002001"], d["331002"]
+        case_id = new_case(town)
+        transfer.import_bundle(county, transfer.export_bundle(town, "331002", tmp_path / "1.zip").path)
+        supervision.assign_leader(county, case_id, "陈副县长")
+        now.advance(minutes=3)
+        supervision.assign_leader(town, case_id, "周镇长")
+        transfer.import_bundle(county, transfer.export_bundle(town, "331002", tmp_path / "2.zip").path)
+        window = make_window(qtbot, county)
+        window.select_case(case_id)
+        warning = window.detail.warning
+        assert warning.isVisible() and "有 1 处修改冲突待处理：包案领导" in warning.text()
+        assert 'href="conflicts"' in warning.text()
+        warning.linkActivated.emit("conflicts")
+        view = window.findChild(ConflictsView)
+        assert view is not None and view.isVisible() and view.hard.rowCount() == 1
+        view.close()
+        window.close()

@@ -6,7 +6,7 @@ import pytest
 
 from app.models.errors import DomainError
 from app.models.vocab import CHECKLIST_ITEMS
-from app.models.workflow import allowed_steps
+from app.models.workflow import allowed_steps, offered_steps
 from app.ops.desk import Desk
 
 from .conftest import FakeNow, make_draft
@@ -220,3 +220,26 @@ def test_a_collective_visit_is_five_or_more_people(desk: Desk) -> None:
     assert not desk.case(desk.register_case(make_draft(head_count=4))).collective
     assert desk.case(desk.register_case(make_draft(head_count=5))).collective
     assert not desk.case(desk.register_case(make_draft(head_count=9, channel="letter"))).collective
+
+
+def test_the_next_step_is_offered_first_and_the_step_just_recorded_last(desk: Desk) -> None:
+    case_id = desk.register_case(make_draft())
+    expected_first = ["dispatch", "accept", "contact", "handle", "feedback", "follow_up", "close"]
+    payloads = {"dispatch": {"units": ["镇农业农村办"]}, "accept": {"unit": "镇农业农村办"},
+                "contact": {"note": "电话"}, "handle": {"note": "修路"}, "feedback": {"reply": "已修复"},
+                "follow_up": {"rating": "satisfied", "note": "满意"}}
+    recorded = ""
+    for kind in expected_first:
+        offered = offered_steps(desk.case(case_id))
+        assert offered[0] == kind, (recorded, offered)
+        assert sorted(offered) == sorted(allowed_steps(desk.case(case_id)))
+        if recorded in offered:
+            assert offered[-1] == recorded
+        if kind == "close":
+            break
+        desk.record(case_id, kind, payloads[kind])
+        recorded = kind
+    # A reopened case: the review's answer comes first.
+    desk.record(case_id, "close", {"note": "销号"})
+    desk.record(case_id, "request_review", {"note": "不服"})
+    assert offered_steps(desk.case(case_id))[0] == "answer_review"

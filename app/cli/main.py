@@ -17,7 +17,8 @@ from app.cli.common import EXIT_USAGE, run_handler
 from app.cli.terminal import safe_terminal
 
 # Modules that add sub-commands: each has ``register(subparsers)`` and sets ``run`` on its parsers.
-COMMAND_MODULES = ["app.cli.cases", "app.cli.settings", "app.cli.supervise", "app.cli.reports", "app.cli.sync"]
+COMMAND_MODULES = ["app.cli.cases", "app.cli.settings", "app.cli.supervise", "app.cli.reports", "app.cli.sync",
+                   "app.cli.backup"]
 # The options that go with opening the window, each followed by its value.
 WINDOW_OPTIONS = ("--data-dir", "--screenshot", "--case")
 
@@ -72,6 +73,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run_gui(args)
     try:
         with safe_terminal():
+            if getattr(args, "run_without_desk", None):  # restore: its folder must not be opened (made) first
+                return int(args.run_without_desk(args))
             return run_handler(args.run, args)
     except BrokenPipeError:
         # `list | head` closed the pipe: the reader has what it wanted. Point stdout at nothing so the interpreter's

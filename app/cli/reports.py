@@ -129,7 +129,14 @@ def cmd_ledger(desk: Desk, args: argparse.Namespace) -> int:
 
 
 def cmd_import_ledger(desk: Desk, args: argparse.Namespace) -> int:
-    from app.reports.ledger_import import default_rejected_path, plan_import, run_import, write_rejected
+    from app.reports.ledger_import import (
+        MASKED_ID_HELP,
+        default_rejected_path,
+        masked_rows,
+        plan_import,
+        run_import,
+        write_rejected,
+    )
 
     desk.require_station()
     plan = plan_import(desk, args.file, args.channel, args.source)
@@ -159,6 +166,8 @@ def cmd_import_ledger(desk: Desk, args: argparse.Namespace) -> int:
         out = args.rejected or default_rejected_path(args.file)
         write_rejected(plan, out)
         print(f"未通过检查 {len(rejected)} 行，原因见：{out}", file=sys.stderr)
+        if masked_rows(plan):
+            print(MASKED_ID_HELP, file=sys.stderr)
         for result in rejected[:5]:
             print(f"  第{result.row}行：{result.reason}", file=sys.stderr)
     skipped_note = f"，已导入过 {len(skipped)} 行" if skipped else ""

@@ -52,6 +52,40 @@ def allowed_steps(state: CaseState) -> list[str]:
     return steps
 
 
+# The usual way forward, in order; the other allowed steps (异议, 不予受理, 延期, 依法终结, 复查 …) are detours.
+FORWARD: tuple[str, ...] = ("dispatch", "accept", "contact", "handle", "feedback", "follow_up", "close",
+                            "answer_review", "answer_re_review")
+
+
+def offered_steps(state: CaseState) -> list[str]:
+    """The allowed steps in the order a handler is offered them: the next step of the usual way first, the detours
+    after it, and the step just recorded last (saving a form untouched must not record the same step twice)."""
+    allowed = allowed_steps(state)
+    last = next((s.kind for s in reversed(state.steps) if s.kind in ALLOWED_FROM), "")
+    reached = FORWARD.index(last) if last in FORWARD else -1
+
+    def rank(kind: str) -> tuple[int, int]:
+        if kind == last:
+            return (3, 0)
+        if kind in FORWARD:
+            position = FORWARD.index(kind)
+            return (0 if position > reached else 2, position)
+        return (1, CHAIN_STEPS.index(kind) if kind in CHAIN_STEPS else len(CHAIN_STEPS))
+
+    return sorted(allowed, key=rank)
+
+
+def why_not(state: CaseState, kind: str, limits: TimeLimits, today: date) -> str:
+    """Why ``kind`` cannot be recorded now, in Chinese (empty when it can, fields apart)."""
+    if kind in allowed_steps(state):
+        return ""
+    try:
+        check(state, kind, {}, limits, today)
+    except DomainError as err:
+        return str(err)
+    return f"案件当前状态为“{STATUSES[state.status]}”，不能进行“{EVENT_LABELS.get(kind, kind)}”"
+
+
 def is_legal_channel(state: CaseState) -> bool:
     """A 申诉求决 matter that belongs to litigation, arbitration, administrative review or another statutory
     procedure: it is routed there (导入法定途径), not handled as a 信访."""

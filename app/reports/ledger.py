@@ -26,7 +26,7 @@ from openpyxl.worksheet.filters import AutoFilter
 from app.models.errors import DomainError
 from app.models.identity import mask_id_number
 from app.models.vocab import CHANNELS, COLOURS, RATINGS, STATUSES
-from app.reports.safe_cells import clean_text, safe_row
+from app.reports.safe_cells import FORMULA_STARTS, clean_text, safe_row
 from app.store.files import output_file
 from app.store.queries import COLOUR_SQL, CaseFilter
 
@@ -44,6 +44,21 @@ COLUMNS: tuple[tuple[str, float], ...] = (
 )
 HEADERS = tuple(h for h, _ in COLUMNS)
 COLOUR_COLUMN = HEADERS.index("督办")
+# Cells of several petitioners hold one person a line, wrapped, so a printout cuts no name, ID number or phone.
+PEOPLE_COLUMNS = tuple(HEADERS.index(h) for h in ("信访人", "身份证号", "联系电话", "住址"))
+SUMMARY_COLUMN = HEADERS.index("反映问题")
+SUMMARY_LINE = 22  # about the Chinese characters one line of 反映问题 holds; a longer text wraps
+LINE_POINTS = 15.5  # the height of one line of text in a row, in points (Excel's and LibreOffice's default font)
+
+
+def _lines(text: str, width: float) -> int:
+    """How many lines a wrapped cell of that width (Excel character units: a Chinese character takes two) needs.
+    Spreadsheets do not grow a row to its wrapped text on opening a file, so the ledger sets the height."""
+    lines = 0
+    for part in text.split("\n"):
+        units = sum(2 if ord(ch) > 0x2E80 else 1 for ch in part)
+        lines += max(1, -(-units // max(int(width) - 1, 1)))
+    return lines
 _FILLS = {"red": ("D32F2F", "FFFFFF"), "yellow": ("F9D132", "000000"), "green": ("2E7D32", "FFFFFF")}
 
 _PEOPLE = ("(SELECT group_concat({col}, '、') FROM (SELECT {col} FROM petitioners p "
@@ -146,6 +161,17 @@ class _Cells:
             proto.fill, proto.font = PatternFill("solid", fgColor=fill), Font(color=ink, bold=True)
             proto.alignment = Alignment(horizontal="center")
             self.colour[code] = proto
+        self.wrap = WriteOnlyCell(ws, "")
+        self.wrap.alignment = Alignment(vertical="top", wrap_text=True)
+
+    def wrapped(self, text: str) -> WriteOnlyCell:
+        """A wrapped text cell, as safe as ``safe_cell`` makes the others (shown as typed, never run)."""
+        text = clean_text(text)
+        cell = WriteOnlyCell(self.ws, text)
+        cell._style = copy(self.wrap._style)
+        cell.data_type = "s"
+        cell.quotePrefix = text.startswith(FORMULA_STARTS)
+        return cell
 
     def header(self, text: str) -> WriteOnlyCell:
         cell = WriteOnlyCell(self.ws, text)
@@ -159,6 +185,20 @@ class _Cells:
         cell = WriteOnlyCell(self.ws, COLOURS[code])
         cell._style = copy(self.colour[code]._style)
         return cell
+
+
+def _wrap_people_and_request(row: list[Any], cells: _Cells) -> int:
+    """Several petitioners one a line, and a long request, in wrapped cells; returns the lines the row needs."""
+    lines = 1
+    wrapped = list(PEOPLE_COLUMNS) if "、" in str(row[PEOPLE_COLUMNS[0]] or "") else []
+    if len(str(row[SUMMARY_COLUMN] or "")) > SUMMARY_LINE:
+        wrapped.append(SUMMARY_COLUMN)
+    for column in wrapped:
+        text = str(row[column] or "")
+        text = text.replace("、", "\n") if column in PEOPLE_COLUMNS else text
+        row[column] = cells.wrapped(text)
+        lines = max(lines, _lines(text, COLUMNS[column][1]))
+    return lines
 
 
 PRINT_PAGES_WIDE = 3
@@ -210,6 +250,9 @@ def write_ledger(conn: sqlite3.Connection, out: Path, flt: LedgerFilter, today: 
     for row in rows:
         if colour_column >= 0:
             row[colour_column] = cells.colour_cell(row[colour_column])
+        lines = 1 if national else _wrap_people_and_request(row, cells)
+        if lines > 1:
+            ws.row_dimensions[written + 2].height = LINE_POINTS * lines
         ws.append(safe_row(ws, row))
         written += 1
         if progress and written % 5000 == 0:

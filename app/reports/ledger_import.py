@@ -188,6 +188,19 @@ def parse_channel(value: Any, default: str = "") -> str:
     return code
 
 
+# The program's own ledger hides the middle of ID numbers unless asked not to; such a ledger cannot come back in:
+# a hidden number neither passes the check digit nor tells one petitioner from another.
+MASKED_ID = "身份证号已脱敏（含*），不能导入"
+MASKED_ID_HELP = ("脱敏（部分隐去）的身份证号不能导入：无法校验，也无法据此认出同一信访人，这是有意的。"
+                  "请导出一份含完整身份证号的台账再导入：在“台账 → 导出信访事项台账”中勾选“导出完整身份证号”"
+                  "（命令行：ledger --full-id）；或清空这些格后再导入。")
+
+
+def masked_rows(plan: ImportPlan) -> int:
+    """How many rows were refused for a masked ID number (the wizard and the command line then explain why)."""
+    return sum(1 for result in plan.rejected if result.reason == MASKED_ID)
+
+
 def _people(cells: dict[str, Any]) -> list[Petitioner]:
     names = [x for x in _SPLIT.split(_text(cells.get("name"))) if x.strip()]
     if not names:
@@ -198,7 +211,7 @@ def _people(cells: dict[str, Any]) -> list[Petitioner]:
     if len(ids) > len(names) or len(phones) > len(names):
         raise DomainError("身份证号或电话的个数多于信访人的人数（多人时请用“、”分隔并一一对应）")
     if any("*" in x or "＊" in x for x in ids):
-        raise DomainError("身份证号已脱敏（含*），无法校验；请使用含完整身份证号的台账，或清空该格")
+        raise DomainError(MASKED_ID)
     if isinstance(raw_id, int | float) and ids:
         raise DomainError("身份证号被存为数字，Excel 只保留前15位有效数字，号码已不完整；"
                           "请将该列设为文本后重新填写")

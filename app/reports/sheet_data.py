@@ -157,10 +157,14 @@ def sheet_data(desk: Desk, case_id: str, *, full_id: bool = False, events: list[
     by_id = {e.id: e for e in events}
     for number, step in enumerate(state.steps, start=1):
         data.steps.append(_step_row(number, step, by_id.get(step.event_id), names, state.channel))
-    follow_ups = [s for s in state.steps if s.kind == "follow_up"]
-    if follow_ups and state.rating:
-        last = follow_ups[-1]
-        data.follow_up = (RATINGS.get(state.rating, state.rating), last.at[:10], last.note)
+    # The latest follow-up as it was recorded: after 复查 / 复核 the case's own rating is cleared until the next
+    # visit, but the sheet still shows the last visit and what the petitioner said then.
+    for step in reversed(state.steps):
+        event = by_id.get(step.event_id)
+        if step.kind == "follow_up" and event is not None:
+            rating = str(event.payload.get("rating", ""))
+            data.follow_up = (RATINGS.get(rating, rating), step.at[:10], step.note)
+            break
     return data
 
 

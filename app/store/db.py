@@ -58,6 +58,9 @@ PLAIN_HEADER = b"SQLite format 3\x00"
 # with a cache this size it costs what the plain store costs once warm (PLATFORM-NOTES.md). An upper bound, taken
 # as pages are read.
 CACHE_KIB = 262144
+# The start-up check reads every page: paid at every start up to this size (about 0.1 s), beyond it left to
+# backup (which checks its copy) and ``verify``.
+QUICK_CHECK_BYTES = 64 << 20
 
 
 def is_plain(path: Path) -> bool:
@@ -146,6 +149,11 @@ def open_connection(path: Path, key: bytes | None = None) -> sqlite3.Connection:
             if is_database_error(err):
                 raise DomainError(f"无法打开本站数据：密钥不对，或数据文件已损坏（{path}）。" + WAY_BACK) from None
             raise
+    if exists and path.stat().st_size <= QUICK_CHECK_BYTES:
+        problem = quick_check(conn)
+        if problem:
+            conn.close()  # nothing written: the damaged file stays as it was found, for a specialist
+            raise DomainError(damaged_message(path) + f"（{problem[:200]}）")
     # WAL is set outside any transaction: inside one it silently stays as it was.
     conn.execute("PRAGMA journal_mode = WAL")
     conn.execute("PRAGMA synchronous = NORMAL")
@@ -153,6 +161,17 @@ def open_connection(path: Path, key: bytes | None = None) -> sqlite3.Connection:
     conn.execute("PRAGMA busy_timeout = 5000")
     upgrade(conn)
     return conn
+
+
+def quick_check(conn: sqlite3.Connection) -> str | None:
+    """SQLite's quick check of an open store: None when sound, else what is wrong (in SQLite's words)."""
+    try:
+        rows = [r[0] for r in conn.execute("PRAGMA quick_check(3)")]
+    except Exception as err:
+        if is_database_error(err):
+            return str(err)
+        raise
+    return None if rows == ["ok"] else "；".join(rows)
 
 
 WAY_BACK = ("可以从备份恢复（restore 备份文件 --data-dir 新文件夹，或“文件 → 恢复”），或请上级为本站制作恢复文件，"

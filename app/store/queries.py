@@ -71,6 +71,8 @@ class CaseFilter:
     backlog: bool = False
     overdue: bool = False
     open_only: bool = False
+    due_today: bool = False  # open cases whose time limit ends today
+    actor: str = ""  # cases in which this person recorded a step (我的在办, with open_only)
 
     def where(self, today: date) -> tuple[str, dict[str, Any]]:
         """The WHERE clause and its parameters."""
@@ -93,6 +95,11 @@ class CaseFilter:
             clauses.append("(finished = 0 AND deadline < :today)")
         if self.open_only:
             clauses.append("finished = 0")
+        if self.due_today:
+            clauses.append("(finished = 0 AND deadline = :today)")
+        if self.actor:
+            clauses.append("case_id IN (SELECT case_id FROM steps WHERE actor = :actor)")
+            params["actor"] = self.actor
         for i, term in enumerate(self.text.split()):
             clauses.append(text_clause(term, f"t{i}", params))
         return (" AND ".join(clauses) or "1"), params

@@ -18,7 +18,7 @@ from app.models.errors import DomainError
 from app.ops.desk import Desk
 from app.store.db import default_data_dir
 from app.store.queries import number_of_case
-from app.views.common import FONT_FILE, STYLE_FILE
+from app.views.common import FONT_FILE, STYLE_FILE, real_folder
 from app.views.errors import ErrorReporter
 from app.views.evidence_files import clean_stale_exports
 from app.views.qt import QtCore, QtGui, QtWidgets
@@ -137,18 +137,8 @@ def run_gui(args: argparse.Namespace) -> int:
     reporter.install()
     clean_stale_exports()
     try:
-        if desk.station is None:
-            if screenshot:
-                print(f"错误：{TEXTS['no_station'].format(dir=data_dir)}", file=sys.stderr)
-                return 1
-            from app.views.setup_dialog import SetupDialog
-
-            if SetupDialog(desk).exec() != QtWidgets.QDialog.DialogCode.Accepted:
-                return 0
-        case_id = (getattr(args, "case", None) or "").strip().upper() or None
-        if case_id is not None and number_of_case(desk.conn, case_id) is None:
-            return fatal(TEXTS["no_case"].format(case=case_id), screenshot=bool(screenshot))
-        return _run_window(app, desk, Path(screenshot) if screenshot else None, case_id)
+        return _run_stations(app, desk, Path(screenshot) if screenshot else None,
+                             (getattr(args, "case", None) or "").strip().upper() or None)
     except Exception as err:  # whatever broke before the event loop ran, the handler is told
         return reporter.fatal(err)
     finally:
@@ -156,21 +146,71 @@ def run_gui(args: argparse.Namespace) -> int:
         desk.close()
 
 
-def _run_window(app: QtWidgets.QApplication, desk: Desk, screenshot: Path | None, case_id: str | None) -> int:
+def _run_stations(app: QtWidgets.QApplication, desk: Desk, screenshot: Path | None, case_id: str | None) -> int:
+    """The window on this data folder's station (set up first when there is none); a demo chosen at set-up opens
+    from its own folder, and leaving it comes back to the real station's folder (to its station, or to setting
+    one up)."""
+    opened_here: list[Desk] = []  # desks this function opened, closed here (the caller closes ``desk``)
+    try:
+        while True:
+            shown = desk
+            if desk.station is None:
+                if screenshot is not None:
+                    print(f"错误：{TEXTS['no_station'].format(dir=desk.data_dir)}", file=sys.stderr)
+                    return 1
+                from app.views.setup_dialog import SetupDialog
+
+                dialog = SetupDialog(desk)
+                if dialog.exec() != QtWidgets.QDialog.DialogCode.Accepted:
+                    return 0
+                if dialog.opened is not None:
+                    shown = dialog.opened
+                    opened_here.append(shown)
+            if case_id is not None and number_of_case(shown.conn, case_id) is None:
+                return fatal(TEXTS["no_case"].format(case=case_id), screenshot=screenshot is not None)
+            code, leave_demo = _run_window(app, shown, screenshot, case_id)
+            real = real_folder(shown.data_dir)
+            if not leave_demo or real is None:
+                return code
+            case_id = None
+            if shown is desk:  # the program was started on the demo's folder itself
+                desk = Desk(real)
+                opened_here.append(desk)
+    finally:
+        for opened in opened_here:
+            opened.close()
+
+
+def place_window(window: QtWidgets.QMainWindow, remembered: bool) -> None:
+    """Show the main window on a handler's screen: the size the handler left it at (``remembered``), else the whole
+    screen of a small laptop (1366×768, or 1280×720 at 150 %), else a comfortable size inside the screen."""
+    restored = remembered and window.remember_layout()  # type: ignore[attr-defined]
+    screen = window.screen() or QtGui.QGuiApplication.primaryScreen()
+    available = screen.availableGeometry()
+    if restored:
+        window.show()
+    elif available.width() < 1500:
+        window.showMaximized()
+    else:
+        window.resize(min(1480, available.width()), min(920, available.height()))
+        window.show()
+
+
+def _run_window(app: QtWidgets.QApplication, desk: Desk, screenshot: Path | None,
+                case_id: str | None) -> tuple[int, bool]:
+    """Run the main window; returns the exit code and whether the handler left the demo station."""
     from app.views.main_window import MainWindow
 
     window = MainWindow(desk)
-    screen = app.primaryScreen()
-    available = screen.availableGeometry() if screen is not None else None
-    # The README screenshot has a fixed size and ignores the saved layout; a handler's laptop (often 1366×768)
-    # gets the whole screen the first time, then the size the handler left it at.
-    restored = screenshot is None and window.remember_layout()
-    maximize = screenshot is None and not restored and available is not None and available.width() < 1500
-    if not restored:
-        if screenshot is not None or available is None:
-            window.resize(*SCREENSHOT_SIZE)
-        else:
-            window.resize(min(1480, available.width()), min(920, available.height()))
+    if screenshot is not None:
+        # A screenshot ignores the saved layout: a fixed size, or the whole screen when that is smaller (the README's
+        # pictures at 1366×768 and at 150 %).
+        screen = window.screen() or QtGui.QGuiApplication.primaryScreen()
+        available = screen.availableGeometry()
+        window.resize(min(SCREENSHOT_SIZE[0], available.width()), min(SCREENSHOT_SIZE[1], available.height()))
+        window.show()
+    else:
+        place_window(window, remembered=True)
     result = {"code": 0}
     if case_id is not None:  # connected first, so a screenshot shows the case
         window.loaded.connect(lambda: window.select_case(case_id))
@@ -194,10 +234,6 @@ def _run_window(app: QtWidgets.QApplication, desk: Desk, screenshot: Path | None
             app.exit(1)
 
         QtCore.QTimer.singleShot(SCREENSHOT_TIMEOUT_MS, give_up)
-    if maximize:
-        window.showMaximized()
-    else:
-        window.show()
     window.load()
     code = app.exec()
-    return result["code"] or int(code)
+    return result["code"] or int(code), window.leaving_demo

@@ -11,9 +11,9 @@ from typing import TYPE_CHECKING
 
 from app.models.errors import DomainError
 from app.models.vocab import CHECKLIST_ITEMS, STATUSES
-from app.models.workflow import ALLOWED_FROM, allowed_steps, check
+from app.models.workflow import ALLOWED_FROM, offered_steps, why_not
 from app.ops.desk import Desk
-from app.views.common import message
+from app.views.common import confirm, message
 from app.views.qt import Qt, QtWidgets
 
 if TYPE_CHECKING:  # the dialogs' modules load when one is first opened, not before the window's first paint
@@ -53,20 +53,17 @@ class CaseActions:
         return message(self.parent, TEXTS["title"], text)
 
     def record_step(self, case_id: str | None, kinds: list[str] | None = None) -> Opened:
-        """Record a chain step: the given kinds, or every step allowed now (the next one first)."""
+        """Record a chain step: the given kinds, or every step allowed now (the next one first, the step just
+        recorded last)."""
         if not case_id:
             return self._refuse(TEXTS["no_case"])
         state = self.desk.case(case_id)
-        allowed = allowed_steps(state)
+        allowed = offered_steps(state)
         chosen = [k for k in (kinds or allowed) if k in allowed]
         if not chosen:
             wanted = (kinds or [""])[0]
-            if wanted:
-                try:
-                    check(state, wanted, {}, self.desk.limits, self.desk.today())
-                except DomainError as err:
-                    return self._refuse(str(err))
-            return self._refuse(TEXTS["no_steps"].format(case_id=case_id, status=STATUSES[state.status]))
+            reason = why_not(state, wanted, self.desk.limits, self.desk.today()) if wanted else ""
+            return self._refuse(reason or TEXTS["no_steps"].format(case_id=case_id, status=STATUSES[state.status]))
         return self._dialog(case_id, chosen)
 
     def record_other(self, case_id: str | None, kind: str) -> Opened:
@@ -124,21 +121,10 @@ class CaseActions:
         return self._confirm(text, lambda: self.desk.set_checklist(case_id, key, False))
 
     def _confirm(self, text: str, do: Callable[[], object]) -> QtWidgets.QMessageBox:
-        box = QtWidgets.QMessageBox(QtWidgets.QMessageBox.Icon.Question, TEXTS["title"], text,
-                                    QtWidgets.QMessageBox.StandardButton.Yes
-                                    | QtWidgets.QMessageBox.StandardButton.No, self.parent)
-        box.setObjectName("confirmBox")
-        box.setDefaultButton(QtWidgets.QMessageBox.StandardButton.Yes)
-        box.button(QtWidgets.QMessageBox.StandardButton.Yes).setText("确定")
-        box.button(QtWidgets.QMessageBox.StandardButton.No).setText("取消")
+        def run() -> None:
+            try:
+                do()
+            except DomainError as err:
+                self._refuse(str(err))
 
-        def finished(result: int) -> None:
-            if result == QtWidgets.QMessageBox.StandardButton.Yes:
-                try:
-                    do()
-                except DomainError as err:
-                    self._refuse(str(err))
-
-        box.finished.connect(finished)
-        box.open()
-        return box
+        return confirm(self.parent, TEXTS["title"], text, run)

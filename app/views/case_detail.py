@@ -14,18 +14,19 @@ from app.models.intake import repeat_warning
 from app.models.light import case_light
 from app.models.timeline import classification_text
 from app.models.vocab import CHANNELS, COLOURS, EVENT_LABELS, EVIDENCE_KINDS, RATINGS, STATUSES
-from app.models.workflow import ALLOWED_FROM, allowed_steps, other_steps
+from app.models.workflow import ALLOWED_FROM, offered_steps, other_steps
 from app.ops.desk import Desk
 from app.store.stations import StationTree
 from app.views.bus import ChangeBus
 from app.views.case_actions import CaseActions
-from app.views.common import COLOUR_HEX, WARNING_HEX, colour_dot, escape, message
+from app.views.common import COLOUR_HEX, WARNING_HEX, escape, message
 from app.views.evidence_files import open_in_viewer
 from app.views.qt import Qt, QtCore, QtGui, QtWidgets
 
 TEXTS = {
     "empty": "在左侧列表中选择一件案件，这里显示它的全部信息和办理过程。",
     "fields": "基本信息",
+    "finished_light": "已结",
     "petitioners": "信访人",
     "summary": "诉求",
     "timeline": "办理过程（全过程留痕）",
@@ -42,7 +43,7 @@ TEXTS = {
     "objection": "单位异议期限：{due}（派发后{n}个工作日）",
     "no_deadline": "当前没有计时的办理期限",
     "finished": "已{status}，{at}",
-    "conflicts": "有 {n} 处修改冲突待处理：{fields}",
+    "conflicts": "有 {n} 处修改冲突待处理：{fields}　<a href=\"conflicts\">打开修改冲突…</a>",
     "open_failed": "无法打开佐证材料",
     "id": "身份证号",
     "phone": "电话",
@@ -110,11 +111,14 @@ class CaseDetail(QtWidgets.QWidget):
         layout.addLayout(head)
         self.deadline = QtWidgets.QLabel()
         self.deadline.setObjectName("detailDeadline")
+        self.deadline.setWordWrap(True)
         layout.addWidget(self.deadline)
         self.warning = QtWidgets.QLabel()
         self.warning.setObjectName("repeatWarning")
         self.warning.setWordWrap(True)
         self.warning.setStyleSheet(f"color: {WARNING_HEX}; font-weight: bold;")
+        self.warning.setTextFormat(Qt.TextFormat.RichText)
+        self.warning.linkActivated.connect(self.open_conflicts)
         layout.addWidget(self.warning)
         self.action_bar = QtWidgets.QWidget()
         self.action_bar.setObjectName("actionBar")
@@ -194,6 +198,12 @@ class CaseDetail(QtWidgets.QWidget):
         last = first + (len(shown) + columns - 1) // columns
         for row in range(self.grid.rowCount()):
             self.grid.setRowStretch(row, 1 if row == last else 0)  # spare height below, not between rows
+
+    def open_conflicts(self, _link: str = "") -> None:
+        """The conflict line's link: the 同步 menu's conflicts view (installed by app.views.sync_menu)."""
+        action = self.window().findChild(QtGui.QAction, "sync_conflicts")
+        if action is not None:
+            action.trigger()
 
     def _columns_for(self, width: int) -> int:
         return 2 if width >= self.fontMetrics().horizontalAdvance("中") * 34 else 1
@@ -281,7 +291,9 @@ class CaseDetail(QtWidgets.QWidget):
         self.status.setText(STATUSES[state.status])
         light = case_light(state, self.desk.limits)
         deadline, colour = light.nearest, light.colour(state.finished, today)
-        self.colour.setPixmap(colour_dot(colour, 16).pixmap(16, 16))
+        # The light has its word beside it: colour is never the only signal.
+        word = COLOURS[colour] if colour != "none" else TEXTS["finished_light"]
+        self.colour.setText(f'<span style="color: {COLOUR_HEX[colour]}; font-size: 16pt;">●</span> {word}')
         self.colour.setToolTip(f"三色督办：{COLOURS[colour]}")
         self.status.setStyleSheet(f"color: white; background: {COLOUR_HEX[colour]}; border-radius: 3px; "
                                   "padding: 1px 8px;")
@@ -302,12 +314,12 @@ class CaseDetail(QtWidgets.QWidget):
             self.deadline.setText(TEXTS["no_deadline"])
         warnings = [repeat_warning(state.repeat_round)]
         if state.conflicts:
-            fields = "、".join(FIELD_LABELS.get(c.field, c.field) for c in state.conflicts)
+            fields = escape("、".join(FIELD_LABELS.get(c.field, c.field) for c in state.conflicts))
             warnings.append(TEXTS["conflicts"].format(n=len(state.conflicts), fields=fields))
         if state.out_of_turn:
             warnings.append(OUT_OF_TURN_WARNING.format(n=len(state.out_of_turn)))
         text = "；".join(w for w in warnings if w)
-        self.warning.setText(text)
+        self.warning.setText(text)  # rich text: the conflicts' link; the other warnings are the program's own words
         self.warning.setVisible(bool(text))
         people_count = f"{state.head_count}人" + ("（集体访）" if state.collective else "")
         place = f"{state.township}{state.village}"
@@ -343,14 +355,15 @@ class CaseDetail(QtWidgets.QWidget):
             QtCore.QTimer.singleShot(0, self._size_info)  # again once the buttons above have wrapped
 
     def _size_info(self) -> None:
-        """The fields whole when they fit in about half the pane; the timeline takes the rest."""
+        """The fields whole when they fit in two fifths of the pane (else they scroll); the timeline takes the
+        rest."""
         self._arrange(self._columns_for(self.width()))
         total = sum(self.splitter.sizes())
         width = self.info_scroll.viewport().width()
         wanted = self.info.heightForWidth(width) if width > 50 else -1
         wanted = (wanted if wanted > 0 else self.info.sizeHint().height()) + 4
         if total:
-            info = min(wanted, max(total // 2, 160))
+            info = min(wanted, max(total * 2 // 5, 160))  # the timeline keeps at least three fifths
             self.splitter.setSizes([info, total - info])
 
     def _fill_actions(self, state: CaseState) -> None:
@@ -361,7 +374,7 @@ class CaseDetail(QtWidgets.QWidget):
                 widget.setParent(None)  # gone from findChildren at once, not only after deleteLater
                 widget.deleteLater()
         case_id = state.case_id
-        for kind in allowed_steps(state):
+        for kind in offered_steps(state):
             self._button(f"step_{kind}", EVENT_LABELS[kind],
                          lambda _c=False, k=kind: self.case_actions.record_step(case_id, [k]), primary=True)
         for kind in other_steps(state):

@@ -12,10 +12,11 @@ from app.ops.batch import batch_record
 from app.ops.desk import Desk
 from app.reports.common_problems import CommonProblem, find_common_problems
 from app.views.bus import ChangeBus
-from app.views.common import error_label, message
+from app.views.common import confirm, error_label, fit_to_screen, fitted, message
 from app.views.dashboard_models import Column, DictTableModel, count_column
 from app.views.qt import Qt, QtCore, QtWidgets
 
+CONFIRM_LISTED = 12  # case numbers named in the confirmation; more are counted
 TEXTS = {
     "title": "共性问题 — 同地同类（或跨乡镇高度相似）案件成批办理",
     "min_size": "每组至少",
@@ -28,6 +29,8 @@ TEXTS = {
     "text_hint": "填写一条办理措施或答复意见，将分别记入所勾选的每一件案件",
     "apply": "记入所勾选的 {n} 件案件",
     "done_title": "成批办理",
+    "confirm": "将为以下 {n} 件案件各记录一条“{what}”，写入后不能成批撤销：\n{cases}\n\n内容：{note}\n\n确定记录吗？",
+    "confirm_more": " 等，共 {n} 件",
     "done": "已为 {n} 件案件记录“{what}”。",
     "nothing": "请先选择一组共性问题并勾选案件",
     "ready_handle": "可记办理措施",
@@ -97,7 +100,7 @@ class CommonProblemsView(QtWidgets.QWidget):
         self.text.setPlaceholderText(TEXTS["text_hint"])
         self.text.setMaximumHeight(80)
         self.apply_button = QtWidgets.QPushButton()
-        self.apply_button.clicked.connect(self.apply)
+        self.apply_button.clicked.connect(self.ask_apply)
         self.error = error_label()
 
         bar = QtWidgets.QHBoxLayout()
@@ -126,7 +129,7 @@ class CommonProblemsView(QtWidgets.QWidget):
         layout.addWidget(splitter, 1)
         if bus is not None:
             bus.changed.connect(self._on_changed)
-        self.resize(1100, 720)
+        fit_to_screen(fitted(self), 1100, 720)
         self.refresh()
 
     def _on_changed(self, kinds: frozenset[str], case_ids: tuple[str, ...]) -> None:
@@ -187,6 +190,18 @@ class CommonProblemsView(QtWidgets.QWidget):
         n = len(self.checked_case_ids())
         self.apply_button.setText(TEXTS["apply"].format(n=n))
         self.apply_button.setEnabled(n > 0)
+
+    def ask_apply(self) -> QtWidgets.QMessageBox | None:
+        """Name the cases and the step before writing on all of them."""
+        ids = self.checked_case_ids()
+        if not ids:
+            self._fail(TEXTS["nothing"])
+            return None
+        shown = "、".join(ids[:CONFIRM_LISTED]) + (TEXTS["confirm_more"].format(n=len(ids)) if len(ids) > CONFIRM_LISTED
+                                                  else "")
+        text = TEXTS["confirm"].format(n=len(ids), what=TEXTS[self._kind()].removeprefix("记录"), cases=shown,
+                                       note=self.text.toPlainText().strip()[:200])
+        return confirm(self, TEXTS["done_title"], text, self.apply)
 
     def apply(self) -> list[Any] | None:
         """Record the text on every ticked case; a refusal shows its Chinese reason and records nothing."""

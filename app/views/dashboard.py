@@ -22,7 +22,7 @@ from app.reports.figures import (
 )
 from app.store.queries import counts
 from app.views.bus import ChangeBus
-from app.views.common import COLOUR_HEX
+from app.views.common import COLOUR_HEX, fit_to_screen, fitted
 from app.views.dashboard_models import Column, RankingModel, count_column, days_column, rate_column
 from app.views.qt import Qt, QtCharts, QtCore, QtGui, QtWidgets
 
@@ -46,6 +46,8 @@ TILE_KEYS = ("one_time_resolution_rate", "satisfaction_rate", "dissatisfaction_r
              "avg_handling_days", "answered_within_7_days_rate", "backlog_clearance_rate")
 TREND_KEYS = ("one_time_resolution_rate", "satisfaction_rate", "answered_within_7_days_rate", "repeat_rate")
 TREND_COLOURS = ("#2e6fba", "#3a9d5d", "#e0a526", "#d64541")
+# Colour is never the only signal: each trend line has its own stroke too, and the legend draws it.
+TREND_STROKES = (Qt.PenStyle.SolidLine, Qt.PenStyle.DashLine, Qt.PenStyle.DotLine, Qt.PenStyle.DashDotLine)
 MONTHS = 12
 
 
@@ -213,7 +215,7 @@ class Dashboard(QtWidgets.QWidget):
         self._timer.timeout.connect(self.refresh)
         if bus is not None:
             bus.changed.connect(self._on_changed)
-        self.resize(1280, 820)
+        fit_to_screen(fitted(self), 1280, 820)
         self.refresh()
 
     # ----- building -------------------------------------------------------------------------------------------
@@ -284,7 +286,10 @@ class Dashboard(QtWidgets.QWidget):
             label = TEXTS["colour_slice"].format(label=COLOURS[colour], count=numbers[colour])
             piece = self.colour_series.append(label, numbers[colour])
             piece.setColor(QtGui.QColor(COLOUR_HEX[colour]))
-        # The legend names each slice with its count: labels beside the slices do not fit a narrow chart.
+            # The slice says its colour in words too (colour is never the only signal), when it has room.
+            piece.setLabelPosition(QtCharts.QPieSlice.LabelPosition.LabelInsideHorizontal)
+            piece.setLabelVisible(numbers[colour] > 0)
+        # The legend names each slice with its count as well: labels beside the slices do not fit a narrow chart.
         self.colour_series.setPieSize(0.8)
         self.colour_chart.setTitle(TEXTS["colours"].format(open=numbers["open"]))
 
@@ -330,13 +335,15 @@ class Dashboard(QtWidgets.QWidget):
         chart.addAxis(x, Qt.AlignmentFlag.AlignBottom)
         chart.addAxis(y, Qt.AlignmentFlag.AlignLeft)
         self.trend_series = {}
-        for key, colour in zip(TREND_KEYS, TREND_COLOURS, strict=True):
+        chart.legend().setMarkerShape(QtCharts.QLegend.MarkerShape.MarkerShapeFromSeries)
+        for key, colour, stroke in zip(TREND_KEYS, TREND_COLOURS, TREND_STROKES, strict=True):
             # A month with nothing to divide leaves a gap, not a false zero: one line per run of months.
             lines: list[QtCharts.QLineSeries] = []
             for run in segments([r[key] for r in series]) or [[]]:
                 line = QtCharts.QLineSeries()
                 line.setName(DEFINITIONS[key][0])
-                line.setColor(QtGui.QColor(colour))
+                pen = QtGui.QPen(QtGui.QColor(colour), 2.5, stroke)
+                line.setPen(pen)
                 line.setPointsVisible(True)
                 for i, value in run:
                     line.append(float(i), 100 * value)

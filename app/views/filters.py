@@ -19,7 +19,7 @@ from app.views.qt import Qt, QtGui, QtWidgets, Signal
 
 SEARCH_DELAY_MS = 150
 ALL = "全部"
-OPEN = "在办（未办结）"
+OPEN = "在办"
 TEXTS = {
     "search": "搜索：编号、姓名、身份证号、电话、地点、诉求、办理情况…（Ctrl+F）",
     "status": "状态",
@@ -35,6 +35,9 @@ TEXTS = {
     "own_below": "{label}本级",
     "below": "{label}",
     "indent": "　",
+    "searched": "搜索“{text}”",
+    "mine": "我经办的",
+    "due_today": "今日到期",
 }
 
 
@@ -74,6 +77,9 @@ class FilterBar(QtWidgets.QWidget):
         self.backlog.setObjectName("backlogFilter")
         self.overdue = QtWidgets.QCheckBox(TEXTS["overdue"])
         self.overdue.setObjectName("overdueFilter")
+        # Set by a saved view only (我的在办, 今日到期): no widget of their own, shown by the view's button.
+        self.mine = False
+        self.due_today = False
         for box in (self.backlog, self.overdue):
             box.toggled.connect(self._emit)
         clear = QtWidgets.QToolButton()
@@ -167,7 +173,57 @@ class FilterBar(QtWidgets.QWidget):
             origins=self._origin_sets.get(self.origin.currentData() or "", ()) if self.origin is not None else (),
             backlog=self.backlog.isChecked(),
             overdue=self.overdue.isChecked(),
+            due_today=self.due_today,
+            actor=self.desk.handler if self.mine else "",
         )
+
+    def state(self) -> dict[str, object]:
+        """What is chosen, as a saved view keeps it (only the filters that narrow anything)."""
+        values: dict[str, object] = {
+            "status": self.status.currentData() or "", "colour": self.colour.currentData() or "",
+            "domain": self.domain.currentData() or "", "leader": self.leader.currentData() or "",
+            "backlog": self.backlog.isChecked(), "overdue": self.overdue.isChecked(),
+            "text": self.search.text().strip(), "mine": self.mine, "due_today": self.due_today,
+        }
+        return {key: value for key, value in values.items() if value}
+
+    def set_state(self, state: dict[str, object]) -> None:
+        """Apply a saved view: every filter it does not name is cleared; one ``changed`` follows."""
+        widgets = self._widgets()
+        for widget in widgets:
+            widget.blockSignals(True)
+        for name, combo in (("status", self.status), ("colour", self.colour), ("domain", self.domain),
+                            ("leader", self.leader)):
+            combo.setCurrentIndex(max(combo.findData(state.get(name, "")), 0))
+        if self.origin is not None:
+            self.origin.setCurrentIndex(0)
+        self.backlog.setChecked(bool(state.get("backlog")))
+        self.overdue.setChecked(bool(state.get("overdue")))
+        self.search.setText(str(state.get("text", "")))
+        self.mine, self.due_today = bool(state.get("mine")), bool(state.get("due_today"))
+        for widget in widgets:
+            widget.blockSignals(False)
+        self._emit()
+
+    def describe(self) -> str:
+        """The chosen filters in words, for the note under an empty list."""
+        parts = []
+        if self.search.text().strip():
+            parts.append(TEXTS["searched"].format(text=self.search.text().strip()))
+        for name, combo in (("status", self.status), ("colour", self.colour), ("domain", self.domain),
+                            ("leader", self.leader), ("origin", self.origin)):
+            if combo is not None and combo.currentIndex() > 0:
+                parts.append(f"{TEXTS[name]}：{combo.currentText().strip()}")
+        for flag, word in ((self.backlog.isChecked(), TEXTS["backlog"]), (self.overdue.isChecked(), TEXTS["overdue"]),
+                           (self.mine, TEXTS["mine"]), (self.due_today, TEXTS["due_today"])):
+            if flag:
+                parts.append(word)
+        return "，".join(parts)
+
+    def _widgets(self) -> list[QtWidgets.QWidget]:
+        widgets: list[QtWidgets.QWidget | None] = [self.status, self.colour, self.domain, self.leader, self.origin,
+                                                   self.backlog, self.overdue, self.search]
+        return [w for w in widgets if w is not None]
 
     def show_only(self, key: str) -> None:
         """A click on the status bar's counts: open cases (在办), a colour (red / yellow / green), or the open
@@ -185,21 +241,7 @@ class FilterBar(QtWidgets.QWidget):
         self._emit()
 
     def clear(self) -> None:
-        widgets = [self.status, self.colour, self.domain, self.leader, self.origin, self.backlog, self.overdue,
-                   self.search]
-        for widget in widgets:
-            if widget is not None:
-                widget.blockSignals(True)
-        for combo in (self.status, self.colour, self.domain, self.leader, self.origin):
-            if combo is not None:
-                combo.setCurrentIndex(0)
-        self.backlog.setChecked(False)
-        self.overdue.setChecked(False)
-        self.search.clear()
-        for widget in widgets:
-            if widget is not None:
-                widget.blockSignals(False)
-        self._emit()
+        self.set_state({})
 
     def keyPressEvent(self, event: QtGui.QKeyEvent) -> None:
         # Escape in the bar empties the search box before anything else reacts to it.

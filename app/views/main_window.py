@@ -9,9 +9,11 @@ add their menus through ``app.views.plugins``; they use ``desk``, ``bus``, ``sel
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from app.models.vocab import LEVELS
+from app.models.workflow import why_not
 from app.ops.desk import Desk
 from app.store.queries import CaseFilter, number_of_case
 from app.views import plugins
@@ -19,18 +21,26 @@ from app.views.bus import ChangeBus
 from app.views.case_actions import CaseActions
 from app.views.case_detail import CaseDetail
 from app.views.case_list_model import COLUMN_SAMPLES, COLUMNS, CaseListModel
+from app.views.case_menus import FileDrop, install_list_menu, install_timeline_menu
 from app.views.checklist_panel import ChecklistPanel
-from app.views.common import message
+from app.views.common import DEMO_CODE, ScrollArea, real_folder
 from app.views.filters import FilterBar
 from app.views.first_paint import AfterFirstPaint
+from app.views.list_guide import FirstSteps, NothingFound
 from app.views.qt import Qt, QtCore, QtGui, QtWidgets, Signal
+from app.views.saved_views import DEFAULT_VIEW, ViewBar
 from app.views.status_counts import StatusCounts
 from app.views.window_state import restore_layout, save_layout
 
 if TYPE_CHECKING:  # the dialogs' modules load when one is first opened, not before the window's first paint
+    from app.views.help_window import HelpWindow
     from app.views.new_case_dialog import NewCaseDialog
     from app.views.settings_dialog import SettingsDialog
 
+# The columns that give up width first when the list is narrow (their text is elided, shown whole in tooltips).
+ELASTIC_COLUMNS = ("place", "leader", "petitioners", "domain")
+# Then these are hidden, in this order, until the rest fits (the detail shows them for the current case).
+HIDDEN_WHEN_NARROW = ("registered", "leader", "channel", "origin", "domain")
 TEXTS = {
     "title": "信访工作台 — {name}（{code}，{level}）",
     "file": "文件(&F)",
@@ -46,6 +56,8 @@ TEXTS = {
     "attach_tip": "为所选案件补充佐证材料（照片、录音、视频、扫描件）",
     "close": "办结",
     "close_tip": "办结销号（四定四包须全部落实，或经督办领导批准）",
+    "close_missing": "现在不能办结：",
+    "no_case": "请先在列表中选择一件案件",
     "edit": "修改信息…",
     "edit_tip": "改正所选案件的登记信息（原内容保留在办理过程中）",
     "annul": "撤销上一步",
@@ -54,9 +66,10 @@ TEXTS = {
     "refresh": "刷新",
     "help": "帮助(&H)",
     "about": "关于",
-    "about_title": "关于信访工作台",
-    "about_text": "信访工作台 Petition Desk\n\n乡镇信访事项的登记、办理、三色督办、四定四包与逐级同步，"
-                  "离线可用。\n\n每一步办理都记入不可更改的事件记录（全过程留痕）。",
+    "manual": "使用手册",
+    "demo_title": "【演示站点 — 数据与本站无关】{title}　{folder}",
+    "leave_demo": "离开演示站点，回到本站",
+    "leave_demo_tip": "关闭演示站点，打开本机的真实站点（尚未设置时先设置）",
     "checklist": "四定四包",
     "toolbar": "主工具栏",
 }
@@ -74,12 +87,21 @@ class MainWindow(QtWidgets.QMainWindow):
         station = desk.require_station()
         self.multi_station = station.level != "township"
         self.setWindowTitle(TEXTS["title"].format(name=station.name, code=station.code, level=LEVELS[station.level]))
+        self.demo_home = real_folder(desk.data_dir)  # the real station's folder, when this is its demo
+        self.leaving_demo = False
+        if self.demo_home is not None or station.code == DEMO_CODE:
+            self.setWindowTitle(TEXTS["demo_title"].format(title=self.windowTitle(), folder=desk.data_dir))
         self.bus = ChangeBus(desk, self)
         self.case_actions = CaseActions(desk, self)
         self.model = CaseListModel(desk, with_origin=self.multi_station, parent=self)
         self.filters = FilterBar(desk, with_origin=self.multi_station)
+        self.views = ViewBar(self.filters, desk.data_dir)
+        self.views.choose(DEFAULT_VIEW)  # the list opens on the cases in hand (在办), not on every closed one
+        self.model.case_filter = self.filters.case_filter()
         self.case_list = self._build_list()
         self.detail = CaseDetail(desk, self.bus, self.case_actions)
+        # Its width from the start, so the window does not widen when the first case's page is built.
+        self.detail.setMinimumWidth(self.fontMetrics().horizontalAdvance("中") * 24)
         self.checklist = ChecklistPanel(desk, self.bus, self.case_actions)
         self.counts = StatusCounts(desk, by_origin=self.multi_station)
         self._keep: tuple[int | None, list[int]] = (None, [])
@@ -89,8 +111,14 @@ class MainWindow(QtWidgets.QMainWindow):
         left_layout = QtWidgets.QVBoxLayout(left)
         left_layout.setContentsMargins(0, 0, 0, 0)
         left_layout.setSpacing(0)
+        left_layout.addWidget(self.views)
         left_layout.addWidget(self.filters)
-        left_layout.addWidget(self.case_list, 1)
+        self.list_stack = QtWidgets.QStackedWidget()
+        self.list_stack.addWidget(self.case_list)
+        self.nothing_found = NothingFound(self.filters.clear)
+        self.list_stack.addWidget(self.nothing_found)
+        self.first_steps: FirstSteps | None = None  # made when a station without cases needs it
+        left_layout.addWidget(self.list_stack, 1)
         splitter = QtWidgets.QSplitter(Qt.Orientation.Horizontal)
         splitter.setObjectName("mainSplitter")
         splitter.addWidget(left)
@@ -105,12 +133,15 @@ class MainWindow(QtWidgets.QMainWindow):
         dock.setObjectName("checklistDock")
         dock.setFeatures(QtWidgets.QDockWidget.DockWidgetFeature.DockWidgetMovable
                          | QtWidgets.QDockWidget.DockWidgetFeature.DockWidgetFloatable)
-        dock.setWidget(self.checklist)
+        dock.setWidget(ScrollArea(self.checklist))  # eight items with long notes scroll; they never widen the window
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
         self.statusBar().addWidget(self.counts, 1)
 
         self._build_actions()
         self._connect()
+        self.last_menu: QtWidgets.QMenu | None = None  # the right-click menu shown last (for tests)
+        install_list_menu(self, self.case_list)
+        FileDrop(self.case_list.viewport(), self._case_at_list, self.attach_files)
         self._menus_installed = False
         self._first_paint_watch: QtCore.QObject | None = None
 
@@ -138,11 +169,21 @@ class MainWindow(QtWidgets.QMainWindow):
         bold = QtGui.QFont(self.font())
         bold.setBold(True)
         header_metrics = QtGui.QFontMetrics(bold)
+        samples = dict(COLUMN_SAMPLES)
+        # Whole case numbers: as long as this station's, or (at a county or city) a township's nine-digit code.
+        code = self.desk.require_station().code
+        samples["case_id"] = max(samples["case_id"], f"{code}-2026-00000",
+                                 "000000000-2026-00000" if self.multi_station else "", key=metrics.horizontalAdvance)
+        self._natural: list[int] = []
+        self._least: list[int] = []
         for column, key in enumerate(self.model.columns):
-            width = max(metrics.horizontalAdvance(COLUMN_SAMPLES[key]) + 16,
-                        header_metrics.horizontalAdvance(COLUMNS[key]) + 26)
+            least = header_metrics.horizontalAdvance(COLUMNS[key]) + 26
+            width = max(metrics.horizontalAdvance(samples[key]) + 16, least)
             header.resizeSection(column, width)
+            self._natural.append(width)
+            self._least.append(least)
             self._columns_width += width
+        view.viewport().installEventFilter(self)
         header.setSortIndicator(self.model.sort_column(), Qt.SortOrder.DescendingOrder)
         view.setSortingEnabled(True)
         return view
@@ -180,6 +221,9 @@ class MainWindow(QtWidgets.QMainWindow):
         settings_action = self._action(TEXTS["settings"], "", self.station_settings, TEXTS["settings_tip"],
                                        "stationSettings")
         self.about_action = self._action(TEXTS["about"], "", self.about, name="about")
+        self.help_action = self._action(TEXTS["manual"], "F1", lambda _checked=False: self.show_help(),
+                                        name="helpManual")
+        self.help_window: HelpWindow | None = None
 
         toolbar = QtWidgets.QToolBar(TEXTS["toolbar"], self)
         toolbar.setObjectName("mainToolBar")
@@ -200,6 +244,9 @@ class MainWindow(QtWidgets.QMainWindow):
         file_menu = menu.addMenu(TEXTS["file"])
         file_menu.setObjectName("fileMenu")
         file_menu.addAction(settings_action)
+        if self.demo_home is not None:
+            file_menu.addAction(self._action(TEXTS["leave_demo"], "", self.leave_demo, TEXTS["leave_demo_tip"],
+                                             "leaveDemo"))
         file_menu.addSeparator()
         file_menu.addAction(quit_action)
         case_menu = menu.addMenu(TEXTS["cases"])
@@ -218,6 +265,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.model.modelAboutToBeReset.connect(self._remember_selection)
         self.model.refreshed.connect(self._restore_selection)
         self.model.refreshed.connect(self.counts.set_shown)
+        self.model.refreshed.connect(self._show_list_or_guide)
         self.case_list.selectionModel().currentRowChanged.connect(self._current_row_changed)
         self.case_list.activated.connect(lambda _index: self.detail.focus_actions())
         self.counts.filter_clicked.connect(self.filters.show_only)
@@ -273,6 +321,9 @@ class MainWindow(QtWidgets.QMainWindow):
         self.filters.reload_choices()
         self.checklist.build_rows()
         self.detail.build_page()
+        if self.detail.timeline.contextMenuPolicy() != Qt.ContextMenuPolicy.CustomContextMenu:  # once
+            install_timeline_menu(self, self.detail.timeline)
+            FileDrop(self.detail, lambda _position: self.current_case_id(), self.attach_files)
         if self._remember:
             # The panes were put back before the detail had its page, so against smaller minimum widths.
             restore_layout(self, self.splitter, self.desk.data_dir, ("state", "splitter"))
@@ -292,6 +343,7 @@ class MainWindow(QtWidgets.QMainWindow):
             install(self)
         help_menu = self.menuBar().addMenu(TEXTS["help"])
         help_menu.setObjectName("helpMenu")
+        help_menu.addAction(self.help_action)
         help_menu.addAction(self.about_action)
 
     def reload(self) -> None:
@@ -307,6 +359,27 @@ class MainWindow(QtWidgets.QMainWindow):
             self.model.refresh()
             self.counts.refresh()
             self._update_enabled()
+
+    def _show_list_or_guide(self, count: int) -> None:
+        """The list when it has rows; else the first steps on a station without cases, or what found nothing."""
+        if count:
+            self.list_stack.setCurrentWidget(self.case_list)
+        elif self.desk.conn.execute("SELECT 1 FROM cases LIMIT 1").fetchone() is None:
+            if self.first_steps is None:
+                self.first_steps = FirstSteps({"new": self.new_case, "import": lambda: self.trigger("ledger_import"),
+                                               "join": lambda: self.trigger("sync_stations")})
+                self.list_stack.addWidget(self.first_steps)
+            self.list_stack.setCurrentWidget(self.first_steps)
+        else:
+            self.nothing_found.show_search(self.filters.describe())
+            self.list_stack.setCurrentWidget(self.nothing_found)
+
+    def trigger(self, action_name: str) -> None:
+        """Trigger a menu entry by its object name (the feature packages' menus are installed after loading)."""
+        self.install_menus()
+        action = self.findChild(QtGui.QAction, action_name)
+        if action is not None:
+            action.trigger()
 
     def _filter_changed(self, case_filter: CaseFilter) -> None:
         self.model.set_filter(case_filter)
@@ -345,9 +418,16 @@ class MainWindow(QtWidgets.QMainWindow):
 
     def _update_enabled(self) -> None:
         has_case = self.detail.case_id is not None
-        for action in (self.record_action, self.attach_action, self.close_action, self.edit_action,
-                       self.annul_action):
+        for action in (self.record_action, self.attach_action, self.edit_action, self.annul_action):
             action.setEnabled(has_case)
+        # 办结 only when the case may be closed now; otherwise its tooltip says what is missing.
+        missing = TEXTS["no_case"]
+        if has_case:
+            state = self.desk.case(str(self.detail.case_id))
+            missing = why_not(state, "close", self.desk.limits, self.desk.today())
+        self.close_action.setEnabled(not missing)
+        self.close_action.setToolTip(TEXTS["close_tip"] + (f"\n{TEXTS['close_missing']}{missing}" if missing else "")
+                                     + f"（{self.close_action.shortcut().toString()}）")
 
     # ----- what other menus use ---------------------------------------------------------------------------------
     def current_case_id(self) -> str | None:
@@ -384,6 +464,25 @@ class MainWindow(QtWidgets.QMainWindow):
         dialog.open()
         return dialog
 
+    def _case_at_list(self, position: QtCore.QPoint) -> str | None:
+        index = self.case_list.indexAt(position)
+        return self.model.case_id_at(index.row()) if index.isValid() else None
+
+    def attach_files(self, case_id: str, files: list[Path]) -> QtWidgets.QWidget:
+        """Files dropped on a case: 补充材料 opens on it with the files listed (the handler adds a note and saves)."""
+        if case_id != self.current_case_id():
+            self.select_case(case_id)
+        dialog = self.case_actions.attach(case_id)
+        page = getattr(dialog, "page", None)
+        if page is not None:
+            page.fields["files"].add_files(files)
+        return dialog
+
+    def leave_demo(self) -> None:
+        """Close the demo; the program then opens the real station (``leaving_demo`` tells it to)."""
+        self.leaving_demo = True
+        self.close()
+
     def station_settings(self) -> SettingsDialog:
         from app.views.settings_dialog import SettingsDialog
 
@@ -396,10 +495,61 @@ class MainWindow(QtWidgets.QMainWindow):
         self.filters.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
         self.filters.search.selectAll()
 
-    def about(self) -> QtWidgets.QMessageBox:
-        return message(self, TEXTS["about_title"], TEXTS["about_text"], QtWidgets.QMessageBox.Icon.Information)
+    def about(self) -> QtWidgets.QDialog:
+        from app.views.help_window import AboutDialog
+
+        dialog = AboutDialog(self.desk.data_dir, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        return dialog
+
+    def show_help(self, topic: str = "") -> HelpWindow:
+        """F1: the manual (one window, brought back on later presses)."""
+        from app.views.help_window import HelpWindow
+
+        if self.help_window is None:
+            self.help_window = HelpWindow(self)
+        if topic:
+            self.help_window.show_topic(topic)
+        self.help_window.show()
+        self.help_window.raise_()
+        self.help_window.activateWindow()
+        return self.help_window
+
+    def _fit_columns(self) -> None:
+        """No sideways scrolling: when the list is narrower than its columns, the place, leader and names give
+        up width (down to their headings) first, then the columns the detail repeats are hidden until there is
+        room again; the case number never gives way."""
+        room = self.case_list.viewport().width()
+        widths = list(self._natural)
+        hidden: set[int] = set()
+        short = sum(widths) - room
+        for key in ELASTIC_COLUMNS:
+            if short <= 0:
+                break
+            if key in self.model.columns:
+                column = self.model.columns.index(key)
+                cut = min(short, widths[column] - self._least[column])
+                widths[column] -= cut
+                short -= cut
+        for key in HIDDEN_WHEN_NARROW:
+            if short <= 0:
+                break
+            if key in self.model.columns:
+                column = self.model.columns.index(key)
+                hidden.add(column)
+                short -= widths[column]
+        header = self.case_list.horizontalHeader()
+        last = max(c for c in range(len(widths)) if c not in hidden)
+        for column, width in enumerate(widths):
+            self.case_list.setColumnHidden(column, column in hidden)
+            if column != last and column not in hidden and header.sectionSize(column) != width:
+                header.resizeSection(column, width)  # the last one shown stretches to the edge
 
     def eventFilter(self, watched: QtCore.QObject, event: QtCore.QEvent) -> bool:
+        if watched is self.case_list.viewport() and event.type() == QtCore.QEvent.Type.Resize:
+            self._fit_columns()
+            return False
         # From the search box, Down or Enter goes on to the list, so search-then-pick needs no mouse.
         if watched is self.filters.search and event.type() == QtCore.QEvent.Type.KeyPress:
             key = event.key()  # type: ignore[attr-defined]

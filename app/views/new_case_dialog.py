@@ -13,9 +13,9 @@ from app.models.intake import CaseDraft, repeat_warning
 from app.models.vocab import CHANNELS, HOTLINE_CHANNEL, STATUSES
 from app.ops.desk import Desk
 from app.store.queries import distinct_values, earlier_cases
-from app.views.common import WARNING_HEX, error_label, show_error
+from app.views.common import WARNING_HEX, ScrollArea, error_label, fitted, grow_to_hint, show_error
 from app.views.people_editor import PeopleEditor, PersonBox, form_hint
-from app.views.qt import Qt, QtWidgets, Signal
+from app.views.qt import Qt, QtCore, QtWidgets, Signal
 from app.views.step_dialogs import CHOICES, NoteEdit, WhenEdit, problem_choices
 
 TEXTS = {
@@ -144,17 +144,25 @@ class NewCaseDialog(QtWidgets.QDialog):
         case_form.addRow(TEXTS["township"] + "：", place)
         case_form.addRow(TEXTS["authority_unit"] + "：", self.authority_unit)
         case_form.addRow(TEXTS["head_count"] + "：", self.head_count)
+        # The form scrolls (three petitioners do not fit a 768-line screen); the warnings and buttons stay in view.
+        form = QtWidgets.QWidget()
+        form_layout = QtWidgets.QVBoxLayout(form)
+        form_layout.setContentsMargins(0, 0, 0, 0)
+        form_layout.addLayout(top)
+        form_layout.addWidget(self.people_editor)
+        form_layout.addLayout(case_form)
+        form_layout.addWidget(QtWidgets.QLabel(TEXTS["earlier"]))
+        form_layout.addWidget(self.earlier)
+        self.form_scroll = ScrollArea(form)
+        self.form_scroll.setObjectName("newCaseScroll")
         layout = QtWidgets.QVBoxLayout(self)
-        layout.addLayout(top)
-        layout.addWidget(self.people_editor)
-        layout.addLayout(case_form)
-        layout.addWidget(QtWidgets.QLabel(TEXTS["earlier"]))
-        layout.addWidget(self.earlier)
+        layout.addWidget(self.form_scroll, 1)
         layout.addWidget(self.warning)
         layout.addWidget(self.error)
         layout.addWidget(self.missing)
         layout.addWidget(buttons)
         self.setMinimumWidth(640)
+        fitted(self)
 
     # ----- people -----------------------------------------------------------------------------------------------
     @property
@@ -178,6 +186,10 @@ class NewCaseDialog(QtWidgets.QDialog):
     def _people_changed(self) -> None:
         self._fix_tab_order()
         self.validate()
+        if self.isVisible():  # grow with a new person while the screen has room, and scroll to them
+            grow_to_hint(self)
+            if self.people:
+                QtCore.QTimer.singleShot(0, lambda: self.form_scroll.ensureWidgetVisible(self.people[-1]))
 
     def _person_edited(self) -> None:
         self.validate()

@@ -13,8 +13,17 @@ from pathlib import Path
 from app.models.errors import DomainError
 from app.models.vocab import CHANNELS
 from app.ops.desk import Desk
-from app.reports.ledger_import import FIELDS, ImportPlan, default_rejected_path, plan_import, run_import, write_rejected
-from app.views.common import ERROR_HEX, message
+from app.reports.ledger_import import (
+    FIELDS,
+    MASKED_ID_HELP,
+    ImportPlan,
+    default_rejected_path,
+    masked_rows,
+    plan_import,
+    run_import,
+    write_rejected,
+)
+from app.views.common import ERROR_HEX, fit_to_screen, fitted, message
 from app.views.qt import QtCore, QtGui, QtWidgets
 
 MAPPING_HEAD = ("台账中的表头", "识别为")
@@ -160,6 +169,7 @@ class CheckPage(QtWidgets.QWizardPage):
         self.setButtonText(QtWidgets.QWizard.WizardButton.NextButton, TEXTS["import"])
         self.counts = QtWidgets.QLabel()
         self.counts.setObjectName("checkCounts")
+        self.counts.setWordWrap(True)
         self.table = QtWidgets.QTableWidget(0, 3)
         self.table.setObjectName("rejectedTable")
         self.table.verticalHeader().hide()  # the 行号 column is the spreadsheet's own row number
@@ -178,7 +188,8 @@ class CheckPage(QtWidgets.QWizardPage):
         assert plan is not None
         rejected = plan.rejected
         counts = TEXTS["counts_skipped"] if plan.skipped else TEXTS["counts"]
-        self.counts.setText(counts.format(valid=len(plan.valid), rejected=len(rejected), skipped=len(plan.skipped)))
+        text = counts.format(valid=len(plan.valid), rejected=len(rejected), skipped=len(plan.skipped))
+        self.counts.setText(text + ("\n" + MASKED_ID_HELP if masked_rows(plan) else ""))
         self.table.setRowCount(len(rejected))
         name_column = plan.mapping.get("name")
         for row, result in enumerate(rejected):
@@ -264,4 +275,4 @@ class LedgerImportWizard(QtWidgets.QWizard):
         for button, text in ((buttons.BackButton, "上一步"), (buttons.NextButton, "下一步"),
                              (buttons.CancelButton, "取消"), (buttons.FinishButton, "完成")):
             self.setButtonText(button, text)
-        self.resize(760, 560)
+        fit_to_screen(fitted(self), 760, 560)

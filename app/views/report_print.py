@@ -16,7 +16,7 @@ from app.ops.desk import Desk
 from app.reports.sheet import write_sheets
 from app.reports.sheet_data import match_printout, open_case_ids, parse_qr_text, sheets
 from app.store.files import write_bytes
-from app.views.common import message
+from app.views.common import fit_to_screen, fitted, message
 from app.views.qt import QtCore, QtGui, QtPdf, QtPdfWidgets, QtPrintSupport, QtWidgets
 
 TEXTS = {
@@ -75,7 +75,7 @@ class PrintPreview(QtWidgets.QDialog):
         layout.addLayout(top)
         layout.addWidget(self.view, 1)
         layout.addWidget(buttons)
-        self.resize(820, 960)
+        fit_to_screen(fitted(self), 820, 960)
         self.reload()
 
     def reload(self) -> None:

@@ -6,7 +6,7 @@ from app.demo import generate_demo
 from app.models.errors import DomainError
 from app.models.vocab import LEVELS
 from app.ops.desk import Desk
-from app.views.common import error_label, show_error
+from app.views.common import demo_folder, error_label, show_error
 from app.views.qt import Qt, QtWidgets
 
 DEMO_CASES = 300
@@ -25,6 +25,7 @@ TEXTS = {
     "demo": "打开演示站点(&D)",
     "quit": "退出",
     "progress": "正在生成演示站点（{n} 件案件）…",
+    "demo_tip": "演示站点放在单独的文件夹（{folder}），与本站数据互不相干；随时可从“文件 → 离开演示站点”回来",
 }
 
 
@@ -64,6 +65,8 @@ class SetupDialog(QtWidgets.QDialog):
         self.demo_button = buttons.addButton(TEXTS["demo"], QtWidgets.QDialogButtonBox.ButtonRole.ActionRole)
         self.demo_button.setObjectName("demoButton")
         self.demo_button.setAutoDefault(False)
+        self.demo_button.setToolTip(TEXTS["demo_tip"].format(folder=demo_folder(desk.data_dir)))
+        self.opened: Desk | None = None  # the demo station's desk, when the handler chose it
         buttons.addButton(TEXTS["quit"], QtWidgets.QDialogButtonBox.ButtonRole.RejectRole)
         buttons.accepted.connect(self.save)
         buttons.rejected.connect(self.reject)
@@ -86,7 +89,13 @@ class SetupDialog(QtWidgets.QDialog):
         self.accept()
 
     def open_demo(self) -> None:
-        """Generate the demo station, showing progress (the work runs in this thread, in one transaction)."""
+        """Open the demo station in its own folder beside this one (``opened``), generating it the first time
+        with progress shown (the work runs in this thread, in one transaction). This desk stays untouched."""
+        demo = Desk(demo_folder(self.desk.data_dir))
+        if demo.station is not None:
+            self.opened = demo
+            self.accept()
+            return
         progress = QtWidgets.QProgressDialog(TEXTS["progress"].format(n=self.demo_cases), "", 0, self.demo_cases,
                                              self)
         progress.setObjectName("demoProgress")
@@ -100,10 +109,12 @@ class SetupDialog(QtWidgets.QDialog):
             progress.setValue(done)
 
         try:
-            generate_demo(self.desk, self.demo_cases, progress=report)
+            generate_demo(demo, self.demo_cases, progress=report)
         except DomainError as err:
+            demo.close()
             show_error(self.error, str(err))
             return
         finally:
             progress.close()
+        self.opened = demo
         self.accept()

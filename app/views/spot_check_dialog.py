@@ -11,7 +11,7 @@ from app.ops.desk import Desk
 from app.ops.spot_check import MAX_COUNT, SpotCheck, spot_check, spot_checks, verify_spot_check
 from app.reports.figures import station_names
 from app.reports.spot_check_export import drawn_cases, drawn_text, write_pdf, write_xlsx
-from app.views.common import COLOUR_HEX, error_label, message
+from app.views.common import COLOUR_HEX, confirm, error_label, fit_to_screen, fitted, message
 from app.views.dashboard_models import Column, DictTableModel, count_column
 from app.views.qt import QtGui, QtWidgets
 
@@ -25,6 +25,12 @@ TEXTS = {
     "per_station_city": "每个县（市、区）各抽上述件数（含其下辖乡镇的案件；本级登记的案件单独抽取）",
     "backlog_only": "只从积案中抽取",
     "draw": "抽取并记录",
+    "confirm": "将从{scope}中随机抽取 {n} 件{per}{seed}，并把这次抽查（时间、抽查人、所抽案件）永久记入事件记录，"
+               "不能撤销。\n\n确定抽取吗？",
+    "confirm_all": "在办案件",
+    "confirm_backlog": "积案",
+    "confirm_per_station": "（每个下级站点各抽）",
+    "confirm_seed": "（随机种子 {seed}）",
     "history": "历次抽查",
     "history_item": "{at}  {actor}  种子 {seed}  抽中 {n} 件",
     "none_yet": "（尚无抽查记录）",
@@ -69,7 +75,7 @@ class SpotCheckDialog(QtWidgets.QDialog):
         self.backlog_only = QtWidgets.QCheckBox(TEXTS["backlog_only"])
         self.draw_button = QtWidgets.QPushButton(TEXTS["draw"])
         self.draw_button.setDefault(True)
-        self.draw_button.clicked.connect(self.draw)
+        self.draw_button.clicked.connect(self.ask_draw)
         self.error = error_label()
         self.history = QtWidgets.QComboBox()
         self.history.currentIndexChanged.connect(self._show_history)
@@ -113,10 +119,19 @@ class SpotCheckDialog(QtWidgets.QDialog):
         layout.addWidget(self.summary)
         layout.addWidget(self.table, 1)
         layout.addLayout(buttons)
-        self.resize(1000, 620)
+        fit_to_screen(fitted(self), 1000, 620)
         self._load_history()
 
     # ----- drawing and showing --------------------------------------------------------------------------------
+    def ask_draw(self) -> QtWidgets.QMessageBox:
+        """The draw is recorded for good (the county sees who drew what and when): say so before drawing."""
+        scope = TEXTS["confirm_backlog"] if self.backlog_only.isChecked() else TEXTS["confirm_all"]
+        per = TEXTS["confirm_per_station"] if self.per_station.isChecked() else ""
+        seed = self.seed.text().strip()
+        text = TEXTS["confirm"].format(n=self.count.value(), scope=scope, per=per,
+                                       seed=TEXTS["confirm_seed"].format(seed=seed) if seed else "")
+        return confirm(self, TEXTS["draw"], text, self.draw)
+
     def draw(self) -> SpotCheck | None:
         seed_text = self.seed.text().strip()
         try:

@@ -30,7 +30,7 @@ from app.models.vocab import (
 )
 from app.models.workflow import ALLOWED_FROM, fitting_notices
 from app.ops.desk import Desk
-from app.views.common import error_label, show_error
+from app.views.common import ScrollArea, error_label, fitted, grow_to_hint, show_error
 from app.views.qt import Qt, QtCore, QtGui, QtWidgets, Signal
 
 # kind → fields (key, label, widget). Widgets: text (note), line, check, rating, days, files.
@@ -290,6 +290,7 @@ class StepPage(QtWidgets.QWidget):
         if self.override is not None and self.override.isHidden():
             self.override.show()
             self.fields["override_by"].setFocus()
+            grow_to_hint(self.window())
 
     def set_text(self, key: str, text: str) -> None:
         widget = self.fields[key]
@@ -350,6 +351,7 @@ class StepDialog(QtWidgets.QDialog):
             else (EVENT_LABELS[kinds[0]] if len(kinds) == 1 else TEXTS["record"])
         self.setWindowTitle(TEXTS["title"].format(case_id=case_id, what=what))
         self.setMinimumWidth(520)
+        fitted(self)
         self.kind_combo = QtWidgets.QComboBox()
         self.kind_combo.setObjectName("stepKind")
         self.pages = QtWidgets.QStackedWidget()
@@ -379,7 +381,7 @@ class StepDialog(QtWidgets.QDialog):
             kind_row = QtWidgets.QFormLayout()
             kind_row.addRow(TEXTS["kind"] + "：", self.kind_combo)
             layout.addLayout(kind_row)
-        layout.addWidget(self.pages)
+        layout.addWidget(ScrollArea(self.pages), 1)  # a long form scrolls; the buttons stay in view
         self.when_edit = WhenEdit(desk.now())
         self.when_row = QtWidgets.QWidget()
         when_form = QtWidgets.QFormLayout(self.when_row)

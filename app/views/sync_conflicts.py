@@ -13,10 +13,10 @@ from app.ops import supervision
 from app.ops.desk import Desk
 from app.sync.conflicts import Choice, HardConflict, hard_conflicts, soft_pairs
 from app.views.bus import ChangeBus
-from app.views.common import error_label, show_error
+from app.views.common import confirm, error_label, fit_to_screen, fitted, show_error
 from app.views.qt import QtWidgets
 
-HARD_HEADERS = ("案件编号", "修改项", "各处的值")
+HARD_HEADERS = ("案件编号", "修改项", "不同的值")
 SOFT_HEADERS = ("案件编号", "一处的修改", "另一处的修改")
 TEXTS = {
     "title": "修改冲突",
@@ -28,7 +28,13 @@ TEXTS = {
     "apply": "按此处理",
     "none": "没有修改冲突",
     "choose": "请先在上表中选择一处冲突",
+    "confirm": "案件 {case} 的“{field}”将定为：\n{value}\n\n这一处理会记入办理过程，并随同步包发给其他站点。确定吗？",
+    "compare": "两处的修改并排对照：",
+    "ours": "本站（{origin}）",
+    "theirs": "对方（{origin}）",
+    "values": "{n} 个不同的值，见下方对照",
 }
+COMPARE_ROWS = ("值", "修改时间", "修改人", "站点")
 
 
 def value_text(value: Any) -> str:
@@ -58,6 +64,13 @@ class ConflictsView(QtWidgets.QDialog):
         self.hard.setSelectionBehavior(QtWidgets.QAbstractItemView.SelectionBehavior.SelectRows)
         self.hard.setEditTriggers(QtWidgets.QAbstractItemView.EditTrigger.NoEditTriggers)
         self.hard.itemSelectionChanged.connect(self._show_choices)
+        # The selected conflict side by side: one column per value (ours, theirs), what / when / who / where.
+        self.compare = QtWidgets.QTableWidget(len(COMPARE_ROWS), 0)
+        self.compare.setObjectName("conflictCompare")
+        self.compare.setVerticalHeaderLabels(list(COMPARE_ROWS))
+        self.compare.setWordWrap(True)
+        self.compare.setEditTriggers(QtWidgets.QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.compare.horizontalHeader().setSectionResizeMode(QtWidgets.QHeaderView.ResizeMode.Stretch)
         self.soft = QtWidgets.QTableWidget(0, 3)
         self.soft.setObjectName("softConflicts")
         self.soft.setHorizontalHeaderLabels(list(SOFT_HEADERS))
@@ -70,7 +83,7 @@ class ConflictsView(QtWidgets.QDialog):
         self.merged.setPlaceholderText(TEXTS["merge_hint"])
         self.apply = QtWidgets.QPushButton(TEXTS["apply"])
         self.apply.setObjectName("conflictApply")
-        self.apply.clicked.connect(self.settle)
+        self.apply.clicked.connect(self.ask_settle)
         self.error = error_label()
         self.empty = QtWidgets.QLabel(TEXTS["none"])
         form = QtWidgets.QFormLayout()
@@ -80,6 +93,8 @@ class ConflictsView(QtWidgets.QDialog):
         layout.addWidget(self.empty)
         layout.addWidget(QtWidgets.QLabel(TEXTS["hard"]))
         layout.addWidget(self.hard, 2)
+        layout.addWidget(QtWidgets.QLabel(TEXTS["compare"]))
+        layout.addWidget(self.compare, 2)
         layout.addLayout(form)
         layout.addWidget(self.error)
         layout.addWidget(self.apply)
@@ -89,14 +104,14 @@ class ConflictsView(QtWidgets.QDialog):
         if bus is not None:
             bus.changed.connect(lambda kinds, ids: self.refresh() if {"cases", "conflicts"} & set(kinds) else None)
         self.refresh()
-        self.resize(820, 560)
+        fit_to_screen(fitted(self), 820, 560)
 
     def refresh(self) -> None:
         self.items = hard_conflicts(self.desk.conn)
         self.hard.setRowCount(len(self.items))
         for row, item in enumerate(self.items):
             for column, text in enumerate((item.case_id, item.label,
-                                           "；".join(choice_text(c) for c in item.choices))):
+                                           TEXTS["values"].format(n=len(item.choices)))):
                 self.hard.setItem(row, column, QtWidgets.QTableWidgetItem(text))
         pairs = soft_pairs(self.desk.conn)
         self.soft.setRowCount(len(pairs))
@@ -121,8 +136,32 @@ class ConflictsView(QtWidgets.QDialog):
         item = self._selected()
         for number, choice in enumerate(item.choices if item else [], start=1):
             self.choices.addItem(f"[{number}] {choice_text(choice)}", number)
+        self._compare(item)
         for widget in (self.apply, self.choices, self.merged):
             widget.setEnabled(item is not None)
+
+    def _compare(self, item: HardConflict | None) -> None:
+        own = self.desk.require_station().code
+        choices = item.choices if item else []
+        self.compare.setColumnCount(len(choices))
+        self.compare.setHorizontalHeaderLabels(
+            [f"[{n}] " + TEXTS["ours" if c.origin == own else "theirs"].format(origin=c.origin)
+             for n, c in enumerate(choices, start=1)])
+        for column, choice in enumerate(choices):
+            for row, text in enumerate((value_text(choice.value), minute_text(choice.at), choice.actor,
+                                        choice.origin)):
+                self.compare.setItem(row, column, QtWidgets.QTableWidgetItem(text))
+        self.compare.resizeRowsToContents()
+
+    def ask_settle(self) -> QtWidgets.QMessageBox | None:
+        """Settling is an event every station will receive: name the case, the field and the value kept."""
+        item = self._selected()
+        if item is None:
+            show_error(self.error, TEXTS["choose"])
+            return None
+        kept = self.merged.text().strip() or self.choices.currentText()
+        text = TEXTS["confirm"].format(case=item.case_id, field=item.label, value=kept)
+        return confirm(self, TEXTS["apply"], text, self.settle)
 
     def settle(self) -> None:
         item = self._selected()

@@ -13,7 +13,7 @@ from app.ops import recovery, sync
 from app.ops.desk import Desk
 from app.sync.trust import when_text
 from app.views.bus import ChangeBus
-from app.views.common import ERROR_HEX, WARNING_HEX, error_label, message, show_error
+from app.views.common import ERROR_HEX, WARNING_HEX, error_label, fit_to_screen, fitted, message, show_error
 from app.views.qt import Qt, QtGui, QtWidgets
 from app.views.sync_runner import SyncRunner
 
@@ -136,7 +136,7 @@ class StationsView(QtWidgets.QDialog):
         if bus is not None:
             bus.changed.connect(lambda kinds, ids: self.refresh() if {"stations", "sync"} & set(kinds) else None)
         self.refresh()
-        self.resize(1100, 660)
+        fit_to_screen(fitted(self), 1100, 660)
 
     @staticmethod
     def _table(name: str, headers: tuple[str, ...]) -> QtWidgets.QTableWidget:

@@ -1,0 +1,60 @@
+"""Backup operations of a desk: a backup now, the reminder when the last one is old, the backup on exit."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from app.models.errors import DomainError
+from app.ops.desk import Desk
+from app.store import backup
+from app.store.backup import REMIND_DAYS, BackupResult, Progress
+
+LAST_BACKUP = "last_backup"
+AUTO_BACKUP = "auto_backup"
+AUTO_PREFIX = "信访工作台备份-"
+
+
+def make(desk: Desk, out: Path, progress: Progress | None = None) -> BackupResult:
+    """Back the station up to ``out`` and remember when."""
+    station = desk.require_station()
+    result = backup.make_backup(desk.data_dir, desk.conn, desk.master_key,
+                                {"code": station.code, "name": station.name}, out, desk.now(), progress)
+    with desk._write({"settings"}, ()) as conn:
+        desk._put_setting(conn, LAST_BACKUP, desk.now().isoformat(timespec="seconds"))
+    return result
+
+
+def reminder(desk: Desk) -> str | None:
+    """A reminder to back up when there is data and the last backup is older than seven days (or there is none)."""
+    if desk.station is None or not desk.conn.execute("SELECT 1 FROM events LIMIT 1").fetchone():
+        return None
+    last = desk.setting(LAST_BACKUP)
+    if last and datetime.fromisoformat(last) > desk.now() - timedelta(days=REMIND_DAYS):
+        return None
+    since = f"上次备份是 {last[:10]}" if last else "本站还没有备份过"
+    return (f"{since}，已超过 {REMIND_DAYS} 天：电脑丢失或硬盘损坏时，只有备份能找回本站数据。"
+            "请用“文件 → 备份”（命令行 backup --out 文件）备份到U盘或另一块硬盘。")
+
+
+def set_auto(desk: Desk, folder: Path | None, keep: int = 5) -> None:
+    """Back up to ``folder`` whenever the program closes, keeping the last ``keep`` backups (None: off)."""
+    if keep < 1:
+        raise DomainError("保留的备份份数至少为 1")
+    value: dict[str, Any] | None = {"folder": str(folder), "keep": keep} if folder else None
+    with desk._write({"settings"}, ()) as conn:
+        desk._put_setting(conn, AUTO_BACKUP, value)
+
+
+def on_exit(desk: Desk) -> BackupResult | None:
+    """The backup on exit, if one is set: a new file in the folder, then the oldest beyond ``keep`` removed."""
+    auto = desk.setting(AUTO_BACKUP)
+    if not auto or desk.master_key is None:
+        return None
+    folder = Path(auto["folder"])
+    result = make(desk, folder / f"{AUTO_PREFIX}{desk.now():%Y%m%d-%H%M%S}.zip")
+    made = sorted(folder.glob(f"{AUTO_PREFIX}*.zip"))
+    for old in made[:-int(auto["keep"])]:
+        old.unlink(missing_ok=True)
+    return result

@@ -1,0 +1,209 @@
+"""Backup and restore of a whole station: one file, as sealed as the station itself.
+
+A backup is a zip (stored, not compressed: everything in it is encrypted already) holding
+
+    manifest.json   what it is: station code and name, time, and the size and SHA-256 of every other member
+    station.db      a consistent copy of the store made with SQLite's online backup, sealed with the master key
+    keyring.json    the master key wrapped per account and by the recovery key (no key in clear)
+    blobs/…         the sealed evidence files, as they are
+
+So a backup opens with an admin's password or the recovery key, as the station does, and a finder reads nothing
+in it. It is made while the program runs (the online backup copies a snapshot; evidence files never change once
+written), under a temporary name, checked member by member after writing, and only then given its name.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import sqlite3
+import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from app.models.errors import DomainError
+from app.store import private
+from app.store.db import DB_NAME, WAY_BACK, quick_check
+from app.store.files import os_error_message
+
+FORMAT = "petition-desk-backup"
+KEYRING = "keyring.json"
+CHUNK = 1 << 20
+REMIND_DAYS = 7
+Progress = Callable[[str, int, int], None]
+
+
+@dataclass
+class BackupResult:
+    path: Path
+    members: int
+    size: int
+
+
+def _copy_store(conn: sqlite3.Connection, key: bytes | None, target: Path, say: Progress) -> None:
+    """SQLite's online backup of the open store into ``target``, keyed as the store is (a sealed store's copy
+    is sealed with the same key). Readers and writers go on meanwhile; the copy is one consistent snapshot."""
+    private.create_private_file(target)
+    copy: Any
+    if key is None:
+        copy = sqlite3.connect(str(target))
+    else:
+        import sqlcipher3
+
+        copy = sqlcipher3.connect(str(target))
+        copy.execute(f"PRAGMA key = \"x'{key.hex()}'\"")
+    try:
+        def progress(status: int, remaining: int, total: int) -> None:
+            say("复制数据库", total - remaining, total)
+
+        conn.backup(copy, pages=4096, progress=progress)
+        copy.execute("PRAGMA journal_mode = DELETE")  # one self-contained file, no -wal beside it
+        problem = quick_check(copy)
+        if problem:
+            raise DomainError(f"本站数据文件有损坏，备份未完成（{problem}）。" + WAY_BACK)
+    finally:
+        copy.close()
+
+
+def _hash_file(path: Path) -> tuple[str, int]:
+    digest, size = hashlib.sha256(), 0
+    with path.open("rb") as handle:
+        while chunk := handle.read(CHUNK):
+            digest.update(chunk)
+            size += len(chunk)
+    return digest.hexdigest(), size
+
+
+def make_backup(data_dir: Path, conn: sqlite3.Connection, key: bytes | None, station: dict[str, str],
+                out: Path, now: datetime, progress: Progress | None = None) -> BackupResult:
+    """Write the backup of the station in ``data_dir`` (its store open as ``conn``) to ``out``."""
+    say = progress or (lambda stage, done, total: None)
+    if key is None:
+        raise DomainError("本站数据尚未加密（未登录），不能备份：请登录后再备份")
+    out = Path(out)
+    if out.is_dir():
+        raise DomainError(f"{out} 是一个文件夹：请在其后写上备份文件名，如 {out / '信访工作台备份.zip'}")
+    work = Path(data_dir) / private.SCRATCH
+    private.secure_folder(work)
+    snapshot = work / f"backup-{os.getpid()}.db"
+    partial = out.with_name(f".{out.name}.part")
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        _copy_store(conn, key, snapshot, say)
+        blobs = sorted(p for p in (Path(data_dir) / "blobs").rglob("*")
+                       if p.is_file() and not p.name.startswith("."))
+        sources: list[tuple[str, Path]] = [(DB_NAME, snapshot)]
+        keyring = Path(data_dir) / KEYRING
+        if keyring.exists():
+            sources.append((KEYRING, keyring))
+        sources += [(p.relative_to(data_dir).as_posix(), p) for p in blobs]
+        members = []
+        with zipfile.ZipFile(partial, "w", compression=zipfile.ZIP_STORED, allowZip64=True) as zf:
+            for done, (name, source) in enumerate(sources, start=1):
+                digest, size = _hash_file(source)
+                zf.write(source, name)
+                members.append({"name": name, "size": size, "sha256": digest})
+                say("写入备份", done, len(sources))
+            manifest = {"format": FORMAT, "version": 1, "station": station,
+                        "created_at": now.isoformat(timespec="seconds"), "members": members}
+            zf.writestr("manifest.json", json.dumps(manifest, ensure_ascii=False, indent=1))
+        with partial.open("rb+") as handle:
+            os.fsync(handle.fileno())
+        check_backup(partial, say)
+        os.replace(partial, out)
+    except OSError as err:
+        raise DomainError(f"备份失败，未写完的文件已删除：{os_error_message(err, out)}") from None
+    finally:
+        snapshot.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):
+            partial.unlink(missing_ok=True)
+    return BackupResult(out, len(members), out.stat().st_size)
+
+
+def _open(path: Path) -> tuple[zipfile.ZipFile, dict[str, Any]]:
+    try:
+        zf = zipfile.ZipFile(path)
+    except FileNotFoundError:
+        raise DomainError(f"找不到备份文件：{path}") from None
+    except (zipfile.BadZipFile, OSError, ValueError):
+        raise DomainError(f"不是信访工作台的备份文件，或文件已损坏、不完整：{path}") from None
+    try:
+        manifest = json.loads(zf.read("manifest.json"))
+    except (KeyError, ValueError, zipfile.BadZipFile, OSError):
+        zf.close()
+        raise DomainError(f"不是信访工作台的备份文件，或文件已损坏：{path}") from None
+    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT or not isinstance(
+            manifest.get("members"), list):
+        zf.close()
+        raise DomainError(f"不是信访工作台的备份文件：{path}")
+    if manifest.get("version") != 1:
+        zf.close()
+        raise DomainError("备份文件是更新版本的程序生成的，请升级信访工作台后再恢复")
+    return zf, manifest
+
+
+def _safe_name(name: Any) -> str:
+    """A member name that stays inside the data folder: the store, the keyring, or an evidence file."""
+    if not isinstance(name, str) or not (name in (DB_NAME, KEYRING) or (
+            name.startswith("blobs/") and all(part and part not in (".", "..") for part in name.split("/")[1:])
+            and name.count("/") == 2)):
+        raise DomainError(f"备份文件中有不属于备份的内容：{str(name)[:80]}")
+    return name
+
+
+def check_backup(path: Path, progress: Progress | None = None) -> dict[str, Any]:
+    """Every member is there, whole, with the size and SHA-256 the manifest says; returns the manifest."""
+    say = progress or (lambda stage, done, total: None)
+    zf, manifest = _open(path)
+    with zf:
+        names = {i.filename for i in zf.infolist()} - {"manifest.json"}
+        listed = [m for m in manifest["members"] if isinstance(m, dict)]
+        if names != {_safe_name(m.get("name")) for m in listed} or DB_NAME not in names:
+            raise DomainError("备份文件不完整或被改动过（内容与清单不符）")
+        for done, member in enumerate(listed, start=1):
+            digest, size = hashlib.sha256(), 0
+            try:
+                with zf.open(member["name"]) as source:
+                    while chunk := source.read(CHUNK):
+                        digest.update(chunk)
+                        size += len(chunk)
+            except (zipfile.BadZipFile, OSError, EOFError):
+                raise DomainError(f"备份文件已损坏：{member['name']} 无法读取") from None
+            if size != member.get("size") or digest.hexdigest() != member.get("sha256"):
+                raise DomainError(f"备份文件已损坏或被改动过：{member['name']} 与清单不符")
+            say("核对备份", done, len(listed))
+    return manifest
+
+
+def restore(path: Path, data_dir: Path, progress: Progress | None = None) -> dict[str, Any]:
+    """Put a backup's files into an empty (or new) data folder, checked first; returns the manifest. The store
+    opens at the next login with a password of the backup's accounts, or with the recovery key."""
+    say = progress or (lambda stage, done, total: None)
+    data_dir = Path(data_dir)
+    if data_dir.exists() and any(data_dir.iterdir()):
+        raise DomainError(f"恢复的目标文件夹不是空的：{data_dir}。为了不覆盖现有数据，请指定一个新的或空的文件夹")
+    manifest = check_backup(path, say)
+    written: list[Path] = []
+    try:
+        private.secure_folder(data_dir)
+        with zipfile.ZipFile(path) as zf:
+            for done, member in enumerate(manifest["members"], start=1):
+                target = data_dir / member["name"]
+                if target.parent != data_dir:
+                    private.secure_folder(target.parent)
+                private.create_private_file(target)
+                written.append(target)
+                with zf.open(member["name"]) as source, target.open("wb") as out:
+                    while chunk := source.read(CHUNK):
+                        out.write(chunk)
+                say("恢复文件", done, len(manifest["members"]))
+    except OSError as err:
+        for target in written:
+            target.unlink(missing_ok=True)
+        raise DomainError(f"恢复失败，已写入的文件已删除：{os_error_message(err, data_dir)}") from None
+    return manifest

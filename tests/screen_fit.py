@@ -1,0 +1,182 @@
+"""Every window and dialog on a small laptop screen: run as a child process on an offscreen screen of a given size
+(``python -m tests.screen_fit DATA_DIR WIDTH HEIGHT``), it opens the main window as a handler's first start does,
+then each entry of ``OPENERS`` in turn, and prints one JSON line per window: its frame, the screen's available
+geometry, and the buttons that cannot be seen or reached.
+
+A dialog added later is one entry: a name and a function that opens it from the main window and returns it.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from app.views.qt import QtCore, QtGui, QtWidgets
+
+Opener = Callable[[Any], QtWidgets.QWidget | None]
+
+
+def _action(name: str) -> Opener:
+    """Open by triggering the window's action of that object name (a menu entry or a toolbar button)."""
+    def open_(window: Any) -> None:
+        action = window.findChild(QtGui.QAction, name)
+        assert action is not None, f"no action {name}"
+        action.trigger()
+    return open_
+
+
+def _case_with(window: Any, status: str) -> str:
+    query = "SELECT case_id FROM cases WHERE status = ? ORDER BY n LIMIT 1"
+    row = window.desk.conn.execute(query, (status,)).fetchone()
+    assert row is not None, f"the demo has no case in status {status}"
+    return str(row[0])
+
+
+def _three_petitioners(window: Any) -> QtWidgets.QWidget:
+    dialog = window.new_case()
+    dialog.add_person()
+    dialog.add_person()
+    return dialog
+
+
+def _close_with_override(window: Any) -> QtWidgets.QWidget:
+    dialog = window.case_actions.record_step(_case_with(window, "followed_up"), ["close"])
+    dialog.page.show_override()
+    return dialog
+
+
+def _setup(window: Any) -> QtWidgets.QWidget:
+    """First start on a laptop without a station (a desk in an empty folder beside the demo's)."""
+    import tempfile
+
+    from app.ops.desk import Desk
+    from app.views.setup_dialog import SetupDialog
+
+    desk = Desk(Path(tempfile.mkdtemp()) / "fresh")
+    dialog = SetupDialog(desk, window)
+    dialog.finished.connect(lambda _result: desk.close())
+    dialog.open()
+    return dialog
+
+
+def _record_on(status: str) -> Opener:
+    return lambda window: window.case_actions.record_step(_case_with(window, status))
+
+
+OPENERS: list[tuple[str, Opener]] = [
+    ("new case, three petitioners", _three_petitioners),
+    ("record a step (dispatched case)", _record_on("dispatched")),
+    ("record a step (case in handling)", _record_on("handling")),
+    ("close with the leader's approval", _close_with_override),
+    ("attach evidence", lambda w: w.case_actions.attach(w.current_case_id())),
+    ("edit a case", lambda w: w.case_actions.edit(w.current_case_id())),
+    ("station settings", lambda w: w.station_settings()),
+    ("first start: set up a station", _setup),
+    ("save a view", lambda w: w.views.ask_save()),
+    ("about", lambda w: w.about()),
+    ("help", _action("helpManual")),
+    ("dashboard", _action("supervise_dashboard")),
+    ("spot check", _action("supervise_spot_check")),
+    ("common problems", _action("supervise_common")),
+    ("print preview", _action("print_sheets")),
+    ("ledger export", _action("ledger_export")),
+    ("ledger import", _action("ledger_import")),
+    ("daily report", _action("report_daily")),
+    ("sync export", _action("sync_export")),
+    ("sync conflicts", _action("sync_conflicts")),
+    ("stations and certificates", _action("sync_stations")),
+]
+
+
+def _shown_windows() -> set[QtWidgets.QWidget]:
+    return {w for w in QtWidgets.QApplication.topLevelWidgets() if w.isVisible() and w.isWindow()}
+
+
+def _hidden_buttons(window: QtWidgets.QWidget, available: QtCore.QRect) -> list[str]:
+    """Buttons outside the screen or outside their window's visible area (those inside a scroll area count as
+    reachable: the handler scrolls to them)."""
+    hidden = []
+    inside = window.geometry()
+    for button in window.findChildren(QtWidgets.QAbstractButton):
+        if not button.isVisibleTo(window) or button.window() is not window or not button.text():
+            continue
+        parent = button.parentWidget()
+        scrolled = False
+        while parent is not None and parent is not window:
+            if isinstance(parent, QtWidgets.QAbstractScrollArea):
+                scrolled = True
+            parent = parent.parentWidget()
+        if scrolled:
+            continue
+        top_left = button.mapToGlobal(QtCore.QPoint(0, 0))
+        rect = QtCore.QRect(top_left, button.size())
+        if not (available.contains(rect) and inside.contains(rect)):
+            hidden.append(f"{button.text()} at {rect.getRect()}")
+    return hidden
+
+
+def report(name: str, widget: QtWidgets.QWidget) -> dict[str, Any]:
+    screen = widget.screen() or QtGui.QGuiApplication.primaryScreen()
+    available = screen.availableGeometry()
+    frame = widget.frameGeometry()
+    minimum = widget.minimumSizeHint().expandedTo(widget.minimumSize())
+    return {"name": name, "title": widget.windowTitle(), "frame": list(frame.getRect()),
+            "available": list(available.getRect()), "inside": available.contains(frame),
+            "minimum": [minimum.width(), minimum.height()], "hidden_buttons": _hidden_buttons(widget, available)}
+
+
+def settle(app: QtWidgets.QApplication) -> None:
+    for _ in range(5):
+        app.processEvents()
+        app.sendPostedEvents()
+
+
+def main(data_dir: Path) -> int:
+    from app.ops.desk import Desk
+    from app.views.app import application, place_window, setup_application
+    from app.views.main_window import MainWindow
+
+    app = application()
+    setup_application(app)
+    desk = Desk(data_dir)
+    window = MainWindow(desk)
+    place_window(window, remembered=False)
+    loaded: list[bool] = []
+    window.loaded.connect(lambda: loaded.append(True))
+    window.load()
+    while not loaded:
+        app.processEvents(QtCore.QEventLoop.ProcessEventsFlag.WaitForMoreEvents, 50)
+    # The case with the longest 四定四包 notes, as the issue found it widening the window.
+    row = desk.conn.execute("SELECT case_id FROM checklist WHERE note != '' GROUP BY case_id "
+                            "ORDER BY sum(length(note)) DESC LIMIT 1").fetchone()
+    if row is not None:
+        window.select_case(str(row[0]))
+    settle(app)
+    print(json.dumps(report("main window", window), ensure_ascii=False), flush=True)
+    for name, opener in OPENERS:
+        before = _shown_windows()
+        try:
+            returned = opener(window)
+        except Exception as err:  # noqa: BLE001 - reported as that window's failure; the others still run
+            print(json.dumps({"name": name, "error": repr(err)}, ensure_ascii=False), flush=True)
+            continue
+        settle(app)
+        opened = [w for w in _shown_windows() - before if w is not window]
+        if isinstance(returned, QtWidgets.QWidget) and returned.isVisible() and returned not in opened:
+            opened.append(returned)
+        if not opened:
+            print(json.dumps({"name": name, "error": "nothing opened"}, ensure_ascii=False), flush=True)
+        for widget in opened:
+            print(json.dumps(report(name, widget), ensure_ascii=False), flush=True)
+            widget.close()
+            settle(app)
+    window.close()
+    desk.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(Path(sys.argv[1])))

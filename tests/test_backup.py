@@ -1,0 +1,150 @@
+"""Backup and restore, the reminder, the backup on exit, and a damaged store found at start."""
+
+from __future__ import annotations
+
+import errno
+import os
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from app.cli.main import main
+from app.models.errors import DomainError
+from app.ops import backup as backup_ops
+from app.ops.desk import Desk
+from app.store import backup
+from app.store.db import DB_NAME
+from tests.conftest import FakeNow, make_draft
+
+NAME, ID_NUMBER = "欧阳秘密", "11010519491231002X"
+
+
+@pytest.fixture
+def key() -> bytes:
+    return os.urandom(32)
+
+
+@pytest.fixture
+def sealed_desk(tmp_path: Path, now: FakeNow, key: bytes) -> Desk:
+    desk = Desk(tmp_path / "station", now=now, master_key=key)
+    desk.init_station("TZ01", "新河镇信访办", "township", handler="张丽")
+    return desk
+
+
+def _photo(tmp_path: Path) -> Path:
+    photo = tmp_path / "现场.jpg"
+    photo.write_bytes(b"photo of " + NAME.encode() * 100)
+    return photo
+
+
+def test_a_backup_made_while_the_station_works_restores_it_whole(sealed_desk: Desk, tmp_path: Path,
+                                                                 now: FakeNow, key: bytes) -> None:
+    desk = sealed_desk
+    case_id = desk.register_case(make_draft(name=NAME, id_number=ID_NUMBER))
+    sha, _ = desk.blobs.put_file(_photo(tmp_path))
+    out = tmp_path / "stick" / "备份.zip"
+    result = backup_ops.make(desk, out)
+    assert result.path == out and result.members >= 2
+    assert backup_ops.reminder(desk) is None
+    data = out.read_bytes()
+    for text in (NAME, ID_NUMBER):
+        for encoding in ("utf-8", "utf-16-le"):
+            assert text.encode(encoding) not in data  # a finder of the stick reads nothing
+    desk.register_case(make_draft(name="李四"))  # after the backup: not in it
+    desk.close()
+    target = tmp_path / "restored"
+    manifest = backup.restore(out, target)
+    assert manifest["station"] == {"code": "TZ01", "name": "新河镇信访办"}
+    again = Desk(target, now=now, master_key=key)
+    try:
+        assert again.case(case_id).petitioners[0].name == NAME
+        assert again.conn.execute("SELECT count(*) FROM cases").fetchone()[0] == 1
+        assert b"".join(again.blobs.read_chunks(sha)) == _photo(tmp_path).read_bytes()
+    finally:
+        again.close()
+    with pytest.raises(DomainError, match="密钥不对"):
+        Desk(tmp_path / "restored", now=now, master_key=os.urandom(32))
+
+
+def test_a_changed_or_cut_backup_and_a_folder_in_use_are_refused(sealed_desk: Desk, tmp_path: Path) -> None:
+    sealed_desk.register_case(make_draft())
+    out = backup_ops.make(sealed_desk, tmp_path / "b.zip").path
+    cut = tmp_path / "cut.zip"
+    cut.write_bytes(out.read_bytes()[: out.stat().st_size // 2])
+    with pytest.raises(DomainError, match="不是信访工作台的备份文件，或文件已损坏"):
+        backup.restore(cut, tmp_path / "r1")
+    changed = tmp_path / "changed.zip"
+    with zipfile.ZipFile(out) as source, zipfile.ZipFile(changed, "w") as target:
+        for info in source.infolist():
+            data = source.read(info)
+            target.writestr(info, data[:-1] + bytes([data[-1] ^ 1]) if info.filename == DB_NAME else data)
+    with pytest.raises(DomainError, match=f"已损坏或被改动过：{DB_NAME}"):
+        backup.restore(changed, tmp_path / "r2")
+    assert not (tmp_path / "r2" / DB_NAME).exists()
+    with pytest.raises(DomainError, match="不是空的"):
+        backup.restore(out, sealed_desk.data_dir)
+
+
+def test_a_station_not_sealed_is_not_backed_up(desk: Desk, tmp_path: Path) -> None:
+    with pytest.raises(DomainError, match="尚未加密"):
+        backup_ops.make(desk, tmp_path / "b.zip")
+    assert not list(tmp_path.glob("*b.zip*"))
+
+
+def test_a_full_disk_during_a_backup_leaves_no_file(sealed_desk: Desk, tmp_path: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    sealed_desk.blobs.put_file(_photo(tmp_path))
+
+    def full(*args: object, **kwargs: object) -> None:
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(zipfile.ZipFile, "write", full)
+    stick = tmp_path / "stick"
+    with pytest.raises(DomainError, match="备份失败，未写完的文件已删除：磁盘空间不足"):
+        backup_ops.make(sealed_desk, stick / "b.zip")
+    assert list(stick.iterdir()) == []
+    assert sealed_desk.setting(backup_ops.LAST_BACKUP) is None
+
+
+def test_the_reminder_and_the_backup_on_exit_keeping_the_last_ones(sealed_desk: Desk, tmp_path: Path,
+                                                                   now: FakeNow) -> None:
+    desk = sealed_desk
+    assert backup_ops.reminder(desk) is None  # nothing to lose yet
+    desk.register_case(make_draft())
+    assert "本站还没有备份过" in (backup_ops.reminder(desk) or "")
+    folder = tmp_path / "auto"
+    backup_ops.set_auto(desk, folder, keep=2)
+    for _ in range(3):
+        now.advance(minutes=1)
+        assert backup_ops.on_exit(desk) is not None
+    assert len(list(folder.glob("*.zip"))) == 2
+    assert backup_ops.reminder(desk) is None
+    now.advance(days=8)
+    assert "已超过 7 天" in (backup_ops.reminder(desk) or "")
+
+
+def test_a_damaged_store_is_told_at_start_with_the_way_back_and_left_as_it_was(sealed_desk: Desk,
+                                                                              now: FakeNow, key: bytes) -> None:
+    for number in range(30):
+        sealed_desk.register_case(make_draft(name=f"王{number}"))
+    sealed_desk.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    sealed_desk.close()
+    path = sealed_desk.data_dir / DB_NAME
+    data = bytearray(path.read_bytes())
+    data[4096 * 3: 4096 * 4] = os.urandom(4096)  # one page overwritten
+    path.write_bytes(bytes(data))
+    with pytest.raises(DomainError, match="数据文件已损坏.*可以从备份恢复.*恢复文件"):
+        Desk(sealed_desk.data_dir, now=now, master_key=key)
+    assert path.read_bytes() == bytes(data)
+
+
+def test_restore_on_the_command_line(sealed_desk: Desk, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    sealed_desk.register_case(make_draft())
+    out = backup_ops.make(sealed_desk, tmp_path / "b.zip").path
+    target = tmp_path / "new"
+    assert main(["--data-dir", str(target), "restore", str(out)]) == 0
+    assert "已把 TZ01 新河镇信访办" in capsys.readouterr().out
+    assert (target / DB_NAME).exists()
+    assert main(["--data-dir", str(target), "restore", str(out)]) == 1
+    assert "不是空的" in capsys.readouterr().err

@@ -1,0 +1,211 @@
+"""A newcomer finds their way: the list opens on the cases in hand, saved views, an empty search that says what it
+searched, the first steps of a new station, the F1 manual and 关于."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from app.demo.generator import generate_demo
+from app.ops.desk import Desk
+from app.store.queries import counts
+from app.views.main_window import MainWindow
+from app.views.new_case_dialog import NewCaseDialog
+from app.views.qt import Qt, QtCore, QtGui, QtWidgets
+from tests.gui_support import make_window, open_dialog
+
+
+@pytest.fixture
+def demo_window(qtbot, desk: Desk) -> Iterator[MainWindow]:  # type: ignore[no-untyped-def]
+    generate_demo(desk, 200, seed=3)
+    window = make_window(qtbot, desk)
+    yield window
+    window.close()
+
+
+def rows(window: MainWindow) -> list[dict[str, object]]:
+    return [window.model.row_data(r) for r in range(window.model.rowCount())]
+
+
+def test_the_list_opens_on_the_cases_in_hand(demo_window: MainWindow, desk: Desk) -> None:
+    assert demo_window.views.buttons["open"].isChecked()
+    assert demo_window.model.rowCount() == counts(desk.conn, desk.today())["open"]
+    assert demo_window.model.rowCount() and all(row["colour"] != "none" for row in rows(demo_window))
+
+
+def test_each_built_in_view_is_one_click(qtbot, demo_window: MainWindow, desk: Desk) -> None:
+    today = desk.today().isoformat()
+    expected = {
+        "overdue": "SELECT count(*) FROM cases WHERE finished = 0 AND deadline < ?",
+        "due_today": "SELECT count(*) FROM cases WHERE finished = 0 AND deadline = ?",
+        "backlog": "SELECT count(*) FROM cases WHERE finished = 0 AND backlog = 1 AND ? != ''",
+        "all": "SELECT count(*) FROM cases WHERE ? != ''",
+        "mine": "SELECT count(*) FROM cases WHERE finished = 0 AND ? != '' AND case_id IN "
+                "(SELECT case_id FROM steps WHERE actor = '张丽')",
+    }
+    for key, query in expected.items():
+        demo_window.views.buttons[key].click()
+        qtbot.waitUntil(lambda k=key: demo_window.views.buttons[k].isChecked())
+        want = desk.conn.execute(query, (today,)).fetchone()[0]
+        assert demo_window.model.rowCount() == want, key
+        assert [b for b in demo_window.views.buttons.values() if b.isChecked()] == [demo_window.views.buttons[key]]
+    assert desk.conn.execute(expected["mine"], (today,)).fetchone()[0] > 0  # the demo's handler has cases
+
+
+def test_a_view_the_handler_arranged_is_saved_and_comes_back(qtbot, demo_window: MainWindow, desk: Desk) -> None:
+    filters = demo_window.filters
+    with qtbot.waitSignal(demo_window.model.refreshed):
+        filters.domain.setCurrentIndex(filters.domain.findData("农业农村"))
+    assert not any(b.isChecked() for b in demo_window.views.buttons.values())  # no saved view matches
+    shown = demo_window.model.rowCount()
+    dialog = demo_window.views.ask_save()
+    dialog.setTextValue("农业在办")
+    dialog.accept()
+    assert demo_window.views.buttons["own:农业在办"].isChecked()
+    demo_window.close()
+
+    again = make_window(qtbot, desk)
+    assert again.views.buttons["open"].isChecked()  # it still opens on 在办
+    with qtbot.waitSignal(again.model.refreshed):
+        again.views.buttons["own:农业在办"].click()
+    assert again.model.rowCount() == shown and again.filters.domain.currentData() == "农业农村"
+    again.views.remove_view("农业在办")
+    again.close()
+    third = make_window(qtbot, desk)
+    assert "own:农业在办" not in third.views.buttons
+    third.close()
+
+
+def test_an_empty_search_says_what_was_searched_and_clears(qtbot, demo_window: MainWindow) -> None:
+    with qtbot.waitSignal(demo_window.model.refreshed):
+        demo_window.filters.search.setText("查无此人")
+    note = demo_window.nothing_found
+    assert demo_window.list_stack.currentWidget() is note
+    assert "没有符合条件的案件" in note.note.text()
+    assert "搜索“查无此人”" in note.note.text() and "状态：在办" in note.note.text()
+    with qtbot.waitSignal(demo_window.model.refreshed):
+        qtbot.mouseClick(note.clear_button, Qt.MouseButton.LeftButton)
+    assert demo_window.list_stack.currentWidget() is demo_window.case_list
+    assert demo_window.filters.search.text() == "" and demo_window.views.buttons["all"].isChecked()
+    assert demo_window.model.rowCount() == 200
+
+
+def test_a_new_station_shows_three_first_steps_each_one_click(qtbot, desk: Desk) -> None:
+    window = make_window(qtbot, desk)
+    steps = window.first_steps
+    assert steps is not None and window.list_stack.currentWidget() is steps
+    assert [b.text().splitlines()[0] for b in steps.buttons.values()] == ["登记第一件来访", "导入已有台账",
+                                                                          "加入县级网络"]
+    qtbot.mouseClick(steps.buttons["new"], Qt.MouseButton.LeftButton)
+    open_dialog(window, NewCaseDialog).reject()
+    qtbot.mouseClick(steps.buttons["import"], Qt.MouseButton.LeftButton)
+    wizard = open_dialog(window, QtWidgets.QWizard)
+    assert wizard.windowTitle() == "导入台账"
+    wizard.reject()
+    qtbot.mouseClick(steps.buttons["join"], Qt.MouseButton.LeftButton)
+    stations = next(w for w in QtWidgets.QApplication.topLevelWidgets()
+                    if w.isVisible() and w.windowTitle() == "站点与证书")
+    assert "生成入网申请" in stations.findChild(QtWidgets.QLabel, "stationHint").text()
+    stations.close()
+    window.close()
+
+
+def test_f1_opens_the_manual_task_by_task(qtbot, demo_window: MainWindow) -> None:
+    demo_window.case_list.setFocus()
+    qtbot.keyClick(demo_window.case_list, Qt.Key.Key_F1)
+    manual = demo_window.help_window
+    assert manual is not None and manual.isVisible()
+    chapters = [manual.chapters.item(i).text() for i in range(manual.chapters.count())]
+    for task in ("登记一件来访", "记录办理", "四定四包", "打印", "同步", "抽查"):
+        assert any(task in title for title in chapters), task
+    manual.show_topic("记录办理")
+    text = manual.page.toPlainText()
+    assert "Ctrl+R" in text and "首先提供下一步" in text
+    # Its pictures are the program's own, in the manual's folder, and the page shows them.
+    html = manual.page.toHtml()
+    assert "images/record-step.png" in html
+    document = manual.page.document()
+    image = document.resource(QtGui.QTextDocument.ResourceType.ImageResource,
+                              document.baseUrl().resolved(QtCore.QUrl("images/record-step.png")))
+    assert image is not None and not image.isNull() and image.width() > 400
+
+
+def test_about_shows_version_data_folder_and_the_fonts_licence(demo_window: MainWindow, desk: Desk) -> None:
+    about = demo_window.about()
+    text = about.findChild(QtWidgets.QLabel, "aboutText").text()
+    assert "版本" in text and str(desk.data_dir) in text
+    assert "文泉驿微米黑" in text and "wqy-microhei-LICENSE.txt" in text and "Apache License 2.0" in text
+    about.close()
+
+
+def test_right_click_on_the_list_and_timeline_offers_the_toolbars_actions(qtbot, demo_window: MainWindow) -> None:
+    view = demo_window.case_list
+    row = 3
+    position = view.visualRect(demo_window.model.index(row, 2)).center()
+    view.customContextMenuRequested.emit(position)
+    menu = demo_window.last_menu
+    assert menu is not None and menu.isVisible()
+    assert demo_window.current_case_id() == demo_window.model.case_id_at(row)  # the row under the pointer
+    texts = [a.text() for a in menu.actions() if not a.isSeparator()]
+    assert texts[:3] == ["记录办理", "附件", "办结"] and "修改信息…" in texts and "撤销上一步" in texts
+    assert any(t.startswith("打印") for t in texts)
+    closing = next(a for a in menu.actions() if a.text() == "办结")
+    assert closing is demo_window.close_action  # the very action: enabled as the toolbar's is
+    menu.close()
+    timeline = demo_window.detail.timeline
+    timeline.customContextMenuRequested.emit(QtCore.QPoint(5, 5))
+    assert [a.text() for a in demo_window.last_menu.actions() if not a.isSeparator()] == texts
+    demo_window.last_menu.close()
+
+
+def test_files_dropped_on_a_case_open_its_evidence_dialog_with_them(qtbot, demo_window: MainWindow,
+                                                                     tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from app.views.step_dialogs import StepDialog
+
+    photo = tmp_path / "现场.jpg"
+    photo.write_bytes(b"\xff\xd8\xff" + b"0" * 100)
+    view = demo_window.case_list
+    row = 2
+    target = demo_window.model.case_id_at(row)
+    position = view.visualRect(demo_window.model.index(row, 2)).center()
+    mime = QtCore.QMimeData()
+    mime.setUrls([QtCore.QUrl.fromLocalFile(str(photo))])
+    for make in (QtGui.QDragEnterEvent, QtGui.QDragMoveEvent):
+        event = make(QtCore.QPointF(position), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
+                     Qt.KeyboardModifier.NoModifier)
+        QtWidgets.QApplication.sendEvent(view.viewport(), event)
+        assert event.isAccepted()
+    before = len(demo_window.desk.case(target).steps)
+    drop = QtGui.QDropEvent(QtCore.QPointF(position), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
+                            Qt.KeyboardModifier.NoModifier)
+    QtWidgets.QApplication.sendEvent(view.viewport(), drop)
+    dialog = open_dialog(demo_window, StepDialog)
+    assert dialog.kind == "attach" and dialog.case_id == target == demo_window.current_case_id()
+    assert dialog.page.value("files") == [photo]
+    assert len(demo_window.desk.case(target).steps) == before  # nothing recorded by the drop alone
+    dialog.page.fields["note"].setPlainText("现场照片")
+    dialog.submit()
+    assert demo_window.desk.case(target).steps[-1].kind == "attach"
+    # A folder or a drag without files is refused.
+    empty = QtCore.QMimeData()
+    enter = QtGui.QDragEnterEvent(QtCore.QPointF(position), Qt.DropAction.CopyAction, empty, Qt.MouseButton.LeftButton,
+                                  Qt.KeyboardModifier.NoModifier)
+    QtWidgets.QApplication.sendEvent(view.viewport(), enter)
+    assert not enter.isAccepted()
+
+
+def test_the_manual_is_also_a_pdf_with_its_pictures_and_font(qtbot, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import subprocess
+
+    from app.views.manual_pictures import write_pdf
+
+    out = tmp_path / "manual.pdf"
+    write_pdf(out)
+    text = subprocess.run(["pdftotext", str(out), "-"], capture_output=True, text=True, check=True).stdout
+    for chapter in ("登记一件来访", "记录办理", "四定四包", "打印", "同步", "抽查"):
+        assert chapter in text, chapter
+    fonts = subprocess.run(["pdffonts", str(out)], capture_output=True, text=True, check=True).stdout
+    assert "WenQuanYiMicroHei" in fonts and " yes " in fonts.splitlines()[2]  # embedded
+    images = subprocess.run(["pdfimages", "-list", str(out)], capture_output=True, text=True, check=True).stdout
+    assert len(images.splitlines()) - 2 >= 6  # every picture of the manual
