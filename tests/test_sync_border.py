@@ -28,6 +28,7 @@ from tests.sync_helpers import (
     sealed_row,
     send,
     station_tree,
+    vouched,
 )
 
 TREE = (*STATIONS, ("331082", "临海市信访局", "county", "331000"), ("331082001", "杜桥镇信访办", "township", "331082"))
@@ -46,6 +47,11 @@ def _payload(row: Row) -> dict[str, Any]:
 def _with_payload(row: Row, payload: dict[str, Any], **changes: object) -> Row:
     text = json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     return sealed_row(row, payload=text, **changes)
+
+
+def _forge(good: Path, target: Path, signer: Desk, events: list[Row]) -> None:
+    """The file again with ``events``, their checkpoints and the file signed with the sender's real key."""
+    resign(good, target, signer, events=events, replace=vouched(events, signer))
 
 
 def _up(desk: Desk, tmp_path: Path, name: str = "good.zip") -> tuple[Path, list[Row]]:
@@ -71,7 +77,7 @@ def test_a_township_cannot_change_a_case_that_is_not_its_own(tree: dict[str, Des
     edit = rows[-1]
     assert edit[7] == "edit"
     forged = sealed_row(edit, case_id=victim)
-    resign(good, tmp_path / "bad.zip", sibling, events=[*rows[:-1], forged])
+    _forge(good, tmp_path / "bad.zip", sibling, [*rows[:-1], forged])
     message = import_refused(county, tmp_path / "bad.zip")
     assert message == (f"事件 331002002:2（修改信息）：案件 {victim} 由站点 {victim.split('-')[0]} 登记，"
                        "站点 331002002 既不是登记站点或其上级，也不是案件派发到的站点，无权在这件案件上记录，"
@@ -84,7 +90,7 @@ def test_a_station_may_not_register_under_another_stations_numbers(tree: dict[st
     new_case(sibling)
     good, rows = _up(sibling, tmp_path)
     forged = sealed_row(rows[0], case_id="331002001-2026-00001")
-    resign(good, tmp_path / "bad.zip", sibling, events=[forged])
+    _forge(good, tmp_path / "bad.zip", sibling, [forged])
     assert import_refused(county, tmp_path / "bad.zip") == (
         "事件 331002002:1：站点 331002002 不能登记编号属于站点 331002001 的案件 331002001-2026-00001，"
         "整个同步包不予导入")
@@ -109,7 +115,8 @@ def test_stations_above_and_the_station_a_case_was_dispatched_to_may_write_on_it
     step = rows[-1]
     payload = {**_payload(step), "seen": {"331002": 3}}
     on_county_case = _with_payload(step, payload, case_id=own)
-    resign(good, tmp_path / "5.zip", town, events=[*rows[:-1], on_county_case])
+    forged = [*rows[:-1], on_county_case]
+    _forge(good, tmp_path / "5.zip", town, forged)
     assert transfer.import_bundle(county, tmp_path / "5.zip").report.changed_cases == [own]
     assert sorted((s.origin, s.unit) for s in county.case(own).steps if s.kind == "dispatch") == [
         ("331002", "新河镇人民政府、市农业农村局"), ("331002001", "镇农业农村办")]
@@ -166,7 +173,7 @@ def test_an_event_of_the_wrong_shape_is_refused_not_crashed_on(tree: dict[str, D
     town, county = tree["331002001"], tree["331002"]
     new_case(town)
     good, rows = _up(town, tmp_path)
-    resign(good, tmp_path / "bad.zip", town, events=[_with_payload(rows[0], change(_payload(rows[0])))])
+    _forge(good, tmp_path / "bad.zip", town, [_with_payload(rows[0], change(_payload(rows[0])))])
     assert import_refused(county, tmp_path / "bad.zip") == f"事件 331002001:1：{says}，整个同步包不予导入"
 
 
@@ -174,7 +181,7 @@ def test_an_unknown_kind_of_event_is_refused(tree: dict[str, Desk], tmp_path: Pa
     town, county = tree["331002001"], tree["331002"]
     new_case(town)
     good, rows = _up(town, tmp_path)
-    resign(good, tmp_path / "bad.zip", town, events=[sealed_row(rows[0], kind="frobnicate")])
+    _forge(good, tmp_path / "bad.zip", town, [sealed_row(rows[0], kind="frobnicate")])
     assert import_refused(county, tmp_path / "bad.zip") == (
         "事件 331002001:1：“frobnicate”的内容不符合要求：未知的事件类别：frobnicate，整个同步包不予导入")
 
@@ -188,14 +195,14 @@ def test_limits_bind_new_events_and_an_older_event_still_travels(tmp_path: Path)
         new_case(town)
         good, rows = _up(town, tmp_path)
         long = {**_payload(rows[0]), "request_summary": "诉" * 6000}
-        resign(good, tmp_path / "long.zip", town, events=[_with_payload(rows[0], long)])
+        _forge(good, tmp_path / "long.zip", town, [_with_payload(rows[0], long)])
         assert import_refused(county, tmp_path / "long.zip") == (
             "事件 331002001:1：“登记”的内容不符合要求：“诉求”过长（6000 字，最多 5000 字），整个同步包不予导入")
         control = {**_payload(rows[0]), "village": "东岙\x07村"}
-        resign(good, tmp_path / "ctrl.zip", town, events=[_with_payload(rows[0], control)])
+        _forge(good, tmp_path / "ctrl.zip", town, [_with_payload(rows[0], control)])
         assert "“村（社区）”含有控制字符或换行" in import_refused(county, tmp_path / "ctrl.zip")
         old = _with_payload(rows[0], long, hlc="001764547200000.00000")  # 2025-12-01, before the limits
-        resign(good, tmp_path / "old.zip", town, events=[old])
+        _forge(good, tmp_path / "old.zip", town, [old])
         result = transfer.import_bundle(county, tmp_path / "old.zip")
         assert county.case(result.report.new_cases[0]).request_summary == "诉" * 6000
 

@@ -97,6 +97,10 @@ def test_a_township_restored_from_an_older_copy_gets_back_what_reached_the_count
         supervision.supervise(county, second, "2026-03-20", "请核实")
         down = tmp_path / "down.zip"
         transfer.export_bundle(county, "331002001", down)
+        now.advance(hours=1)
+        town.record(second, "dispatch", {"units": ["镇城建办"]})
+        stale = tmp_path / "stale.zip"  # made on the failing disk, left on a stick, never imported
+        transfer.export_bundle(town, "331002", stale)
         town.close()
 
         shutil.rmtree(town.data_dir)  # the disk fails; the older copy is put back
@@ -125,6 +129,9 @@ def test_a_township_restored_from_an_older_copy_gets_back_what_reached_the_count
         assert town.case(second).supervision == county.case(second).supervision
         assert town.case(first).status == county.case(first).status
         assert new_case(town, "赵五") == "331002001-2026-00003"
+        # The old computer's file turns up: its events after the rebuild point are no longer this station's.
+        refused = import_refused(county, stale)
+        assert "已用恢复文件重建" in refused and "第 3 号之后的事件的编号已由新电脑使用" in refused
         send(town, county, tmp_path / "up3.zip")
         send(county, town, tmp_path / "down2.zip")
         assert fingerprint(town.conn) == fingerprint(county.conn)
@@ -176,6 +183,11 @@ def test_a_recovery_file_is_only_for_a_station_below_and_only_imported_by_it(tmp
             recovery.recovery_file(d["331002001"], "331002002", tmp_path / "x.zip")
         recovery.recovery_file(county, "331002001", tmp_path / "rec.zip")
         assert "不是本站" in import_refused(d["331002002"], tmp_path / "rec.zip")
-        # The township that is still whole imports it as a file of nothing new.
+        # A recovery file made for a township that is still whole: its next file is taken for an old computer's…
+        new_case(d["331002001"], "李四")
+        assert "恢复文件做了没有用" in import_refused(
+            county, transfer.export_bundle(d["331002001"], "331002", tmp_path / "up2.zip").path)
+        # …until it imports the recovery file (nothing new in it) and exports again.
         result = transfer.import_bundle(d["331002001"], tmp_path / "rec.zip")
-        assert result.report.new_events == 0 and "本站事件现有 1 个（导入前 1 个）" in result.recovery_message
+        assert result.report.new_events == 0 and "本站事件现有 2 个（导入前 2 个）" in result.recovery_message
+        assert send(d["331002001"], county, tmp_path / "up3.zip").report.new_cases == ["331002001-2026-00002"]

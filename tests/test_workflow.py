@@ -46,10 +46,10 @@ def test_case_numbers_count_up_and_restart_each_year(desk: Desk, draft, now: Fak
 def test_the_99999th_case_of_a_year_is_the_last_and_no_number_is_given_twice(desk: Desk, draft) -> None:  # type: ignore[no-untyped-def]
     from app.store import eventlog
 
-    writer = desk._writer(desk.conn)
-    with desk.conn:
-        eventlog.append(desk.conn, [writer.make("TZ01-2026-99998", "register", draft.to_payload(desk.domains),
-                                                desk.handler, desk.now())])
+    with desk._write({"cases"}, ()) as conn:  # signed like any operation's events
+        writer = desk._writer(conn)
+        eventlog.append(conn, [writer.make("TZ01-2026-99998", "register", draft.to_payload(desk.domains),
+                                           desk.handler, desk.now())])
     assert desk.register_case(draft) == "TZ01-2026-99999"
     with pytest.raises(DomainError, match="本站2026年的案件编号已用到 TZ01-2026-99999"):
         desk.register_case(draft)

@@ -362,7 +362,8 @@ def limit_lines(state: CaseState, limits: TimeLimits, today: date) -> list[str]:
 
 
 def cmd_verify(desk: Desk, args: argparse.Namespace) -> int:
-    report = verify(desk.conn, desk.limits, desk.blobs, stage=lambda name: print(f"{name}…", file=sys.stderr))
+    report = verify(desk.conn, desk.limits, desk.blobs, stage=lambda name: print(f"{name}…", file=sys.stderr),
+                    own_public=desk.public_key())
     if report.ok:
         print(f"校验通过：{report.events} 个事件，{report.cases} 件案件，哈希链完整，数据与事件一致")
         return EXIT_OK

@@ -249,7 +249,11 @@ class Desk:
     def _write(self, kinds: set[str], case_ids: tuple[str, ...]) -> Iterator[sqlite3.Connection]:
         try:
             with transaction(self.conn) as conn:
+                station = self.station
+                before = eventlog.head(conn, station.code)[0] if station else 0
                 yield conn
+                if station is not None:
+                    self._sign(conn, station.code, before)
         except Exception as err:
             self._settings_cache.clear()  # values read inside the rolled-back transaction are gone with it
             if is_database_error(err, "OperationalError") and "full" in str(err):
@@ -260,6 +264,42 @@ class Desk:
             raise
         for listener in list(self._listeners):
             listener(frozenset(kinds), case_ids)
+
+    def _sign(self, conn: sqlite3.Connection, code: str, before: int) -> None:
+        """Sign checkpoints over the events this transaction added (app.store.signatures), after checking that
+        the history they continue is the one this station signed: over a changed history the operation is
+        refused (and rolled back), so the station's key never vouches for the change."""
+        if eventlog.head(conn, code)[0] <= before:
+            return
+        # Loaded on the first change, not at start (cryptography is about a tenth of a second of the window's
+        # first paint).
+        from app.store import signatures
+        from app.sync import keys
+
+        key = keys.load_or_create_key(self.data_dir)
+        problem = signatures.check_head(conn, code, before, signatures.keyring(conn, code, keys.raw_public(key)))
+        if problem:
+            raise DomainError(f"本站事件记录与签名不符（事件 {problem.event_id}：{problem.reason}），本次操作未保存："
+                              "请运行“校验”（verify）查看，并联系上级信访部门")
+        signatures.sign_new(conn, code, before, key)
+
+    def sign_head(self) -> None:
+        """Sign this station's latest event when it was written before checkpoints existed (an older file), so
+        its own events are vouched for from its next export on."""
+        from app.store import signatures
+
+        code = self.require_station().code
+        seq = signatures.unsigned_legacy_head(self.conn, code)
+        if seq:
+            with transaction(self.conn) as conn:
+                self._sign(conn, code, seq - 1)
+
+    def public_key(self) -> bytes | None:
+        """This station's public signing key (None before it has one)."""
+        from app.sync import keys
+
+        key = keys.load_key(self.data_dir)
+        return keys.raw_public(key) if key else None
 
     # ----- recording --------------------------------------------------------------------------------------------
     def _writer(self, conn: sqlite3.Connection) -> ChainWriter:

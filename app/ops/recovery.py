@@ -24,7 +24,7 @@ from app.ops.desk import Desk
 from app.ops.sync import chain_of, now_text, require_chain
 from app.ops.sync_transfer import ImportResult, Progress, bundle_time, sync_lock
 from app.store import eventlog
-from app.sync import bundle, tracking
+from app.sync import bundle, fence, tracking
 from app.sync.certs import Certificate
 from app.sync.trust import TrustStore, ancestors, parents, subtree, valid_revocations
 
@@ -88,6 +88,7 @@ def recovery_file(desk: Desk, code: str, out: Path, progress: Progress | None = 
                      "summary) VALUES (?, 'out', ?, ?, ?, ?, 0, ?, ?)",
                      (result.bundle_id, code, created_at, now_text(desk), counts["events"], str(out),
                       json.dumps({**counts, "recovery": True})))
+        fence.record_fence(conn, code, int(result.manifest["recovery"]["held"]), result.bundle_id)
     return result
 
 

@@ -33,10 +33,11 @@ from app.ops.sync import chain_of, now_text, require_chain
 from app.store import eventlog
 from app.store.oserrors import os_reason
 from app.store.private import open_private, try_lock
-from app.sync import bundle, tracking, workbook
+from app.sync import bundle, fence, tracking, workbook
 from app.sync.apply import ApplyReport, apply_events, refresh
 from app.sync.authority import Border, check_claims
 from app.sync.certs import Certificate, Revocation
+from app.sync.checkpoints import check_checkpoints
 from app.sync.container import OpenedBundle, open_bundle
 from app.sync.trust import TrustStore, parents, rival, subtree, valid_revocations, verify_chain
 
@@ -361,9 +362,14 @@ def _apply(desk: Desk, opened: OpenedBundle, checked: _Checked, book: Path, say:
         for revocation in checked.revocations:
             store.store_revocation(revocation)
         rows = workbook.read_events(book, total)
+        fenced = fence.tops(conn, list(fence.fences(conn)))
         border = Border(conn, checked.tree, desk.now())
         report = apply_events(conn, rows, checked.scope, lambda done: say("导入事件", done, total), border)
+        check_checkpoints(conn, opened, report.first_new, own, desk.public_key())
         _check_clock(report, manifest, info)
+        fence.check(conn, manifest, fenced)
+        if info.direction == "recovery":
+            fence.remember_recovery(conn, info.bundle_id)
         missing = sorted(s for s in report.evidence if not desk.blobs.has(s))
         if missing:
             raise DomainError(f"同步包缺少 {len(missing)} 个佐证材料文件（如 {missing[0][:12]}…），不予导入")
@@ -442,13 +448,15 @@ def export_bundle(desk: Desk, to_code: str, out: Path, progress: Progress | None
     revocations = trust.revocations()
     extra += [pool[r.key_id] for r in revocations if r.key_id in pool]  # so the receiver can check them
     conn = desk.conn
+    desk.sign_head()  # a file from before checkpoints: its own events are vouched for from this export on
     with sync_lock(desk):
         created_at, created_ms = bundle_time(desk)
         conn.execute("BEGIN")  # one snapshot for every query of the export
         try:
             plan = bundle.plan_export(conn, mine.code, to_code, direction, own_subtree, subtree(tree, to_code))
             result = bundle.write_bundle(conn, plan, out, bundle.Identity(chain_of(mine, pool), me.key), receiver,
-                                         extra, revocations, desk.blobs, created_at, progress, created_ms)
+                                         extra, revocations, desk.blobs, created_at, progress, created_ms,
+                                         extra_manifest=fence.recovered_from(conn))
         finally:
             conn.execute("ROLLBACK")
     counts = result.manifest["counts"]

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from app.models.deadlines import TimeLimits
 from app.models.errors import DomainError
 from app.models.settings import SETTINGS
-from app.store import eventlog, projection, settings_log
+from app.store import eventlog, projection, settings_log, signatures
 from app.store.blobs import BlobStore
 from app.store.stations import StationTree
 
@@ -29,8 +29,9 @@ class VerifyReport:
 
 
 def verify(conn: sqlite3.Connection, limits: TimeLimits, blobs: BlobStore | None = None,
-           stage: Callable[[str], None] = lambda _: None) -> VerifyReport:
-    """Check everything; the store is left exactly as it was (the rebuild is rolled back).
+           stage: Callable[[str], None] = lambda _: None, own_public: bytes | None = None) -> VerifyReport:
+    """Check everything; the store is left exactly as it was (the rebuild is rolled back). ``own_public`` is this
+    station's key as unlocked now (its checkpoints are checked against it and the keys it noted when signing).
 
     ``stage`` hears the name of each step as it starts (a long check at 100,000 cases takes a minute or two).
     """
@@ -38,7 +39,11 @@ def verify(conn: sqlite3.Connection, limits: TimeLimits, blobs: BlobStore | None
     cases = int(conn.execute("SELECT count(*) FROM cases").fetchone()[0])
     report = VerifyReport(events, cases)
     stage("校验哈希链")
-    broken = eventlog.check_chains(conn) or eventlog.check_complete(conn, StationTree.load(conn).own)
+    own = StationTree.load(conn).own
+    broken = eventlog.check_chains(conn) or eventlog.check_complete(conn, own)
+    if not broken:
+        stage("校验各站点签名")
+        broken = signatures.check_all(conn, signatures.keyring(conn, own, own_public))
     if broken:
         report.problem = f"事件 {broken.event_id}：{broken.reason}"
         return report

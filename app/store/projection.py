@@ -221,13 +221,25 @@ def _fingerprint_queries(conn: sqlite3.Connection) -> dict[str, str]:
     return queries
 
 
+def _row_bytes(row: tuple[Any, ...]) -> bytes:
+    """One row as bytes for a digest: orjson (five times the standard encoder: verify digests every projected row
+    of a million-event store twice), the canonical encoder for what orjson cannot write (a lone surrogate)."""
+    import orjson
+
+    try:
+        return orjson.dumps(row)
+    except orjson.JSONEncodeError:
+        return canonical_json(list(row)).encode()
+
+
 def fingerprint(conn: sqlite3.Connection) -> dict[str, str]:
     """A digest of each projection table's content in case order."""
     result = {}
     for name, query in _fingerprint_queries(conn).items():
         digest = hashlib.sha256()
+        update = digest.update
         for row in conn.execute(query):
-            digest.update(canonical_json(list(row)).encode())
+            update(_row_bytes(row))
         result[name] = digest.hexdigest()
     return result
 
@@ -236,7 +248,7 @@ def case_digests(conn: sqlite3.Connection, table: str) -> dict[str, str]:
     """A digest per case of one table's rows: where two fingerprints differ, which case it is."""
     digests: dict[str, Any] = {}
     for row in conn.execute(_fingerprint_queries(conn)[table]):
-        digests.setdefault(row[0], hashlib.sha256()).update(canonical_json(list(row)).encode())
+        digests.setdefault(row[0], hashlib.sha256()).update(_row_bytes(row))
     return {case_id: d.hexdigest() for case_id, d in digests.items()}
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Callable
 
@@ -234,8 +235,33 @@ def _v9(conn: sqlite3.Connection) -> None:
     conn.execute("CREATE INDEX IF NOT EXISTS cases_repeats ON cases (repeat_round, repeat_of) WHERE repeat_round >= 2")
 
 
+_V10_CHECKPOINTS = """
+-- Signed checkpoints over the stations' hash chains (app/store/signatures.py): kept, never changed.
+CREATE TABLE IF NOT EXISTS checkpoints (
+    origin TEXT NOT NULL, seq INTEGER NOT NULL, hash TEXT NOT NULL, key_id TEXT NOT NULL, signature TEXT NOT NULL,
+    PRIMARY KEY (origin, seq)
+);
+CREATE TRIGGER IF NOT EXISTS checkpoints_append_only_update BEFORE UPDATE ON checkpoints
+    BEGIN SELECT RAISE(ABORT, 'checkpoints are append-only'); END;
+CREATE TRIGGER IF NOT EXISTS checkpoints_append_only_delete BEFORE DELETE ON checkpoints
+    BEGIN SELECT RAISE(ABORT, 'checkpoints are append-only'); END;
+"""
+
+
+def _v10(conn: sqlite3.Connection) -> None:
+    """Signed checkpoints. The events a file holds from before have none: per station, how far they reach is
+    noted, and they count as vouched for until a checkpoint of their station covers them (this station signs its
+    own at its next change or export)."""
+    for statement in _split(_V10_CHECKPOINTS):
+        conn.execute(statement)
+    held = {str(o): int(s) for o, s in conn.execute("SELECT origin, max(seq) FROM events GROUP BY origin")}
+    if held:
+        conn.execute("INSERT OR IGNORE INTO sync_trust (key, value) VALUES ('unsigned_before_checkpoints', ?)",
+                     (json.dumps(held),))
+
+
 # Step N brings a file from version N-1 to N. Append only; never change a step that has shipped.
-STEPS: list[Callable[[sqlite3.Connection], None]] = [_v1, _v2, _v3, _v4, _v5, _v6, _v7, _v8, _v9]
+STEPS: list[Callable[[sqlite3.Connection], None]] = [_v1, _v2, _v3, _v4, _v5, _v6, _v7, _v8, _v9, _v10]
 # A file older than this (and not new) has its projections written again from its events after the steps: the
 # fold learned things (time limits beside each other, the colour pin) that SQL alone cannot fill in.
 REPROJECT_BELOW = 9

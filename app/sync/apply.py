@@ -58,6 +58,7 @@ class ApplyReport:
     evidence: set[str] = field(default_factory=set)
     max_hlc: str = ""
     held_cases: list[str] = field(default_factory=list)  # events arrived, registration not yet: not shown
+    first_new: dict[str, int] = field(default_factory=dict)  # per origin, the lowest sequence number brought
 
 
 _quote = json.encoder.encode_basestring  # the C encoder json.dumps uses for str with ensure_ascii=False
@@ -189,6 +190,8 @@ def _flush(conn: sqlite3.Connection, batch: list[Row], scope: Scope, report: App
                 refs.add(str(item["sha256"]))
         new.append(row)
         origins.add(row[2])
+        if row[3] < report.first_new.get(row[2], row[3] + 1):
+            report.first_new[row[2]] = row[3]
         if row[1]:
             cases.add(row[1])
         max_hlc = max(max_hlc, row[4])

@@ -21,6 +21,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from app.models.errors import DomainError
 from app.models.vocab import CHANNELS, CHECKLIST_ITEMS, EVIDENCE_KINDS, STATUSES
+from app.store import signatures
 from app.store.blobs import BlobStore
 from app.store.sealed import ChunkReader
 from app.sync import tracking, workbook
@@ -174,6 +175,10 @@ def write_bundle(conn: sqlite3.Connection, plan: ExportPlan, out: Path, identity
                              json.dumps(cert.document(), ensure_ascii=False).encode())
         writer.add_bytes("revocations.json",
                          json.dumps([r.document() for r in revocations], ensure_ascii=False).encode())
+        # The origin stations' signatures over the events carried (app.store.signatures), one JSON list a line.
+        writer.add_bytes("checkpoints.jsonl", b"".join(
+            json.dumps(cp, separators=(",", ":")).encode() + b"\n" for where, params in clauses
+            for cp in signatures.exported(conn, where, params)))
         for done, sha in enumerate(sorted(evidence), start=1):
             writer.add_stream(f"evidence/{sha}", ChunkReader(blobs.read_chunks(sha)), int(evidence[sha].get("size", 0)))
             say("打包佐证材料", done, len(evidence))

@@ -43,7 +43,7 @@ SIG_PREFIX = b"PETITION-DESK-SIGNATURE-1 "
 SIG_LEN = 88  # base64 of a 64-byte Ed25519 signature
 SIGNED_CONTEXT = b"petition-desk bundle v1\n"
 CHUNK = 1 << 20
-MEMBER_NAMES = re.compile(r"^(manifest\.json|data\.xlsx|readme\.txt|revocations\.json|"
+MEMBER_NAMES = re.compile(r"^(manifest\.json|data\.xlsx|readme\.txt|revocations\.json|checkpoints\.jsonl|"
                           r"certs/[A-Za-z0-9]{2,20}-[0-9a-f]{16}\.json|evidence/[0-9a-f]{64})$")
 SMALL_LIMITS = {"manifest.json": 64 << 20, "readme.txt": 1 << 16, "revocations.json": 4 << 20}
 CERT_LIMIT = 1 << 16
