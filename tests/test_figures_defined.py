@@ -100,3 +100,13 @@ def test_each_figure_is_its_definition(desk: Desk, station: dict[str, str]) -> N
     # 7日内答复率, from receipt: replied within 7 days of coming in: P1 (3), P3 (2), P4 (1), R1 (2); not K1 K2
     # (27), P2 (18), L1 (60), L2 (69); K3 and K4 never replied and are long due = 4 of 11.
     assert (row["answered_within_7_days"], row["due_7_days"]) == (4, 11)
+
+
+def test_a_first_petition_closed_with_the_petitioner_dissatisfied_is_not_resolved_at_once(desk: Desk,
+                                                                                           now: FakeNow) -> None:
+    now.current = datetime(2026, 5, 10, 9)
+    case(desk, "2026-03-02", handled("2026-03-02", "2026-03-05", rating="dissatisfied", close="2026-04-10"))
+    case(desk, "2026-03-02", handled("2026-03-02", "2026-03-05", rating="basically_satisfied", close="2026-04-10"),
+         name="乙")
+    [row] = compute_figures(desk.conn, date_from=date(2026, 4, 1), date_to=date(2026, 4, 30), by=None, today=TODAY)
+    assert (row["one_time_resolved"], row["first_concluded"]) == (1, 2)  # 基本满意 counts, 不满意 does not

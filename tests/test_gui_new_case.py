@@ -145,3 +145,14 @@ def test_a_letter_received_earlier_is_registered_on_its_received_date(qtbot, win
         dialog.save()
     event = desk.events(blocker.args[0])[0]
     assert event.at == "2026-03-02T09:00:00" and event.payload["entered_at"] == "2026-03-05T09:00:00"
+
+
+def test_an_earlier_case_settled_by_re_review_is_marked(qtbot, window: MainWindow, desk: Desk,
+                                                        now) -> None:  # type: ignore[no-untyped-def]
+    from tests.test_limits_table import settled_matter
+
+    earlier = settled_matter(desk, now)
+    dialog = window.new_case()
+    fill(dialog)
+    assert dialog.earlier_case_ids() == [earlier]
+    assert "（已复核：同一事实和理由应不再受理）" in dialog.earlier.item(0).text()

@@ -144,3 +144,25 @@ def test_import_wizard_explains_a_file_that_is_not_a_workbook(qtbot: object, des
     note = wizard.mapping_page.note.text()
     assert "不是 Excel 工作簿" in note and "EOCD" not in note
     assert QtWidgets.QApplication.overrideCursor() is None  # the wait cursor given back after the refusal
+
+
+def test_import_wizard_takes_a_12345_work_order_export(qtbot: object, desk: Desk, tmp_path: Path) -> None:
+    from tests.test_national import hotline_workbook
+
+    source = hotline_workbook(tmp_path / "12345.xlsx")
+    wizard = LedgerImportWizard(desk)
+    qtbot.addWidget(wizard)  # type: ignore[attr-defined]
+    wizard.show()
+    wizard.file_page.path.setText(str(source))
+    wizard.next()
+    page = wizard.mapping_page
+    assert page.channel.findData("hotline") == -1  # 12345 comes in through its own box, with work orders
+    page.hotline.setChecked(True)
+    table = page.table
+    mapped = {table.item(r, 0).text(): table.item(r, 1).text() for r in range(table.rowCount())}
+    assert mapped["工单编号"] == "12345工单编号" and mapped["来电人"] == "信访人"
+    wizard.next()
+    assert wizard.check_page.counts.text() == "可导入 2 件；未通过检查 1 行。"
+    wizard.next()
+    assert desk.conn.execute("SELECT count(*) FROM cases WHERE channel = 'hotline' AND work_order != ''"
+                             ).fetchone()[0] == 2

@@ -70,3 +70,23 @@ def test_a_table_of_no_rows_still_has_its_sheet_and_a_full_sheet_no_empty_one(tm
     names = python_calamine.CalamineWorkbook.from_path(str(book)).sheet_names
     assert names == ["说明", "案件", "办理事件", "四定四包", "佐证材料清单"]
     assert [r[0] for r in workbook.read_events(book, 2)] == ["TZ01:1", "TZ01:2"]
+
+
+def test_a_stick_that_cannot_hold_so_large_a_file_is_named(tmp_path: Path, now: FakeNow,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    import errno
+
+    from app.models.errors import DomainError
+    from app.sync import container
+
+    def too_large(self: object, data: bytes) -> None:
+        raise OSError(errno.EFBIG, "File too large")
+
+    with station_tree(tmp_path, now, ("331000", "331002", "331002001")) as d:
+        new_case(d["331002001"])
+        (tmp_path / "stick").mkdir()
+        monkeypatch.setattr(container._HashingWriter, "write", too_large)
+        with pytest.raises(DomainError) as err:
+            transfer.export_bundle(d["331002001"], "331002", tmp_path / "stick" / "up.zip")
+        assert "FAT32 格式的 U 盘单个文件不能超过 4 GB" in str(err.value) and "exFAT" in str(err.value)
+        assert not list(tmp_path.glob("stick/*"))

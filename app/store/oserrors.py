@@ -16,6 +16,9 @@ def os_reason(err: OSError) -> str:
     code = err.errno
     if code in FULL:
         return "磁盘空间已满"
+    if code == errno.EFBIG:
+        return ("文件超过了这个磁盘允许的单个文件大小（FAT32 格式的 U 盘单个文件不能超过 4 GB）：请换用 exFAT 或 "
+                "NTFS 格式的 U 盘，或在电脑上把 U 盘格式化为 exFAT 后再试")
     if code == errno.EROFS:
         return "磁盘或 U 盘是只读的（U 盘的写保护开关可能打开了）"
     if isinstance(err, PermissionError) or code in BUSY:

@@ -35,6 +35,7 @@ TEXTS = {
     "cancel": "取消",
     "round": "第{n}次",
     "received": "收到日期",
+    "settled": "（已复核：同一事实和理由应不再受理）",
     "class": "诉求分类",
     "work_order": "工单编号",
     "work_order_hint": "12345热线工单编号",
@@ -208,8 +209,9 @@ class NewCaseDialog(QtWidgets.QDialog):
         self.earlier.clear()
         for case_id, case in found.items():
             round_text = TEXTS["round"].format(n=case["repeat_round"]) if int(str(case["repeat_round"])) > 1 else ""
+            settled = TEXTS["settled"] if int(str(case.get("review_round") or 0)) >= 2 else ""
             text = (f"{case_id}　{str(case['registered_at'])[:10]}　{STATUSES.get(str(case['status']), '')}"
-                    f"　{round_text}　{case['request_summary']}")
+                    f"{settled}　{round_text}　{case['request_summary']}")
             item = QtWidgets.QListWidgetItem(text)
             item.setData(Qt.ItemDataRole.UserRole, case_id)
             item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsUserCheckable | Qt.ItemFlag.ItemIsSelectable)

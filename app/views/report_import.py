@@ -11,10 +11,11 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from app.models.errors import DomainError
-from app.models.vocab import CHANNELS
+from app.models.vocab import CHANNELS, HOTLINE_CHANNEL
 from app.ops.desk import Desk
 from app.reports.ledger_import import (
     FIELDS,
+    HOTLINE_SOURCE,
     MASKED_ID_HELP,
     ImportPlan,
     default_rejected_path,
@@ -41,6 +42,8 @@ TEXTS = {
     "missing": "缺少必需的列：{columns}。请在台账中补上这些列（或改用常见的表头名称）后重新选择文件。",
     "channel": "来源渠道未填写（或台账没有这一列）时，按",
     "no_channel": "不补（该行不导入）",
+    "hotline": "这是12345热线工单导出表",
+    "hotline_tip": "每行须有工单编号；全部按“12345热线”渠道登记，已导入过的工单跳过",
     "missing_channel": "台账没有来源渠道列：请在上面选择这些案件的来源渠道（来信、来访、来电或网上）。",
     "check_title": "检查结果",
     "check_sub": "每一行都按登记新案件的规则检查（身份证号校验位、电话、必填项），与本站已有案件重复的行不导入。",
@@ -112,11 +115,17 @@ class MappingPage(QtWidgets.QWizardPage):
         self.channel.setObjectName("defaultChannel")
         self.channel.addItem(TEXTS["no_channel"], "")
         for code, label in CHANNELS.items():
-            self.channel.addItem(label, code)
+            if code != HOTLINE_CHANNEL:  # 12345 work orders come in through the box below, with their numbers
+                self.channel.addItem(label, code)
         self.channel.currentIndexChanged.connect(lambda _index: self.initializePage())
+        self.hotline = QtWidgets.QCheckBox(TEXTS["hotline"])
+        self.hotline.setObjectName("hotlineSource")
+        self.hotline.setToolTip(TEXTS["hotline_tip"])
+        self.hotline.toggled.connect(lambda _on: self.initializePage())
         channel_row = QtWidgets.QHBoxLayout()
         channel_row.addWidget(QtWidgets.QLabel(TEXTS["channel"]))
         channel_row.addWidget(self.channel)
+        channel_row.addWidget(self.hotline)
         channel_row.addStretch(1)
         layout = QtWidgets.QVBoxLayout(self)
         layout.addWidget(self.where)
@@ -129,7 +138,8 @@ class MappingPage(QtWidgets.QWizardPage):
         try:
             with wait_cursor():
                 plan = plan_import(self.owner.desk, Path(self.owner.file_page.path.text().strip()),
-                                   str(self.channel.currentData() or ""))
+                                   str(self.channel.currentData() or ""),
+                                   HOTLINE_SOURCE if self.hotline.isChecked() else "")
         except DomainError as err:
             self.where.setText("")
             self.table.setRowCount(0)
