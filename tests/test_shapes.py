@@ -94,12 +94,6 @@ def test_a_step_note_is_bounded_on_the_command_line(desk: Desk, capsys: pytest.C
     assert _events(desk) == 1
 
 
-def test_a_handler_name_with_a_control_character_is_refused(desk: Desk) -> None:
-    with pytest.raises(DomainError, match="经办人姓名含有控制字符或换行"):
-        desk.set_handler("张\x1b丽")
-    new_case(desk)  # nothing was kept that would stop the next step or export
-
-
 def test_a_ledger_row_too_long_or_with_control_characters_is_refused(desk: Desk, tmp_path: Path) -> None:
     """The 17-million-character 诉求 of a ledger stops at its row, with the reason, and the rest comes in."""
     wb = Workbook()

@@ -190,6 +190,7 @@ class Anything(Shape):
 
 
 NAME, ADDRESS, LONG = Text(NAME_MAX), Text(ADDRESS_MAX), Text(LONG_MAX, multiline=True)
+ACTOR = Text(2 * NAME_MAX + 4)  # an account's display name with its login name: 显示名（登录名）
 EVENT_ID = Pattern(_EVENT_ID, "事件编号")
 CASE_ID = Pattern(_CASE_ID, "案件编号")
 STATION = Pattern(_STATION, "站点代码")
@@ -208,8 +209,11 @@ FIELD_VALUES: dict[str, Shape] = {
 
 # Fields every chain step may carry: what the station had seen, a unit, a note, a batch it was recorded in, a
 # leader's approval.
-APPROVAL = Record({"by!": NAME, "reason!": LONG})
-_STEP = {"seen": Vector(), "unit": NAME, "note": LONG, "batch": ListOf(CASE_ID, 100_000), "override": APPROVAL}
+APPROVAL = Record({"by!": NAME, "reason!": LONG})  # as approvals were written before accounts
+ACCOUNT_APPROVAL = Record({"account!": NAME, "display": NAME, "role": Choice(("handler", "leader", "admin")),
+                           "reason!": LONG})
+_STEP = {"seen": Vector(), "unit": NAME, "note": LONG, "batch": ListOf(CASE_ID, 100_000), "override": APPROVAL,
+         "approval": ACCOUNT_APPROVAL}
 # 诉求分类 and the national fields, at registration or later (classify).
 _CLASSIFICATION = {"category": Choice(CATEGORIES), "problem_type": Text(100), "purpose": Choice(PURPOSES),
                    "legal_route": Choice(LEGAL_ROUTES), "first_time": Flag()}
@@ -263,6 +267,11 @@ SHAPES: dict[str, dict[str, Shape]] = {
     "notify": {**_STEP, "notice!": Choice(NOTICES), "way!": Choice(NOTICE_WAYS), "document": NAME},
     "completion_report": _STEP,
     "classify": {**_CLASSIFICATION, "note": LONG},
+    # Station-level records of the accounts (app.ops.accounts, app.ops.session).
+    "account": {"action!": Choice(("add", "role", "disable", "password", "recover")), "account!": NAME,
+                "display": NAME, "role": Choice(("handler", "leader", "admin"))},
+    "login_failed": {"account!": NAME, "count!": Count(1, 1_000_000), "first": Text(40), "last": Text(40),
+                     "delayed": Anything()},
 }
 for _fields in SHAPES.values():
     _fields["entered_at"] = Text(25)  # when a step dated earlier was typed in (app.ops.desk)
@@ -282,7 +291,9 @@ FIELD_NAMES: dict[str, str] = {
     "category": "诉求分类", "problem_type": "问题类别", "purpose": "信访目的", "legal_route": "解决途径",
     "first_time": "初信初访", "work_order": "工单编号", "entered_at": "录入时间", "step": "督办的步骤",
     "note": "说明", "reason": "理由", "reply": "答复意见", "rating": "回访评价",
-    "override": "批准", "by": "批准人", "days": "延期天数", "evidence": "佐证材料", "field": "字段", "value": "新值",
+    "override": "批准", "approval": "领导批准", "account": "账号", "display": "显示名", "role": "角色",
+    "action": "操作", "count": "次数", "by": "批准人",
+    "days": "延期天数", "evidence": "佐证材料", "field": "字段", "value": "新值",
     "key": "四定四包事项", "done": "是否落实", "other": "关联案件", "target": "撤销的步骤", "deadline": "督办期限",
     "seen": "已见事件", "base": "修改基准", "batch": "成批办理的案件", "settled": "处理的冲突",
 }
@@ -342,7 +353,7 @@ def check_event(kind: str, payload: Any, actor: str, at: str, strict: bool = Tru
     label = EVENT_LABELS.get(kind, kind[:40])
     wrong = payload_problem(kind, payload, strict, day)
     if wrong is None:
-        who = NAME.problem(actor, strict, day)
+        who = ACTOR.problem(actor, strict, day)
         wrong = f"经办人{who}" if who else None
     if wrong is None and strict:
         when = Day().problem(at[:10], strict, day) if isinstance(at, str) else "应为时间"
