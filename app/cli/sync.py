@@ -51,6 +51,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("code", help="下级站点代码")
     p.add_argument("--out", required=True, type=Path, help="恢复文件（.zip），如 U盘上的路径")
     p.set_defaults(run=cmd_recovery_file)
+    p = sub.add_parser("resume-numbering", help="从备份恢复后、确认备份之后没有向上级导出过同步包时，直接继续登记")
+    p.set_defaults(run=cmd_resume_numbering)
     p = sub.add_parser("verify-bundle", help="核验同步包（不导入）")
     p.add_argument("file", type=Path, help="同步包文件（.zip）")
     p.add_argument("--json", action="store_true", help="以 JSON 输出")
@@ -151,6 +153,14 @@ def cmd_import(desk: Desk, args: argparse.Namespace) -> int:
               "已保存，登记到达后一并显示")
     if result.recovery_message:
         print(result.recovery_message)
+    return EXIT_OK
+
+
+def cmd_resume_numbering(desk: Desk, args: argparse.Namespace) -> int:
+    if recovery.resume_numbering(desk):
+        print("已确认：本站从备份恢复后可以直接继续登记和办理")
+    else:
+        print("本站不是从备份恢复、正在等待恢复文件的站点，无需确认")
     return EXIT_OK
 
 

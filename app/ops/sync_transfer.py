@@ -293,6 +293,7 @@ def _import(desk: Desk, opened: OpenedBundle, say: Progress) -> ImportResult:
             raise
     result = ImportResult(info, report, len(added))
     if recovery_data is not None:
+        recovery.after_recovery(desk)
         result.recovery_message = recovery.message(recovery.summarize(desk, own_before, result, recovery_data),
                                                    info.sender)
     return result
