@@ -17,6 +17,7 @@ in Chinese (old format, password, damaged file, not a workbook at all).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
@@ -215,9 +216,12 @@ def _people(cells: dict[str, Any]) -> list[Petitioner]:
     if isinstance(raw_id, int | float) and ids:
         raise DomainError("身份证号被存为数字，Excel 只保留前15位有效数字，号码已不完整；"
                           "请将该列设为文本后重新填写")
-    address = _text(cells.get("address"))
+    # One address per line (as a ledger lists several people's), or one for the first person; a line break is
+    # not part of an address (app.models.shapes).
+    lines = [x.strip() for x in _text(cells.get("address")).splitlines() if x.strip()]
+    addresses = lines if len(lines) == len(names) else [" ".join(lines)]
     return [Petitioner(name, ids[i] if i < len(ids) else "", phones[i] if i < len(phones) else "",
-                       address if i == 0 else "") for i, name in enumerate(names)]
+                       addresses[i] if i < len(addresses) else "") for i, name in enumerate(names)]
 
 
 def match_domain(text: str, domains: tuple[str, ...]) -> str | None:
@@ -347,11 +351,12 @@ def parse_channel_choice(text: str) -> str:
     return parse_channel(text.strip()) if text.strip() else ""
 
 
-def plan_import(desk: Desk, path: Path, default_channel: str = "", source: str = "") -> ImportPlan:
+def plan_import(desk: Desk, path: Path, default_channel: str = "", source: str = "",
+                progress: Callable[[int, int], None] | None = None) -> ImportPlan:
     """Read a ledger and decide, row by row, what importing it would create. Writes nothing. Rows without a
     channel (no such column, or a blank cell) get ``default_channel`` (a code) when one is given. With
     ``source`` 12345 the workbook is a 12345 work-order export: every row comes in by the hotline and must
-    carry its work-order number."""
+    carry its work-order number. ``progress(rows checked, rows)`` is called every few hundred rows."""
     if source not in ("", HOTLINE_SOURCE):
         raise DomainError(f"台账来源只能是 {HOTLINE_SOURCE}（12345热线工单）")
     default_channel = HOTLINE_CHANNEL if source == HOTLINE_SOURCE else default_channel
@@ -372,7 +377,10 @@ def plan_import(desk: Desk, path: Path, default_channel: str = "", source: str =
         return plan
     today, domains = desk.today(), desk.domains
     seen: dict[tuple[str, ...], int] = {}
-    for offset, values in enumerate(rows[header_row + 1:], start=header_row + 2):
+    body = rows[header_row + 1:]
+    for offset, values in enumerate(body, start=header_row + 2):
+        if progress and offset % 500 == 0:
+            progress(offset - header_row - 2, len(body))
         if not any(_text(v) for v in values):
             continue
         cells = {key: values[column] if column < len(values) else None for key, column in mapping.items()}
