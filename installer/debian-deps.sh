@@ -8,7 +8,7 @@ case "$want" in
   run) pkgs+=(libxcb-cursor0 libxkbcommon-x11-0 libxcb-icccm4 libxcb-keysyms1 libxcb-shape0 libxcb-randr0
               libxcb-render-util0 libxcb-image0 libxcb-xinerama0 libxcb-xkb1 libx11-xcb1) ;;
   venv) pkgs=(python3-venv) ;;
-  test) pkgs+=(poppler-utils zbar-tools libreoffice-calc) ;;  # libreoffice-calc: sync and ledger tests re-save workbooks
+  test) pkgs+=(poppler-utils zbar-tools libreoffice-calc libreoffice-writer) ;;  # calc: tests re-save workbooks; writer: papers (.docx)
 esac
 command -v dpkg-query >/dev/null 2>&1 || exit 0
 missing=()
