@@ -112,8 +112,9 @@ def paper_values(state: CaseState, kind: PaperKind, number: str, office: str, da
         "受理日期": _day_text(state.accepted_at),
         "事权单位": "、".join(state.dispatch_units) or state.authority_unit,
         "转送方式": "交办" if state.dispatch_mode == "assign" else "转送",
-        "报告期限": state.report_due,
-        "理由": _last_note(state, "decline", "no_longer_accept", "extend", "route_legal"),
+        "报告期限": _day_text(state.report_due),
+        # The timeline's note of an extension leads with "延期30天：", which the paper says in its own words.
+        "理由": re.sub(r"^延期\d+天：", "", _last_note(state, "decline", "no_longer_accept", "extend", "route_legal")),
         "延期天数": str(state.extension_days or ""),
         "处理意见": _last_note(state, "feedback"),
         "复查意见": _last_note(state, "answer_review"),
