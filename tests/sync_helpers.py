@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import tempfile
@@ -11,15 +12,18 @@ import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
+from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 
 from app.models.errors import DomainError
 from app.ops import sync
 from app.ops import sync_transfer as transfer
 from app.ops.desk import Desk
+from app.store import sealed, vault
 from app.store.projection import fingerprint
-from app.sync import keys, workbook
+from app.sync import keys, sealing, workbook
 from app.sync.apply import row_hash
 from app.sync.container import BundleWriter
 from tests.conftest import FakeNow, make_draft
@@ -138,12 +142,71 @@ def store_state(desk: Desk) -> tuple[object, ...]:
     return snapshot(desk), counts, events, blobs
 
 
+CLEAR_FIELDS = ("format", "version", "bundle_id", "direction", "sender", "sender_name", "sender_key", "receiver",
+                "receiver_name", "receiver_key", "created_at", "created_ms", "encryption", "sealed", "members")
+
+
+def _receiver_key(manifest: dict[str, Any]) -> X25519PrivateKey:
+    """The private key a sealed bundle was sealed to, from whichever station of the test holds it open."""
+    wanted = manifest["encryption"]["recipient_key"]
+    for data_dir in list(vault._open):
+        _SEEN.update(keys.encryption_keys(data_dir))
+    if wanted not in _SEEN:
+        raise AssertionError("no station of this test holds the key this bundle was sealed to")
+    return _SEEN[wanted]
+
+
+_SEEN: dict[str, X25519PrivateKey] = {}  # keys of stations a test has closed meanwhile (a child process imports)
+
+
+def unpack(path: Path) -> tuple[dict[str, Any], dict[str, bytes], X25519PrivateKey]:
+    """A bundle as its receiver reads it: the whole manifest (clear and sealed parts), every member in clear
+    (evidence under ``evidence/<sha256>``), and the receiver's key."""
+    with zipfile.ZipFile(path) as zf:
+        manifest = json.loads(zf.read("manifest.json"))
+        members = {i.filename: zf.read(i) for i in zf.infolist() if i.filename != "manifest.json"}
+    receiver = _receiver_key(manifest)
+    key = sealing.open_from(manifest["encryption"], {keys.key_id(keys.raw_public_x(receiver)): receiver})
+    assert key is not None
+    manifest.update(sealing.open_manifest(key, manifest["sealed"]))
+    names = {sealing.evidence_member(key, sha): f"evidence/{sha}" for sha in manifest["evidence"]}
+    plain = {}
+    for name, data in members.items():
+        opened = data
+        if name == "data.xlsx" or name in names:
+            opened = b"".join(sealed.unseal(io.BytesIO(data), key, sealing.member_purpose(name)))
+        plain[names.get(name, name)] = opened
+    return manifest, plain, receiver
+
+
+def repack(target: Path, signer: Desk, manifest: dict[str, Any], members: dict[str, bytes],
+           receiver: X25519PrivateKey) -> None:
+    """Seal ``members`` (as ``unpack`` gives them) to ``receiver`` again and sign with ``signer``'s real key."""
+    key, encryption = sealing.seal_to(keys.raw_public_x(receiver))
+    evidence = sorted(n.split("/", 1)[1] for n in members if n.startswith("evidence/"))
+    contents = {k: v for k, v in manifest.items() if k not in CLEAR_FIELDS}
+    contents.setdefault("evidence", evidence)
+    clear = {k: v for k, v in manifest.items() if k in CLEAR_FIELDS and k != "members"}
+    clear.update(encryption=encryption, sealed=sealing.seal_manifest(key, contents))
+    writer = BundleWriter(target)
+    for name, data in members.items():
+        if name == "data.xlsx":
+            writer.add_sealed(name, io.BytesIO(data), len(data), key)
+        elif name.startswith("evidence/"):
+            writer.add_sealed(sealing.evidence_member(key, name.split("/", 1)[1]), io.BytesIO(data), len(data), key)
+        else:
+            writer.add_bytes(name, data)
+    signing = keys.load_key(signer.data_dir)
+    assert signing is not None
+    writer.finish(clear, signing)
+
+
 def bundle_events(path: Path) -> list[Row]:
     """The event rows of a bundle, as import reads them."""
-    with zipfile.ZipFile(path) as zf, tempfile.TemporaryDirectory() as tmp:
-        manifest = json.loads(zf.read("manifest.json"))
+    manifest, members, _ = unpack(path)
+    with tempfile.TemporaryDirectory() as tmp:
         book = Path(tmp) / "data.xlsx"
-        book.write_bytes(zf.read("data.xlsx"))
+        book.write_bytes(members["data.xlsx"])
         return list(workbook.read_events(book, manifest["counts"]["events"]))
 
 
@@ -164,9 +227,7 @@ def resign(source: Path, target: Path, signer: Desk, *, events: list[Row] | None
     could send. ``events`` writes a new workbook with those rows (the manifest's event count follows);
     ``manifest`` overrides fields; ``drop`` leaves members out. A new bundle id unless ``manifest`` gives one."""
     replace = dict(replace or {})
-    with zipfile.ZipFile(source) as zf:
-        old = json.loads(zf.read("manifest.json"))
-        members = {i.filename: zf.read(i) for i in zf.infolist() if i.filename != "manifest.json"}
+    old, members, receiver = unpack(source)
     changed = {**old, "bundle_id": uuid.uuid4().hex, **(manifest or {})}
     if events is not None:
         with tempfile.TemporaryDirectory() as tmp:
@@ -176,10 +237,7 @@ def resign(source: Path, target: Path, signer: Desk, *, events: list[Row] | None
             replace["data.xlsx"] = book.read_bytes()
         changed["counts"] = {**old["counts"], "events": len(events)}
     changed.pop("members")
-    writer = BundleWriter(target)
-    for name, data in members.items():
-        if name not in drop:
-            writer.add_bytes(name, replace.get(name, data))
-    key = keys.load_key(signer.data_dir)
-    assert key is not None
-    writer.finish(changed, key)
+    kept = {name: replace.get(name, data) for name, data in members.items() if name not in drop}
+    if any(name.startswith("evidence/") for name in drop):
+        changed["evidence"] = sorted(n.split("/", 1)[1] for n in kept if n.startswith("evidence/"))
+    repack(target, signer, changed, kept, receiver)

@@ -124,17 +124,22 @@ _CITY_KEY = keys.new_key()
 def _forged_county(tree: dict[str, Desk]) -> Certificate:
     """A certificate for county 331002 under a key no station knows, 'issued' by a city that never issued it."""
     return certs.issue(_OTHER_KEY, _root(tree), "331002", "椒江区信访局", "county", keys.raw_public(_OTHER_KEY),
-                       "2026-03-02T08:00:00")
+                       "2026-03-02T08:00:00", _sealing(tree["331002"]))
+
+
+def _sealing(desk: Desk) -> bytes:
+    """The station's real encryption key: a forged certificate names it, so a file can still be sealed to it."""
+    return keys.raw_public_x(keys.load_or_create_encryption_key(desk.data_dir))
 
 
 def _second_city(tree: dict[str, Desk]) -> Certificate:
     return certs.issue(_key(tree["331000"]), _root(tree), "331000", "台州市信访局", "city",
-                       keys.raw_public(_CITY_KEY), "2026-03-02T08:00:00")
+                       keys.raw_public(_CITY_KEY), "2026-03-02T08:00:00", _sealing(tree["331000"]))
 
 
 def _second_county(tree: dict[str, Desk]) -> Certificate:
     return certs.issue(_CITY_KEY, _second_city(tree), "331002", "椒江区信访局", "county",
-                       keys.raw_public(_OTHER_KEY), "2026-03-02T08:00:00")
+                       keys.raw_public(_OTHER_KEY), "2026-03-02T08:00:00", _sealing(tree["331002"]))
 
 
 @pytest.mark.parametrize("case", list(CHAINS))

@@ -13,7 +13,7 @@ import pytest
 from app.models.errors import DomainError
 from app.ops import recovery, supervision
 from app.ops import sync_transfer as transfer
-from app.ops.desk import Desk
+from app.ops.desk import RESTORED_MARK, Desk
 from app.store.integrity import verify
 from app.store.projection import fingerprint
 from tests.conftest import FakeNow
@@ -105,7 +105,11 @@ def test_a_township_restored_from_an_older_copy_gets_back_what_reached_the_count
 
         shutil.rmtree(town.data_dir)  # the disk fails; the older copy is put back
         shutil.copytree(backup, town.data_dir)
+        (town.data_dir / RESTORED_MARK).write_text("")  # as a restore from a backup leaves it (test_backup)
         d["331002001"] = town = Desk(town.data_dir, now=now)
+        # Before any word from the county: a restored station numbers nothing yet.
+        with pytest.raises(DomainError, match="本站是从备份恢复的"):
+            new_case(town, "赵五")
         # The county's next file tells it the county holds more of its events than it has: a phantom-free import,
         # and no new number until the recovery file is in.
         code, out, _ = run(capsys, town.data_dir, "import", str(down))
@@ -125,6 +129,7 @@ def test_a_township_restored_from_an_older_copy_gets_back_what_reached_the_count
         code, out, _ = run(capsys, town.data_dir, "import", str(tmp_path / "rec.zip"))
         assert code == 0 and "已从站点 331002 恢复本站数据：新增 1 件案件，本站事件现有 3 个（导入前 1 个）" in out
         assert second in run(capsys, town.data_dir, "show", second)[1]
+        assert not (town.data_dir / RESTORED_MARK).exists()
         assert town.case(second).supervision[0]["note"] == "请核实"
         assert town.case(second).supervision == county.case(second).supervision
         assert town.case(first).status == county.case(first).status
@@ -191,3 +196,20 @@ def test_a_recovery_file_is_only_for_a_station_below_and_only_imported_by_it(tmp
         result = transfer.import_bundle(d["331002001"], tmp_path / "rec.zip")
         assert result.report.new_events == 0 and "本站事件现有 2 个（导入前 2 个）" in result.recovery_message
         assert send(d["331002001"], county, tmp_path / "up3.zip").report.new_cases == ["331002001-2026-00002"]
+
+
+def test_a_restored_station_that_sent_nothing_after_its_backup_resumes_numbering_when_told(
+        tmp_path: Path, now: FakeNow, capsys: pytest.CaptureFixture[str]) -> None:
+    with station_tree(tmp_path, now, ("331000", "331002", "331002001")) as d:
+        town = d["331002001"]
+        first = new_case(town)
+        (town.data_dir / RESTORED_MARK).write_text("")
+        with pytest.raises(DomainError, match="resume-numbering"):
+            town.record(first, "dispatch", {"units": ["镇农业农村办"]})
+        code, out, _ = run(capsys, town.data_dir, "resume-numbering")
+        assert code == 0 and "可以直接继续登记" in out
+        assert new_case(town, "李四") == "331002001-2026-00002"
+        assert "无需确认" in run(capsys, town.data_dir, "resume-numbering")[1]
+        # The city has no station above it to ask: it is never held back.
+        (d["331000"].data_dir / RESTORED_MARK).write_text("")
+        assert new_case(d["331000"], "王五") == "331000-2026-00001"

@@ -6,6 +6,7 @@ imported. The same limits, scaled down, show it here without 56,000 cases."""
 
 from __future__ import annotations
 
+import io
 import zipfile
 from pathlib import Path
 
@@ -16,21 +17,20 @@ from app.store.integrity import verify
 from app.store.projection import fingerprint
 from app.sync import workbook
 from tests.conftest import FakeNow
-from tests.sync_helpers import new_case, station_tree
+from tests.sync_helpers import new_case, station_tree, unpack
 
 
 def _sheet_sizes(bundle: Path) -> list[int]:
-    with zipfile.ZipFile(bundle) as outer, outer.open("data.xlsx") as inner, zipfile.ZipFile(inner) as book:
-        return [i.file_size for i in book.infolist() if i.filename.startswith("xl/worksheets/")]
+    book = io.BytesIO(unpack(bundle)[1]["data.xlsx"])
+    with zipfile.ZipFile(book) as inner:
+        return [i.file_size for i in inner.infolist() if i.filename.startswith("xl/worksheets/")]
 
 
 def _sheet_names(bundle: Path) -> list[str]:
     import python_calamine
 
-    with zipfile.ZipFile(bundle) as outer:
-        data = outer.read("data.xlsx")
     book = bundle.with_suffix(".xlsx")
-    book.write_bytes(data)
+    book.write_bytes(unpack(bundle)[1]["data.xlsx"])
     return list(python_calamine.CalamineWorkbook.from_path(str(book)).sheet_names)
 
 

@@ -25,6 +25,10 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--out", required=True, type=Path, help="申请文件（.req），拷到U盘交上级")
     p.add_argument("--new-key", action="store_true", help="先换一把新密钥（旧密钥被吊销后重新认证时用）")
     p.set_defaults(run=cmd_enroll_request)
+    p = sub.add_parser("export-workbook", help="把发给本站的同步包中的工作簿另存为可阅读的 Excel 文件")
+    p.add_argument("bundle", type=Path, help="同步包文件")
+    p.add_argument("--out", required=True, type=Path, help="保存的工作簿（.xlsx）：含信访人个人信息，请妥善保管")
+    p.set_defaults(run=cmd_export_workbook)
     p = sub.add_parser("certify", help="为下级站点签发证书")
     p.add_argument("request", type=Path, help="下级交来的入网申请文件（.req）")
     p.add_argument("--out", required=True, type=Path, help="签发的证书文件（.cert），交回下级")
@@ -47,6 +51,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("code", help="下级站点代码")
     p.add_argument("--out", required=True, type=Path, help="恢复文件（.zip），如 U盘上的路径")
     p.set_defaults(run=cmd_recovery_file)
+    p = sub.add_parser("resume-numbering", help="从备份恢复后、确认备份之后没有向上级导出过同步包时，直接继续登记")
+    p.set_defaults(run=cmd_resume_numbering)
     p = sub.add_parser("verify-bundle", help="核验同步包（不导入）")
     p.add_argument("file", type=Path, help="同步包文件（.zip）")
     p.add_argument("--json", action="store_true", help="以 JSON 输出")
@@ -150,12 +156,27 @@ def cmd_import(desk: Desk, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_resume_numbering(desk: Desk, args: argparse.Namespace) -> int:
+    if recovery.resume_numbering(desk):
+        print("已确认：本站从备份恢复后可以直接继续登记和办理")
+    else:
+        print("本站不是从备份恢复、正在等待恢复文件的站点，无需确认")
+    return EXIT_OK
+
+
 def cmd_recovery_file(desk: Desk, args: argparse.Namespace) -> int:
     made = recovery.recovery_file(desk, args.code, args.out, _progress)
     counts = made.manifest["counts"]
     print(f"已为站点 {made.manifest['receiver']}（{made.manifest['receiver_name']}）制作恢复文件：{args.out}")
     print(f"事件 {counts['events']} 个，涉及案件 {counts['cases']} 件，佐证材料 {counts['evidence']} 个。"
           "请拷贝到 U 盘，在该站点重新安装或恢复的电脑上导入（import），导入前不要在那台电脑上登记或办理。")
+    return EXIT_OK
+
+
+def cmd_export_workbook(desk: Desk, args: argparse.Namespace) -> int:
+    info = transfer.save_workbook(desk, args.bundle, args.out)
+    print(f"已把 {info.sender}（{info.sender_name}）发来的同步包中的工作簿保存为 {args.out}："
+          "该文件含有信访人个人信息，未加密，请妥善保管，用后及时删除。")
     return EXIT_OK
 
 
@@ -170,10 +191,14 @@ def cmd_verify_bundle(desk: Desk, args: argparse.Namespace) -> int:
         print(f"接收站点：{info.receiver} {info.receiver_name}")
         print(f"生成时间：{info.created_at.replace('T', ' ')}  {DIRECTIONS.get(info.direction, '')}")
         c = info.counts
-        print(f"内容：事件 {c.get('events', 0)} 个，案件 {c.get('cases', 0)} 件，佐证材料 {c.get('evidence', 0)} 个")
+        if c:
+            print(f"内容：事件 {c.get('events', 0)} 个，案件 {c.get('cases', 0)} 件，"
+                  f"佐证材料 {c.get('evidence', 0)} 个")
     if info.genuine:
         print("结论：真实有效（证书链、签名与每个文件的内容均核对无误）")
-        if not info.for_us:
+        if info.unreadable:
+            print(f"注意：{info.unreadable}")
+        elif not info.for_us:
             print(f"注意：此包是发给 {info.receiver} 的，本站不能导入")
         return EXIT_OK
     if not info.checked:

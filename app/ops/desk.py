@@ -56,6 +56,14 @@ def _registered_events(conn: sqlite3.Connection, case_id: str) -> list[Event]:
     return events
 
 
+# Left in the data folder by a restore from a backup (app.store.backup): the station above may hold newer events of
+# this station than the backup, so it numbers nothing until a recovery file is in, or a person says there is none.
+RESTORED_MARK = "restored-from-backup"
+RESTORED_FIRST = ("本站是从备份恢复的：备份之后本站办理并导出到上级的事项，上级那里有、本机没有，现在登记或办理会与"
+                  "上级已有的编号重号。请先请上级为本站制作恢复文件（recovery-file 本站代码 --out 文件）并在本机"
+                  "导入；如确认备份之后本站没有向上级导出过同步包，可用命令 resume-numbering 直接继续登记")
+
+
 def recover_first(held: int, seq: int) -> str:
     """Why a station that has fewer of its own events than a station above holds may not record (app.ops.recovery)."""
     return (f"上级已收到本站第 {held} 号及之前的办理事件，本机只有 {seq} 个：本机是重新安装的，或是从较早的备份"
@@ -296,6 +304,9 @@ class Desk:
         held = conn.execute("SELECT max(seq) FROM sync_acked WHERE origin = ?", (code,)).fetchone()[0]
         if held and held > seq:
             raise DomainError(recover_first(held, seq))
+        if (self.data_dir / RESTORED_MARK).exists() and self.require_station().level != "city" \
+                and conn.execute("SELECT 1 FROM sync_trust WHERE key = 'root'").fetchone():
+            raise DomainError(RESTORED_FIRST)
         return ChainWriter(code, seq, last_hash, self._clock)
 
     def _when(self, at: datetime | None) -> datetime:

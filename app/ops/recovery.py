@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from app.models.errors import DomainError
-from app.ops.desk import Desk
+from app.ops.desk import RESTORED_MARK, Desk
 from app.ops.sync import chain_of, now_text, require_chain
 from app.ops.sync_transfer import ImportResult, Progress, bundle_time, sync_lock
 from app.store import eventlog
@@ -102,6 +102,21 @@ class Recovered:
     last_bundle: dict[str, str] | None
     new_cases: int
     cases: list[str] = field(default_factory=list)
+
+
+def resume_numbering(desk: Desk) -> bool:
+    """A person confirms that a station restored from a backup sent nothing up after the backup was made: it may
+    number again without a recovery file. False when the station was not waiting."""
+    mark = desk.data_dir / RESTORED_MARK
+    if not mark.exists():
+        return False
+    mark.unlink()
+    return True
+
+
+def after_recovery(desk: Desk) -> None:
+    """A recovery file is in: a station restored from a backup numbers again."""
+    (desk.data_dir / RESTORED_MARK).unlink(missing_ok=True)
 
 
 def check_recovery_manifest(manifest: dict[str, Any]) -> dict[str, Any] | None:

@@ -57,7 +57,8 @@ def identity(desk: Desk) -> Identity:
     trust = TrustStore(desk.conn)
     pool = trust.pool()
     if key_id not in pool and station.level == "city":
-        root = certs.issue(key, None, station.code, station.name, "city", keys.raw_public(key), now_text(desk))
+        root = certs.issue(key, None, station.code, station.name, "city", keys.raw_public(key), now_text(desk),
+                           keys.raw_public_x(keys.load_or_create_encryption_key(desk.data_dir)))
         with desk._write({"stations"}, ()) as conn:
             TrustStore(conn).pin_root(root)
             TrustStore(conn).store_certificate(root)
@@ -83,10 +84,12 @@ def enroll_request(desk: Desk, out: Path, new_key: bool = False) -> EnrollmentRe
     # A new key is installed only once its request is written: a request that could not be saved (the stick
     # pulled out) leaves the station with the key it had.
     key = keys.new_key() if new_key else keys.load_or_create_key(desk.data_dir)
-    request = EnrollmentRequest(station.code, station.name, station.level, keys.raw_public(key), now_text(desk))
+    sealing = keys.new_encryption_key() if new_key else keys.load_or_create_encryption_key(desk.data_dir)
+    request = EnrollmentRequest(station.code, station.name, station.level, keys.raw_public(key), now_text(desk),
+                                keys.raw_public_x(sealing))
     certs.write_document(out, request.document(key))
     if new_key:
-        keys.replace_key(desk.data_dir, now_text(desk), key)
+        keys.replace_key(desk.data_dir, now_text(desk), key, sealing)
     return request
 
 
@@ -120,7 +123,8 @@ def certify(desk: Desk, request_path: Path, out: Path) -> Certificate:
                 and other.key_id not in revoked:
             raise DomainError(f"站点 {request.code} 已有一份有效证书（另一把密钥）：如该站点换了电脑或密钥丢失，"
                               f"请先吊销旧证书（revoke {request.code}）再签发")
-    cert = certs.issue(me.key, mine, request.code, request.name, request.level, request.public_key, now_text(desk))
+    cert = certs.issue(me.key, mine, request.code, request.name, request.level, request.public_key, now_text(desk),
+                       request.encryption_key)
     with desk._write({"stations"}, ()) as conn:
         TrustStore(conn).store_certificate(cert)
     revocations = trust.revocations()
@@ -150,6 +154,8 @@ def install_cert(desk: Desk, path: Path) -> Certificate:
     leaf, root = chain[0], chain[-1]
     if leaf.key_id != keys.key_id(keys.raw_public(key)):
         raise DomainError("这份证书不是签发给本机的（证书中的公钥与本机密钥不符）")
+    if leaf.encryption_key and keys.key_id(leaf.encryption_key) not in keys.encryption_keys(desk.data_dir):
+        raise DomainError("这份证书不是签发给本机的（证书中的加密公钥与本机密钥不符）")
     if (leaf.code, leaf.level) != (station.code, station.level):
         raise DomainError(f"证书签发给站点 {leaf.code}（{LEVELS.get(leaf.level, leaf.level)}），"
                           f"与本站 {station.code}（{LEVELS[station.level]}）不符")

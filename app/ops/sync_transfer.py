@@ -32,11 +32,11 @@ from app.ops.sync import chain_of, now_text, require_chain
 from app.store import eventlog
 from app.store.oserrors import os_reason
 from app.store.private import open_private, try_lock
-from app.sync import bundle, fence, tracking, workbook
+from app.sync import bundle, fence, keys, tracking, workbook
 from app.sync.apply import ApplyReport, apply_events, refresh
 from app.sync.certs import Certificate, Revocation
 from app.sync.checkpoints import check_checkpoints
-from app.sync.container import OpenedBundle, open_bundle
+from app.sync.container import OpenedBundle, not_ours, open_bundle
 from app.sync.trust import TrustStore, parents, rival, subtree, valid_revocations, verify_chain
 
 Progress = Callable[[str, int, int], None]
@@ -67,6 +67,7 @@ class BundleInfo:
     for_us: bool = False
     problem: str = ""
     checked: bool = True  # False: this station cannot check bundles yet (no certificate installed)
+    unreadable: str = ""  # genuine, but sealed to another station: whose it is, and that it cannot be read here
 
 
 @dataclass
@@ -86,7 +87,7 @@ def _info(manifest: dict[str, Any]) -> BundleInfo:
     # The manifest's field types were checked when the bundle was opened (container._check_manifest).
     return BundleInfo(manifest["bundle_id"], manifest["sender"], manifest.get("sender_name", ""),
                       manifest["receiver"], manifest.get("receiver_name", ""), manifest.get("direction", ""),
-                      manifest["created_at"], dict(manifest["counts"]))
+                      manifest["created_at"], dict(manifest.get("counts", {})))
 
 
 def _bundle_ms(manifest: dict[str, Any]) -> int:
@@ -145,6 +146,11 @@ def _check(desk: Desk, opened: OpenedBundle, say: Progress, require_receiver: bo
     if require_receiver and not info.for_us:
         raise DomainError(f"此同步包是发给站点 {info.receiver}（{info.receiver_name}）的，不是本站"
                           f"（{station.code}），不予导入")
+    if info.for_us:  # the signature holds: open what was sealed to us
+        opened.unseal(keys.encryption_keys(desk.data_dir))
+        info.counts = dict(opened.manifest.get("counts", {}))
+    elif opened.sealed:
+        info.unreadable = not_ours(manifest)
     trusted = []
     for cert in carried:
         try:
@@ -193,6 +199,25 @@ def _check(desk: Desk, opened: OpenedBundle, say: Progress, require_receiver: bo
             return "只核验，不导入"
     valid_revs = [r for r in carried_revocations if r.key_id in valid_revocations([r], pool)]
     return _Checked(info, sender, trusted, valid_revs, scope)
+
+
+def save_workbook(desk: Desk, path: Path, out: Path) -> BundleInfo:
+    """Save the workbook of a bundle sent to this station as a readable .xlsx at ``out`` (a person's choice: what
+    it holds is then as readable as any file they write). Checked as an import checks it; nothing is imported."""
+    from app.store.files import output_file
+
+    with sync_lock(desk):
+        opened = open_bundle(path)
+        try:
+            checked = _check(desk, opened, lambda *a: None)
+            opened.check_members()
+            with output_file(out) as temp:
+                opened.extract("data.xlsx", temp)
+        except OSError as err:
+            raise DomainError(f"读取同步包失败：{os_reason(err)}（{err.filename or path}）") from None
+        finally:
+            opened.close()
+    return checked.info
 
 
 def verify_bundle(desk: Desk, path: Path) -> BundleInfo:
@@ -268,6 +293,7 @@ def _import(desk: Desk, opened: OpenedBundle, say: Progress) -> ImportResult:
             raise
     result = ImportResult(info, report, len(added))
     if recovery_data is not None:
+        recovery.after_recovery(desk)
         result.recovery_message = recovery.message(recovery.summarize(desk, own_before, result, recovery_data),
                                                    info.sender)
     return result
@@ -305,13 +331,12 @@ def _remove_leftovers(desk: Desk) -> None:
 def _put_evidence(desk: Desk, opened: OpenedBundle, say: Progress) -> list[str]:
     """Copy the bundle's evidence files into the blob store (content-addressed, so an extra file is harmless; a
     failed import removes the ones it added). Flushed to disk together at the end, not one fsync per file."""
-    names = [m["name"] for m in opened.manifest["members"] if m["name"].startswith("evidence/")]
+    names = opened.evidence_members()
     added: list[str] = []
     try:
-        for done, name in enumerate(names, start=1):
-            sha = name.split("/", 1)[1]
+        for done, (sha, name) in enumerate(names, start=1):
             if not desk.blobs.has(sha):
-                with opened.zip.open(name) as source:  # its digest was checked against the signed manifest
+                with opened.open_member(name) as source:  # its digest was checked against the signed manifest
                     stored, _size = desk.blobs.put_stream(source, prefix=_PARTIAL_PREFIX, sync=False)
                 added.append(stored)
                 if stored != sha:

@@ -206,4 +206,8 @@ def restore(path: Path, data_dir: Path, progress: Progress | None = None) -> dic
         for target in written:
             target.unlink(missing_ok=True)
         raise DomainError(f"恢复失败，已写入的文件已删除：{os_error_message(err, data_dir)}") from None
+    # The station numbers nothing until it has what the station above holds of it (app.ops.recovery).
+    mark = data_dir / "restored-from-backup"
+    private.create_private_file(mark)
+    mark.write_text(str(manifest.get("created_at", "")), encoding="utf-8")
     return manifest

@@ -24,7 +24,7 @@ from app.models.vocab import CHANNELS, CHECKLIST_ITEMS, EVIDENCE_KINDS, STATUSES
 from app.store import signatures
 from app.store.blobs import BlobStore
 from app.store.sealed import ChunkReader
-from app.sync import tracking, workbook
+from app.sync import sealing, tracking, workbook
 from app.sync.certs import Certificate, Revocation
 from app.sync.container import BundleWriter, write_problem
 
@@ -156,6 +156,10 @@ def write_bundle(conn: sqlite3.Connection, plan: ExportPlan, out: Path, identity
                  "在本表上作任何修改并保存后，同步包将无法导入。"),
     ]
     say = progress or (lambda stage, done, total: None)
+    if not them.encryption_key:
+        raise DomainError(f"站点 {them.code}（{them.name}）的证书没有加密公钥（由旧版程序签发），同步包无法加密给它："
+                          f"请 {them.code} 升级信访工作台后重新生成入网申请，由上级重新签发证书并安装")
+    key, encryption = sealing.seal_to(them.encryption_key)
     writer = BundleWriter(out)  # refuses a missing folder before any work is done
     try:
         with tempfile.TemporaryDirectory(prefix="bundle-") as tmp:  # the station's private temporary folder
@@ -168,7 +172,8 @@ def write_bundle(conn: sqlite3.Connection, plan: ExportPlan, out: Path, identity
             workbook.write_workbook(book, summary, _case_rows(conn, ordered_cases), events(), count, longest,
                                     _checklist_rows(conn, ordered_cases), evidence_rows,
                                     lambda done, total: say("写入工作簿", done, total))
-            writer.add_file("data.xlsx", book)
+            with book.open("rb") as handle:
+                writer.add_sealed("data.xlsx", handle, book.stat().st_size, key)
         writer.add_bytes("readme.txt", _readme(me, them, now).encode("utf-8-sig"))
         for cert in {c.key_id: c for c in [*identity.chain, *extra_certs]}.values():
             writer.add_bytes(f"certs/{cert.code}-{cert.key_id[:16]}.json",
@@ -180,19 +185,23 @@ def write_bundle(conn: sqlite3.Connection, plan: ExportPlan, out: Path, identity
             json.dumps(cp, separators=(",", ":")).encode() + b"\n" for where, params in clauses
             for cp in signatures.exported(conn, where, params)))
         for done, sha in enumerate(sorted(evidence), start=1):
-            writer.add_stream(f"evidence/{sha}", ChunkReader(blobs.read_chunks(sha)), int(evidence[sha].get("size", 0)))
+            writer.add_sealed(sealing.evidence_member(key, sha), ChunkReader(blobs.read_chunks(sha)),
+                              int(evidence[sha].get("size", 0)), key)
             say("打包佐证材料", done, len(evidence))
+        # In clear: what the file is, who sent it to whom, and when. Sealed to the receiver: everything else.
+        contents = {"counts": counts, "acks": tracking.coverage(conn, plan.own),
+                    "coverage": {o: list(r) for o, r in plan.claims.items()}, "evidence": sorted(evidence),
+                    **(extra_manifest or {})}
         manifest = {
-            "format": FORMAT, "version": 1, "bundle_id": bundle_id, "direction": plan.direction,
+            "format": FORMAT, "version": 2, "bundle_id": bundle_id, "direction": plan.direction,
             "sender": me.code, "sender_name": me.name, "sender_key": me.key_id,
             "receiver": them.code, "receiver_name": them.name, "receiver_key": them.key_id,
-            "created_at": now, "created_ms": created_ms, "counts": counts, "acks": tracking.coverage(conn, plan.own),
-            "coverage": {o: list(r) for o, r in plan.claims.items()},
-            # Room for encrypting the members to the receiver later (X25519 + AES-GCM); null means plain.
-            "encryption": None, **(extra_manifest or {}),
+            "created_at": now, "created_ms": created_ms, "encryption": encryption,
+            "sealed": sealing.seal_manifest(key, contents),
         }
         say("签名", 0, 1)
         writer.finish(manifest, identity.key)
+        manifest = {**manifest, **contents}
         say("签名", 1, 1)
     except OSError as err:  # the USB stick full, removed or write-protected: no half-written file stays behind
         writer.abandon()
@@ -207,6 +216,6 @@ def _readme(me: Certificate, them: Certificate, now: str) -> str:
     return (f"信访工作台同步包\r\n\r\n发送站点：{me.code} {me.name}\r\n接收站点：{them.code} {them.name}\r\n"
             f"生成时间：{now.replace('T', ' ')}\r\n\r\n"
             "请在接收站点的信访工作台中选择“同步 → 导入同步包”导入本文件（无需解压）。\r\n"
-            "如需查阅内容，可将本文件解压后用 Excel、WPS 或 LibreOffice 打开 data.xlsx。\r\n"
-            "本文件有数字签名，任何改动（包括打开工作簿后保存）都会使其无法导入。\r\n"
-            "文件含有信访人个人信息，请妥善保管，用后及时删除。\r\n")
+            "内容已加密，只有接收站点能打开：他人拿到本文件（如捡到U盘）也读不到其中的任何内容。\r\n"
+            "接收站点导入后，可在程序中把其中的工作簿另存为可阅读的 Excel 文件（export-workbook）。\r\n"
+            "本文件有数字签名，任何改动都会使其无法导入。\r\n")

@@ -63,6 +63,7 @@ class Certificate:
     not_before: str
     not_after: str
     signature: str
+    encryption_key: bytes = b""  # X25519, to which bundles for this station are sealed (none in older certificates)
 
     @property
     def key_id(self) -> str:
@@ -82,9 +83,12 @@ class Certificate:
         return self.issuer_key == parent.key_id and self.key_id != parent.key_id
 
     def body(self) -> dict[str, Any]:
-        return {"code": self.code, "name": self.name, "level": self.level, "public_key": keys.b64(self.public_key),
+        body = {"code": self.code, "name": self.name, "level": self.level, "public_key": keys.b64(self.public_key),
                 "parent": self.parent, "issuer_key": self.issuer_key, "issued_at": self.issued_at,
                 "not_before": self.not_before, "not_after": self.not_after}
+        if self.encryption_key:  # absent from older certificates, whose signatures must still check
+            body["encryption_key"] = keys.b64(self.encryption_key)
+        return body
 
     def document(self) -> dict[str, Any]:
         return {"type": CERT_TYPE, "body": self.body(), "signature": self.signature}
@@ -103,7 +107,16 @@ class Certificate:
             raise DomainError(f"证书中的站点级别不正确：{level}")
         return cls(_text(body, "code"), _text(body, "name"), level, keys.unb64(_text(body, "public_key")),
                    _text(body, "parent"), _text(body, "issuer_key"), _text(body, "issued_at"),
-                   _text(body, "not_before"), _text(body, "not_after"), doc["signature"])
+                   _text(body, "not_before"), _text(body, "not_after"), doc["signature"], _encryption_key(body))
+
+
+def _encryption_key(body: dict[str, Any]) -> bytes:
+    if "encryption_key" not in body:
+        return b""
+    raw = keys.unb64(_text(body, "encryption_key"))
+    if len(raw) != 32:
+        raise DomainError("证书中的加密公钥格式不正确")
+    return raw
 
 
 def _years_later(stamp: str, years: int) -> str:
@@ -111,13 +124,14 @@ def _years_later(stamp: str, years: int) -> str:
 
 
 def issue(key: Ed25519PrivateKey, issuer: Certificate | None, code: str, name: str, level: str,
-          public_key: bytes, now: str) -> Certificate:
+          public_key: bytes, now: str, encryption_key: bytes = b"") -> Certificate:
     """A certificate signed with ``key``: by the issuer's key, or self-signed when ``issuer`` is None (root)."""
     if issuer is None:
         parent, issuer_key, years = "", keys.key_id(public_key), ROOT_YEARS
     else:
         parent, issuer_key, years = issuer.code, issuer.key_id, CERT_YEARS
-    unsigned = Certificate(code, name, level, public_key, parent, issuer_key, now, now, _years_later(now, years), "")
+    unsigned = Certificate(code, name, level, public_key, parent, issuer_key, now, now, _years_later(now, years), "",
+                           encryption_key)
     signature = keys.sign(key, canonical_json(unsigned.body()).encode())
     return Certificate(**{**unsigned.__dict__, "signature": signature})
 
@@ -132,17 +146,20 @@ class EnrollmentRequest:
     level: str
     public_key: bytes
     requested_at: str
+    encryption_key: bytes = b""
 
     def document(self, key: Ed25519PrivateKey) -> dict[str, Any]:
         body = {"code": self.code, "name": self.name, "level": self.level,
                 "public_key": keys.b64(self.public_key), "requested_at": self.requested_at}
+        if self.encryption_key:
+            body["encryption_key"] = keys.b64(self.encryption_key)
         return _signed(REQUEST_TYPE, body, key)
 
     @classmethod
     def parse(cls, doc: Any) -> EnrollmentRequest:
         body = _check_shape(doc, REQUEST_TYPE, "入网申请文件")
         request = cls(_text(body, "code"), _text(body, "name"), _text(body, "level"),
-                      keys.unb64(_text(body, "public_key")), _text(body, "requested_at"))
+                      keys.unb64(_text(body, "public_key")), _text(body, "requested_at"), _encryption_key(body))
         if not keys.verify(request.public_key, doc["signature"], canonical_json(body).encode()):
             raise DomainError("入网申请文件的签名不正确（文件被改动，或不是该站点生成的）")
         return request

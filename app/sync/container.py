@@ -27,7 +27,7 @@ import json
 import os
 import re
 import zipfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -35,9 +35,10 @@ from typing import Any, BinaryIO
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from app.models.errors import DomainError
+from app.store import sealed
 from app.store.oserrors import FULL, os_reason
 from app.store.sealed import Source
-from app.sync import keys
+from app.sync import keys, sealing
 
 SIG_PREFIX = b"PETITION-DESK-SIGNATURE-1 "
 SIG_LEN = 88  # base64 of a 64-byte Ed25519 signature
@@ -45,6 +46,7 @@ SIGNED_CONTEXT = b"petition-desk bundle v1\n"
 CHUNK = 1 << 20
 MEMBER_NAMES = re.compile(r"^(manifest\.json|data\.xlsx|readme\.txt|revocations\.json|checkpoints\.jsonl|"
                           r"certs/[A-Za-z0-9]{2,20}-[0-9a-f]{16}\.json|evidence/[0-9a-f]{64})$")
+CLEAR_MEMBERS = ("manifest.json", "readme.txt", "revocations.json")  # never sealed: no personal data in them
 SMALL_LIMITS = {"manifest.json": 64 << 20, "readme.txt": 1 << 16, "revocations.json": 4 << 20}
 CERT_LIMIT = 1 << 16
 MAX_CERTS = 2000
@@ -83,6 +85,18 @@ class BundleWriter:
             writer = _HashingWriter(sink)  # type: ignore[arg-type]
             while chunk := source.read(CHUNK):
                 writer.write(chunk)
+        entry = {"name": name, "size": writer.size, "sha256": writer.digest.hexdigest()}
+        self.members.append(entry)
+        return entry
+
+    def add_sealed(self, name: str, source: Source, plain_size: int, key: bytes) -> dict[str, Any]:
+        """A member sealed to the receiver as it is written (app.sync.sealing): nothing readable reaches the file."""
+        size = sealed.sealed_size(plain_size)
+        with self.zip.open(name, "w", force_zip64=size > (1 << 31) - CHUNK) as sink:
+            writer = _HashingWriter(sink)  # type: ignore[arg-type]
+            with sealed.SealWriter(writer, key, sealing.member_purpose(name)) as seal:
+                while chunk := source.read(CHUNK):
+                    seal.write(chunk)
         entry = {"name": name, "size": writer.size, "sha256": writer.digest.hexdigest()}
         self.members.append(entry)
         return entry
@@ -169,9 +183,50 @@ class OpenedBundle:
     certificates: list[Any]
     revocations: list[Any]
     signature: str
+    key: bytes | None = None  # the bundle key, once ``unseal`` found it
+
+    @property
+    def sealed(self) -> bool:
+        return self.manifest.get("encryption") is not None
 
     def close(self) -> None:
         self.zip.close()
+
+    def unseal(self, private_keys: dict[str, Any]) -> None:
+        """Open the sealed part with this station's encryption keys (after the signature was checked): the
+        counts, acknowledgements and evidence list join the manifest. DomainError when it is not for us."""
+        if not self.sealed or self.key is not None:
+            return
+        key = sealing.open_from(self.manifest["encryption"], private_keys)
+        if key is None:
+            raise DomainError(not_ours(self.manifest))
+        contents = sealing.open_manifest(key, self.manifest["sealed"])
+        _check_contents(contents)
+        evidence = contents.get("evidence", [])
+        if not isinstance(evidence, list) or not all(isinstance(s, str) and re.fullmatch(r"[0-9a-f]{64}", s)
+                                                    for s in evidence):
+            raise DomainError("同步包的加密清单中的佐证材料列表格式不正确")
+        self.manifest.update(contents)
+        self.key = key
+
+    def evidence_members(self) -> list[tuple[str, str]]:
+        """(sha256 of the content, member name) of every evidence file."""
+        if self.sealed:
+            assert self.key is not None, "unseal first"
+            return [(sha, sealing.evidence_member(self.key, sha)) for sha in self.manifest.get("evidence", [])]
+        return [(m["name"].split("/", 1)[1], m["name"]) for m in self.manifest["members"]
+                if m["name"].startswith("evidence/")]
+
+    @contextlib.contextmanager
+    def open_member(self, name: str) -> Iterator[Source]:
+        """A member's content as it was before sealing (checked chunk by chunk as it is read)."""
+        with self.zip.open(name) as source:
+            if not self.sealed or name in CLEAR_MEMBERS or name.startswith("certs/"):
+                yield source
+            else:
+                assert self.key is not None, "unseal first"
+                yield sealed.ChunkReader(sealed.unseal(source, self.key, sealing.member_purpose(name),
+                                                       f"同步包中的 {name} "))
 
     def check_signature(self, public_raw: bytes) -> bool:
         size = self.path.stat().st_size
@@ -193,11 +248,11 @@ class OpenedBundle:
             if size != entry["size"] or digest.hexdigest() != entry["sha256"]:
                 what = "工作簿 data.xlsx（可能被 Excel/WPS 打开后另存过）" if name == "data.xlsx" else name
                 raise DomainError(f"同步包中的 {what} 与签名时的内容不一致，不予导入")
-            if name.startswith("evidence/") and digest.hexdigest() != name.split("/", 1)[1]:
+            if not self.sealed and name.startswith("evidence/") and digest.hexdigest() != name.split("/", 1)[1]:
                 raise DomainError(f"佐证材料 {name} 的内容与其哈希不符")
 
     def extract(self, name: str, target: Path) -> None:
-        with self.zip.open(name) as source, target.open("wb") as out:
+        with self.open_member(name) as source, target.open("wb") as out:
             while chunk := source.read(CHUNK):
                 out.write(chunk)
 
@@ -288,7 +343,7 @@ def _check_manifest(manifest: Any) -> None:
     """Every field import and verify-bundle read is of its type: a wrong one is a clear refusal, not a crash."""
     if not isinstance(manifest, dict) or manifest.get("format") != "petition-desk-bundle":
         raise DomainError("不是信访工作台的同步包（清单格式不符）")
-    if manifest.get("version") != 1:
+    if manifest.get("version") not in (1, 2):
         raise DomainError(f"同步包格式版本 {manifest.get('version')} 是更新的程序生成的，请升级信访工作台后再导入")
     for key in ("bundle_id", "sender", "receiver", "created_at"):
         if not isinstance(manifest.get(key), str):
@@ -298,6 +353,31 @@ def _check_manifest(manifest: Any) -> None:
             raise DomainError(f"同步包清单中的“{key}”格式不正确")
     if manifest.get("created_ms") is not None and not _is_count(manifest["created_ms"]):
         raise DomainError("同步包清单中的“created_ms”格式不正确")
+    members = manifest.get("members")
+    if not isinstance(members, list) or not all(
+            isinstance(m, dict) and isinstance(m.get("name"), str) and _is_count(m.get("size"))
+            and isinstance(m.get("sha256"), str) for m in members):
+        raise DomainError("同步包清单的文件列表格式不正确")
+    if manifest["version"] == 1:  # plain: what an older program sends
+        if manifest.get("encryption") is not None:
+            raise DomainError("同步包清单的加密信息与格式版本不符")
+        _check_contents(manifest)
+        return
+    encryption = manifest.get("encryption")
+    if not isinstance(encryption, dict) or not all(isinstance(encryption.get(k), str)
+                                                   for k in ("scheme", "recipient_key", "ephemeral")) \
+            or not isinstance(manifest.get("sealed"), str):
+        raise DomainError("同步包清单的加密信息格式不正确")
+
+
+def not_ours(manifest: dict[str, Any]) -> str:
+    return (f"此同步包是 {manifest['sender']}（{manifest.get('sender_name', '')}）发给 {manifest['receiver']}"
+            f"（{manifest.get('receiver_name', '')}）的，内容已加密，只有 {manifest['receiver']} 能打开，本站无法读取")
+
+
+def _check_contents(manifest: dict[str, Any]) -> None:
+    """The counts, acknowledgements and coverage (in the clear manifest of a plain bundle, in the sealed part of
+    a sealed one)."""
     counts = manifest.get("counts")
     if not isinstance(counts, dict) or not _is_count(counts.get("events")) \
             or not all(isinstance(k, str) and _is_count(v) for k, v in counts.items()):
@@ -310,10 +390,3 @@ def _check_manifest(manifest: Any) -> None:
             isinstance(k, str) and isinstance(v, list) and len(v) == 2 and _is_count(v[0]) and _is_count(v[1])
             and v[0] <= v[1] for k, v in coverage.items()):
         raise DomainError("同步包清单中的事件范围（coverage）格式不正确")
-    members = manifest.get("members")
-    if not isinstance(members, list) or not all(
-            isinstance(m, dict) and isinstance(m.get("name"), str) and _is_count(m.get("size"))
-            and isinstance(m.get("sha256"), str) for m in members):
-        raise DomainError("同步包清单的文件列表格式不正确")
-    if manifest.get("encryption") is not None:
-        raise DomainError("同步包的内容已加密，本程序版本尚不支持，请升级信访工作台")

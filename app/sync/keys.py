@@ -82,7 +82,13 @@ def new_key() -> Ed25519PrivateKey:
     return Ed25519PrivateKey.generate()
 
 
-def replace_key(data_dir: Path, stamp: str, key: Ed25519PrivateKey) -> Ed25519PrivateKey:
+def new_encryption_key() -> X25519PrivateKey:
+    """A fresh encryption key, not yet the station's (``replace_key`` installs it)."""
+    return X25519PrivateKey.generate()
+
+
+def replace_key(data_dir: Path, stamp: str, key: Ed25519PrivateKey,
+                encryption: X25519PrivateKey | None = None) -> Ed25519PrivateKey:
     """Install ``key`` as the station's new signing key (after its old one was revoked), with a new encryption
     key beside it. The old keys are kept in the store as retired, never deleted: bundles still on their way to
     this station were encrypted to the old encryption key."""
@@ -101,7 +107,7 @@ def replace_key(data_dir: Path, stamp: str, key: Ed25519PrivateKey) -> Ed25519Pr
                     retired = f"{RETIRED}{name}-{safe}-{number}"
                 vault.put(conn, retired, old)
         vault.put(conn, SIGNING, _raw_private(key), replace=True)
-        vault.put(conn, ENCRYPTION, _raw_private(X25519PrivateKey.generate()), replace=True)
+        vault.put(conn, ENCRYPTION, _raw_private(encryption or X25519PrivateKey.generate()), replace=True)
     return key
 
 
