@@ -170,7 +170,8 @@ def test_every_kind_as_pdf_and_docx(desk: Desk, tmp_path: Path, now: FakeNow) ->
     desk.record(case_id, "request_re_review", {})
     desk.record(case_id, "answer_re_review", {"reply": "复核维持"})
     state = desk.case(case_id)
-    expected = {"延期告知书": "因涉及多个部门，需要会商，经批准，办理期限延长30日", "处理意见书": "道路已列入2026年修复计划", "复查意见书": "维持原处理意见",
+    expected = {"延期告知书": "因涉及多个部门，需要会商，经批准，办理期限延长30日",
+                "处理意见书": "道路已列入2026年修复计划", "复查意见书": "维持原处理意见",
                 "复核意见书": "复核维持", "转送/交办单": "镇农业农村办：", "信访事项登记表": "11010519491231002X"}
     kinds = [k for k in PAPER_KINDS if k in allowed_papers(state)]
     assert set(expected) <= set(kinds) and "听证通知书" in kinds
