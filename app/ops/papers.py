@@ -9,7 +9,6 @@ rolled back, so a number is used only by a paper that exists, and never used aga
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -20,6 +19,7 @@ from app.models.vocab import NOTICE_WAYS
 from app.ops.desk import Desk
 from app.reports.paper_templates import open_template, station_template
 from app.reports.papers import write_docx, write_pdf
+from app.store import eventlog
 from app.store.files import output_file
 
 FORMATS = {".pdf": "pdf", ".docx": "docx"}
@@ -30,15 +30,6 @@ class Paper:
     number: str
     path: Path
     notice: str  # the 告知 recorded with it, "" for a paper that is not a notice
-
-
-def next_number(desk: Desk, conn: sqlite3.Connection, paper: str, year: int) -> int:
-    """The next sequence of this station's papers of ``paper`` in ``year`` (numbers stay used: events stay)."""
-    row = conn.execute(
-        "SELECT max(CAST(json_extract(payload, '$.seq') AS INTEGER)) FROM events WHERE kind = ? AND origin = ? "
-        "AND json_extract(payload, '$.paper') = ? AND json_extract(payload, '$.year') = ?",
-        (DOCUMENT_KIND, desk.require_station().code, paper, year)).fetchone()
-    return int(row[0] or 0) + 1
 
 
 def make_paper(desk: Desk, case_id: str, kind_name: str, out: Path | str, *, way: str = "",
@@ -58,7 +49,7 @@ def make_paper(desk: Desk, case_id: str, kind_name: str, out: Path | str, *, way
     station = desk.require_station()
     with desk._write({"cases"}, (case_id,)) as conn:
         writer = desk._writer(conn)
-        seq = next_number(desk, conn, kind.name, when.year)
+        seq = eventlog.last_document_seq(conn, station.code, kind.name, when.year) + 1
         number = document_number(station.name, kind, when.year, seq)
         payload = {"paper": kind.name, "year": when.year, "seq": seq, "number": number, "format": file_format}
         desk._record_in(conn, writer, case_id, DOCUMENT_KIND, payload, when)

@@ -9,6 +9,7 @@ addressee and body. The PDF is laid out from the same paragraphs, so both format
 
 from __future__ import annotations
 
+import io
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -129,12 +130,30 @@ class Line:
     text: str
 
 
-def open_template(path: Path) -> Any:
-    """The template as a python-docx Document, checked: it opens and every placeholder in it is known."""
+@dataclass(frozen=True)
+class Template:
+    """A checked template: its file's bytes (the .docx is written from them) and its lines (the PDF's)."""
+
+    path: Path
+    data: bytes
+    lines: tuple[Line, ...]
+
+
+_CACHE: dict[tuple[str, int, int], Template] = {}
+
+
+def open_template(path: Path) -> Template:
+    """The template, checked: it opens as a .docx and every placeholder in it is known. Kept while the file is
+    unchanged (parsing a .docx is most of the time a paper takes)."""
     import docx
 
     try:
-        document = docx.Document(str(path))
+        stat = path.stat()
+        key = (str(path), stat.st_mtime_ns, stat.st_size)
+        if key in _CACHE:
+            return _CACHE[key]
+        data = path.read_bytes()
+        document = docx.Document(io.BytesIO(data))
     except Exception as err:  # a zip that is not a .docx, a truncated file, a .doc renamed: all say the same
         raise DomainError(f"文书模板 {path} 无法读取（{type(err).__name__}），请用 Word 或 WPS 另存为 .docx 格式，"
                           f"或删除该文件以恢复默认模板。未生成文书") from None
@@ -142,7 +161,9 @@ def open_template(path: Path) -> Any:
     if unknown:
         raise DomainError(f"文书模板 {path.name} 中有未知的占位符：{'、'.join('{{' + u + '}}' for u in unknown)}。"
                           f"可用的占位符：{'、'.join(sorted(KNOWN_PLACEHOLDERS))}。未生成文书")
-    return document
+    template = Template(path, data, tuple(lines(document)))
+    _CACHE[key] = template
+    return template
 
 
 def paragraphs(document: Any) -> list[Any]:

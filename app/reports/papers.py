@@ -7,11 +7,15 @@ addressee, the body indented two characters, the issuing office and date at the 
 
 from __future__ import annotations
 
+import io
+import re
+import zipfile
 from functools import cache
 from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
 
+from docx.oxml.ns import qn
 from reportlab.lib.enums import TA_CENTER, TA_RIGHT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
@@ -20,7 +24,7 @@ from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer
 
 from app.models.papers import fill
 from app.reports.fonts import cjk_font
-from app.reports.paper_templates import Line, lines, paragraphs
+from app.reports.paper_templates import Line, Template
 
 SEAL_SPACE = 28 * mm  # above the issuing office: room for the round seal
 
@@ -50,25 +54,40 @@ def pdf_flowables(filled: list[Line]) -> list[Any]:
     return story
 
 
-def write_pdf(document: Any, values: dict[str, str], target: Path) -> None:
+def write_pdf(template: Template, values: dict[str, str], target: Path) -> None:
     """The template's paragraphs, filled, as an A4 PDF at ``target`` (GB/T 9704 margins, roughly)."""
-    filled = [Line(line.role, fill(line.text, values)) for line in lines(document)]
+    filled = [Line(line.role, fill(line.text, values)) for line in template.lines]
     page = SimpleDocTemplate(str(target), pagesize=A4, leftMargin=28 * mm, rightMargin=26 * mm, topMargin=37 * mm,
-                             bottomMargin=35 * mm, title=filled[1].text if len(filled) > 1 else "",
+                             bottomMargin=35 * mm, title=values.get("文书名称", ""),
                              author=values.get("发文机关", ""))
     page.build(pdf_flowables(filled))
 
 
-def write_docx(document: Any, values: dict[str, str], target: Path) -> None:
-    """The template with its placeholders filled, saved at ``target``. A placeholder Word split over several runs
-    (it does, after editing) is joined: the paragraph's text goes into its first run, in that run's format."""
-    for paragraph in paragraphs(document):
-        text = paragraph.text
-        if "{{" not in text:
-            continue
-        runs = paragraph.runs
-        runs[0].text = fill(text, values)
-        for run in runs[1:]:
-            run.text = ""
-    document.core_properties.title = values.get("文书名称", "")
-    document.save(str(target))
+# The parts of a .docx whose text a template may put placeholders in.
+_TEXT_PART = re.compile(r"^word/(document|header\d*|footer\d*)\.xml$")
+
+
+def write_docx(template: Template, values: dict[str, str], target: Path) -> None:
+    """The template with its placeholders filled, saved at ``target``: the parts with text are filled paragraph
+    by paragraph, every other part is copied as it is (the county's styles, fonts and page set-up stay). A
+    placeholder Word split over several runs (it does, after editing) is joined: the paragraph's text goes into
+    its first run, in that run's format."""
+    from docx.oxml import parse_xml
+    from docx.text.paragraph import Paragraph
+    from lxml import etree
+
+    with zipfile.ZipFile(io.BytesIO(template.data)) as source, zipfile.ZipFile(target, "w") as out:
+        for item in source.infolist():
+            data = source.read(item)
+            if _TEXT_PART.match(item.filename):
+                root = parse_xml(data)
+                for element in root.iter(qn("w:p")):
+                    paragraph = Paragraph(element, None)  # type: ignore[arg-type]
+                    text = paragraph.text
+                    if "{{" in text and paragraph.runs:
+                        runs = paragraph.runs
+                        runs[0].text = fill(text, values)
+                        for run in runs[1:]:
+                            run.text = ""
+                data = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+            out.writestr(item, data)
