@@ -24,10 +24,9 @@ import time
 from itertools import islice
 from pathlib import Path
 
-from common import demo_dir, peak_rss_mb, show
+from common import demo_dir, new_bench_station, open_bench, peak_rss_mb, show
 from openpyxl import Workbook
 
-from app.ops.desk import Desk
 from app.reports.ledger import HEADERS, LEDGER_SHEET, LedgerFilter, ledger_rows, write_ledger
 from app.reports.ledger_import import plan_import
 
@@ -44,7 +43,7 @@ def raw_write(rows: list[list[object]], out: Path) -> None:
 
 def one_side(side: str, folder: Path, out: Path) -> dict[str, float]:
     """One run of one side in this (fresh) process: its time, and the process's peak memory before and after."""
-    desk = Desk(folder)
+    desk = open_bench(folder)
     today = desk.today()
     before = peak_rss_mb()
     result: dict[str, float] = {}
@@ -83,7 +82,7 @@ def main() -> None:
     if args.side:
         print(json.dumps(one_side(args.side, folder, args.out)))
         return
-    desk = Desk(folder)
+    desk = open_bench(folder)
     cases = desk.conn.execute("SELECT count(*) FROM cases").fetchone()[0]
     print(f"store: {folder}, {cases} cases; each run in a process of its own")
     with tempfile.TemporaryDirectory() as tmp:
@@ -123,8 +122,7 @@ def main() -> None:
         for row in islice(sheet.iter_rows(), 10_001):
             ws.append(row)
         wb.save(str(small))
-        empty = Desk(Path(tmp) / "station")
-        empty.init_station("BENCH", "基准站", "township")
+        empty = new_bench_station(Path(tmp) / "station", "BENCH", "基准站", "township")
         start = time.perf_counter()
         plan = plan_import(empty, small)
         elapsed = time.perf_counter() - start

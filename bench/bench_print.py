@@ -14,7 +14,7 @@ import re
 import time
 from pathlib import Path
 
-from common import demo_dir, show, timed, timed_pair
+from common import demo_dir, open_bench, show, timed, timed_pair
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, PageBreak, SimpleDocTemplate, Table, TableStyle
@@ -81,7 +81,7 @@ def main() -> None:
     parser.add_argument("--data", type=Path, help="data dir (default bench/data/demo100k)")
     args = parser.parse_args()
     folder = args.data or demo_dir("demo100k", 100_000)
-    desk = Desk(folder)
+    desk = open_bench(folder)
     start = time.perf_counter()
     font = cjk_font()
     show("font registration (once per process)", time.perf_counter() - start)

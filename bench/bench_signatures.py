@@ -36,6 +36,7 @@ from app.store import eventlog, signatures  # noqa: E402
 from app.store.db import transaction  # noqa: E402
 from app.store.integrity import verify  # noqa: E402
 from app.sync import keys  # noqa: E402
+from bench.common import new_bench_station, open_bench  # noqa: E402
 
 DATA = ROOT / "bench" / "data"
 EVENTS_PER_CASE = 8.5  # the demo's mix (788,650 events for 92,593 cases)
@@ -72,12 +73,11 @@ def import_setup(events: int) -> tuple[Path, Path]:
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
     print(f"making {folder} (once)…", file=sys.stderr)
-    city, county, town = Desk(folder / "city"), Desk(county_dir), Desk(folder / "town")
-    city.init_station(CITY, "台州市信访局", "city")
+    city = new_bench_station(folder / "city", CITY, "台州市信访局", "city")
     sync.identity(city)
-    county.init_station(COUNTY, "椒江区信访局", "county")
+    county = new_bench_station(county_dir, COUNTY, "椒江区信访局", "county")
     _enroll(county, city, folder)
-    town.init_station(TOWN, "新河镇信访办", "township")
+    town = new_bench_station(folder / "town", TOWN, "新河镇信访办", "township")
     _enroll(town, county, folder)
     generate_demo(town, max(1, round(events / EVENTS_PER_CASE)))
     # One checkpoint per event, as if every event had been its own operation (the demo writes all in one).
@@ -97,7 +97,7 @@ def import_once(county_dir: Path, bundle: Path, checked: bool) -> tuple[float, i
     with tempfile.TemporaryDirectory(dir=DATA) as tmp:
         work = Path(tmp) / "county"
         shutil.copytree(county_dir, work)
-        desk = Desk(work, now=lambda: datetime(2030, 1, 1))
+        desk = open_bench(work, now=lambda: datetime(2030, 1, 1))
         if not checked:
             transfer.check_checkpoints = lambda *args, **kwargs: None  # type: ignore[assignment]
         try:
@@ -114,8 +114,7 @@ def verify_store(cases: int) -> Path:
     folder = DATA / f"signatures-verify-c{cases}"
     if not (folder / "station.db").exists():
         print(f"making {folder} (once)…", file=sys.stderr)
-        desk = Desk(folder)
-        desk.init_station(TOWN, "新河镇信访办", "township")
+        desk = new_bench_station(folder, TOWN, "新河镇信访办", "township")
         generate_demo(desk, cases)
         desk.close()
     return folder
@@ -158,7 +157,7 @@ def verify_figures(sizes: str) -> None:
     print("verify (hash chains, signatures, rebuild and compare, search index):", flush=True)
     previous: tuple[int, float] | None = None
     for size in [int(s) for s in sizes.split(",")]:
-        desk = Desk(verify_store(size))
+        desk = open_bench(verify_store(size))
         held = desk.conn.execute("SELECT count(*) FROM events").fetchone()[0]
         start = time.perf_counter()
         ring = signatures.keyring(desk.conn, TOWN, desk.public_key())

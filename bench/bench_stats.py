@@ -17,7 +17,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from common import ROOT, demo_dir, show, timed, timed_pair
+from common import ROOT, demo_dir, open_bench, show, timed, timed_pair
 
 from app.ops.desk import Desk
 from app.ops.spot_check import candidates_digest, draw, encode_ids, open_candidates
@@ -115,7 +115,7 @@ def main() -> None:
     parser.add_argument("--data", type=Path, help="a data dir with a station (default bench/data/demo100k)")
     args = parser.parse_args()
     folder = args.data or demo_dir("demo100k", 100_000)
-    desk = Desk(folder)
+    desk = open_bench(folder)
     try:
         bench_figures(desk)
         bench_spot_check(desk)

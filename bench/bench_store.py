@@ -10,7 +10,7 @@ import sqlite3
 import sys
 import time
 
-from common import demo_dir, show, timed, timed_pair
+from common import demo_dir, open_bench, show, timed, timed_pair
 
 from app.ops.desk import Desk
 from app.store import projection
@@ -66,7 +66,8 @@ def bench_register(folder) -> None:  # type: ignore[no-untyped-def]
     source.backup(target)
     source.close()
     target.close()
-    desk = Desk(copy)
+    shutil.copy2(folder / "keyring.json", copy / "keyring.json")
+    desk = open_bench(copy)
     draft = make_draft()
     ours = timed(lambda: desk.register_case(draft), 21)
     last = desk.conn.execute("SELECT * FROM events ORDER BY seq DESC LIMIT 1").fetchone()
@@ -91,7 +92,7 @@ def bench_register(folder) -> None:  # type: ignore[no-untyped-def]
 
 def bench_rebuild(folder) -> None:  # type: ignore[no-untyped-def]
     """Rebuilding every projection from the log, beside a raw executemany of the rows it produces."""
-    desk = Desk(folder)
+    desk = open_bench(folder)
     conn = desk.conn
     events = conn.execute("SELECT count(*) FROM events").fetchone()[0]
     tables = [*PROJECTION_TABLES, "case_text"]
@@ -123,7 +124,7 @@ def bench_rebuild(folder) -> None:  # type: ignore[no-untyped-def]
 
 def main() -> None:
     folder = demo_dir("demo100k", 100_000)
-    desk = Desk(folder)
+    desk = open_bench(folder)
     print(f"store: {desk.conn.execute('SELECT count(*) FROM cases').fetchone()[0]:,} cases")
     bench_filters(desk)
     desk.close()

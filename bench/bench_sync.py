@@ -47,8 +47,8 @@ sys.path.insert(0, str(ROOT))
 from app.demo import generate_demo  # noqa: E402
 from app.ops import sync  # noqa: E402
 from app.ops import sync_transfer as transfer  # noqa: E402
-from app.ops.desk import Desk  # noqa: E402
 from app.store.db import open_connection  # noqa: E402
+from bench.common import new_bench_station, open_bench  # noqa: E402
 
 DATA = ROOT / "bench" / "data"
 NOW = datetime(2026, 3, 2, 9, 0, 0)
@@ -72,8 +72,7 @@ def prepare(events: int, evidence_mb: int) -> Path:
     desks = {}
     for code, name, level in (("331000", "台州市信访局", "city"), ("331002", "椒江区信访局", "county"),
                               ("331002001", "新河镇信访办", "township")):
-        desks[code] = Desk(folder / code, now=lambda: NOW)
-        desks[code].init_station(code, name, level)
+        desks[code] = new_bench_station(folder / code, code, name, level, now=lambda: NOW)
     sync.identity(desks["331000"])
     for child, parent in (("331002", "331000"), ("331002001", "331002")):
         sync.enroll_request(desks[child], folder / f"{child}.req")
@@ -98,7 +97,7 @@ def prepare(events: int, evidence_mb: int) -> Path:
 
 
 def phase_export(folder: Path, out: Path) -> dict[str, float]:
-    desk = Desk(folder / "331002001", now=lambda: NOW)
+    desk = open_bench(folder / "331002001", now=lambda: NOW)
     start = time.perf_counter()
     result = transfer.export_bundle(desk, "331002", out)
     seconds = time.perf_counter() - start
@@ -131,7 +130,7 @@ def phase_raw_write(book: Path, out: Path) -> dict[str, float]:
 def phase_import(folder: Path, bundle: Path, work: Path) -> dict[str, float]:
     target = work / "331002"
     shutil.copytree(folder / "331002", target)
-    desk = Desk(target, now=lambda: NOW)
+    desk = open_bench(target, now=lambda: NOW)
     start, cpu = time.perf_counter(), time.process_time()
     result = transfer.import_bundle(desk, bundle)
     seconds, cpu = time.perf_counter() - start, time.process_time() - cpu

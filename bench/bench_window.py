@@ -60,9 +60,11 @@ def child_bare() -> None:
 def _open_window(data_dir: str):  # type: ignore[no-untyped-def]
     sys.path.insert(0, str(ROOT))
     import app.cli.main  # noqa: F401  (what `python main.py` loads before it opens the window)
+    from app.ops.session import open_station
     from app.views.app import start
 
-    app, desk = start(Path(data_dir))  # as run_gui opens it
+    app = start()  # as run_gui starts, before its login
+    desk = open_station(Path(data_dir), "demo", "demo1234")  # the benchmark stations' (demo) account
     from app.views.main_window import MainWindow
 
     window = MainWindow(desk)

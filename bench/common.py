@@ -13,22 +13,45 @@ ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "bench" / "data"
 sys.path.insert(0, str(ROOT))
 
-from app.demo import generate_demo  # noqa: E402
+from datetime import datetime  # noqa: E402
+
+from app.demo import DEMO_PASSWORD, DEMO_USER, create_demo_station, generate_demo  # noqa: E402
+from app.demo.generator import DEMO_COST, DEMO_STATION  # noqa: E402
 from app.ops.desk import Desk  # noqa: E402
+from app.ops.session import create_station, has_accounts, open_station  # noqa: E402
+
+# Every benchmark station's admin is the demo's account: the data is made up.
+BENCH_USER, BENCH_PASSWORD = DEMO_USER, DEMO_PASSWORD
+
+
+def new_bench_station(folder: Path, code: str, name: str, level: str,
+                      now: Callable[[], datetime] = datetime.now) -> Desk:
+    """A new station for a benchmark, its admin signed in."""
+    desk, _recovery = create_station(folder, code, name, level, BENCH_USER, BENCH_PASSWORD, now=now, cost=DEMO_COST)
+    return desk
+
+
+def open_bench(folder: Path, now: Callable[[], datetime] = datetime.now) -> Desk:
+    """A benchmark station opened with its login, as the program opens it."""
+    return open_station(folder, BENCH_USER, BENCH_PASSWORD, now=now)
 
 
 def demo_dir(name: str, cases: int, seed: int = 1) -> Path:
-    """A demo data dir under bench/data (made once, reused while it holds ``cases`` cases)."""
+    """A demo data dir under bench/data (made once, reused while it holds ``cases`` cases; one made before
+    accounts existed gets the demo account)."""
     folder = DATA / name
     if (folder / "station.db").exists():
-        desk = Desk(folder)
+        if not has_accounts(folder):
+            create_station(folder, *DEMO_STATION, admin=BENCH_USER, password=BENCH_PASSWORD,
+                           cost=DEMO_COST)[0].close()
+        desk = open_bench(folder)
         have = desk.conn.execute("SELECT count(*) FROM cases").fetchone()[0]
         desk.close()
         if have == cases:
             return folder
         raise SystemExit(f"{folder} holds {have} cases, not {cases}: remove it and run again")
     print(f"making {folder} with {cases} demo cases (once)…", file=sys.stderr)
-    desk = Desk(folder)
+    desk = create_demo_station(folder)
     generate_demo(desk, cases, seed)
     desk.close()
     return folder

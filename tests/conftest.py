@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
@@ -14,10 +15,60 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from app.models.case import Petitioner  # noqa: E402
 from app.models.intake import CaseDraft  # noqa: E402
 from app.ops.desk import Desk  # noqa: E402
+from app.ops.keyring import KdfCost  # noqa: E402
+from app.ops.session import create_station, open_station  # noqa: E402
 
 # A valid ID number (GB 11643 check character X) and a mobile number for test petitioners.
 VALID_ID = "11010519491231002X"
 VALID_PHONE = "13800138000"
+# Every test station's accounts share one password and a cheap KDF cost (scrypt n=2^4 instead of 2^16): the cost
+# is stored with each wrap, so it is a property of these test stations only, never a default of the program.
+TEST_PASSWORD = "test-password"
+TEST_COST = KdfCost(n=2 ** 4, r=8, p=1)
+ADMIN = "张丽"  # the admin of the ``desk`` fixture's station; events it records name it
+LOGIN_VARIABLES = {"PETITION_DESK_USER": ADMIN, "PETITION_DESK_PASSWORD": TEST_PASSWORD}  # a child process's login
+
+
+def new_station(folder: Path, code: str = "TZ01", name: str = "新河镇信访办", level: str = "township",
+                admin: str = ADMIN, now: object = datetime.now) -> Desk:
+    """A new station set up with its first admin signed in — the one way tests (and sync_helpers) make one.
+    The recovery key's text is kept on the desk as ``recovery_key`` for the tests that need it."""
+    desk, recovery = create_station(folder, code, name, level, admin, TEST_PASSWORD, now=now,  # type: ignore[arg-type]
+                                    cost=TEST_COST)
+    desk.recovery_key = recovery  # type: ignore[attr-defined]
+    return desk
+
+
+def demo_station(folder: Path, cases: int, seed: int = 1, now: object = datetime.now) -> Desk:
+    """The demo station (code DEMO) with ``cases`` generated cases, its admin the same as every test station's."""
+    from app.demo import generate_demo
+    from app.demo.generator import DEMO_STATION
+
+    desk = new_station(folder, *DEMO_STATION, now=now)
+    generate_demo(desk, cases, seed=seed)
+    return desk
+
+
+def login(folder: Path, user: str = ADMIN, password: str = TEST_PASSWORD, now: object = datetime.now) -> Desk:
+    """The station in ``folder`` opened again with a login (as the program opens it)."""
+    return open_station(folder, user, password, now=now)  # type: ignore[arg-type]
+
+
+def raw_connection(folder: Path, user: str = ADMIN) -> sqlite3.Connection:
+    """A bare connection to the station's sealed file (its key unwrapped with a login), for tests that change the
+    file behind the program's back (an attacker who has the key, an older program's file)."""
+    from app.store.db import DB_NAME, connect_keyed
+
+    desk = login(folder, user)
+    key = desk.require_master_key()
+    desk.close()
+    return connect_keyed(Path(folder) / DB_NAME, key)
+
+
+def reopen(desk: Desk, user: str | None = None) -> Desk:
+    """Another desk on the same station, signed in as ``user`` (the same account by default)."""
+    name = user or (desk.account.name if desk.account else ADMIN)
+    return login(desk.data_dir, name, now=desk.now)
 
 
 class FakeNow:
@@ -35,6 +86,13 @@ class FakeNow:
         self.current += timedelta(**delta)
 
 
+@pytest.fixture(autouse=True)
+def _cli_login(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Commands run in a test (``main([...])``) log in as the test stations' admin, as a script would."""
+    for name, value in LOGIN_VARIABLES.items():
+        monkeypatch.setenv(name, value)
+
+
 @pytest.fixture
 def now() -> FakeNow:
     return FakeNow(datetime(2026, 3, 2, 9, 0, 0))
@@ -42,10 +100,25 @@ def now() -> FakeNow:
 
 @pytest.fixture
 def desk(tmp_path: Path, now: FakeNow) -> Iterator[Desk]:
-    d = Desk(tmp_path / "station", now=now)
-    d.init_station("TZ01", "新河镇信访办", "township", handler="张丽")
+    d = new_station(tmp_path / "station", now=now)
     yield d
     d.close()
+
+
+def approved(reason: str) -> dict[str, str]:
+    """A mark in a test's step payload: record the step with the signed-in account's own approval (the
+    fixture's admin approves) and this reason — see ``record_step``."""
+    return {"approved_because": reason}
+
+
+def record_step(desk: Desk, case_id: str, kind: str, payload: dict[str, object], at: datetime | None = None
+                ) -> object:
+    """``desk.record``, with the approval a payload marked by ``approved`` asks for."""
+    from app.ops.approval import Approval
+
+    payload = dict(payload)
+    reason = str(payload.pop("approved_because", ""))
+    return desk.record(case_id, kind, payload, at=at, approval=Approval("", "", reason) if reason else None)
 
 
 def make_draft(name: str = "王小明", id_number: str = VALID_ID, phone: str = VALID_PHONE,

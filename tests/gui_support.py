@@ -3,6 +3,7 @@ and a main window on a desk whose list has been filled."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TypeVar
 
 from app.views.app import setup_application
@@ -47,3 +48,21 @@ def make_window(qtbot: object, desk: object) -> MainWindow:
     with qtbot.waitSignal(window.loaded, timeout=5000):  # type: ignore[attr-defined]
         window.load()
     return window
+
+
+def log_in_when_asked(then: Callable[[], None] | None = None) -> None:
+    """When the program's login dialog comes up (``run_gui``), log in as the test stations' admin, then call
+    ``then`` on the next turn of the event loop (to read a box the window shows next)."""
+    from app.views.login_dialog import LoginDialog
+    from tests.conftest import ADMIN, TEST_PASSWORD
+
+    def fill() -> None:
+        dialog = QtWidgets.QApplication.activeModalWidget()
+        assert isinstance(dialog, LoginDialog), f"expected the login dialog, found {dialog!r}"
+        dialog.user.setText(ADMIN)
+        dialog.password.setText(TEST_PASSWORD)
+        if then is not None:
+            QtCore.QTimer.singleShot(0, then)
+        dialog.log_in()
+
+    QtCore.QTimer.singleShot(0, fill)

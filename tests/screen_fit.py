@@ -44,7 +44,7 @@ def _three_petitioners(window: Any) -> QtWidgets.QWidget:
 
 def _close_with_override(window: Any) -> QtWidgets.QWidget:
     dialog = window.case_actions.record_step(_case_with(window, "followed_up"), ["close"])
-    dialog.page.show_override()
+    dialog.page.show_approval()
     return dialog
 
 
@@ -52,12 +52,25 @@ def _setup(window: Any) -> QtWidgets.QWidget:
     """First start on a laptop without a station (a desk in an empty folder beside the demo's)."""
     import tempfile
 
-    from app.ops.desk import Desk
     from app.views.setup_dialog import SetupDialog
 
-    desk = Desk(Path(tempfile.mkdtemp()) / "fresh")
-    dialog = SetupDialog(desk, window)
-    dialog.finished.connect(lambda _result: desk.close())
+    dialog = SetupDialog(Path(tempfile.mkdtemp()) / "fresh", window)
+    dialog.open()
+    return dialog
+
+
+def _login(window: Any) -> QtWidgets.QWidget:
+    from app.views.login_dialog import LoginDialog
+
+    dialog = LoginDialog(window.desk.data_dir, window)
+    dialog.open()
+    return dialog
+
+
+def _recovery_key(window: Any) -> QtWidgets.QWidget:
+    from app.views.recovery_key_dialog import RecoveryKeyDialog
+
+    dialog = RecoveryKeyDialog(window.desk.require_station(), "ABCD-" * 12 + "ABCD", window)
     dialog.open()
     return dialog
 
@@ -75,6 +88,8 @@ OPENERS: list[tuple[str, Opener]] = [
     ("edit a case", lambda w: w.case_actions.edit(w.current_case_id())),
     ("station settings", lambda w: w.station_settings()),
     ("first start: set up a station", _setup),
+    ("login", _login),
+    ("the recovery key, shown once", _recovery_key),
     ("save a view", lambda w: w.views.ask_save()),
     ("about", lambda w: w.about()),
     ("help", _action("helpManual")),
@@ -135,13 +150,14 @@ def settle(app: QtWidgets.QApplication) -> None:
 
 
 def main(data_dir: Path) -> int:
-    from app.ops.desk import Desk
+    from app.demo import DEMO_PASSWORD, DEMO_USER
+    from app.ops.session import open_station
     from app.views.app import application, place_window, setup_application
     from app.views.main_window import MainWindow
 
     app = application()
     setup_application(app)
-    desk = Desk(data_dir)
+    desk = open_station(data_dir, DEMO_USER, DEMO_PASSWORD)  # the demo station the test made
     window = MainWindow(desk)
     place_window(window, remembered=False)
     loaded: list[bool] = []

@@ -26,7 +26,7 @@ from app.store.projection import fingerprint
 from app.sync import keys, sealing, workbook
 from app.sync.apply import row_hash
 from app.sync.container import BundleWriter
-from tests.conftest import FakeNow, make_draft
+from tests.conftest import FakeNow, make_draft, new_station
 
 STATIONS = (("331000", "台州市信访局", "city", None), ("331002", "椒江区信访局", "county", "331000"),
             ("331002001", "新河镇信访办", "township", "331002"), ("331002002", "下陈街道信访办", "township", "331002"))
@@ -47,8 +47,7 @@ Station = tuple[str, str, str, str | None]  # code, name, level, parent
 def set_up(data_dir: Path, now: FakeNow, station: Station, parent: Desk | None, folder: Path) -> Desk:
     """One station set up in ``data_dir`` and enrolled under ``parent`` (the city: its own root)."""
     code, name, level, _parent = station
-    desk = Desk(data_dir, now=now)
-    desk.init_station(code, name, level, handler=f"{name[:2]}经办人")
+    desk = new_station(data_dir, code, name, level, now=now)
     if parent is not None:
         enroll(desk, parent, folder)
     else:

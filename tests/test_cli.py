@@ -3,31 +3,21 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from app.cli.main import main
+from app.demo import DEMO_PASSWORD, DEMO_USER
 
-from .conftest import VALID_ID
-
-
-def run(capsys: pytest.CaptureFixture[str], folder: Path, *argv: str) -> tuple[int, str, str]:
-    with pytest.raises(SystemExit) as exit_info:
-        raise SystemExit(main(["--data-dir", str(folder), *argv]))
-    out, err = capsys.readouterr()
-    return int(exit_info.value.code or 0), out, err
+from .cli_support import cli_station, login_env, run
+from .conftest import VALID_ID, login, raw_connection
 
 
 @pytest.fixture
-def station(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Path:
-    code, out, _ = run(capsys, tmp_path, "init", "--code", "TZ01", "--name", "新河镇信访办", "--level", "township",
-                       "--handler", "张丽")
-    assert code == 0 and "站点已设置：TZ01 新河镇信访办（乡镇）" in out
-    return tmp_path
+def station(tmp_path: Path) -> Path:
+    return cli_station(tmp_path)
 
 
 def register(capsys: pytest.CaptureFixture[str], folder: Path, *extra: str) -> tuple[int, str, str]:
@@ -103,7 +93,7 @@ def test_verify_exit_codes(station: Path, capsys: pytest.CaptureFixture[str]) ->
     register(capsys, station)
     code, out, _ = run(capsys, station, "verify")
     assert code == 0 and "校验通过：1 个事件，1 件案件" in out
-    conn = sqlite3.connect(station / "station.db")
+    conn = raw_connection(station)
     conn.execute("DROP TRIGGER events_append_only_update")
     conn.execute("UPDATE events SET actor = '冒名' WHERE seq = 1")
     conn.commit()
@@ -115,21 +105,24 @@ def test_verify_exit_codes(station: Path, capsys: pytest.CaptureFixture[str]) ->
 def test_demo_is_the_same_for_the_same_seed(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     listings = []
     for name, seed in (("a", "7"), ("b", "7"), ("c", "8")):
-        assert run(capsys, tmp_path / name, "demo", "--cases", "120", "--seed", seed)[0] == 0
-        listings.append(json.loads(run(capsys, tmp_path / name, "list", "--json")[1]))
+        code, out, _ = run(capsys, tmp_path / name, "demo", "--cases", "120", "--seed", seed)
+        assert code == 0 and f"登录账号 {DEMO_USER}，密码 {DEMO_PASSWORD}" in out
+        listings.append(json.loads(run(capsys, tmp_path / name, "list", "--json", user=DEMO_USER,
+                                       password=DEMO_PASSWORD)[1]))
     assert listings[0] == listings[1]
     assert listings[0] != listings[2]
     statuses = {c["status"] for c in listings[0]}
     assert {"closed", "registered"} <= statuses and len(statuses) >= 6
     assert {c["colour"] for c in listings[0]} >= {"red", "green", "none"}
-    assert run(capsys, tmp_path / "a", "verify")[0] == 0
+    assert run(capsys, tmp_path / "a", "verify", user=DEMO_USER, password=DEMO_PASSWORD)[0] == 0
 
 
 def test_main_script_and_the_data_folder_variable(tmp_path: Path) -> None:
-    env = {"PETITION_DESK_HOME": str(tmp_path), "PATH": "/usr/bin:/bin"}
+    env = {"PETITION_DESK_HOME": str(tmp_path), "PATH": "/usr/bin:/bin", "PETITION_DESK_NEW_PASSWORD": "daxi-password"}
     root = Path(__file__).resolve().parent.parent
     done = subprocess.run([sys.executable, "main.py", "init", "--code", "TZ09", "--name", "大溪镇", "--level",
-                           "township"], cwd=root, env=env, capture_output=True, text=True, check=False)
+                           "township", "--admin", "chen"], cwd=root, env=env, capture_output=True, text=True,
+                          check=False)
     assert done.returncode == 0, done.stderr
     assert (tmp_path / "station.db").exists()
 
@@ -142,8 +135,8 @@ def test_limits_and_holidays_can_be_changed(station: Path, capsys: pytest.Captur
     assert "本地反馈时限：7日" in out and "节假日：2026-10-01" in out
     code, _, err = run(capsys, station, "limits", "--holiday", "10月1日")
     assert code == 1 and "YYYY-MM-DD" in err
-    code, out, _ = run(capsys, station, "set-handler", "王海峰")
-    assert code == 0 and "王海峰" in out
+    code, _, err = run(capsys, station, "set-handler", "王海峰")
+    assert code == 2, "who records a step is the signed-in account, not a name anyone can type"
 
 
 @pytest.mark.parametrize(("error", "message"), [
@@ -180,16 +173,15 @@ def test_a_listing_cut_short_by_its_reader_ends_quietly(station: Path) -> None:
     import sys
 
     from app.ops.bulk import register_many
-    from app.ops.desk import Desk
 
     from .conftest import make_draft
 
     root = Path(__file__).resolve().parents[1]
-    desk = Desk(station)
+    desk = login(station)
     register_many(desk, [(make_draft(), None)] * 3000)  # more lines than a pipe holds, so writing must fail
     desk.close()
     done = subprocess.run(f"'{sys.executable}' main.py --data-dir '{station}' list | head -1", shell=True, cwd=root,
-                          capture_output=True, text=True, check=False)
+                          capture_output=True, text=True, check=False, env=login_env())
     assert done.stdout.count("\n") == 1 and "东岙村" in done.stdout
     assert "Traceback" not in done.stderr and "BrokenPipe" not in done.stderr
 

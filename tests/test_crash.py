@@ -10,17 +10,17 @@ from pathlib import Path
 
 from app.ops.desk import Desk
 from app.store.integrity import verify
+from tests.conftest import login
 
 CHILD = textwrap.dedent("""
     import os, signal, sys
     from pathlib import Path
     from app.ops.desk import Desk
     from app.store import projection
-    from tests.conftest import make_draft
+    from tests.conftest import login, make_draft, new_station
 
-    desk = Desk(Path(sys.argv[1]))
-    if desk.station is None:
-        desk.init_station("TZ01", "新河镇", "township")
+    folder = Path(sys.argv[1])
+    desk = login(folder) if (folder / "keyring.json").exists() else new_station(folder, "TZ01", "新河镇", "township")
     mode = sys.argv[2]
     if mode == "inside":
         # Die after the event is written but before its projection is: the worst moment.
@@ -45,7 +45,7 @@ def run_child(folder: Path, mode: str) -> subprocess.Popen[str]:
 
 
 def check_whole(folder: Path) -> Desk:
-    desk = Desk(folder)
+    desk = login(folder)
     assert verify(desk.conn, desk.limits).ok
     registered = desk.conn.execute("SELECT count(DISTINCT case_id) FROM events").fetchone()[0]
     assert desk.conn.execute("SELECT count(*) FROM cases").fetchone()[0] == registered
@@ -57,8 +57,10 @@ def test_killed_between_writing_the_event_and_its_projection(tmp_path: Path) -> 
         assert child.wait(timeout=60) == -signal.SIGKILL
     desk = check_whole(tmp_path)
     assert desk.conn.execute("SELECT count(*) FROM events").fetchone()[0] == 0
-    from tests.conftest import make_draft
+    desk.close()
+    from tests.conftest import login, make_draft
 
+    desk = login(tmp_path)
     assert desk.register_case(make_draft()) == f"TZ01-{desk.today().year}-00001"  # the number was not used up
     desk.close()
 

@@ -13,7 +13,7 @@ from app.models.errors import DomainError
 from app.ops.desk import Desk
 from app.store.queries import CaseFilter, case_numbers, list_rows
 
-from .conftest import FakeNow, make_draft
+from .conftest import FakeNow, approved, make_draft, record_step
 
 
 def light(desk: Desk, case_id: str) -> tuple[str, str | None]:
@@ -47,7 +47,7 @@ def test_handling_limit_is_sixty_days_from_acceptance_plus_extension(desk: Desk,
     assert light(desk, case_id)[1] == "2026-05-03"
     now.advance(days=50)  # 9 days left, 20% of 60 = 12 → yellow
     assert light(desk, case_id)[0] == "yellow"
-    desk.record(case_id, "extend", {"days": 20, "reason": "需鉴定", "override": {"by": "李镇长", "reason": "需鉴定"}})
+    record_step(desk, case_id, "extend", {"days": 20, "reason": "需鉴定", **approved("需鉴定")})
     assert light(desk, case_id) == ("green", "2026-05-03")  # the 延期告知 is due by the limit first set
     desk.notify(case_id, "延期", "邮寄")
     assert light(desk, case_id) == ("green", "2026-05-23")

@@ -15,7 +15,6 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from app.demo import generate_demo
 from app.demo.clusters import NAMES as CLUSTER_NAMES
 from app.models.case import fold
 from app.models.vocab import CHECKLIST_ITEMS, STATUSES
@@ -26,15 +25,13 @@ from app.reports.figures import backlog_by_month, compute_figures, month_range
 from app.store import eventlog
 from app.store.integrity import verify
 from app.store.queries import counts
-from tests.conftest import FakeNow
+from tests.conftest import FakeNow, demo_station
 
 TODAY = datetime(2026, 3, 2, 9, 0, 0)
 
 
 def _demo(folder: Path, cases: int, seed: int) -> Desk:
-    desk = Desk(folder, now=FakeNow(TODAY))
-    generate_demo(desk, cases, seed=seed)
-    return desk
+    return demo_station(folder, cases, seed, now=FakeNow(TODAY))
 
 
 @pytest.fixture(scope="module")

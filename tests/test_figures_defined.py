@@ -14,10 +14,10 @@ import pytest
 
 from app.ops.desk import Desk
 from app.reports.figures import compute_figures
-from tests.conftest import FakeNow, make_draft
+from tests.conftest import FakeNow, approved, make_draft, record_step
 
 TODAY = date(2026, 5, 10)
-APPROVED = {"override": {"by": "李镇长", "reason": "经研究"}}
+APPROVED = approved("经研究")
 
 
 def case(desk: Desk, received: str, steps: list[tuple[str, str, dict[str, Any]]], **draft: Any) -> str:
@@ -29,7 +29,7 @@ def case(desk: Desk, received: str, steps: list[tuple[str, str, dict[str, Any]]]
                         "own_coordination", "own_counselling", "own_resolution"):
                 desk.set_checklist(case_id, key, True, "已落实")
         else:
-            desk.record(case_id, kind, payload, at=at)
+            record_step(desk, case_id, kind, payload, at=at)
     return case_id
 
 

@@ -14,14 +14,13 @@ from pathlib import Path
 
 import pytest
 
-from app.demo import generate_demo
 from app.ops.desk import Desk
 from app.views import app as gui_app
 from app.views import main_window
 from app.views.errors import ErrorReporter
 from app.views.evidence_files import clean_stale_exports
 from app.views.qt import QtCore, QtWidgets
-from tests.conftest import FakeNow
+from tests.conftest import LOGIN_VARIABLES, FakeNow, demo_station, new_station
 from tests.gui_support import make_window
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -82,8 +81,7 @@ def test_an_error_in_a_worker_thread_is_shown_by_the_window(qtbot, tmp_path: Pat
 
 def test_an_error_while_building_the_window_is_told_and_exits_1(qtbot, tmp_path: Path, now: FakeNow,
                                                                monkeypatch: pytest.MonkeyPatch) -> None:
-    desk = Desk(tmp_path / "station", now=now)
-    desk.init_station("TZ01", "新河镇信访办", "township")
+    desk = new_station(tmp_path / "station", "TZ01", "新河镇信访办", "township", now=now)
     desk.close()
 
     def broken(*_args: object) -> None:
@@ -98,7 +96,7 @@ def test_an_error_while_building_the_window_is_told_and_exits_1(qtbot, tmp_path:
         shown.append(box.text())
         box.accept()
 
-    QtCore.QTimer.singleShot(0, read_and_close)
+    QtCore.QTimer.singleShot(0, read_and_close)  # logged in by the test's PETITION_DESK_USER / _PASSWORD
     before = sys.excepthook
     code = gui_app.run_gui(argparse.Namespace(data_dir=str(tmp_path / "station"), screenshot=None))
     assert code == 1
@@ -121,8 +119,7 @@ CHILD = textwrap.dedent("""
 
 
 def test_an_error_during_a_screenshot_exits_1_instead_of_hanging(tmp_path: Path, now: FakeNow) -> None:
-    desk = Desk(tmp_path / "station", now=now)
-    generate_demo(desk, 20, seed=3)
+    desk = demo_station(tmp_path / "station", 20, 3, now=now)
     desk.close()
     temp = tmp_path / "tmp"
     stale, fresh = temp / "petition-desk-old1", temp / "petition-desk-now1"
@@ -135,7 +132,7 @@ def test_an_error_during_a_screenshot_exits_1_instead_of_hanging(tmp_path: Path,
     done = subprocess.run([sys.executable, "-c", CHILD, "--data-dir", str(tmp_path / "station"), "--screenshot",
                            str(shot)], cwd=ROOT, capture_output=True, text=True, timeout=60, check=False,
                           env={"QT_QPA_PLATFORM": "offscreen", "PATH": "/usr/bin:/bin", "HOME": str(tmp_path),
-                               "TMPDIR": str(temp), "PYTHONPATH": str(ROOT)})
+                               "TMPDIR": str(temp), "PYTHONPATH": str(ROOT), **LOGIN_VARIABLES})
     assert done.returncode == 1, done.stderr
     assert "截图过程中程序出现意外错误" in done.stderr
     assert not shot.exists()

@@ -12,7 +12,7 @@ from app.ops.desk import Desk
 from app.views.main_window import MainWindow
 from app.views.qt import Qt, QtWidgets
 from app.views.window_state import settings_file
-from tests.conftest import FakeNow, make_draft
+from tests.conftest import LOGIN_VARIABLES, FakeNow, make_draft, new_station
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -94,15 +94,14 @@ CHILD = textwrap.dedent("""
 
 
 def test_the_program_puts_back_the_size_it_was_closed_at(tmp_path: Path, now: FakeNow) -> None:
-    desk = Desk(tmp_path / "station", now=now)
-    desk.init_station("TZ01", "新河镇信访办", "township")
+    desk = new_station(tmp_path / "station", "TZ01", "新河镇信访办", "township", now=now)
     desk.close()
 
     def run(mode: str) -> list[str]:
         done = subprocess.run([sys.executable, "-c", CHILD, mode, "--data-dir", str(tmp_path / "station")],
                               cwd=ROOT, capture_output=True, text=True, timeout=60, check=False,
                               env={"QT_QPA_PLATFORM": "offscreen", "PATH": "/usr/bin:/bin", "HOME": str(tmp_path),
-                                   "PYTHONPATH": str(ROOT)})
+                                   "PYTHONPATH": str(ROOT), **LOGIN_VARIABLES})
         assert done.returncode == 0, done.stderr
         return done.stdout.split()
 

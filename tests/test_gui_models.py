@@ -13,7 +13,7 @@ from app.views import case_list_model
 from app.views.case_list_model import CaseIdRole, CaseListModel
 from app.views.qt import Qt, QtGui
 from app.views.timeline_model import TimelineModel
-from tests.conftest import FakeNow
+from tests.conftest import FakeNow, new_station
 
 
 @pytest.fixture(autouse=True)
@@ -116,8 +116,7 @@ def test_days_left_reads_overdue_in_red(desk: Desk, now: FakeNow) -> None:
 
 
 def test_a_county_list_has_a_station_column(tmp_path: Path, now: FakeNow) -> None:
-    county = Desk(tmp_path / "county", now=now)
-    county.init_station("TZX", "台州市某县信访局", "county")
+    county = new_station(tmp_path / "county", "TZX", "台州市某县信访局", "county", now=now)
     generate_demo(county, 20, seed=2)
     model = CaseListModel(county, with_origin=True)
     model.refresh()

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from app.ops.accounts import add_account
 from app.ops.desk import Desk
 from app.views.main_window import MainWindow
 from app.views.qt import Qt, QtCore, QtWidgets
@@ -78,18 +79,23 @@ def test_a_notice_is_recorded_with_its_way_and_ends_the_notice_limit(qtbot, wind
 
 
 def test_an_extension_names_the_approving_leader(qtbot, window: MainWindow, desk: Desk, now: FakeNow) -> None:
+    add_account(desk, "lizz", "leader", "lizz-password", display="李镇长")
     case_id = desk.register_case(make_draft())
     for kind in ("dispatch", "accept"):
         desk.record(case_id, kind, {"units": ["镇农业农村办"]} if kind == "dispatch" else {})
     window.select_case(case_id)
     dialog = open_button(qtbot, window, "step_extend")
-    assert dialog.page.override is not None and dialog.page.override.isVisible()
+    box = dialog.page.approval_box
+    assert box is not None and box.isVisible()
     type_text(dialog.page.fields["reason"], "需第三方鉴定")
-    type_text(dialog.page.fields["override_by"], "李镇长")
-    type_text(dialog.page.fields["override_reason"], "鉴定需时")
+    type_text(box.account, "lizz")
+    type_text(box.password, "lizz-password")
+    type_text(box.reason, "鉴定需时")
     save(qtbot, dialog)
     extend = desk.events(case_id)[-1]
-    assert extend.payload["override"] == {"by": "李镇长", "reason": "鉴定需时"}
+    assert extend.payload["approval"] == {"account": "lizz", "display": "李镇长", "role": "leader",
+                                          "reason": "鉴定需时"}
+    assert extend.actor == "张丽"
 
 
 def test_termination_before_a_reply_is_refused_until_a_leader_approves(qtbot, window: MainWindow,
@@ -103,9 +109,9 @@ def test_termination_before_a_reply_is_refused_until_a_leader_approves(qtbot, wi
     type_text(dialog.page.fields["reason"], "要求无政策依据")
     qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
     assert "尚未书面答复信访人，不能依法终结" in dialog.error.text()
-    assert dialog.page.override is not None and dialog.page.override.isVisible()
-    type_text(dialog.page.fields["override_by"], "王书记")
-    type_text(dialog.page.fields["override_reason"], "经集体研究")
+    box = dialog.page.approval_box
+    assert box is not None and box.isVisible()
+    type_text(box.reason, "经集体研究")  # the admin signed in is a leader too: it approves its own step
     save(qtbot, dialog)
     state = desk.case(case_id)
     assert (state.status, state.termination_ground) == ("terminated", "诉求无法律政策依据")

@@ -8,12 +8,14 @@ from typing import Any
 
 import pytest
 
+from app.models.deadlines import TimeLimits
+from app.ops.accounts import add_account
 from app.ops.desk import Desk
 from app.views.main_window import MainWindow
 from app.views.qt import Qt, QtCore, QtWidgets
 from app.views.settings_dialog import DateList, SettingsDialog
-from tests.conftest import FakeNow, make_draft
-from tests.gui_support import make_window, open_dialog, press, type_text
+from tests.conftest import TEST_PASSWORD, FakeNow, make_draft
+from tests.gui_support import make_window, open_dialog, press
 
 
 @pytest.fixture
@@ -77,24 +79,15 @@ def test_a_seven_day_feedback_rule_turns_an_accepted_case_yellow_then_red(qtbot,
     assert window.detail.deadline.text().startswith("反馈期限：2026-03-09（本地时限）（逾期1天）\n")
 
 
-def test_the_handler_name_goes_on_the_next_records(qtbot, window: MainWindow, desk: Desk) -> None:
-    case_id = desk.register_case(make_draft())
+def test_only_an_admin_saves_the_station_settings(qtbot, window: MainWindow, desk: Desk) -> None:
+    add_account(desk, "lina", "handler", TEST_PASSWORD, display="李娜")
+    desk.sign_in("lina")
     dialog = open_settings(window)
-    assert dialog.handler.text() == "张丽"
-    dialog.handler.selectAll()
-    type_text(dialog.handler, "李娜")
-    with qtbot.waitSignal(dialog.saved) as saved:
-        press(dialog.handler, Qt.Key.Key_Return)
-    assert saved.args == [["经办人"]]
-    assert desk.record(case_id, "dispatch", {"units": ["镇农业农村办"]}).actor == "李娜"
-
-
-def test_an_empty_handler_name_is_refused_inline(qtbot, window: MainWindow, desk: Desk) -> None:
-    dialog = open_settings(window)
-    dialog.handler.clear()
+    dialog.spins["handle_days"].setValue(30)
     qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
-    assert dialog.isVisible() and dialog.error.text() == "请填写经办人姓名"
-    assert desk.handler == "张丽"
+    assert dialog.isVisible()
+    assert dialog.error.text() == "当前账号“李娜（lina）”是经办人，无权修改本站设置：需要管理员账号登录操作"
+    assert desk.limits.handle_days == TimeLimits().handle_days
 
 
 def test_holidays_and_make_up_workdays(qtbot, window: MainWindow, desk: Desk) -> None:

@@ -11,18 +11,20 @@ from pathlib import Path
 
 import pytest
 
-from app.demo import generate_demo
-from app.ops.desk import Desk
+from app.demo import DEMO_USER, generate_demo
+from app.ops.desk import Desk, Station
 from app.store.db import DB_NAME
 from app.store.queries import counts
 from app.views import app as gui_app
 from app.views import plugins
 from app.views.common import real_folder
+from app.views.login_dialog import LoginDialog
 from app.views.main_window import MainWindow
 from app.views.qt import Qt, QtCore, QtGui, QtWidgets
+from app.views.recovery_key_dialog import RecoveryKeyDialog
 from app.views.setup_dialog import SetupDialog
-from tests.conftest import FakeNow, make_draft
-from tests.gui_support import make_window
+from tests.conftest import ADMIN, LOGIN_VARIABLES, TEST_PASSWORD, FakeNow, demo_station, login, make_draft, new_station
+from tests.gui_support import log_in_when_asked, make_window
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -31,7 +33,8 @@ def run_program(home: Path, data_dir: Path, *args: str) -> subprocess.CompletedP
     """``main.py --data-dir DIR ARGS…`` in a process of its own, offscreen, with ``home`` as its home folder."""
     return subprocess.run([sys.executable, "main.py", "--data-dir", str(data_dir), *args], cwd=ROOT,
                           capture_output=True, text=True, timeout=60, check=False,
-                          env={"QT_QPA_PLATFORM": "offscreen", "PATH": "/usr/bin:/bin", "HOME": str(home)})
+                          env={"QT_QPA_PLATFORM": "offscreen", "PATH": "/usr/bin:/bin", "HOME": str(home),
+                               **LOGIN_VARIABLES})
 
 
 @pytest.fixture
@@ -117,8 +120,7 @@ def test_the_selection_stays_on_its_case_when_the_list_refreshes(qtbot, demo_win
 
 
 def test_a_county_window_shows_stations(qtbot, tmp_path: Path, now: FakeNow) -> None:
-    county = Desk(tmp_path / "county", now=now)
-    county.init_station("TZX", "某县信访局", "county")
+    county = new_station(tmp_path / "county", "TZX", "某县信访局", "county", now=now)
     generate_demo(county, 30, seed=2)
     window = make_window(qtbot, county)
     headers = [window.model.headerData(c, Qt.Orientation.Horizontal) for c in range(window.model.columnCount())]
@@ -142,9 +144,8 @@ def test_menus_and_installers(qtbot, desk: Desk, monkeypatch: pytest.MonkeyPatch
     window.close()
 
 
-def test_setup_dialog_sets_up_the_station(qtbot, tmp_path: Path) -> None:
-    desk = Desk(tmp_path / "fresh")
-    dialog = SetupDialog(desk)
+def test_setup_dialog_sets_up_the_station_with_its_first_admin(qtbot, tmp_path: Path) -> None:
+    dialog = SetupDialog(tmp_path / "fresh")
     qtbot.addWidget(dialog)
     dialog.code.setText("台州")
     dialog.save()
@@ -153,25 +154,40 @@ def test_setup_dialog_sets_up_the_station(qtbot, tmp_path: Path) -> None:
     dialog.code.setText("TZ0102")
     dialog.name.setText("新河镇信访办")
     dialog.level.setCurrentIndex(dialog.level.findData("township"))
-    dialog.handler.setText("张丽")
+    dialog.admin.setText("zhangli")
+    dialog.display.setText("张丽")
+    dialog.password.setText("short")
+    dialog.again.setText("short")
+    dialog.save()
+    assert dialog.error.text() == "密码至少8个字符"
+    dialog.password.setText("xinhe-2026")
+    dialog.save()
+    assert dialog.error.text() == "两次输入的密码不一致"
+    dialog.again.setText("xinhe-2026")
     with qtbot.waitSignal(dialog.accepted):
         dialog.save()
-    assert desk.station is not None and desk.station.code == "TZ0102" and desk.handler == "张丽"
+    desk = dialog.desk
+    assert desk is not None and desk.station is not None and desk.station.code == "TZ0102"
+    assert desk.actor == "张丽（zhangli）" and len(dialog.recovery_key) == 64
     desk.close()
+    shown = RecoveryKeyDialog(Station("TZ0102", "新河镇信访办", "township"), dialog.recovery_key)
+    qtbot.addWidget(shown)
+    assert shown.key.text() == dialog.recovery_key and shown.key.isReadOnly()
+    shown.save_sheet(tmp_path / "sheet.pdf")
+    assert "已保存" in shown.status.text() and (tmp_path / "sheet.pdf").read_bytes().startswith(b"%PDF")
+    login(tmp_path / "fresh", "zhangli", "xinhe-2026").close()
 
 
 def test_setup_dialog_opens_a_demo_station_in_its_own_folder(qtbot, tmp_path: Path) -> None:
-    desk = Desk(tmp_path / "station")
-    dialog = SetupDialog(desk, demo_cases=20)
+    dialog = SetupDialog(tmp_path / "station", demo_cases=20)
     qtbot.addWidget(dialog)
     with qtbot.waitSignal(dialog.accepted):
         qtbot.mouseClick(dialog.demo_button, Qt.MouseButton.LeftButton)
-    demo = dialog.opened
+    demo = dialog.desk
     assert demo is not None and demo.data_dir == tmp_path / "station-demo"
-    assert demo.station is not None and demo.station.code == "DEMO"
+    assert demo.station is not None and demo.station.code == "DEMO" and demo.actor == DEMO_USER
     assert demo.conn.execute("SELECT count(*) FROM cases").fetchone()[0] == 20
-    assert desk.station is None  # the real data folder is untouched
-    assert desk.conn.execute("SELECT count(*) FROM cases").fetchone()[0] == 0
+    assert not (tmp_path / "station").exists() or not any((tmp_path / "station").iterdir())  # untouched
 
     window = MainWindow(demo)
     qtbot.addWidget(window)
@@ -183,20 +199,54 @@ def test_setup_dialog_opens_a_demo_station_in_its_own_folder(qtbot, tmp_path: Pa
     assert window.leaving_demo and not window.isVisible()
     assert real_folder(demo.data_dir) == tmp_path / "station"
 
-    again = SetupDialog(desk, demo_cases=20)  # a second visit opens the same demo, not a new one
+    demo.close()
+    again = SetupDialog(tmp_path / "station", demo_cases=20)  # a second visit opens the same demo, not a new one
     qtbot.addWidget(again)
     with qtbot.waitSignal(again.accepted):
         again.open_demo()
-    assert again.opened is not None and again.opened.data_dir == demo.data_dir
-    again.opened.close()
-    demo.close()
-    desk.close()
+    assert again.desk is not None and again.desk.data_dir == demo.data_dir
+    again.desk.close()
 
 
 def test_a_real_station_has_no_way_to_leave_a_demo(qtbot, desk: Desk) -> None:
     window = MainWindow(desk)
     qtbot.addWidget(window)
     assert window.findChild(QtGui.QAction, "leaveDemo") is None and "演示" not in window.windowTitle()
+
+
+def test_the_login_dialog_opens_the_station_and_refuses_a_wrong_password(qtbot, tmp_path: Path) -> None:
+    new_station(tmp_path / "station").close()
+    dialog = LoginDialog(tmp_path / "station")
+    qtbot.addWidget(dialog)
+    assert dialog.findChild(QtWidgets.QLabel, "loginStation").text() == "站点：新河镇信访办（TZ01，乡镇）"
+    dialog.user.setText(ADMIN)
+    dialog.password.setText("wrong-password")
+    dialog.log_in()
+    assert dialog.error.text() == f"账号“{ADMIN}”的密码不正确" and dialog.password.text() == ""
+    dialog.password.setText(TEST_PASSWORD)
+    with qtbot.waitSignal(dialog.accepted):
+        dialog.log_in()
+    assert dialog.desk is not None and dialog.desk.actor == ADMIN
+    dialog.desk.close()
+
+
+def test_the_program_asks_for_a_login_at_start(qtbot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    new_station(tmp_path / "station").close()
+    for name in LOGIN_VARIABLES:
+        monkeypatch.delenv(name)
+    seen: list[str] = []
+
+    def close_the_window() -> None:
+        windows = [w for w in QtWidgets.QApplication.topLevelWidgets() if isinstance(w, MainWindow) and w.isVisible()]
+        if not windows or not windows[0]._menus_installed:  # closed only once loaded, as a person would
+            QtCore.QTimer.singleShot(20, close_the_window)
+            return
+        seen.append(windows[0].desk.actor)
+        windows[0].close()
+
+    log_in_when_asked(close_the_window)
+    assert gui_app.run_gui(argparse.Namespace(data_dir=str(tmp_path / "station"), screenshot=None)) == 0
+    assert seen == [ADMIN]
 
 
 def test_a_file_from_a_newer_program_is_refused_in_chinese(qtbot, tmp_path: Path) -> None:
@@ -219,8 +269,7 @@ def test_a_file_from_a_newer_program_is_refused_in_chinese(qtbot, tmp_path: Path
 
 
 def test_screenshot_writes_the_filled_window(tmp_path: Path, now: FakeNow) -> None:
-    desk = Desk(tmp_path / "station", now=now)
-    generate_demo(desk, 40, seed=4)
+    desk = demo_station(tmp_path / "station", 40, 4, now=now)
     desk.close()
     shot = tmp_path / "shot.png"
     done = run_program(tmp_path, tmp_path / "station", "--screenshot", str(shot))
@@ -279,8 +328,7 @@ def test_enter_on_a_row_goes_to_its_first_step(qtbot, demo_window: MainWindow) -
 
 
 def test_screenshot_of_a_chosen_case_shows_it_and_an_unknown_case_is_refused(tmp_path: Path, now: FakeNow) -> None:
-    desk = Desk(tmp_path / "station", now=now)
-    generate_demo(desk, 40, seed=4)
+    desk = demo_station(tmp_path / "station", 40, 4, now=now)
     oldest = desk.conn.execute("SELECT case_id FROM cases ORDER BY registered_at LIMIT 1").fetchone()[0]
     desk.close()
     shot = tmp_path / "shot.png"

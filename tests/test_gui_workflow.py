@@ -10,12 +10,13 @@ from typing import Any
 import pytest
 
 from app.demo import media
+from app.ops.accounts import add_account
 from app.ops.desk import Desk
 from app.views.checklist_panel import ChecklistPanel, ChecklistRow
 from app.views.main_window import MainWindow
 from app.views.qt import Qt, QtCore, QtGui, QtWidgets
 from app.views.step_dialogs import StepDialog
-from tests.conftest import make_draft
+from tests.conftest import TEST_PASSWORD, make_draft
 from tests.gui_support import make_window, open_dialog, press, type_text
 
 
@@ -135,7 +136,7 @@ def test_a_case_goes_from_registration_to_closing(qtbot, window: MainWindow, des
     assert close.isVisible()
     assert "1/8" in close.error.text()
     assert "未完成：定措施、定时间、定责任、包统筹、包协调、包疏导、包化解" in close.error.text()
-    assert close.page.override is not None and close.page.override.isVisible()
+    assert close.page.approval_box is not None and close.page.approval_box.isVisible()
     close.reject()
     assert desk.case(case_id).status == "followed_up"
 
@@ -158,22 +159,35 @@ def test_a_case_goes_from_registration_to_closing(qtbot, window: MainWindow, des
     assert window.model.data(window.model.index(row, status_column)) == "已办结"
 
 
-def test_a_supervisor_can_approve_closing_with_the_checklist_open(qtbot, window: MainWindow, desk: Desk) -> None:
+def test_a_leader_approves_closing_with_the_checklist_open_by_typing_their_password(
+        qtbot, window: MainWindow, desk: Desk) -> None:
+    add_account(desk, "linht", "leader", TEST_PASSWORD, display="林海涛")
+    add_account(desk, "lina", "handler", TEST_PASSWORD, display="李娜")
     case_id = desk.register_case(make_draft(backlog=True, leader="林海涛（县委常委）"))
     for kind, payload in (("dispatch", {"units": ["新河镇", "市农业农村局"]}), ("accept", {}),
                           ("contact", {"note": "走访"}), ("handle", {"note": "协调"}), ("feedback", {"reply": "答复"}),
                           ("follow_up", {"rating": "satisfied"})):
         desk.record(case_id, kind, payload)
+    desk.sign_in("lina")  # a handler at the keyboard
     window.select_case(case_id)
     close = open_step(qtbot, window, "step_close")
     qtbot.mouseClick(close.save_button, Qt.MouseButton.LeftButton)
-    assert "0/8" in close.error.text()
-    type_text(close.page.fields["override_by"], "林海涛")
-    type_text(close.page.fields["override_reason"], "已息访三个月，同意销号")
+    assert "0/8" in close.error.text() and "须经领导批准" in close.error.text()
+    box = close.page.approval_box
+    assert box is not None and box.isVisible()
+    type_text(box.account, "linht")
+    type_text(box.password, "not-his-password")
+    type_text(box.reason, "已息访三个月，同意销号")
+    qtbot.mouseClick(close.save_button, Qt.MouseButton.LeftButton)
+    assert close.isVisible() and close.error.text() == "批准未通过：账号“linht”的密码不正确"
+    assert desk.case(case_id).status == "followed_up" and box.password.text() == ""
+    type_text(box.password, TEST_PASSWORD)
     save(qtbot, close)
     notes = [window.detail.timeline_model.data(window.detail.timeline_model.index(r, 5))
              for r in range(window.detail.timeline_model.rowCount())]
-    assert any("林海涛批准：已息访三个月，同意销号" in n for n in notes)
+    assert any("林海涛（linht）批准：已息访三个月，同意销号" in n for n in notes)
+    closing = desk.events(case_id)[-1]
+    assert closing.actor == "李娜（lina）" and closing.payload["approval"]["account"] == "linht"
 
 
 def test_the_toolbar_close_explains_why_a_case_cannot_be_closed_yet(qtbot, window: MainWindow, desk: Desk) -> None:

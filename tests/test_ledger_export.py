@@ -11,10 +11,9 @@ import pytest
 from openpyxl import load_workbook
 
 from app.cli.main import main
-from app.demo import generate_demo
 from app.ops.desk import Desk
 from app.reports.ledger import HEADERS, LEDGER_SHEET, LedgerFilter, write_ledger
-from tests.conftest import VALID_ID, FakeNow, make_draft
+from tests.conftest import VALID_ID, FakeNow, demo_station, make_draft
 from tests.office import convert, needs_libreoffice, read_csv_via_libreoffice
 
 OTHER_ID = "33020319850715001X"
@@ -118,8 +117,7 @@ def test_status_and_colour_in_chinese(desk: Desk, station: dict[str, str], tmp_p
 
 @needs_libreoffice
 def test_libreoffice_shows_every_case_of_a_demo_station(tmp_path: Path, now: FakeNow) -> None:
-    demo = Desk(tmp_path / "demo", now=now)
-    generate_demo(demo, 120, seed=3)
+    demo = demo_station(tmp_path / "demo", 120, 3, now=now)
     out = tmp_path / "ledger" / "demo.xlsx"
     assert export(demo, out) == 0
     table = read_csv_via_libreoffice(out, tmp_path / "csv")
@@ -148,8 +146,7 @@ def test_print_setup_is_readable(desk: Desk, station: dict[str, str], tmp_path: 
 
 @needs_libreoffice
 def test_libreoffice_prints_the_ledger_three_pages_across(tmp_path: Path, now: FakeNow) -> None:
-    demo = Desk(tmp_path / "demo", now=now)
-    generate_demo(demo, 120, seed=3)
+    demo = demo_station(tmp_path / "demo", 120, 3, now=now)
     out = tmp_path / "ledger.xlsx"
     write_ledger(demo.conn, out, LedgerFilter(), demo.today(), station="DEMO")
     pdf = convert(out, "pdf", tmp_path / "pdf")

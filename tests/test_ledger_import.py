@@ -12,7 +12,6 @@ import pytest
 from openpyxl import Workbook, load_workbook
 
 from app.cli.main import main
-from app.demo import generate_demo
 from app.models.case import Petitioner
 from app.models.errors import DomainError
 from app.models.intake import CaseDraft
@@ -20,7 +19,7 @@ from app.ops.bulk import register_many
 from app.ops.desk import Desk
 from app.reports.ledger import LedgerFilter, write_ledger
 from app.reports.ledger_import import plan_import, run_import
-from tests.conftest import VALID_ID, FakeNow, make_draft
+from tests.conftest import VALID_ID, FakeNow, demo_station, make_draft, new_station
 from tests.office import needs_libreoffice, resave_with_libreoffice
 
 ID_B = "33020319850715001X"
@@ -242,13 +241,11 @@ def test_ledger_written_by_libreoffice(desk: Desk, tmp_path: Path) -> None:
 
 @needs_libreoffice
 def test_round_trip_of_an_exported_ledger_through_libreoffice(tmp_path: Path, now: FakeNow) -> None:
-    demo = Desk(tmp_path / "demo", now=now)
-    generate_demo(demo, 80, seed=5)
+    demo = demo_station(tmp_path / "demo", 80, 5, now=now)
     exported = tmp_path / "out" / "demo.xlsx"
     write_ledger(demo.conn, exported, LedgerFilter(), demo.today(), station="DEMO", full_id=True)
     resaved = resave_with_libreoffice(exported, tmp_path / "lo")
-    other = Desk(tmp_path / "other", now=now)
-    other.init_station("TZ09", "横街镇信访办", "township")
+    other = new_station(tmp_path / "other", "TZ09", "横街镇信访办", "township", now=now)
     plan = plan_import(other, resaved)
     assert not plan.rejected, plan.rejected[:3]
     run_import(other, plan)
@@ -263,9 +260,10 @@ def test_round_trip_of_an_exported_ledger_through_libreoffice(tmp_path: Path, no
 
 def test_the_programs_own_masked_ledger_says_why_it_cannot_come_back(tmp_path: Path,
                                                                      capsys: pytest.CaptureFixture[str]) -> None:
-    from tests.test_cli import register, run
+    from tests.cli_support import cli_station, run
+    from tests.test_cli import register
 
-    run(capsys, tmp_path, "init", "--code", "TZ01", "--name", "新河镇信访办", "--level", "township")
+    cli_station(tmp_path)
     assert register(capsys, tmp_path)[0] == 0
     ledger = tmp_path / "台账.xlsx"
     assert run(capsys, tmp_path, "ledger", "--out", str(ledger))[0] == 0  # ID numbers masked by default

@@ -19,12 +19,12 @@ from app.models.light import case_light
 from app.ops import supervision
 from app.ops.desk import Desk
 
-from .conftest import FakeNow, make_draft
+from .conftest import FakeNow, approved, login, make_draft, new_station, raw_connection, record_step
 
 # National Day 2026: 1–7 October off; Sunday 27 September and Saturday 10 October are make-up working days.
 HOLIDAYS = tuple(f"2026-10-0{d}" for d in range(1, 8)) + ("2026-05-01", "2026-05-04", "2026-05-05")
 MAKEUP = ("2026-09-27", "2026-10-10")
-APPROVED = {"override": {"by": "李镇长", "reason": "经研究同意"}}
+APPROVED = approved("经研究同意")
 
 Step = tuple[str, str, dict[str, Any]]  # (day, kind, payload)
 HANDLED: list[Step] = [("", "contact", {"note": "电话联系"}), ("", "handle", {"note": "现场核查"})]
@@ -44,7 +44,7 @@ def walk(desk: Desk, now: FakeNow, received: str, steps: list[Step], **draft: An
         elif kind == "supervise":
             supervision.supervise(desk, case_id, payload["deadline"], "限期办理", payload.get("step", ""))
         else:
-            desk.record(case_id, kind, payload, at=at)
+            record_step(desk, case_id, kind, payload, at=at)
     return case_id
 
 
@@ -211,7 +211,7 @@ def test_each_refusal_says_why_and_changes_nothing(desk: Desk, now: FakeNow, ste
     now.current = max(now.current, datetime(2026, 3, 6, 9))
     before = len(desk.events(case_id))
     with pytest.raises(DomainError) as refused:
-        desk.record(case_id, kind, payload)
+        record_step(desk, case_id, kind, payload)
     assert message in str(refused.value)
     assert len(desk.events(case_id)) == before
 
@@ -223,7 +223,7 @@ def test_ending_a_leader_case_with_open_items_needs_approval(desk: Desk, now: Fa
     payload = {"reason": "无依据", "ground": "诉求无法律政策依据"}
     with pytest.raises(DomainError, match=r"四定四包尚未全部完成（0/8.*不能(不予受理|依法终结)"):
         desk.record(case_id, kind, payload)
-    desk.record(case_id, kind, {**payload, **APPROVED})
+    record_step(desk, case_id, kind, {**payload, **APPROVED})
     assert desk.case(case_id).finished
 
 
@@ -265,16 +265,13 @@ def test_a_file_from_before_the_procedure_is_projected_afresh_on_opening(tmp_pat
     """A version 8 file (no colour pin, classification or figure columns) opened by this program: the new step
     adds the columns and every case is projected again, so a backlog case is red and verify holds."""
     from app.store import schema
-    from app.store.db import DB_NAME
     from app.store.integrity import verify
 
-    desk = Desk(tmp_path / "old", now=now)
-    desk.init_station("TZ01", "新河镇信访办", "township")
+    desk = new_station(tmp_path / "old", "TZ01", "新河镇信访办", "township", now=now)
     backlog = desk.register_case(make_draft(backlog=True, leader="陈副县长", category="申诉求决"))
     desk.close()
-    import sqlite3
 
-    conn = sqlite3.connect(tmp_path / "old" / DB_NAME, isolation_level=None)
+    conn = raw_connection(tmp_path / "old")
     conn.execute("DROP INDEX cases_repeats")
     for column in ("cases_figures_domain", "cases_figures_township"):
         conn.execute(f"DROP INDEX {column}")
@@ -284,7 +281,7 @@ def test_a_file_from_before_the_procedure_is_projected_afresh_on_opening(tmp_pat
     conn.execute("PRAGMA user_version = 8")
     conn.close()
 
-    reopened = Desk(tmp_path / "old", now=now)
+    reopened = login(tmp_path / "old", now=now)
     try:
         assert reopened.conn.execute("PRAGMA user_version").fetchone()[0] == schema.LATEST_VERSION
         row = reopened.conn.execute("SELECT colour_pin, category, first_time FROM cases WHERE case_id = ?",

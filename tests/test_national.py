@@ -15,7 +15,7 @@ from app.ops.desk import Desk
 from app.reports.ledger import LEDGER_SHEET, LedgerFilter, write_ledger
 from app.reports.ledger_import import plan_import, run_import
 from app.reports.national import NATIONAL_HEADERS
-from tests.conftest import VALID_ID, FakeNow, make_draft
+from tests.conftest import VALID_ID, FakeNow, make_draft, reopen
 from tests.office import needs_libreoffice, resave_with_libreoffice
 
 
@@ -114,7 +114,7 @@ def test_the_problem_tree_is_changed_from_the_command_line(desk: Desk, capsys: p
     folder = str(desk.data_dir)
     assert main(["--data-dir", folder, "problem-types", "--add", "城乡建设/燃气安全", "--remove", "政法"]) == 0
     assert "城乡建设：住房保障、物业管理、市政设施、拆迁安置、违章建筑、燃气安全" in capsys.readouterr().out
-    reopened = Desk(desk.data_dir)
+    reopened = reopen(desk)
     try:
         assert "政法" not in reopened.problem_types
         reopened.register_case(make_draft(problem_type="城乡建设/燃气安全"))

@@ -12,16 +12,17 @@ from hypothesis import strategies as st
 
 from app.models.errors import DomainError
 from app.models.vocab import CHECKLIST_ITEMS
+from app.ops.approval import Approval
 from app.ops.desk import Desk
 from app.store import projection
 from app.store.integrity import verify
 
-from .conftest import FakeNow, make_draft
+from .conftest import FakeNow, make_draft, new_station
 
 STEP_PAYLOADS = {
     "dispatch": {"units": ["镇农办"]}, "accept": {}, "decline": {"reason": "不属受理范围"},
     "contact": {"note": "电话"}, "handle": {"note": "核查"}, "feedback": {"reply": "答复"},
-    "follow_up": {"rating": "dissatisfied"}, "close": {"override": {"by": "周", "reason": "已息诉"}},
+    "follow_up": {"rating": "dissatisfied"}, "close": {"note": "已息诉"},
     "terminate": {"reason": "依法终结"}, "extend": {"days": 10, "reason": "检测"},
     "request_review": {"note": "不服"}, "answer_review": {"reply": "维持"},
 }
@@ -50,7 +51,7 @@ def play(desk: Desk, now: FakeNow, script: list[tuple[object, ...]]) -> None:
             elif cases:
                 case_id = cases[int(a) % len(cases)]  # type: ignore[call-overload]
                 if kind == "step":
-                    desk.record(case_id, str(b), dict(STEP_PAYLOADS[str(b)]))
+                    desk.record(case_id, str(b), dict(STEP_PAYLOADS[str(b)]), approval=Approval("", "", "已息诉"))
                 elif kind == "checklist":
                     desk.set_checklist(case_id, str(b), True, "已落实")
                 elif kind == "edit":
@@ -66,8 +67,7 @@ def play(desk: Desk, now: FakeNow, script: list[tuple[object, ...]]) -> None:
 def test_rebuilding_from_the_events_gives_the_live_tables(script: list[tuple[object, ...]]) -> None:
     with tempfile.TemporaryDirectory() as folder:
         now = FakeNow(datetime(2026, 3, 2, 9, 0))
-        desk = Desk(Path(folder), now=now)
-        desk.init_station("TZ01", "新河镇", "township")
+        desk = new_station(Path(folder), now=now)
         play(desk, now, script)
         live = projection.fingerprint(desk.conn)
         assert verify(desk.conn, desk.limits).ok
@@ -85,8 +85,7 @@ def test_any_change_to_a_stored_event_is_caught(script: list[tuple[object, ...]]
                                                 junk: str) -> None:
     with tempfile.TemporaryDirectory() as folder:
         now = FakeNow(datetime(2026, 3, 2, 9, 0))
-        desk = Desk(Path(folder), now=now)
-        desk.init_station("TZ01", "新河镇", "township")
+        desk = new_station(Path(folder), now=now)
         desk.register_case(make_draft())
         play(desk, now, script)
         ids = [r[0] for r in desk.conn.execute("SELECT id FROM events ORDER BY seq")]

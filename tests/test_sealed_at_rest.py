@@ -18,7 +18,7 @@ from app.models.errors import DomainError
 from app.ops.desk import Desk
 from app.store import private, sealed
 from app.sync import keys
-from tests.conftest import FakeNow
+from tests.conftest import FakeNow, new_station, reopen
 
 ROOT = Path(__file__).resolve().parents[1]
 PHOTO = b"\x89PNG secret photo of the petitioner " * 1000
@@ -76,8 +76,8 @@ def test_an_older_stations_key_file_and_plain_evidence_are_sealed_when_it_opens(
     import hashlib
 
     folder = tmp_path / "old"
-    desk = Desk(folder, now=now)
-    desk.init_station("TZ01", "新河镇信访办", "township")
+    desk = new_station(folder, "TZ01", "新河镇信访办", "township", now=now)
+    key = desk.master_key
     desk.conn.execute("DELETE FROM secrets")  # as an older program left it: no keys, evidence not yet sealed
     desk.close()
     old_key = Ed25519PrivateKey.generate()
@@ -89,7 +89,7 @@ def test_an_older_stations_key_file_and_plain_evidence_are_sealed_when_it_opens(
     sha = hashlib.sha256(PHOTO).hexdigest()
     (folder / "blobs" / sha[:2]).mkdir(parents=True)
     (folder / "blobs" / sha[:2] / sha).write_bytes(PHOTO)  # as an older program kept it
-    desk = Desk(folder, now=now)
+    desk = Desk(folder, now=now, master_key=key)
     try:
         assert not (folder / "keys").exists()
         assert keys.raw_public(keys.load_key(folder)) == keys.raw_public(old_key)  # type: ignore[arg-type]
@@ -150,7 +150,7 @@ def test_temporary_files_go_to_the_private_folder_and_a_killed_programs_are_remo
 
 
 def test_a_station_open_twice_keeps_each_programs_temporary_folder(desk: Desk) -> None:
-    second = Desk(desk.data_dir)
+    second = reopen(desk)
     try:
         assert desk.scratch.path.is_dir() and second.scratch.path.is_dir()
     finally:

@@ -9,10 +9,11 @@ from pathlib import Path
 import pytest
 
 from app.models.errors import DomainError
+from app.ops.accounts import Account
 from app.ops.desk import Desk
 from app.store.db import DB_NAME, is_plain
 from app.store.queries import CaseFilter, case_numbers
-from tests.conftest import FakeNow, make_draft
+from tests.conftest import FakeNow, make_draft, new_station
 
 NAME, ID_NUMBER, PHONE = "欧阳秘密", "11010519491231002X", "13800138000"
 
@@ -29,16 +30,23 @@ def _leaks(folder: Path) -> list[str]:
     return found
 
 
-def _station(folder: Path, now: FakeNow, key: bytes | None) -> Desk:
-    desk = Desk(folder, now=now, master_key=key)
-    desk.init_station("TZ01", "新河镇信访办", "township", handler="张丽")
+def _register(desk: Desk) -> None:
     desk.register_case(make_draft(name=NAME, id_number=ID_NUMBER, phone=PHONE, request_summary="欧阳秘密的诉求"))
-    return desk
+
+
+def _older_plain_station(folder: Path, now: FakeNow) -> None:
+    """A store as a program before accounts left it: plain, with a case recorded under a typed name."""
+    desk = Desk(folder, now=now)
+    desk.init_station("TZ01", "新河镇信访办", "township")
+    desk.account = Account("张丽", "张丽", "admin")  # what an older program recorded: a name, no login
+    _register(desk)
+    desk.close()
 
 
 def test_the_sealed_store_holds_nothing_readable_and_opens_only_with_its_key(tmp_path: Path, now: FakeNow) -> None:
-    key = os.urandom(32)
-    desk = _station(tmp_path / "s", now, key)
+    desk = new_station(tmp_path / "s", now=now)  # every station is sealed with its master key from the start
+    key = desk.master_key
+    _register(desk)
     try:
         assert desk.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
         assert _leaks(tmp_path / "s") == []  # the write-ahead log too, while the store is open
@@ -59,11 +67,9 @@ def test_the_sealed_store_holds_nothing_readable_and_opens_only_with_its_key(tmp
 
 
 def test_a_plain_store_is_sealed_when_first_opened_with_the_key(tmp_path: Path, now: FakeNow) -> None:
-    plain = _station(tmp_path / "s", now, None)
-    plain.close()
+    _older_plain_station(tmp_path / "s", now)
     assert _leaks(tmp_path / "s") != []  # what an older program left: readable
-    key = os.urandom(32)
-    sealed = Desk(tmp_path / "s", now=now, master_key=key)
+    sealed = new_station(tmp_path / "s", now=now)  # `init --admin` gives it accounts and seals it
     try:
         assert sealed.case("TZ01-2026-00001").petitioners[0].name == NAME
         assert sealed.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"

@@ -49,28 +49,26 @@ def test_a_domain_no_longer_in_the_list_may_stay(desk: Desk) -> None:
 
 def test_settings_are_checked_before_anything_is_written(desk: Desk) -> None:
     with pytest.raises(DomainError, match="“受理后办理答复”须在1至365天之间，现为0"):
-        save_settings(desk, "李娜", replace(desk.limits, handle_days=0))
-    assert desk.handler == "张丽", "the handler's name waits for valid limits"
+        save_settings(desk, replace(desk.limits, handle_days=0))
     with pytest.raises(DomainError, match="调休上班日应为周六或周日：2026-10-08 周四"):
-        save_settings(desk, "张丽", replace(desk.limits, makeup_workdays=("2026-10-08",)))
+        save_settings(desk, replace(desk.limits, makeup_workdays=("2026-10-08",)))
     with pytest.raises(DomainError, match="2026-10-10 不能既是节假日又是调休上班日"):
-        save_settings(desk, "张丽", replace(desk.limits, holidays=("2026-10-10",), makeup_workdays=("2026-10-10",)))
+        save_settings(desk, replace(desk.limits, holidays=("2026-10-10",), makeup_workdays=("2026-10-10",)))
     assert desk.limits == TimeLimits()
 
 
 def test_settings_save_what_changed(desk: Desk) -> None:
     heard: list[frozenset[str]] = []
     desk.subscribe(lambda kinds, _ids: heard.append(kinds))
-    assert save_settings(desk, "张丽", desk.limits) == []
+    assert save_settings(desk, desk.limits) == []
     assert heard == []
     limits = replace(desk.limits, local_feedback_days=7, holidays=("2026-10-02", "2026-10-01", "2026-10-01"))
-    assert save_settings(desk, "李娜", limits) == ["经办人", "时限与节假日"]
-    assert desk.handler == "李娜"
+    assert save_settings(desk, limits) == ["时限与节假日"]
     assert desk.limits.local_feedback_days == 7 and desk.limits.holidays == ("2026-10-01", "2026-10-02")
 
 
 def test_the_domain_list_is_the_stations_own(desk: Desk) -> None:
-    saved = save_settings(desk, "张丽", desk.limits, [" 城乡建设 ", "生态环境", "", "生态环境", "其他", "交通运输"])
+    saved = save_settings(desk, desk.limits, [" 城乡建设 ", "生态环境", "", "生态环境", "其他", "交通运输"])
     assert saved == ["领域"]
     assert desk.domains == ("城乡建设", "生态环境", "交通运输", "其他")  # trimmed, once each, 其他 last
     case_id = desk.register_case(make_draft(domain="城乡建设"))
@@ -78,5 +76,5 @@ def test_the_domain_list_is_the_stations_own(desk: Desk) -> None:
     with pytest.raises(DomainError, match="领域“农业农村”不在本站的领域列表中"):
         desk.register_case(make_draft(domain="农业农村"))
     with pytest.raises(DomainError, match="领域名称不能超过20个字"):
-        save_settings(desk, "张丽", desk.limits, ["很" * 21])
+        save_settings(desk, desk.limits, ["很" * 21])
     assert desk.domains == ("城乡建设", "生态环境", "交通运输", "其他")

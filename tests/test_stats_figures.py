@@ -34,7 +34,7 @@ from app.reports.figures import (
     monthly_figures,
     station_names,
 )
-from tests.conftest import FakeNow, make_draft
+from tests.conftest import FakeNow, approved, make_draft, record_step
 
 TODAY = date(2026, 4, 10)
 MARCH = {"date_from": date(2026, 3, 1), "date_to": date(2026, 3, 31)}
@@ -51,7 +51,7 @@ def walk(desk: Desk, registered: str, steps: list[tuple[str, str, dict[str, Any]
             for key in CHECKLIST_ITEMS:
                 desk.record(case_id, "checklist", {"key": key, "done": True, "note": "已落实"}, at=at(when))
             continue
-        desk.record(case_id, kind, payload, at=at(when))
+        record_step(desk, case_id, kind, payload, at=at(when))
     return case_id
 
 
@@ -93,7 +93,7 @@ def station(desk: Desk, now: FakeNow) -> dict[str, str]:
     ids["H"] = walk(desk, "2026-01-05", opened("2026-01-06", "2026-01-05"), name="辛", backlog=True,
                     leader="林海涛")
     terminated = {"reason": "依法终结", "ground": "诉求无法律政策依据",
-                  "override": {"by": "李镇长", "reason": "经研究"}}
+                  **approved("经研究")}
     ids["I"] = walk(desk, "2026-03-12", [*opened("2026-03-12", "2026-03-12"), ("terminate", "2026-03-20", terminated)],
                     name="壬")
     return ids

@@ -13,7 +13,7 @@ from app.ops.desk import Desk
 from app.reports import figures
 from app.store import schema
 from app.store.db import DB_NAME, open_database
-from tests.conftest import FakeNow, make_draft
+from tests.conftest import FakeNow, make_draft, new_station
 
 
 def _plan(conn: sqlite3.Connection, by: str | None) -> str:
@@ -39,17 +39,17 @@ def test_figures_by_group_read_a_covering_index_without_sorting(desk: Desk, by: 
 
 
 def test_a_version_5_file_gets_the_figure_indexes_and_keeps_its_figures(tmp_path: Path, now: FakeNow) -> None:
-    desk = Desk(tmp_path, now=now)
-    desk.init_station("TZ01", "新河镇", "township")
+    desk = new_station(tmp_path, "TZ01", "新河镇", "township", now=now)
     for domain in ("农业农村", "教育", "农业农村"):
         desk.register_case(make_draft(domain=domain))
     before = figures.compute_figures(desk.conn, date_from=None, date_to=None, by="domain", today=now().date())
     for column in ("domain", "township"):
         desk.conn.execute(f"DROP INDEX cases_figures_{column}")
     desk.conn.execute("PRAGMA user_version = 5")
+    key = desk.master_key
     desk.close()
 
-    db = open_database(tmp_path / DB_NAME)
+    db = open_database(tmp_path / DB_NAME, key)
     assert db.conn.execute("PRAGMA user_version").fetchone()[0] == schema.LATEST_VERSION >= 6
     names = {r[0] for r in db.conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
     assert {"cases_figures_domain", "cases_figures_township"} <= names

@@ -3,12 +3,11 @@ latest, and the days and seconds to that first reply."""
 
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
 
 from app.ops.desk import Desk
 from app.store import schema
-from app.store.db import DB_NAME
+from app.store.db import DB_NAME, connect_keyed
 from app.store.integrity import verify
 from tests.conftest import FakeNow, make_draft
 
@@ -50,11 +49,12 @@ def test_upgrading_a_version_1_file_fills_the_new_columns_as_the_projection_woul
     # A file as version 1 wrote it: the version 1 tables, filled with the same rows minus the new columns.
     old_dir = tmp_path / "old"
     old_dir.mkdir()
-    conn = sqlite3.connect(old_dir / DB_NAME, isolation_level=None)
+    key = desk.require_master_key()  # the older file sealed with the station's key, as the program now keeps it
+    conn = connect_keyed(old_dir / DB_NAME, key)
     conn.execute("BEGIN")
     schema.STEPS[0](conn)
     conn.execute("PRAGMA user_version = 1")
-    conn.execute("ATTACH DATABASE ? AS cur", (str(desk.data_dir / DB_NAME),))
+    conn.execute(f"ATTACH DATABASE ? AS cur KEY \"x'{key.hex()}'\"", (str(desk.data_dir / DB_NAME),))
     for table in ("settings", "events", "petitioners", "steps", "evidence", "checklist", "conflicts",
                   "case_text"):
         conn.execute(f"INSERT INTO main.{table} SELECT * FROM cur.{table}")
@@ -68,7 +68,7 @@ def test_upgrading_a_version_1_file_fills_the_new_columns_as_the_projection_woul
     conn.execute("DETACH DATABASE cur")
     conn.close()
 
-    reopened = Desk(old_dir, now=now)
+    reopened = Desk(old_dir, now=now, master_key=key)
     try:
         version = reopened.conn.execute("PRAGMA user_version").fetchone()[0]
         assert version == schema.LATEST_VERSION

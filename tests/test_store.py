@@ -7,6 +7,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+import sqlcipher3
 
 from app.models.errors import DomainError
 from app.ops.desk import Desk
@@ -15,7 +16,7 @@ from app.store.db import DB_NAME, SchemaTooNew, open_database
 from app.store.integrity import verify
 from app.store.queries import CaseFilter, case_numbers, earlier_cases
 
-from .conftest import FakeNow, make_draft
+from .conftest import FakeNow, make_draft, new_station, reopen
 
 
 def sha(path: Path) -> str:
@@ -44,16 +45,16 @@ def test_each_schema_step_runs_once_from_any_older_version(tmp_path: Path) -> No
 
 
 def test_a_file_from_a_newer_program_is_refused_and_left_untouched(tmp_path: Path, now: FakeNow) -> None:
-    desk = Desk(tmp_path, now=now)
-    desk.init_station("TZ01", "新河镇", "township")
+    desk = new_station(tmp_path, now=now)
     desk.register_case(make_draft())
     desk.conn.execute(f"PRAGMA user_version = {schema.LATEST_VERSION + 1}")
     desk.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    key = desk.master_key
     desk.close()
     before = sha(tmp_path / DB_NAME)
     files = sorted(p.name for p in tmp_path.iterdir())
     with pytest.raises(SchemaTooNew, match="更新版本的程序创建.*请升级"):
-        Desk(tmp_path)
+        Desk(tmp_path, master_key=key)
     assert sha(tmp_path / DB_NAME) == before
     assert sorted(p.name for p in tmp_path.iterdir()) == files  # no -wal or -shm left beside it either
 
@@ -66,9 +67,10 @@ def test_a_file_that_is_not_a_database_gets_a_clear_message(tmp_path: Path) -> N
 
 def test_events_cannot_be_updated_or_deleted(desk: Desk) -> None:
     desk.register_case(make_draft())
-    with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+    integrity_errors = (sqlite3.IntegrityError, sqlcipher3.dbapi2.IntegrityError)  # the sealed store's driver
+    with pytest.raises(integrity_errors, match="append-only"):
         desk.conn.execute("UPDATE events SET actor = '某人'")
-    with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+    with pytest.raises(integrity_errors, match="append-only"):
         desk.conn.execute("DELETE FROM events")
 
 
@@ -243,4 +245,4 @@ def test_a_settings_change_that_fails_half_way_is_not_kept(desk: Desk, monkeypat
     with pytest.raises(DomainError, match="磁盘空间已满"):
         desk.set_limits(TimeLimits(handle_days=30))
     assert desk.limits.handle_days == 60
-    assert Desk(desk.data_dir).limits.handle_days == 60
+    assert reopen(desk).limits.handle_days == 60

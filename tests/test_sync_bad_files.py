@@ -19,7 +19,7 @@ from app.ops import sync
 from app.ops import sync_transfer as transfer
 from app.ops.desk import Desk
 from app.store import sealed
-from tests.conftest import FakeNow
+from tests.conftest import FakeNow, login, reopen
 from tests.sync_helpers import handled_tree, new_case, resign, send, snapshot, station_tree, store_state
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -233,7 +233,7 @@ def test_a_huge_cell_and_a_bomb_inside_the_workbook_are_refused_with_bounded_mem
         # One event in the workbook and one in the manifest: nothing but the cell itself is wrong.
         counts = {"events": 1, "cases": 1, "evidence": 1, "evidence_bytes": 5000}
         resign(good, bad, tree["331002001"], manifest={"counts": counts}, replace={"data.xlsx": book.read_bytes()})
-        reopened = Desk(county.data_dir)
+        reopened = reopen(county)
         try:
             assert transfer.verify_bundle(reopened, bad).genuine
         finally:
@@ -243,7 +243,7 @@ def test_a_huge_cell_and_a_bomb_inside_the_workbook_are_refused_with_bounded_mem
                     else f"工作表“办理事件”第 2 行：单元格内容过长（{len(huge)} 字，超过 {CELL_MAX} 字的上限）")
         assert code == 1 and expected in err, err
         assert peak_mb < 300, f"{label}: {peak_mb} MB"
-    county = Desk(county.data_dir)
+    county = reopen(county)
     assert store_state(county) == before
     county.close()
 
@@ -251,15 +251,15 @@ def test_a_huge_cell_and_a_bomb_inside_the_workbook_are_refused_with_bounded_mem
 CHILD_KILLED = textwrap.dedent("""
     import os, signal, sys
     from pathlib import Path
-    from app.ops.desk import Desk
     from app.ops import sync_transfer
     from app.sync import apply, container
+    from tests.conftest import login
 
     def die(*args, **kwargs):
         print("dying", flush=True)
         os.kill(os.getpid(), signal.SIGKILL)
 
-    desk = Desk(Path(sys.argv[1]))
+    desk = login(Path(sys.argv[1]))
     where = sys.argv[3]
     if where == "events":  # every event written, the transaction still open: the worst moment to lose power
         apply.refresh = die
@@ -307,7 +307,7 @@ def test_killed_during_an_import_the_store_is_as_before(tree: dict[str, Desk], t
     assert child.returncode == -signal.SIGKILL and "dying" in child.stdout, child.stderr
     if where == "evidence":
         assert any(".incoming-" in s for s in _stray(folder))  # what the kill left: a half-copied file
-    reopened = Desk(folder)
+    reopened = login(folder)
     try:
         assert store_state(reopened)[:3] == before
         assert transfer.import_bundle(reopened, path).report.new_events == 5

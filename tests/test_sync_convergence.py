@@ -22,7 +22,7 @@ from app.store.integrity import verify
 from app.store.projection import case_digests, fingerprint
 from app.sync.apply import apply_events, refresh
 from app.sync.conflicts import hard_conflicts
-from tests.conftest import FakeNow
+from tests.conftest import FakeNow, login, new_station
 from tests.sync_helpers import new_case, send, station_tree
 
 LINKS = (("331002001", "331002"), ("331002", "331002001"), ("331002", "331000"), ("331000", "331002"))
@@ -127,7 +127,7 @@ def _run(template: Path, cases: list[str], plan: Plan) -> tuple[int, int]:
         for code in CODES:
             shutil.copytree(template / code, folder / code)
         now = FakeNow(datetime(2026, 3, 2, 10, 0, 0))
-        desks = {code: Desk(folder / code, now=now) for code in CODES}
+        desks = {code: login(folder / code, now=now) for code in CODES}
         try:
             in_flight: list[tuple[Path, str]] = []
             delivered: list[tuple[Path, str]] = []
@@ -256,9 +256,8 @@ def test_the_same_events_in_any_order_and_batches_give_the_same_cases(rng: objec
     with tempfile.TemporaryDirectory() as tmp:
         prints = []
         for replica in range(2):
-            desk = Desk(Path(tmp) / f"r{replica}")
+            desk = new_station(Path(tmp) / f"r{replica}", f"R{replica}", "副本", "city")
             try:
-                desk.init_station(f"R{replica}", "副本", "city")
                 rows = list(HISTORY)
                 rng.shuffle(rows)  # type: ignore[attr-defined]
                 rows += rng.sample(rows, len(rows) // 3)  # type: ignore[attr-defined]  # duplicates, later

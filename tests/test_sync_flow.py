@@ -17,7 +17,7 @@ from app.ops.desk import Desk
 from app.store.projection import fingerprint
 from app.store.stations import StationTree
 from app.sync import keys
-from tests.conftest import FakeNow
+from tests.conftest import FakeNow, new_station
 from tests.sync_helpers import new_case, send, station_tree
 
 
@@ -65,7 +65,7 @@ def test_township_to_county_to_city_and_a_supervision_order_back_down(tmp_path: 
         town_dir = str(d["331002001"].data_dir)
         assert main(["--data-dir", town_dir, "show", case_id]) == 0
         shown = capsys.readouterr().out
-        assert " 督办 椒江经办人 331002（上级） 请于月底前修复道路并答复信访人" in shown
+        assert " 督办 张丽 331002（上级） 请于月底前修复道路并答复信访人" in shown
         assert "包案领导：陈副县长  四定四包：0/8" in shown and "□ 包化解（未完成）" in shown
         assert main(["--data-dir", town_dir, "show", case_id, "--json"]) == 0
         timeline = json.loads(capsys.readouterr().out)["timeline"]
@@ -129,14 +129,12 @@ def test_concurrent_leader_changes_both_survive_and_the_decision_syncs(tmp_path:
 
 def test_certificates_are_refused_when_they_do_not_fit(tmp_path: Path, now: FakeNow) -> None:
     with station_tree(tmp_path, now, ("331000", "331002")) as d:
-        stray = Desk(tmp_path / "331002009", now=now)
-        stray.init_station("331002009", "某镇", "township")
+        stray = new_station(tmp_path / "331002009", "331002009", "某镇", "township", now=now)
         sync.enroll_request(stray, tmp_path / "tz09.req")
         with pytest.raises(DomainError, match="应由县（区）站点签发"):
             sync.certify(d["331000"], tmp_path / "tz09.req", tmp_path / "tz09.cert")
         sync.certify(d["331002"], tmp_path / "tz09.req", tmp_path / "tz09.cert")
-        other = Desk(tmp_path / "331002010", now=now)
-        other.init_station("331002009", "某镇", "township")
+        other = new_station(tmp_path / "331002010", "331002009", "某镇", "township", now=now)
         keys.load_or_create_key(other.data_dir)
         with pytest.raises(DomainError, match="不是签发给本机的"):
             sync.install_cert(other, tmp_path / "tz09.cert")
@@ -211,8 +209,7 @@ def test_verify_bundle_at_a_station_without_a_certificate_says_what_is_missing(
     with station_tree(tmp_path, now, ("331000", "331002", "331002001")) as d:
         new_case(d["331002001"])
         out = transfer.export_bundle(d["331002001"], "331002", tmp_path / "up.zip").path
-        fresh = Desk(tmp_path / "331002002", now=now)
-        fresh.init_station("331002002", "下陈街道信访办", "township")
+        fresh = new_station(tmp_path / "331002002", "331002002", "下陈街道信访办", "township", now=now)
         fresh.close()
         assert main(["--data-dir", str(tmp_path / "331002002"), "verify-bundle", str(out)]) == 1
         captured = capsys.readouterr()

@@ -7,12 +7,11 @@ from pathlib import Path
 
 from app.ops import supervision
 from app.ops import sync_transfer as transfer
-from app.ops.desk import Desk
 from app.views.qt import Qt, QtWidgets
 from app.views.sync_conflicts import ConflictsView
 from app.views.sync_dialogs import ExportDialog, ImportSummary, start_import
 from app.views.sync_stations import StationsView
-from tests.conftest import FakeNow
+from tests.conftest import FakeNow, new_station
 from tests.gui_support import make_window, open_dialog
 from tests.sync_helpers import new_case, station_tree
 
@@ -162,8 +161,7 @@ def test_the_stations_view_fits_each_level(qtbot, tmp_path: Path, now: FakeNow) 
         assert shown == {"331000": {"certify", "revoke", "recovery"},
                          "331002": {"enroll", "install", "certify", "revoke", "recovery"},
                          "331002001": {"enroll", "install"}}
-        lone = Desk(tmp_path / "331002009", now=now)
-        lone.init_station("331002009", "某镇信访办", "township")
+        lone = new_station(tmp_path / "331002009", "331002009", "某镇信访办", "township", now=now)
         view = StationsView(lone)
         qtbot.addWidget(view)
         view.show()
@@ -189,8 +187,7 @@ def test_an_export_refusal_is_shown_whole(qtbot, tmp_path: Path, now: FakeNow) -
         text = dialog.error.text()
         assert text.startswith("导出失败：找不到要保存到的文件夹") and text.endswith("同步包未导出")
         assert dialog.error.height() >= dialog.error.heightForWidth(dialog.error.width())  # not cut off
-        lone = Desk(tmp_path / "331002009", now=now)
-        lone.init_station("331002009", "某镇信访办", "township")
+        lone = new_station(tmp_path / "331002009", "331002009", "某镇信访办", "township", now=now)
         empty = ExportDialog(lone)
         qtbot.addWidget(empty)
         assert "同步 → 站点与证书" in empty.error.text() and "install-cert" not in empty.error.text()

@@ -146,10 +146,10 @@ FULL_DISK = textwrap.dedent("""
     stick.mkdir(exist_ok=True)
     subprocess.run(["mount", "-t", "tmpfs", "-o", "size=96k", "tmpfs", str(stick)], check=True)
     from app.models.errors import DomainError
-    from app.ops.desk import Desk
     from app.ops import sync_transfer
+    from tests.conftest import login
     try:
-        sync_transfer.export_bundle(Desk(Path(sys.argv[1])), "331002", stick / "同步包.zip")
+        sync_transfer.export_bundle(login(Path(sys.argv[1])), "331002", stick / "同步包.zip")
     except DomainError as err:
         print("refused:", err)
     print("left:", sorted(os.listdir(stick)))

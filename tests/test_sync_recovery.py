@@ -16,7 +16,7 @@ from app.ops import sync_transfer as transfer
 from app.ops.desk import RESTORED_MARK, Desk
 from app.store.integrity import verify
 from app.store.projection import fingerprint
-from tests.conftest import FakeNow
+from tests.conftest import FakeNow, reopen
 from tests.sync_helpers import enroll, import_refused, new_case, send, set_up_again, station_tree
 from tests.test_cli import run
 
@@ -89,7 +89,7 @@ def test_a_township_restored_from_an_older_copy_gets_back_what_reached_the_count
         town.close()
         backup = tmp_path / "backup-of-331002001"
         shutil.copytree(town.data_dir, backup)  # the copy kept in the office: one case, its first file sent
-        d["331002001"] = town = Desk(town.data_dir, now=now)
+        d["331002001"] = town = reopen(town)
         now.advance(hours=2)
         second = new_case(town, "王二")
         town.record(first, "dispatch", {"units": ["镇农业农村办"]})
@@ -106,7 +106,7 @@ def test_a_township_restored_from_an_older_copy_gets_back_what_reached_the_count
         shutil.rmtree(town.data_dir)  # the disk fails; the older copy is put back
         shutil.copytree(backup, town.data_dir)
         (town.data_dir / RESTORED_MARK).write_text("")  # as a restore from a backup leaves it (test_backup)
-        d["331002001"] = town = Desk(town.data_dir, now=now)
+        d["331002001"] = town = reopen(town)
         # Before any word from the county: a restored station numbers nothing yet.
         with pytest.raises(DomainError, match="本站是从备份恢复的"):
             new_case(town, "赵五")

@@ -13,7 +13,7 @@ from app.ops.desk import Desk
 from app.store import schema
 from app.store.db import DB_NAME, SchemaTooNew
 from app.store.integrity import verify
-from tests.conftest import FakeNow, make_draft
+from tests.conftest import FakeNow, make_draft, new_station, raw_connection
 
 SYNC_TABLES = ("sync_certificates", "sync_revocations", "sync_trust", "sync_acked", "sync_coverage", "sync_log")
 
@@ -36,7 +36,8 @@ def test_a_file_from_before_the_sync_tables_is_upgraded(tmp_path: Path, now: Fak
         assert reopened.conn.execute("PRAGMA user_version").fetchone()[0] == schema.LATEST_VERSION
         tables = {r[0] for r in reopened.conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
         assert set(SYNC_TABLES) <= tables
-        reopened.init_station("TZ01", "新河镇信访办", "township")
+        reopened.close()
+        reopened = new_station(folder, now=now)  # accounts given to the upgraded file, as `init --admin` does
         case_id = reopened.register_case(make_draft())
         assert reopened.case(case_id).request_summary == make_draft().request_summary
         assert verify(reopened.conn, reopened.limits, reopened.blobs).ok
@@ -49,13 +50,13 @@ def test_a_file_from_before_the_sync_tables_is_upgraded(tmp_path: Path, now: Fak
 
 
 def test_a_file_from_a_newer_program_is_refused_untouched(desk: Desk) -> None:
-    path = desk.data_dir / DB_NAME
+    path, key = desk.data_dir / DB_NAME, desk.master_key
     desk.close()
-    conn = sqlite3.connect(path)
+    conn = raw_connection(desk.data_dir)
     conn.execute(f"PRAGMA user_version = {schema.LATEST_VERSION + 1}")
     conn.commit()
     conn.close()
     before = hashlib.sha256(path.read_bytes()).hexdigest()
     with pytest.raises(SchemaTooNew, match="更新版本的程序"):
-        Desk(Path(desk.data_dir))
+        Desk(Path(desk.data_dir), master_key=key)
     assert hashlib.sha256(path.read_bytes()).hexdigest() == before

@@ -12,9 +12,8 @@ import pytest
 from app.models.errors import DomainError
 from app.ops import sync
 from app.ops import sync_transfer as transfer
-from app.ops.desk import Desk
 from app.sync import keys
-from tests.conftest import FakeNow
+from tests.conftest import FakeNow, new_station
 from tests.sync_helpers import enroll, new_case, resign, send, station_tree, store_state
 
 
@@ -28,9 +27,8 @@ def test_a_revoked_county_takes_its_townships_with_it_until_its_new_key_certifie
         now.advance(hours=1)
         sync.revoke(city, "331002", "县局电脑被盗")
         # The county sets up again on a new computer, with a new key the city certifies.
-        county = Desk(tmp_path / "331002-new", now=now)
+        county = new_station(tmp_path / "331002-new", "331002", "椒江区信访局", "county", now=now)
         try:
-            county.init_station("331002", "椒江区信访局", "county", handler="椒江经办人")
             enroll(county, city, tmp_path)
             now.advance(minutes=5)
             new_case(town, "李四")

@@ -14,8 +14,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from app.ops import sync_transfer as transfer
+from app.ops.accounts import add_account
 from app.sync.workbook import CELL_MAX, read_events
-from tests.conftest import FakeNow
+from tests.conftest import TEST_PASSWORD, FakeNow
 from tests.sync_helpers import new_case, send, station_tree
 
 LOSSLESS_CSV = "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,-1"
@@ -27,7 +28,9 @@ def test_the_workbook_opens_in_libreoffice_with_every_event(tmp_path: Path, now:
         pytest.skip("LibreOffice（soffice）未安装：installer/debian-deps.sh test 会安装")
     with station_tree(tmp_path, now, ("331000", "331002", "331002001")) as d:
         town = d["331002001"]
-        town.set_handler("=HYPERLINK(\"http://x\",\"点我\")")  # must stay text, never become a formula
+        # An account whose display name looks like a formula: it must stay text, never become one.
+        add_account(town, "formula", "handler", TEST_PASSWORD, display="=1+1")
+        town.sign_in("formula")
         case_id = new_case(town, "欧阳娜娜")
         town.record(case_id, "dispatch", {"units": ["镇农业农村办", "市农业农村局"], "note": "一事双交"})
         path = tmp_path / "up.zip"
@@ -46,7 +49,7 @@ def test_the_workbook_opens_in_libreoffice_with_every_event(tmp_path: Path, now:
         assert events[0][:3] == ["事件编号", "案件编号", "来源站点"]
         stored = town.conn.execute("SELECT id, case_id, actor, payload, hash FROM events ORDER BY seq").fetchall()
         assert [(r[0], r[1], r[6], r[9], r[11]) for r in events[1:]] == [tuple(r) for r in stored]
-        assert events[1][6] == "=HYPERLINK(\"http://x\",\"点我\")"
+        assert [r[6] for r in events[1:] if r[1] == case_id][0] == "=1+1（formula）"
         assert sheets["案件"][1][:3] == [case_id, "331002001", "欧阳娜娜"]
         assert ["发送站点", "331002001 新河镇信访办"] in sheets["说明"]
 

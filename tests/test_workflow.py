@@ -7,6 +7,7 @@ import pytest
 from app.models.errors import DomainError
 from app.models.vocab import CHECKLIST_ITEMS
 from app.models.workflow import allowed_steps, offered_steps
+from app.ops.approval import Approval
 from app.ops.desk import Desk
 
 from .conftest import FakeNow, make_draft
@@ -49,7 +50,7 @@ def test_the_99999th_case_of_a_year_is_the_last_and_no_number_is_given_twice(des
     with desk._write({"cases"}, ()) as conn:  # signed like any operation's events
         writer = desk._writer(conn)
         eventlog.append(conn, [writer.make("TZ01-2026-99998", "register", draft.to_payload(desk.domains),
-                                           desk.handler, desk.now())])
+                                           desk.actor, desk.now())])
     assert desk.register_case(draft) == "TZ01-2026-99999"
     with pytest.raises(DomainError, match="本站2026年的案件编号已用到 TZ01-2026-99999"):
         desk.register_case(draft)
@@ -124,8 +125,7 @@ def test_extension_once_up_to_thirty_days_with_a_reason(desk: Desk, draft) -> No
         desk.record(case_id, "extend", {"days": 30})
     with pytest.raises(DomainError, match="延期须经单位负责人批准"):
         desk.record(case_id, "extend", {"days": 30, "reason": "需第三方检测"})
-    desk.record(case_id, "extend", {"days": 30, "reason": "需第三方检测",
-                                    "override": {"by": "李镇长", "reason": "需第三方检测"}})
+    desk.record(case_id, "extend", {"days": 30, "reason": "需第三方检测"}, approval=Approval("", "", "需第三方检测"))
     with pytest.raises(DomainError, match="已延期一次"):
         desk.record(case_id, "extend", {"days": 5, "reason": "再等等"})
     assert desk.case(case_id).extension_days == 30
@@ -138,12 +138,17 @@ def test_checklist_blocks_closing_a_leader_case_until_done_or_overridden(desk: D
         desk.set_checklist(case_id, key, True, "已落实")
     with pytest.raises(DomainError, match=r"5/8.*包协调、包疏导、包化解"):
         desk.record(case_id, "close", {})
-    with pytest.raises(DomainError, match="理由批准"):
-        desk.record(case_id, "close", {"override": {"by": "周晓燕", "reason": ""}})
-    desk.record(case_id, "close", {"override": {"by": "周晓燕", "reason": "信访人已息诉，书面确认"}})
+    with pytest.raises(DomainError, match="批准理由"):
+        desk.record(case_id, "close", {}, approval=Approval("", "", " "))
+    with pytest.raises(DomainError, match="5/8"):  # an approval typed into the payload is not one
+        desk.record(case_id, "close", {"approval": {"account": "张丽", "reason": "假批准"}})
+    # The admin signed in is a leader too: it approves its own step, with a reason.
+    desk.record(case_id, "close", {}, approval=Approval("", "", "信访人已息诉，书面确认"))
     closed = desk.case(case_id)
     assert closed.status == "closed"
-    assert "周晓燕批准：信访人已息诉" in closed.steps[-1].note
+    assert "张丽批准：信访人已息诉" in closed.steps[-1].note
+    assert desk.events(case_id)[-1].payload["approval"] == {"account": "张丽", "display": "张丽", "role": "admin",
+                                                            "reason": "信访人已息诉，书面确认"}
 
 
 def test_checklist_item_needs_a_note_when_ticked(desk: Desk) -> None:

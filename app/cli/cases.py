@@ -9,8 +9,18 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from app.cli.common import EXIT_OK, EXIT_REFUSED, choices_help, fail, print_json, progress_printer
-from app.demo import generate_demo
+from app.cli.common import (
+    EXIT_OK,
+    EXIT_REFUSED,
+    LOGIN_IF_SET_UP,
+    approval_of,
+    choices_help,
+    data_dir_of,
+    fail,
+    print_json,
+    progress_printer,
+)
+from app.demo import DEMO_PASSWORD, DEMO_USER, create_demo_station, generate_demo
 from app.models.case import FIELD_LABELS, OUT_OF_TURN_WARNING, CaseState, Petitioner
 from app.models.deadlines import TimeLimits, days_left, days_text, objection_window
 from app.models.events import minute_text, parse_when
@@ -25,7 +35,6 @@ from app.models.vocab import (
     DISPATCH_MODES,
     EVENT_LABELS,
     LEGAL_ROUTES,
-    LEVELS,
     NOTICE_WAYS,
     NOTICES,
     PURPOSES,
@@ -50,17 +59,10 @@ def when_given(desk: Desk, text: str) -> datetime | None:
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    p = sub.add_parser("init", help="设置本站点")
-    p.add_argument("--code", required=True, help="站点代码：行政区划代码，如 331002001（县6位，乡镇9位）")
-    p.add_argument("--name", required=True, help="站点名称")
-    p.add_argument("--level", required=True, choices=list(LEVELS), help="级别")
-    p.add_argument("--handler", default="", help="经办人姓名")
-    p.set_defaults(run=cmd_init)
-
-    p = sub.add_parser("demo", help="生成演示数据")
+    p = sub.add_parser("demo", help="生成演示数据（空数据目录中建立演示站点，账号见输出）")
     p.add_argument("--cases", type=int, required=True, help="案件数")
     p.add_argument("--seed", type=int, default=1, help="随机种子（同一种子、同一天生成相同数据）")
-    p.set_defaults(run=cmd_demo)
+    p.set_defaults(run=cmd_demo, login=LOGIN_IF_SET_UP)
 
     p = sub.add_parser("register", help="登记新案件")
     p.add_argument("--channel", required=True, choices=list(CHANNELS),
@@ -108,8 +110,9 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--reason", default="", help="理由（不予受理、延期、依法终结、批准办结）")
     p.add_argument("--days", type=int, help="延期天数")
     p.add_argument("--evidence", action="append", default=[], type=Path, help="佐证材料文件（可重复）")
-    p.add_argument("--override-by", default="",
-                   help="批准的领导（延期；四定四包未完成时办结、不予受理、依法终结；未答复即终结），理由填 --reason")
+    p.add_argument("--approver", default="",
+                   help="批准的领导账号（延期；四定四包未完成时办结、不予受理、依法终结；未答复即终结），理由填 "
+                   "--reason；密码取自 PETITION_DESK_APPROVER_PASSWORD 或在终端输入；领导本人登录时可不填")
     p.add_argument("--mode", choices=list(DISPATCH_MODES), help=choices_help("派发方式", DISPATCH_MODES))
     p.add_argument("--due", default="", help="交办的办结报告期限，如 2026-04-15")
     p.add_argument("--ground", choices=list(TERMINATION_GROUNDS), help="依法终结的法定情形")
@@ -145,14 +148,16 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.set_defaults(run=cmd_verify)
 
 
-def cmd_init(desk: Desk, args: argparse.Namespace) -> int:
-    station = desk.init_station(args.code, args.name, args.level, args.handler)
-    print(f"站点已设置：{station.code} {station.name}（{LEVELS[station.level]}）")
-    return EXIT_OK
-
-
-def cmd_demo(desk: Desk, args: argparse.Namespace) -> int:
-    generate_demo(desk, args.cases, args.seed, progress_printer("生成演示数据"))
+def cmd_demo(desk: Desk | None, args: argparse.Namespace) -> int:
+    made = desk is None  # an empty folder: the demo station is made here, with its own account
+    if desk is None:
+        desk = create_demo_station(data_dir_of(args))
+        print(f"演示站点已建立：登录账号 {DEMO_USER}，密码 {DEMO_PASSWORD}（演示数据，勿录入真实信息）")
+    try:
+        generate_demo(desk, args.cases, args.seed, progress_printer("生成演示数据"))
+    finally:
+        if made:
+            desk.close()
     print(f"已生成 {args.cases} 件演示案件（随机种子 {args.seed}）")
     return EXIT_OK
 
@@ -199,8 +204,6 @@ def cmd_step(desk: Desk, args: argparse.Namespace) -> int:
         payload["reason"] = args.reason
     if args.days is not None:
         payload["days"] = args.days
-    if args.override_by:
-        payload["override"] = {"by": args.override_by, "reason": args.reason}
     for key in ("mode", "due", "ground", "start", "end", "notice", "way"):
         if getattr(args, key):
             payload[key] = getattr(args, key)
@@ -210,7 +213,7 @@ def cmd_step(desk: Desk, args: argparse.Namespace) -> int:
     if args.kind == "handle":
         event = desk.handle(args.case_no, args.note, args.evidence, when)
     else:
-        event = desk.record(args.case_no, args.kind, payload, when)
+        event = desk.record(args.case_no, args.kind, payload, when, approval=approval_of(args, args.reason))
     state = desk.case(args.case_no)
     print(f"{args.case_no}：已记录“{EVENT_LABELS[event.kind]}”，当前状态：{STATUSES[state.status]}")
     return EXIT_OK

@@ -17,10 +17,11 @@ from app.cli.common import EXIT_USAGE, run_handler
 from app.cli.terminal import safe_terminal
 
 # Modules that add sub-commands: each has ``register(subparsers)`` and sets ``run`` on its parsers.
-COMMAND_MODULES = ["app.cli.cases", "app.cli.settings", "app.cli.supervise", "app.cli.reports", "app.cli.sync",
-                   "app.cli.backup", "app.cli.papers"]
+COMMAND_MODULES = ["app.cli.accounts", "app.cli.cases", "app.cli.settings", "app.cli.supervise", "app.cli.reports",
+                   "app.cli.sync", "app.cli.backup", "app.cli.papers"]
 # The options that go with opening the window, each followed by its value.
-WINDOW_OPTIONS = ("--data-dir", "--screenshot", "--case")
+WINDOW_OPTIONS = ("--data-dir", "--screenshot", "--case", "--user")
+USER_HELP = "登录账号（或环境变量 PETITION_DESK_USER；密码取自 PETITION_DESK_PASSWORD 或在终端输入）"
 
 
 class _Parser(argparse.ArgumentParser):
@@ -36,6 +37,7 @@ def _top_parser() -> argparse.ArgumentParser:
     parser.add_argument("--data-dir", help="数据目录（默认为用户数据目录，或环境变量 PETITION_DESK_HOME）")
     parser.add_argument("--screenshot", help="打开主窗口，列表填充后截图保存到此文件并退出")
     parser.add_argument("--case", help="打开主窗口并显示此案件（可与 --screenshot 同用）")
+    parser.add_argument("--user", help=USER_HELP)
     return parser
 
 
@@ -44,6 +46,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", parser_class=_Parser, metavar="COMMAND")
     for name in COMMAND_MODULES:
         importlib.import_module(name).register(sub)
+    for command in sub.choices.values():  # `main.py list --user 张丽` as well as `main.py --user 张丽 list`
+        command.add_argument("--user", default=argparse.SUPPRESS, help=USER_HELP)
     return parser
 
 

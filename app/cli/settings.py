@@ -1,4 +1,4 @@
-"""Station settings from the command line: time limits (with holidays) and the handler's name."""
+"""Station settings from the command line: time limits (with holidays), domains and problem types."""
 
 from __future__ import annotations
 
@@ -45,10 +45,6 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--remove", action="append", default=[], help="去掉问题类别：大类/小类，或整个大类（可重复）")
     p.add_argument("--json", action="store_true", help="以 JSON 输出")
     p.set_defaults(run=cmd_problem_types)
-
-    p = sub.add_parser("set-handler", help="更换本机经办人")
-    p.add_argument("name", help="经办人姓名")
-    p.set_defaults(run=cmd_set_handler)
 
 
 def _dates(values: list[str]) -> tuple[str, ...]:
@@ -108,12 +104,6 @@ def cmd_domains(desk: Desk, args: argparse.Namespace) -> int:
         print_json(list(desk.domains))
     else:
         print(f"本站领域：{'、'.join(desk.domains)}")
-    return EXIT_OK
-
-
-def cmd_set_handler(desk: Desk, args: argparse.Namespace) -> int:
-    desk.set_handler(args.name)
-    print(f"经办人已改为：{desk.handler}")
     return EXIT_OK
 
 

@@ -82,7 +82,7 @@ def stalled_then_taken_up(tl: Timeline, evidence: Evidence, leader: str, designa
     if extend and span > 60:
         agenda.append((rng.randint(50, 58), "extend", {"days": min(30, span - 60 + rng.randint(0, 5)),
                                                        "reason": rng.choice(texts.EXTENSION_REASONS),
-                                                       "override": texts.EXTENSION_APPROVAL}))
+                                                       "approval": texts.EXTENSION_APPROVAL}))
     for day, kind, payload in sorted(((min(d, span - 1), k, p) for d, k, p in agenda), key=lambda item: item[0]):
         tl.add(kind, payload, tl.days_until(accepted + timedelta(days=day)))
         if kind == "extend":
@@ -147,11 +147,11 @@ def _end(tl: Timeline, context: dict[str, str], terminate: bool) -> None:
     rng = tl.rng
     if terminate:
         tl.add("terminate", {"reason": texts.TERMINATE_REASONS[1], "ground": texts.REFUSED_OPINION,
-                             "override": texts.TERMINATION_APPROVAL},
+                             "approval": texts.TERMINATION_APPROVAL},
                rng.randint(5, 20))
         return
     if rng.random() < 0.06:
-        tl.add("close", {"note": texts.BACKLOG_CLOSE, "override": texts.CHECKLIST_OVERRIDE}, rng.randint(1, 4))
+        tl.add("close", {"note": texts.BACKLOG_CLOSE, "approval": texts.CHECKLIST_OVERRIDE}, rng.randint(1, 4))
         return
     tl.add("checklist", checklist_step(rng, "own_resolution", context), rng.randint(1, 4))
     tl.add("close", {"note": texts.BACKLOG_CLOSE}, rng.randint(0, 2))

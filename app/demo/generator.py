@@ -16,6 +16,7 @@ from collections import Counter
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from itertools import accumulate
+from pathlib import Path
 from typing import Any
 
 from app.demo import backlog, clusters, media, showcase
@@ -38,10 +39,14 @@ from app.models.errors import DomainError
 from app.models.events import Event, HybridClock
 from app.ops.chain import ChainWriter
 from app.ops.desk import MAX_SEQUENCE, Desk
+from app.ops.keyring import KdfCost
+from app.ops.session import create_station
 from app.store import eventlog, projection
 
 Progress = Callable[[int, int], None]
 DEMO_STATION = ("DEMO", "示范镇信访办（演示）", "township")
+DEMO_USER, DEMO_PASSWORD = "demo", "demo1234"
+DEMO_COST = KdfCost(n=2 ** 10, r=8, p=1)
 VERSIONED = {"set_leader": "leader", "set_backlog": "backlog"}
 REPEAT_SHARE = 0.065  # 重复信访: same person, same matter (宁波 12.83% → 6.71%)
 
@@ -185,13 +190,20 @@ def _planned(gen: _Gen, cases: int) -> list[Planned]:
     return planned[: cases]
 
 
+def create_demo_station(folder: Path, now: Callable[[], datetime] = datetime.now) -> Desk:
+    """A new demo station in ``folder`` with its admin signed in (``DEMO_USER``/``DEMO_PASSWORD``, told to the user:
+    the demo holds made-up people only, so its password guards nothing and its key costs little to derive)."""
+    desk, _recovery = create_station(folder, *DEMO_STATION, admin=DEMO_USER, password=DEMO_PASSWORD, now=now,
+                                     cost=DEMO_COST)
+    return desk
+
+
 def generate_demo(desk: Desk, cases: int, seed: int = 1, progress: Progress | None = None) -> int:
-    """Fill an empty station (set up as the demo station if it is not set up yet) with ``cases`` cases."""
+    """Fill a station without cases (the demo station: ``create_demo_station``) with ``cases`` cases."""
     if cases < 0:
         raise DomainError("案件数不能为负数")
-    if desk.station is None:
-        desk.init_station(*DEMO_STATION, handler=HANDLERS[0])
-    if desk.conn.execute("SELECT 1 FROM events LIMIT 1").fetchone():
+    desk.require_station()
+    if desk.conn.execute("SELECT 1 FROM events WHERE case_id != '' LIMIT 1").fetchone():
         raise DomainError("演示数据只能生成在没有案件的站点上")
     station = desk.require_station()
     gen = _Gen(desk, seed)

@@ -315,7 +315,7 @@ def normal_life(tl: Timeline, evidence: Evidence, opts: Options) -> None:
         tl.add("handle", {"note": measures[i], "evidence": evidence.for_measure(0.3)}, days)
         if i == 0 and opts.extend:
             tl.add("extend", {"days": opts.extend, "reason": rng.choice(texts.EXTENSION_REASONS),
-                              "override": texts.EXTENSION_APPROVAL}, max(gap, 1))
+                              "approval": texts.EXTENSION_APPROVAL}, max(gap, 1))
             tl.follow("notify", texts.notice("延期", "邮寄"))
         if i == 0 and opts.leader:
             tl.add("checklist", checklist_step(rng, "own_planning", context))
@@ -340,7 +340,7 @@ def follow_ups(tl: Timeline, opts: Options, context: dict[str, str]) -> None:
         if round_number == 2:
             if opts.end == "terminate" or (not opts.end and rng.random() < 0.8):
                 tl.add("terminate", {"reason": rng.choice(texts.TERMINATE_REASONS), "ground": texts.EXHAUSTED,
-                                     "override": texts.TERMINATION_APPROVAL},
+                                     "approval": texts.TERMINATION_APPROVAL},
                        max(gap, rng.randint(5, 20)))
                 return
             close(tl, opts, context, texts.CLOSE_AFTER_DISSATISFIED, rng.randint(28, 31))

@@ -36,8 +36,10 @@ LEGAL_ROUTE_NOTES = {
     "行政复议": "对行政处罚决定不服，已告知信访人依法申请行政复议",
 }
 OBJECTION = "经核，该事项属县交通运输局管养范围，不属本单位职责，请重新转送"
-EXTENSION_APPROVAL = {"by": "单位负责人", "reason": "情况复杂，同意延期"}
-TERMINATION_APPROVAL = {"by": "周晓燕（副县长）", "reason": "经集体研究，同意依法终结"}
+# Approvals as the program records them: the approving account beside the one that took the step.
+EXTENSION_APPROVAL = {"account": "wangzr", "display": "王主任", "role": "leader", "reason": "情况复杂，同意延期"}
+TERMINATION_APPROVAL = {"account": "zhouxy", "display": "周晓燕", "role": "leader",
+                        "reason": "经集体研究，同意依法终结"}
 EXHAUSTED = "已穷尽信访程序（经复查、复核）"
 REFUSED_OPINION = "信访人拒不接受依法依规提出的处理意见"
 
@@ -89,4 +91,5 @@ CHECKLIST_NOTES: dict[str, tuple[str, ...]] = {
     "own_resolution": ("达成和解协议，信访人签字息诉罢访", "诉求已解决，信访人书面确认不再信访",
                        "经{leader}协调解决到位，信访人签订息诉罢访承诺书"),
 }
-CHECKLIST_OVERRIDE = {"by": "周晓燕（副县长）", "reason": "信访人已签订息诉罢访协议，包化解一项待包案领导补签"}
+CHECKLIST_OVERRIDE = {"account": "zhouxy", "display": "周晓燕", "role": "leader",
+                      "reason": "信访人已签订息诉罢访协议，包化解一项待包案领导补签"}

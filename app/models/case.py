@@ -347,12 +347,26 @@ def _on_follow_up(state: CaseState, event: Event) -> None:
     _simple("followed_up")(state, event)
 
 
+def approval_text(payload: dict[str, Any]) -> str:
+    """Who approved a step and why, as the timeline says it: ``王局长（wangjz）批准：理由`` (an event recorded
+    before accounts names its approver as typed)."""
+    approval = payload.get("approval")
+    if isinstance(approval, dict):
+        name, display = str(approval.get("account", "")), str(approval.get("display", ""))
+        who = display if display in ("", name) else f"{display}（{name}）"
+        return f"{who or name}批准：{approval.get('reason', '')}"
+    override = payload.get("override")
+    if isinstance(override, dict):
+        return f"{override.get('by', '')}批准：{override.get('reason', '')}"
+    return ""
+
+
 def _on_close(state: CaseState, event: Event) -> None:
     state.closed_at = event.at
-    override = event.payload.get("override")
     note = event.payload.get("note", "")
-    if override:
-        note = f"{note}（四定四包未全部完成，{override.get('by', '')}批准：{override.get('reason', '')}）"
+    approved = approval_text(event.payload)
+    if approved:
+        note = f"{note}（四定四包未全部完成，{approved}）"
     _set_status(state, event, "closed")
     _step(state, event, note=note)
 

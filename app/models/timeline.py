@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from app.models.case import EDITABLE_FIELDS, FIELD_LABELS, OUT_OF_TURN_NOTE, CaseState
+from app.models.case import EDITABLE_FIELDS, FIELD_LABELS, OUT_OF_TURN_NOTE, CaseState, approval_text
 from app.models.events import Event, entered_text, minute_text
 from app.models.vocab import CHANNELS, CHECKLIST_ITEMS, EVENT_LABELS, RATINGS
 
@@ -73,10 +73,8 @@ CLASSIFICATION_LABELS = {"category": "诉求分类", "problem_type": "问题类�
 
 
 def _approval(p: dict[str, Any]) -> str:
-    override = p.get("override")
-    if isinstance(override, dict) and override.get("by"):
-        return f"（{override.get('by', '')}批准：{override.get('reason', '')}）"
-    return ""
+    text = approval_text(p)
+    return f"（{text}）" if text else ""
 
 
 def describe(event: Event, labels: dict[str, str]) -> tuple[str, str]:
@@ -113,10 +111,8 @@ def describe(event: Event, labels: dict[str, str]) -> tuple[str, str]:
     if kind == "classify":
         return "", "，".join(f"{label}：{p[key]}" for key, label in CLASSIFICATION_LABELS.items()
                             if p.get(key) not in (None, ""))
-    if kind == "close" and p.get("override"):
-        override = p["override"]
-        return "", (f"{p.get('note', '')}（四定四包未全部完成，{override.get('by', '')}批准："
-                    f"{override.get('reason', '')}）")
+    if kind == "close" and approval_text(p):
+        return "", f"{p.get('note', '')}（四定四包未全部完成，{approval_text(p)}）"
     if kind == "edit":
         field = str(p.get("field", ""))
         return "", f"{EDITABLE_FIELDS.get(field, field)}改为：{_value_text(field, p.get('value'))}"

@@ -170,12 +170,18 @@ def _check_follow_up(state: CaseState, payload: dict[str, Any], limits: TimeLimi
         raise DomainError("回访评价须为：满意、基本满意或不满意")
 
 
+APPROVAL_KEY = "approval"  # where a step's payload records the leader's approval
+# The steps that may need a leader's approval (the operations layer asks these rules whether one does).
+APPROVAL_KINDS = frozenset({"close", "decline", "terminate", "extend"})
+
+
 def approved(payload: dict[str, Any]) -> bool:
-    """Whether the step carries a leader's approval (``override``: who approved and why). Every step that needs
-    one — 办结 or 依法终结 or 不予受理 with 四定四包 open, 依法终结 before a reply, an extension — reads it here."""
-    override = payload.get("override") or {}
-    return isinstance(override, dict) and bool(str(override.get("by", "")).strip()) \
-        and bool(str(override.get("reason", "")).strip())
+    """Whether the step carries a leader's approval: the approving account and why, put there by the operations
+    layer once the leader's password has been checked (app.ops.approval). Every step that needs one — 办结 or
+    依法终结 or 不予受理 with 四定四包 open, 依法终结 before a reply, an extension — reads it here."""
+    approval = payload.get(APPROVAL_KEY) or {}
+    return isinstance(approval, dict) and bool(str(approval.get("account", "")).strip()) \
+        and bool(str(approval.get("reason", "")).strip())
 
 
 def _checklist_or_approval(state: CaseState, payload: dict[str, Any], what: str) -> None:
@@ -184,7 +190,7 @@ def _checklist_or_approval(state: CaseState, payload: dict[str, Any], what: str)
         missing = "、".join(CHECKLIST_ITEMS[k] for k, e in state.checklist.items() if not e.done)
         raise DomainError(
             f"四定四包尚未全部完成（{state.checklist_done}/{len(CHECKLIST_ITEMS)}，未完成：{missing}），"
-            f"不能{what}；如确需{what}，须由督办领导填写理由批准"
+            f"不能{what}；如确需{what}，须经领导批准"
         )
 
 
@@ -202,7 +208,7 @@ def _check_terminate(state: CaseState, payload: dict[str, Any], limits: TimeLimi
         raise DomainError("请选择依法终结的法定情形：" + "；".join(TERMINATION_GROUNDS))
     _require_text(payload, "reason", "依法终结的理由")
     if not state.replied_at and not approved(payload):
-        raise DomainError("尚未书面答复信访人，不能依法终结；如确需终结，须由领导填写理由批准")
+        raise DomainError("尚未书面答复信访人，不能依法终结；如确需终结，须经领导批准")
     _checklist_or_approval(state, payload, "依法终结")
 
 
@@ -302,7 +308,7 @@ def _check_extend(state: CaseState, payload: dict[str, Any], limits: TimeLimits,
     if handling is not None and today > handling.due:
         raise DomainError(f"办理答复期限已于{handling.due.isoformat()}届满，逾期后不能延期")
     if not approved(payload):
-        raise DomainError("延期须经单位负责人批准：请填写批准领导和理由")
+        raise DomainError("延期须经单位负责人批准")
 
 
 def _within(start: str, days: int, today: date, what: str) -> None:

@@ -27,6 +27,8 @@ from app.models.intake import CaseDraft, check_problem_type
 from app.models.settings import SETTING_KIND, SETTINGS, setting_payload
 from app.models.vocab import DEFAULT_DOMAINS, DEFAULT_PROBLEM_TYPES, EVENT_LABELS, LEVELS
 from app.models.workflow import check, check_date
+from app.ops.accounts import Account, accounts, require
+from app.ops.approval import Approval, approve_step
 from app.ops.chain import ChainWriter
 from app.store import eventlog, projection, settings_log, vault
 from app.store.blobs import BlobStore, kind_of
@@ -80,15 +82,30 @@ class Station:
     level: str
 
 
+def checked_station(code: str, name: str, level: str) -> Station:
+    """The station as typed, refused in Chinese when a field is wrong."""
+    if not _CODE.match(code):
+        raise DomainError("站点代码须为2至20位字母或数字；要与上下级同步的站点用行政区划代码"
+                          "（县6位，乡镇9位），如 331002001")
+    if not name.strip():
+        raise DomainError("请填写站点名称")
+    if level not in LEVELS:
+        raise DomainError(f"站点级别须为：{'、'.join(f'{k}（{v}）' for k, v in LEVELS.items())}")
+    return Station(code.upper(), name.strip(), level)
+
+
 class Desk:
     """A station's store and the operations on it."""
 
     def __init__(self, data_dir: Path, now: Callable[[], datetime] = datetime.now,
                  master_key: bytes | None = None) -> None:
         """Open a station's store; with ``master_key`` (unwrapped from the keyring at login) the store is the
-        SQLCipher-encrypted one, and a plain store an older program left is encrypted as it opens."""
+        SQLCipher-encrypted one, and a plain store an older program left is encrypted as it opens. Code that acts
+        for a person opens it through ``app.ops.session.open_station`` (a login), which gives the master key and
+        signs the account in; a desk without a signed-in account can read but records nothing."""
         self.data_dir = Path(data_dir)
         self.master_key = master_key
+        self.account: Account | None = None
         self.conn: sqlite3.Connection = open_connection(self.data_dir / DB_NAME, master_key)
         vault.attach(self.data_dir, self.conn)
         self.scratch = Scratch(self.data_dir)
@@ -148,9 +165,51 @@ class Desk:
             raise DomainError("本机尚未设置站点，请先初始化（init）或打开演示站点")
         return station
 
+    # ----- who is signed in ------------------------------------------------------------------------------------
+    def accounts(self) -> dict[str, Account]:
+        """This station's accounts (active and disabled), by login name."""
+        station = self.station
+        return accounts(self.conn, station.code, self.setting("first_admin")) if station else {}
+
+    def set_first_admin(self, name: str, display: str) -> None:
+        """Name the station's first admin, once, as the station is set up (app.ops.session.create_station)."""
+        if self.setting("first_admin"):
+            raise DomainError("本站已有第一个管理员")
+        with self._write({"accounts"}, ()) as conn:
+            self._put_setting(conn, "first_admin", {"name": name, "display": display,
+                                                    "at": self.now().isoformat(timespec="seconds")})
+
+    def sign_in(self, name: str) -> Account:
+        """Make ``name`` the account every later event is recorded by (its password has been checked by the
+        caller: app.ops.session)."""
+        account = self.accounts().get(name)
+        if account is None or not account.active:
+            raise DomainError(f"没有账号“{name}”，或该账号已停用")
+        self.account = account
+        return account
+
+    def twin(self) -> Desk:
+        """Another desk on this station, with the same key and the same account signed in: for work on a thread
+        of its own (a connection belongs to the thread that made it)."""
+        other = Desk(self.data_dir, now=self.now, master_key=self.master_key)
+        other.account = self.account
+        return other
+
+    def require(self, right: str) -> None:
+        """Refuse, in Chinese, when the signed-in account lacks ``right`` (app.ops.accounts.RIGHTS)."""
+        require(self.account, right)
+
+    def require_master_key(self) -> bytes:
+        if self.master_key is None:
+            raise DomainError("请先登录（本站的主密钥尚未解开）")
+        return self.master_key
+
     @property
-    def handler(self) -> str:
-        return str(self.setting("handler", "") or self.require_station().name)
+    def actor(self) -> str:
+        """The signed-in account as events name it. Nothing is recorded without one."""
+        if self.account is None:
+            raise DomainError("请先登录：未登录不能记录任何操作")
+        return self.account.actor
 
     @property
     def limits(self) -> TimeLimits:
@@ -173,28 +232,15 @@ class Desk:
             raise DomainError("问题类别至少要有一个大类")
         self.change_setting("problem_types", cleaned)
 
-    def init_station(self, code: str, name: str, level: str, handler: str = "") -> Station:
-        """Set up this desk as a station. Done once; the code names every case and event it makes."""
+    def init_station(self, code: str, name: str, level: str) -> Station:
+        """Set up this desk as a station. Done once; the code names every case and event it makes. A person sets
+        a station up through ``app.ops.session.create_station``, which also makes its first admin account."""
         if self.station is not None:
             raise DomainError(f"本机已设置为站点 {self.station.code}（{self.station.name}），不能重复初始化")
-        if not _CODE.match(code):
-            raise DomainError("站点代码须为2至20位字母或数字；要与上下级同步的站点用行政区划代码"
-                              "（县6位，乡镇9位），如 331002001")
-        if not name.strip():
-            raise DomainError("请填写站点名称")
-        if level not in LEVELS:
-            raise DomainError(f"站点级别须为：{'、'.join(f'{k}（{v}）' for k, v in LEVELS.items())}")
-        station = Station(code.upper(), name.strip(), level)
+        station = checked_station(code, name, level)
         with self._write({"station"}, ()) as conn:
             self._put_setting(conn, "station", station.__dict__)
-            self._put_setting(conn, "handler", handler.strip() or name.strip())
         return station
-
-    def set_handler(self, name: str) -> None:
-        if not name.strip():
-            raise DomainError("请填写经办人姓名")
-        with self._write({"settings"}, ()) as conn:
-            self._put_setting(conn, "handler", name.strip())
 
     def set_domains(self, domains: list[str] | tuple[str, ...]) -> None:
         """The domains a case may be registered under (the ten key domains and 其他 by default). Cases keep the
@@ -214,9 +260,10 @@ class Desk:
     def change_setting(self, key: str, value: Any) -> Event:
         """Record a setting that changes what the tables show (app.models.settings.SETTINGS) as an event of this
         station and project it; when the setting asks for it, every open case is projected again at once."""
+        self.require("settings")
         spec = SETTINGS[key]
         with self._write({"settings", "cases"} if spec.reproject else {"settings"}, ()) as conn:
-            event = self._writer(conn).make("", SETTING_KIND, setting_payload(key, value), self.handler, self.now())
+            event = self._writer(conn).make("", SETTING_KIND, setting_payload(key, value), self.actor, self.now())
             eventlog.append(conn, [event])
             settings_log.put(conn, key, value)
             self._settings_cache.pop(key, None)
@@ -309,6 +356,16 @@ class Desk:
             raise DomainError(RESTORED_FIRST)
         return ChainWriter(code, seq, last_hash, self._clock)
 
+    def record_station_event(self, kind: str, payload: dict[str, Any], kinds: set[str]) -> Event:
+        """Record an event about the station rather than a case (accounts, outputs, failed logins): case id
+        empty, by the signed-in account."""
+        when = self.now()
+        actor = self.actor
+        with self._write(kinds, ()) as conn:
+            event = self._writer(conn).make("", kind, payload, actor, when)
+            eventlog.append(conn, [event])
+        return event
+
     def _when(self, at: datetime | None) -> datetime:
         now = self.now()
         if at is not None and at > now:
@@ -351,7 +408,7 @@ class Desk:
         app.ops.bulk, which registers many cases in one transaction)."""
         payload["repeat_of"] = self.repeat_chain(payload["repeat_of"], conn)
         case_id = self.next_case_id(conn, when.year)
-        event = writer.make(case_id, "register", self._dated(payload, when), self.handler, when)
+        event = writer.make(case_id, "register", self._dated(payload, when), self.actor, when)
         eventlog.append(conn, [event])
         projection.write_case(conn, fold(case_id, [event]), self.limits)
         return case_id
@@ -369,11 +426,13 @@ class Desk:
         return sorted(chain)
 
     def record(self, case_id: str, kind: str, payload: dict[str, Any] | None = None,
-               at: datetime | None = None) -> Event:
-        """Record one step or change on a case, after the workflow has allowed it."""
+               at: datetime | None = None, approval: Approval | None = None) -> Event:
+        """Record one step or change on a case, after the workflow has allowed it. A step the workflow allows
+        only with a leader's approval records the approving account, checked here (app.ops.approval)."""
         when = self._when(at)
+        payload = approve_step(self, case_id, kind, dict(payload or {}), when, approval)
         with self._write({"cases"}, (case_id,)) as conn:
-            return self._record_in(conn, self._writer(conn), case_id, kind, dict(payload or {}), when)
+            return self._record_in(conn, self._writer(conn), case_id, kind, payload, when)
 
     def _record_in(self, conn: sqlite3.Connection, writer: ChainWriter, case_id: str, kind: str,
                    payload: dict[str, Any], when: datetime) -> Event:
@@ -392,7 +451,7 @@ class Desk:
             payload = {**payload, "seen": payload.get("seen", seen_vector(events))}
         # Sort after every event of the case held now, including ones imported through another connection.
         self._clock.observe(max(e.hlc for e in events))
-        event = writer.make(case_id, kind, payload, self.handler, when)
+        event = writer.make(case_id, kind, payload, self.actor, when)
         eventlog.append(conn, [event])
         projection.write_case(conn, fold(case_id, [*events, event]), self.limits)
         return event

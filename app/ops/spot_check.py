@@ -162,6 +162,7 @@ def spot_check(desk: Desk, count: int, seed: int | None = None, *, per_station: 
                backlog_only: bool = False) -> SpotCheck:
     """Draw and record. Raises DomainError (nothing recorded) when the count is wrong or there is nothing
     to draw."""
+    desk.require("spot_check")
     if not 1 <= count <= MAX_COUNT:
         raise DomainError(f"抽查件数须为1至{MAX_COUNT}之间的整数")
     if seed is not None and not 0 <= seed < 2**63:
@@ -182,7 +183,7 @@ def spot_check(desk: Desk, count: int, seed: int | None = None, *, per_station: 
             "candidates": {s: encode_ids(ids) for s, ids in sorted(by_station.items())},
             "drawn": draw(candidates, count, seed, per_station),
         }
-        event = desk._writer(conn).make("", SPOT_CHECK_KIND, payload, desk.handler, when)
+        event = desk._writer(conn).make("", SPOT_CHECK_KIND, payload, desk.actor, when)
         eventlog.append(conn, [event])
     return SpotCheck.from_event(event)
 

@@ -1,5 +1,5 @@
-"""Station settings (本站设置): the handler's name, the time limits, the holiday calendar and the list of domains,
-checked before any of them is written."""
+"""Station settings (本站设置): the time limits, the holiday calendar and the list of domains, checked before any of
+them is written (an admin's right). Who records each step is the signed-in account, not a setting."""
 
 from __future__ import annotations
 
@@ -71,24 +71,18 @@ def clean_domains(names: list[str] | tuple[str, ...]) -> tuple[str, ...]:
     return (*kept, OTHER_DOMAIN)
 
 
-def save_settings(desk: Desk, handler: str, limits: TimeLimits,
-                  domains: list[str] | tuple[str, ...] | None = None) -> list[str]:
-    """Write what changed (the handler's name, the limits, the domains); returns the Chinese names of what was
-    saved.
+def save_settings(desk: Desk, limits: TimeLimits, domains: list[str] | tuple[str, ...] | None = None) -> list[str]:
+    """Write what changed (the limits, the domains); returns the Chinese names of what was saved.
 
     Everything is checked first, so a refusal writes nothing. New limits recompute every open case's light.
     """
-    if not handler.strip():
-        raise DomainError("请填写经办人姓名")
+    desk.require("settings")
     cleaned = clean_domains(domains) if domains is not None else desk.domains
     # The same calendar in any order is the same setting: kept sorted, without repeats.
     limits = replace(limits, holidays=tuple(sorted(set(limits.holidays))),
                      makeup_workdays=tuple(sorted(set(limits.makeup_workdays))))
     check_limits(limits)
     saved = []
-    if handler.strip() != desk.handler:
-        desk.set_handler(handler)
-        saved.append("经办人")
     if limits != desk.limits:
         desk.set_limits(limits)
         saved.append("时限与节假日")

@@ -78,6 +78,7 @@ def require_chain(desk: Desk) -> tuple[Identity, Certificate]:
 def enroll_request(desk: Desk, out: Path, new_key: bool = False) -> EnrollmentRequest:
     """Write the request a new county or township carries to its parent. ``new_key`` first replaces the
     station's key (after the old one was revoked: a revoked key is never certified again)."""
+    desk.require("enroll")
     station = desk.require_station()
     if station.level == "city":
         raise DomainError("市局站点是信任根，无需申请证书")
@@ -99,6 +100,7 @@ def read_request(path: Path) -> EnrollmentRequest:
 
 def certify(desk: Desk, request_path: Path, out: Path) -> Certificate:
     """Issue a certificate for a child station's request and write it, with our chain, for the child."""
+    desk.require("certify")
     me, mine = require_chain(desk)
     request = read_request(request_path)
     if PARENT_LEVEL.get(request.level) != mine.level:
@@ -141,6 +143,7 @@ def certify(desk: Desk, request_path: Path, out: Path) -> Certificate:
 
 def install_cert(desk: Desk, path: Path) -> Certificate:
     """Install the certificate our parent issued; its root becomes the one root this station trusts."""
+    desk.require("install_cert")
     station = desk.require_station()
     key = keys.load_key(desk.data_dir)
     if key is None:
@@ -203,6 +206,7 @@ def _checks_out(cert: Certificate, pool: dict[str, Certificate], root_key: str, 
 def revoke(desk: Desk, code: str, reason: str = "") -> list[Revocation]:
     """Stop trusting a station below us (a lost laptop): files it signs from now on are refused everywhere the
     revocation reaches — it travels in our next bundles, up and down."""
+    desk.require("revoke")
     me, mine = require_chain(desk)
     code = code.strip().upper()
     trust = TrustStore(desk.conn)

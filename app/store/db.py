@@ -87,6 +87,12 @@ def _keyed(path: Path, key: bytes) -> sqlite3.Connection:
     return cast(sqlite3.Connection, conn)  # the same DB-API, another class
 
 
+def connect_keyed(path: Path, key: bytes) -> sqlite3.Connection:
+    """A bare connection to a sealed store as it is (no upgrade, no checks): for tools and for tests that must
+    reach the file the way an attacker holding the key would."""
+    return _keyed(path, key)
+
+
 def seal_plain_store(path: Path, key: bytes) -> None:
     """Turn a plain store into one encrypted with ``key`` (SQLCipher's ``sqlcipher_export``), written beside it
     and moved over it only when complete: a crash leaves the plain store as it was."""

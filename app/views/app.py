@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from pathlib import Path
 
 from app.models.errors import DomainError
 from app.ops.desk import Desk
+from app.ops.session import has_accounts, open_station
 from app.store.db import default_data_dir
 from app.store.queries import number_of_case
 from app.views.common import FONT_FILE, STYLE_FILE, real_folder
@@ -31,7 +33,6 @@ TEXT_HEX = "#1f2933"  # the text colour of the whole program (resources/style.qs
 SCREENSHOT_TIMEOUT_MS = 120_000  # a screenshot run that has not finished by then has hung: exit 1, not wait forever
 TEXTS = {
     "open_failed": "无法打开数据",
-    "no_station": "本机尚未设置站点，无法截图：{dir}",
     "screenshot_failed": "截图保存失败：{file}",
     "screenshot_timeout": "截图超时：主窗口在{seconds}秒内没有加载完成",
     "no_case": "找不到案件：{case}",
@@ -114,25 +115,60 @@ def fatal(text: str, *, screenshot: bool = False) -> int:
     return 1
 
 
-def start(data_dir: Path) -> tuple[QtWidgets.QApplication, Desk]:
-    """The application (font, style), the window's code and the station's desk. Opening even a 100,000-case
-    station takes about 2 ms (it reads the station's settings, not the cases), less than a worker thread to open
-    it in costs. Raises DomainError (in Chinese) when the file cannot be opened."""
+def start() -> QtWidgets.QApplication:
+    """The application (font, style) and the window's code, loaded before the login (while a person types)."""
     qt_app = application()
     setup_application(qt_app)
     importlib.import_module("app.views.main_window")
-    return qt_app, Desk(data_dir)
+    return qt_app
+
+
+def login_from_environment(data_dir: Path) -> Desk:
+    """The station opened with the account and password of the command line's variables (PETITION_DESK_USER,
+    PETITION_DESK_PASSWORD): how ``--screenshot`` and the benchmarks log in. Raises DomainError in Chinese."""
+    user = os.environ.get("PETITION_DESK_USER", "")
+    if not user:
+        raise DomainError("截图须登录：请设置环境变量 PETITION_DESK_USER 和 PETITION_DESK_PASSWORD")
+    return open_station(data_dir, user, os.environ.get("PETITION_DESK_PASSWORD", ""))
+
+
+def open_with_dialogs(data_dir: Path) -> Desk | None:
+    """The station signed in through the login dialog, or set up through the set-up dialog (the recovery key
+    then shown once). None when the person quits. Raises DomainError when the store cannot be opened. With both
+    PETITION_DESK_USER and PETITION_DESK_PASSWORD set, the program logs in with them, as the command line does."""
+    if has_accounts(data_dir) and os.environ.get("PETITION_DESK_USER") and "PETITION_DESK_PASSWORD" in os.environ:
+        return login_from_environment(data_dir)
+    if has_accounts(data_dir):
+        from app.views.login_dialog import LoginDialog
+
+        login = LoginDialog(data_dir)
+        return login.desk if login.exec() == QtWidgets.QDialog.DialogCode.Accepted else None
+    bare = Desk(data_dir)  # a store from a newer program is refused here, before anything is asked
+    existing = bare.station
+    bare.close()
+    from app.views.setup_dialog import SetupDialog
+
+    setup = SetupDialog(data_dir, existing=existing)
+    if setup.exec() != QtWidgets.QDialog.DialogCode.Accepted or setup.desk is None:
+        return None
+    if setup.recovery_key:
+        from app.views.recovery_key_dialog import RecoveryKeyDialog
+
+        RecoveryKeyDialog(setup.desk.require_station(), setup.recovery_key).exec()
+    return setup.desk
 
 
 def run_gui(args: argparse.Namespace) -> int:
-    """Open the main window for the station in ``args.data_dir`` (or the user's data folder)."""
+    """Open the main window for the station in ``args.data_dir`` (or the user's data folder), after a login."""
     data_dir = Path(args.data_dir) if getattr(args, "data_dir", None) else default_data_dir()
     screenshot = getattr(args, "screenshot", None)
+    app = start()
     try:
-        app, desk = start(data_dir)
+        desk = login_from_environment(data_dir) if screenshot else open_with_dialogs(data_dir)
     except DomainError as err:
-        setup_application(application())
         return fatal(str(err), screenshot=bool(screenshot))
+    if desk is None:
+        return 0
     reporter = ErrorReporter(data_dir, screenshot=bool(screenshot))
     reporter.install()
     clean_stale_exports()
@@ -143,29 +179,14 @@ def run_gui(args: argparse.Namespace) -> int:
         return reporter.fatal(err)
     finally:
         reporter.uninstall()
-        desk.close()
 
 
 def _run_stations(app: QtWidgets.QApplication, desk: Desk, screenshot: Path | None, case_id: str | None) -> int:
-    """The window on this data folder's station (set up first when there is none); a demo chosen at set-up opens
-    from its own folder, and leaving it comes back to the real station's folder (to its station, or to setting
-    one up)."""
-    opened_here: list[Desk] = []  # desks this function opened, closed here (the caller closes ``desk``)
+    """The window on the signed-in station; a demo chosen at set-up opens from its own folder, and leaving it
+    comes back to the real station's folder (its login, or setting it up). Closes every desk it shows."""
+    shown: Desk | None = desk
     try:
-        while True:
-            shown = desk
-            if desk.station is None:
-                if screenshot is not None:
-                    print(f"错误：{TEXTS['no_station'].format(dir=desk.data_dir)}", file=sys.stderr)
-                    return 1
-                from app.views.setup_dialog import SetupDialog
-
-                dialog = SetupDialog(desk)
-                if dialog.exec() != QtWidgets.QDialog.DialogCode.Accepted:
-                    return 0
-                if dialog.opened is not None:
-                    shown = dialog.opened
-                    opened_here.append(shown)
+        while shown is not None:
             if case_id is not None and number_of_case(shown.conn, case_id) is None:
                 return fatal(TEXTS["no_case"].format(case=case_id), screenshot=screenshot is not None)
             code, leave_demo = _run_window(app, shown, screenshot, case_id)
@@ -173,12 +194,13 @@ def _run_stations(app: QtWidgets.QApplication, desk: Desk, screenshot: Path | No
             if not leave_demo or real is None:
                 return code
             case_id = None
-            if shown is desk:  # the program was started on the demo's folder itself
-                desk = Desk(real)
-                opened_here.append(desk)
+            shown.close()
+            shown = None
+            shown = open_with_dialogs(real)
+        return 0
     finally:
-        for opened in opened_here:
-            opened.close()
+        if shown is not None:
+            shown.close()
 
 
 def place_window(window: QtWidgets.QMainWindow, remembered: bool) -> None:

@@ -174,7 +174,7 @@ class FilterBar(QtWidgets.QWidget):
             backlog=self.backlog.isChecked(),
             overdue=self.overdue.isChecked(),
             due_today=self.due_today,
-            actor=self.desk.handler if self.mine else "",
+            actor=self.desk.actor if self.mine and self.desk.account else "",
         )
 
     def state(self) -> dict[str, object]:

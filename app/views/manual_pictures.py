@@ -77,13 +77,14 @@ def _pictures(window: Any, app: Any) -> dict[str, Callable[[], Any]]:
 
 def take_pictures(data_dir: Path, out: Path, names: list[str] | None = None) -> None:
     """Open the window on ``data_dir`` and save each picture (or only ``names``) into ``out``."""
-    from app.ops.desk import Desk
+    from app.demo import DEMO_PASSWORD, DEMO_USER
+    from app.ops.session import open_station
     from app.views.app import application, place_window, setup_application
     from app.views.main_window import MainWindow
 
     app = application()
     setup_application(app)
-    desk = Desk(data_dir)
+    desk = open_station(data_dir, DEMO_USER, DEMO_PASSWORD)  # a demo station: its account is public
     window = MainWindow(desk)
     place_window(window, remembered=False)
     loaded: list[bool] = []

@@ -21,8 +21,6 @@ from app.views.qt import QtCore, QtWidgets, Signal
 TEXTS = {
     "title": "本站设置",
     "station": "本站：{name}（{code}，{level}）",
-    "handler": "经办人",
-    "handler_hint": "记入每一条办理记录的经办人姓名",
     "limits": "办理时限",
     "limits_note": "保存后，所有在办案件的期限和督办颜色立即按新时限重新计算。",
     "days": " 日",
@@ -143,9 +141,6 @@ class SettingsDialog(QtWidgets.QDialog):
         self.desk = desk
         limits = desk.limits
         station = desk.require_station()
-        self.handler = QtWidgets.QLineEdit(desk.handler)
-        self.handler.setObjectName("handlerField")
-        self.handler.setPlaceholderText(TEXTS["handler_hint"])
         self.spins: dict[str, QtWidgets.QSpinBox] = {}
         for name in DAY_LIMITS:
             spin = QtWidgets.QSpinBox()
@@ -191,12 +186,11 @@ class SettingsDialog(QtWidgets.QDialog):
         # for Enter when the dialog is shown.
         self.save_button.setDefault(True)
         self.show_limits(limits)
-        self.handler.setFocus()
+        self.spins["route_days"].setFocus()
 
     def _layout(self, station: str, buttons: QtWidgets.QDialogButtonBox) -> None:
         top = QtWidgets.QFormLayout()
         top.addRow(QtWidgets.QLabel(station))
-        top.addRow(TEXTS["handler"] + "：", self.handler)
         limits_box = QtWidgets.QGroupBox(TEXTS["limits"])
         form = QtWidgets.QFormLayout(limits_box)
         for name, label in DAY_LIMITS.items():
@@ -273,8 +267,7 @@ class SettingsDialog(QtWidgets.QDialog):
 
     def save(self) -> None:
         try:
-            saved = save_settings(self.desk, self.handler.text(), self.limits(),
-                                  self.domains.toPlainText().splitlines())
+            saved = save_settings(self.desk, self.limits(), self.domains.toPlainText().splitlines())
         except DomainError as err:
             show_error(self.error, str(err))
             return

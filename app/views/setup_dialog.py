@@ -1,61 +1,76 @@
-"""First start: set this computer up as a station, or open a demo station to try the program."""
+"""First start: set this computer up as a station with its first admin account (the recovery key is shown once),
+or open a demo station to try the program. A station set up before accounts existed gets its first admin here."""
 
 from __future__ import annotations
 
-from app.demo import generate_demo
+from pathlib import Path
+
+from app.demo import DEMO_PASSWORD, DEMO_USER, create_demo_station, generate_demo
 from app.models.errors import DomainError
 from app.models.vocab import LEVELS
-from app.ops.desk import Desk
+from app.ops.desk import Desk, Station
+from app.ops.session import create_station, has_accounts, open_station
 from app.views.common import demo_folder, error_label, show_error
 from app.views.qt import Qt, QtWidgets
 
 DEMO_CASES = 300
 TEXTS = {
     "title": "信访工作台 — 设置站点",
-    "intro": "本机尚未设置站点。请填写本站点的信息（设置后站点代码不能更改，它是本站所有案件编号的开头），"
-             "或者先打开演示站点试用。",
+    "intro": "本机尚未设置站点。请填写本站点的信息（设置后站点代码不能更改，它是本站所有案件编号的开头）"
+             "和第一个管理员账号，或者先打开演示站点试用。",
+    "intro_existing": "站点 {code}（{name}）尚未设置账号。请设置第一个管理员账号，以后每一步办理都记在登录的账号名下。",
     "code": "站点代码",
     "code_hint": "行政区划代码，如 331002001（县6位，乡镇9位）",
     "name": "站点名称",
     "name_hint": "如 新河镇信访办",
     "level": "级别",
-    "handler": "经办人",
-    "handler_hint": "您的姓名，记入每一步办理",
+    "admin": "管理员账号",
+    "admin_hint": "登录用的账号，如 zhangli",
+    "display": "显示名",
+    "display_hint": "记入每一步办理的姓名，如 张丽",
+    "password": "密码",
+    "password_hint": "至少8个字符",
+    "again": "再输一次",
+    "mismatch": "两次输入的密码不一致",
     "save": "设置站点(&S)",
     "demo": "打开演示站点(&D)",
+    "demo_tip": "演示站点放在单独的文件夹（{folder}），与本站数据互不相干；随时可从“文件 → 离开演示站点”回来",
     "quit": "退出",
     "progress": "正在生成演示站点（{n} 件案件）…",
-    "demo_tip": "演示站点放在单独的文件夹（{folder}），与本站数据互不相干；随时可从“文件 → 离开演示站点”回来",
 }
 
 
 class SetupDialog(QtWidgets.QDialog):
-    """Accepted once the desk has a station (set up here, or the demo station)."""
+    """Accepted once the data folder holds a station with accounts; ``desk`` is it, the admin signed in, and
+    ``recovery_key`` the text to show once (empty for the demo station)."""
 
-    def __init__(self, desk: Desk, parent: QtWidgets.QWidget | None = None, demo_cases: int = DEMO_CASES) -> None:
+    def __init__(self, data_dir: Path, parent: QtWidgets.QWidget | None = None, demo_cases: int = DEMO_CASES,
+                 existing: Station | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("setupDialog")
         self.setWindowTitle(TEXTS["title"])
-        self.desk = desk
-        self.demo_cases = demo_cases
-        intro = QtWidgets.QLabel(TEXTS["intro"])
+        self.data_dir, self.demo_cases, self.existing = Path(data_dir), demo_cases, existing
+        self.desk: Desk | None = None
+        self.recovery_key = ""
+        intro = QtWidgets.QLabel(TEXTS["intro_existing"].format(code=existing.code, name=existing.name)
+                                 if existing else TEXTS["intro"])
         intro.setWordWrap(True)
-        self.code = QtWidgets.QLineEdit()
-        self.code.setObjectName("codeField")
-        self.code.setPlaceholderText(TEXTS["code_hint"])
-        self.name = QtWidgets.QLineEdit()
-        self.name.setObjectName("nameField")
-        self.name.setPlaceholderText(TEXTS["name_hint"])
+        self.code = self._line("codeField", "code_hint")
+        self.name = self._line("nameField", "name_hint")
         self.level = QtWidgets.QComboBox()
         self.level.setObjectName("levelField")
         for code, label in LEVELS.items():
             self.level.addItem(label, code)
-        self.handler = QtWidgets.QLineEdit()
-        self.handler.setObjectName("handlerField")
-        self.handler.setPlaceholderText(TEXTS["handler_hint"])
+        self.admin = self._line("adminField", "admin_hint")
+        self.display = self._line("displayField", "display_hint")
+        self.password = self._line("passwordField", "password_hint", secret=True)
+        self.again = self._line("againField", "", secret=True)
         form = QtWidgets.QFormLayout()
-        for key, widget in (("code", self.code), ("name", self.name), ("level", self.level),
-                            ("handler", self.handler)):
+        rows: list[tuple[str, QtWidgets.QWidget]] = [("admin", self.admin), ("display", self.display),
+                                                     ("password", self.password), ("again", self.again)]
+        if existing is None:
+            rows = [("code", self.code), ("name", self.name), ("level", self.level), *rows]
+        for key, widget in rows:
             form.addRow(TEXTS[key] + "：", widget)
         self.error = error_label()
         buttons = QtWidgets.QDialogButtonBox()
@@ -65,8 +80,8 @@ class SetupDialog(QtWidgets.QDialog):
         self.demo_button = buttons.addButton(TEXTS["demo"], QtWidgets.QDialogButtonBox.ButtonRole.ActionRole)
         self.demo_button.setObjectName("demoButton")
         self.demo_button.setAutoDefault(False)
-        self.demo_button.setToolTip(TEXTS["demo_tip"].format(folder=demo_folder(desk.data_dir)))
-        self.opened: Desk | None = None  # the demo station's desk, when the handler chose it
+        self.demo_button.setVisible(existing is None)
+        self.demo_button.setToolTip(TEXTS["demo_tip"].format(folder=demo_folder(self.data_dir)))
         buttons.addButton(TEXTS["quit"], QtWidgets.QDialogButtonBox.ButtonRole.RejectRole)
         buttons.accepted.connect(self.save)
         buttons.rejected.connect(self.reject)
@@ -76,24 +91,45 @@ class SetupDialog(QtWidgets.QDialog):
         layout.addLayout(form)
         layout.addWidget(self.error)
         layout.addWidget(buttons)
-        self.setMinimumWidth(480)
-        self.code.setFocus()
+        self.setMinimumWidth(520)
+        (self.admin if existing else self.code).setFocus()
+
+    @staticmethod
+    def _line(name: str, hint: str, *, secret: bool = False) -> QtWidgets.QLineEdit:
+        line = QtWidgets.QLineEdit()
+        line.setObjectName(name)
+        if hint:
+            line.setPlaceholderText(TEXTS[hint])
+        if secret:
+            line.setEchoMode(QtWidgets.QLineEdit.EchoMode.Password)
+        return line
 
     def save(self) -> None:
+        if self.password.text() != self.again.text():
+            show_error(self.error, TEXTS["mismatch"])
+            return
+        station = self.existing
+        code, name, level = ((station.code, station.name, station.level) if station else
+                             (self.code.text().strip(), self.name.text(), str(self.level.currentData())))
         try:
-            self.desk.init_station(self.code.text().strip(), self.name.text(), str(self.level.currentData()),
-                                   self.handler.text())
+            self.desk, self.recovery_key = create_station(self.data_dir, code, name, level, self.admin.text(),
+                                                          self.password.text(), self.display.text())
         except DomainError as err:
             show_error(self.error, str(err))
             return
         self.accept()
 
     def open_demo(self) -> None:
-        """Open the demo station in its own folder beside this one (``opened``), generating it the first time
-        with progress shown (the work runs in this thread, in one transaction). This desk stays untouched."""
-        demo = Desk(demo_folder(self.desk.data_dir))
-        if demo.station is not None:
-            self.opened = demo
+        """Open the demo station in its own folder beside this one (``desk``, signed in with the demo's public
+        account), generating it the first time with progress shown (the work runs in this thread, in one
+        transaction). This folder stays untouched."""
+        folder = demo_folder(self.data_dir)
+        if has_accounts(folder):
+            try:
+                self.desk = open_station(folder, DEMO_USER, DEMO_PASSWORD)
+            except DomainError as err:
+                show_error(self.error, str(err))
+                return
             self.accept()
             return
         progress = QtWidgets.QProgressDialog(TEXTS["progress"].format(n=self.demo_cases), "", 0, self.demo_cases,
@@ -109,12 +145,12 @@ class SetupDialog(QtWidgets.QDialog):
             progress.setValue(done)
 
         try:
-            generate_demo(demo, self.demo_cases, progress=report)
+            desk = create_demo_station(folder)
+            generate_demo(desk, self.demo_cases, progress=report)
         except DomainError as err:
-            demo.close()
             show_error(self.error, str(err))
             return
         finally:
             progress.close()
-        self.opened = demo
+        self.desk = desk
         self.accept()

@@ -29,7 +29,9 @@ from app.models.vocab import (
     TERMINATION_GROUNDS,
 )
 from app.models.workflow import ALLOWED_FROM, fitting_notices
+from app.ops.approval import Approval
 from app.ops.desk import Desk
+from app.views.approval_box import ApprovalBox
 from app.views.common import ScrollArea, error_label, fitted, grow_to_hint, show_error
 from app.views.qt import Qt, QtCore, QtGui, QtWidgets, Signal
 
@@ -78,12 +80,10 @@ TEXTS = {
     "remove_file": "移除",
     "choose_files": "选择佐证材料",
     "rating_placeholder": "请选择评价",
-    "override_title": "督办领导批准办结（四定四包未全部完成）",
-    "override_decline": "领导批准不予受理（四定四包未全部完成）",
-    "override_terminate": "领导批准依法终结（尚未答复，或四定四包未全部完成）",
-    "override_extend": "单位负责人批准延期",
-    "override_by": "批准领导",
-    "override_reason": "批准理由",
+    "approve_close": "办结（四定四包未全部完成）",
+    "approve_decline": "不予受理（四定四包未全部完成）",
+    "approve_terminate": "依法终结（尚未答复，或四定四包未全部完成）",
+    "approve_extend": "延期（单位负责人批准）",
     "annul_target": "将撤销：{label}（{at}，{actor}）",
     "hint": "Enter 保存，Shift+Enter 换行，Esc 取消",
     "checklist_what": "四定四包：{label}",
@@ -111,8 +111,8 @@ def problem_choices(tree: dict[str, Any]) -> list[tuple[str, str]]:
 CHOICES["problem_type"] = problem_choices(DEFAULT_PROBLEM_TYPES)
 # Steps a leader may approve (the same approval as 办结 with 四定四包 open), and how its box is titled; the
 # extension's box shows from the start, since it always needs one.
-APPROVALS = {"close": "override_title", "decline": "override_decline", "terminate": "override_terminate",
-             "extend": "override_extend"}
+APPROVALS = {"close": "approve_close", "decline": "approve_decline", "terminate": "approve_terminate",
+             "extend": "approve_extend"}
 # Kinds recorded as of now whatever the dialog says (corrections and notes on the case, not steps that happened).
 UNDATED_KINDS = frozenset({"annul", "set_leader", "checklist", "attach"})
 
@@ -213,7 +213,7 @@ class StepPage(QtWidgets.QWidget):
                 self.form.addRow("", widget)
             else:
                 self.form.addRow(label + "：", widget)
-        self.override: QtWidgets.QGroupBox | None = None
+        self.approval_box: ApprovalBox | None = None
         if kind == "dispatch":
             double = self.fields["double"]
             assert isinstance(double, QtWidgets.QCheckBox)
@@ -225,10 +225,10 @@ class StepPage(QtWidgets.QWidget):
                 self.fields["due"], self.value("mode") == "assign"))
             self.form.setRowVisible(self.fields["due"], False)
         if kind in APPROVALS:
-            self._add_override(on_submit, TEXTS[APPROVALS[kind]])
-            if kind == "extend":
-                assert self.override is not None
-                self.override.show()
+            self.approval_box = ApprovalBox(on_submit)
+            self.form.addRow(self.approval_box)
+            if kind == "extend":  # an extension always needs its head's approval
+                self.approval_box.ask(TEXTS[APPROVALS[kind]])
 
     def _make(self, widget_kind: str, label: str, on_submit: Callable[[], None],
               key: str = "") -> QtWidgets.QWidget:
@@ -270,27 +270,17 @@ class StepPage(QtWidgets.QWidget):
     def _show_second_unit(self, shown: bool) -> None:
         self.form.setRowVisible(self.fields["unit2"], shown)
 
-    def _add_override(self, on_submit: Callable[[], None], title: str) -> None:
-        box = QtWidgets.QGroupBox(title)
-        box.setObjectName("overrideBox")
-        form = QtWidgets.QFormLayout(box)
-        by, reason = QtWidgets.QLineEdit(), NoteEdit()
-        by.setObjectName("field_override_by")
-        reason.setObjectName("field_override_reason")
-        by.returnPressed.connect(on_submit)
-        reason.submitted.connect(on_submit)
-        form.addRow(TEXTS["override_by"] + "：", by)
-        form.addRow(TEXTS["override_reason"] + "：", reason)
-        self.fields["override_by"], self.fields["override_reason"] = by, reason
-        self.form.addRow(box)
-        box.hide()
-        self.override = box
+    def show_approval(self) -> None:
+        """Show the box a leader approves in (their account, password and reason)."""
+        if self.approval_box is not None:
+            was_hidden = self.approval_box.isHidden()
+            self.approval_box.ask(TEXTS[APPROVALS[self.kind]])  # shown, and the password typed for one try only
+            if was_hidden:
+                grow_to_hint(self.window())
 
-    def show_override(self) -> None:
-        if self.override is not None and self.override.isHidden():
-            self.override.show()
-            self.fields["override_by"].setFocus()
-            grow_to_hint(self.window())
+    def approval(self) -> Approval | None:
+        """The leader's approval typed into the page (None while the box is hidden)."""
+        return self.approval_box.approval() if self.approval_box is not None else None
 
     def set_text(self, key: str, text: str) -> None:
         widget = self.fields[key]
@@ -325,14 +315,10 @@ class StepPage(QtWidgets.QWidget):
             if dispatch["mode"] == "assign":
                 dispatch["due"] = self.value("due")
             return dispatch
-        payload = {key: self.value(key) for key in self.fields if not key.startswith("override")}
+        payload = {key: self.value(key) for key in self.fields}
         if self.kind == "classify":
             payload["first_time"] = not payload.pop("repeat")
             payload = {k: v for k, v in payload.items() if v != "" or k == "legal_route"}
-        if self.override is not None and self.override.isVisible():
-            by, reason = self.value("override_by"), self.value("override_reason")
-            if by or reason:
-                payload["override"] = {"by": by, "reason": reason}
         return payload
 
 
@@ -484,11 +470,11 @@ class StepDialog(QtWidgets.QDialog):
             elif kind == "checklist":
                 event = self.desk.set_checklist(self.case_id, self.checklist_key, True, payload["note"])
             else:
-                event = self.desk.record(self.case_id, kind, payload, when)
+                event = self.desk.record(self.case_id, kind, payload, when, approval=page.approval())
         except DomainError as err:
             show_error(self.error, str(err))
             if kind in APPROVALS:  # a leader may approve what the rules refuse here
-                page.show_override()
+                page.show_approval()
             return
         self.recorded.emit(event)
         self.accept()

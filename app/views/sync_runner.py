@@ -24,14 +24,12 @@ class _Worker(QtCore.QObject):
 
     def __init__(self, desk: Desk, work: Work) -> None:
         super().__init__()
-        self.data_dir = desk.data_dir
-        self.now = desk.now
-        self.master_key = desk.master_key
+        self.desk = desk  # only read here: the worker opens its own twin of it on its thread
         self.work = work
 
     def run(self) -> None:
         try:
-            own = Desk(self.data_dir, now=self.now, master_key=self.master_key)
+            own = self.desk.twin()
         except DomainError as err:
             self.failed.emit(str(err))
             return
