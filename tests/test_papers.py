@@ -16,7 +16,7 @@ from app.models.papers import PAPER_KINDS, allowed_papers
 from app.ops.desk import Desk
 from app.ops.papers import make_paper
 from app.reports.paper_templates import RESOURCES, TEMPLATE_FOLDER, build_default, file_name
-from tests.conftest import FakeNow, make_draft
+from tests.conftest import FakeNow, make_draft, record_step
 from tests.office import SOFFICE, convert
 from tests.test_cli import register as cli_register
 from tests.test_cli import run, station  # noqa: F401  (the CLI station fixture)
@@ -159,8 +159,8 @@ def test_allowed_papers_follow_the_case(desk: Desk) -> None:
 def test_every_kind_as_pdf_and_docx(desk: Desk, tmp_path: Path, now: FakeNow) -> None:
     """A case taken through reply, 复查 and 复核 with an extension has every paper; each reads back whole."""
     case_id = accepted_case(desk)
-    desk.record(case_id, "extend", {"days": 30, "reason": "涉及多个部门，需要会商",
-                                    "override": {"by": "李镇长", "reason": "情况复杂"}})
+    record_step(desk, case_id, "extend", {"days": 30, "reason": "涉及多个部门，需要会商",
+                                          "approved_because": "情况复杂"})
     desk.record(case_id, "contact", {"note": "电话联系信访人"})
     desk.handle(case_id, "现场查看，已列入年度修路计划")
     desk.record(case_id, "feedback", {"reply": "道路已列入2026年修复计划"})
@@ -172,7 +172,7 @@ def test_every_kind_as_pdf_and_docx(desk: Desk, tmp_path: Path, now: FakeNow) ->
     state = desk.case(case_id)
     expected = {"延期告知书": "因涉及多个部门，需要会商，经批准，办理期限延长30日",
                 "处理意见书": "道路已列入2026年修复计划", "复查意见书": "维持原处理意见",
-                "复核意见书": "复核维持", "转送/交办单": "镇农业农村办：", "信访事项登记表": "11010519491231002X"}
+                "复核意见书": "复核维持", "转送/交办单": "镇农业农村办：", "信访事项登记表": "110105********002X"}
     kinds = [k for k in PAPER_KINDS if k in allowed_papers(state)]
     assert set(expected) <= set(kinds) and "听证通知书" in kinds
     for kind in kinds:
@@ -210,3 +210,12 @@ def test_document_command(station: Path, capsys: pytest.CaptureFixture[str]) -> 
     assert "新河镇信受〔2026〕第1号" in docx_lines(station / "a.docx")
     code, out, _ = run(capsys, station, "show", case_id)
     assert "受理告知（邮寄，文书新河镇信受〔2026〕第1号）" in out
+
+
+def test_full_id_number_only_when_asked(desk: Desk, tmp_path: Path) -> None:
+    case_id = desk.register_case(make_draft())
+    make_paper(desk, case_id, "信访事项登记表", tmp_path / "masked.pdf")
+    make_paper(desk, case_id, "信访事项登记表", tmp_path / "full.docx", full_id=True)
+    assert "身份证号：110105********002X" in pdf_text(tmp_path / "masked.pdf")
+    assert "身份证号：11010519491231002X" in docx_lines(tmp_path / "full.docx")
+    assert [e.payload["full_id"] for e in desk.events(case_id) if e.kind == "document"] == [False, True]

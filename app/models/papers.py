@@ -15,6 +15,7 @@ from datetime import date
 
 from app.models.case import CaseState
 from app.models.errors import DomainError
+from app.models.identity import mask_id_number
 from app.models.vocab import STATUSES
 from app.models.workflow import fitting_notices
 
@@ -95,15 +96,16 @@ def _day_text(stamp: str) -> str:
 
 
 def paper_values(state: CaseState, kind: PaperKind, number: str, office: str, day: date,
-                 way: str) -> dict[str, str]:
-    """Every placeholder a template may use, and its value for this case and paper."""
+                 way: str, full_id: bool = False) -> dict[str, str]:
+    """Every placeholder a template may use, and its value for this case and paper; the ID number masked (first 6
+    and last 4) unless ``full_id``."""
     first = state.petitioners[0] if state.petitioners else None
     return {
         "文号": number,
         "文书名称": kind.name,
         "案件编号": state.case_id,
         "信访人": state.petitioner_names(),
-        "身份证号": first.id_number if first else "",
+        "身份证号": (first.id_number if full_id else mask_id_number(first.id_number)) if first else "",
         "联系电话": first.phone if first else "",
         "住址": first.address if first else "",
         "人数": str(state.head_count),

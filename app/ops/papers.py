@@ -33,8 +33,9 @@ class Paper:
 
 
 def make_paper(desk: Desk, case_id: str, kind_name: str, out: Path | str, *, way: str = "",
-               at: datetime | None = None) -> Paper:
-    """Write the paper ``kind_name`` of the case to ``out`` (.pdf or .docx) dated ``at`` (now by default)."""
+               at: datetime | None = None, full_id: bool = False) -> Paper:
+    """Write the paper ``kind_name`` of the case to ``out`` (.pdf or .docx) dated ``at`` (now by default). The ID
+    number is masked unless ``full_id``, which needs the right to print it."""
     out = Path(out)
     file_format = FORMATS.get(out.suffix.lower())
     if file_format is None:
@@ -42,6 +43,8 @@ def make_paper(desk: Desk, case_id: str, kind_name: str, out: Path | str, *, way
     way = way.strip()
     if way and way not in NOTICE_WAYS:
         raise DomainError("告知方式须为：" + "、".join(NOTICE_WAYS))
+    if full_id:
+        desk.require("full_id")
     when = desk._when(at)
     state = desk.case(case_id)
     kind = check_paper(state, kind_name, way)
@@ -51,12 +54,13 @@ def make_paper(desk: Desk, case_id: str, kind_name: str, out: Path | str, *, way
         writer = desk._writer(conn)
         seq = eventlog.last_document_seq(conn, station.code, kind.name, when.year) + 1
         number = document_number(station.name, kind, when.year, seq)
-        payload = {"paper": kind.name, "year": when.year, "seq": seq, "number": number, "format": file_format}
+        payload = {"paper": kind.name, "year": when.year, "seq": seq, "number": number, "format": file_format,
+                   "full_id": full_id}
         desk._record_in(conn, writer, case_id, DOCUMENT_KIND, payload, when)
         if kind.notice:
             desk._record_in(conn, writer, case_id, "notify",
                             {"notice": kind.notice, "way": way, "document": number, "note": ""}, when)
-        values = paper_values(state, kind, number, station.name, when.date(), way)
+        values = paper_values(state, kind, number, station.name, when.date(), way, full_id)
         with output_file(out) as temp:
             (write_pdf if file_format == "pdf" else write_docx)(template, values, temp)
     return Paper(number, out, kind.notice)
