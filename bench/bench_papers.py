@@ -14,7 +14,7 @@ from datetime import datetime
 from pathlib import Path
 
 import docx
-from common import show, timed_pair
+from common import new_bench_station, show, timed_pair
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.platypus import Paragraph, SimpleDocTemplate
@@ -27,8 +27,8 @@ from app.reports.fonts import cjk_font
 
 
 def notice_case(folder: Path) -> tuple[Desk, str]:
-    desk = Desk(folder / "station", now=lambda: datetime(2026, 3, 4, 9))
-    desk.init_station("TZ01", "白塔镇信访办", "township", handler="张丽")
+    desk = new_bench_station(folder / "station", "TZ01", "白塔镇信访办", "township",
+                             now=lambda: datetime(2026, 3, 4, 9))
     draft = CaseDraft(channel="visit", petitioners=[Petitioner("王小明", "11010519491231002X", "13800138000",
                                                                "白塔镇东岙村12号")],
                       request_summary="东岙村道路破损多年，要求修复", domain="农业农村", township="白塔镇",
