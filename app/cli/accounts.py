@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from datetime import date
 
 from app.cli.common import (
     EXIT_OK,
@@ -20,6 +21,7 @@ from app.cli.common import (
 from app.models.vocab import LEVELS
 from app.ops import accounts
 from app.ops.desk import Desk
+from app.ops.outputs import audit
 from app.ops.session import create_station, recover
 
 
@@ -56,6 +58,16 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     q.set_defaults(run=cmd_user_disable)
     for parser in users.choices.values():
         parser.add_argument("--user", default=argparse.SUPPRESS, help="登录账号")
+
+    p = sub.add_parser("audit", help="审计记录：个人信息输出、账号变更、密码连续输错（领导、管理员）")
+    p.add_argument("--from", dest="date_from", type=date.fromisoformat, help="起始日期 YYYY-MM-DD")
+    p.add_argument("--to", dest="date_to", type=date.fromisoformat, help="截止日期 YYYY-MM-DD（含当日）")
+    p.add_argument("--json", action="store_true", help="以 JSON 输出")
+    p.set_defaults(run=cmd_audit)
+
+    p = sub.add_parser("lock-minutes", help="窗口闲置多少分钟后锁定（管理员；默认10）")
+    p.add_argument("minutes", type=int, nargs="?", help="分钟数（0 为不锁定）；不给则显示当前设置")
+    p.set_defaults(run=cmd_lock_minutes)
 
     p = sub.add_parser("recover",
                        help="用恢复密钥为管理员设置新密码（新密码取自 PETITION_DESK_NEW_PASSWORD 或在终端输入）")
@@ -125,6 +137,24 @@ def cmd_user_role(desk: Desk, args: argparse.Namespace) -> int:
 def cmd_user_disable(desk: Desk, args: argparse.Namespace) -> int:
     account = accounts.disable_account(desk, args.name)
     print(f"已停用账号：{account.actor}（其办理记录保留）")
+    return EXIT_OK
+
+
+def cmd_audit(desk: Desk, args: argparse.Namespace) -> int:
+    entries = audit(desk, args.date_from, args.date_to)
+    if args.json:
+        print_json([e.to_json() for e in entries])
+        return EXIT_OK
+    for e in entries:
+        print(f"{e.at[:16].replace('T', ' ')}  {e.actor}  {e.text}")
+    print(f"共 {len(entries)} 条")
+    return EXIT_OK
+
+
+def cmd_lock_minutes(desk: Desk, args: argparse.Namespace) -> int:
+    if args.minutes is not None:
+        accounts.set_lock_minutes(desk, args.minutes)
+    print(f"窗口闲置 {desk.setting('lock_minutes', 10)} 分钟后锁定")
     return EXIT_OK
 
 

@@ -11,6 +11,7 @@ from pathlib import Path
 from app.cli.common import EXIT_OK, EXIT_REFUSED, fail, progress_printer
 from app.models.errors import DomainError
 from app.models.vocab import COLOURS, STATUSES
+from app.ops import outputs
 from app.ops.desk import Desk
 
 
@@ -100,7 +101,10 @@ def cmd_print(desk: Desk, args: argparse.Namespace) -> int:
     for case_id in args.case_no:
         desk.case(case_id)  # a wrong number is refused before any file is written
     progress = progress_printer("生成办理情况表") if args.all_open else None
+    outputs.may_output(desk, full_id=args.full_id)
     count = write_sheets(args.out, sheets(desk, case_ids, full_id=args.full_id), len(case_ids), progress)
+    outputs.record_output(desk, "sheet", args.out, cases=count, people=outputs.people_in(desk, case_ids),
+                          full_id=args.full_id)
     print(f"已生成 {count} 件案件的办理情况表：{args.out}")
     return EXIT_OK
 
@@ -118,12 +122,15 @@ def cmd_check_sheet(desk: Desk, args: argparse.Namespace) -> int:
 
 
 def cmd_ledger(desk: Desk, args: argparse.Namespace) -> int:
-    from app.reports.ledger import LedgerFilter, write_ledger
+    from app.reports.ledger import LedgerFilter, ledger_people, write_ledger
 
     flt = LedgerFilter(args.status or "", args.colour or "", args.date_from, args.date_to)
     station = desk.require_station()
+    outputs.may_output(desk, full_id=args.full_id)
     count = write_ledger(desk.conn, args.out, flt, desk.today(), station=f"{station.code} {station.name}",
                          full_id=args.full_id, progress=progress_printer("导出台账"), national=args.national)
+    outputs.record_output(desk, "ledger", args.out, cases=count, people=ledger_people(desk.conn, flt, desk.today()),
+                          full_id=args.full_id)
     print(f"已导出台账：{count} 件案件（{flt.describe()}）→ {args.out}")
     return EXIT_OK
 

@@ -32,6 +32,7 @@ SETTINGS: dict[str, SettingSpec] = {
     "station_name": SettingSpec("站点名称", None, reproject=False),
     "problem_types": SettingSpec("问题类别", {k: list(v) for k, v in DEFAULT_PROBLEM_TYPES.items()},
                                  reproject=False),
+    "lock_minutes": SettingSpec("闲置锁定（分钟）", 10, reproject=False),
 }
 
 

@@ -31,6 +31,7 @@ RIGHTS: dict[str, tuple[str, str]] = {
     "approve": ("leader", "批准"),
     "full_id": ("leader", "打印或导出完整身份证号"),
     "spot_check": ("leader", "抽取督查案件"),
+    "audit": ("leader", "查看审计记录（输出、账号变更、密码输错）"),
     "accounts": ("admin", "管理账号"),
     "settings": ("admin", "修改本站设置"),
     "enroll": ("admin", "申请站点证书"),
@@ -190,6 +191,16 @@ def _refuse_last_admin(desk: Desk, account: Account, change: str) -> None:
     admins = [a for a in desk.accounts().values() if a.active and a.role == "admin"]
     if account.role == "admin" and len(admins) == 1:
         raise DomainError(f"“{account.actor}”是本站唯一的管理员，不能{change}；请先把另一个账号设为管理员")
+
+
+MAX_LOCK_MINUTES = 240
+
+
+def set_lock_minutes(desk: Desk, minutes: int) -> None:
+    """After how many idle minutes the window locks (admin; 0 turns the lock off — not advised)."""
+    if not 0 <= minutes <= MAX_LOCK_MINUTES:
+        raise DomainError(f"闲置锁定时间须为0至{MAX_LOCK_MINUTES}分钟")
+    desk.change_setting("lock_minutes", int(minutes))
 
 
 def change_password(desk: Desk, name: str, new_password: str) -> Account:

@@ -58,6 +58,18 @@ def _record_failures(desk: Desk, ring: Keyring, user: str) -> None:
             "delayed": series.delayed}, {"audit"})
 
 
+def switch_user(desk: Desk, user: str, password: str) -> None:
+    """Sign another account in on an open station (切换用户) or the same one again (unlocking): its password must
+    open its wrap of this station's master key. Refuses, counts and delays wrong passwords as a login does."""
+    user = user.strip()
+    ring = Keyring.load(desk.data_dir)
+    master = ring.open_with_password(user, password, desk.now())
+    if master != desk.master_key:
+        raise DomainError("此账号不属于当前打开的站点")
+    desk.sign_in(user)
+    _record_failures(desk, ring, user)
+
+
 def create_station(data_dir: Path, code: str, name: str, level: str, admin: str, password: str,
                    display: str = "", now: Clock = datetime.now, cost: KdfCost = DEFAULT_COST
                    ) -> tuple[Desk, str]:

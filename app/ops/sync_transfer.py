@@ -204,8 +204,10 @@ def _check(desk: Desk, opened: OpenedBundle, say: Progress, require_receiver: bo
 def save_workbook(desk: Desk, path: Path, out: Path) -> BundleInfo:
     """Save the workbook of a bundle sent to this station as a readable .xlsx at ``out`` (a person's choice: what
     it holds is then as readable as any file they write). Checked as an import checks it; nothing is imported."""
+    from app.ops.outputs import may_output, record_output
     from app.store.files import output_file
 
+    may_output(desk, full_id=True)  # the bundle's workbook holds ID numbers in full
     with sync_lock(desk):
         opened = open_bundle(path)
         try:
@@ -217,6 +219,9 @@ def save_workbook(desk: Desk, path: Path, out: Path) -> BundleInfo:
             raise DomainError(f"读取同步包失败：{os_reason(err)}（{err.filename or path}）") from None
         finally:
             opened.close()
+    counts = checked.info.counts or {}
+    record_output(desk, "bundle_workbook", out, cases=int(counts.get("cases", 0)),
+                  people=None, full_id=True)
     return checked.info
 
 

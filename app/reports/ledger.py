@@ -138,6 +138,13 @@ def ledger_rows(conn: sqlite3.Connection, flt: LedgerFilter, today: date,
         ]
 
 
+def ledger_people(conn: sqlite3.Connection, flt: LedgerFilter, today: date) -> int:
+    """How many petitioners the ledger's cases name (what the output record counts)."""
+    where, params = flt.where(today)
+    return int(conn.execute(f"SELECT count(*) FROM petitioners WHERE case_id IN (SELECT case_id FROM cases "
+                            f"WHERE {where})", params).fetchone()[0])
+
+
 def count_rows(conn: sqlite3.Connection, flt: LedgerFilter, today: date) -> int:
     where, params = flt.where(today)
     return int(conn.execute(f"SELECT count(*) FROM cases WHERE {where}", params).fetchone()[0])

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 MENU_MODULES: list[str] = ["app.views.supervise_menu", "app.views.report_print", "app.views.report_excel",
-                          "app.views.sync_menu"]
+                          "app.views.sync_menu", "app.views.account_menu"]
 
 
 def installers() -> list[Callable[[Any], None]]:

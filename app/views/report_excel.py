@@ -11,8 +11,9 @@ from typing import Any
 
 from app.models.errors import DomainError
 from app.models.vocab import STATUSES
+from app.ops import outputs
 from app.ops.desk import Desk
-from app.reports.ledger import LedgerFilter, write_ledger
+from app.reports.ledger import LedgerFilter, ledger_people, write_ledger
 from app.reports.periodic import KINDS, build_report, write_report
 from app.store.files import os_error_message
 from app.views.common import message
@@ -167,8 +168,13 @@ class LedgerExportDialog(_Dialog):
     def run(self) -> Path:
         path = self.save.path()
         station = self.desk.require_station()
+        full_id = self.full_id.isChecked()
+        outputs.may_output(self.desk, full_id=full_id)
         self.count = write_ledger(self.desk.conn, path, self.ledger_filter(), self.desk.today(),
-                                  station=f"{station.code} {station.name}", full_id=self.full_id.isChecked())
+                                  station=f"{station.code} {station.name}", full_id=full_id)
+        outputs.record_output(self.desk, "ledger", path, cases=self.count,
+                              people=ledger_people(self.desk.conn, self.ledger_filter(), self.desk.today()),
+                              full_id=full_id)
         message(self.parentWidget(), TEXTS["export_title"], TEXTS["exported"].format(count=self.count, path=path),
                 QtWidgets.QMessageBox.Icon.Information)
         return path

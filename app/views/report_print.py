@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from app.models.errors import DomainError
+from app.ops import outputs
 from app.ops.desk import Desk
 from app.reports.sheet import write_sheets
 from app.reports.sheet_data import match_printout, open_case_ids, parse_qr_text, sheets
@@ -81,6 +82,12 @@ class PrintPreview(QtWidgets.QDialog):
     def reload(self) -> None:
         """Make the PDF again (after the ID-number choice changed) and show it."""
         out = io.BytesIO()
+        if self.full_id.isChecked():
+            try:
+                outputs.may_output(self.desk, full_id=True)  # a handler is told a leader is needed
+            except DomainError:
+                self.full_id.setChecked(False)
+                raise
         QtWidgets.QApplication.setOverrideCursor(QtGui.QCursor(QtCore.Qt.CursorShape.WaitCursor))
         try:
             write_sheets(out, sheets(self.desk, self.case_ids, full_id=self.full_id.isChecked()))
@@ -144,9 +151,15 @@ class PrintPreview(QtWidgets.QDialog):
         dialog.setWindowModality(QtCore.Qt.WindowModality.WindowModal)
         dialog.show()
 
+    def _record(self, target: str) -> None:
+        """The sheets left the program (printed or saved): recorded as an output of personal data."""
+        outputs.record_output(self.desk, "sheet", target, cases=len(self.case_ids),
+                              people=outputs.people_in(self.desk, self.case_ids), full_id=self.full_id.isChecked())
+
     def _print_shown(self, printer: QtPrintSupport.QPrinter) -> None:
         try:
             self.print_to(printer)
+            self._record(f"打印：{printer.printerName() or '打印机'}")
         except DomainError as err:
             message(self, TEXTS["error"], str(err))
 
@@ -162,6 +175,7 @@ class PrintPreview(QtWidgets.QDialog):
         """Save the PDF shown; a refusal (file open in a reader, no room on the stick…) is shown, not raised."""
         try:
             write_bytes(path, self.pdf_bytes)
+            self._record(str(path))
         except DomainError as err:
             message(self, TEXTS["save_failed"], str(err))
             return False
