@@ -219,3 +219,6 @@ def test_full_id_number_only_when_asked(desk: Desk, tmp_path: Path) -> None:
     assert "身份证号：110105********002X" in pdf_text(tmp_path / "masked.pdf")
     assert "身份证号：11010519491231002X" in docx_lines(tmp_path / "full.docx")
     assert [e.payload["full_id"] for e in desk.events(case_id) if e.kind == "document"] == [False, True]
+    outputs = [e.payload for e in desk.events("") if e.kind == "output"]
+    assert [(o["what"], o["file"], o["cases"], o["people"], o["full_id"]) for o in outputs] == [
+        ("paper", "masked.pdf", 1, 1, False), ("paper", "full.docx", 1, 1, True)]

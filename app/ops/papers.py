@@ -17,6 +17,7 @@ from app.models.errors import DomainError
 from app.models.papers import DOCUMENT_KIND, check_paper, document_number, paper_values
 from app.models.vocab import NOTICE_WAYS
 from app.ops.desk import Desk
+from app.ops.outputs import may_output, record_output
 from app.reports.paper_templates import open_template, station_template
 from app.reports.papers import write_docx, write_pdf
 from app.store import eventlog
@@ -43,8 +44,7 @@ def make_paper(desk: Desk, case_id: str, kind_name: str, out: Path | str, *, way
     way = way.strip()
     if way and way not in NOTICE_WAYS:
         raise DomainError("告知方式须为：" + "、".join(NOTICE_WAYS))
-    if full_id:
-        desk.require("full_id")
+    may_output(desk, full_id=full_id)
     when = desk._when(at)
     state = desk.case(case_id)
     kind = check_paper(state, kind_name, way)
@@ -63,4 +63,5 @@ def make_paper(desk: Desk, case_id: str, kind_name: str, out: Path | str, *, way
         values = paper_values(state, kind, number, station.name, when.date(), way, full_id)
         with output_file(out) as temp:
             (write_pdf if file_format == "pdf" else write_docx)(template, values, temp)
+    record_output(desk, "paper", out, cases=1, people=len(state.petitioners), full_id=full_id)
     return Paper(number, out, kind.notice)
