@@ -2,8 +2,9 @@
 
 import os
 
-__version__ = "0.1.0"
-
-# python-docx (papers) brings lxml, and openpyxl switches its workbook reader and writer to lxml when it finds it:
-# the workbooks, sync bundles and their size checks were built and tested on openpyxl's own XML code, so it stays.
+# openpyxl writes through lxml whenever lxml is installed (python-docx brings it), and lxml's writer spells every
+# Chinese character as a character reference (&#35785;): sheets 1.8× larger and slower to write and read, and the
+# sync file's per-sheet size limits reached sooner. Its own writer keeps UTF-8. Set before openpyxl is imported.
 os.environ.setdefault("OPENPYXL_LXML", "False")
+
+__version__ = "0.1.0"

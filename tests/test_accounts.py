@@ -239,6 +239,10 @@ def test_init_and_recover_from_the_command_line(tmp_path: Path, capsys: pytest.C
     assert code == 0 and "管理员账号：周敏（zhou）" in out and sheet.read_bytes().startswith(b"%PDF")
     recovery = out.split("）：\n", 1)[1].splitlines()[0]
     assert len(parse_recovery(recovery)) == 32
+    from pypdf import PdfReader
+
+    page = PdfReader(sheet).pages[0]
+    assert recovery in page.extract_text() and "前所街道" in page.extract_text()
     code, _, err = run(capsys, tmp_path / "s", "init", "--code", "TZ05", "--name", "前所街道", "--level", "township",
                        "--admin", "zhou", PETITION_DESK_NEW_PASSWORD="zhou-password")
     assert code == 1 and "不能重复初始化" in err

@@ -51,7 +51,7 @@ def write_recovery_sheet(path: Path | str, station: Station, recovery_key: str, 
         y -= 12 * mm
         pdf.drawString(25 * mm, y, TEXTS["key"])
         y -= 10 * mm
-        pdf.setFont("Courier-Bold", 15)
+        pdf.setFont("Courier-Bold", 12)  # 64 characters: 461 pt, inside the A4 margins
         pdf.drawString(25 * mm, y, recovery_key)
         size = 70 * mm
         widget = QrCodeWidget(recovery_key, barLevel="M")
