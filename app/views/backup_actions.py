@@ -9,8 +9,8 @@ from app.models.errors import DomainError
 from app.ops import backup as backup_ops
 from app.ops.desk import Desk
 from app.store.db import is_database_error
+from app.views.jobs import JobRunner
 from app.views.qt import QtWidgets
-from app.views.sync_runner import SyncRunner
 
 TEXTS = {
     "backup": "备份…",
@@ -41,7 +41,7 @@ def install(window: QtWidgets.QMainWindow, desk: Desk, menu: QtWidgets.QMenu) ->
     restore.triggered.connect(lambda _checked=False: choose_restore(window))
 
 
-def start_backup(window: QtWidgets.QWidget, desk: Desk, target: Path | None = None) -> SyncRunner | None:
+def start_backup(window: QtWidgets.QWidget, desk: Desk, target: Path | None = None) -> JobRunner | None:
     """Ask where, then back up off the window's thread with progress; the message says how it went."""
     if target is None:
         name = f"信访工作台备份-{desk.now():%Y%m%d}.zip"
@@ -50,7 +50,7 @@ def start_backup(window: QtWidgets.QWidget, desk: Desk, target: Path | None = No
         if not chosen:
             return None
         target = Path(chosen)
-    runner = SyncRunner(desk, TEXTS["backup"], lambda own, say: backup_ops.make(own, target, say), {"settings"},
+    runner = JobRunner(desk, TEXTS["backup"], lambda own, say: backup_ops.make(own, target, say), {"settings"},
                         window)
 
     def done(result: Any) -> None:
