@@ -240,3 +240,18 @@ def resign(source: Path, target: Path, signer: Desk, *, events: list[Row] | None
     if any(name.startswith("evidence/") for name in drop):
         changed["evidence"] = sorted(n.split("/", 1)[1] for n in kept if n.startswith("evidence/"))
     repack(target, signer, changed, kept, receiver)
+
+
+def vouched(rows: list[Row], signer: Desk) -> dict[str, bytes]:
+    """The checkpoints member for ``rows``, signed with ``signer``'s real key at the last event of each origin:
+    what a station that signs changed events of its own would send (pass as ``resign(..., replace=...)``)."""
+    from app.store import signatures
+
+    key = keys.load_key(signer.data_dir)
+    assert key is not None
+    last: dict[str, Row] = {}
+    for row in rows:
+        if row[2] not in last or row[3] > last[row[2]][3]:
+            last[row[2]] = row
+    lines = [json.dumps(list(signatures.sign(key, r[2], r[3], r[10]).row())) for r in last.values()]
+    return {"checkpoints.jsonl": "".join(f"{line}\n" for line in lines).encode()}

@@ -110,9 +110,11 @@ def test_a_12345_workbook_without_work_orders_is_refused(desk: Desk, tmp_path: P
         plan.require_columns()
 
 
-def test_the_problem_tree_is_changed_from_the_command_line(desk: Desk, capsys: pytest.CaptureFixture[str]) -> None:
+def test_the_problem_tree_is_changed_from_the_command_line(desk: Desk, capsys: pytest.CaptureFixture[str],
+                                                           now: FakeNow) -> None:
     folder = str(desk.data_dir)
     assert main(["--data-dir", folder, "problem-types", "--add", "城乡建设/燃气安全", "--remove", "政法"]) == 0
+    now.current = datetime.now()  # the command line recorded by the computer's clock: the desk goes on from it
     assert "城乡建设：住房保障、物业管理、市政设施、拆迁安置、违章建筑、燃气安全" in capsys.readouterr().out
     reopened = reopen(desk)
     try:

@@ -113,7 +113,8 @@ def test_a_revoked_station_is_refused_whatever_time_its_file_states(tree: dict[s
     refused(county, tmp_path / "before.zip", "已于 2026-03-02 10:00:00 被吊销")
     # The sender's clock set back to before the revocation: the file is refused all the same.
     now.current = datetime(2026, 3, 2, 8, 0, 0)
-    new_case(town, "赵六")
+    with pytest.raises(DomainError, match="本机时钟为 2026-03-02 08:00，早于本站最近一次记录的时间 2026-03-02 11:00"):
+        new_case(town, "赵六")  # no step is taken on a clock set back
     backdated = transfer.export_bundle(town, "331002", tmp_path / "backdated.zip")
     assert backdated.manifest["created_at"] >= "2026-03-02T11:00:00"  # never before the events it carries
     refused(county, tmp_path / "backdated.zip", "被吊销")

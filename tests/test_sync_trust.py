@@ -81,10 +81,13 @@ def test_a_computer_clock_set_back_does_not_backdate_a_bundle(tmp_path: Path, no
         now.advance(days=2)
         new_case(town)
         now.current = datetime(2026, 3, 2, 9, 30, 0)  # two days back
-        new_case(town, "李四")
+        with pytest.raises(DomainError, match="本机时钟为 2026-03-02 09:30，早于本站最近一次记录的时间 "
+                                              "2026-03-04 09:00"):
+            new_case(town, "李四")
         result = transfer.export_bundle(town, "331002", tmp_path / "up.zip")
         assert result.manifest["created_at"] == "2026-03-04T09:00:00"  # the events' clock, not the set-back one
-        assert transfer.import_bundle(county, tmp_path / "up.zip").report.new_events == 2
+        now.current = datetime(2026, 3, 4, 9, 5, 0)  # the county's clock is right
+        assert transfer.import_bundle(county, tmp_path / "up.zip").report.new_events == 1
 
 
 def test_a_bundle_stating_a_time_before_its_events_is_refused(tmp_path: Path, now: FakeNow) -> None:

@@ -8,6 +8,7 @@ from typing import Any
 from app.models.case import Petitioner
 from app.models.errors import DomainError
 from app.models.identity import normalize_id_number, normalize_phone
+from app.models.shapes import payload_problem
 from app.models.vocab import CHANNELS, DEFAULT_PROBLEM_TYPES, HOTLINE_CHANNEL
 from app.models.workflow import check_classification
 
@@ -68,7 +69,7 @@ class CaseDraft:
         work_order = self.work_order.strip()
         if self.channel == HOTLINE_CHANNEL and not work_order:
             raise DomainError("12345热线转来的事项请填写工单编号")
-        return {
+        payload = {
             **{k: v for k, v in classification.items() if v},
             "first_time": self.first_time and not self.repeat_of,
             **({"work_order": work_order} if work_order else {}),
@@ -86,6 +87,10 @@ class CaseDraft:
             "petitioners": people,
             "repeat_of": list(self.repeat_of),
         }
+        problem = payload_problem("register", payload)  # lengths and characters, as for every event (shapes)
+        if problem:
+            raise DomainError(problem)
+        return payload
 
 
 def check_problem_type(value: str, tree: dict[str, Any]) -> None:

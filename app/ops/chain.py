@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from app.models.events import Event, HybridClock, event_id, sealed
+from app.models.shapes import check_event
 
 
 class ChainWriter:
@@ -19,10 +20,13 @@ class ChainWriter:
 
     def make(self, case_id: str, kind: str, payload: dict[str, Any], actor: str, when: datetime,
              hlc: str | None = None) -> Event:
-        """The next event. ``hlc`` is given only by the demo, whose events are back-dated."""
+        """The next event, after its kind's shape is checked (app.models.shapes: the one check of every local
+        path in). ``hlc`` is given only by the demo, whose events are back-dated."""
+        at = when.isoformat(timespec="seconds")
+        check_event(kind, payload, actor, at, today=when.date())
         self.seq += 1
         hlc = hlc or self.clock.tick(int(when.timestamp() * 1000))
         event = sealed(Event(event_id(self.origin, self.seq), case_id, self.origin, self.seq, hlc,
-                             when.isoformat(timespec="seconds"), actor, kind, payload, self.prev_hash))
+                             at, actor, kind, payload, self.prev_hash))
         self.prev_hash = event.hash
         return event

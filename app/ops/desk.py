@@ -22,7 +22,7 @@ from app.models.chain import ALLOWED_FROM
 from app.models.concurrency import seen_vector
 from app.models.deadlines import TimeLimits
 from app.models.errors import DomainError
-from app.models.events import Event, HybridClock
+from app.models.events import Event, HybridClock, minute_text
 from app.models.intake import CaseDraft, check_problem_type
 from app.models.settings import SETTING_KIND, SETTINGS, setting_payload
 from app.models.vocab import DEFAULT_DOMAINS, DEFAULT_PROBLEM_TYPES, EVENT_LABELS, LEVELS
@@ -80,6 +80,16 @@ class Station:
     code: str
     name: str
     level: str
+
+
+def refuse_clock_set_back(conn: sqlite3.Connection, code: str, now: datetime) -> None:
+    """A step is refused while this computer's clock is earlier than the station's latest own event: its
+    time would be false, and a clock reset to 2000 would number cases of the year 2000."""
+    row = conn.execute("SELECT at FROM events WHERE origin = ? ORDER BY seq DESC LIMIT 1", (code,)).fetchone()
+    if row and now.isoformat(timespec="seconds") < str(row[0])[:19]:
+        raise DomainError(f"本机时钟为 {minute_text(now.isoformat())}，早于本站最近一次记录的时间 "
+                          f"{minute_text(str(row[0]))}：电脑的日期或时间被调回过（或曾经调快过）。请把电脑的日期和"
+                          "时间调准后再办理，本次未记录。")
 
 
 def checked_station(code: str, name: str, level: str) -> Station:
@@ -354,6 +364,7 @@ class Desk:
         if (self.data_dir / RESTORED_MARK).exists() and self.require_station().level != "city" \
                 and conn.execute("SELECT 1 FROM sync_trust WHERE key = 'root'").fetchone():
             raise DomainError(RESTORED_FIRST)
+        refuse_clock_set_back(conn, code, self.now())
         return ChainWriter(code, seq, last_hash, self._clock)
 
     def record_station_event(self, kind: str, payload: dict[str, Any], kinds: set[str]) -> Event:

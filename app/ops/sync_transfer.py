@@ -17,6 +17,7 @@ import json
 import os
 import re
 import shutil
+import sqlite3
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -34,6 +35,7 @@ from app.store.oserrors import os_reason
 from app.store.private import open_private, try_lock
 from app.sync import bundle, fence, keys, tracking, workbook
 from app.sync.apply import ApplyReport, apply_events, refresh
+from app.sync.authority import Border, check_claims
 from app.sync.certs import Certificate, Revocation
 from app.sync.checkpoints import check_checkpoints
 from app.sync.container import OpenedBundle, not_ours, open_bundle
@@ -77,6 +79,8 @@ class _Checked:
     certificates: list[Certificate]
     revocations: list[Revocation]
     scope: Callable[[str, str], str | None]
+    tree: dict[str, str] = field(default_factory=dict)  # station → its parent, as the certificates say
+    relation: str = ""  # what the sender is to this station: "child", "parent" or "recovery"
 
 
 NO_CERTIFICATE = ("本站尚未安装上级签发的证书，还没有可信的根证书，无法核对同步包的证书链和签名：请先完成入网"
@@ -198,7 +202,9 @@ def _check(desk: Desk, opened: OpenedBundle, say: Progress, require_receiver: bo
         def scope(origin: str, case_id: str) -> str | None:
             return "只核验，不导入"
     valid_revs = [r for r in carried_revocations if r.key_id in valid_revocations([r], pool)]
-    return _Checked(info, sender, trusted, valid_revs, scope)
+    relation = ("recovery" if info.direction == "recovery" else "child" if sender.parent == station.code
+                else "parent" if tree.get(station.code) == sender.code else "")
+    return _Checked(info, sender, trusted, valid_revs, scope, tree, relation)
 
 
 def save_workbook(desk: Desk, path: Path, out: Path) -> BundleInfo:
@@ -387,7 +393,8 @@ def _apply(desk: Desk, opened: OpenedBundle, checked: _Checked, book: Path, say:
             store.store_revocation(revocation)
         rows = workbook.read_events(book, total)
         fenced = fence.tops(conn, list(fence.fences(conn)))
-        report = apply_events(conn, rows, checked.scope, lambda done: say("导入事件", done, total))
+        border = Border(conn, checked.tree, desk.now())
+        report = apply_events(conn, rows, checked.scope, lambda done: say("导入事件", done, total), border)
         check_checkpoints(conn, opened, report.first_new, own, desk.public_key())
         _check_clock(report, manifest, info)
         fence.check(conn, manifest, fenced)
@@ -399,8 +406,10 @@ def _apply(desk: Desk, opened: OpenedBundle, checked: _Checked, book: Path, say:
         cases = len(report.changed_cases)
         refresh(conn, report, desk.limits, lambda done: say("更新案件", done, cases))
         claims = {str(o): (int(r[0]), int(r[1])) for o, r in dict(manifest.get("coverage", {})).items()}
+        acks = {str(o): int(s) for o, s in dict(manifest.get("acks", {})).items()}
+        _check_claims(conn, own, checked, acks, claims)
         tracking.extend_coverage(conn, own, claims)
-        tracking.record_acks(conn, info.sender, {str(o): int(s) for o, s in dict(manifest.get("acks", {})).items()})
+        tracking.record_acks(conn, info.sender, acks)
         summary = {"new_cases": len(report.new_cases), "changed_cases": len(report.changed_cases),
                    "conflicts": len(report.conflicts), "duplicates": report.duplicates}
         conn.execute("INSERT INTO sync_log (bundle_id, direction, peer, created_at, at, events, new_events, file, "
@@ -408,6 +417,18 @@ def _apply(desk: Desk, opened: OpenedBundle, checked: _Checked, book: Path, say:
                      (info.bundle_id, info.sender, info.created_at, now_text(desk), report.events,
                       report.new_events, str(opened.path), json.dumps(summary)))
     return report
+
+
+def _check_claims(conn: sqlite3.Connection, own: str, checked: _Checked, acks: dict[str, int],
+                  claims: dict[str, tuple[int, int]]) -> None:
+    """What the sender says it holds and what the file says it carries, against what this station holds
+    (app.sync.authority). A recovery file speaks for the station above that rebuilds this one: not checked."""
+    if checked.relation == "child":
+        theirs = subtree(checked.tree, checked.sender.code)
+        check_claims(conn, own, checked.sender.code, False, lambda origin: origin not in theirs, acks, claims)
+    elif checked.relation == "parent":
+        mine = subtree(checked.tree, own)
+        check_claims(conn, own, checked.sender.code, True, lambda origin: origin in mine, acks, claims)
 
 
 def _check_clock(report: ApplyReport, manifest: dict[str, Any], info: BundleInfo) -> None:

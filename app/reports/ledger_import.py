@@ -215,9 +215,12 @@ def _people(cells: dict[str, Any]) -> list[Petitioner]:
     if isinstance(raw_id, int | float) and ids:
         raise DomainError("身份证号被存为数字，Excel 只保留前15位有效数字，号码已不完整；"
                           "请将该列设为文本后重新填写")
-    address = _text(cells.get("address"))
+    # One address per line (as a ledger lists several people's), or one for the first person; a line break is
+    # not part of an address (app.models.shapes).
+    lines = [x.strip() for x in _text(cells.get("address")).splitlines() if x.strip()]
+    addresses = lines if len(lines) == len(names) else [" ".join(lines)]
     return [Petitioner(name, ids[i] if i < len(ids) else "", phones[i] if i < len(phones) else "",
-                       address if i == 0 else "") for i, name in enumerate(names)]
+                       addresses[i] if i < len(addresses) else "") for i, name in enumerate(names)]
 
 
 def match_domain(text: str, domains: tuple[str, ...]) -> str | None:

@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from operator import itemgetter
+from typing import Any, Protocol
 
 import orjson
 
@@ -32,6 +33,15 @@ _CASE_ORDER = itemgetter(1, 4)  # case, clock
 Row = tuple[str, str, str, int, str, str, str, str, str, str, str]
 # (origin, case_id) → why the sender may not carry such an event, or None when it may.
 Scope = Callable[[str, str], str | None]
+
+
+class BorderCheck(Protocol):
+    """The per-event checks of what a station may say (app.sync.authority.Border)."""
+
+    def admit(self, row: Row, payload: dict[str, Any]) -> None: ...
+
+    def finish(self) -> None: ...
+
 Progress = Callable[[int], None]
 
 
@@ -93,7 +103,7 @@ def _check_row(row: Row) -> dict[str, object]:
 
 
 def apply_events(conn: sqlite3.Connection, rows: Iterable[Row], scope: Scope,
-                 progress: Progress | None = None) -> ApplyReport:
+                 progress: Progress | None = None, border: BorderCheck | None = None) -> ApplyReport:
     """Append the new events among ``rows``; raise DomainError (the caller rolls back) at the first bad one."""
     report = ApplyReport()
     seen: set[str] = set()
@@ -108,13 +118,15 @@ def apply_events(conn: sqlite3.Connection, rows: Iterable[Row], scope: Scope,
             seen.add(row[0])
             batch.append(row)
             if len(batch) >= BATCH:
-                _flush(conn, batch, scope, report, origins, cases, tops)
+                _flush(conn, batch, scope, report, origins, cases, tops, border)
                 batch = []
                 if progress:
                     progress(report.events)
-        _flush(conn, batch, scope, report, origins, cases, tops)
+        _flush(conn, batch, scope, report, origins, cases, tops, border)
     if progress:
         progress(report.events)
+    if border is not None:
+        border.finish()
     _check_links(conn, origins)
     report.changed_cases = sorted(cases)
     return report
@@ -150,7 +162,7 @@ def _held(conn: sqlite3.Connection, batch: list[Row], tops: dict[str, int]) -> d
 
 
 def _flush(conn: sqlite3.Connection, batch: list[Row], scope: Scope, report: ApplyReport, origins: set[str],
-           cases: set[str], tops: dict[str, int]) -> None:
+           cases: set[str], tops: dict[str, int], border: BorderCheck | None = None) -> None:
     if not batch:
         return
     held = _held(conn, batch, tops)
@@ -168,6 +180,8 @@ def _flush(conn: sqlite3.Connection, batch: list[Row], scope: Scope, report: App
         refused = scope(row[2], row[1])
         if refused:
             raise DomainError(f"事件 {row[0]}：{refused}")
+        if border is not None:
+            border.admit(row, payload)
         evidence = payload.get("evidence")
         if evidence:
             for item in evidence if isinstance(evidence, list) else [None]:
