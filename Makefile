@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test bench lint clean sysdeps-run sysdeps-test demo docs
+.PHONY: run test bench lint clean sysdeps-run sysdeps-test demo docs installer deb-check nsis-check
 
 $(STAMP): pyproject.toml
 	@# Debian's own python3 needs python3-venv for this; install it when the first try fails.
@@ -36,6 +36,23 @@ docs: $(STAMP) sysdeps-test
 lint: $(STAMP)
 	$(VENV)/bin/ruff check app tests bench main.py
 	$(VENV)/bin/mypy app
+
+# The Linux one-folder build, the .deb, and a compile of the Windows installer script (installer/build.sh).
+installer: $(STAMP)
+	@bash installer/debian-deps.sh installer
+	bash installer/build.sh
+
+# The .deb installed on a clean Debian 12 root, started there with no network, removed (installer/deb-check.sh).
+# Not part of `make test`: it needs root and the Debian archive, and takes minutes.
+deb-check: installer
+	@bash installer/debian-deps.sh deb-check
+	bash installer/deb-check.sh
+
+# The Windows installer's logic (per-user install, shortcuts, uninstall keeps the data) under Wine, with a stand-in
+# program: the real Windows build is made on a Windows runner (.github/workflows/windows.yml).
+nsis-check:
+	@bash installer/debian-deps.sh nsis-check
+	bash installer/windows/wine-check.sh
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -8,6 +8,9 @@ case "$want" in
   run) pkgs+=(libxcb-cursor0 libxkbcommon-x11-0 libxcb-icccm4 libxcb-keysyms1 libxcb-shape0 libxcb-randr0
               libxcb-render-util0 libxcb-image0 libxcb-xinerama0 libxcb-xkb1 libx11-xcb1) ;;
   venv) pkgs=(python3-venv) ;;
+  installer) pkgs=(binutils fakeroot nsis) ;;  # objdump finds the glibc the build needs; makensis checks the NSIS script
+  deb-check) pkgs=(debootstrap util-linux) ;;
+  nsis-check) pkgs=(nsis wine64 wine) ;;
   test) pkgs+=(poppler-utils zbar-tools libreoffice-calc) ;;  # libreoffice-calc: sync and ledger tests re-save workbooks
 esac
 command -v dpkg-query >/dev/null 2>&1 || exit 0

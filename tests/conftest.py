@@ -12,6 +12,10 @@ import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+from tests.no_network import install as refuse_network  # noqa: E402
+
+refuse_network()  # every test runs with sockets refused (tests/test_no_network.py)
+
 from app.models.case import Petitioner  # noqa: E402
 from app.models.intake import CaseDraft  # noqa: E402
 from app.ops.desk import Desk  # noqa: E402

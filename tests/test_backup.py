@@ -74,11 +74,12 @@ def test_a_changed_or_cut_backup_and_a_folder_in_use_are_refused(sealed_desk: De
     cut.write_bytes(out.read_bytes()[: out.stat().st_size // 2])
     with pytest.raises(DomainError, match="不是信访工作台的备份文件，或文件已损坏"):
         backup.restore(cut, tmp_path / "r1")
+    with zipfile.ZipFile(out) as zf:
+        info = zf.getinfo(DB_NAME)
+    damaged = bytearray(out.read_bytes())
+    damaged[info.header_offset + 30 + len(info.filename) + len(info.extra) + 5000] ^= 1  # a bit gone bad on the stick
     changed = tmp_path / "changed.zip"
-    with zipfile.ZipFile(out) as source, zipfile.ZipFile(changed, "w") as target:
-        for info in source.infolist():
-            data = source.read(info)
-            target.writestr(info, data[:-1] + bytes([data[-1] ^ 1]) if info.filename == DB_NAME else data)
+    changed.write_bytes(bytes(damaged))
     with pytest.raises(DomainError, match=f"已损坏或被改动过：{DB_NAME}"):
         backup.restore(changed, tmp_path / "r2")
     assert not (tmp_path / "r2" / DB_NAME).exists()
@@ -93,6 +94,23 @@ def test_a_station_not_sealed_is_not_backed_up(tmp_path: Path) -> None:
         backup_ops.make(plain, tmp_path / "b.zip")
     plain.close()
     assert not list(tmp_path.glob("*b.zip*"))
+
+
+def test_a_backup_changed_on_purpose_and_zipped_again_does_not_open(sealed_desk: Desk, tmp_path: Path,
+                                                                     now: FakeNow, key: bytes) -> None:
+    sealed_desk.register_case(make_draft())
+    out = backup_ops.make(sealed_desk, tmp_path / "b.zip").path
+    changed = tmp_path / "changed.zip"
+    with zipfile.ZipFile(out) as source, zipfile.ZipFile(changed, "w") as target:
+        for info in source.infolist():  # a new CRC for the changed member: the zip itself looks whole
+            data = bytearray(source.read(info))
+            if info.filename.startswith(DB_NAME):
+                for page in range(0, len(data) - 2100, 4096):
+                    data[page + 2000] ^= 1  # a changed byte in every page (of the store and of its log)
+            target.writestr(info, bytes(data))
+    backup.restore(changed, tmp_path / "r")
+    with pytest.raises(DomainError, match="密钥不对，或数据文件已损坏"):  # SQLCipher's HMAC of every page
+        Desk(tmp_path / "r", now=now, master_key=key)
 
 
 def test_a_full_disk_during_a_backup_leaves_no_file(sealed_desk: Desk, tmp_path: Path,
@@ -151,3 +169,26 @@ def test_restore_on_the_command_line(sealed_desk: Desk, tmp_path: Path, capsys: 
     assert (target / DB_NAME).exists()
     assert main(["--data-dir", str(target), "restore", str(out)]) == 1
     assert "不是空的" in capsys.readouterr().err
+
+
+def test_the_window_backs_up_off_its_thread_and_reminds(qtbot, sealed_desk: Desk,  # type: ignore[no-untyped-def]
+                                                        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from app.views import backup_actions
+    from app.views.qt import QtWidgets
+
+    told: list[str] = []
+    monkeypatch.setattr(QtWidgets.QMessageBox, "information", lambda parent, title, text: told.append(text))
+    window = QtWidgets.QMainWindow()
+    qtbot.addWidget(window)
+    menu = window.menuBar().addMenu("文件")
+    backup_actions.install(window, sealed_desk, menu)
+    assert [a.text() for a in menu.actions()] == ["备份…", "从备份恢复…"]
+    sealed_desk.register_case(make_draft())
+    assert "本站还没有备份过" in (backup_actions.remind(window, sealed_desk) or "")
+    assert "本站还没有备份过" in window.statusBar().currentMessage()
+    runner = backup_actions.start_backup(window, sealed_desk, tmp_path / "b.zip")
+    assert runner is not None
+    with qtbot.waitSignal(runner.done, timeout=20000):
+        pass
+    assert (tmp_path / "b.zip").exists() and told and "已备份到" in told[0]
+    assert backup_actions.remind(window, sealed_desk) is None

@@ -33,7 +33,8 @@ def test_import_wizard_walks_file_mapping_check_import(qtbot: object, desk: Desk
     assert not next_button.isEnabled()  # no file yet
     wizard.file_page.path.setText(str(source))
     assert next_button.isEnabled()
-    next_button.click()
+    with qtbot.waitSignal(wizard.job_finished, timeout=10000):  # type: ignore[attr-defined]
+        next_button.click()  # the ledger is read as a job
 
     table = wizard.mapping_page.table
     mapped = {table.item(r, 0).text(): table.item(r, 1).text() for r in range(table.rowCount())}
@@ -51,8 +52,8 @@ def test_import_wizard_walks_file_mapping_check_import(qtbot: object, desk: Desk
     wizard.check_page.save_rejected(tmp_path / "未导入.xlsx")
     assert load_workbook(tmp_path / "未导入.xlsx").active.max_row == len(ROWS) - VALID + 1
     assert next_button.text() == "导入"
-    with qtbot.waitSignal(window.bus.changed, timeout=5000):  # type: ignore[attr-defined]
-        next_button.click()
+    with qtbot.waitSignal(window.bus.changed, timeout=10000):  # type: ignore[attr-defined]
+        next_button.click()  # the import runs as a job; the wizard moves on when it is done
 
     assert wizard.currentPage() is wizard.done_page
     assert wizard.done_page.text.text() == f"已导入 {VALID} 件案件（TZ01-2026-00001 至 TZ01-2026-0000{VALID}）。"
@@ -69,7 +70,8 @@ def test_import_wizard_stops_on_missing_columns(qtbot: object, desk: Desk, tmp_p
     qtbot.addWidget(wizard)  # type: ignore[attr-defined]
     wizard.show()
     wizard.file_page.path.setText(str(tmp_path / "short.xlsx"))
-    wizard.next()
+    with qtbot.waitSignal(wizard.job_finished, timeout=10000):  # type: ignore[attr-defined]
+        wizard.next()
     assert "缺少必需的列：诉求、来源渠道、登记日期" in wizard.mapping_page.note.text()
     assert not wizard.button(QtWidgets.QWizard.WizardButton.NextButton).isEnabled()
 
@@ -83,6 +85,9 @@ def test_ledger_export_dialog(qtbot: object, desk: Desk, tmp_path: Path) -> None
     dialog.colour.setCurrentIndex(dialog.colour.findData("red"))
     dialog.save.edit.setText(str(tmp_path / "红色.xlsx"))
     dialog.accept()
+    assert dialog.runner is not None
+    with qtbot.waitSignal(dialog.runner.finished, timeout=10000):  # type: ignore[attr-defined]
+        pass
     assert dialog.count == 1
     rows = list(load_workbook(tmp_path / "红色.xlsx")[LEDGER_SHEET].iter_rows(values_only=True))
     assert [r[1] for r in rows[1:]] == [red]
@@ -97,6 +102,9 @@ def test_weekly_report_dialog(qtbot: object, desk: Desk, tmp_path: Path) -> None
     dialog = open_dialog(window, ReportDialog)
     dialog.save.edit.setText(str(tmp_path / "周报.xlsx"))
     dialog.accept()
+    assert dialog.runner is not None
+    with qtbot.waitSignal(dialog.runner.finished, timeout=10000):  # type: ignore[attr-defined]
+        pass
     workbook = load_workbook(tmp_path / "周报.xlsx")
     assert workbook.sheetnames == ["概况", "按领域", "按乡镇", "各项指标", "超期案件"]
     summary = {r[0]: r[1] for r in workbook["概况"].iter_rows(min_row=3, values_only=True)}
@@ -111,23 +119,28 @@ def test_import_wizard_asks_for_a_channel_and_skips_what_is_there(qtbot: object,
     qtbot.addWidget(wizard)  # type: ignore[attr-defined]
     wizard.show()
     wizard.file_page.path.setText(str(source))
-    wizard.next()
+    with qtbot.waitSignal(wizard.job_finished, timeout=10000):  # type: ignore[attr-defined]
+        wizard.next()
     page = wizard.mapping_page
     next_button = wizard.button(QtWidgets.QWizard.WizardButton.NextButton)
     assert "台账没有来源渠道列" in page.note.text() and not next_button.isEnabled()
-    page.channel.setCurrentIndex(page.channel.findData("visit"))
+    with qtbot.waitSignal(wizard.job_finished, timeout=10000):  # type: ignore[attr-defined]
+        page.channel.setCurrentIndex(page.channel.findData("visit"))  # read again with that channel
     assert next_button.isEnabled()
     next_button.click()
     assert wizard.check_page.counts.text() == "可导入 2 件；未通过检查 0 行。"
-    next_button.click()
+    with qtbot.waitSignal(wizard.job_finished, timeout=10000):  # type: ignore[attr-defined]
+        next_button.click()
     assert desk.conn.execute("SELECT count(*) FROM cases WHERE channel = 'visit'").fetchone()[0] == 2
 
     again = LedgerImportWizard(desk)
     qtbot.addWidget(again)  # type: ignore[attr-defined]
     again.show()
     again.file_page.path.setText(str(source))
-    again.next()
-    again.mapping_page.channel.setCurrentIndex(again.mapping_page.channel.findData("visit"))
+    with qtbot.waitSignal(again.job_finished, timeout=10000):  # type: ignore[attr-defined]
+        again.next()
+    with qtbot.waitSignal(again.job_finished, timeout=10000):  # type: ignore[attr-defined]
+        again.mapping_page.channel.setCurrentIndex(again.mapping_page.channel.findData("visit"))
     again.next()
     assert again.check_page.counts.text() == "可导入 0 件；已导入过（跳过）2 行；未通过检查 0 行。"
     assert again.check_page.table.rowCount() == 0  # not listed as refused
@@ -140,7 +153,8 @@ def test_import_wizard_explains_a_file_that_is_not_a_workbook(qtbot: object, des
     qtbot.addWidget(wizard)  # type: ignore[attr-defined]
     wizard.show()
     wizard.file_page.path.setText(str(bad))
-    wizard.next()
+    with qtbot.waitSignal(wizard.job_finished, timeout=10000):  # type: ignore[attr-defined]
+        wizard.next()
     note = wizard.mapping_page.note.text()
     assert "不是 Excel 工作簿" in note and "EOCD" not in note
     assert QtWidgets.QApplication.overrideCursor() is None  # the wait cursor given back after the refusal
@@ -154,15 +168,18 @@ def test_import_wizard_takes_a_12345_work_order_export(qtbot: object, desk: Desk
     qtbot.addWidget(wizard)  # type: ignore[attr-defined]
     wizard.show()
     wizard.file_page.path.setText(str(source))
-    wizard.next()
+    with qtbot.waitSignal(wizard.job_finished, timeout=10000):  # type: ignore[attr-defined]
+        wizard.next()
     page = wizard.mapping_page
     assert page.channel.findData("hotline") == -1  # 12345 comes in through its own box, with work orders
-    page.hotline.setChecked(True)
+    with qtbot.waitSignal(wizard.job_finished, timeout=10000):  # type: ignore[attr-defined]
+        page.hotline.setChecked(True)  # read again as a work-order export
     table = page.table
     mapped = {table.item(r, 0).text(): table.item(r, 1).text() for r in range(table.rowCount())}
     assert mapped["工单编号"] == "12345工单编号" and mapped["来电人"] == "信访人"
     wizard.next()
     assert wizard.check_page.counts.text() == "可导入 2 件；未通过检查 1 行。"
-    wizard.next()
+    with qtbot.waitSignal(wizard.job_finished, timeout=10000):  # type: ignore[attr-defined]
+        wizard.next()
     assert desk.conn.execute("SELECT count(*) FROM cases WHERE channel = 'hotline' AND work_order != ''"
                              ).fetchone()[0] == 2

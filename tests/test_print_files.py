@@ -78,13 +78,16 @@ def test_export_dialog_explains_a_locked_file_and_gives_the_cursor_back(
     dialog.save.edit.setText(str(tmp_path / "台账.xlsx"))
     refuse_replace(monkeypatch, PermissionError(errno.EACCES, "Permission denied"))
     dialog.accept()
-    assert QtWidgets.QApplication.overrideCursor() is None  # the wait cursor is given back
+    with qtbot.waitSignal(dialog.runner.finished, timeout=10000):  # written as a job
+        pass
+    assert QtWidgets.QApplication.overrideCursor() is None  # no wait cursor left behind
     assert dialog.isVisible()  # still open, to choose another file
     box = open_dialog(dialog, QtWidgets.QMessageBox)
     assert "文件被占用或无权写入，请先在 Excel/WPS" in box.text() and "Permission" not in box.text()
     box.close()
     monkeypatch.undo()
-    dialog.accept()
+    with qtbot.waitSignal(dialog.finished, timeout=10000):
+        dialog.accept()
     assert (tmp_path / "台账.xlsx").exists() and not dialog.isVisible()
 
 
@@ -97,8 +100,10 @@ def test_export_dialog_explains_an_unexpected_os_error(qtbot: Any, desk: Desk, t
 
     def broken(*args: object, **kwargs: object) -> int:
         raise OSError(errno.EIO, "Input/output error", str(tmp_path / "x.xlsx"))
-    monkeypatch.setattr(dialog, "run", broken)
+    monkeypatch.setattr(dialog, "job", lambda: (tmp_path / "x.xlsx", broken))
     dialog.accept()
+    with qtbot.waitSignal(dialog.runner.failed, timeout=10000):
+        pass
     assert QtWidgets.QApplication.overrideCursor() is None
     box = open_dialog(dialog, QtWidgets.QMessageBox)
     assert "无法写入" in box.text() and "Input/output" not in box.text()

@@ -248,10 +248,10 @@ def generate_demo(desk: Desk, cases: int, seed: int = 1, progress: Progress | No
             if len(batch) >= 20000:
                 eventlog.append(conn, batch)
                 batch = []
-            if progress and number % 1000 == 0:
+            if progress and number % 100 == 0:
                 progress(number, cases)
         eventlog.append(conn, batch)
-        projection.rebuild(conn, desk.limits)
+        projection.rebuild(conn, desk.limits, progress=(lambda done: progress(done, cases)) if progress else None)
     desk._clock.observe(eventlog.last_hlc(desk.conn) or HybridClock.format(0, 0))
     if progress:
         progress(cases, cases)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -30,7 +31,9 @@ def reminder(desk: Desk) -> str | None:
     """A reminder to back up when there is data and the last backup is older than seven days (or there is none)."""
     if desk.station is None or not desk.conn.execute("SELECT 1 FROM events LIMIT 1").fetchone():
         return None
-    last = desk.setting(LAST_BACKUP)
+    # Read afresh: a backup made in a worker thread wrote it through a desk of its own.
+    row = desk.conn.execute("SELECT value FROM settings WHERE key = ?", (LAST_BACKUP,)).fetchone()
+    last = json.loads(row[0]) if row else None
     if last and datetime.fromisoformat(last) > desk.now() - timedelta(days=REMIND_DAYS):
         return None
     since = f"上次备份是 {last[:10]}" if last else "本站还没有备份过"

@@ -292,6 +292,7 @@ class Desk:
     def announce(self, kinds: set[str], case_ids: tuple[str, ...] = ()) -> None:
         """Tell listeners about changes written through another connection to this station's file (sync runs
         its imports on a desk of its own in a worker thread)."""
+        self._settings_cache.clear()  # the job may have set them (the demo sets up its station)
         self._clock.observe(eventlog.last_hlc(self.conn) or HybridClock.format(0, 0))
         for listener in list(self._listeners):
             listener(frozenset(kinds), case_ids)
@@ -303,6 +304,7 @@ class Desk:
                 station = self.station
                 before = eventlog.head(conn, station.code)[0] if station else 0
                 yield conn
+                station = station or self.station  # set up in this very transaction (the demo's station)
                 if station is not None:
                     self._sign(conn, station.code, before)
         except Exception as err:

@@ -404,6 +404,7 @@ def _apply(desk: Desk, opened: OpenedBundle, checked: _Checked, book: Path, say:
         if missing:
             raise DomainError(f"同步包缺少 {len(missing)} 个佐证材料文件（如 {missing[0][:12]}…），不予导入")
         cases = len(report.changed_cases)
+        say("更新案件", 0, cases)  # the last chance to cancel: the events are in, the transaction still open
         refresh(conn, report, desk.limits, lambda done: say("更新案件", done, cases))
         claims = {str(o): (int(r[0]), int(r[1])) for o, r in dict(manifest.get("coverage", {})).items()}
         acks = {str(o): int(s) for o, s in dict(manifest.get("acks", {})).items()}

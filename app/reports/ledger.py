@@ -17,7 +17,6 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
@@ -27,7 +26,7 @@ from app.models.errors import DomainError
 from app.models.identity import mask_id_number
 from app.models.vocab import CHANNELS, COLOURS, RATINGS, STATUSES
 from app.reports.safe_cells import FORMULA_STARTS, clean_text, safe_row
-from app.store.files import output_file
+from app.store.files import output_file, write_only_workbook
 from app.store.queries import COLOUR_SQL, CaseFilter
 
 Progress = Callable[[int, int], None]
@@ -44,6 +43,7 @@ COLUMNS: tuple[tuple[str, float], ...] = (
 )
 HEADERS = tuple(h for h, _ in COLUMNS)
 COLOUR_COLUMN = HEADERS.index("督办")
+PROGRESS_EVERY = 1000  # rows between progress reports (each is a chance to cancel)
 # Cells of several petitioners hold one person a line, wrapped, so a printout cuts no name, ID number or phone.
 PEOPLE_COLUMNS = tuple(HEADERS.index(h) for h in ("信访人", "身份证号", "联系电话", "住址"))
 SUMMARY_COLUMN = HEADERS.index("反映问题")
@@ -238,7 +238,14 @@ def write_ledger(conn: sqlite3.Connection, out: Path, flt: LedgerFilter, today: 
     """Write the ledger workbook; returns the number of cases in it. ``national``: in the fixed columns of the
     national 信访信息系统 (app.reports.national) instead of the county's."""
     total = count_rows(conn, flt, today)
-    wb = Workbook(write_only=True)
+    if progress:
+        progress(0, total)
+    with write_only_workbook() as wb:
+        return _write_ledger(wb, conn, out, flt, today, station, full_id, progress, total, national)
+
+
+def _write_ledger(wb: Any, conn: sqlite3.Connection, out: Path, flt: LedgerFilter, today: date, station: str,
+                  full_id: bool, progress: Progress | None, total: int, national: bool) -> int:
     ws = wb.create_sheet(LEDGER_SHEET)
     columns, headers, rows, colour_column = COLUMNS, HEADERS, ledger_rows(conn, flt, today, full_id), COLOUR_COLUMN
     if national:
@@ -262,7 +269,7 @@ def write_ledger(conn: sqlite3.Connection, out: Path, flt: LedgerFilter, today: 
             ws.row_dimensions[written + 2].height = LINE_POINTS * lines
         ws.append(safe_row(ws, row))
         written += 1
-        if progress and written % 5000 == 0:
+        if progress and written % PROGRESS_EVERY == 0:
             progress(written, total)
     ws.auto_filter = AutoFilter(ref=f"A1:{get_column_letter(len(headers))}{written + 1}")
     info = wb.create_sheet(INFO_SHEET)

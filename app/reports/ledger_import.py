@@ -17,6 +17,7 @@ in Chinese (old format, password, damaged file, not a workbook at all).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
@@ -350,11 +351,12 @@ def parse_channel_choice(text: str) -> str:
     return parse_channel(text.strip()) if text.strip() else ""
 
 
-def plan_import(desk: Desk, path: Path, default_channel: str = "", source: str = "") -> ImportPlan:
+def plan_import(desk: Desk, path: Path, default_channel: str = "", source: str = "",
+                progress: Callable[[int, int], None] | None = None) -> ImportPlan:
     """Read a ledger and decide, row by row, what importing it would create. Writes nothing. Rows without a
     channel (no such column, or a blank cell) get ``default_channel`` (a code) when one is given. With
     ``source`` 12345 the workbook is a 12345 work-order export: every row comes in by the hotline and must
-    carry its work-order number."""
+    carry its work-order number. ``progress(rows checked, rows)`` is called every few hundred rows."""
     if source not in ("", HOTLINE_SOURCE):
         raise DomainError(f"台账来源只能是 {HOTLINE_SOURCE}（12345热线工单）")
     default_channel = HOTLINE_CHANNEL if source == HOTLINE_SOURCE else default_channel
@@ -375,7 +377,10 @@ def plan_import(desk: Desk, path: Path, default_channel: str = "", source: str =
         return plan
     today, domains = desk.today(), desk.domains
     seen: dict[tuple[str, ...], int] = {}
-    for offset, values in enumerate(rows[header_row + 1:], start=header_row + 2):
+    body = rows[header_row + 1:]
+    for offset, values in enumerate(body, start=header_row + 2):
+        if progress and offset % 500 == 0:
+            progress(offset - header_row - 2, len(body))
         if not any(_text(v) for v in values):
             continue
         cells = {key: values[column] if column < len(values) else None for key, column in mapping.items()}

@@ -15,6 +15,7 @@ import os
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 from app.models.errors import DomainError
 from app.store.oserrors import BUSY, FULL, os_reason
@@ -78,3 +79,23 @@ def write_bytes(path: Path | str, data: bytes) -> None:
 def _remove(temp: Path) -> None:
     with contextlib.suppress(OSError):
         temp.unlink()
+
+
+@contextlib.contextmanager
+def write_only_workbook() -> Iterator[Any]:
+    """An openpyxl write-only workbook that cleans up after itself when the block fails or is cancelled: openpyxl
+    streams each sheet's rows to a temporary file of its own in the system's temp folder (names, ID numbers),
+    which a save would remove, and an abandoned one leaves behind."""
+    from openpyxl import Workbook
+
+    wb = Workbook(write_only=True)
+    try:
+        yield wb
+    except BaseException:
+        for ws in wb.worksheets:
+            with contextlib.suppress(Exception):
+                if not ws.closed:
+                    ws.close()
+                if ws._writer is not None:
+                    ws._writer.cleanup()
+        raise

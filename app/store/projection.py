@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
@@ -171,8 +171,10 @@ def refresh_case(conn: sqlite3.Connection, case_id: str, limits: TimeLimits) -> 
     return state
 
 
-def rebuild(conn: sqlite3.Connection, limits: TimeLimits, batch: int = 5000) -> int:
+def rebuild(conn: sqlite3.Connection, limits: TimeLimits, batch: int = 5000,
+            progress: Callable[[int], None] | None = None) -> int:
     """Empty the projection tables and write them again from the event log. Returns the number of cases.
+    ``progress(cases done)`` is called after each batch.
 
     Cases get their row numbers in case-number order, so two rebuilds give identical tables.
     """
@@ -189,6 +191,8 @@ def rebuild(conn: sqlite3.Connection, limits: TimeLimits, batch: int = 5000) -> 
         if len(pending) >= batch:
             _bulk_write(conn, pending, count - len(pending))
             pending = []
+            if progress:
+                progress(count)
     _bulk_write(conn, pending, count - len(pending))
     conn.execute("INSERT INTO case_fts (case_fts) VALUES ('rebuild')")
     return count

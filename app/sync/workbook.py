@@ -20,13 +20,13 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font
 
 from app.models.errors import DomainError
 from app.models.vocab import EVENT_LABELS
 from app.reports.safe_cells import safe_cell
+from app.store.files import write_only_workbook
 
 SUMMARY_SHEET, CASES_SHEET, EVENTS_SHEET, CHECKLIST_SHEET, EVIDENCE_SHEET = (
     "说明", "案件", "办理事件", "四定四包", "佐证材料清单")
@@ -134,7 +134,17 @@ def write_workbook(path: Path, summary: list[tuple[str, str]], cases: Iterable[t
                    checklist: Iterable[tuple[Any, ...]], evidence: Iterable[tuple[Any, ...]],
                    progress: Progress | None = None) -> None:
     """Write the workbook. ``events`` are rows in the events table's column order."""
-    wb = Workbook(write_only=True)
+    with write_only_workbook() as wb:
+        _write_sheets(wb, summary, cases, events, event_count, longest_payload, checklist, evidence, progress)
+        wb.save(path)
+    if progress:
+        progress(event_count, event_count)
+
+
+def _write_sheets(wb: Any, summary: list[tuple[str, str]], cases: Iterable[tuple[Any, ...]],
+                  events: Iterable[tuple[Any, ...]], event_count: int, longest_payload: int,
+                  checklist: Iterable[tuple[Any, ...]], evidence: Iterable[tuple[Any, ...]],
+                  progress: Progress | None) -> None:
     ws = wb.create_sheet(SUMMARY_SHEET)
     _header(ws, ("项目", "内容"), (22, 90))
     wrap = Alignment(wrap_text=True, vertical="top")
@@ -163,9 +173,6 @@ def write_workbook(path: Path, summary: list[tuple[str, str]], cases: Iterable[t
         for row in rows:
             parts.append([_cell(parts.sheet(), v) for v in row])
         parts.finish()
-    wb.save(path)
-    if progress:
-        progress(event_count, event_count)
 
 
 def check_parts(path: Path) -> None:

@@ -20,12 +20,13 @@ from app.ops.desk import Desk
 from app.ops.session import has_accounts, open_station
 from app.store.db import default_data_dir
 from app.store.queries import number_of_case
-from app.views.common import FONT_FILE, STYLE_FILE, real_folder
+from app.views.common import FONT_FILE, ICON_FILES, STYLE_FILE, real_folder
 from app.views.errors import ErrorReporter
 from app.views.evidence_files import clean_stale_exports
 from app.views.qt import QtCore, QtGui, QtWidgets
 
 APP_NAME = "信访工作台"
+DESKTOP_FILE = "petition-desk"  # installer/petition-desk.desktop, as the .deb installs it
 FONT_POINT_SIZE = 10
 SCREENSHOT_SIZE = (1380, 860)
 FUSION_GIVEN = "petitionDeskFusion"  # set on an application created here with the Fusion style
@@ -52,6 +53,14 @@ def load_font(app: QtWidgets.QApplication) -> str:
     return str(families[0])
 
 
+def window_icon() -> QtGui.QIcon:
+    """The program's icon at every size drawn (installer/make_icons.py); each file is read when first shown."""
+    icon = QtGui.QIcon()
+    for path in ICON_FILES:
+        icon.addFile(str(path))
+    return icon
+
+
 def load_translations(app: QtWidgets.QApplication) -> bool:
     """Qt's own words in Chinese: the standard buttons (确定, 取消, 是, 否), the file and print dialogs, the
     context menu of a text field. Without them a message box says "OK" to a handler who reads no English."""
@@ -71,6 +80,8 @@ def setup_application(app: QtWidgets.QApplication) -> None:
     app.setProperty("petitionDeskReady", True)
     app.setApplicationName(APP_NAME)
     app.setOrganizationName("PetitionDesk")
+    app.setDesktopFileName(DESKTOP_FILE)  # the menu entry's name: the window is grouped under its icon
+    app.setWindowIcon(window_icon())
     load_font(app)
     load_translations(app)
     if not app.property(FUSION_GIVEN):

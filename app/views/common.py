@@ -13,6 +13,7 @@ from app.views.qt import Qt, QtCore, QtGui, QtWidgets
 RESOURCES = Path(__file__).resolve().parents[2] / "resources"
 FONT_FILE = RESOURCES / "fonts" / "wqy-microhei.ttc"
 STYLE_FILE = RESOURCES / "style.qss"
+ICON_FILES = tuple(RESOURCES / "icons" / f"petition-desk-{size}.png" for size in (16, 24, 32, 48, 64, 128, 256))
 
 # Calm but unmistakable: the three supervision colours, and grey for finished cases.
 COLOUR_HEX = {"red": "#d64541", "yellow": "#e0a526", "green": "#3a9d5d", "none": "#a7adb5"}

@@ -16,7 +16,7 @@ from app.models.vocab import LEVELS
 from app.models.workflow import why_not
 from app.ops.desk import Desk
 from app.store.queries import CaseFilter, number_of_case
-from app.views import plugins
+from app.views import backup_actions, plugins
 from app.views.bus import ChangeBus
 from app.views.case_actions import CaseActions
 from app.views.case_detail import CaseDetail
@@ -244,6 +244,7 @@ class MainWindow(QtWidgets.QMainWindow):
         file_menu = menu.addMenu(TEXTS["file"])
         file_menu.setObjectName("fileMenu")
         file_menu.addAction(settings_action)
+        backup_actions.install(self, self.desk, file_menu)
         if self.demo_home is not None:
             file_menu.addAction(self._action(TEXTS["leave_demo"], "", self.leave_demo, TEXTS["leave_demo_tip"],
                                              "leaveDemo"))
@@ -285,6 +286,7 @@ class MainWindow(QtWidgets.QMainWindow):
     def closeEvent(self, event: QtGui.QCloseEvent) -> None:
         if self._remember:
             save_layout(self, self.splitter, self.desk.data_dir)
+        backup_actions.on_exit(self, self.desk)
         super().closeEvent(event)
 
     def showEvent(self, event: QtGui.QShowEvent) -> None:
@@ -292,6 +294,7 @@ class MainWindow(QtWidgets.QMainWindow):
         if not self._sized:
             self._sized = True
             QtCore.QTimer.singleShot(0, self._size_panes)  # once the dock has taken its width
+            backup_actions.remind(self, self.desk)
 
     def _size_panes(self) -> None:
         """The list as wide as its columns when the detail still gets a readable width; else share 3:2."""

@@ -17,6 +17,7 @@ from app.reports.ledger import LedgerFilter, ledger_people, write_ledger
 from app.reports.periodic import KINDS, build_report, write_report
 from app.store.files import os_error_message
 from app.views.common import message
+from app.views.jobs import JobRunner, Say, Work, counter, run_job
 from app.views.qt import QtCore, QtGui, QtWidgets
 from app.views.report_import import LedgerImportWizard
 from app.views.report_print import menu_before_help
@@ -46,6 +47,9 @@ TEXTS = {
     "reported": "{name}已生成：\n{path}",
     "no_file": "请选择保存位置",
     "error": "无法完成",
+    "writing_ledger": "正在写入台账…",
+    "counting": "正在统计…",
+    "writing_report": "正在写入报表…",
 }
 COLOUR_CHOICES = (("", "全部"), ("red", "红"), ("yellow", "黄"), ("green", "绿"))
 
@@ -100,28 +104,42 @@ class _Dialog(QtWidgets.QDialog):
         layout.addLayout(self.form)
         layout.addWidget(buttons)
         self.done_path: Path | None = None
+        self.runner: JobRunner | None = None
         self.save: _SaveRow  # set by each dialog
 
-    def run(self) -> Path:
+    def job(self) -> tuple[Path, Work]:
+        """The file and the work that writes it, from the choices made (read here, on the GUI thread)."""
+        raise NotImplementedError
+
+    def told(self, result: Any, path: Path) -> str:
+        """What to say when the file is written."""
         raise NotImplementedError
 
     def accept(self) -> None:
-        """Run the dialog's work; a refusal is shown and the dialog stays open to correct the choice."""
-        QtWidgets.QApplication.setOverrideCursor(QtGui.QCursor(QtCore.Qt.CursorShape.WaitCursor))
+        """Write the file as a job (progress, 取消); a refusal is shown and the dialog stays open to correct the
+        choice, as it does after 取消."""
         try:
-            self.done_path = self.run()
+            path, work = self.job()
         except DomainError as err:
-            refusal = str(err)
-        except OSError as err:  # the writers translate their own; this is for anything else on the way
-            refusal = os_error_message(err, getattr(err, "filename", None) or self.save.edit.text())
-        else:
-            refusal = ""
-        finally:
-            QtWidgets.QApplication.restoreOverrideCursor()
-        if refusal:
-            message(self, TEXTS["error"], refusal)
+            message(self, TEXTS["error"], str(err))
             return
-        super().accept()
+
+        def guarded(desk: Desk, say: Say) -> Any:
+            try:
+                return work(desk, say)
+            except OSError as err:  # the writers translate their own; this is for anything else on the way
+                raise DomainError(os_error_message(err, getattr(err, "filename", None) or path)) from None
+
+        def done(result: Any) -> None:
+            self.done_path = path
+            message(self.parentWidget(), self.windowTitle(), self.told(result, path),
+                    QtWidgets.QMessageBox.Icon.Information)
+            super(_Dialog, self).accept()
+
+        self.go.setEnabled(False)
+        self.runner = run_job(self.desk, self.windowTitle(), guarded, parent=self, done=done,
+                              failed=lambda text: message(self, TEXTS["error"], text))
+        self.runner.finished.connect(lambda: self.go.setEnabled(True))
 
 
 class LedgerExportDialog(_Dialog):
@@ -165,19 +183,23 @@ class LedgerExportDialog(_Dialog):
                             _pydate(self.date_from.date()) if on else None,
                             _pydate(self.date_to.date()) if on else None)
 
-    def run(self) -> Path:
+    def job(self) -> tuple[Path, Work]:
         path = self.save.path()
         station = self.desk.require_station()
-        full_id = self.full_id.isChecked()
-        outputs.may_output(self.desk, full_id=full_id)
-        self.count = write_ledger(self.desk.conn, path, self.ledger_filter(), self.desk.today(),
-                                  station=f"{station.code} {station.name}", full_id=full_id)
-        outputs.record_output(self.desk, "ledger", path, cases=self.count,
-                              people=ledger_people(self.desk.conn, self.ledger_filter(), self.desk.today()),
-                              full_id=full_id)
-        message(self.parentWidget(), TEXTS["export_title"], TEXTS["exported"].format(count=self.count, path=path),
-                QtWidgets.QMessageBox.Icon.Information)
-        return path
+        flt, full_id = self.ledger_filter(), self.full_id.isChecked()
+        outputs.may_output(self.desk, full_id=full_id)  # the right to it, checked before any work
+
+        def work(desk: Desk, say: Say) -> int:
+            count = write_ledger(desk.conn, path, flt, desk.today(), station=f"{station.code} {station.name}",
+                                 full_id=full_id, progress=counter(say, TEXTS["writing_ledger"]))
+            outputs.record_output(desk, "ledger", path, cases=count, people=ledger_people(desk.conn, flt, desk.today()),
+                                  full_id=full_id)
+            return count
+        return path, work
+
+    def told(self, result: Any, path: Path) -> str:
+        self.count = int(result)
+        return TEXTS["exported"].format(count=self.count, path=path)
 
 
 class ReportDialog(_Dialog):
@@ -201,14 +223,20 @@ class ReportDialog(_Dialog):
         self.form.addRow("", note)
         self.resize(520, 0)
 
-    def run(self) -> Path:
+    def job(self) -> tuple[Path, Work]:
         path = self.save.path()
         station = self.desk.require_station()
-        report = build_report(self.desk.conn, self.kind, _pydate(self.day.date()), self.desk.limits)
-        write_report(report, path, station.name)
-        message(self.parentWidget(), self.windowTitle(), TEXTS["reported"].format(name=KINDS[self.kind], path=path),
-                QtWidgets.QMessageBox.Icon.Information)
-        return path
+        kind, day = self.kind, _pydate(self.day.date())
+
+        def work(desk: Desk, say: Say) -> None:
+            say(TEXTS["counting"], 0, 2)
+            report = build_report(desk.conn, kind, day, desk.limits)
+            say(TEXTS["writing_report"], 1, 2)
+            write_report(report, path, station.name)
+        return path, work
+
+    def told(self, result: Any, path: Path) -> str:
+        return TEXTS["reported"].format(name=KINDS[self.kind], path=path)
 
 
 def install(window: Any) -> None:

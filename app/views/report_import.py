@@ -6,9 +6,9 @@ every valid row or, if anything goes wrong, nothing.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import Any
 
 from app.models.errors import DomainError
 from app.models.vocab import CHANNELS, HOTLINE_CHANNEL
@@ -25,7 +25,8 @@ from app.reports.ledger_import import (
     write_rejected,
 )
 from app.views.common import ERROR_HEX, fit_to_screen, fitted, message
-from app.views.qt import QtCore, QtGui, QtWidgets
+from app.views.jobs import JobRunner, Work, counter, run_job
+from app.views.qt import QtCore, QtGui, QtWidgets, Signal
 
 MAPPING_HEAD = ("台账中的表头", "识别为")
 REJECTED_HEAD = ("行号", "信访人", "原因")
@@ -57,17 +58,11 @@ TEXTS = {
     "done_title": "导入完成",
     "done": "已导入 {count} 件案件（{first} 至 {last}）。",
     "error": "无法导入",
+    "reading": "正在读取台账…",
+    "checking": "正在逐行检查…",
+    "read_cancelled": "已取消读取。请按“下一步”重新读取，或按“上一步”另选文件。",
+    "importing": "正在导入案件…",
 }
-
-
-@contextmanager
-def wait_cursor() -> Iterator[None]:
-    """The wait cursor while a ledger is read or imported, given back however that ends."""
-    QtWidgets.QApplication.setOverrideCursor(QtGui.QCursor(QtCore.Qt.CursorShape.WaitCursor))
-    try:
-        yield
-    finally:
-        QtWidgets.QApplication.restoreOverrideCursor()
 
 
 class FilePage(QtWidgets.QWizardPage):
@@ -134,17 +129,20 @@ class MappingPage(QtWidgets.QWizardPage):
         layout.addWidget(self.note)
 
     def initializePage(self) -> None:  # noqa: N802 - Qt's name
+        """Read the ledger as a job (a big one takes seconds); the page fills when it is read."""
         self.owner.plan = None
-        try:
-            with wait_cursor():
-                plan = plan_import(self.owner.desk, Path(self.owner.file_page.path.text().strip()),
-                                   str(self.channel.currentData() or ""),
-                                   HOTLINE_SOURCE if self.hotline.isChecked() else "")
-        except DomainError as err:
-            self.where.setText("")
-            self.table.setRowCount(0)
-            self._note(str(err), error=True)
-            return
+        self.where.setText("")
+        self.table.setRowCount(0)
+        self._note(TEXTS["reading"], error=False)
+        path, channel = Path(self.owner.file_page.path.text().strip()), str(self.channel.currentData() or "")
+        source = HOTLINE_SOURCE if self.hotline.isChecked() else ""
+        self.owner.run(TEXTS["reading"],
+                       lambda desk, say: plan_import(desk, path, channel, source,
+                                                     progress=counter(say, TEXTS["checking"])),
+                       self.show_plan, lambda text: self._note(text, error=True),
+                       lambda: self._note(TEXTS["read_cancelled"], error=True))
+
+    def show_plan(self, plan: ImportPlan) -> None:
         self.owner.plan = plan
         self.where.setText(TEXTS["sheet"].format(sheet=plan.sheet, row=plan.header_row))
         lines = plan.mapping_lines()
@@ -196,6 +194,7 @@ class CheckPage(QtWidgets.QWizardPage):
     def initializePage(self) -> None:  # noqa: N802 - Qt's name
         plan = self.owner.plan
         assert plan is not None
+        self.imported = False
         rejected = plan.rejected
         counts = TEXTS["counts_skipped"] if plan.skipped else TEXTS["counts"]
         text = counts.format(valid=len(plan.valid), rejected=len(rejected), skipped=len(plan.skipped))
@@ -237,15 +236,20 @@ class CheckPage(QtWidgets.QWizardPage):
         return self.owner.plan is not None and bool(self.owner.plan.valid)
 
     def validatePage(self) -> bool:  # noqa: N802 - Qt's name
-        """The import itself: one transaction; a refusal keeps the wizard on this page."""
-        assert self.owner.plan is not None
-        try:
-            with wait_cursor():
-                self.owner.created = run_import(self.owner.desk, self.owner.plan)
-        except DomainError as err:
-            message(self, TEXTS["error"], str(err))
-            return False
-        return True
+        """The import itself, as a job: one transaction, so 取消 or a refusal creates nothing and keeps the wizard
+        on this page; once it is done the wizard moves on."""
+        plan = self.owner.plan
+        assert plan is not None
+        if self.imported:
+            return True
+
+        def done(created: list[str]) -> None:
+            self.owner.created, self.imported = created, True
+            self.owner.next()
+
+        self.owner.run(TEXTS["importing"], lambda desk, say: run_import(desk, plan, counter(say, TEXTS["importing"])),
+                       done, lambda text: message(self, TEXTS["error"], text), lambda: None, kinds={"cases"})
+        return False
 
 
 class DonePage(QtWidgets.QWizardPage):
@@ -265,6 +269,8 @@ class DonePage(QtWidgets.QWizardPage):
 
 class LedgerImportWizard(QtWidgets.QWizard):
     """Import an existing ledger as new cases."""
+
+    job_finished = Signal()  # reading or importing the ledger ended (done, refused or cancelled)
 
     def __init__(self, desk: Desk, parent: QtWidgets.QWidget | None = None) -> None:
         super().__init__(parent)
@@ -286,3 +292,11 @@ class LedgerImportWizard(QtWidgets.QWizard):
                              (buttons.CancelButton, "取消"), (buttons.FinishButton, "完成")):
             self.setButtonText(button, text)
         fit_to_screen(fitted(self), 760, 560)
+        self.runner: JobRunner | None = None
+
+    def run(self, title: str, work: Work, done: Callable[[Any], object], failed: Callable[[str], object],
+            cancelled: Callable[[], object], kinds: Iterable[str] = ()) -> None:
+        """Run a step of the wizard as a job (progress, 取消) on the wizard's desk."""
+        self.runner = run_job(self.desk, title, work, parent=self, kinds=kinds, done=done, failed=failed)
+        self.runner.cancelled.connect(cancelled)
+        self.runner.finished.connect(self.job_finished)

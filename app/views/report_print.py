@@ -18,6 +18,7 @@ from app.reports.sheet import write_sheets
 from app.reports.sheet_data import match_printout, open_case_ids, parse_qr_text, sheets
 from app.store.files import write_bytes
 from app.views.common import fit_to_screen, fitted, message
+from app.views.jobs import JobRunner, Say, counter, run_job
 from app.views.qt import QtCore, QtGui, QtPdf, QtPdfWidgets, QtPrintSupport, QtWidgets
 
 TEXTS = {
@@ -39,14 +40,22 @@ TEXTS = {
     "check_prompt": "请扫描打印件右上角的二维码，或输入“案件编号 校验码”：",
     "error": "无法打印",
     "save_failed": "无法保存 PDF",
+    "making": "正在生成办理情况表…",
+    "printing": "正在打印…",
+    "page_prefix": "第 ",
+    "page_suffix": " 页",
 }
 MAX_DPI = 300
+INLINE_CASES = 5  # up to this many sheets (about 0.1 s) are made at once; more run as a job with 取消
+MULTI_PAGE_CASES = 40  # more cases than this are previewed a page at a time, with a page box
+INLINE_PAGES = 4  # up to this many pages are printed at once; more run as a job with 取消
 
 
 class PrintPreview(QtWidgets.QDialog):
     """A preview of the sheets of some cases, with 打印 and 另存为 PDF."""
 
-    def __init__(self, desk: Desk, case_ids: list[str], parent: QtWidgets.QWidget | None = None) -> None:
+    def __init__(self, desk: Desk, case_ids: list[str], parent: QtWidgets.QWidget | None = None,
+                 pdf: bytes | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("printPreview")
         self.setWindowTitle(TEXTS["title"])
@@ -57,7 +66,18 @@ class PrintPreview(QtWidgets.QDialog):
         self.view = QtPdfWidgets.QPdfView(self)
         self.view.setObjectName("pdfView")
         self.view.setDocument(self.document)
-        self.view.setPageMode(QtPdfWidgets.QPdfView.PageMode.MultiPage)
+        # Laying out every page of a long document in one scroll takes the GUI thread about 0.3 ms a page (4,500
+        # pages of all open cases: over a second); past a few dozen cases the preview shows a page at a time.
+        self.many = len(case_ids) > MULTI_PAGE_CASES
+        self.view.setPageMode(QtPdfWidgets.QPdfView.PageMode.SinglePage if self.many
+                              else QtPdfWidgets.QPdfView.PageMode.MultiPage)
+        self.page_box = QtWidgets.QSpinBox()
+        self.page_box.setObjectName("pageBox")
+        self.page_box.setPrefix(TEXTS["page_prefix"])
+        self.page_box.setSuffix(TEXTS["page_suffix"])
+        self.page_box.setVisible(self.many)
+        self.page_box.valueChanged.connect(
+            lambda number: self.view.pageNavigator().jump(number - 1, QtCore.QPointF(), 0))
         self.view.setZoomMode(QtPdfWidgets.QPdfView.ZoomMode.FitToWidth)
         self.summary = QtWidgets.QLabel()
         self.full_id = QtWidgets.QCheckBox(TEXTS["full_id"])
@@ -71,35 +91,55 @@ class PrintPreview(QtWidgets.QDialog):
         buttons.rejected.connect(self.reject)
         top = QtWidgets.QHBoxLayout()
         top.addWidget(self.summary, 1)
+        top.addWidget(self.page_box)
         top.addWidget(self.full_id)
         layout = QtWidgets.QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(self.view, 1)
         layout.addWidget(buttons)
         fit_to_screen(fitted(self), 820, 960)
-        self.reload()
+        self.runner: JobRunner | None = None
+        if pdf is None:
+            self.reload()
+        else:
+            self.show_pdf(pdf)
 
     def reload(self) -> None:
-        """Make the PDF again (after the ID-number choice changed) and show it."""
-        out = io.BytesIO()
-        if self.full_id.isChecked():
+        """Make the PDF again (after the ID-number choice changed) and show it: a few cases at once, more as a
+        job with progress and 取消 (cancelled, the PDF shown before stays, with the choice it was made with)."""
+        full_id = self.full_id.isChecked()
+        if full_id:
             try:
                 outputs.may_output(self.desk, full_id=True)  # a handler is told a leader is needed
             except DomainError:
                 self.full_id.setChecked(False)
                 raise
-        QtWidgets.QApplication.setOverrideCursor(QtGui.QCursor(QtCore.Qt.CursorShape.WaitCursor))
-        try:
-            write_sheets(out, sheets(self.desk, self.case_ids, full_id=self.full_id.isChecked()))
-        finally:
-            QtWidgets.QApplication.restoreOverrideCursor()
-        self.pdf_bytes = out.getvalue()
+        if len(self.case_ids) <= INLINE_CASES:
+            self.show_pdf(sheets_pdf(self.desk, self.case_ids, full_id))
+            return
+
+        def back() -> None:
+            with QtCore.QSignalBlocker(self.full_id):
+                self.full_id.setChecked(not full_id)
+
+        def refused(text: str) -> None:
+            back()
+            message(self, TEXTS["error"], text)
+
+        self.runner = run_job(self.desk, TEXTS["making"],
+                              lambda own, say: sheets_pdf(own, self.case_ids, full_id, say),
+                              parent=self, done=self.show_pdf, failed=refused)
+        self.runner.cancelled.connect(back)
+
+    def show_pdf(self, pdf: bytes) -> None:
+        self.pdf_bytes = pdf
         self.document.close()
         self._buffer = QtCore.QBuffer(self)
         self._buffer.setData(QtCore.QByteArray(self.pdf_bytes))
         self._buffer.open(QtCore.QIODevice.OpenModeFlag.ReadOnly)
         self.document.load(self._buffer)
         self.summary.setText(TEXTS["summary"].format(cases=len(self.case_ids), pages=self.document.pageCount()))
+        self.page_box.setRange(1, max(1, self.document.pageCount()))
 
     def _reload_shown(self) -> None:
         try:
@@ -109,36 +149,11 @@ class PrintPreview(QtWidgets.QDialog):
 
     def page_image(self, page: int, dpi: int) -> QtGui.QImage:
         """One page at ``dpi`` on a white background."""
-        points = self.document.pagePointSize(page)
-        size = QtCore.QSize(round(points.width() * dpi / 72), round(points.height() * dpi / 72))
-        rendered = self.document.render(page, size)
-        image = QtGui.QImage(size, QtGui.QImage.Format.Format_RGB32)
-        image.fill(QtGui.QColor("white"))
-        painter = QtGui.QPainter(image)
-        painter.drawImage(0, 0, rendered)
-        painter.end()
-        return image
+        return page_image(self.document, page, dpi)
 
     def print_to(self, printer: QtPrintSupport.QPrinter) -> int:
         """Print every page on ``printer``; returns the number of pages sent."""
-        dpi = min(printer.resolution(), MAX_DPI)
-        painter = QtGui.QPainter()
-        if not painter.begin(printer):
-            raise DomainError("无法开始打印：打印机不可用")
-        try:
-            for page in range(self.document.pageCount()):
-                if page:
-                    printer.newPage()
-                image = self.page_image(page, dpi)
-                target = painter.viewport()
-                scaled = image.size().scaled(target.size(), QtCore.Qt.AspectRatioMode.KeepAspectRatio)
-                painter.setViewport(target.x(), target.y(), scaled.width(), scaled.height())
-                painter.setWindow(image.rect())
-                painter.drawImage(0, 0, image)
-                painter.setViewport(target)
-        finally:
-            painter.end()
-        return self.document.pageCount()
+        return print_pages(self.pdf_bytes, printer)
 
     def ask_print(self) -> None:
         printer = QtPrintSupport.QPrinter(QtPrintSupport.QPrinter.PrinterMode.HighResolution)
@@ -157,11 +172,18 @@ class PrintPreview(QtWidgets.QDialog):
                               people=outputs.people_in(self.desk, self.case_ids), full_id=self.full_id.isChecked())
 
     def _print_shown(self, printer: QtPrintSupport.QPrinter) -> None:
-        try:
-            self.print_to(printer)
-            self._record(f"打印：{printer.printerName() or '打印机'}")
-        except DomainError as err:
-            message(self, TEXTS["error"], str(err))
+        """Print what is shown: a few pages at once, more as a job (painting on a printer works in any thread)."""
+        if self.document.pageCount() <= INLINE_PAGES:
+            try:
+                self.print_to(printer)
+                self._record(f"打印：{printer.printerName() or '打印机'}")
+            except DomainError as err:
+                message(self, TEXTS["error"], str(err))
+            return
+        pdf = self.pdf_bytes
+        self.runner = run_job(self.desk, TEXTS["printing"], lambda _own, say: print_pages(pdf, printer, say),
+                              parent=self, failed=lambda text: message(self, TEXTS["error"], text),
+                              done=lambda _pages: self._record(f"打印：{printer.printerName() or '打印机'}"))
 
     def ask_save(self) -> None:
         dialog = QtWidgets.QFileDialog(self, TEXTS["save"], str(Path.home() / f"{self.case_ids[0]}.pdf"),
@@ -183,6 +205,63 @@ class PrintPreview(QtWidgets.QDialog):
         return True
 
 
+def page_image(document: QtPdf.QPdfDocument, page: int, dpi: int) -> QtGui.QImage:
+    """One page at ``dpi`` on a white background (QPdfDocument.render gives a transparent one, which prints as
+    black on some drivers)."""
+    points = document.pagePointSize(page)
+    size = QtCore.QSize(round(points.width() * dpi / 72), round(points.height() * dpi / 72))
+    rendered = document.render(page, size)
+    image = QtGui.QImage(size, QtGui.QImage.Format.Format_RGB32)
+    image.fill(QtGui.QColor("white"))
+    painter = QtGui.QPainter(image)
+    painter.drawImage(0, 0, rendered)
+    painter.end()
+    return image
+
+
+def print_pages(pdf: bytes, printer: QtPrintSupport.QPrinter, say: Say | None = None) -> int:
+    """Print every page of ``pdf`` on ``printer``; returns the number of pages sent. Usable in a worker thread (its
+    own QPdfDocument). 取消 during a job aborts the print run, so the printer's queue gets nothing of it."""
+    document = QtPdf.QPdfDocument()
+    buffer = QtCore.QBuffer()
+    buffer.setData(QtCore.QByteArray(pdf))
+    buffer.open(QtCore.QIODevice.OpenModeFlag.ReadOnly)
+    document.load(buffer)
+    pages = document.pageCount()
+    dpi = min(printer.resolution(), MAX_DPI)
+    painter = QtGui.QPainter()
+    if not painter.begin(printer):
+        raise DomainError("无法开始打印：打印机不可用")
+    try:
+        for page in range(pages):
+            if say:
+                say(TEXTS["printing"], page, pages)
+            if page:
+                printer.newPage()
+            image = page_image(document, page, dpi)
+            target = painter.viewport()
+            scaled = image.size().scaled(target.size(), QtCore.Qt.AspectRatioMode.KeepAspectRatio)
+            painter.setViewport(target.x(), target.y(), scaled.width(), scaled.height())
+            painter.setWindow(image.rect())
+            painter.drawImage(0, 0, image)
+            painter.setViewport(target)
+    except BaseException:
+        printer.abort()
+        raise
+    finally:
+        painter.end()
+        document.close()
+    return pages
+
+
+def sheets_pdf(desk: Desk, case_ids: list[str], full_id: bool, say: Say | None = None) -> bytes:
+    """The summary sheets of these cases as one PDF, in memory."""
+    out = io.BytesIO()
+    progress = counter(say, TEXTS["making"]) if say else None
+    write_sheets(out, sheets(desk, case_ids, full_id=full_id), len(case_ids), progress)
+    return out.getvalue()
+
+
 def menu_before_help(window: QtWidgets.QMainWindow, title: str) -> QtWidgets.QMenu:
     bar = window.menuBar()
     for action in bar.actions():
@@ -199,11 +278,21 @@ def menu_before_help(window: QtWidgets.QMainWindow, title: str) -> QtWidgets.QMe
     return menu
 
 
-def preview(window: Any, case_ids: list[str]) -> PrintPreview | None:
-    """Open the preview of these cases (a refusal is shown, not raised)."""
+def preview(window: Any, case_ids: list[str]) -> PrintPreview | JobRunner | None:
+    """Open the preview of these cases (a refusal is shown, not raised); more than a few are made first as a job,
+    whose runner is returned."""
     if not case_ids:
         message(window, TEXTS["error"], TEXTS["no_case"])
         return None
+    if len(case_ids) > INLINE_CASES:
+        def show(pdf: bytes) -> None:
+            dialog = PrintPreview(window.desk, case_ids, window, pdf)
+            dialog.setAttribute(QtCore.Qt.WidgetAttribute.WA_DeleteOnClose)
+            dialog.open()
+
+        return run_job(window.desk, TEXTS["making"],
+                       lambda own, say: sheets_pdf(own, case_ids, False, say), parent=window, done=show,
+                       failed=lambda text: message(window, TEXTS["error"], text))
     try:
         dialog = PrintPreview(window.desk, case_ids, window)
     except DomainError as err:

@@ -11,7 +11,8 @@ from app.models.vocab import LEVELS
 from app.ops.desk import Desk, Station
 from app.ops.session import create_station, has_accounts, open_station
 from app.views.common import demo_folder, error_label, show_error
-from app.views.qt import Qt, QtWidgets
+from app.views.jobs import JobRunner, counter, run_job
+from app.views.qt import QtWidgets
 
 DEMO_CASES = 300
 TEXTS = {
@@ -92,6 +93,7 @@ class SetupDialog(QtWidgets.QDialog):
         layout.addWidget(self.error)
         layout.addWidget(buttons)
         self.setMinimumWidth(520)
+        self.runner: JobRunner | None = None
         (self.admin if existing else self.code).setFocus()
 
     @staticmethod
@@ -132,25 +134,22 @@ class SetupDialog(QtWidgets.QDialog):
                 return
             self.accept()
             return
-        progress = QtWidgets.QProgressDialog(TEXTS["progress"].format(n=self.demo_cases), "", 0, self.demo_cases,
-                                             self)
-        progress.setObjectName("demoProgress")
-        progress.setCancelButton(None)  # type: ignore[arg-type]
-        progress.setWindowModality(Qt.WindowModality.WindowModal)
-        progress.setMinimumDuration(0)
-        progress.setValue(0)
-
-        def report(done: int, total: int) -> None:
-            progress.setMaximum(max(total, 1))
-            progress.setValue(done)
-
         try:
             desk = create_demo_station(folder)
-            generate_demo(desk, self.demo_cases, progress=report)
         except DomainError as err:
             show_error(self.error, str(err))
             return
-        finally:
-            progress.close()
-        self.desk = desk
-        self.accept()
+        cases, label = self.demo_cases, TEXTS["progress"].format(n=self.demo_cases)
+
+        def done(_count: int) -> None:
+            self.desk = desk
+            self.accept()
+
+        def refused(text: str) -> None:
+            desk.close()
+            show_error(self.error, text)
+
+        # Off the window's thread with progress; without 取消, since the demo's station and account are made
+        # before its cases (a cancelled one would open empty next time).
+        self.runner = run_job(desk, label, lambda own, say: generate_demo(own, cases, progress=counter(say, label)),
+                              parent=self, kinds={"cases"}, done=done, failed=refused, cancellable=False)

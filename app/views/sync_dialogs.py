@@ -10,8 +10,8 @@ from app.models.errors import DomainError
 from app.ops import sync_transfer as transfer
 from app.ops.desk import Desk
 from app.views.common import error_label, message, show_error
+from app.views.jobs import JobRunner
 from app.views.qt import Qt, QtWidgets
-from app.views.sync_runner import SyncRunner
 
 TEXTS = {
     "export_title": "导出同步包",
@@ -74,7 +74,7 @@ class ExportDialog(QtWidgets.QDialog):
         form.addRow(TEXTS["file"], row)
         form.addRow(self.error)
         form.addRow(self.buttons)
-        self.runner: SyncRunner | None = None
+        self.runner: JobRunner | None = None
         self.result: Any = None
         try:
             peers = transfer.peers(desk)
@@ -110,10 +110,11 @@ class ExportDialog(QtWidgets.QDialog):
             return
         show_error(self.error, "")
         self.ok.setEnabled(False)
-        self.runner = SyncRunner(self.desk, TEXTS["export_title"],
+        self.runner = JobRunner(self.desk, TEXTS["export_title"],
                                  lambda desk, say: transfer.export_bundle(desk, code, out, say), {"sync"}, self)
         self.runner.done.connect(self._done)
         self.runner.failed.connect(self._failed)
+        self.runner.cancelled.connect(lambda: self.ok.setEnabled(True))
         self.runner.start()
 
     def _done(self, result: Any) -> None:
@@ -176,9 +177,9 @@ class ImportSummary(QtWidgets.QDialog):
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
 
 
-def start_import(desk: Desk, path: Path, parent: QtWidgets.QWidget | None = None) -> SyncRunner:
+def start_import(desk: Desk, path: Path, parent: QtWidgets.QWidget | None = None) -> JobRunner:
     """Import ``path`` with a progress dialog, then show the summary (or the reason it was refused)."""
-    runner = SyncRunner(desk, TEXTS["import_title"], lambda own, say: transfer.import_bundle(own, path, say),
+    runner = JobRunner(desk, TEXTS["import_title"], lambda own, say: transfer.import_bundle(own, path, say),
                         {"cases", "sync", "conflicts", "stations"}, parent)
 
     def done(result: transfer.ImportResult) -> None:
@@ -194,7 +195,7 @@ def start_import(desk: Desk, path: Path, parent: QtWidgets.QWidget | None = None
     return runner
 
 
-def choose_and_import(desk: Desk, parent: QtWidgets.QWidget) -> SyncRunner | None:
+def choose_and_import(desk: Desk, parent: QtWidgets.QWidget) -> JobRunner | None:
     chosen, _ = QtWidgets.QFileDialog.getOpenFileName(parent, TEXTS["import_title"], str(Path.home()),
                                                       TEXTS["filter"])
     return start_import(desk, Path(chosen), parent) if chosen else None

@@ -14,8 +14,8 @@ from app.ops.desk import Desk
 from app.sync.trust import when_text
 from app.views.bus import ChangeBus
 from app.views.common import ERROR_HEX, WARNING_HEX, error_label, fit_to_screen, fitted, message, show_error
+from app.views.jobs import JobRunner, run_job
 from app.views.qt import Qt, QtGui, QtWidgets
-from app.views.sync_runner import SyncRunner
 
 STATION_HEADERS = ("站点代码", "名称", "级别", "密钥指纹（电话核对）", "证书有效期", "状态", "最近导入", "最近导出")
 REVOCATION_HEADERS = ("站点代码", "吊销时间", "吊销单位", "原因")
@@ -265,7 +265,7 @@ class StationsView(QtWidgets.QDialog):
         item = self.child_table.item(min(rows), 0) if rows else None
         return item.text() if item is not None else None
 
-    def make_recovery(self, code: str | None = None, out: Path | None = None) -> SyncRunner | None:
+    def make_recovery(self, code: str | None = None, out: Path | None = None) -> JobRunner | None:
         """Write the recovery file for a station below (app.ops.recovery), off the GUI thread."""
         code = code or self._selected_child()
         if code is None:
@@ -280,8 +280,6 @@ class StationsView(QtWidgets.QDialog):
             return None
         show_error(self.error, "")
         target, where = code, out
-        runner = SyncRunner(self.desk, TEXTS["recovery"],
-                            lambda desk, say: recovery.recovery_file(desk, target, where, say), {"sync"}, self)
 
         def done(result: Any) -> None:
             m = result.manifest
@@ -289,11 +287,11 @@ class StationsView(QtWidgets.QDialog):
                 code=m["receiver"], name=m["receiver_name"], path=result.path, **m["counts"]),
                 QtWidgets.QMessageBox.Icon.Information)
 
-        runner.done.connect(done)
-        runner.failed.connect(lambda text: show_error(self.error, TEXTS["recovery_failed"].format(reason=text)))
-        runner.start()
-        self.recovery_runner = runner
-        return runner
+        self.recovery_runner = run_job(
+            self.desk, TEXTS["recovery"], lambda desk, say: recovery.recovery_file(desk, target, where, say),
+            parent=self, kinds={"sync"}, done=done,
+            failed=lambda text: show_error(self.error, TEXTS["recovery_failed"].format(reason=text)))
+        return self.recovery_runner
 
     def revoke(self, code: str | None = None, reason: str | None = None) -> None:
         if code is None:

@@ -1,0 +1,102 @@
+"""备份 / 恢复 in the 文件 menu, the reminder when the last backup is old, and the backup on exit."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from app.models.errors import DomainError
+from app.ops import backup as backup_ops
+from app.ops.desk import Desk
+from app.store.db import is_database_error
+from app.views.jobs import JobRunner
+from app.views.qt import QtWidgets
+
+TEXTS = {
+    "backup": "备份…",
+    "backup_tip": "把本站全部数据备份到一个文件（已加密：恢复时需要管理员密码或恢复密钥）",
+    "restore": "从备份恢复…",
+    "restore_tip": "把备份恢复到一个新的空文件夹",
+    "save_as": "备份到",
+    "done": "已备份到 {path}（{members} 个文件，{mb:.1f} MB，已逐一核对）。",
+    "failed": "备份失败",
+    "choose_backup": "选择备份文件",
+    "choose_folder": "选择一个空文件夹作为恢复后的数据文件夹",
+    "restored": "已把 {code} {name} 的备份恢复到 {folder}。\n\n"
+                "请用下面的方式打开恢复的站点，并用备份时的管理员账号登录：\npython main.py --data-dir \"{folder}\"",
+    "restore_failed": "恢复失败",
+    "reminder": "备份提醒",
+}
+
+
+def install(window: QtWidgets.QMainWindow, desk: Desk, menu: QtWidgets.QMenu) -> None:
+    """Add 备份… and 从备份恢复… to ``menu``."""
+    backup = menu.addAction(TEXTS["backup"])
+    backup.setObjectName("backupAction")
+    backup.setStatusTip(TEXTS["backup_tip"])
+    backup.triggered.connect(lambda _checked=False: start_backup(window, desk))
+    restore = menu.addAction(TEXTS["restore"])
+    restore.setObjectName("restoreAction")
+    restore.setStatusTip(TEXTS["restore_tip"])
+    restore.triggered.connect(lambda _checked=False: choose_restore(window))
+
+
+def start_backup(window: QtWidgets.QWidget, desk: Desk, target: Path | None = None) -> JobRunner | None:
+    """Ask where, then back up off the window's thread with progress; the message says how it went."""
+    if target is None:
+        name = f"信访工作台备份-{desk.now():%Y%m%d}.zip"
+        chosen, _ = QtWidgets.QFileDialog.getSaveFileName(window, TEXTS["save_as"], str(Path.home() / name),
+                                                          "备份文件 (*.zip)")
+        if not chosen:
+            return None
+        target = Path(chosen)
+    runner = JobRunner(desk, TEXTS["backup"], lambda own, say: backup_ops.make(own, target, say), {"settings"},
+                        window)
+
+    def done(result: Any) -> None:
+        QtWidgets.QMessageBox.information(window, TEXTS["backup"], TEXTS["done"].format(
+            path=result.path, members=result.members, mb=result.size / 1e6))
+
+    runner.done.connect(done)
+    runner.failed.connect(lambda message: QtWidgets.QMessageBox.warning(window, TEXTS["failed"], message))
+    runner.start()
+    return runner
+
+
+def choose_restore(window: QtWidgets.QWidget) -> None:
+    from app.store import backup
+
+    file, _ = QtWidgets.QFileDialog.getOpenFileName(window, TEXTS["choose_backup"], str(Path.home()),
+                                                    "备份文件 (*.zip)")
+    if not file:
+        return
+    folder = QtWidgets.QFileDialog.getExistingDirectory(window, TEXTS["choose_folder"], str(Path.home()))
+    if not folder:
+        return
+    try:
+        manifest = backup.restore(Path(file), Path(folder))
+    except DomainError as err:
+        QtWidgets.QMessageBox.warning(window, TEXTS["restore_failed"], str(err))
+        return
+    station = manifest.get("station", {})
+    QtWidgets.QMessageBox.information(window, TEXTS["restore"], TEXTS["restored"].format(
+        code=station.get("code", ""), name=station.get("name", ""), folder=folder))
+
+
+def remind(window: QtWidgets.QMainWindow, desk: Desk) -> str | None:
+    """Show the backup reminder in the status bar when it is due; returns it."""
+    text = backup_ops.reminder(desk)
+    if text:
+        window.statusBar().showMessage(text)
+    return text
+
+
+def on_exit(window: QtWidgets.QWidget, desk: Desk) -> None:
+    """The backup on exit, if set; a failure is told, and the window still closes."""
+    try:
+        backup_ops.on_exit(desk)
+    except DomainError as err:
+        QtWidgets.QMessageBox.warning(window, TEXTS["failed"], str(err))
+    except Exception as err:
+        if not is_database_error(err, "ProgrammingError"):
+            raise  # the station was closed before its window (a program shutting down): nothing to back up

@@ -1,0 +1,234 @@
+"""Long jobs off the GUI thread, with a progress bar and 取消: the ledger, the reports, printing many cases, the
+ledger import, the demo, sync export and import (and any later job: one call to ``run_job``).
+
+A job is a function ``work(desk, say)``. It runs in a thread on a desk of its own (its own SQLite connection, so
+the window keeps reading the last committed state and never sees half of a write), and calls ``say(stage, done,
+total)`` as it goes. Pressing 取消 makes the next ``say`` raise ``Cancelled``, which unwinds through the job's own
+transaction (rolled back) and output file (written to a temporary file, removed): a cancelled job leaves nothing
+behind. When it is done the window's desk announces what changed, and every view refreshes through the usual
+change notices.
+"""
+
+from __future__ import annotations
+
+import gc
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from app.models.errors import Cancelled, DomainError
+from app.ops.desk import Desk
+from app.views.errors import write_log
+from app.views.qt import Qt, QtCore, QtWidgets, Signal
+
+Say = Callable[[str, int, int], None]
+Work = Callable[[Desk, Say], Any]
+SHOW_AFTER_MS = 250  # a job that ends sooner never shows its progress dialog
+REPORT_EVERY_S = 0.05  # progress crosses to the GUI thread at most this often (a job may report every row)
+TEXTS = {
+    "cancel": "取消",
+    "cancelling": "正在取消，已完成的部分将全部撤回…",
+    "failed": "操作失败：{error}（详细情况已记入 {log}）",
+}
+
+
+class _FullCollections:
+    """While a job runs, the interpreter's full (oldest-generation) garbage collections wait. Such a collection
+    walks every live object of the process while holding the interpreter lock, so the GUI thread stood still for
+    it: 0.4-0.5 s each, about once a second, in a report at 100,000 cases (measured by bench/bench_jobs.py). The
+    young generations are still collected as usual, and reference counting frees everything else as it goes."""
+
+    lock = threading.Lock()
+    running = 0
+    saved: tuple[int, int, int] = gc.get_threshold()
+
+    @classmethod
+    def pause(cls) -> None:
+        with cls.lock:
+            if cls.running == 0:
+                cls.saved = gc.get_threshold()
+                gc.set_threshold(cls.saved[0], cls.saved[1], 1_000_000_000)
+            cls.running += 1
+
+    @classmethod
+    def resume(cls) -> None:
+        with cls.lock:
+            cls.running -= 1
+            if cls.running == 0:
+                gc.set_threshold(*cls.saved)
+
+
+def counter(say: Say, stage: str) -> Callable[[int, int], None]:
+    """A ``progress(done, total)`` for the functions that count without naming a stage."""
+    return lambda done, total: say(stage, done, total)
+
+
+class _Worker(QtCore.QObject):
+    progress = Signal(str, int, int)
+    succeeded = Signal(object)
+    failed = Signal(str)
+    cancelled = Signal()
+
+    def __init__(self, desk: Desk, work: Work) -> None:
+        super().__init__()
+        self.desk = desk
+        self.work = work
+        self.stop = threading.Event()
+        self._last = 0.0
+        self._stage = ""
+
+    def say(self, stage: str, done: int, total: int) -> None:
+        # A report of the end (done == total) never cancels: the writers report it after their commit or file
+        # move, when there is nothing left to undo and the result stands.
+        if self.stop.is_set() and not 0 < total <= done:
+            raise Cancelled
+        now = time.monotonic()
+        if stage != self._stage or done >= total or now - self._last >= REPORT_EVERY_S:
+            self._stage, self._last = stage, now
+            self.progress.emit(stage, done, total)
+
+    def _unexpected(self, err: Exception) -> str:
+        """Logged as the window logs its own faults (logs/ in the data folder), and told in a sentence."""
+        path, _problem = write_log(self.desk.data_dir, sys.exc_info())  # type: ignore[arg-type]
+        return TEXTS["failed"].format(error=err, log=path)
+
+    def run(self) -> None:
+        try:
+            own = self.desk.twin()  # same key, same account signed in
+        except DomainError as err:
+            self.failed.emit(str(err))
+            return
+        except Exception as err:  # the same as a fault of the job itself
+            self.failed.emit(self._unexpected(err))
+            return
+        _FullCollections.pause()
+        try:
+            self.say("", 0, 0)  # 取消 pressed before the thread got going
+            result = self.work(own, self.say)
+        except Cancelled:
+            self.cancelled.emit()
+        except DomainError as err:
+            self.failed.emit(str(err))
+        except Exception as err:  # an unexpected fault must reach the user, not kill the thread silently
+            self.failed.emit(self._unexpected(err))
+        else:
+            self.succeeded.emit(result)
+        finally:
+            _FullCollections.resume()
+            own.close()
+
+
+class JobRunner(QtCore.QObject):
+    """Runs ``work`` in a thread with a QProgressDialog (a bar, the stage, 取消); on the GUI thread emits
+    ``done(result)`` after the desk has announced ``kinds``, ``failed(message)``, or ``cancelled()``."""
+
+    done = Signal(object)
+    failed = Signal(str)
+    cancelled = Signal()
+    finished = Signal()  # after any of the three
+
+    def __init__(self, desk: Desk, title: str, work: Work, kinds: Iterable[str] = (),
+                 parent: QtWidgets.QWidget | None = None, cancellable: bool = True) -> None:
+        super().__init__(parent)
+        self.desk = desk
+        self.kinds = set(kinds)
+        self.running = False
+        self.dialog = QtWidgets.QProgressDialog(title, TEXTS["cancel"], 0, 0, parent)
+        self.dialog.setObjectName("jobProgress")
+        self.dialog.setMinimumWidth(420)  # room for the stage and the title
+        self.dialog.setWindowTitle(title)
+        # The bar is ours and set directly: QProgressDialog.setValue on a shown modal dialog runs the event loop
+        # re-entrantly (processEvents), so a job's end could be handled in the middle of a progress report.
+        self.bar = QtWidgets.QProgressBar()
+        self.bar.setObjectName("jobProgressBar")
+        self.bar.setRange(0, 0)
+        self.dialog.setBar(self.bar)
+        self.dialog.setAutoReset(False)
+        self.dialog.setAutoClose(False)
+        if not cancellable:
+            self.dialog.setCancelButton(None)  # type: ignore[arg-type]
+        self.dialog.setWindowModality(Qt.WindowModality.WindowModal)
+        self.dialog.canceled.connect(self.cancel)
+        self.dialog.reset()  # hidden; shown by our own timer (QProgressDialog's shows only on setValue calls)
+        self.show_timer = QtCore.QTimer(self)
+        self.show_timer.setSingleShot(True)
+        self.show_timer.setInterval(SHOW_AFTER_MS)
+        self.show_timer.timeout.connect(self._show)
+        self.worker_thread = QtCore.QThread(self)
+        self.worker = _Worker(desk, work)
+        self.worker.moveToThread(self.worker_thread)
+        self.worker_thread.started.connect(self.worker.run)
+        self.worker.progress.connect(self._progress)
+        self.worker.succeeded.connect(self._succeeded)
+        self.worker.failed.connect(self._failed)
+        self.worker.cancelled.connect(self._cancelled)
+
+    def start(self) -> JobRunner:
+        self.running = True
+        self.bar.setRange(0, 0)
+        self.show_timer.start()
+        self.worker_thread.start()
+        return self
+
+    def _show(self) -> None:
+        if self.running:
+            self.dialog.show()
+
+    def cancel(self) -> None:
+        """Ask the job to stop at its next progress report; it then unwinds and ``cancelled`` follows."""
+        if self.running and not self.worker.stop.is_set():
+            self.worker.stop.set()
+            self.dialog.setLabelText(TEXTS["cancelling"])
+            button = self.dialog.findChild(QtWidgets.QPushButton)
+            if button is not None:
+                button.setEnabled(False)
+            self.dialog.show()  # canceled() hid it; the job is still winding down
+
+    def _progress(self, stage: str, done: int, total: int) -> None:
+        if self.worker.stop.is_set():
+            return
+        if stage:
+            self.dialog.setLabelText(stage)
+        self.bar.setRange(0, max(total, 0))
+        self.bar.setValue(min(done, total) if total > 0 else 0)
+
+    def _finish(self) -> None:
+        self.running = False
+        self.show_timer.stop()
+        self.worker_thread.quit()
+        self.worker_thread.wait()
+        self.dialog.reset()
+        self.dialog.close()
+
+    def _succeeded(self, result: object) -> None:
+        self._finish()
+        if self.kinds:
+            self.desk.announce(self.kinds)
+        self.done.emit(result)
+        self.finished.emit()
+
+    def _failed(self, message: str) -> None:
+        self._finish()
+        self.failed.emit(message)
+        self.finished.emit()
+
+    def _cancelled(self) -> None:
+        self._finish()
+        self.cancelled.emit()
+        self.finished.emit()
+
+
+def run_job(desk: Desk, title: str, work: Work, *, parent: QtWidgets.QWidget | None,
+            kinds: Iterable[str] = (), done: Callable[[Any], object] | None = None,
+            failed: Callable[[str], object] | None = None, cancellable: bool = True) -> JobRunner:
+    """Start ``work`` as a job; ``done(result)`` runs on the GUI thread when it succeeded, ``failed(message)``
+    when it was refused (by default a message box titled ``title``). A cancelled job calls neither."""
+    from app.views.common import message
+
+    runner = JobRunner(desk, title, work, kinds, parent, cancellable)
+    if done is not None:
+        runner.done.connect(done)
+    runner.failed.connect(failed if failed is not None else (lambda text: message(parent, title, text)))
+    return runner.start()

@@ -1,0 +1,220 @@
+"""The window never freezes: the longest stall of the GUI thread during each long job, on the 100,000-case demo
+station (goal ≤ 100 ms).
+
+Each job runs through ``app.views.jobs.JobRunner`` exactly as the window runs it (a worker thread on a desk of its
+own, a progress dialog, the window's desk told of the change at the end), while a QTimer ticks every 10 ms on the
+GUI thread; the longest gap between two ticks, less the 10 ms period, is the longest time the window could not
+answer. Beside it, the job's own run time: how long the window froze when the same job ran on the GUI thread.
+Where a job ends by showing something (the print preview), showing it is counted too.
+
+    python bench/bench_jobs.py [--only ledger,print,...] [--demo-cases 100000] [--import-rows 10000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from app.demo import generate_demo  # noqa: E402
+from app.ops import sync_transfer as transfer  # noqa: E402
+from app.ops.desk import Desk  # noqa: E402
+from app.reports.ledger import LedgerFilter, write_ledger  # noqa: E402
+from app.reports.ledger_import import plan_import, run_import  # noqa: E402
+from app.reports.periodic import build_report, write_report  # noqa: E402
+from app.reports.sheet_data import open_case_ids  # noqa: E402
+from app.views.app import application, setup_application  # noqa: E402
+from app.views.jobs import JobRunner, Say, Work, counter  # noqa: E402
+from app.views.qt import QtCore, QtWidgets  # noqa: E402
+from app.views.report_print import PrintPreview, sheets_pdf  # noqa: E402
+from bench.common import demo_dir  # noqa: E402
+
+TICK_MS = 10
+GOAL_MS = 100
+SETTLE_MS = 500  # after the job, the ticks go on this long (the window repaints, a preview opens)
+
+
+class StallMeter(QtCore.QObject):
+    """Ticks on the GUI thread; ``longest()`` is the largest gap between two ticks beyond the period."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.ticks: list[float] = []
+        self.timer = QtCore.QTimer(self)
+        self.timer.setTimerType(QtCore.Qt.TimerType.PreciseTimer)
+        self.timer.setInterval(TICK_MS)
+        self.timer.timeout.connect(lambda: self.ticks.append(time.perf_counter()))
+
+    def start(self) -> None:
+        self.ticks = [time.perf_counter()]
+        self.timer.start()
+
+    def stop(self) -> float:
+        self.timer.stop()
+        self.ticks.append(time.perf_counter())
+        gaps = [b - a for a, b in zip(self.ticks, self.ticks[1:], strict=False)]
+        self.over_goal = sum(1 for g in gaps if g - TICK_MS / 1000 > GOAL_MS / 1000)
+        return max(0.0, max(gaps) - TICK_MS / 1000)
+
+
+def run(desk: Desk, title: str, work: Work, kinds: set[str] | None = None,
+        then: Callable[[Any], None] | None = None) -> tuple[float, float, int]:
+    """(longest stall, the job's run time) of one job run as the window runs it."""
+    window = QtWidgets.QMainWindow()
+    window.resize(800, 600)
+    window.show()
+    meter = StallMeter()
+    loop = QtCore.QEventLoop()
+    outcome: dict[str, Any] = {}
+    runner = JobRunner(desk, title, work, kinds or set(), window)
+    runner.done.connect(lambda result: outcome.update(result=result, end=time.perf_counter()))
+    runner.failed.connect(lambda text: outcome.update(error=text))
+    if then is not None:
+        runner.done.connect(then)
+    runner.finished.connect(lambda: QtCore.QTimer.singleShot(SETTLE_MS, loop.quit))
+    meter.start()
+    start = time.perf_counter()
+    runner.start()
+    loop.exec()
+    stall = meter.stop()
+    if "error" in outcome:
+        raise SystemExit(f"{title}: {outcome['error']}")
+    for widget in QtWidgets.QApplication.topLevelWidgets():
+        widget.close()
+        widget.deleteLater()
+    QtCore.QCoreApplication.processEvents()
+    return stall, outcome["end"] - start, meter.over_goal
+
+
+def show(label: str, stall: float, seconds: float, over_goal: int) -> None:
+    verdict = "met" if stall * 1000 <= GOAL_MS else "NOT met"
+    load = os.getloadavg()[0]
+    print(f"{label}: longest GUI stall {stall * 1000:.0f} ms during a job of {seconds:.1f} s "
+          f"(the window froze {seconds:.1f} s when it ran on the GUI thread); goal ≤ {GOAL_MS} ms — {verdict}; "
+          f"{over_goal} stalls over {GOAL_MS} ms; load average {load:.1f} on {os.cpu_count()} cores", flush=True)
+
+
+def ledger_job(out: Path) -> Work:
+    def work(desk: Desk, say: Say) -> int:
+        station = desk.require_station()
+        return write_ledger(desk.conn, out, LedgerFilter(), desk.today(), station=f"{station.code} {station.name}",
+                            progress=counter(say, "台账"))
+    return work
+
+
+def report_job(kind: str, out: Path) -> Work:
+    def work(desk: Desk, say: Say) -> None:
+        say("统计", 0, 2)
+        report = build_report(desk.conn, kind, desk.today(), desk.limits)
+        say("写入", 1, 2)
+        write_report(report, out, desk.require_station().name)
+    return work
+
+
+def new_rows_ledger(folder: Path, rows: int, out: Path) -> Path:
+    """A ledger of ``rows`` cases with full ID numbers, each request reworded so that none is already here."""
+    from openpyxl import load_workbook
+
+    desk = Desk(folder)
+    first = desk.conn.execute("SELECT min(registered_at) FROM cases").fetchone()[0][:10]
+    last = desk.conn.execute("SELECT registered_at FROM cases ORDER BY registered_at LIMIT 1 OFFSET ?",
+                             (rows - 1,)).fetchone()[0][:10]
+    written = out.with_name("exported.xlsx")
+    write_ledger(desk.conn, written, LedgerFilter("", "", date.fromisoformat(first), date.fromisoformat(last)),
+                 desk.today(), station="bench", full_id=True)
+    desk.close()
+    wb = load_workbook(written)
+    ws = wb["台账"]
+    column = [c.value for c in ws[1]].index("反映问题") + 1
+    for row in range(2, ws.max_row + 1):
+        cell = ws.cell(row, column)
+        cell.value = f"{cell.value}（补录）"
+    wb.save(out)
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--only", default="")
+    parser.add_argument("--demo-cases", type=int, default=100_000)
+    parser.add_argument("--import-rows", type=int, default=10_000)
+    args = parser.parse_args()
+    wanted = set(filter(None, args.only.split(",")))
+
+    def want(name: str) -> bool:
+        return not wanted or name in wanted
+
+    app = application()
+    setup_application(app)
+    folder = demo_dir("demo100k", 100_000)
+    with tempfile.TemporaryDirectory(prefix="bench-jobs-") as tmp_name:
+        tmp = Path(tmp_name)
+        desk = Desk(folder)
+        cases = desk.conn.execute("SELECT count(*) FROM cases").fetchone()[0]
+        print(f"station: {cases:,} cases; a tick every {TICK_MS} ms on the GUI thread", flush=True)
+        if want("ledger"):
+            show(f"ledger export, {cases:,} cases", *run(desk, "导出台账", ledger_job(tmp / "ledger.xlsx")))
+        if want("report"):
+            show("daily report (每日一报)", *run(desk, "每日一报", report_job("daily", tmp / "daily.xlsx")))
+            show("weekly report (周报)", *run(desk, "周报", report_job("weekly", tmp / "weekly.xlsx")))
+        if want("print"):
+            ids = open_case_ids(desk)
+
+            def open_preview(pdf: bytes) -> None:
+                PrintPreview(desk, ids, None, pdf).show()
+
+            show(f"print all open ({len(ids):,} sheets) and open the preview",
+                 *run(desk, "打印", lambda own, say: sheets_pdf(own, ids, False, say), then=open_preview))
+        desk.close()
+        if want("import"):
+            source = new_rows_ledger(folder, args.import_rows, tmp / "import.xlsx")
+            copy = tmp / "import-station"
+            copy.mkdir()
+            shutil.copy2(folder / "station.db", copy / "station.db")
+            target = Desk(copy)
+
+            def import_ledger(own: Desk, say: Say) -> list[str]:
+                plan = plan_import(own, source, "", progress=counter(say, "检查"))
+                return run_import(own, plan, counter(say, "导入"))
+
+            show(f"ledger import of {args.import_rows:,} rows into the {cases:,}-case station",
+                 *run(target, "导入台账", import_ledger, {"cases"}))
+            target.close()
+        if want("demo"):
+            fresh = Desk(tmp / "demo")
+            show(f"demo station of {args.demo_cases:,} cases",
+                 *run(fresh, "演示站点", lambda own, say: generate_demo(own, args.demo_cases,
+                                                                      progress=counter(say, "演示")),
+                      {"cases", "station"}))
+            fresh.close()
+        if want("sync"):
+            from bench.bench_sync import NOW, prepare
+
+            tree = prepare(100_000, 20)
+            town = Desk(tree / "331002001", now=lambda: NOW)
+            bundle = tmp / "up.zip"
+            events = town.conn.execute("SELECT count(*) FROM events").fetchone()[0]
+            show(f"sync export ({events:,} events, 20 MB evidence)",
+                 *run(town, "导出同步包", lambda own, say: transfer.export_bundle(own, "331002", bundle, say),
+                      {"sync"}))
+            town.close()
+            shutil.copytree(tree / "331002", tmp / "331002")
+            county = Desk(tmp / "331002", now=lambda: NOW + timedelta(hours=1))
+            show("sync import of that bundle",
+                 *run(county, "导入同步包", lambda own, say: transfer.import_bundle(own, bundle, say),
+                      {"cases", "sync", "conflicts", "stations"}))
+            county.close()
+
+
+if __name__ == "__main__":
+    main()

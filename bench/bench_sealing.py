@@ -1,0 +1,116 @@
+"""Sealing: the list's filters on the encrypted store beside the plain store, and a backup of a 100,000-case station
+beside a plain file copy of its data folder, each measured in the same run.
+
+    .venv/bin/python bench/bench_sealing.py [--source FOLDER]
+
+- filters: each filter of the list (``case_numbers``) on the SQLCipher store opened with its master key, beside the
+  same filter on the plain store it was made from (goal ≤ 1.3×)
+- backup: ``backup --out`` of the sealed station, beside copying its data folder with ``shutil.copytree``
+  (goal ≤ 2×)
+Data: bench/data/seal-plain (a plain 100,000-case demo store, made once with app.demo.generate_demo, or copied from
+``--source``) and bench/data/seal-sealed (that store encrypted with a fixed test key).
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import sqlite3
+import sys
+import time
+from datetime import datetime
+from pathlib import Path
+
+from common import DATA, demo_dir, show, timed_pair
+
+from app.ops.desk import Desk
+from app.store import backup
+from app.store.db import DB_NAME, seal_plain_store
+from app.store.queries import CaseFilter, case_numbers
+
+KEY = bytes(range(32))  # a bench key: never a station's
+
+
+def _plain(source: Path | None) -> Path:
+    folder = DATA / "seal-plain"
+    if (folder / DB_NAME).exists():
+        return folder
+    if source is None:
+        made = demo_dir("demo100k", 100_000)
+        source = made
+    print(f"copying {source} to {folder} (once)…", file=sys.stderr)
+    folder.mkdir(parents=True)
+    src = sqlite3.connect(f"file:{source / DB_NAME}?mode=ro", uri=True)
+    dst = sqlite3.connect(folder / DB_NAME)
+    src.backup(dst)
+    src.close()
+    dst.close()
+    if (source / "blobs").is_dir():
+        shutil.copytree(source / "blobs", folder / "blobs")
+    return folder
+
+
+def _sealed(plain: Path) -> Path:
+    folder = DATA / "seal-sealed"
+    if (folder / DB_NAME).exists():
+        return folder
+    print(f"encrypting a copy into {folder} (once)…", file=sys.stderr)
+    shutil.copytree(plain, folder)
+    start = time.perf_counter()
+    seal_plain_store(folder / DB_NAME, KEY)
+    print(f"  sqlcipher_export of the store: {time.perf_counter() - start:.1f} s", file=sys.stderr)
+    Desk(folder, master_key=KEY).close()  # seals the evidence files too
+    return folder
+
+
+def bench_filters(plain: Desk, sealed: Desk) -> None:
+    today = plain.today()
+    row = plain.conn.execute("SELECT id_number FROM petitioners WHERE idx = 0 LIMIT 1 OFFSET 4321").fetchone()
+    filters = [("colour red", CaseFilter(colour="red")), ("domain 生态环境", CaseFilter(domain="生态环境")),
+               ("text '化工厂' (3 chars, trigram index)", CaseFilter(text="化工厂")),
+               ("text '王建' (2 chars, full scan)", CaseFilter(text="王建")),
+               ("ID number", CaseFilter(text=row[0])), ("backlog, open", CaseFilter(backlog=True, open_only=True))]
+    for label, flt in filters:
+        assert sorted(case_numbers(plain.conn, flt, today)) == sorted(case_numbers(sealed.conn, flt, today))
+        ours, raw = timed_pair(lambda f=flt: case_numbers(sealed.conn, f, today),
+                               lambda f=flt: case_numbers(plain.conn, f, today), 11)
+        show(f"filter {label}: sealed vs plain store", ours, raw, 1.3)
+
+
+def bench_backup(folder: Path, desk: Desk) -> None:
+    out = DATA / "seal-backup.zip"
+    copy = DATA / "seal-copy"
+
+    def ours() -> None:
+        backup.make_backup(folder, desk.conn, KEY, {"code": "X", "name": "X"}, out, datetime.now())
+
+    def raw() -> None:
+        shutil.rmtree(copy, ignore_errors=True)
+        shutil.copytree(folder, copy)
+
+    mine, baseline = timed_pair(ours, raw, 3)
+    size = sum(p.stat().st_size for p in folder.rglob("*") if p.is_file()) / 1e6
+    show(f"backup of the sealed station ({size:.0f} MB) vs copying its data folder", mine, baseline, 2.0)
+    out.unlink(missing_ok=True)
+    shutil.rmtree(copy, ignore_errors=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--source", type=Path, help="a plain 100,000-case data folder to copy instead of a demo")
+    args = parser.parse_args()
+    plain_dir = _plain(args.source)
+    sealed_dir = _sealed(plain_dir)
+    plain, sealed = Desk(plain_dir), Desk(sealed_dir, master_key=KEY)
+    try:
+        for desk in (plain, sealed):  # warm both caches alike
+            case_numbers(desk.conn, CaseFilter(text="王建"), desk.today())
+        bench_filters(plain, sealed)
+        bench_backup(sealed_dir, sealed)
+    finally:
+        plain.close()
+        sealed.close()
+
+
+if __name__ == "__main__":
+    main()
