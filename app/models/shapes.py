@@ -274,6 +274,10 @@ SHAPES: dict[str, dict[str, Shape]] = {
                "full_id": Flag()},
     "login_failed": {"account!": NAME, "count!": Count(1, 1_000_000), "first": Text(40), "last": Text(40),
                      "delayed": Anything()},
+    # An output of personal data (app.ops.outputs): what, the file's name, how many cases and people (people None:
+    # not counted), whether ID numbers were in full.
+    "output": {"what!": Text(50), "file": Text(255), "cases": Count(0, 100_000_000), "people": Anything(),
+               "full_id": Flag()},
 }
 for _fields in SHAPES.values():
     _fields["entered_at"] = Text(25)  # when a step dated earlier was typed in (app.ops.desk)
