@@ -273,8 +273,6 @@ SHAPES: dict[str, dict[str, Shape]] = {
     # Station-level records of the accounts (app.ops.accounts, app.ops.session).
     "account": {"action!": Choice(("add", "role", "disable", "password", "recover")), "account!": NAME,
                 "display": NAME, "role": Choice(("handler", "leader", "admin"))},
-    "output": {"what!": Text(100), "file": Text(255), "cases": Count(0, 100_000_000), "people": Anything(),
-               "full_id": Flag()},
     "login_failed": {"account!": NAME, "count!": Count(1, 1_000_000), "first": Text(40), "last": Text(40),
                      "delayed": Anything()},
     # An output of personal data (app.ops.outputs): what, the file's name, how many cases and people (people None:
