@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-ORDER = ["store", "window", "stats", "print", "ledger", "sync", "township", "jobs"]
+ORDER = ["store", "window", "stats", "print", "papers", "ledger", "sync", "township", "jobs"]
 
 
 def main() -> int:

@@ -6,7 +6,7 @@ from app.ops.accounts import add_account
 from app.ops.desk import Desk
 from app.views import account_menu
 from app.views.qt import QtWidgets
-from tests.conftest import ADMIN, TEST_PASSWORD, make_draft
+from tests.conftest import ADMIN, TEST_PASSWORD, login, make_draft
 from tests.gui_support import make_window
 
 
@@ -52,3 +52,16 @@ def test_user_management_adds_an_account_and_refuses_what_the_rules_refuse(qtbot
     dialog.table.setCurrentCell(0, 0)
     dialog._do(lambda: account_menu.accounts.set_role(desk, dialog.chosen(), "handler"))
     assert "唯一的管理员" in dialog.error.text()
+
+
+def test_changing_ones_own_password_asks_for_the_current_one(qtbot, desk: Desk) -> None:  # type: ignore[no-untyped-def]
+    window = make_window(qtbot, desk)
+    form = account_menu.own_password(window)
+    form.current.setText("not-mine")
+    form.password.setText("a-new-password")
+    form.submit()
+    assert form.isVisible() and "密码不正确" in form.error.text()
+    form.current.setText(TEST_PASSWORD)
+    with qtbot.waitSignal(form.accepted):
+        form.submit()
+    login(desk.data_dir, ADMIN, "a-new-password").close()

@@ -18,7 +18,7 @@ from app.cli.terminal import safe_terminal
 
 # Modules that add sub-commands: each has ``register(subparsers)`` and sets ``run`` on its parsers.
 COMMAND_MODULES = ["app.cli.accounts", "app.cli.cases", "app.cli.settings", "app.cli.supervise", "app.cli.reports",
-                   "app.cli.sync", "app.cli.backup"]
+                   "app.cli.sync", "app.cli.backup", "app.cli.papers"]
 # The options that go with opening the window, each followed by its value.
 WINDOW_OPTIONS = ("--data-dir", "--screenshot", "--case", "--user")
 USER_HELP = "登录账号（或环境变量 PETITION_DESK_USER；密码取自 PETITION_DESK_PASSWORD 或在终端输入）"

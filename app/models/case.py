@@ -295,6 +295,10 @@ def _on_notify(state: CaseState, event: Event) -> None:
     _step(state, event, note=f"{notice}告知（{p.get('way', '')}{document}）{p.get('note', '')}")
 
 
+def _on_document(state: CaseState, event: Event) -> None:
+    _step(state, event, note=f"{event.payload.get('paper', '')} {event.payload.get('number', '')}")
+
+
 def _on_hearing(state: CaseState, event: Event) -> None:
     start, end = event.payload.get("start", ""), event.payload.get("end", "")
     try:
@@ -461,6 +465,7 @@ APPLY: dict[str, Callable[[CaseState, Event], None]] = {
     "route_legal": _on_finish("routed_legal"),
     "hearing": _on_hearing,
     "notify": _on_notify,
+    "document": _on_document,
     "completion_report": _on_completion_report,
     "classify": _on_classify,
     "contact": _simple("contacted"),

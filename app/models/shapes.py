@@ -266,12 +266,19 @@ SHAPES: dict[str, dict[str, Shape]] = {
     "hearing": {**_STEP, "start!": Day(future=True), "end!": Day(future=True)},
     "notify": {**_STEP, "notice!": Choice(NOTICES), "way!": Choice(NOTICE_WAYS), "document": NAME},
     "completion_report": _STEP,
+    # A numbered paper (app.ops.papers): its kind, year and sequence, the number they make, the file's format.
+    "document": {"paper!": Text(20), "year!": Count(1900, 9999), "seq!": Count(1, 10_000_000), "number!": NAME,
+                 "format!": Choice(("pdf", "docx")), "full_id": Flag()},
     "classify": {**_CLASSIFICATION, "note": LONG},
     # Station-level records of the accounts (app.ops.accounts, app.ops.session).
     "account": {"action!": Choice(("add", "role", "disable", "password", "recover")), "account!": NAME,
                 "display": NAME, "role": Choice(("handler", "leader", "admin"))},
     "login_failed": {"account!": NAME, "count!": Count(1, 1_000_000), "first": Text(40), "last": Text(40),
                      "delayed": Anything()},
+    # An output of personal data (app.ops.outputs): what, the file's name, how many cases and people (people None:
+    # not counted), whether ID numbers were in full.
+    "output": {"what!": Text(50), "file": Text(255), "cases": Count(0, 100_000_000), "people": Anything(),
+               "full_id": Flag()},
 }
 for _fields in SHAPES.values():
     _fields["entered_at"] = Text(25)  # when a step dated earlier was typed in (app.ops.desk)
@@ -295,7 +302,9 @@ FIELD_NAMES: dict[str, str] = {
     "action": "操作", "count": "次数", "by": "批准人",
     "days": "延期天数", "evidence": "佐证材料", "field": "字段", "value": "新值",
     "key": "四定四包事项", "done": "是否落实", "other": "关联案件", "target": "撤销的步骤", "deadline": "督办期限",
-    "seen": "已见事件", "base": "修改基准", "batch": "成批办理的案件", "settled": "处理的冲突",
+    "seen": "已见事件", "paper": "文书种类", "year": "年度", "seq": "文书序号", "number": "文书编号",
+    "format": "文件格式", "full_id": "完整身份证号", "what": "输出内容", "file": "文件名", "cases": "案件数",
+    "people": "信访人数", "base": "修改基准", "batch": "成批办理的案件", "settled": "处理的冲突",
 }
 
 

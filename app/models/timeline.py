@@ -97,6 +97,8 @@ def describe(event: Event, labels: dict[str, str]) -> tuple[str, str]:
     if kind == "notify":
         document = f"，文书{p['document']}" if p.get("document") else ""
         return "", f"{p.get('notice', '')}告知（{p.get('way', '')}{document}）{p.get('note', '')}"
+    if kind == "document":
+        return "", f"{p.get('paper', '')} {p.get('number', '')}"
     if kind == "hearing":
         return "", f"{p.get('start', '')}至{p.get('end', '')}：{p.get('note', '')}".rstrip("：")
     if kind in ("feedback", "answer_review", "answer_re_review"):

@@ -93,6 +93,7 @@ EVENT_LABELS: dict[str, str] = {
     "hearing": "听证",
     "route_legal": "导入法定途径",
     "classify": "诉求分类",
+    "document": "制作文书",
 }
 
 # 告知: what the petitioner is told, and how.

@@ -33,7 +33,8 @@ from app.models.vocab import (
 CHAIN_STEPS: tuple[str, ...] = tuple(ALLOWED_FROM)
 # Kinds that are not chain steps and may be recorded whatever the status.
 FREE_KINDS = frozenset({"edit", "set_leader", "set_backlog", "checklist", "link_repeat", "attach", "supervise",
-                        "resolve", "annul", "notify", "completion_report", "classify"})
+                        "resolve", "annul", "notify", "completion_report", "classify",
+                        "document"})
 
 
 def allowed_steps(state: CaseState) -> list[str]:
@@ -234,6 +235,12 @@ def _check_notify(state: CaseState, payload: dict[str, Any], limits: TimeLimits,
         raise DomainError(f"本件尚无可“{notice}告知”的决定（当前状态：{STATUSES[state.status]}）")
 
 
+def _check_document(state: CaseState, payload: dict[str, Any], limits: TimeLimits, today: date) -> None:
+    """A numbered paper (app.models.papers says which papers a case may have; app.ops.papers numbers them)."""
+    _require_text(payload, "paper", "文书种类")
+    _require_text(payload, "number", "文书编号")
+
+
 def fitting_notices(state: CaseState) -> list[str]:
     """The notices (告知) the case has a decision for now."""
     fits = {
@@ -367,6 +374,7 @@ _CHECKS = {
     "no_longer_accept": _check_no_longer_accept,
     "route_legal": _check_route_legal,
     "notify": _check_notify,
+    "document": _check_document,
     "completion_report": _check_completion_report,
     "hearing": _check_hearing,
     "classify": _check_classify,

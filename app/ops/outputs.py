@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 OUTPUT_KIND = "output"
 AUDIT_KINDS = (OUTPUT_KIND, ACCOUNT_KIND, LOGIN_FAILED_KIND)
 WHAT = {"sheet": "办理情况表", "ledger": "台账", "bundle_workbook": "同步包工作簿（可阅读）",
-        "spot_check_list": "抽查清单", "report": "统计报表"}
+        "spot_check_list": "抽查清单", "report": "统计报表", "paper": "文书"}
 
 
 def may_output(desk: Desk, *, full_id: bool) -> None:

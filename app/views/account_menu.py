@@ -23,6 +23,9 @@ TEXTS: dict[str, str] = {
     "lock": "锁定(&L)",
     "switch": "切换用户(&S)…",
     "users": "用户管理(&U)…",
+    "own_password": "修改我的密码(&P)…",
+    "current_password": "当前密码",
+    "password_changed": "密码已修改",
     "users_title": "用户管理",
     "active": "在用",
     "disabled": "已停用",
@@ -52,6 +55,7 @@ def install(window: Any) -> None:
     window.account_actions = {}
     for name, text, shortcut, slot in (("lock", TEXTS["lock"], "Ctrl+L", lambda: lock(window)),
                                        ("switch", TEXTS["switch"], "", lambda: switch(window)),
+                                       ("own_password", TEXTS["own_password"], "", lambda: own_password(window)),
                                        ("users", TEXTS["users"], "", lambda: manage_users(window))):
         action = QtGui.QAction(text, window)
         action.setObjectName(f"account_{name}")
@@ -132,6 +136,26 @@ def switch(window: Any) -> LoginDialog:
     dialog.setObjectName("switchUserDialog")
     dialog.open()
     return dialog
+
+
+def own_password(window: Any) -> AccountForm:
+    """The signed-in account changes its own password: the current one first (an unlocked session left alone
+    must not let a colleague take the account over)."""
+    form = AccountForm(window, new=False, current=True)
+
+    def save() -> None:
+        desk = window.desk
+        try:
+            switch_user(desk, desk.account.name, form.current.text())
+            accounts.change_password(desk, desk.account.name, form.password.text())
+        except DomainError as err:
+            show_error(form.error, str(err))
+            return
+        form.accept()
+
+    form.submit = save  # type: ignore[method-assign]
+    form.open()
+    return form
 
 
 def manage_users(window: Any) -> UsersDialog:
@@ -228,7 +252,7 @@ class UsersDialog(QtWidgets.QDialog):
 class AccountForm(QtWidgets.QDialog):
     """A new account (account, display name, role, first password) or a new password."""
 
-    def __init__(self, parent: QtWidgets.QWidget, *, new: bool) -> None:
+    def __init__(self, parent: QtWidgets.QWidget, *, new: bool, current: bool = False) -> None:
         super().__init__(parent)
         self.setObjectName("accountForm")
         self.setWindowTitle(TEXTS["add"] if new else TEXTS["reset"])
@@ -239,13 +263,23 @@ class AccountForm(QtWidgets.QDialog):
             self.role.addItem(label, code)
         self.password = QtWidgets.QLineEdit()
         self.password.setEchoMode(QtWidgets.QLineEdit.EchoMode.Password)
+        self.current = QtWidgets.QLineEdit()
+        self.current.setEchoMode(QtWidgets.QLineEdit.EchoMode.Password)
+        self.error = error_label()
+        if current:
+            form.addRow(TEXTS["current_password"] + "：", self.current)
         if new:
             form.addRow(TEXTS["name"] + "：", self.name)
             form.addRow(TEXTS["display"] + "：", self.display)
             form.addRow(TEXTS["pick_role"] + "：", self.role)
         form.addRow(TEXTS["password" if new else "new_password"] + "：", self.password)
+        form.addRow(self.error)
         buttons = QtWidgets.QDialogButtonBox(QtWidgets.QDialogButtonBox.StandardButton.Ok
                                              | QtWidgets.QDialogButtonBox.StandardButton.Cancel)
-        buttons.accepted.connect(self.accept)
+        buttons.accepted.connect(lambda: self.submit())  # noqa: PLW0108 - submit may be replaced after construction
         buttons.rejected.connect(self.reject)
         form.addRow(buttons)
+
+    def submit(self) -> None:
+        """OK: accepted as typed (the caller checks); replaced where the form checks before closing."""
+        self.accept()

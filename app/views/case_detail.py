@@ -21,6 +21,7 @@ from app.views.bus import ChangeBus
 from app.views.case_actions import CaseActions
 from app.views.common import COLOUR_HEX, WARNING_HEX, escape, message
 from app.views.evidence_files import open_in_viewer
+from app.views.paper_dialog import papers_menu
 from app.views.qt import Qt, QtCore, QtGui, QtWidgets
 
 TEXTS = {
@@ -39,6 +40,7 @@ TEXTS = {
     "backlog_on": "列为积案",
     "backlog_off": "取消积案",
     "annul": "撤销上一步",
+    "papers": "文书",
     "deadline": "{what}（{days}）",
     "objection": "单位异议期限：{due}（派发后{n}个工作日）",
     "no_deadline": "当前没有计时的办理期限",
@@ -385,6 +387,8 @@ class CaseDetail(QtWidgets.QWidget):
         self._button("leaderButton", TEXTS["leader"], lambda: self.case_actions.set_leader(case_id))
         self._button("backlogButton", TEXTS["backlog_off"] if state.backlog else TEXTS["backlog_on"],
                      lambda: self.case_actions.toggle_backlog(case_id))
+        papers = self._button("papersButton", TEXTS["papers"], lambda: None)
+        papers.setMenu(papers_menu(self.desk, state, papers))
         if any(s.kind in ALLOWED_FROM for s in state.steps):
             self._button("annulButton", TEXTS["annul"], lambda: self.case_actions.annul(case_id))
 
