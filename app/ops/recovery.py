@@ -21,8 +21,8 @@ from typing import Any
 
 from app.models.errors import DomainError
 from app.ops.desk import RESTORED_MARK, Desk
-from app.ops.sync import chain_of, now_text, require_chain
-from app.ops.sync_transfer import ImportResult, Progress, bundle_time, sync_lock
+from app.ops.sync import chain_of, require_chain
+from app.ops.sync_transfer import ImportResult, Progress, bundle_time, log_export, sync_lock
 from app.store import eventlog
 from app.sync import bundle, fence, tracking
 from app.sync.certs import Certificate
@@ -82,12 +82,8 @@ def recovery_file(desk: Desk, code: str, out: Path, progress: Progress | None = 
                                          extra_manifest={"recovery": recovery})
         finally:
             conn.execute("ROLLBACK")
-    counts = result.manifest["counts"]
     with desk._write({"sync"}, ()) as conn:
-        conn.execute("INSERT INTO sync_log (bundle_id, direction, peer, created_at, at, events, new_events, file, "
-                     "summary) VALUES (?, 'out', ?, ?, ?, ?, 0, ?, ?)",
-                     (result.bundle_id, code, created_at, now_text(desk), counts["events"], str(out),
-                      json.dumps({**counts, "recovery": True})))
+        log_export(desk, conn, result, code, out, recovery=True)
         fence.record_fence(conn, code, int(result.manifest["recovery"]["held"]), result.bundle_id)
     return result
 

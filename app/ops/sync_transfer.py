@@ -490,10 +490,16 @@ def export_bundle(desk: Desk, to_code: str, out: Path, progress: Progress | None
                                          extra_manifest=fence.recovered_from(conn))
         finally:
             conn.execute("ROLLBACK")
-    counts = result.manifest["counts"]
     with desk._write({"sync"}, ()) as conn:
-        conn.execute("INSERT INTO sync_log (bundle_id, direction, peer, created_at, at, events, new_events, file, "
-                     "summary) VALUES (?, 'out', ?, ?, ?, ?, 0, ?, ?)",
-                     (result.bundle_id, to_code, result.manifest["created_at"], now_text(desk), counts["events"],
-                      str(out), json.dumps(counts)))
+        log_export(desk, conn, result, to_code, out)
     return result
+
+
+def log_export(desk: Desk, conn: sqlite3.Connection, result: bundle.ExportResult, peer: str, out: Path,
+               **summary: object) -> None:
+    """The sync log's row for a file this station wrote (an export, or a recovery file for a station below)."""
+    counts = result.manifest["counts"]
+    conn.execute("INSERT INTO sync_log (bundle_id, direction, peer, created_at, at, events, new_events, file, "
+                 "summary) VALUES (?, 'out', ?, ?, ?, ?, 0, ?, ?)",
+                 (result.bundle_id, peer, result.manifest["created_at"], now_text(desk), counts["events"], str(out),
+                  json.dumps({**counts, **summary})))
