@@ -150,21 +150,9 @@ def settle(app: QtWidgets.QApplication) -> None:
 
 
 def main(data_dir: Path) -> int:
-    from app.demo import DEMO_PASSWORD, DEMO_USER
-    from app.ops.session import open_station
-    from app.views.app import application, place_window, setup_application
-    from app.views.main_window import MainWindow
+    from app.views.manual_pictures import open_demo_window
 
-    app = application()
-    setup_application(app)
-    desk = open_station(data_dir, DEMO_USER, DEMO_PASSWORD)  # the demo station the test made
-    window = MainWindow(desk)
-    place_window(window, remembered=False)
-    loaded: list[bool] = []
-    window.loaded.connect(lambda: loaded.append(True))
-    window.load()
-    while not loaded:
-        app.processEvents(QtCore.QEventLoop.ProcessEventsFlag.WaitForMoreEvents, 50)
+    app, desk, window = open_demo_window(data_dir)
     # The case with the longest 四定四包 notes, as the issue found it widening the window.
     row = desk.conn.execute("SELECT case_id FROM checklist WHERE note != '' GROUP BY case_id "
                             "ORDER BY sum(length(note)) DESC LIMIT 1").fetchone()

@@ -75,12 +75,14 @@ def _pictures(window: Any, app: Any) -> dict[str, Callable[[], Any]]:
             "spot-check": action("supervise_spot_check")}
 
 
-def take_pictures(data_dir: Path, out: Path, names: list[str] | None = None) -> None:
-    """Open the window on ``data_dir`` and save each picture (or only ``names``) into ``out``."""
+def open_demo_window(data_dir: Path) -> tuple[Any, Any, Any]:
+    """The application, the demo station's desk and its main window, shown and with its list loaded (the manual's
+    pictures and the screen-fit check look at the same window)."""
     from app.demo import DEMO_PASSWORD, DEMO_USER
     from app.ops.session import open_station
     from app.views.app import application, place_window, setup_application
     from app.views.main_window import MainWindow
+    from app.views.qt import QtCore
 
     app = application()
     setup_application(app)
@@ -91,7 +93,13 @@ def take_pictures(data_dir: Path, out: Path, names: list[str] | None = None) -> 
     window.loaded.connect(lambda: loaded.append(True))
     window.load()
     while not loaded:
-        app.processEvents()
+        app.processEvents(QtCore.QEventLoop.ProcessEventsFlag.WaitForMoreEvents, 50)
+    return app, desk, window
+
+
+def take_pictures(data_dir: Path, out: Path, names: list[str] | None = None) -> None:
+    """Open the window on ``data_dir`` and save each picture (or only ``names``) into ``out``."""
+    app, desk, window = open_demo_window(data_dir)
     row = desk.conn.execute("SELECT c.case_id FROM checklist c JOIN cases USING (case_id) WHERE note != '' "
                             "AND finished = 0 GROUP BY c.case_id ORDER BY count(*) DESC, c.case_id LIMIT 1").fetchone()
     if row is not None:
