@@ -10,6 +10,7 @@ The data dir defaults to bench/data/demo100k (made once with ``main.py --data-di
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import subprocess
 import sys
@@ -17,7 +18,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from common import ROOT, demo_dir, open_bench, show, timed, timed_pair
+from common import BENCH_PASSWORD, BENCH_USER, ROOT, demo_dir, open_bench, show, timed, timed_pair
 
 from app.ops.desk import Desk
 from app.ops.spot_check import candidates_digest, draw, encode_ids, open_candidates
@@ -78,7 +79,8 @@ def bench_cli(folder: Path) -> None:
     bare = [sys.executable, "-c", "import app.cli.main"]
 
     def run(cmd: list[str]) -> None:
-        subprocess.run(cmd, cwd=ROOT, check=True, capture_output=True)
+        env = dict(os.environ, PETITION_DESK_USER=BENCH_USER, PETITION_DESK_PASSWORD=BENCH_PASSWORD)
+        subprocess.run(cmd, cwd=ROOT, check=True, capture_output=True, env=env)
 
     ours, raw = timed_pair(lambda: run(command), lambda: run(bare), 3)
     show("(c) `main.py stats --json` end to end", ours, raw)
