@@ -32,12 +32,14 @@ RIGHTS: dict[str, tuple[str, str]] = {
     "full_id": ("leader", "打印或导出完整身份证号"),
     "spot_check": ("leader", "抽取督查案件"),
     "audit": ("leader", "查看审计记录（输出、账号变更、密码输错）"),
+    "backup": ("leader", "备份本站数据"),
     "accounts": ("admin", "管理账号"),
     "settings": ("admin", "修改本站设置"),
     "enroll": ("admin", "申请站点证书"),
     "certify": ("admin", "为下级站点签发证书"),
     "install_cert": ("admin", "安装站点证书"),
     "revoke": ("admin", "吊销站点证书"),
+    "restore": ("admin", "从备份恢复站点"),
 }
 ACTIONS = {"add": "新建账号", "role": "更改角色", "disable": "停用账号", "password": "更改密码",
            "recover": "用恢复密钥重设密码"}

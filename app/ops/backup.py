@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import json
+import shutil
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from app.models.errors import DomainError
+from app.ops.accounts import require
 from app.ops.desk import Desk
+from app.ops.keyring import Keyring
 from app.store import backup
 from app.store.backup import REMIND_DAYS, BackupResult, Progress
 
@@ -17,9 +21,12 @@ AUTO_BACKUP = "auto_backup"
 AUTO_PREFIX = "信访工作台备份-"
 
 
-def make(desk: Desk, out: Path, progress: Progress | None = None) -> BackupResult:
-    """Back the station up to ``out`` and remember when."""
+def make(desk: Desk, out: Path, progress: Progress | None = None, *, standing: bool = False) -> BackupResult:
+    """Back the station up to ``out`` and remember when. A leader or an admin may (``RIGHTS['backup']``);
+    ``standing``: the backup on exit an admin set up, made whoever closes the program."""
     station = desk.require_station()
+    if not standing:
+        desk.require("backup")
     result = backup.make_backup(desk.data_dir, desk.conn, desk.master_key,
                                 {"code": station.code, "name": station.name}, out, desk.now(), progress)
     with desk._write({"settings"}, ()) as conn:
@@ -37,12 +44,43 @@ def reminder(desk: Desk) -> str | None:
     if last and datetime.fromisoformat(last) > desk.now() - timedelta(days=REMIND_DAYS):
         return None
     since = f"上次备份是 {last[:10]}" if last else "本站还没有备份过"
+    who = "请" if desk.account is not None and desk.account.may("backup") else "请领导或管理员登录后"
     return (f"{since}，已超过 {REMIND_DAYS} 天：电脑丢失或硬盘损坏时，只有备份能找回本站数据。"
-            "请用“文件 → 备份”（命令行 backup --out 文件）备份到U盘或另一块硬盘。")
+            f"{who}用“文件 → 备份”（命令行 backup --out 文件）备份到U盘或另一块硬盘。")
+
+
+def restore_as_admin(path: Path, data_dir: Path, user: str, password: str, progress: Progress | None = None,
+                     now: Callable[[], datetime] = datetime.now, recovery_key: str = "") -> dict[str, Any]:
+    """Restore a backup into the empty folder ``data_dir`` for an admin of the backed-up station: the restored
+    store must open with ``user``'s password and ``user`` must be an admin there (``RIGHTS['restore']``), or
+    with the station's ``recovery_key`` (the sheet in the office safe). Anything else is refused and what was
+    written is removed, so the folder is as it was."""
+    data_dir = Path(data_dir)
+    existed = data_dir.exists()
+    manifest = backup.restore(path, data_dir, progress)
+    try:
+        ring = Keyring.load(data_dir)
+        if recovery_key:
+            ring.open_with_recovery(recovery_key)
+        else:
+            master = ring.open_with_password(user.strip(), password, now())
+            restored = Desk(data_dir, master_key=master)
+            try:
+                require(restored.accounts().get(user.strip()), "restore")
+            finally:
+                restored.close()
+    except BaseException:
+        for item in list(data_dir.iterdir()) if data_dir.is_dir() else []:
+            shutil.rmtree(item) if item.is_dir() and not item.is_symlink() else item.unlink(missing_ok=True)
+        if not existed:
+            data_dir.rmdir()
+        raise
+    return manifest
 
 
 def set_auto(desk: Desk, folder: Path | None, keep: int = 5) -> None:
     """Back up to ``folder`` whenever the program closes, keeping the last ``keep`` backups (None: off)."""
+    desk.require("settings")
     if keep < 1:
         raise DomainError("保留的备份份数至少为 1")
     value: dict[str, Any] | None = {"folder": str(folder), "keep": keep} if folder else None
@@ -56,7 +94,7 @@ def on_exit(desk: Desk) -> BackupResult | None:
     if not auto or desk.master_key is None:
         return None
     folder = Path(auto["folder"])
-    result = make(desk, folder / f"{AUTO_PREFIX}{desk.now():%Y%m%d-%H%M%S}.zip")
+    result = make(desk, folder / f"{AUTO_PREFIX}{desk.now():%Y%m%d-%H%M%S}.zip", standing=True)
     made = sorted(folder.glob(f"{AUTO_PREFIX}*.zip"))
     for old in made[:-int(auto["keep"])]:
         old.unlink(missing_ok=True)

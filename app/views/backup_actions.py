@@ -38,11 +38,17 @@ def install(window: QtWidgets.QMainWindow, desk: Desk, menu: QtWidgets.QMenu) ->
     restore = menu.addAction(TEXTS["restore"])
     restore.setObjectName("restoreAction")
     restore.setStatusTip(TEXTS["restore_tip"])
-    restore.triggered.connect(lambda _checked=False: choose_restore(window))
+    restore.triggered.connect(lambda _checked=False: choose_restore(window, desk))
 
 
 def start_backup(window: QtWidgets.QWidget, desk: Desk, target: Path | None = None) -> JobRunner | None:
-    """Ask where, then back up off the window's thread with progress; the message says how it went."""
+    """Ask where, then back up off the window's thread with progress; the message says how it went. An account
+    that may not back up is told so before any question."""
+    try:
+        desk.require("backup")
+    except DomainError as err:
+        QtWidgets.QMessageBox.warning(window, TEXTS["failed"], str(err))
+        return None
     if target is None:
         name = f"信访工作台备份-{desk.now():%Y%m%d}.zip"
         chosen, _ = QtWidgets.QFileDialog.getSaveFileName(window, TEXTS["save_as"], str(Path.home() / name),
@@ -63,9 +69,16 @@ def start_backup(window: QtWidgets.QWidget, desk: Desk, target: Path | None = No
     return runner
 
 
-def choose_restore(window: QtWidgets.QWidget) -> None:
+def choose_restore(window: QtWidgets.QWidget, desk: Desk) -> None:
+    """Restore a backup into a new folder: an admin's work (``RIGHTS['restore']``); the restored station then
+    opens with a login of the backup's accounts."""
     from app.store import backup
 
+    try:
+        desk.require("restore")
+    except DomainError as err:
+        QtWidgets.QMessageBox.warning(window, TEXTS["restore_failed"], str(err))
+        return
     file, _ = QtWidgets.QFileDialog.getOpenFileName(window, TEXTS["choose_backup"], str(Path.home()),
                                                     "备份文件 (*.zip)")
     if not file:

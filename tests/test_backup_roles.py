@@ -1,0 +1,99 @@
+"""Who may back up (a leader or an admin) and restore (an admin of the backed-up station), on the command line
+and in the window; every refusal says why and leaves nothing written."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from app.models.errors import DomainError
+from app.ops import backup as backup_ops
+from app.ops.accounts import add_account
+from app.ops.desk import Desk
+from app.ops.session import switch_user
+from app.store.db import DB_NAME
+from tests.cli_support import run
+from tests.conftest import ADMIN, TEST_PASSWORD, make_draft
+
+HANDLER, LEADER = "王经办", "李领导"
+
+
+@pytest.fixture
+def staffed(desk: Desk) -> Desk:
+    """The test station with a handler and a leader, one case, the admin signed in."""
+    add_account(desk, HANDLER, "handler", TEST_PASSWORD)
+    add_account(desk, LEADER, "leader", TEST_PASSWORD)
+    desk.register_case(make_draft())
+    return desk
+
+
+def test_a_handler_may_not_back_up_a_leader_may(staffed: Desk, tmp_path: Path,
+                                              capsys: pytest.CaptureFixture[str]) -> None:
+    switch_user(staffed, HANDLER, TEST_PASSWORD)
+    with pytest.raises(DomainError, match="经办人，无权备份本站数据"):
+        backup_ops.make(staffed, tmp_path / "h.zip")
+    assert not (tmp_path / "h.zip").exists()
+    assert "请领导或管理员登录后" in (backup_ops.reminder(staffed) or "")
+    with pytest.raises(DomainError, match="无权修改本站设置"):
+        backup_ops.set_auto(staffed, tmp_path / "auto")
+    switch_user(staffed, LEADER, TEST_PASSWORD)
+    assert backup_ops.make(staffed, tmp_path / "l.zip").path.exists()
+    staffed.close()
+    code, _out, err = run(capsys, staffed.data_dir, "backup", "--out", str(tmp_path / "c.zip"), user=HANDLER)
+    assert code == 1 and "无权备份本站数据" in err and not (tmp_path / "c.zip").exists()
+    code, out, _err = run(capsys, staffed.data_dir, "backup", "--out", str(tmp_path / "c.zip"), user=LEADER)
+    assert code == 0 and "已备份到" in out
+
+
+def test_the_backup_on_exit_an_admin_set_runs_whoever_closes(staffed: Desk, tmp_path: Path) -> None:
+    backup_ops.set_auto(staffed, tmp_path / "auto", keep=2)
+    switch_user(staffed, HANDLER, TEST_PASSWORD)
+    result = backup_ops.on_exit(staffed)
+    assert result is not None and result.path.parent == tmp_path / "auto"
+
+
+def test_only_an_admin_of_the_backup_restores_it_on_the_command_line(staffed: Desk, tmp_path: Path,
+                                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    out = backup_ops.make(staffed, tmp_path / "b.zip").path
+    recovery_key = staffed.recovery_key  # type: ignore[attr-defined]
+    staffed.close()
+    target = tmp_path / "new"
+    for user, password, told in ((LEADER, TEST_PASSWORD, "领导，无权从备份恢复站点"),
+                                 (ADMIN, "wrong-password", "密码不正确"),
+                                 ("没有这人", TEST_PASSWORD, "没有账号")):
+        code, _out, err = run(capsys, target, "restore", str(out), user=user, password=password)
+        assert code == 1 and told in err, (user, err)
+        assert not target.exists()  # nothing of the backup stays behind a refusal
+    target.mkdir()
+    code, _out, err = run(capsys, target, "restore", str(out), "--recovery-key", "A" * 52)
+    assert code == 1 and "恢复密钥" in err and list(target.iterdir()) == []  # a folder given empty stays empty
+    code, out_text, _err = run(capsys, target, "restore", str(out), user=ADMIN)
+    assert code == 0 and "已把 TZ01 新河镇信访办" in out_text and (target / DB_NAME).exists()
+    other = tmp_path / "by-key"
+    code, out_text, _err = run(capsys, other, "restore", str(out), "--recovery-key", recovery_key)
+    assert code == 0 and (other / DB_NAME).exists()
+
+
+def test_the_window_refuses_backup_and_restore_to_the_wrong_roles(qtbot, staffed: Desk,  # type: ignore[no-untyped-def]
+                                                                  tmp_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    from app.views import backup_actions
+    from app.views.qt import QtWidgets
+
+    warned: list[str] = []
+    monkeypatch.setattr(QtWidgets.QMessageBox, "warning", lambda parent, title, text: warned.append(text))
+    asked: list[str] = []
+    monkeypatch.setattr(QtWidgets.QFileDialog, "getOpenFileName",
+                        lambda *args, **kwargs: (asked.append("file"), ("", ""))[1])
+    window = QtWidgets.QMainWindow()
+    qtbot.addWidget(window)
+    switch_user(staffed, HANDLER, TEST_PASSWORD)
+    assert backup_actions.start_backup(window, staffed, tmp_path / "b.zip") is None
+    assert "无权备份本站数据" in warned[-1] and not (tmp_path / "b.zip").exists()
+    switch_user(staffed, LEADER, TEST_PASSWORD)
+    backup_actions.choose_restore(window, staffed)
+    assert "无权从备份恢复站点" in warned[-1] and asked == []  # refused before any question
+    switch_user(staffed, ADMIN, TEST_PASSWORD)
+    backup_actions.choose_restore(window, staffed)
+    assert asked == ["file"]
