@@ -13,18 +13,18 @@ program is killed), and each starts by removing what a killed one left in the da
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
 import shutil
 import sqlite3
-import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from app.models.errors import DomainError
 from app.models.events import HybridClock
@@ -292,9 +292,8 @@ def _import(desk: Desk, opened: OpenedBundle, say: Progress) -> ImportResult:
     own_before = eventlog.head(desk.conn, desk.require_station().code)[0]
     say("核对文件内容", 0, 1)
     opened.check_members()
-    with tempfile.TemporaryDirectory(prefix="import-", dir=desk.scratch.path) as tmp:
-        book = Path(tmp) / "data.xlsx"
-        opened.extract("data.xlsx", book)
+    # The workbook is read in place, its sealed chunks opened as the reader reaches them: never written out in clear.
+    with contextlib.closing(opened.member_view("data.xlsx")) as book:
         added = _put_evidence(desk, opened, say)
         try:
             report = _apply(desk, opened, checked, book, say)
@@ -381,7 +380,7 @@ def _flush(paths: list[Path]) -> None:
             os.fsync(handle.fileno())
 
 
-def _apply(desk: Desk, opened: OpenedBundle, checked: _Checked, book: Path, say: Progress) -> ApplyReport:
+def _apply(desk: Desk, opened: OpenedBundle, checked: _Checked, book: BinaryIO, say: Progress) -> ApplyReport:
     info, manifest = checked.info, opened.manifest
     total = info.counts.get("events", 0)
     own = desk.require_station().code

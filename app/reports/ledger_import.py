@@ -426,13 +426,13 @@ def _existing_case(desk: Desk, draft: CaseDraft, at: datetime) -> str | None:
 
 def write_rejected(plan: ImportPlan, out: Path) -> int:
     """The refused rows, as they were, with their row number and a 原因 column; returns how many."""
-    from openpyxl import Workbook
     from openpyxl.styles import Font, PatternFill
     from openpyxl.utils import get_column_letter
 
     from app.reports.safe_cells import safe_row
+    from app.store.files import new_workbook
 
-    wb = Workbook()
+    wb = new_workbook()
     ws = wb.active
     ws.title = "未导入"
     ws.append(safe_row(ws, ["原行号", *plan.headers, "原因"]))

@@ -9,7 +9,6 @@ from math import ceil
 from pathlib import Path
 from typing import Any
 
-from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
@@ -18,7 +17,7 @@ from app.models.vocab import STATUSES
 from app.reports.figures import DEFINITIONS
 from app.reports.periodic import FLOWS, KINDS, STOCKS, PeriodReport
 from app.reports.safe_cells import safe_row
-from app.store.files import output_file
+from app.store.files import new_workbook, output_file
 
 SHEETS = {"summary": "概况", "domain": "按领域", "township": "按乡镇", "figures": "各项指标", "overdue": "超期案件"}
 _COUNT_KEYS = (*FLOWS, *STOCKS)
@@ -85,7 +84,7 @@ def write_workbook(report: PeriodReport, out: Path, station: str) -> None:
     span = (str(report.date_to) if report.date_from == report.date_to
             else f"{report.date_from} 至 {report.date_to}")
     heading = f"{station} {name}（{span}）"
-    wb = Workbook()
+    wb = new_workbook()
     ws = wb.active
     ws.title = SHEETS["summary"]
     _title(ws, heading, 3)

@@ -172,12 +172,12 @@ def write_pdf(path: Path, check: SpotCheck, lines: list[DrawnCase], station_name
 def write_xlsx(path: Path, check: SpotCheck, lines: list[DrawnCase], station_name: str,
                names: dict[str, str] | None = None) -> Path:
     """One sheet: the particulars on top, then the list with a frozen header row and a filter."""
-    from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font, PatternFill
 
     from app.reports.safe_cells import safe_row
+    from app.store.files import new_workbook
 
-    wb = Workbook()
+    wb = new_workbook()
     ws = wb.active
     ws.title = "抽查清单"
     ws.append([TITLE])

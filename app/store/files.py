@@ -83,19 +83,21 @@ def _remove(temp: Path) -> None:
 
 @contextlib.contextmanager
 def write_only_workbook() -> Iterator[Any]:
-    """An openpyxl write-only workbook that cleans up after itself when the block fails or is cancelled: openpyxl
-    streams each sheet's rows to a temporary file of its own in the system's temp folder (names, ID numbers),
-    which a save would remove, and an abandoned one leaves behind."""
-    from openpyxl import Workbook
+    """An openpyxl write-only workbook whose sheets stream through sealed scratch files (app.store.sealed_xlsx:
+    nothing readable in the temporary folder while it is written), removed when the block fails or is
+    cancelled."""
+    from app.store.sealed_xlsx import SealedWorkbook
 
-    wb = Workbook(write_only=True)
+    wb = SealedWorkbook(write_only=True)
     try:
         yield wb
     except BaseException:
-        for ws in wb.worksheets:
-            with contextlib.suppress(Exception):
-                if not ws.closed:
-                    ws.close()
-                if ws._writer is not None:
-                    ws._writer.cleanup()
+        wb.discard()
         raise
+
+
+def new_workbook() -> Any:
+    """An ordinary (not write-only) openpyxl workbook that is saved through sealed scratch files as well."""
+    from app.store.sealed_xlsx import SealedWorkbook
+
+    return SealedWorkbook()

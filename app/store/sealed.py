@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, BinaryIO, Protocol
 
 from app.models.errors import DomainError
 
@@ -163,3 +163,123 @@ class ChunkReader:
             size = len(self.buffer)
         data, self.buffer = self.buffer[:size], self.buffer[size:]
         return data
+
+
+class ScratchFile:
+    """A temporary file whose content is sealed under a key that exists only in this object (this process's
+    memory): what a library must stream to a file on its way (a sheet's XML, a workbook before it goes into a
+    bundle) never rests on the disk readable, and one a killed program leaves behind opens for nobody.
+
+    Written once (``write``… then ``finish``), then read back as a stream (``chunks``, ``reader``)."""
+
+    def __init__(self, purpose: bytes, folder: str | None = None) -> None:
+        import tempfile
+
+        handle, name = tempfile.mkstemp(prefix="sealed-", suffix=".part", dir=folder)  # 0600, the private folder
+        self.path = name
+        self.purpose = purpose
+        self._key = new_key()
+        self._file = os.fdopen(handle, "wb")
+        self._writer = SealWriter(self._file, self._key, purpose)
+
+    @property
+    def size(self) -> int:
+        """The plaintext size written so far."""
+        return self._writer.size
+
+    def write(self, data: bytes) -> int:
+        return self._writer.write(data)
+
+    def flush(self) -> None:
+        """Nothing to flush: the sealed chunks reach the file as they fill."""
+
+    def finish(self) -> None:
+        """Seal the last chunk and close the file (a second call does nothing)."""
+        if not self._file.closed:
+            self._writer.close()
+            self._file.close()
+
+    def chunks(self) -> Iterator[bytes]:
+        self.finish()
+        with open(self.path, "rb") as source:
+            yield from unseal(source, self._key, self.purpose, "临时文件")
+
+    def reader(self) -> ChunkReader:
+        return ChunkReader(self.chunks())
+
+    def copy_to(self, sink: Sink) -> None:
+        for chunk in self.chunks():
+            sink.write(chunk)
+
+    def remove(self) -> None:
+        import contextlib
+
+        with contextlib.suppress(OSError):
+            self._file.close()
+        with contextlib.suppress(OSError):
+            os.unlink(self.path)
+
+
+class SealedView:
+    """A sealed stream read as a seekable file: ``length`` bytes from ``start`` of the open binary file ``raw``
+    (a bundle's stored member; the view owns ``raw``), each chunk opened only when a read reaches it. A reader
+    that jumps about (a zip reader going to its directory, then to one sheet) never needs the whole plaintext
+    anywhere. Every chunk is still checked with its tag, its number and its last-chunk mark."""
+
+    def __init__(self, raw: BinaryIO, start: int, length: int, key: bytes, purpose: bytes, what: str = "文件"
+                 ) -> None:
+        self.raw, self.start, self.what = raw, start, what
+        raw.seek(start)
+        header = raw.read(HEADER)
+        if len(header) < HEADER or not is_sealed(header) or length < HEADER + TAG:
+            raise Damaged(f"{what}已损坏或不是本程序加密的文件")
+        self.header = header
+        self.aead = _aead(key, header[len(MAGIC):], purpose)
+        body = length - HEADER
+        self.chunks = max(1, -(-body // (CHUNK + TAG)))
+        self.length = body - self.chunks * TAG
+        if self.length < 0:
+            raise Damaged(f"{what}已损坏、不完整")
+        self.position = 0
+        self._cached: tuple[int, bytes] = (-1, b"")
+
+    def _chunk(self, number: int) -> bytes:
+        if self._cached[0] != number:
+            from cryptography.exceptions import InvalidTag
+
+            self.raw.seek(self.start + HEADER + number * (CHUNK + TAG))
+            last = number == self.chunks - 1
+            block = self.raw.read(CHUNK + TAG if not last else self.length - number * CHUNK + TAG)
+            try:
+                self._cached = (number, self.aead.decrypt(_nonce(number, last), block, self.header))
+            except InvalidTag:
+                raise Damaged(f"{self.what}已损坏、不完整，或不是用本站的密钥加密的") from None
+        return self._cached[1]
+
+    def read(self, size: int = -1) -> bytes:
+        end = self.length if size < 0 else min(self.length, self.position + size)
+        parts = []
+        while self.position < end:
+            number, offset = divmod(self.position, CHUNK)
+            piece = self._chunk(number)[offset:offset + end - self.position]
+            parts.append(piece)
+            self.position += len(piece)
+        return b"".join(parts)
+
+    def seek(self, offset: int, whence: int = 0) -> int:
+        base = {0: 0, 1: self.position, 2: self.length}[whence]
+        self.position = max(0, base + offset)
+        return self.position
+
+    def tell(self) -> int:
+        return self.position
+
+    def seekable(self) -> bool:
+        return True
+
+    def readable(self) -> bool:
+        return True
+
+    def close(self) -> None:
+        """Close the file under the view (the view owns it)."""
+        self.raw.close()

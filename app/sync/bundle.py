@@ -23,7 +23,7 @@ from app.models.errors import DomainError
 from app.models.vocab import CHANNELS, CHECKLIST_ITEMS, EVIDENCE_KINDS, STATUSES
 from app.store import signatures
 from app.store.blobs import BlobStore
-from app.store.sealed import ChunkReader
+from app.store.sealed import ChunkReader, ScratchFile
 from app.sync import sealing, tracking, workbook
 from app.sync.certs import Certificate, Revocation
 from app.sync.container import BundleWriter, write_problem
@@ -162,9 +162,10 @@ def write_bundle(conn: sqlite3.Connection, plan: ExportPlan, out: Path, identity
     key, encryption = sealing.seal_to(them.encryption_key)
     writer = BundleWriter(out)  # refuses a missing folder before any work is done
     try:
-        with tempfile.TemporaryDirectory(prefix="bundle-") as tmp:  # the station's private temporary folder
-            book = Path(tmp) / "data.xlsx"
-
+        # The workbook goes to a scratch file sealed under a key of this export only (its size must be known before
+        # it becomes a member), then from it, sealed to the receiver, into the bundle: never readable on a disk.
+        book = ScratchFile(b"petition-desk bundle workbook", tempfile.gettempdir())
+        try:
             def events() -> Iterator[tuple[Any, ...]]:
                 for where, params in clauses:
                     yield from conn.execute(f"SELECT {_COLUMNS} FROM events WHERE {where} ORDER BY seq", params)
@@ -172,8 +173,10 @@ def write_bundle(conn: sqlite3.Connection, plan: ExportPlan, out: Path, identity
             workbook.write_workbook(book, summary, _case_rows(conn, ordered_cases), events(), count, longest,
                                     _checklist_rows(conn, ordered_cases), evidence_rows,
                                     lambda done, total: say("写入工作簿", done, total))
-            with book.open("rb") as handle:
-                writer.add_sealed("data.xlsx", handle, book.stat().st_size, key)
+            book.finish()
+            writer.add_sealed("data.xlsx", book.reader(), book.size, key)
+        finally:
+            book.remove()
         writer.add_bytes("readme.txt", _readme(me, them, now).encode("utf-8-sig"))
         for cert in {c.key_id: c for c in [*identity.chain, *extra_certs]}.values():
             writer.add_bytes(f"certs/{cert.code}-{cert.key_id[:16]}.json",

@@ -30,7 +30,7 @@ import zipfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, cast
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
@@ -228,6 +228,29 @@ class OpenedBundle:
                 yield sealed.ChunkReader(sealed.unseal(source, self.key, sealing.member_purpose(name),
                                                        f"同步包中的 {name} "))
 
+    def member_view(self, name: str) -> BinaryIO:
+        """A sealed member's content as a seekable file, opened chunk by chunk where it is read (the workbook on
+        import: read in place, never written out in clear). A plain (version 1) bundle's member is read as it is."""
+        info = self.zip.getinfo(name)
+        raw = self.path.open("rb")
+        raw.seek(info.header_offset)
+        local = raw.read(30)
+        if len(local) < 30 or local[:4] != b"PK\x03\x04":
+            raw.close()
+            raise DomainError(f"同步包中的 {name} 已损坏")
+        start = (info.header_offset + 30 + int.from_bytes(local[26:28], "little")
+                 + int.from_bytes(local[28:30], "little"))
+        if not self.sealed:
+            return cast(BinaryIO, _Window(raw, start, info.file_size))
+        assert self.key is not None, "unseal first"
+        try:
+            view = sealed.SealedView(raw, start, info.file_size, self.key, sealing.member_purpose(name),
+                                     f"同步包中的 {name} ")
+        except BaseException:
+            raw.close()
+            raise
+        return cast(BinaryIO, view)
+
     def check_signature(self, public_raw: bytes) -> bool:
         size = self.path.stat().st_size
         return keys.verify(public_raw, self.signature, SIGNED_CONTEXT + _file_digest(self.path, size - SIG_LEN))
@@ -255,6 +278,34 @@ class OpenedBundle:
         with self.open_member(name) as source, target.open("wb") as out:
             while chunk := source.read(CHUNK):
                 out.write(chunk)
+
+
+class _Window:
+    """``length`` bytes of ``raw`` from ``start``, as a seekable file of their own (a stored member read in place)."""
+
+    def __init__(self, raw: BinaryIO, start: int, length: int) -> None:
+        self.raw, self.start, self.length, self.position = raw, start, length, 0
+
+    def read(self, size: int = -1) -> bytes:
+        left = self.length - self.position
+        size = left if size < 0 else min(size, left)
+        self.raw.seek(self.start + self.position)
+        data = self.raw.read(size)
+        self.position += len(data)
+        return data
+
+    def seek(self, offset: int, whence: int = 0) -> int:
+        self.position = max(0, {0: 0, 1: self.position, 2: self.length}[whence] + offset)
+        return self.position
+
+    def tell(self) -> int:
+        return self.position
+
+    def seekable(self) -> bool:
+        return True
+
+    def close(self) -> None:
+        self.raw.close()
 
 
 def _read_small(zf: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int) -> bytes:

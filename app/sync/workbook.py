@@ -14,11 +14,12 @@ cannot make the reader take unbounded memory), and a cell may hold at most Excel
 from __future__ import annotations
 
 import re
+import threading
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font
@@ -27,6 +28,7 @@ from app.models.errors import DomainError
 from app.models.vocab import EVENT_LABELS
 from app.reports.safe_cells import safe_cell
 from app.store.files import write_only_workbook
+from app.store.sealed import Sink
 
 SUMMARY_SHEET, CASES_SHEET, EVENTS_SHEET, CHECKLIST_SHEET, EVIDENCE_SHEET = (
     "说明", "案件", "办理事件", "四定四包", "佐证材料清单")
@@ -129,11 +131,11 @@ class _SheetParts:
             self.sheet()
 
 
-def write_workbook(path: Path, summary: list[tuple[str, str]], cases: Iterable[tuple[Any, ...]],
+def write_workbook(path: Path | Sink, summary: list[tuple[str, str]], cases: Iterable[tuple[Any, ...]],
                    events: Iterable[tuple[Any, ...]], event_count: int, longest_payload: int,
                    checklist: Iterable[tuple[Any, ...]], evidence: Iterable[tuple[Any, ...]],
                    progress: Progress | None = None) -> None:
-    """Write the workbook. ``events`` are rows in the events table's column order."""
+    """Write the workbook to a path or a writable stream. ``events`` are rows in the events table's column order."""
     with write_only_workbook() as wb:
         _write_sheets(wb, summary, cases, events, event_count, longest_payload, checklist, evidence, progress)
         wb.save(path)
@@ -175,13 +177,8 @@ def _write_sheets(wb: Any, summary: list[tuple[str, str]], cases: Iterable[tuple
         parts.finish()
 
 
-def check_parts(path: Path) -> None:
+def check_parts(infos: list[zipfile.ZipInfo]) -> None:
     """Refuse a workbook whose parts would take unbounded memory to parse, judging from its zip directory alone."""
-    try:
-        with zipfile.ZipFile(path) as zf:
-            infos = zf.infolist()
-    except (zipfile.BadZipFile, OSError):
-        raise DomainError("同步包中的工作簿已损坏，无法打开") from None
     for info in infos:
         limit = MAX_SHEET_XML if info.filename.startswith("xl/worksheets/") else MAX_PART
         if info.file_size > limit:
@@ -189,6 +186,68 @@ def check_parts(path: Path) -> None:
                               "不予读取")
         if info.compress_size and info.file_size / info.compress_size > MAX_RATIO and info.file_size > (1 << 20):
             raise DomainError(f"同步包中的工作簿部件 {info.filename} 压缩比异常（疑似压缩炸弹），不予读取")
+
+
+_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_REL_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+_RELS = "{http://schemas.openxmlformats.org/package/2006/relationships}Relationship"
+
+
+def _sheet_parts(zf: zipfile.ZipFile) -> dict[str, str]:
+    """Each sheet's name and the zip part that holds it, from the workbook's own description."""
+    from xml.etree import ElementTree
+
+    try:
+        book = ElementTree.fromstring(zf.read("xl/workbook.xml"))
+        rels = ElementTree.fromstring(zf.read("xl/_rels/workbook.xml.rels"))
+    except (KeyError, ElementTree.ParseError, zipfile.BadZipFile, OSError):
+        raise DomainError("同步包中的工作簿已损坏（缺少或无法读取其工作表目录）") from None
+    targets = {r.get("Id"): str(r.get("Target", "")) for r in rels.iter(_RELS)}
+    parts = {}
+    for sheet in book.iter(f"{_MAIN}sheet"):
+        target = targets.get(sheet.get(_REL_ID), "")
+        parts[str(sheet.get("name"))] = target[1:] if target.startswith("/") else f"xl/{target}"
+    return parts
+
+
+def _one_sheet(zf: zipfile.ZipFile, part: str) -> bytes:
+    """A workbook in memory that holds every part of ``zf`` but the other sheets: what calamine needs to parse
+    the one sheet, at the size of that sheet compressed. Parts are copied as they are stored (no inflating and
+    deflating again)."""
+    import io
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as mini:
+        for info in zf.infolist():
+            if info.filename.startswith("xl/worksheets/") and info.filename != part:
+                continue
+            raw = _raw_member(zf, info)
+            copy = zipfile.ZipInfo(info.filename, info.date_time)
+            copy.compress_type, copy.CRC = info.compress_type, info.CRC
+            copy.compress_size, copy.file_size = info.compress_size, info.file_size
+            copy.header_offset = out.tell()
+            out.write(copy.FileHeader())
+            out.write(raw)
+            mini.filelist.append(copy)
+            mini.NameToInfo[copy.filename] = copy
+            mini.start_dir = out.tell()
+    return out.getvalue()
+
+
+def _raw_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
+    """A member's bytes as stored (compressed), read from the zip's file where its local header says."""
+    source = zf.fp
+    assert source is not None
+    source.seek(info.header_offset)
+    local = source.read(30)
+    if len(local) < 30 or local[:4] != b"PK\x03\x04":
+        raise DomainError(f"同步包中的工作簿部件 {info.filename} 已损坏")
+    source.seek(info.header_offset + 30 + int.from_bytes(local[26:28], "little")
+                + int.from_bytes(local[28:30], "little"))
+    raw = source.read(info.compress_size)
+    if len(raw) != info.compress_size:
+        raise DomainError(f"同步包中的工作簿部件 {info.filename} 不完整")
+    return raw
 
 
 def _text_cell(value: Any, where: str) -> str:
@@ -199,43 +258,59 @@ def _text_cell(value: Any, where: str) -> str:
     raise DomainError(f"{where}：应为文字")
 
 
-def read_events(path: Path, expected: int) -> Iterator[tuple[str, str, str, int, str, str, str, str, str, str, str]]:
-    """Every event row of the workbook, checked cell by cell (types, sizes, header). Sheets are read one at a
-    time, so memory holds at most one sheet."""
+def read_events(source: Path | BinaryIO, expected: int
+                ) -> Iterator[tuple[str, str, str, int, str, str, str, str, str, str, str]]:
+    """Every event row of the workbook (a path, or a seekable file: a bundle's sealed member read in place),
+    checked cell by cell (types, sizes, header). Sheets are parsed one at a time, each from a workbook in memory
+    holding that sheet alone, so memory holds at most two sheets and the workbook is never written out."""
+    import io
+
     import python_calamine
 
-    check_parts(path)
     try:
-        workbook = python_calamine.CalamineWorkbook.from_path(str(path))
-    except Exception as err:  # calamine raises its own error types for a malformed file
-        raise DomainError(f"同步包中的工作簿无法读取：{err}") from None
-    names = [event_sheet_name(i) for i in range(len(workbook.sheet_names)) if event_sheet_name(i) in
-             workbook.sheet_names]
-    if not names:
-        raise DomainError(f"同步包中的工作簿缺少“{EVENTS_SHEET}”工作表")
-    seen = 0
-    # calamine parses a sheet without holding the GIL: the next sheet is parsed in a thread while this one's rows
-    # are checked and written, so only the first sheet's parse is waited for. Memory holds at most two sheets.
-    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="workbook")
-    try:
-        ahead = pool.submit(workbook.get_sheet_by_name, names[0])
-        for index, name in enumerate(names):
-            sheet = ahead.result()
-            if index + 1 < len(names):
-                ahead = pool.submit(workbook.get_sheet_by_name, names[index + 1])
-            rows = sheet.iter_rows()
-            header = next(rows, None)
-            if header is None or tuple(header[:len(EVENT_HEADERS)]) != EVENT_HEADERS:
-                raise DomainError(f"工作表“{name}”的表头与本程序的格式不符")
-            for number, row in enumerate(rows, start=2):
-                seen += 1
-                if seen > expected:
-                    raise DomainError("工作簿中的事件多于清单所列")
-                yield _fast_event(row) or _parse_event(row, f"工作表“{name}”第 {number} 行")
-            del sheet, rows
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)  # the workbook is closed only once no thread reads it
-        workbook.close()
+        zf = zipfile.ZipFile(source)
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+        raise DomainError("同步包中的工作簿已损坏，无法打开") from None
+    lock = threading.Lock()  # the zip's file is read by the parsing thread; one reader at a time
+
+    def parse(name: str) -> Any:
+        with lock:
+            mini = _one_sheet(zf, parts[name])
+        try:  # calamine parses without holding the GIL
+            return python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(mini)).get_sheet_by_name(name)
+        except Exception as err:  # calamine raises its own error types for a malformed file
+            raise DomainError(f"同步包中的工作簿无法读取：{err}") from None
+
+    with zf:
+        check_parts(zf.infolist())
+        parts = _sheet_parts(zf)
+        names = [event_sheet_name(i) for i in range(len(parts)) if event_sheet_name(i) in parts]
+        if not names:
+            raise DomainError(f"同步包中的工作簿缺少“{EVENTS_SHEET}”工作表")
+        if any(parts[n] not in zf.NameToInfo for n in names):
+            raise DomainError("同步包中的工作簿已损坏（工作表目录与其内容不符）")
+        seen = 0
+        # The next sheet is parsed in a thread while this one's rows are checked and written, so only the first
+        # sheet's parse is waited for.
+        pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="workbook")
+        try:
+            ahead = pool.submit(parse, names[0])
+            for index, name in enumerate(names):
+                sheet = ahead.result()
+                if index + 1 < len(names):
+                    ahead = pool.submit(parse, names[index + 1])
+                rows = sheet.iter_rows()
+                header = next(rows, None)
+                if header is None or tuple(header[:len(EVENT_HEADERS)]) != EVENT_HEADERS:
+                    raise DomainError(f"工作表“{name}”的表头与本程序的格式不符")
+                for number, row in enumerate(rows, start=2):
+                    seen += 1
+                    if seen > expected:
+                        raise DomainError("工作簿中的事件多于清单所列")
+                    yield _fast_event(row) or _parse_event(row, f"工作表“{name}”第 {number} 行")
+                del sheet, rows
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)  # the zip is closed only once no thread reads it
     if seen != expected:
         raise DomainError(f"工作簿中的事件数（{seen}）与清单所列（{expected}）不符")
 
