@@ -192,3 +192,35 @@ def test_the_window_backs_up_off_its_thread_and_reminds(qtbot, sealed_desk: Desk
         pass
     assert (tmp_path / "b.zip").exists() and told and "已备份到" in told[0]
     assert backup_actions.remind(window, sealed_desk) is None
+
+
+def test_work_goes_on_while_the_store_is_copied_and_the_copy_restores_whole(sealed_desk: Desk, tmp_path: Path,
+                                                                          now: FakeNow, key: bytes,
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    from app.store.integrity import verify
+    from tests.conftest import reopen
+
+    monkeypatch.setattr(backup, "CHUNK", 4096)  # many pieces: a case is registered between two of them
+    desk = sealed_desk
+    for number in range(10):
+        desk.register_case(make_draft(name=f"王{'一二三四五六七八九十'[number]}"))
+    other = reopen(desk)  # another program on the same station
+    other.conn.execute("PRAGMA busy_timeout = 100")  # a writer kept waiting would fail at once
+    written: list[str] = []
+
+    def say(stage: str, done: int, total: int) -> None:
+        if stage == "复制数据库" and 0 < done < total and not written:
+            written.append(other.register_case(make_draft(name="李四")))
+
+    backup_ops.make(desk, tmp_path / "b.zip", say)
+    assert written  # the copy held no lock that kept the other program from registering
+    other.close()
+    desk.close()
+    backup.restore(tmp_path / "b.zip", tmp_path / "r")
+    again = Desk(tmp_path / "r", now=now, master_key=key)
+    try:
+        assert again.conn.execute("SELECT count(*) FROM cases").fetchone()[0] in (10, 11)
+        report = verify(again.conn, again.limits, again.blobs, own_public=again.public_key())
+        assert report.ok, report.problem
+    finally:
+        again.close()

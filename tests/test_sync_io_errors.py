@@ -121,7 +121,7 @@ def test_a_full_usb_stick_leaves_no_partial_bundle(tree: dict[str, Desk], tmp_pa
     opened: list[_FullAfter] = []
 
     def tiny_stick(path: Any, mode: str = "r", *args: Any, **kwargs: Any) -> Any:
-        if mode == "w" and Path(path).parent == stick:
+        if mode == "w" and isinstance(path, str | Path) and Path(path).parent == stick:
             opened.append(_FullAfter(Path(path), 100_000))
             return real(opened[-1], mode, *args, **kwargs)
         return real(path, mode, *args, **kwargs)
@@ -179,14 +179,14 @@ def test_the_usb_stick_removed_or_the_disk_full_during_an_import(tree: dict[str,
     county = tree["331002"]
     path = transfer.export_bundle(tree["331002001"], "331002", tmp_path / "up.zip").path
 
-    def removed(self: container.OpenedBundle, name: str, target: Path) -> None:
+    def removed(self: container.OpenedBundle, name: str) -> None:
         raise OSError(errno.EIO, os.strerror(errno.EIO))
 
-    original = container.OpenedBundle.extract
-    monkeypatch.setattr(container.OpenedBundle, "extract", removed)
+    original = container.OpenedBundle.member_view  # the workbook is read in place from the stick
+    monkeypatch.setattr(container.OpenedBundle, "member_view", removed)
     _refused(county, path, "导入失败：读写出错（U 盘可能已拔出或损坏）")
 
-    monkeypatch.setattr(container.OpenedBundle, "extract", original)
+    monkeypatch.setattr(container.OpenedBundle, "member_view", original)
 
     def full(self: sealed.SealWriter, plain: bytes, last: bool) -> None:
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))

@@ -8,9 +8,9 @@ A backup is a zip (stored, not compressed: everything in it is encrypted already
     blobs/…         the sealed evidence files, as they are
 
 So a backup opens with an admin's password or the recovery key, as the station does, and a finder reads nothing
-in it. It is made while the program runs (the store's files copied under the write lock for the moment of a local
-copy; evidence files never change once written), under a temporary name, read back and checked member by member
-(CRC-32 and size) after writing, and only then given its name.
+in it. It is made while the program runs (the store's files streamed in under a read transaction, see
+``_write_store``; evidence files never change once written), under a temporary name, read back and checked member
+by member (CRC-32 and size) after writing, and only then given its name.
 """
 
 from __future__ import annotations
@@ -18,7 +18,6 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import shutil
 import sqlite3
 import zipfile
 from collections.abc import Callable
@@ -46,25 +45,36 @@ class BackupResult:
     size: int
 
 
-def _copy_store(conn: sqlite3.Connection, data_dir: Path, target: Path) -> list[tuple[str, Path]]:
-    """A consistent copy of the store's files, as they are on disk (sealed: nothing is decrypted), into
-    ``target``. The log is folded into the file first; then, for the moment of the local copy only (a second or
-    two at 100,000 cases), this connection holds the write lock, so no one changes the files while they are
-    copied; readers go on. Writing to the stick afterwards holds no lock."""
-    private.secure_folder(target)
-    conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
-    copies = []
-    conn.execute("BEGIN IMMEDIATE")
+def _write_store(conn: sqlite3.Connection, data_dir: Path, zf: zipfile.ZipFile, say: Progress
+                 ) -> list[dict[str, Any]]:
+    """The store's files into the backup as they are on disk (sealed: nothing is decrypted or encrypted again),
+    consistent without stopping anyone: under a read transaction of ``conn``, the main file and then its
+    write-ahead log are streamed straight into the zip.
+
+    Why that is one consistent store: while a read transaction is open, a checkpoint copies into the main file
+    only log frames the transaction can see, and the log is not restarted (its frames are not overwritten), so
+    every page the copy of the main file may have caught half-way is in the copied log too. Frames a writer adds
+    meanwhile are whole transactions or are dropped when the restored store opens (SQLite checks each frame's
+    checksum and takes the log up to its last whole commit). No write lock is held: work goes on."""
+    members = []
+    conn.execute("BEGIN")
     try:
-        for name in (DB_NAME, f"{DB_NAME}-wal"):
-            source = Path(data_dir) / name
-            if source.exists() and source.stat().st_size:
-                private.create_private_file(target / name)
-                shutil.copyfile(source, target / name)
-                copies.append((name, target / name))
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()  # the snapshot starts with a read
+        sources = [p for p in (Path(data_dir) / DB_NAME, Path(data_dir) / f"{DB_NAME}-wal")
+                   if p.exists() and p.stat().st_size]
+        total, done = sum(p.stat().st_size for p in sources), 0
+        for source in sources:
+            info = zipfile.ZipInfo.from_file(source, source.name)
+            info.compress_type = zipfile.ZIP_STORED
+            with source.open("rb") as handle, zf.open(info, "w", force_zip64=True) as sink:
+                while chunk := handle.read(CHUNK):
+                    sink.write(chunk)
+                    done += len(chunk)
+                    say("复制数据库", min(done, total), total)
+            members.append({"name": source.name, "size": zf.getinfo(source.name).file_size})
     finally:
         conn.execute("ROLLBACK")
-    return copies
+    return members
 
 
 def make_backup(data_dir: Path, conn: sqlite3.Connection, key: bytes | None, station: dict[str, str],
@@ -76,23 +86,20 @@ def make_backup(data_dir: Path, conn: sqlite3.Connection, key: bytes | None, sta
     out = Path(out)
     if out.is_dir():
         raise DomainError(f"{out} 是一个文件夹：请在其后写上备份文件名，如 {out / '信访工作台备份.zip'}")
-    work = Path(data_dir) / private.SCRATCH / f"backup-{os.getpid()}"
     partial = out.with_name(f".{out.name}.part")
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
-        say("复制数据库", 0, 1)
-        sources = _copy_store(conn, data_dir, work)
-        say("复制数据库", 1, 1)
+        sources = []
         keyring = Path(data_dir) / KEYRING
         if keyring.exists():
             sources.append((KEYRING, keyring))
         blobs = sorted(p for p in (Path(data_dir) / "blobs").rglob("*") if p.is_file() and not p.name.startswith("."))
         sources += [(p.relative_to(data_dir).as_posix(), p) for p in blobs]
-        members = []
         with zipfile.ZipFile(partial, "w", compression=zipfile.ZIP_STORED, allowZip64=True) as zf:
+            members = _write_store(conn, data_dir, zf, say)
             for done, (name, source) in enumerate(sources, start=1):
                 zf.write(source, name)
-                members.append({"name": name, "size": source.stat().st_size})
+                members.append({"name": name, "size": zf.getinfo(name).file_size})
                 say("写入备份", done, len(sources))
             manifest = {"format": FORMAT, "version": 2, "station": station,
                         "created_at": now.isoformat(timespec="seconds"), "members": members}
@@ -104,7 +111,6 @@ def make_backup(data_dir: Path, conn: sqlite3.Connection, key: bytes | None, sta
     except OSError as err:
         raise DomainError(f"备份失败，未写完的文件已删除：{os_error_message(err, out)}") from None
     finally:
-        shutil.rmtree(work, ignore_errors=True)
         with contextlib.suppress(OSError):
             partial.unlink(missing_ok=True)
     return BackupResult(out, len(members), out.stat().st_size)
