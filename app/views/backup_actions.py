@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 from typing import Any
 
 from app.models.errors import DomainError
 from app.ops import backup as backup_ops
+from app.ops import store_check
 from app.ops.desk import Desk
 from app.store.db import is_database_error
 from app.views.jobs import JobRunner
-from app.views.qt import QtWidgets
+from app.views.qt import QtCore, QtWidgets, Signal
 
 TEXTS = {
     "backup": "备份…",
@@ -26,6 +28,8 @@ TEXTS = {
                 "请用下面的方式打开恢复的站点，并用备份时的管理员账号登录：\npython main.py --data-dir \"{folder}\"",
     "restore_failed": "恢复失败",
     "reminder": "备份提醒",
+    "damaged": "数据文件已损坏",
+    "damaged_status": "数据文件已损坏：本程序不再向它写入任何内容，请从备份恢复（文件 → 从备份恢复）",
 }
 
 
@@ -113,3 +117,51 @@ def on_exit(window: QtWidgets.QWidget, desk: Desk) -> None:
     except Exception as err:
         if not is_database_error(err, "ProgrammingError"):
             raise  # the station was closed before its window (a program shutting down): nothing to back up
+
+
+class StoreCheck(QtCore.QThread):
+    """The start-up check of a large store, after the window shows (app.ops.store_check): ``found(message)``
+    when it is damaged. ``stop`` interrupts it (the window closing)."""
+
+    found = Signal(str)
+
+    def __init__(self, desk: Desk, parent: QtCore.QObject) -> None:
+        super().__init__(parent)
+        self.data_dir, self.key = desk.data_dir, desk.require_master_key()
+        self.conn: Any = None
+        self.lock = threading.Lock()  # the connection is interrupted only while it is open
+        self.stopping = False
+
+    def _opened(self, conn: Any) -> None:
+        with self.lock:
+            self.conn = conn
+            if conn is not None and self.stopping:
+                conn.interrupt()
+
+    def run(self) -> None:
+        message = store_check.check_after_start(self.data_dir, self.key, self._opened, lambda: self.stopping)
+        if message:
+            self.found.emit(message)
+
+    def stop(self) -> None:
+        with self.lock:
+            self.stopping = True
+            if self.conn is not None:
+                self.conn.interrupt()
+        self.wait()
+
+
+def check_after_start(window: QtWidgets.QMainWindow, desk: Desk) -> StoreCheck | None:
+    """Start the check of a store too large to check before the window showed; a damaged one is told in a
+    message and in the status bar, with the way back."""
+    if not store_check.needs_check_after_start(desk):
+        return None
+    check = StoreCheck(desk, window)
+
+    def found(message: str) -> None:
+        window.statusBar().showMessage(TEXTS["damaged_status"])
+        QtWidgets.QMessageBox.warning(window, TEXTS["damaged"], message)
+
+    check.found.connect(found)
+    check.start(QtCore.QThread.Priority.LowPriority)
+    return check

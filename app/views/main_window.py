@@ -128,6 +128,7 @@ class MainWindow(QtWidgets.QMainWindow):
         splitter.setChildrenCollapsible(False)
         self.splitter = splitter
         self._sized = False
+        self.store_check: backup_actions.StoreCheck | None = None
         self.setCentralWidget(splitter)
         dock = QtWidgets.QDockWidget(TEXTS["checklist"], self)
         dock.setObjectName("checklistDock")
@@ -289,6 +290,8 @@ class MainWindow(QtWidgets.QMainWindow):
             self.help_window.close()
         if self._remember:
             save_layout(self, self.splitter, self.desk.data_dir)
+        if self.store_check is not None:
+            self.store_check.stop()
         backup_actions.on_exit(self, self.desk)
         super().closeEvent(event)
 
@@ -298,6 +301,7 @@ class MainWindow(QtWidgets.QMainWindow):
             self._sized = True
             QtCore.QTimer.singleShot(0, self._size_panes)  # once the dock has taken its width
             backup_actions.remind(self, self.desk)
+            self.store_check = backup_actions.check_after_start(self, self.desk)  # a large store: after showing
 
     def _size_panes(self) -> None:
         """The list as wide as its columns when the detail still gets a readable width; else share 3:2."""
