@@ -67,6 +67,14 @@ def _login(window: Any) -> QtWidgets.QWidget:
     return dialog
 
 
+def _forgot_password(window: Any) -> QtWidgets.QWidget:
+    from app.views.recover_dialog import RecoverDialog
+
+    dialog = RecoverDialog(window.desk.data_dir, window)
+    dialog.open()
+    return dialog
+
+
 def _recovery_key(window: Any) -> QtWidgets.QWidget:
     from app.views.recovery_key_dialog import RecoveryKeyDialog
 
@@ -89,6 +97,7 @@ OPENERS: list[tuple[str, Opener]] = [
     ("station settings", lambda w: w.station_settings()),
     ("first start: set up a station", _setup),
     ("login", _login),
+    ("forgot password: the recovery key", _forgot_password),
     ("the recovery key, shown once", _recovery_key),
     ("save a view", lambda w: w.views.ask_save()),
     ("about", lambda w: w.about()),

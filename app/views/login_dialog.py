@@ -25,6 +25,7 @@ TEXTS = {
     "ok": "登录(&L)",
     "unlock": "解锁(&U)",
     "quit": "退出",
+    "forgot": "忘记密码(&F)…",
     "demo": "演示站点：账号 {user}，密码 {password}（演示数据，勿录入真实信息）",
 }
 
@@ -74,11 +75,29 @@ class LoginDialog(QtWidgets.QDialog):
         self.ok_button.setObjectName("loginButton")
         self.ok_button.setDefault(True)
         buttons.addButton(TEXTS["quit"], QtWidgets.QDialogButtonBox.ButtonRole.RejectRole)
+        if not fixed_user and check is None:  # at start, not to unlock: the recovery key opens the station itself
+            forgot = buttons.addButton(TEXTS["forgot"], QtWidgets.QDialogButtonBox.ButtonRole.HelpRole)
+            forgot.setObjectName("forgotPassword")
+            forgot.clicked.connect(self.forgot)
         buttons.accepted.connect(self.log_in)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
         self.setMinimumWidth(420)
         (self.password if user else self.user).setFocus()
+
+    def forgot(self) -> QtWidgets.QDialog:
+        """忘记密码: the recovery key and a new password for an admin; a new password set logs that admin in."""
+        from app.views.recover_dialog import RecoverDialog
+
+        dialog = RecoverDialog(self.data_dir, self, admin=self.user.text().strip(), now=self.now)
+
+        def recovered() -> None:
+            self.desk = dialog.desk
+            self.accept()
+
+        dialog.accepted.connect(recovered)
+        dialog.open()
+        return dialog
 
     def log_in(self) -> None:
         user, password = self.user.text().strip(), self.password.text()
