@@ -213,3 +213,45 @@ def test_a_restored_station_that_sent_nothing_after_its_backup_resumes_numbering
         # The city has no station above it to ask: it is never held back.
         (d["331000"].data_dir / RESTORED_MARK).write_text("")
         assert new_case(d["331000"], "王五") == "331000-2026-00001"
+
+
+def test_a_township_restored_from_its_own_backup_gets_back_what_it_synced_after_it(
+        tmp_path: Path, now: FakeNow, capsys: pytest.CaptureFixture[str]) -> None:
+    """A real backup (made while the station is open) and a real restore, inside a synced tree: what the README
+    promises — the restored station numbers nothing until the county's recovery file is in, then has everything
+    that reached the county, no case twice and none lost."""
+    from app.ops import backup as backup_ops
+    from tests.conftest import ADMIN, TEST_PASSWORD, login
+
+    with station_tree(tmp_path, now) as d:
+        town, county = d["331002001"], d["331002"]
+        first = new_case(town, "王一")
+        send(town, county, tmp_path / "up1.zip")
+        backup_ops.make(town, tmp_path / "stick" / "备份.zip")  # the office's weekly backup
+        now.advance(hours=2)
+        second = new_case(town, "王二")
+        town.record(first, "dispatch", {"units": ["镇农业农村办"]})
+        send(town, county, tmp_path / "up2.zip")
+        town.close()  # the laptop is lost
+
+        restored = tmp_path / "331002001-restored"
+        backup_ops.restore_as_admin(tmp_path / "stick" / "备份.zip", restored, ADMIN, TEST_PASSWORD)
+        d["331002001"] = town = login(restored, now=now)
+        assert _own_numbers(town) == [first]
+        with pytest.raises(DomainError, match="本站是从备份恢复的"):
+            new_case(town, "赵五")  # the county may hold numbers this copy does not know
+        code, out, _ = run(capsys, county.data_dir, "recovery-file", "331002001", "--out", str(tmp_path / "rec.zip"))
+        assert code == 0
+        result = transfer.import_bundle(town, tmp_path / "rec.zip")
+        assert result.recovery_message and "新增 1 件案件" in result.recovery_message
+        assert _own_numbers(town) == [first, second]
+        assert town.case(first).status == county.case(first).status
+        third = new_case(town, "赵五")
+        assert third == "331002001-2026-00003"  # numbering goes on after what the county holds
+        send(town, county, tmp_path / "up3.zip")
+        send(county, town, tmp_path / "down.zip")
+        assert _own_numbers(county) == _own_numbers(town) == [first, second, third]
+        assert county.conn.execute("SELECT count(*) FROM events WHERE origin = '331002001'").fetchone()[0] == \
+            town.conn.execute("SELECT count(*) FROM events WHERE origin = '331002001'").fetchone()[0]
+        assert fingerprint(town.conn) == fingerprint(county.conn)
+        _verified(town, county)
