@@ -117,10 +117,16 @@ def test_a_full_disk_during_a_backup_leaves_no_file(sealed_desk: Desk, tmp_path:
                                                     monkeypatch: pytest.MonkeyPatch) -> None:
     sealed_desk.blobs.put_file(_photo(tmp_path))
 
-    def full(*args: object, **kwargs: object) -> None:
-        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+    real = backup._add_stored
+    written: list[str] = []
 
-    monkeypatch.setattr(zipfile.ZipFile, "write", full)
+    def full(zf: zipfile.ZipFile, name: str, *args: object) -> int:
+        if written:  # the store went in; the stick fills up on the next member
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        written.append(name)
+        return real(zf, name, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(backup, "_add_stored", full)
     stick = tmp_path / "stick"
     with pytest.raises(DomainError, match="备份失败，未写完的文件已删除：磁盘空间不足"):
         backup_ops.make(sealed_desk, stick / "b.zip")
@@ -200,7 +206,7 @@ def test_work_goes_on_while_the_store_is_copied_and_the_copy_restores_whole(seal
     from app.store.integrity import verify
     from tests.conftest import reopen
 
-    monkeypatch.setattr(backup, "CHUNK", 4096)  # many pieces: a case is registered between two of them
+    monkeypatch.setattr(backup, "BLOCK", 4096)  # many pieces: a case is registered between two of them
     desk = sealed_desk
     for number in range(10):
         desk.register_case(make_draft(name=f"王{'一二三四五六七八九十'[number]}"))

@@ -34,6 +34,12 @@ from app.store.files import os_error_message
 FORMAT = "petition-desk-backup"
 KEYRING = "keyring.json"
 CHUNK = 1 << 20
+BLOCK = 4 << 20  # a backup's copy and check read in blocks this large
+
+try:  # ISA-L's CRC-32: several GB/s, where zlib's (zipfile's own) is about 0.7
+    from isal.isal_zlib import crc32 as _crc32
+except ImportError:  # pragma: no cover - a program installed without it is slower, not wrong
+    from zlib import crc32 as _crc32
 REMIND_DAYS = 7
 Progress = Callable[[str, int, int], None]
 
@@ -43,6 +49,43 @@ class BackupResult:
     path: Path
     members: int
     size: int
+
+
+def _add_stored(zf: zipfile.ZipFile, name: str, source: Path, progress: Callable[[int], None] = lambda n: None
+                ) -> int:
+    """``source`` as a stored member ``name``, streamed in large blocks; returns its size. The same bytes
+    zipfile's own writer writes, but the CRC-32 from ISA-L when it is installed: zipfile computes it with zlib at
+    about 0.7 GB/s, the slowest step of a backup. The local header is written first with room for 64-bit sizes,
+    then rewritten in place with the real CRC and sizes (as zipfile itself does on a seekable file); this uses the
+    zip object's file and lists, as zipfile's own member writer does."""
+    fp = zf.fp
+    assert fp is not None
+    info = zipfile.ZipInfo(name, datetime.fromtimestamp(source.stat().st_mtime).timetuple()[:6])
+    info.compress_type = zipfile.ZIP_STORED
+    info.external_attr = 0o600 << 16
+    info.CRC = info.file_size = info.compress_size = 0
+    info.header_offset = fp.tell()
+    fp.write(info.FileHeader(zip64=True))
+    crc = size = 0
+    buffer = bytearray(BLOCK)
+    view = memoryview(buffer)
+    with source.open("rb", buffering=0) as handle:
+        while count := handle.readinto(buffer):
+            block = view[:count]
+            crc = _crc32(block, crc)
+            fp.write(block)
+            size += count
+            progress(size)
+    info.CRC, info.file_size, info.compress_size = crc, size, size
+    end = fp.tell()
+    fp.seek(info.header_offset)
+    fp.write(info.FileHeader(zip64=True))
+    fp.seek(end)
+    zf.start_dir = end
+    zf.filelist.append(info)
+    zf.NameToInfo[name] = info
+    zf._didModify = True  # type: ignore[attr-defined]
+    return size
 
 
 def _write_store(conn: sqlite3.Connection, data_dir: Path, zf: zipfile.ZipFile, say: Progress
@@ -64,14 +107,12 @@ def _write_store(conn: sqlite3.Connection, data_dir: Path, zf: zipfile.ZipFile, 
                    if p.exists() and p.stat().st_size]
         total, done = sum(p.stat().st_size for p in sources), 0
         for source in sources:
-            info = zipfile.ZipInfo.from_file(source, source.name)
-            info.compress_type = zipfile.ZIP_STORED
-            with source.open("rb") as handle, zf.open(info, "w", force_zip64=True) as sink:
-                while chunk := handle.read(CHUNK):
-                    sink.write(chunk)
-                    done += len(chunk)
-                    say("复制数据库", min(done, total), total)
-            members.append({"name": source.name, "size": zf.getinfo(source.name).file_size})
+            def copied(size: int, before: int = done) -> None:
+                say("复制数据库", min(before + size, total), total)
+
+            size = _add_stored(zf, source.name, source, copied)
+            done += size
+            members.append({"name": source.name, "size": size})
     finally:
         conn.execute("ROLLBACK")
     return members
@@ -98,8 +139,7 @@ def make_backup(data_dir: Path, conn: sqlite3.Connection, key: bytes | None, sta
         with zipfile.ZipFile(partial, "w", compression=zipfile.ZIP_STORED, allowZip64=True) as zf:
             members = _write_store(conn, data_dir, zf, say)
             for done, (name, source) in enumerate(sources, start=1):
-                zf.write(source, name)
-                members.append({"name": name, "size": zf.getinfo(name).file_size})
+                members.append({"name": name, "size": _add_stored(zf, name, source)})
                 say("写入备份", done, len(sources))
             manifest = {"format": FORMAT, "version": 2, "station": station,
                         "created_at": now.isoformat(timespec="seconds"), "members": members}
@@ -158,17 +198,42 @@ def check_backup(path: Path, progress: Progress | None = None) -> dict[str, Any]
         if names != {_safe_name(m.get("name")) for m in listed} or DB_NAME not in names:
             raise DomainError("备份文件不完整或被改动过（内容与清单不符）")
         for done, member in enumerate(listed, start=1):
-            size = 0
-            try:  # zipfile checks each member's CRC-32 as it reads its last byte
-                with zf.open(member["name"]) as source:
-                    while chunk := source.read(CHUNK):
-                        size += len(chunk)
+            info = zf.getinfo(member["name"])
+            try:
+                crc, size = _stored_crc(path, info)
             except (zipfile.BadZipFile, OSError, EOFError):
-                raise DomainError(f"备份文件已损坏或被改动过：{member['name']} 无法读取或校验不符") from None
-            if size != member.get("size"):
+                raise DomainError(f"备份文件已损坏或被改动过：{member['name']} 无法读取") from None
+            if crc != info.CRC:
+                raise DomainError(f"备份文件已损坏或被改动过：{member['name']} 校验不符")
+            if size != member.get("size") or size != info.file_size:
                 raise DomainError(f"备份文件已损坏或被改动过：{member['name']} 与清单不符")
             say("核对备份", done, len(listed))
     return manifest
+
+
+def _stored_crc(path: Path, info: zipfile.ZipInfo) -> tuple[int, int]:
+    """The CRC-32 and length of a stored member's bytes, read where its local header says they are."""
+    if info.compress_type != zipfile.ZIP_STORED:
+        raise zipfile.BadZipFile(info.filename)
+    with Path(path).open("rb", buffering=0) as handle:
+        handle.seek(info.header_offset)
+        local = handle.read(30)
+        if len(local) < 30 or local[:4] != b"PK\x03\x04":
+            raise zipfile.BadZipFile(info.filename)
+        handle.seek(info.header_offset + 30 + int.from_bytes(local[26:28], "little")
+                    + int.from_bytes(local[28:30], "little"))
+        crc = size = 0
+        left = info.compress_size
+        buffer = bytearray(BLOCK)
+        view = memoryview(buffer)
+        while left > 0:
+            count = handle.readinto(view[:min(BLOCK, left)])
+            if not count:
+                raise EOFError(info.filename)
+            crc = _crc32(view[:count], crc)
+            size += count
+            left -= count
+    return crc, size
 
 
 def restore(path: Path, data_dir: Path, progress: Progress | None = None) -> dict[str, Any]:
