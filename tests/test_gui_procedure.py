@@ -144,3 +144,15 @@ def test_a_declined_case_shows_the_notice_it_owes_until_it_is_recorded(qtbot, wi
     save(qtbot, dialog)
     assert window.detail.deadline.text().startswith("已不予受理")
     assert "绿" not in window.detail.colour.text()
+
+
+def test_a_day_given_without_its_time_shows_as_a_date_in_the_detail(qtbot, window: MainWindow, desk: Desk,
+                                                                     now: FakeNow) -> None:
+    from app.models.events import parse_when
+
+    now.advance(days=3)
+    case_id = desk.register_case(make_draft(channel="letter"), at=parse_when("2026-03-02", now()))
+    window.select_case(case_id)
+    assert window.detail.values["registered_at"].text().startswith("2026-03-02　")
+    model = window.detail.timeline_model
+    assert model.data(model.index(0, 0)) == "2026-03-02"

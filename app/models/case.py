@@ -109,6 +109,7 @@ class CaseState:
     status: str = "registered"
     petitioners: list[Petitioner] = field(default_factory=list)
     registered_at: str = ""
+    registered_date_only: bool = False  # received on a day given without its time
     dispatched_at: str = ""
     dispatch_units: list[str] = field(default_factory=list)
     accepted_at: str = ""
@@ -249,6 +250,7 @@ def _on_register(state: CaseState, event: Event) -> None:
     _classify(state, p)
     state.work_order = str(p.get("work_order", ""))
     state.registered_at = event.at
+    state.registered_date_only = bool(p.get("date_only"))
     state.versions = dict.fromkeys(VERSIONED_FIELDS, event.id)
     state.status = "registered"
     _step(state, event, note=p.get("request_summary", ""))

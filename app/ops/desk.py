@@ -22,7 +22,7 @@ from app.models.chain import ALLOWED_FROM
 from app.models.concurrency import seen_vector
 from app.models.deadlines import TimeLimits
 from app.models.errors import DomainError
-from app.models.events import Event, HybridClock, minute_text
+from app.models.events import DayOnly, Event, HybridClock, minute_text
 from app.models.intake import CaseDraft, check_problem_type
 from app.models.settings import SETTING_KIND, SETTINGS, setting_payload
 from app.models.vocab import DEFAULT_DOMAINS, DEFAULT_PROBLEM_TYPES, EVENT_LABELS, LEVELS
@@ -389,6 +389,8 @@ class Desk:
         """The payload with the time of entry beside the date the thing happened, when the two differ (a letter
         received on Monday and typed in on Wednesday): limits count from ``when``, the timeline shows both."""
         now = self.now()
+        if isinstance(when, DayOnly):  # only the day was given: kept so, and shown as a date
+            payload = {**payload, "date_only": True}
         if abs((now - when).total_seconds()) > ENTRY_TOLERANCE_SECONDS:
             return {**payload, "entered_at": now.isoformat(timespec="seconds")}
         return payload

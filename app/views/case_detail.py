@@ -9,7 +9,7 @@ from typing import Any
 from app.models.case import FIELD_LABELS, OUT_OF_TURN_WARNING, CaseState
 from app.models.deadlines import days_text, objection_window
 from app.models.errors import DomainError
-from app.models.events import minute_text
+from app.models.events import when_text
 from app.models.intake import repeat_warning
 from app.models.light import case_light
 from app.models.timeline import classification_text
@@ -332,7 +332,7 @@ class CaseDetail(QtWidgets.QWidget):
             "channel": f"{CHANNELS.get(state.channel, state.channel)}　{people_count}",
             "domain": state.domain, "place": place, "authority_unit": state.authority_unit,
             "dispatch_units": "、".join(state.dispatch_units), "leader": leader,
-            "registered_at": f"{minute_text(state.registered_at)}　{state.origin}",
+            "registered_at": f"{when_text(state.registered_at, state.registered_date_only)}　{state.origin}",
             "rating": RATINGS.get(state.rating, ""), "repeat_of": "、".join(state.repeat_of),
             "classification": classification_text(state),
             "summary": state.request_summary,
