@@ -453,23 +453,34 @@ class Desk:
                    payload: dict[str, Any], when: datetime) -> Event:
         """Check, write and project one event inside the caller's transaction (also used by app.ops.batch,
         which records one measure on many cases in one transaction)."""
+        return self._record_steps_in(conn, writer, case_id, [(kind, payload)], when)[0][0]
+
+    def _record_steps_in(self, conn: sqlite3.Connection, writer: ChainWriter, case_id: str,
+                         steps: list[tuple[str, dict[str, Any]]], when: datetime) -> tuple[list[Event], CaseState]:
+        """Check and write events on one case inside the caller's transaction, each checked against the case as
+        the ones before it left it; the case is read once and projected once (a paper and its notice). Returns
+        the events and the case as they leave it."""
         events = _registered_events(conn, case_id)
+        made: list[Event] = []
+        for kind, payload in steps:
+            state = fold(case_id, events)
+            check(state, kind, payload, self.limits, when.date())
+            check_date(state, kind, when)
+            if kind in ("dispatch", "accept", "no_longer_accept"):
+                self._check_settled_matter(conn, state, kind)
+            payload = self._dated(payload, when)
+            if kind in ALLOWED_FROM:
+                # What this station held of the case, so the fold can tell a step made without seeing another
+                # station's step (app.models.case.fold) from one made after it.
+                payload = {**payload, "seen": payload.get("seen", seen_vector(events))}
+            # Sort after every event of the case held now, including ones imported through another connection.
+            self._clock.observe(max(e.hlc for e in events))
+            made.append(writer.make(case_id, kind, payload, self.actor, when))
+            events = [*events, made[-1]]
+        eventlog.append(conn, made)
         state = fold(case_id, events)
-        check(state, kind, payload, self.limits, when.date())
-        check_date(state, kind, when)
-        if kind in ("dispatch", "accept", "no_longer_accept"):
-            self._check_settled_matter(conn, state, kind)
-        payload = self._dated(payload, when)
-        if kind in ALLOWED_FROM:
-            # What this station held of the case, so the fold can tell a step made without seeing another
-            # station's step (app.models.case.fold) from one made after it.
-            payload = {**payload, "seen": payload.get("seen", seen_vector(events))}
-        # Sort after every event of the case held now, including ones imported through another connection.
-        self._clock.observe(max(e.hlc for e in events))
-        event = writer.make(case_id, kind, payload, self.actor, when)
-        eventlog.append(conn, [event])
-        projection.write_case(conn, fold(case_id, [*events, event]), self.limits)
-        return event
+        projection.write_case(conn, state, self.limits)
+        return made, state
 
     def _check_settled_matter(self, conn: sqlite3.Connection, state: CaseState, kind: str) -> None:
         """After 复核 the same matter on the same facts and reasons is not accepted again (不再受理): a case linked
