@@ -462,13 +462,13 @@ class Desk:
         the events and the case as they leave it."""
         events = _registered_events(conn, case_id)
         made: list[Event] = []
-        for kind, payload in steps:
+        for kind, given in steps:
             state = fold(case_id, events)
-            check(state, kind, payload, self.limits, when.date())
+            check(state, kind, given, self.limits, when.date())
             check_date(state, kind, when)
             if kind in ("dispatch", "accept", "no_longer_accept"):
                 self._check_settled_matter(conn, state, kind)
-            payload = self._dated(payload, when)
+            payload = self._dated(given, when)
             if kind in ALLOWED_FROM:
                 # What this station held of the case, so the fold can tell a step made without seeing another
                 # station's step (app.models.case.fold) from one made after it.
