@@ -535,22 +535,36 @@ def fold(case_id: str, events: Iterable[Event]) -> CaseState:
     state = CaseState(case_id)
     head: Event | None = None  # the latest chain step that moved the case
     for event in ordered:
-        if event.id in annulled:
-            continue
-        handler = APPLY.get(event.kind)
-        if event.kind in ALLOWED_FROM:
-            if head is not None and state.status not in ALLOWED_FROM[event.kind] and not saw(event, head):
-                state.out_of_turn.append(event.id)
-                p = event.payload
-                own_note = str(p.get("note") or p.get("reply") or p.get("reason") or "")
-                _step(state, event, str(p.get("unit", "")), own_note + OUT_OF_TURN_NOTE)
-                handler = None
-            else:
-                head = event
-                _order_done(state, event.kind)
-        if handler is not None:  # kinds from a newer program are kept in the log but not shown
-            handler(state, event)
-        if event.kind == "annul":
-            _step(state, event, note=event.payload.get("reason", ""))
-        state.last_event_id, state.last_hash, state.last_hlc = event.id, event.hash, event.hlc
+        if event.id not in annulled:
+            head = _apply(state, event, head)
     return state
+
+
+def advance(state: CaseState, event: Event) -> None:
+    """``state`` as ``fold`` would make it with ``event`` added, for an event made here after every event the case
+    holds (it sorts last and saw them all, so it is never out of turn). Not for an annulment, which takes a step
+    out of the middle: fold afresh for that."""
+    if event.kind == "annul":
+        raise ValueError("an annulment is folded afresh")
+    _apply(state, event, None)
+
+
+def _apply(state: CaseState, event: Event, head: Event | None) -> Event | None:
+    """Apply one event to the case in fold order; returns the latest chain step that moved the case."""
+    handler = APPLY.get(event.kind)
+    if event.kind in ALLOWED_FROM:
+        if head is not None and state.status not in ALLOWED_FROM[event.kind] and not saw(event, head):
+            state.out_of_turn.append(event.id)
+            p = event.payload
+            own_note = str(p.get("note") or p.get("reply") or p.get("reason") or "")
+            _step(state, event, str(p.get("unit", "")), own_note + OUT_OF_TURN_NOTE)
+            handler = None
+        else:
+            head = event
+            _order_done(state, event.kind)
+    if handler is not None:  # kinds from a newer program are kept in the log but not shown
+        handler(state, event)
+    if event.kind == "annul":
+        _step(state, event, note=event.payload.get("reason", ""))
+    state.last_event_id, state.last_hash, state.last_hlc = event.id, event.hash, event.hlc
+    return head

@@ -17,7 +17,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from app.models.case import CaseState, fold
+from app.models.case import CaseState, advance, fold
 from app.models.chain import ALLOWED_FROM
 from app.models.concurrency import seen_vector
 from app.models.deadlines import TimeLimits
@@ -456,14 +456,15 @@ class Desk:
         return self._record_steps_in(conn, writer, case_id, [(kind, payload)], when)[0][0]
 
     def _record_steps_in(self, conn: sqlite3.Connection, writer: ChainWriter, case_id: str,
-                         steps: list[tuple[str, dict[str, Any]]], when: datetime) -> tuple[list[Event], CaseState]:
+                         steps: list[tuple[str, dict[str, Any]]], when: datetime,
+                         held: tuple[list[Event], CaseState] | None = None) -> tuple[list[Event], CaseState]:
         """Check and write events on one case inside the caller's transaction, each checked against the case as
-        the ones before it left it; the case is read once and projected once (a paper and its notice). Returns
-        the events and the case as they leave it."""
-        events = _registered_events(conn, case_id)
+        the ones before it left it; the case is read and folded once (``held``: as the caller just read it in
+        this transaction, ``_case_in``), each new event applied to it, and projected once (a paper and its
+        notice). Returns the events and the case as they leave it."""
+        events, state = held or self._case_in(conn, case_id)
         made: list[Event] = []
         for kind, given in steps:
-            state = fold(case_id, events)
             check(state, kind, given, self.limits, when.date())
             check_date(state, kind, when)
             if kind in ("dispatch", "accept", "no_longer_accept"):
@@ -477,8 +478,11 @@ class Desk:
             self._clock.observe(max(e.hlc for e in events))
             made.append(writer.make(case_id, kind, payload, self.actor, when))
             events = [*events, made[-1]]
+            if kind == "annul":
+                state = fold(case_id, events)
+            else:
+                advance(state, made[-1])
         eventlog.append(conn, made)
-        state = fold(case_id, events)
         projection.write_case(conn, state, self.limits)
         return made, state
 
@@ -564,6 +568,11 @@ class Desk:
     # ----- reading ----------------------------------------------------------------------------------------------
     def case(self, case_id: str) -> CaseState:
         return fold(case_id, _registered_events(self.conn, case_id))
+
+    def _case_in(self, conn: sqlite3.Connection, case_id: str) -> tuple[list[Event], CaseState]:
+        """A case's events and the case they make, read inside the caller's transaction."""
+        events = _registered_events(conn, case_id)
+        return events, fold(case_id, events)
 
     def events(self, case_id: str) -> list[Event]:
         return eventlog.for_case(self.conn, case_id)

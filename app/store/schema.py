@@ -262,8 +262,12 @@ def _v10(conn: sqlite3.Connection) -> None:
 
 def _v11(conn: sqlite3.Connection) -> None:
     """A case ended by 不予受理, 不再受理 or 导入法定途径 runs against the notice limit until the notice of its end
-    is recorded: those cases are projected again from their events (no table changes)."""
+    is recorded: those cases are projected again from their events. The index of the papers' numbers, made until
+    now on a paper's first use, is made here once (app.store.eventlog.last_document_seq)."""
     import json
+
+    conn.execute("CREATE INDEX IF NOT EXISTS events_documents ON events (origin, json_extract(payload, '$.paper'), "
+                 "json_extract(payload, '$.year')) WHERE kind = 'document'")
 
     from app.models.deadlines import TimeLimits
     from app.store import projection
