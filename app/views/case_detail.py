@@ -41,6 +41,7 @@ TEXTS = {
     "backlog_off": "取消积案",
     "annul": "撤销上一步",
     "papers": "文书",
+    "supervise": "督办",
     "deadline": "{what}（{days}）",
     "objection": "单位异议期限：{due}（派发后{n}个工作日）",
     "no_deadline": "当前没有计时的办理期限",
@@ -387,6 +388,8 @@ class CaseDetail(QtWidgets.QWidget):
         self._button("leaderButton", TEXTS["leader"], lambda: self.case_actions.set_leader(case_id))
         self._button("backlogButton", TEXTS["backlog_off"] if state.backlog else TEXTS["backlog_on"],
                      lambda: self.case_actions.toggle_backlog(case_id))
+        if not state.finished:
+            self._button("superviseButton", TEXTS["supervise"], lambda: self.case_actions.supervise(case_id))
         papers = self._button("papersButton", TEXTS["papers"], lambda: None)
         papers.setMenu(papers_menu(self.desk, state, papers))
         if any(s.kind in ALLOWED_FROM for s in state.steps):
