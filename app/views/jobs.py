@@ -120,6 +120,9 @@ class _Worker(QtCore.QObject):
             own.close()
 
 
+_RUNNING: set[JobRunner] = set()
+
+
 class JobRunner(QtCore.QObject):
     """Runs ``work`` in a thread with a QProgressDialog (a bar, the stage, 取消); on the GUI thread emits
     ``done(result)`` after the desk has announced ``kinds``, ``failed(message)``, or ``cancelled()``."""
@@ -131,7 +134,7 @@ class JobRunner(QtCore.QObject):
 
     def __init__(self, desk: Desk, title: str, work: Work, kinds: Iterable[str] = (),
                  parent: QtWidgets.QWidget | None = None, cancellable: bool = True) -> None:
-        super().__init__(parent)
+        super().__init__()  # not the window's child: when done it goes, with nothing of it left in the window
         self.desk = desk
         self.kinds = set(kinds)
         self.running = False
@@ -160,12 +163,14 @@ class JobRunner(QtCore.QObject):
         self.worker = _Worker(desk, work)
         self.worker.moveToThread(self.worker_thread)
         self.worker_thread.started.connect(self.worker.run)
+        self.worker_thread.finished.connect(self.worker.deleteLater)  # in its own thread, as that thread ends
         self.worker.progress.connect(self._progress)
         self.worker.succeeded.connect(self._succeeded)
         self.worker.failed.connect(self._failed)
         self.worker.cancelled.connect(self._cancelled)
 
     def start(self) -> JobRunner:
+        _RUNNING.add(self)  # kept alive while it runs, though whoever started it may not keep it
         self.running = True
         self.bar.setRange(0, 0)
         self.show_timer.start()
@@ -202,22 +207,31 @@ class JobRunner(QtCore.QObject):
         self.dialog.reset()
         self.dialog.close()
 
+    def _end(self) -> None:
+        """After the last signal nothing of the job stays: the dialog (a child of the window, which may stay open
+        for hours) and the finished thread are deleted once control is back in the event loop, and the runner is
+        let go (a caller may still hold it, to read what it did)."""
+        self.finished.emit()
+        self.dialog.deleteLater()
+        self.worker_thread.deleteLater()
+        QtCore.QTimer.singleShot(0, lambda: _RUNNING.discard(self))
+
     def _succeeded(self, result: object) -> None:
         self._finish()
         if self.kinds:
             self.desk.announce(self.kinds)
         self.done.emit(result)
-        self.finished.emit()
+        self._end()
 
     def _failed(self, message: str) -> None:
         self._finish()
         self.failed.emit(message)
-        self.finished.emit()
+        self._end()
 
     def _cancelled(self) -> None:
         self._finish()
         self.cancelled.emit()
-        self.finished.emit()
+        self._end()
 
 
 def run_job(desk: Desk, title: str, work: Work, *, parent: QtWidgets.QWidget | None,
