@@ -75,10 +75,18 @@ class StallMeter(QtCore.QObject):
         while self.watching:
             time.sleep(0.005)
             if time.perf_counter() - self.ticks[-1] > GOAL_MS / 2000:
-                frame = sys._current_frames().get(gui)
-                stack = [f"{Path(f.filename).name}:{f.lineno} {f.name}" for f in traceback.extract_stack(frame)
-                         if str(ROOT) in f.filename and "bench" not in f.filename]
+                frames = sys._current_frames()
+                stack = self._ours(frames.get(gui))
+                if not stack:  # the GUI thread waits for the interpreter lock: what holds it?
+                    others = [self._ours(f) for ident, f in frames.items()
+                              if ident not in (gui, threading.get_ident())]
+                    stack = ["(GUI waits) worker " + " < ".join(s[-1:]) for s in others if s][:1]
                 self.seen[" < ".join(reversed(stack[-4:])) or "(outside our code)"] += 5
+
+    @staticmethod
+    def _ours(frame: Any) -> list[str]:
+        return [f"{Path(f.filename).name}:{f.lineno} {f.name}" for f in traceback.extract_stack(frame)
+                if str(ROOT) in f.filename and "bench" not in f.filename] if frame is not None else []
 
     def stop(self) -> float:
         self.timer.stop()

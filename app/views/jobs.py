@@ -11,7 +11,6 @@ change notices.
 
 from __future__ import annotations
 
-import gc
 import sys
 import threading
 import time
@@ -20,6 +19,7 @@ from typing import Any
 
 from app.models.errors import Cancelled, DomainError
 from app.ops.desk import Desk
+from app.views.background_read import OffThread
 from app.views.errors import write_log
 from app.views.qt import Qt, QtCore, QtWidgets, Signal
 
@@ -32,32 +32,6 @@ TEXTS = {
     "cancelling": "正在取消，已完成的部分将全部撤回…",
     "failed": "操作失败：{error}（详细情况已记入 {log}）",
 }
-
-
-class _FullCollections:
-    """While a job runs, the interpreter's full (oldest-generation) garbage collections wait. Such a collection
-    walks every live object of the process while holding the interpreter lock, so the GUI thread stood still for
-    it: 0.4-0.5 s each, about once a second, in a report at 100,000 cases (measured by bench/bench_jobs.py). The
-    young generations are still collected as usual, and reference counting frees everything else as it goes."""
-
-    lock = threading.Lock()
-    running = 0
-    saved: tuple[int, int, int] = gc.get_threshold()
-
-    @classmethod
-    def pause(cls) -> None:
-        with cls.lock:
-            if cls.running == 0:
-                cls.saved = gc.get_threshold()
-                gc.set_threshold(cls.saved[0], cls.saved[1], 1_000_000_000)
-            cls.running += 1
-
-    @classmethod
-    def resume(cls) -> None:
-        with cls.lock:
-            cls.running -= 1
-            if cls.running == 0:
-                gc.set_threshold(*cls.saved)
 
 
 def counter(say: Say, stage: str) -> Callable[[int, int], None]:
@@ -103,7 +77,7 @@ class _Worker(QtCore.QObject):
         except Exception as err:  # the same as a fault of the job itself
             self.failed.emit(self._unexpected(err))
             return
-        _FullCollections.pause()
+        OffThread.begin()
         try:
             self.say("", 0, 0)  # 取消 pressed before the thread got going
             result = self.work(own, self.say)
@@ -116,7 +90,7 @@ class _Worker(QtCore.QObject):
         else:
             self.succeeded.emit(result)
         finally:
-            _FullCollections.resume()
+            OffThread.end()
             own.close()
 
 
