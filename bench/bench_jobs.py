@@ -3,9 +3,9 @@ station (goal ≤ 100 ms).
 
 Each job runs through ``app.views.jobs.JobRunner`` exactly as the window runs it (a worker thread on a desk of its
 own, a progress dialog, the window's desk told of the change at the end) over the program's own main window with
-its 100,000-case list loaded, so the list's refresh after the job is counted too, while a QTimer ticks every 10 ms on the
-GUI thread; the longest gap between two ticks, less the 10 ms period, is the longest time the window could not
-answer. Beside it, the job's own run time: how long the window froze when the same job ran on the GUI thread.
+its whole 100,000-case list loaded, so the list's refresh after the job is counted too, while a QTimer ticks every
+10 ms on the GUI thread; the longest gap between two ticks, less the 10 ms period, is the longest time the window
+could not answer. Beside it, the job's own run time: how long the window froze when the same job ran on the GUI thread.
 Where a job ends by showing something (the print preview), showing it is counted too.
 
     python bench/bench_jobs.py [--only ledger,print,...] [--demo-cases 100000] [--import-rows 10000] [--why]
