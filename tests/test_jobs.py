@@ -244,10 +244,13 @@ def test_printing_many_pages_is_a_job_and_cancelling_aborts_the_print_run(qtbot,
         made.setOutputFileName(str(tmp_path / name))
         return made
 
-    hold = Hold(monkeypatch, stage="正在打印…", after=2)
+    (tmp_path / "cancelled.pdf").write_bytes(b"%PDF printed last week")
+    hold = Hold(monkeypatch, stage="正在打印…", after=2)  # two pages printed to the file
     shown._print_shown(printer("cancelled.pdf"))
     assert shown.runner is not None
     hold.cancel(qtbot, shown.runner)
+    assert (tmp_path / "cancelled.pdf").read_bytes() == b"%PDF printed last week"  # not two pages of the new one
+    assert leftovers(tmp_path) == []
 
     whole = printer("printed.pdf")
     shown._print_shown(whole)
@@ -256,6 +259,7 @@ def test_printing_many_pages_is_a_job_and_cancelling_aborts_the_print_run(qtbot,
     info = subprocess.run(["pdfinfo", str(tmp_path / "printed.pdf")], capture_output=True, text=True,
                           check=True).stdout
     assert f"Pages:           {pages}" in info
+    assert leftovers(tmp_path) == []
 
 
 def test_an_unexpected_fault_in_a_job_is_told_and_logged(qtbot, desk: Desk) -> None:  # type: ignore[no-untyped-def]
