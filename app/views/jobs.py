@@ -69,6 +69,13 @@ class _Worker(QtCore.QObject):
         return TEXTS["failed"].format(error=err, log=path)
 
     def run(self) -> None:
+        OffThread.begin()
+        try:
+            self._run()
+        finally:
+            OffThread.end()
+
+    def _run(self) -> None:
         try:
             own = self.desk.twin()  # same key, same account signed in
         except DomainError as err:
@@ -77,7 +84,6 @@ class _Worker(QtCore.QObject):
         except Exception as err:  # the same as a fault of the job itself
             self.failed.emit(self._unexpected(err))
             return
-        OffThread.begin()
         try:
             self.say("", 0, 0)  # 取消 pressed before the thread got going
             result = self.work(own, self.say)
@@ -90,7 +96,6 @@ class _Worker(QtCore.QObject):
         else:
             self.succeeded.emit(result)
         finally:
-            OffThread.end()
             own.close()
 
 
