@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
+from array import array
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
@@ -17,18 +18,21 @@ from app.store.stations import StationGroup, StationTree
 # Mirrors app.models.deadlines.supervision_colour; parameter :today is an ISO date.
 # colour_pin is the colour a case has whatever its dates (a backlog case, a dissatisfied petitioner; see
 # app.models.deadlines.colour_pin); deadline is the nearest running limit, yellow_from the first yellow day of any.
+# A finished case has no deadline unless it still owes the notice of its end (不予受理, 不再受理, 导入法定途径):
+# then that limit alone colours it, without the pin.
 COLOUR_SQL = (
-    "CASE WHEN finished = 1 THEN 'none' "
-    "WHEN colour_pin = 'red' OR deadline < :today THEN 'red' "
-    "WHEN colour_pin = 'yellow' OR yellow_from <= :today THEN 'yellow' ELSE 'green' END"
+    "CASE WHEN finished = 1 AND deadline IS NULL THEN 'none' "
+    "WHEN deadline < :today OR (finished = 0 AND colour_pin = 'red') THEN 'red' "
+    "WHEN yellow_from <= :today OR (finished = 0 AND colour_pin = 'yellow') THEN 'yellow' ELSE 'green' END"
 )
+_LIT = "(finished = 0 OR deadline IS NOT NULL)"
+_NOT_RED = "(deadline IS NULL OR deadline >= :today) AND (finished = 1 OR colour_pin != 'red')"
 _COLOUR_WHERE = {
-    "red": "(finished = 0 AND (colour_pin = 'red' OR deadline < :today))",
-    "yellow": "(finished = 0 AND colour_pin != 'red' AND (deadline IS NULL OR deadline >= :today) "
-              "AND (colour_pin = 'yellow' OR yellow_from <= :today))",
-    "green": "(finished = 0 AND colour_pin = '' AND (deadline IS NULL OR deadline >= :today) "
+    "red": "(deadline < :today OR (finished = 0 AND colour_pin = 'red'))",
+    "yellow": f"({_LIT} AND {_NOT_RED} AND (yellow_from <= :today OR (finished = 0 AND colour_pin = 'yellow')))",
+    "green": f"({_LIT} AND {_NOT_RED} AND (finished = 1 OR colour_pin = '') "
              "AND (yellow_from IS NULL OR yellow_from > :today))",
-    "none": "(finished = 1)",
+    "none": "(finished = 1 AND deadline IS NULL)",
 }
 COLOUR_RANK_SQL = "CASE " + " ".join(
     f"WHEN {_COLOUR_WHERE[c]} THEN {i}" for i, c in enumerate(("red", "yellow", "green"))) + " ELSE 3 END"
@@ -133,6 +137,23 @@ def case_numbers(conn: sqlite3.Connection, flt: CaseFilter, today: date, sort: s
     cursor = conn.cursor()
     cursor.row_factory = _first_column  # ints straight from SQLite, no tuple per row
     return cursor.execute(sql, params).fetchall()
+
+
+NUMBERS_CHUNK = 5_000
+
+
+def case_number_array(conn: sqlite3.Connection, flt: CaseFilter, today: date, sort: str = "registered",
+                      descending: bool = True) -> array[int]:
+    """``case_numbers`` as an array, for a reader in another thread: SQLite sorts and joins the whole order as one
+    text without the interpreter lock, and the text becomes numbers a few thousand at a time, so the reader gives
+    the lock back often (a call per row kept the window's thread waiting for it)."""
+    sql, params = _numbers_query(flt, today, sort, descending, None)
+    text = conn.execute(f"SELECT group_concat(n) FROM ({sql})", params).fetchone()[0]
+    numbers: array[int] = array("q")
+    parts = text.split(",") if text else []
+    for start in range(0, len(parts), NUMBERS_CHUNK):
+        numbers.extend(map(int, parts[start:start + NUMBERS_CHUNK]))
+    return numbers
 
 
 @lru_cache(maxsize=64)
