@@ -32,7 +32,7 @@ from app.ops.approval import Approval, approve_step
 from app.ops.chain import ChainWriter
 from app.store import eventlog, projection, settings_log, vault
 from app.store.blobs import BlobStore, kind_of
-from app.store.db import DB_NAME, is_database_error, open_connection, transaction
+from app.store.db import DB_NAME, is_database_error, open_connection, transaction, writes_refused
 from app.store.private import Scratch
 from app.store.sealed import new_key
 
@@ -60,15 +60,6 @@ def _registered_events(conn: sqlite3.Connection, case_id: str) -> list[Event]:
 
 # Left in the data folder by a restore from a backup (app.store.backup): the station above may hold newer events of
 # this station than the backup, so it numbers nothing until a recovery file is in, or a person says there is none.
-# Data folders whose store was found damaged after it opened (app.ops.store_check): nothing more is written there.
-_REFUSED: dict[Path, str] = {}
-
-
-def refuse_changes(data_dir: Path, message: str) -> None:
-    """From now on every change to the store in ``data_dir`` is refused with ``message`` (in this program)."""
-    _REFUSED[Path(data_dir).resolve()] = message
-
-
 RESTORED_MARK = "restored-from-backup"
 RESTORED_FIRST = ("本站是从备份恢复的：备份之后本站办理并导出到上级的事项，上级那里有、本机没有，现在登记或办理会与"
                   "上级已有的编号重号。请先请上级为本站制作恢复文件（recovery-file 本站代码 --out 文件）并在本机"
@@ -308,8 +299,7 @@ class Desk:
 
     @contextmanager
     def _write(self, kinds: set[str], case_ids: tuple[str, ...]) -> Iterator[sqlite3.Connection]:
-        refused = _REFUSED.get(self.data_dir.resolve())
-        if refused:
+        if refused := writes_refused(self.data_dir / DB_NAME):  # found damaged after it opened (store_check)
             raise DomainError(refused)
         try:
             with transaction(self.conn) as conn:

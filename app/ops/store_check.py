@@ -14,9 +14,9 @@ import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 
-from app.ops.desk import Desk, refuse_changes
+from app.ops.desk import Desk
 from app.store import db
-from app.store.db import DB_NAME, connect_keyed, damaged_message, quick_check
+from app.store.db import DB_NAME, connect_keyed, damaged_message, quick_check, refuse_writes
 
 
 def needs_check_after_start(desk: Desk) -> bool:
@@ -44,5 +44,5 @@ def check_after_start(data_dir: Path, key: bytes, opened: Callable[[sqlite3.Conn
         return None
     message = (damaged_message(Path(data_dir) / DB_NAME) + f"（{problem[:200]}）"
                "为免损坏扩大，本程序不再向它写入任何内容：请先备份现有文件，再按上述办法恢复。")
-    refuse_changes(data_dir, message)
+    refuse_writes(Path(data_dir) / DB_NAME, message)
     return message

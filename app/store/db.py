@@ -180,6 +180,19 @@ def quick_check(conn: sqlite3.Connection) -> str | None:
     return None if rows == ["ok"] else "；".join(rows)
 
 
+# Stores found damaged after they opened (app.ops.store_check): this program writes nothing more to them.
+_REFUSED: dict[Path, str] = {}
+
+
+def refuse_writes(path: Path, message: str) -> None:
+    """From now on every change to the store at ``path`` is refused with ``message`` (in this program)."""
+    _REFUSED[Path(path).resolve()] = message
+
+
+def writes_refused(path: Path) -> str | None:
+    return _REFUSED.get(Path(path).resolve())
+
+
 WAY_BACK = ("可以从备份恢复（restore 备份文件 --data-dir 新文件夹，或“文件 → 恢复”），或请上级为本站制作恢复文件，"
             "在新安装的程序中导入。")
 
