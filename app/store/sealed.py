@@ -220,7 +220,39 @@ class ScratchFile:
             os.unlink(self.path)
 
 
-class SealedView:
+class Window:
+    """``length`` bytes of the open binary file ``raw`` from ``start``, read as a seekable file of their own (a
+    stored zip member read in place); the window owns ``raw``. Subclasses say what ``read`` gives."""
+
+    def __init__(self, raw: BinaryIO, start: int, length: int) -> None:
+        self.raw, self.start, self.length, self.position = raw, start, length, 0
+
+    def read(self, size: int = -1) -> bytes:
+        left = self.length - self.position
+        size = left if size < 0 else min(size, left)
+        self.raw.seek(self.start + self.position)
+        data = self.raw.read(size)
+        self.position += len(data)
+        return data
+
+    def seek(self, offset: int, whence: int = 0) -> int:
+        self.position = max(0, {0: 0, 1: self.position, 2: self.length}[whence] + offset)
+        return self.position
+
+    def tell(self) -> int:
+        return self.position
+
+    def seekable(self) -> bool:
+        return True
+
+    def readable(self) -> bool:
+        return True
+
+    def close(self) -> None:
+        self.raw.close()
+
+
+class SealedView(Window):
     """A sealed stream read as a seekable file: ``length`` bytes from ``start`` of the open binary file ``raw``
     (a bundle's stored member; the view owns ``raw``), each chunk opened only when a read reaches it. A reader
     that jumps about (a zip reader going to its directory, then to one sheet) never needs the whole plaintext
@@ -228,7 +260,7 @@ class SealedView:
 
     def __init__(self, raw: BinaryIO, start: int, length: int, key: bytes, purpose: bytes, what: str = "文件"
                  ) -> None:
-        self.raw, self.start, self.what = raw, start, what
+        self.what = what
         raw.seek(start)
         header = raw.read(HEADER)
         if len(header) < HEADER or not is_sealed(header) or length < HEADER + TAG:
@@ -237,10 +269,9 @@ class SealedView:
         self.aead = _aead(key, header[len(MAGIC):], purpose)
         body = length - HEADER
         self.chunks = max(1, -(-body // (CHUNK + TAG)))
-        self.length = body - self.chunks * TAG
+        super().__init__(raw, start, body - self.chunks * TAG)
         if self.length < 0:
             raise Damaged(f"{what}已损坏、不完整")
-        self.position = 0
         self._cached: tuple[int, bytes] = (-1, b"")
 
     def _chunk(self, number: int) -> bytes:
@@ -266,20 +297,3 @@ class SealedView:
             self.position += len(piece)
         return b"".join(parts)
 
-    def seek(self, offset: int, whence: int = 0) -> int:
-        base = {0: 0, 1: self.position, 2: self.length}[whence]
-        self.position = max(0, base + offset)
-        return self.position
-
-    def tell(self) -> int:
-        return self.position
-
-    def seekable(self) -> bool:
-        return True
-
-    def readable(self) -> bool:
-        return True
-
-    def close(self) -> None:
-        """Close the file under the view (the view owns it)."""
-        self.raw.close()

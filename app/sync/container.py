@@ -244,7 +244,7 @@ class OpenedBundle:
         start = (info.header_offset + 30 + int.from_bytes(local[26:28], "little")
                  + int.from_bytes(local[28:30], "little"))
         if not self.sealed:
-            return cast(BinaryIO, _Window(raw, start, info.file_size))
+            return cast(BinaryIO, sealed.Window(raw, start, info.file_size))
         assert self.key is not None, "unseal first"
         try:
             view = sealed.SealedView(raw, start, info.file_size, self.key, sealing.member_purpose(name),
@@ -282,34 +282,6 @@ class OpenedBundle:
         with self.open_member(name) as source, target.open("wb") as out:
             while chunk := source.read(CHUNK):
                 out.write(chunk)
-
-
-class _Window:
-    """``length`` bytes of ``raw`` from ``start``, as a seekable file of their own (a stored member read in place)."""
-
-    def __init__(self, raw: BinaryIO, start: int, length: int) -> None:
-        self.raw, self.start, self.length, self.position = raw, start, length, 0
-
-    def read(self, size: int = -1) -> bytes:
-        left = self.length - self.position
-        size = left if size < 0 else min(size, left)
-        self.raw.seek(self.start + self.position)
-        data = self.raw.read(size)
-        self.position += len(data)
-        return data
-
-    def seek(self, offset: int, whence: int = 0) -> int:
-        self.position = max(0, {0: 0, 1: self.position, 2: self.length}[whence] + offset)
-        return self.position
-
-    def tell(self) -> int:
-        return self.position
-
-    def seekable(self) -> bool:
-        return True
-
-    def close(self) -> None:
-        self.raw.close()
 
 
 def _read_small(zf: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int) -> bytes:
