@@ -18,8 +18,10 @@ import argparse
 import os
 import shutil
 import sqlite3
+import statistics
 import sys
 import time
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
@@ -90,7 +92,8 @@ def _synced_copy(source: Path, target: Path) -> None:
 
 def bench_backup(folder: Path, desk: Desk, key: bytes) -> None:
     """The backup (streamed straight from the store's files into the zip under a read transaction, flushed to the
-    disk, read back and checked) beside copying the data folder, without and with flushing the copy to the disk."""
+    disk, read back and checked) beside copying the data folder, without and with flushing the copy to the disk.
+    Alternated, each run starting with nothing waiting to be written (``os.sync``, untimed)."""
     out = DATA / "seal-backup.zip"
     copy = DATA / "seal-copy"
 
@@ -105,10 +108,20 @@ def bench_backup(folder: Path, desk: Desk, key: bytes) -> None:
         shutil.rmtree(copy, ignore_errors=True)
         _synced_copy(folder, copy)
 
+    def pair(a: Callable[[], None], b: Callable[[], None], repeat: int = 3) -> tuple[float, float]:
+        samples: tuple[list[float], list[float]] = ([], [])
+        for _ in range(repeat):
+            for fn, times in ((a, samples[0]), (b, samples[1])):
+                os.sync()
+                start = time.perf_counter()
+                fn()
+                times.append(time.perf_counter() - start)
+        return statistics.median(samples[0]), statistics.median(samples[1])
+
     size = sum(p.stat().st_size for p in folder.rglob("*") if p.is_file()) / 1e6
-    mine, baseline = timed_pair(ours, raw, 3)
+    mine, baseline = pair(ours, raw)
     show(f"backup of the sealed station ({size:.0f} MB) vs copying its data folder", mine, baseline, 2.0)
-    mine, baseline = timed_pair(ours, synced, 3)
+    mine, baseline = pair(ours, synced)
     show("backup of the sealed station vs copying its data folder and flushing the copy to the disk", mine,
          baseline, 2.0)
     out.unlink(missing_ok=True)
