@@ -133,10 +133,31 @@ def test_acknowledgements_beyond_what_was_sent_are_refused(tree: dict[str, Desk]
     good, _rows = _up(town, tmp_path)
     resign(good, tmp_path / "bad.zip", town, manifest={"acks": {"331002001": 1, "331002": 10**9}})
     assert import_refused(county, tmp_path / "bad.zip") == (
-        "同步包声称站点 331002001 已收到站点 331002 的第 1000000000 号事件，而本站只有到第 1 号：确认的不能多于本站"
-        "实际发出的，整个同步包不予导入（否则本站此后将不再发送这些事件）")
+        "同步包声称站点 331002001 已收到站点 331002 的第 1000000000 号事件，而本站发给它的只到第 0 号：确认的不能多于"
+        "本站实际发出的，整个同步包不予导入（否则本站此后将不再发送这些事件）")
     down = transfer.export_bundle(county, "331002001", tmp_path / "down.zip")
     assert down.manifest["counts"]["events"] == 1
+
+
+def test_acknowledgements_of_events_held_but_not_yet_sent_are_refused(tree: dict[str, Desk], tmp_path: Path) -> None:
+    """The county sent the township its first order; its second is held at the county but not exported yet. A
+    township file acknowledging the second (no more than the county holds) is refused all the same, the store
+    unchanged, and the county's next file still carries the second order."""
+    town, county = tree["331002001"], tree["331002"]
+    case_id = new_case(town)
+    send(town, county, tmp_path / "1.zip")
+    supervision.supervise(county, case_id, "2026-03-20", "请月底前答复")
+    send(county, town, tmp_path / "2.zip")
+    supervision.supervise(county, case_id, "2026-03-25", "请再次核实")
+    good, _rows = _up(town, tmp_path)
+    resign(good, tmp_path / "bad.zip", town, manifest={"acks": {"331002001": 1, "331002": 2}})
+    assert import_refused(county, tmp_path / "bad.zip") == (
+        "同步包声称站点 331002001 已收到站点 331002 的第 2 号事件，而本站发给它的只到第 1 号：确认的不能多于"
+        "本站实际发出的，整个同步包不予导入（否则本站此后将不再发送这些事件）")
+    transfer.import_bundle(county, good)  # the file as the township made it acknowledges the first order only
+    down = transfer.export_bundle(county, "331002001", tmp_path / "down.zip")
+    transfer.import_bundle(town, down.path)
+    assert [o["note"] for o in town.case(case_id).supervision] == ["请月底前答复", "请再次核实"]
 
 
 def test_coverage_beyond_the_events_carried_is_refused(tree: dict[str, Desk], tmp_path: Path) -> None:

@@ -499,7 +499,10 @@ def log_export(desk: Desk, conn: sqlite3.Connection, result: bundle.ExportResult
                **summary: object) -> None:
     """The sync log's row for a file this station wrote (an export, or a recovery file for a station below)."""
     counts = result.manifest["counts"]
+    # What the file told the peer it now holds completely, per origin: the furthest the peer may acknowledge
+    # (app.sync.tracking.sent).
+    sent = {str(o): int(r[1]) for o, r in dict(result.manifest.get("coverage", {})).items()}
     conn.execute("INSERT INTO sync_log (bundle_id, direction, peer, created_at, at, events, new_events, file, "
                  "summary) VALUES (?, 'out', ?, ?, ?, ?, 0, ?, ?)",
                  (result.bundle_id, peer, result.manifest["created_at"], now_text(desk), counts["events"], str(out),
-                  json.dumps({**counts, **summary})))
+                  json.dumps({**counts, **summary, "sent": sent})))

@@ -6,7 +6,8 @@
   clock ahead with it).
 - Whose case: an event about a case comes from the station that registered it, a station above that one, or a
   station the case was dispatched to (``dispatch`` naming ``stations``, 一事双交 included).
-- Claims: acknowledgements and coverage no further than what this station holds.
+- Claims: acknowledgements no further than what this station sent that peer; coverage no further than what
+  this station holds.
 
 A refusal names the event, the case and the stations, and the caller refuses the whole file.
 """
@@ -21,6 +22,7 @@ from typing import Any
 from app.models.errors import DomainError
 from app.models.shapes import check_event
 from app.models.vocab import EVENT_LABELS
+from app.sync import tracking
 
 # When the limits on new input came in: events whose clock is earlier are checked for their structure only.
 LIMITS_FROM = datetime(2026, 12, 1)
@@ -106,23 +108,27 @@ def held_top(conn: sqlite3.Connection, origin: str) -> int:
 
 def check_claims(conn: sqlite3.Connection, own: str, sender: str, from_parent: bool, we_send: Callable[[str], bool],
                  acks: dict[str, int], coverage: dict[str, tuple[int, int]]) -> None:
-    """Refuse (DomainError) acknowledgements and coverage beyond what this station holds.
+    """Refuse (DomainError) acknowledgements beyond what this station sent the sender, and coverage beyond what
+    this station holds.
 
     ``acks`` is what the sender says it holds; of the origins this station sends it (``we_send``), none may pass
-    what this station holds, or its exports would leave out events the sender never had. From the parent, an
-    acknowledgement of this station's own events may pass its head: the parent holds what a computer restored
-    from an older copy lost (app.ops.recovery).
+    what this station's files told the sender it held (``tracking.sent``; what this station holds, for a store
+    that wrote files before the log kept that): an acknowledgement of events still on their way, or not yet
+    exported, would make every later export leave them out. From the parent, an acknowledgement of this
+    station's own events may pass its head: the parent holds what a computer restored from an older copy lost
+    (app.ops.recovery).
     ``coverage`` is what the file says it carries completely: from a child, every event of the range must now be
     held here; from the parent, no more than the parent's own acknowledgement says it holds."""
+    told = tracking.sent(conn, sender)
     for origin, seq in acks.items():
         if not we_send(origin):
             continue
         if from_parent and origin == own:
             continue
-        top = held_top(conn, origin)
+        top = held_top(conn, origin) if told is None else told.get(origin, 0)
         if seq > top:
             raise DomainError(
-                f"同步包声称站点 {sender} 已收到站点 {origin} 的第 {seq} 号事件，而本站只有到第 {top} 号："
+                f"同步包声称站点 {sender} 已收到站点 {origin} 的第 {seq} 号事件，而本站发给它的只到第 {top} 号："
                 "确认的不能多于本站实际发出的，整个同步包不予导入（否则本站此后将不再发送这些事件）")
     for origin, (low, high) in coverage.items():
         if high < low or low < 0:
