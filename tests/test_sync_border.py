@@ -228,6 +228,27 @@ def test_limits_bind_new_events_and_an_older_event_still_travels(tmp_path: Path)
         assert county.case(result.report.new_cases[0]).request_summary == "诉" * 6000
 
 
+def test_an_event_back_dated_past_the_cut_over_is_held_to_the_limits(tmp_path: Path) -> None:
+    """The township has sent the county an event dated after the limits came in; its next event bears a date
+    before them (its clock set back, or the file written by hand and signed with its real key) and carries a
+    6,000-character request: refused, because in its station's chain it comes after the cut-over."""
+    now = FakeNow(datetime(LIMITS_FROM.year, LIMITS_FROM.month, LIMITS_FROM.day + 3, 9))
+    with station_tree(tmp_path, now, ("331000", "331002", "331002001")) as tree:
+        town, county = tree["331002001"], tree["331002"]
+        case_id = new_case(town)
+        send(town, county, tmp_path / "1.zip")
+        town.edit(case_id, "village", "前王村")
+        good, rows = _up(town, tmp_path)
+        payload = {**_payload(rows[-1]), "field": "request_summary", "value": "诉" * 6000}
+        back_dated = _with_payload(rows[-1], payload, hlc="001764547200000.00000")  # 2025-12-01
+        _forge(good, tmp_path / "bad.zip", town, [back_dated])
+        assert import_refused(county, tmp_path / "bad.zip") == (
+            "事件 331002001:2：“修改信息”的内容不符合要求：“诉求”过长（6000 字，最多 5000 字）。该事件写的时间早于"
+            "输入限制生效之日（2026-12-01），但站点 331002001 在它之前已记录了生效之后的第 1 号事件，它是新录入的"
+            "内容（时间被调回过），整个同步包不予导入")
+        assert county.case(case_id).request_summary != "诉" * 6000
+
+
 # ----- clocks ---------------------------------------------------------------------------------------------------
 def test_a_file_from_a_laptop_forty_days_fast_is_refused_and_drags_no_clock(tree: dict[str, Desk], tmp_path: Path,
                                                                             now: FakeNow) -> None:

@@ -1,7 +1,9 @@
 """What a station may say in a bundle, checked at the border for every event and every claim it makes.
 
 - Shape: every event passes its kind's check (app.models.shapes); the length and character limits bind events made
-  since they came in (``LIMITS_FROM``), so an older event never blocks sync.
+  since they came in (``LIMITS_FROM``), so an older event never blocks sync. Which events are older goes by their
+  place in their station's chain once that chain has passed the cut-over, not by the date they bear
+  (``Border._recheck_back_dated``).
 - Clock: no event more than a day ahead of the receiver's clock (a laptop running fast would drag every station's
   clock ahead with it).
 - Whose case: an event about a case comes from the station that registered it, a station above that one, or a
@@ -20,6 +22,7 @@ from datetime import datetime
 from typing import Any
 
 from app.models.errors import DomainError
+from app.models.events import HybridClock
 from app.models.shapes import check_event
 from app.models.vocab import EVENT_LABELS
 from app.sync import tracking
@@ -55,19 +58,25 @@ class Border:
         self.limits_ms = int(LIMITS_FROM.timestamp() * 1000)
         self.dispatched: dict[str, set[str]] = {}  # case → stations named by dispatches in this file
         self.pending: list[tuple[str, str, str, str]] = []  # event, case, origin, kind: waiting for a dispatch
+        # Events checked for their structure only (dated before LIMITS_FROM): id, origin, seq, kind, payload,
+        # actor, at — checked again in ``finish`` when their station's chain had passed the cut-over before them.
+        self.lenient: list[tuple[str, str, int, str, dict[str, Any], str, str]] = []
 
     def admit(self, row: tuple[Any, ...], payload: dict[str, Any]) -> None:
-        event_id, case_id, origin, _seq, hlc, at, actor, kind = row[:8]
+        event_id, case_id, origin, seq, hlc, at, actor, kind = row[:8]
         wall = int(str(hlc).split(".", 1)[0])
         if wall > self.now_ms + DAY_MS:
             raise DomainError(
                 f"事件 {event_id} 的时间（{clock_text(wall)}）比本机时钟（{clock_text(self.now_ms)}）快一天以上："
                 f"站点 {origin} 的电脑时间不准（或本机时间不准），整个同步包不予导入。"
                 "请核对两台电脑的日期和时间，调准后由对方重新导出。")
+        strict = wall >= self.limits_ms
         try:
-            check_event(str(kind), payload, str(actor), str(at), strict=wall >= self.limits_ms, today=self.today)
+            check_event(str(kind), payload, str(actor), str(at), strict=strict, today=self.today)
         except DomainError as err:
             raise DomainError(f"事件 {event_id}：{err}，整个同步包不予导入") from None
+        if not strict:
+            self.lenient.append((str(event_id), str(origin), int(seq), str(kind), payload, str(actor), str(at)))
         if not case_id:
             return
         registrar = str(case_id).split("-", 1)[0]
@@ -82,6 +91,7 @@ class Border:
             self.pending.append((str(event_id), str(case_id), str(origin), str(kind)))
 
     def finish(self) -> None:
+        self._recheck_back_dated()
         for event_id, case_id, origin, kind in self.pending:
             if origin in self.dispatched.get(case_id, set()) or origin in held_dispatches(self.conn, case_id):
                 continue
@@ -90,6 +100,32 @@ class Border:
                 f"事件 {event_id}（{EVENT_LABELS.get(kind, kind)}）：案件 {case_id} 由站点 {registrar} 登记，"
                 f"站点 {origin} 既不是登记站点或其上级，也不是案件派发到的站点，无权在这件案件上记录，"
                 "整个同步包不予导入")
+
+
+    def _recheck_back_dated(self) -> None:
+        """An event dated before the limits came in is old only if its station's chain had not yet passed the
+        cut-over when it was made. Its date is the sender's to choose, its place in its station's chain is not:
+        once any event of that station dated after the cut-over is held here (or came in this file), every later
+        event of that station is new input, whatever date it bears. Without this a station could set its clock
+        back (or write the date by hand and sign the file with its real key) to slip an oversized request or a
+        control character past the limits. (Its events before the first one dated after the cut-over still go by
+        their dates: nothing the receiver holds tells when they were made.)"""
+        firsts: dict[str, int | None] = {}
+        cut = HybridClock.format(self.limits_ms, 0)
+        for event_id, origin, seq, kind, payload, actor, at in self.lenient:
+            if origin not in firsts:
+                firsts[origin] = self.conn.execute("SELECT min(seq) FROM events WHERE origin = ? AND hlc >= ?",
+                                                   (origin, cut)).fetchone()[0]
+            first = firsts[origin]
+            if first is None or seq < first:
+                continue
+            try:
+                check_event(kind, payload, actor, at, strict=True, today=self.today)
+            except DomainError as err:
+                raise DomainError(
+                    f"事件 {event_id}：{err}。该事件写的时间早于输入限制生效之日（{LIMITS_FROM.date().isoformat()}），"
+                    f"但站点 {origin} 在它之前已记录了生效之后的第 {first} 号事件，它是新录入的内容（时间被调回过），"
+                    "整个同步包不予导入") from None
 
 
 def held_dispatches(conn: sqlite3.Connection, case_id: str) -> set[str]:
