@@ -17,7 +17,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from app.models.case import CaseState, fold
+from app.models.case import CHECKLIST_PREFIX, CaseState, fold
 from app.models.chain import ALLOWED_FROM
 from app.models.concurrency import seen_vector
 from app.models.deadlines import TimeLimits
@@ -522,7 +522,9 @@ class Desk:
         return self.record(case_id, "attach", {"note": note, "evidence": self.store_evidence(paths)})
 
     def set_checklist(self, case_id: str, key: str, done: bool, note: str = "") -> Event:
-        return self.record(case_id, "checklist", {"key": key, "done": done, "note": note})
+        """Tick (or untick) one 四定四包 item. Versioned like a field: a tick and an untick made at two stations
+        without seeing each other become a conflict for a person to settle (app.models.case._concurrent)."""
+        return self._versioned(case_id, "checklist", CHECKLIST_PREFIX + key, {"key": key, "done": done, "note": note})
 
     def _versioned(self, case_id: str, kind: str, field_name: str, payload: dict[str, Any]) -> Event:
         events = self.events(case_id)
