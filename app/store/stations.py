@@ -82,6 +82,21 @@ class StationTree:
             current = parent
         return frozenset(found)
 
+    def below(self) -> list[str]:
+        """The stations known to be below this one (its townships, for a county), in code order: those a case
+        can be dispatched to, so that they may record steps on it."""
+        found = []
+        for code in sorted(self.names):
+            current = code
+            for _ in range(_MAX_DEPTH):
+                current = self.parents.get(current, "")
+                if not current or current == code:
+                    break
+                if current == self.own:
+                    found.append(code)
+                    break
+        return found
+
     def group_of(self, origin: str) -> str:
         """The station directly below this one on the way to ``origin`` (this station for its own cases)."""
         return self.path(origin)[0]
