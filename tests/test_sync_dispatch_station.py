@@ -147,6 +147,8 @@ def test_the_step_dialog_offers_the_stations_below(tree: dict[str, Desk], tmp_pa
     assert [station.itemText(i) for i in range(station.count())] == [  # type: ignore[attr-defined]
         "（不派发到其他站点）", "新河镇信访办（331002001）", "下陈街道信访办（331002002）"]
     station.setCurrentIndex(2)  # type: ignore[attr-defined]
+    dialog.show()
+    dialog.grab().save(str(tmp_path / "dispatch.png"))
     with qtbot.waitSignal(dialog.recorded) as signal:
         dialog.submit()
     assert signal.args[0].payload["stations"] == [SIBLING]

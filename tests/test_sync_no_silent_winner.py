@@ -17,6 +17,8 @@ from app.ops import sync_transfer as transfer
 from app.ops.desk import Desk
 from app.store.projection import fingerprint
 from app.sync.conflicts import hard_conflicts
+from app.views.qt import Qt, QtWidgets
+from app.views.sync_conflicts import ConflictsView
 from tests.conftest import FakeNow
 from tests.sync_helpers import new_case, send, station_tree
 
@@ -177,3 +179,42 @@ def test_two_decisions_on_one_conflict_made_apart_are_a_conflict_again(pair: dic
     supervision.resolve(county, case_id, "village", value="西岙村")
     _settled_alike(pair, tmp_path, case_id, "alike")
     assert county.case(case_id).village == "西岙村"
+
+
+def test_the_conflicts_view_shows_them_and_settles_a_dispatch_with_both_units(pair: dict[str, Desk], tmp_path: Path,
+                                                                             now: FakeNow, qtbot) -> None:  # type: ignore[no-untyped-def]
+    case_id = _shared_case(pair, tmp_path, now)
+    pair[TOWN].set_checklist(case_id, "fix_measures", True, "镇里自行修复")
+    send(pair[TOWN], pair[COUNTY], tmp_path / "tick.zip")
+    send(pair[COUNTY], pair[TOWN], tmp_path / "tick-back.zip")
+    _tick_untick(pair, case_id)
+    _two_units(pair, case_id)
+    _crossing(pair, tmp_path, "cross", True)
+    county = pair[COUNTY]
+    view = ConflictsView(county)
+    qtbot.addWidget(view)
+    view.show()
+    rows = [(view.hard.item(r, 0).text(), view.hard.item(r, 1).text()) for r in range(view.hard.rowCount())]
+    assert rows == [(case_id, "四定四包“定措施”"), (case_id, "派发单位")]
+    view.hard.selectRow(1)
+    texts = [view.choices.itemText(i) for i in range(view.choices.count())]
+    assert [t.split("（")[0] for t in texts] == ["[1] 镇农业农村办", "[2] 县交通运输局"]
+    view.merged.setText("镇农业农村办、县交通运输局")  # 一事双交: both units
+    view.grab().save(str(tmp_path / "conflicts.png"))
+    view.apply.click()
+    box = view.findChild(QtWidgets.QMessageBox, "confirmBox")
+    assert "“派发单位”将定为" in box.text()
+    qtbot.mouseClick(box.button(QtWidgets.QMessageBox.StandardButton.Yes), Qt.MouseButton.LeftButton)
+    assert [view.hard.item(r, 1).text() for r in range(view.hard.rowCount())] == ["四定四包“定措施”"]
+    assert county.case(case_id).dispatch_units == ["镇农业农村办", "县交通运输局"]
+    _settled_alike_but(pair, tmp_path, case_id)
+
+
+def _settled_alike_but(pair: dict[str, Desk], folder: Path, case_id: str) -> None:
+    """After the exchange both stations show the one conflict left, alike."""
+    send(pair[COUNTY], pair[TOWN], folder / "settled-down.zip")
+    send(pair[TOWN], pair[COUNTY], folder / "settled-up.zip")
+    for desk in pair.values():
+        if desk.require_station().code in (TOWN, COUNTY):
+            assert [c.field for c in hard_conflicts(desk.conn, case_id)] == ["checklist.fix_measures"]
+            assert desk.case(case_id).dispatch_units == ["镇农业农村办", "县交通运输局"]
