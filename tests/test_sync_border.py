@@ -16,6 +16,7 @@ from app.models.errors import DomainError
 from app.ops import supervision
 from app.ops import sync_transfer as transfer
 from app.ops.desk import Desk
+from app.store.db import transaction
 from app.sync.authority import LIMITS_FROM
 from tests.conftest import FakeNow, make_draft
 from tests.sync_helpers import (
@@ -158,6 +159,33 @@ def test_acknowledgements_of_events_held_but_not_yet_sent_are_refused(tree: dict
     down = transfer.export_bundle(county, "331002001", tmp_path / "down.zip")
     transfer.import_bundle(town, down.path)
     assert [o["note"] for o in town.case(case_id).supervision] == ["请月底前答复", "请再次核实"]
+
+
+def test_after_a_file_written_before_the_log_kept_what_it_told_what_is_held_bounds_acks(
+        tree: dict[str, Desk], tmp_path: Path) -> None:
+    """A store whose latest file to the township was written by an older program (its log row does not say what
+    it told): the township's acknowledgement is held to what the county holds; from the county's next file on, to
+    what it was told."""
+    town, county = tree["331002001"], tree["331002"]
+    case_id = new_case(town)
+    send(town, county, tmp_path / "1.zip")
+    supervision.supervise(county, case_id, "2026-03-20", "请月底前答复")
+    down = transfer.export_bundle(county, "331002001", tmp_path / "2.zip")
+    with transaction(county.conn) as conn:  # as an older program wrote it
+        conn.execute("UPDATE sync_log SET summary = json_remove(summary, '$.sent') WHERE bundle_id = ?",
+                     (down.bundle_id,))
+    transfer.import_bundle(town, down.path)
+    supervision.supervise(county, case_id, "2026-03-25", "请再次核实")
+    good, _rows = _up(town, tmp_path)
+    resign(good, tmp_path / "held.zip", town, manifest={"acks": {"331002001": 1, "331002": 2}})
+    transfer.import_bundle(county, tmp_path / "held.zip")
+    supervision.supervise(county, case_id, "2026-03-28", "请第三次核实")
+    transfer.export_bundle(county, "331002001", tmp_path / "3.zip")  # tells the township up to 3
+    supervision.supervise(county, case_id, "2026-03-29", "请第四次核实")
+    town.edit(case_id, "village", "前王村")
+    good, _rows = _up(town, tmp_path, "again.zip")
+    resign(good, tmp_path / "bad.zip", town, manifest={"acks": {"331002001": 2, "331002": 4}})
+    assert "而本站发给它的只到第 3 号" in import_refused(county, tmp_path / "bad.zip")
 
 
 def test_coverage_beyond_the_events_carried_is_refused(tree: dict[str, Desk], tmp_path: Path) -> None:

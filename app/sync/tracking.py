@@ -43,13 +43,16 @@ def extend_coverage(conn: sqlite3.Connection, own: str, claims: dict[str, tuple[
 
 def sent(conn: sqlite3.Connection, peer: str) -> dict[str, int] | None:
     """Per origin, the furthest ``peer`` can hold of what comes to it from this station: what it acknowledged
-    before, and what this station's files to it (the sync log) told it it now held completely. None when a file
-    was written to it before the log kept this (the caller falls back on what this station holds)."""
+    before, and what this station's files to it (the sync log) told it it now held completely. None when the
+    latest file to it was written before the log kept this (the caller falls back on what this station holds);
+    a file written since covers what such an older one told, as it carries everything not yet acknowledged."""
     vector = acknowledged(conn, peer)
-    for (summary,) in conn.execute("SELECT summary FROM sync_log WHERE direction = 'out' AND peer = ?", (peer,)):
+    latest_unknown = False
+    for (summary,) in conn.execute("SELECT summary FROM sync_log WHERE direction = 'out' AND peer = ? "
+                                   "ORDER BY rowid", (peer,)):
         told = json.loads(summary).get("sent")
-        if not isinstance(told, dict):
-            return None
-        for origin, seq in told.items():
-            vector[origin] = max(vector.get(origin, 0), int(seq))
-    return vector
+        latest_unknown = not isinstance(told, dict)
+        if isinstance(told, dict):
+            for origin, seq in told.items():
+                vector[origin] = max(vector.get(origin, 0), int(seq))
+    return None if latest_unknown else vector
