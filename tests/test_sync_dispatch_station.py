@@ -169,3 +169,29 @@ def test_cases_registered_in_one_batch_reach_the_station_they_are_dispatched_to(
     send(county, town, tmp_path / "down.zip")
     assert [town.case(c).petitioner_names() for c in (first, second)] == ["赵六", "钱八"]
     assert all(town.case(c).status == "dispatched" for c in (first, second))
+
+
+def test_a_station_cannot_dispatch_a_case_to_itself(tree: dict[str, Desk], tmp_path: Path, now: FakeNow) -> None:
+    """A township writes, into a file of its own, a dispatch of the county's case naming itself: refused (only a
+    station that may write on the case gives that right), and so is a step after it."""
+    sibling, county = tree[SIBLING], tree[COUNTY]
+    case_id = _county_case(tree, tmp_path, now)
+    own = sibling.register_case(make_draft(name="孙七"))
+    sibling.record(own, "dispatch", {"units": ["下陈街道农业办"], "stations": []})
+    sibling.record(own, "accept", {})
+    good = transfer.export_bundle(sibling, COUNTY, tmp_path / "good.zip").path
+    rows: list[Row] = sorted(bundle_events(good), key=lambda r: r[3])
+    forged: list[Row] = []
+    previous = rows[0][10]
+    for row in rows[1:]:  # chained again, as the township's own history
+        payload = {**json.loads(row[8]), "seen": {COUNTY: 10}}
+        if row[7] == "dispatch":
+            payload["stations"] = [SIBLING]
+        text = json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+        forged.append(sealed_row(row, case_id=case_id, payload=text, prev_hash=previous))
+        previous = forged[-1][10]
+    events = [rows[0], *forged]
+    resign(good, tmp_path / "bad.zip", sibling, events=events, replace=vouched(events, sibling))
+    assert import_refused(county, tmp_path / "bad.zip") == (
+        f"事件 {SIBLING}:2（派发）：案件 {case_id} 由站点 {COUNTY} 登记，站点 {SIBLING} 既不是登记站点或其上级，"
+        "也不是案件派发到的站点，无权在这件案件上记录，整个同步包不予导入")

@@ -432,7 +432,7 @@ def _check_routed(conn: sqlite3.Connection, checked: _Checked, own: str) -> None
     that case was dispatched to a station here (by a dispatch held now, this file's included)."""
     mine = subtree(checked.tree, own)
     for case_id in sorted(checked.routed):
-        if not held_dispatches(conn, case_id) & mine:
+        if not held_dispatches(conn, case_id, checked.tree) & mine:
             raise DomainError(f"案件 {case_id}：上级下发的事件不属于本站的案件，该案也没有派发到本站，"
                               "整个同步包不予导入")
 

@@ -16,6 +16,7 @@ A refusal names the event, the case and the stations, and the caller refuses the
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Callable
 from datetime import datetime
@@ -56,7 +57,7 @@ class Border:
         self.now_ms = int(now.timestamp() * 1000)
         self.today = now.date()
         self.limits_ms = int(LIMITS_FROM.timestamp() * 1000)
-        self.dispatched: dict[str, set[str]] = {}  # case → stations named by dispatches in this file
+        self.dispatches: dict[str, list[tuple[str, list[str]]]] = {}  # case → (origin, stations) in this file
         self.pending: list[tuple[str, str, str, str]] = []  # event, case, origin, kind: waiting for a dispatch
         # Events checked for their structure only (dated before LIMITS_FROM): id, origin, seq, kind, payload,
         # actor, at — checked again in ``finish`` when their station's chain had passed the cut-over before them.
@@ -86,14 +87,17 @@ class Border:
                                   "整个同步包不予导入")
             return
         if kind == "dispatch":
-            self.dispatched.setdefault(str(case_id), set()).update(payload.get("stations") or [])
+            self.dispatches.setdefault(str(case_id), []).append((str(origin), list(payload.get("stations") or [])))
         if origin != registrar and origin not in ancestors(self.tree, registrar):
             self.pending.append((str(event_id), str(case_id), str(origin), str(kind)))
 
     def finish(self) -> None:
         self._recheck_back_dated()
+        granted: dict[str, set[str]] = {}
         for event_id, case_id, origin, kind in self.pending:
-            if origin in self.dispatched.get(case_id, set()) or origin in held_dispatches(self.conn, case_id):
+            if case_id not in granted:
+                granted[case_id] = held_dispatches(self.conn, case_id, self.tree, self.dispatches.get(case_id, []))
+            if origin in granted[case_id]:
                 continue
             registrar = case_id.split("-", 1)[0]
             raise DomainError(
@@ -128,11 +132,24 @@ class Border:
                     "整个同步包不予导入") from None
 
 
-def held_dispatches(conn: sqlite3.Connection, case_id: str) -> set[str]:
-    """The stations a case was dispatched to by the dispatches held here."""
-    rows = conn.execute("SELECT j.value FROM events e, json_each(e.payload, '$.stations') j "
-                        "WHERE e.case_id = ? AND e.kind = 'dispatch'", (case_id,))
-    return {str(r[0]) for r in rows}
+def held_dispatches(conn: sqlite3.Connection, case_id: str, tree: dict[str, str],
+                    more: list[tuple[str, list[str]]] | None = None) -> set[str]:
+    """The stations a case was dispatched to, by the dispatches held here (and ``more``: origin, stations). A
+    dispatch gives that right only when made by a station that may write on the case itself — the registering
+    station, one above it, or one it was dispatched to before — so that no station can name itself."""
+    dispatches = [(str(o), list(json.loads(s))) for o, s in conn.execute(
+        "SELECT origin, json_extract(payload, '$.stations') FROM events WHERE case_id = ? AND kind = 'dispatch' "
+        "AND json_type(payload, '$.stations') = 'array'", (case_id,))]
+    dispatches += more or []
+    registrar = case_id.split("-", 1)[0]
+    writers = {registrar, *ancestors(tree, registrar)}
+    granted: set[str] = set()
+    while True:
+        new = {str(s) for origin, stations in dispatches if origin in writers or origin in granted
+               for s in stations} - granted
+        if not new:
+            return granted
+        granted |= new
 
 
 def held_top(conn: sqlite3.Connection, origin: str) -> int:
