@@ -48,19 +48,6 @@ PLAIN_EVIDENCE_CHECKED = "evidence-plain-files-sealed"
 ENTRY_TOLERANCE_SECONDS = 60  # a step dated within a minute of its entry is taken as entered when it happened
 
 
-def _check_dispatch_stations(conn: sqlite3.Connection, stations: list[str]) -> None:
-    """A case is dispatched to stations known to be below this one: its exports carry the case to them, and the
-    stations above accept their steps on it (app.sync.authority)."""
-    tree = StationTree.load(conn)
-    below = tree.below()
-    for code in stations:
-        if code not in below:
-            known = "、".join(tree.label(c) for c in below) or "无（本站还没有下级站点的证书）"
-            raise DomainError(f"站点 {code} 不是本站已知的下级站点，不能派发给它。可派发的站点：{known}")
-    if len(set(stations)) != len(stations):
-        raise DomainError("一事双交的两个站点不能相同")
-
-
 def _registered_events(conn: sqlite3.Connection, case_id: str) -> list[Event]:
     """A case's events; DomainError when there is no such case, or its registration has not arrived yet."""
     events = eventlog.for_case(conn, case_id)
@@ -361,25 +348,6 @@ class Desk:
             with transaction(self.conn) as conn:
                 self._sign(conn, code, seq - 1)
 
-    def sign_routed(self, cases: list[str]) -> None:
-        """Sign this station's events on cases dispatched to another station that have no checkpoint of their own
-        (a dispatch made above, of a case registered here in a bulk import): they travel to that station alone."""
-        from app.store import signatures
-        from app.sync import keys
-
-        code = self.require_station().code
-        if not cases or not signatures.routed_unsigned(self.conn, code, set(cases)):
-            return
-        key = keys.load_or_create_key(self.data_dir)
-        with transaction(self.conn) as conn:
-            head = eventlog.head(conn, code)[0]
-            problem = signatures.check_head(conn, code, head, signatures.keyring(conn, code, keys.raw_public(key)))
-            if problem:
-                raise DomainError(f"本站事件记录与签名不符（事件 {problem.event_id}：{problem.reason}），不能导出："
-                                  "请运行“校验”（verify）查看，并联系上级信访部门")
-            signatures.store(conn, [signatures.sign(key, code, seq, digest) for seq, digest in
-                                    sorted(signatures.routed_unsigned(conn, code, set(cases)).items())])
-
     def public_key(self) -> bytes | None:
         """This station's public signing key (None before it has one)."""
         from app.sync import keys
@@ -503,7 +471,7 @@ class Desk:
             if kind in ("dispatch", "accept", "no_longer_accept"):
                 self._check_settled_matter(conn, state, kind)
             if kind == "dispatch" and given.get("stations"):
-                _check_dispatch_stations(conn, list(given["stations"]))
+                StationTree.load(conn).require_below(list(given["stations"]))
             payload = self._dated(given, when)
             if kind in ALLOWED_FROM:
                 # What this station held of the case, so the fold can tell a step made without seeing another

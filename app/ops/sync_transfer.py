@@ -31,6 +31,7 @@ from app.models.events import HybridClock
 from app.ops.desk import Desk
 from app.ops.sync import chain_of, now_text, require_chain
 from app.store import eventlog
+from app.store.db import transaction
 from app.store.oserrors import os_reason
 from app.store.private import open_private, try_lock
 from app.sync import bundle, fence, keys, tracking, workbook
@@ -500,7 +501,7 @@ def export_bundle(desk: Desk, to_code: str, out: Path, progress: Progress | None
     conn = desk.conn
     desk.sign_head()  # a file from before checkpoints: its own events are vouched for from this export on
     if direction == "down":
-        desk.sign_routed(sorted({case for case, _o, _s in bundle.routed_cases(conn, subtree(tree, to_code))}))
+        sign_routed(desk, sorted({case for case, _o, _s in bundle.routed_cases(conn, subtree(tree, to_code))}))
     with sync_lock(desk):
         created_at, created_ms = bundle_time(desk)
         conn.execute("BEGIN")  # one snapshot for every query of the export
@@ -514,6 +515,25 @@ def export_bundle(desk: Desk, to_code: str, out: Path, progress: Progress | None
     with desk._write({"sync"}, ()) as conn:
         log_export(desk, conn, result, to_code, out)
     return result
+
+
+def sign_routed(desk: Desk, cases: list[str]) -> None:
+    """Sign this station's events on cases dispatched to another station that have no checkpoint of their own
+    (a dispatch made above, of a case registered here in a bulk import): they travel to that station alone."""
+    from app.store import signatures
+
+    code = desk.require_station().code
+    if not cases or not signatures.routed_unsigned(desk.conn, code, set(cases)):
+        return
+    key = keys.load_or_create_key(desk.data_dir)
+    with transaction(desk.conn) as conn:
+        head = eventlog.head(conn, code)[0]
+        problem = signatures.check_head(conn, code, head, signatures.keyring(conn, code, keys.raw_public(key)))
+        if problem:
+            raise DomainError(f"本站事件记录与签名不符（事件 {problem.event_id}：{problem.reason}），不能导出："
+                              "请运行“校验”（verify）查看，并联系上级信访部门")
+        signatures.store(conn, [signatures.sign(key, code, seq, digest) for seq, digest in
+                                sorted(signatures.routed_unsigned(conn, code, set(cases)).items())])
 
 
 def log_export(desk: Desk, conn: sqlite3.Connection, result: bundle.ExportResult, peer: str, out: Path,
