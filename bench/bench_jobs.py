@@ -116,6 +116,8 @@ def run(desk: Desk, title: str, work: Work, kinds: set[str] | None = None,
     while not loaded:  # the list filled before the clock starts
         QtCore.QCoreApplication.processEvents(QtCore.QEventLoop.ProcessEventsFlag.WaitForMoreEvents)
     loop = QtCore.QEventLoop()
+    QtCore.QTimer.singleShot(1000, loop.quit)  # and what the window does after its first paint (the detail, menus)
+    loop.exec()
     meter = StallMeter()
     outcome: dict[str, Any] = {}
     runner = JobRunner(desk, title, work, kinds or set(), window)
