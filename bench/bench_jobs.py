@@ -40,7 +40,7 @@ from app.views.app import application, setup_application  # noqa: E402
 from app.views.jobs import JobRunner, Say, Work, counter  # noqa: E402
 from app.views.main_window import MainWindow  # noqa: E402
 from app.views.qt import QtCore, QtWidgets  # noqa: E402
-from app.views.report_print import PrintPreview, sheets_pdf  # noqa: E402
+from app.views.report_print import open_made, sheets_pdf  # noqa: E402
 from bench.common import demo_dir, open_bench  # noqa: E402
 
 TICK_MS = 10
@@ -104,7 +104,7 @@ class StallMeter(QtCore.QObject):
 
 
 def run(desk: Desk, title: str, work: Work, kinds: set[str] | None = None,
-        then: Callable[[Any], None] | None = None) -> tuple[float, float, int]:
+        then: Callable[[Any, Any], None] | None = None) -> tuple[float, float, int]:
     """(longest stall, the job's run time) of one job run as the window runs it."""
     window = MainWindow(desk)
     window.resize(1366, 768)
@@ -124,7 +124,7 @@ def run(desk: Desk, title: str, work: Work, kinds: set[str] | None = None,
     runner.done.connect(lambda result: outcome.update(result=result, end=time.perf_counter()))
     runner.failed.connect(lambda text: outcome.update(error=text))
     if then is not None:
-        runner.done.connect(then)
+        runner.done.connect(lambda result: then(window, result))
     runner.finished.connect(lambda: QtCore.QTimer.singleShot(SETTLE_MS, loop.quit))
     meter.start()
     start = time.perf_counter()
@@ -256,12 +256,9 @@ def main() -> None:
             show("weekly report (周报)", *run(desk, "周报", report_job("weekly", tmp / "weekly.xlsx")))
         if want("print"):
             ids = open_case_ids(desk)
-
-            def open_preview(pdf: bytes) -> None:
-                PrintPreview(desk, ids, None, pdf).show()
-
             show(f"print all open ({len(ids):,} sheets) and open the preview",
-                 *run(desk, "打印", lambda own, say: sheets_pdf(own, ids, False, say), then=open_preview))
+                 *run(desk, "打印", lambda own, say: sheets_pdf(own, ids, False, say),
+                      then=lambda window, pdf: open_made(window, ids, pdf)))
         desk.close()
         if want("import"):
             source = new_rows_ledger(folder, args.import_rows, tmp / "import.xlsx")
