@@ -19,6 +19,7 @@ from typing import Any
 
 from app.models.errors import Cancelled, DomainError
 from app.ops.desk import Desk
+from app.store.eventlog import last_hlc
 from app.views.background_read import OffThread
 from app.views.errors import write_log
 from app.views.qt import Qt, QtCore, QtWidgets, Signal
@@ -94,7 +95,7 @@ class _Worker(QtCore.QObject):
         except Exception as err:  # an unexpected fault must reach the user, not kill the thread silently
             self.failed.emit(self._unexpected(err))
         else:
-            self.succeeded.emit(result)
+            self.succeeded.emit((result, last_hlc(own.conn)))  # read here, not on the GUI thread
         finally:
             own.close()
 
@@ -195,10 +196,11 @@ class JobRunner(QtCore.QObject):
         self.worker_thread.deleteLater()
         QtCore.QTimer.singleShot(0, lambda: _RUNNING.discard(self))
 
-    def _succeeded(self, result: object) -> None:
+    def _succeeded(self, outcome: tuple[object, str | None]) -> None:
+        result, newest = outcome
         self._finish()
         if self.kinds:
-            self.desk.announce(self.kinds)
+            self.desk.announce(self.kinds, last_hlc=newest)
         self.done.emit(result)
         self._end()
 
