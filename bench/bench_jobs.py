@@ -96,7 +96,7 @@ class StallMeter(QtCore.QObject):
             for where, ms in self.seen.most_common(8):
                 print(f"    {ms:5d} ms stalled in {where}", flush=True)
             worst = sorted(zip(self.ticks, self.ticks[1:], strict=False), key=lambda p: p[0] - p[1])[:4]
-            print("    longest gaps (ms, at s from the start): " + ", ".join(
+            print(f"    clock started at {self.ticks[0]:.3f}; longest gaps (ms, at s from the start): " + ", ".join(
                 f"{(b - a) * 1000:.0f} at {a - self.ticks[0]:.2f}" for a, b in worst), flush=True)
         gaps = [b - a for a, b in zip(self.ticks, self.ticks[1:], strict=False)]
         self.over_goal = sum(1 for g in gaps if g - TICK_MS / 1000 > GOAL_MS / 1000)

@@ -88,8 +88,8 @@ def test_a_late_background_read_is_dropped_for_a_newer_one(qtbot, desk: Desk,  #
     desk.register_case(make_draft(name="赵新来"))  # the list re-read, its order on the way
     window.model.complete(now=True)  # needed at once (a case to select): read here, the one on the way unused
     assert window.model.rowCount() == 13 and window.model.case_id_at(12) is not None
-    for thread in window.model._order.threads:
-        thread.join(10)
+    for read in window.model._order.reads:
+        read.result(10)
     with qtbot.assertNotEmitted(window.model.refreshed, wait=200):
         pass
 
