@@ -323,8 +323,8 @@ def test_enter_on_a_row_goes_to_its_first_step(qtbot, demo_window: MainWindow) -
     demo_window.case_list.setCurrentIndex(demo_window.model.index(3, 0))
     qtbot.keyClick(demo_window.case_list, Qt.Key.Key_Return)
     focused = demo_window.detail.focusWidget()
-    first = demo_window.detail.action_bar.findChildren(QtWidgets.QPushButton)[0]
-    assert focused is first
+    first = demo_window.detail.action_bar.buttons[0]
+    assert focused is first and first.objectName().startswith("step_")
 
 
 def test_screenshot_of_a_chosen_case_shows_it_and_an_unknown_case_is_refused(tmp_path: Path, now: FakeNow) -> None:

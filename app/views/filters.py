@@ -15,6 +15,7 @@ from app.ops.desk import Desk
 from app.store.queries import CaseFilter, distinct_values
 from app.store.stations import StationTree, origins_with_cases
 from app.views.common import colour_dot, single_shot
+from app.views.flow_layout import FlowLayout
 from app.views.qt import Qt, QtGui, QtWidgets, Signal
 
 SEARCH_DELAY_MS = 150
@@ -87,17 +88,23 @@ class FilterBar(QtWidgets.QWidget):
         clear.setObjectName("clearFilters")
         clear.clicked.connect(self.clear)
 
-        layout = QtWidgets.QHBoxLayout(self)
+        # One row when the list is wide enough, else the filters wrap to a second row: at a county or a city (one
+        # more filter, 站点) on a 1280×720 screen a single row would be wider than the screen.
+        layout = FlowLayout(self)
         layout.setContentsMargins(6, 4, 6, 4)
-        layout.setSpacing(6)
         for name, combo in (("status", self.status), ("colour", self.colour), ("domain", self.domain),
                             ("leader", self.leader), ("origin", self.origin)):
             if combo is None:
                 continue
+            pair = QtWidgets.QWidget()
+            pair_layout = QtWidgets.QHBoxLayout(pair)
+            pair_layout.setContentsMargins(0, 0, 0, 0)
+            pair_layout.setSpacing(4)
             label = QtWidgets.QLabel(TEXTS[name])
             label.setBuddy(combo)
-            layout.addWidget(label)
-            layout.addWidget(combo, 1)
+            pair_layout.addWidget(label)
+            pair_layout.addWidget(combo, 1)
+            layout.addWidget(pair)
         layout.addWidget(self.backlog)
         layout.addWidget(self.overdue)
         layout.addWidget(clear)
@@ -109,7 +116,7 @@ class FilterBar(QtWidgets.QWidget):
         combo.setObjectName(name)
         # Narrow when the window is: long leader names are elided in the box and shown whole in the drop-down.
         combo.setSizeAdjustPolicy(QtWidgets.QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-        combo.setMinimumContentsLength(4)
+        combo.setMinimumContentsLength(5)
         combo.view().setMinimumWidth(combo.fontMetrics().horizontalAdvance("中") * 14)
         for label, code in items:
             combo.addItem(label, code)
