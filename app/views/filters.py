@@ -181,7 +181,7 @@ class FilterBar(QtWidgets.QWidget):
             backlog=self.backlog.isChecked(),
             overdue=self.overdue.isChecked(),
             due_today=self.due_today,
-            actor=self.desk.actor if self.mine and self.desk.account else "",
+            account=self.desk.account.name if self.mine and self.desk.account else "",
         )
 
     def state(self) -> dict[str, object]:
@@ -256,6 +256,11 @@ class FilterBar(QtWidgets.QWidget):
             self.search.clear()
             return
         super().keyPressEvent(event)
+
+    def reapply(self) -> None:
+        """The same choices again, for a list whose meaning changed without them (切换用户: 我的在办 is the
+        signed-in account's)."""
+        self._emit()
 
     def _emit(self, *_args: object) -> None:
         self.search_timer.stop()
