@@ -57,6 +57,8 @@ DETAIL_ROWS = (
     ("dispatch_units", "派发单位"), ("leader", "包案领导"), ("registered_at", "登记"), ("rating", "回访评价"),
     ("repeat_of", "关联案件"), ("classification", "诉求分类"),
 )
+# The latest timeline entries the detail keeps room for before it gives the fields more height.
+TIMELINE_ROOM = 5
 # Rows left out while they have nothing to say, so the timeline keeps its room.
 OPTIONAL_FIELDS = frozenset({"dispatch_units", "leader", "rating", "repeat_of"})
 
@@ -360,16 +362,27 @@ class CaseDetail(QtWidgets.QWidget):
             QtCore.QTimer.singleShot(0, self._size_info)  # again once the buttons above have wrapped
 
     def _size_info(self) -> None:
-        """The fields whole when they fit in a quarter of the pane (else they scroll; the handler may drag the split
-        down); the timeline takes the rest, so that at 150 % on a 1366×768 laptop it still shows four entries."""
+        """The fields whole when they fit beside what the timeline needs for its latest entries (up to
+        ``TIMELINE_ROOM``), and at least in a quarter of the pane (else they scroll; the handler may drag the split
+        down): at 150 % on a 1366×768 laptop the timeline of a long history still shows four entries, and a new
+        case with one entry leaves its fields whole."""
         self._arrange(self._columns_for(self.width()))
         total = sum(self.splitter.sizes())
         width = self.info_scroll.viewport().width()
         wanted = self.info.heightForWidth(width) if width > 50 else -1
         wanted = (wanted if wanted > 0 else self.info.sizeHint().height()) + 4
         if total:
-            info = min(wanted, max(total // 4, 110))  # the timeline keeps at least three quarters
+            info = min(wanted, max(total // 4, 110, total - self._timeline_room()))
             self.splitter.setSizes([info, total - info])
+
+    def _timeline_room(self) -> int:
+        """The timeline box's height that shows its latest entries whole (up to ``TIMELINE_ROOM`` of them)."""
+        rows = self.timeline_model.rowCount()
+        shown = range(max(rows - TIMELINE_ROOM, 0), rows)
+        entries = sum(max(self.timeline.sizeHintForRow(r), 0) + 2 * self.timeline.spacing() for r in shown)
+        box = self.timeline.parentWidget()
+        around = box.height() - self.timeline.viewport().height() if box is not None else 0
+        return entries + around + 8
 
     def _fill_actions(self, state: CaseState) -> None:
         """The steps offered now as buttons (as many as fit), everything else in 更多 and the right-click menu."""
