@@ -83,10 +83,12 @@ class FilterBar(QtWidgets.QWidget):
         self.due_today = False
         for box in (self.backlog, self.overdue):
             box.toggled.connect(self._emit)
-        clear = QtWidgets.QToolButton()
-        clear.setText(TEXTS["clear"])
-        clear.setObjectName("clearFilters")
-        clear.clicked.connect(self.clear)
+        # Placed by the window on the row of saved views (its room there is free; beside the filters it would
+        # push them to a second row at 1366×768).
+        self.clear_button = QtWidgets.QToolButton()
+        self.clear_button.setText(TEXTS["clear"])
+        self.clear_button.setObjectName("clearFilters")
+        self.clear_button.clicked.connect(self.clear)
 
         # One row when the list is wide enough, else the filters wrap to a second row: at a county or a city (one
         # more filter, 站点) on a 1280×720 screen a single row would be wider than the screen.
@@ -107,7 +109,6 @@ class FilterBar(QtWidgets.QWidget):
             layout.addWidget(pair)
         layout.addWidget(self.backlog)
         layout.addWidget(self.overdue)
-        layout.addWidget(clear)
         # The leaders and stations (a scan of every case) are filled by reload_choices(), which the window calls
         # once its first rows are painted.
 

@@ -112,6 +112,7 @@ class MainWindow(QtWidgets.QMainWindow):
         left_layout = QtWidgets.QVBoxLayout(left)
         left_layout.setContentsMargins(0, 0, 0, 0)
         left_layout.setSpacing(0)
+        self.views.add_tool(self.filters.clear_button)
         left_layout.addWidget(self.views)
         left_layout.addWidget(self.filters)
         self.list_stack = QtWidgets.QStackedWidget()

@@ -63,6 +63,10 @@ class ViewBar(QtWidgets.QWidget):
         self._load_own()
         filters.changed.connect(lambda _filter: self._mark())
 
+    def add_tool(self, button: QtWidgets.QAbstractButton) -> None:
+        """Another button at the row's right end, before 保存视图… (the filters' 清除筛选)."""
+        self.layout_.insertWidget(self.layout_.count() - 1, button)
+
     def _add_button(self, key: str, label: str, tip: str, at: int = -1) -> QtWidgets.QToolButton:
         button = QtWidgets.QToolButton()
         button.setObjectName(f"view_{key}")
