@@ -8,7 +8,7 @@ from pathlib import Path
 from app.models.case import FIELD_LABELS, OUT_OF_TURN_WARNING, CaseState
 from app.models.deadlines import days_text, objection_window
 from app.models.errors import DomainError
-from app.models.events import minute_text
+from app.models.events import when_text
 from app.models.intake import repeat_warning
 from app.models.light import case_light
 from app.models.timeline import classification_text
@@ -42,6 +42,7 @@ TEXTS = {
     "backlog_off": "取消积案",
     "annul": "撤销上一步",
     "papers": "文书",
+    "supervise": "督办",
     "deadline": "{what}（{days}）",
     "objection": "单位异议期限：{due}（派发后{n}个工作日）",
     "no_deadline": "当前没有计时的办理期限",
@@ -337,7 +338,7 @@ class CaseDetail(QtWidgets.QWidget):
             "channel": f"{CHANNELS.get(state.channel, state.channel)}　{people_count}",
             "domain": state.domain, "place": place, "authority_unit": state.authority_unit,
             "dispatch_units": "、".join(state.dispatch_units), "leader": leader,
-            "registered_at": f"{minute_text(state.registered_at)}　{state.origin}",
+            "registered_at": f"{when_text(state.registered_at, state.registered_date_only)}　{state.origin}",
             "rating": RATINGS.get(state.rating, ""), "repeat_of": "、".join(state.repeat_of),
             "classification": classification_text(state),
             "summary": state.request_summary,
@@ -399,7 +400,11 @@ class CaseDetail(QtWidgets.QWidget):
                       case_action(self, "editButton", TEXTS["edit"], lambda: actions.edit(case_id)),
                       case_action(self, "leaderButton", TEXTS["leader"], lambda: actions.set_leader(case_id)),
                       case_action(self, "backlogButton", TEXTS["backlog_off"] if state.backlog
-                                  else TEXTS["backlog_on"], lambda: actions.toggle_backlog(case_id)), None]
+                                  else TEXTS["backlog_on"], lambda: actions.toggle_backlog(case_id))]
+        if not state.finished:
+            secondary.append(case_action(self, "superviseButton", TEXTS["supervise"],
+                                         lambda: actions.supervise(case_id)))
+        secondary.append(None)
         papers = case_action(self, "papersButton", TEXTS["papers"], lambda: None)
         papers.setMenu(papers_menu(self.desk, state, self))
         secondary.append(papers)
