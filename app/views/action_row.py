@@ -38,8 +38,10 @@ class ActionRow(QtWidgets.QWidget):
     def set_actions(self, primary: list[QtGui.QAction], secondary: list[QtGui.QAction | None]) -> None:
         """Show these actions (``None`` in ``secondary``: a separator in 更多)."""
         for button in self.buttons:
+            # Hidden and deleted while still a child: made parentless, a shown button would come back as a window
+            # of its own when the layout next shows its children.
             self.row.removeWidget(button)
-            button.setParent(None)  # gone from findChildren at once, not only after deleteLater
+            button.hide()
             button.deleteLater()
         self.buttons = []
         self.primary, self.secondary = primary, secondary
