@@ -26,6 +26,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from app.models.divisions import same_township
 from app.models.errors import DomainError
 from app.models.events import HybridClock
 from app.ops.desk import Desk
@@ -193,7 +194,10 @@ def _check(desk: Desk, opened: OpenedBundle, say: Progress, require_receiver: bo
         def scope(origin: str, case_id: str) -> str | None:
             if origin in mine:
                 return "上级下发的同步包不应包含本站或本站下级产生的事件"
-            if case_id.split("-", 1)[0] not in mine:
+            if same_township(origin, station.code):  # another laptop of this township: its whole history
+                return None
+            registrar = case_id.split("-", 1)[0]
+            if registrar not in mine and not same_township(registrar, station.code):
                 return "上级下发的事件不属于本站的案件"
             return None
     elif require_receiver:
@@ -477,7 +481,10 @@ def export_bundle(desk: Desk, to_code: str, out: Path, progress: Progress | None
     pool = trust.pool()
     tree = parents(pool.values())
     own_subtree = subtree(tree, mine.code)
-    extra = [c for c in pool.values() if c.code in own_subtree and c.code != mine.code] if direction == "up" else []
+    if direction == "up":
+        extra = [c for c in pool.values() if c.code in own_subtree and c.code != mine.code]
+    else:  # a laptop checks the signatures of its township's other laptops over the history it is passed
+        extra = [c for c in pool.values() if c.code != to_code and same_township(c.code, to_code)]
     revocations = trust.revocations()
     extra += [pool[r.key_id] for r in revocations if r.key_id in pool]  # so the receiver can check them
     conn = desk.conn

@@ -17,6 +17,8 @@ import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from app.models.divisions import township_of
+
 _MAX_DEPTH = 8  # city > county > township is 3; anything deeper is a broken or looping chain
 
 
@@ -83,8 +85,11 @@ class StationTree:
         return frozenset(found)
 
     def group_of(self, origin: str) -> str:
-        """The station directly below this one on the way to ``origin`` (this station for its own cases)."""
-        return self.path(origin)[0]
+        """The station directly below this one on the way to ``origin`` (this station for its own cases). The
+        further laptops of a township count with the township (app.models.divisions)."""
+        code = self.path(origin)[0]
+        township = township_of(code)
+        return township if township not in (code, self.own) and township in self.names else code
 
     def name(self, code: str) -> str:
         return self.names.get(code, "")

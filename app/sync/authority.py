@@ -4,8 +4,9 @@
   since they came in (``LIMITS_FROM``), so an older event never blocks sync.
 - Clock: no event more than a day ahead of the receiver's clock (a laptop running fast would drag every station's
   clock ahead with it).
-- Whose case: an event about a case comes from the station that registered it, a station above that one, or a
-  station the case was dispatched to (``dispatch`` naming ``stations``, 一事双交 included).
+- Whose case: an event about a case comes from the station that registered it (or another laptop of its township,
+  app.models.divisions), a station above that one, or a station the case was dispatched to (``dispatch`` naming
+  ``stations``, 一事双交 included).
 - Claims: acknowledgements and coverage no further than what this station holds.
 
 A refusal names the event, the case and the stations, and the caller refuses the whole file.
@@ -18,6 +19,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
+from app.models.divisions import same_township
 from app.models.errors import DomainError
 from app.models.shapes import check_event
 from app.models.vocab import EVENT_LABELS
@@ -76,7 +78,8 @@ class Border:
             return
         if kind == "dispatch":
             self.dispatched.setdefault(str(case_id), set()).update(payload.get("stations") or [])
-        if origin != registrar and origin not in ancestors(self.tree, registrar):
+        if origin != registrar and not same_township(origin, registrar) \
+                and origin not in ancestors(self.tree, registrar):
             self.pending.append((str(event_id), str(case_id), str(origin), str(kind)))
 
     def finish(self) -> None:

@@ -3,7 +3,9 @@
 Upward (to the parent) a station sends every event of its own and of the stations below it that the parent has not
 acknowledged. Downward (to a child) it sends the events about the child's cases (those registered in the child's
 part of the tree) made anywhere else — assignments, dispatches, supervision orders, edits from above — that the
-child has not acknowledged. Certificates and revocations travel with every bundle.
+child has not acknowledged; to a laptop of a township with several (app.models.divisions), also the whole history
+of the township's other laptops, so each laptop sees and may work on every case of its township. Certificates and
+revocations travel with every bundle.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from app.models.divisions import same_township
 from app.models.errors import DomainError
 from app.models.vocab import CHANNELS, CHECKLIST_ITEMS, EVIDENCE_KINDS, STATUSES
 from app.store import signatures
@@ -51,7 +54,8 @@ class ExportPlan:
     def clauses(self) -> Iterator[tuple[str, list[Any]]]:
         for origin, after in sorted(self.after.items()):
             sql, params = "origin = ? AND seq > ?", [origin, after]
-            if self.direction == "down" or self.direction == "recovery" and origin not in self.scope:
+            whole = self.direction == "down" and same_township(origin, self.peer)  # another laptop of its township
+            if self.direction == "down" and not whole or self.direction == "recovery" and origin not in self.scope:
                 sql += f" AND case_id != '' AND {_CASE_ORIGIN} IN (SELECT value FROM json_each(?))"
                 params.append(json.dumps(self.scope))
             yield sql, params
@@ -67,7 +71,9 @@ def plan_export(conn: sqlite3.Connection, own: str, peer: str, direction: str, o
         origins = [o for o in held if o not in peer_subtree]
     after = {o: acked.get(o, 0) for o in origins if held[o] > acked.get(o, 0)}
     claims = {o: (after[o], held[o]) for o in after}
-    return ExportPlan(own, peer, direction, after, claims, sorted(peer_subtree))
+    # A laptop's township is its whole case scope: the cases registered at the township's other laptops too.
+    scope = peer_subtree | {o for o in held if direction == "down" and same_township(o, peer)}
+    return ExportPlan(own, peer, direction, after, claims, sorted(scope))
 
 
 @dataclass
