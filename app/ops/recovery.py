@@ -24,7 +24,7 @@ from app.ops.desk import RESTORED_MARK, Desk
 from app.ops.sync import chain_of, require_chain
 from app.ops.sync_transfer import ImportResult, Progress, bundle_time, log_export, sync_lock
 from app.store import eventlog
-from app.sync import bundle, fence, tracking
+from app.sync import bundle, fence, moves, tracking
 from app.sync.certs import Certificate
 from app.sync.trust import TrustStore, ancestors, parents, subtree, valid_revocations
 
@@ -62,7 +62,8 @@ def recovery_file(desk: Desk, code: str, out: Path, progress: Progress | None = 
     receiver = _receiver(desk, code, mine)
     trust = TrustStore(desk.conn)
     pool = trust.pool()
-    tree = parents(pool.values())
+    known_moves = moves.held(desk.conn)
+    tree = moves.apply(parents(pool.values()), known_moves)
     theirs = subtree(tree, code)
     revocations = trust.revocations()
     extra = [c for c in pool.values() if c.code in theirs and c.key_id != receiver.key_id]
@@ -80,7 +81,8 @@ def recovery_file(desk: Desk, code: str, out: Path, progress: Progress | None = 
                         "last_bundle": _last_bundle_from(conn, theirs)}
             result = bundle.write_bundle(conn, plan, out, bundle.Identity(chain_of(mine, pool), me.key), receiver,
                                          extra, revocations, desk.blobs, created_at, progress, created_ms,
-                                         extra_manifest={"recovery": recovery}, part_size=part_size)
+                                         extra_manifest={"recovery": recovery}, part_size=part_size,
+                                         moves=known_moves)
         finally:
             conn.execute("ROLLBACK")
     with desk._write({"sync"}, ()) as conn:

@@ -48,6 +48,11 @@ class StationTree:
         for code, name, parent in conn.execute(
                 "SELECT code, name, parent FROM sync_certificates ORDER BY issued_at"):
             names[str(code)], parents[str(code)] = str(name), str(parent or "")
+        # A township moved to another county (app.sync.moves, checked when stored) is under its successor there.
+        for (document,) in conn.execute("SELECT value FROM sync_trust WHERE key >= 'move:' AND key < 'move;'"):
+            body = json.loads(document)["body"]
+            parents[str(body["code"])] = str(body["successor"])
+            parents.setdefault(str(body["successor"]), str(body["new_county"]))
         row = conn.execute("SELECT value FROM settings WHERE key = 'station'").fetchone()
         own = ""
         if row:
