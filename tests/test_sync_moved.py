@@ -227,3 +227,51 @@ def test_hand_over_and_move_from_the_command_line(tree: dict[str, Desk], tmp_pat
     assert "已把乡镇 331002002 移交给 331003" in out and "导出给市局" in out
     code, out, err = run(capsys, old.data_dir, "hand-over", "331002002", "--to", NEW)
     assert code != 0 and "已由本站移交过" in err
+
+
+def test_the_stations_view_hands_over_and_confirms_a_move(qtbot, tree: dict[str, Desk], tmp_path: Path,  # type: ignore[no-untyped-def]
+                                                          now: FakeNow) -> None:
+    from app.views.qt import QtWidgets
+    from app.views.sync_stations import StationsView
+
+    town, old, city = tree[TOWN], tree[OLD], tree["331000"]
+    new_case(town)
+    send(town, old, tmp_path / "t.zip")
+    view = StationsView(old)
+    qtbot.addWidget(view)
+    view.show()
+    assert view.buttons["move"].text() == "移交所选乡镇…" and not view.moves.isVisible()
+    row = next(r for r in range(view.child_table.rowCount()) if view.child_table.item(r, 0).text() == TOWN)
+    view.child_table.selectRow(row)
+    dialog = view.move_township()
+    assert dialog.code.text() == TOWN
+    dialog.to.setText("331102")
+    dialog.ok.click()
+    assert dialog.isVisible() and "迁入的县（区）代码 331102 不正确" in dialog.error.text()
+    assert not moves_handed(old)
+    dialog.to.setText(NEW)
+    dialog.successor.setText(SUCCESSOR)
+    dialog.ok.click()
+    assert not dialog.isVisible() and moves_handed(old) == [TOWN]
+    box = [b for b in view.findChildren(QtWidgets.QMessageBox) if b.isVisible()][-1]
+    assert f"已把乡镇 {TOWN} 移交给 {NEW}" in box.text()
+    box.close()
+
+    send(old, city, tmp_path / "o.zip")
+    city_view = StationsView(city)
+    qtbot.addWidget(city_view)
+    city_view.show()
+    assert city_view.buttons["move"].text() == "确认乡镇迁移…"
+    dialog = city_view.move_township()
+    dialog.code.setText(TOWN)
+    dialog.to.setText(NEW)
+    dialog.ok.click()
+    assert not dialog.isVisible()
+    assert city_view.moves.isVisible()
+    assert f"乡镇迁移：{TOWN} → {SUCCESSOR}（迁入 {NEW}，原属 {OLD}" in city_view.moves.text()
+
+
+def moves_handed(desk: Desk) -> list[str]:
+    from app.sync import moves
+
+    return sorted(moves.handed_over(desk.conn, desk.require_station().code))

@@ -35,7 +35,7 @@ from app.store.blobs import BlobStore, kind_of
 from app.store.db import DB_NAME, is_database_error, open_connection, transaction
 from app.store.private import Scratch
 from app.store.sealed import new_key
-from app.sync import moves
+from app.sync import handover
 
 if TYPE_CHECKING:
     import sqlite_utils
@@ -452,7 +452,7 @@ class Desk:
                    payload: dict[str, Any], when: datetime) -> Event:
         """Check, write and project one event inside the caller's transaction (also used by app.ops.batch,
         which records one measure on many cases in one transaction)."""
-        refused = moves.refused_here(conn, self.require_station().code, case_id)
+        refused = handover.refused_here(conn, self.require_station().code, case_id)
         if refused:  # this county handed the township over to another (app.sync.moves)
             raise DomainError(refused)
         events = _registered_events(conn, case_id)

@@ -29,9 +29,11 @@ from app.models.errors import DomainError
 from app.models.events import canonical_json
 from app.sync import keys
 from app.sync.certs import Certificate
+from app.sync.handover import HAND_OVER, handed_over, refused_here
+
+__all__ = ["HAND_OVER", "Move", "apply", "by_code", "handed_over", "held", "refused_here", "store", "trusted"]
 
 MOVE_TYPE = "petition-desk/move"
-HAND_OVER = "hand_over"
 _KEY = "move:"
 
 
@@ -113,27 +115,3 @@ def apply(tree: dict[str, str], moves: list[Move]) -> dict[str, str]:
 
 def by_code(moves: list[Move]) -> dict[str, Move]:
     return {m.code: m for m in moves}
-
-
-def handed_over(conn: sqlite3.Connection, county: str) -> dict[str, tuple[int, dict[str, Any]]]:
-    """The townships the station ``county`` handed over (its ``hand_over`` events held here): code → (the event's
-    number, its payload)."""
-    found: dict[str, tuple[int, dict[str, Any]]] = {}
-    for seq, payload in conn.execute("SELECT seq, payload FROM events WHERE origin = ? AND kind = ? AND case_id = '' "
-                                     "ORDER BY seq", (county, HAND_OVER)):
-        data = json.loads(payload)
-        found.setdefault(str(data.get("code", "")), (int(seq), data))
-    return found
-
-
-def refused_here(conn: sqlite3.Connection, own: str, case_id: str) -> str | None:
-    """Why this station may no longer record on ``case_id`` (it handed over the township that registered it), in
-    Chinese; None when it may."""
-    registrar = case_id.split("-", 1)[0]
-    if registrar == own:
-        return None
-    given = handed_over(conn, own).get(registrar)
-    if given is None:
-        return None
-    return (f"案件 {case_id} 所属的乡镇 {registrar} 已由本站移交给 {given[1].get('to', '')}，本站不能再在这件案件上"
-            "记录；请由迁入的县（区）和该乡镇的新站点办理")
