@@ -199,3 +199,29 @@ def test_two_laptops_changing_one_field_unseen_make_a_conflict(tree: dict[str, D
     for desk in (first, second, county):
         rows = desk.conn.execute("SELECT field FROM conflicts WHERE case_id = ?", (case_id,)).fetchall()
         assert [r[0] for r in rows] == ["village"], desk.require_station().code
+
+
+def test_a_rebuilt_laptop_gets_both_laptops_cases_back(tree: dict[str, Desk], tmp_path: Path, now: FakeNow) -> None:
+    from app.ops import recovery, sync
+    from tests.sync_helpers import set_up
+
+    first, second, county = tree["331002001"], tree[LAPTOP], tree["331002"]
+    a1, b1 = new_case(first), new_case(second, "李一")
+    _round_trip(tree, tmp_path, "r1")
+    now.advance(days=1)
+    sync.revoke(county, LAPTOP, "电脑丢失")  # the second laptop is lost; a new computer takes its code
+    fresh = set_up(tmp_path / "laptop-new", now, TREE[-1], county, tmp_path)
+    try:
+        made = recovery.recovery_file(county, LAPTOP, tmp_path / "rec.zip")
+        result = transfer.import_bundle(fresh, made.path)
+        assert sorted(result.report.new_cases) == sorted([a1, b1])
+        assert new_case(fresh, "李二") == f"{LAPTOP}-2026-00002"
+        now.advance(hours=1)
+        a2 = new_case(first, "王二")  # the first laptop's later work comes through the county as before
+        send(first, county, tmp_path / "up1.zip")
+        send(fresh, county, tmp_path / "up2.zip")
+        send(county, fresh, tmp_path / "down.zip")
+        assert set(_numbers(fresh)) == {a1, a2, b1, f"{LAPTOP}-2026-00002"}
+        _verified(fresh, county)
+    finally:
+        fresh.close()

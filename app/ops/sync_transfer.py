@@ -190,7 +190,9 @@ def _check(desk: Desk, opened: OpenedBundle, say: Progress, require_receiver: bo
             raise DomainError(f"恢复文件只能由本站的上级站点制作，{sender.code} 不是本站的上级")
 
         def scope(origin: str, case_id: str) -> str | None:
-            if origin in mine or case_id.split("-", 1)[0] in mine:
+            registrar = case_id.split("-", 1)[0]
+            if origin in mine or registrar in mine or same_township(origin, station.code) \
+                    or same_township(registrar, station.code):  # the township's other laptops too
                 return None
             return "恢复文件中的事件不属于本站或本站下级，也不是关于其案件的"
     elif sender.parent == station.code:
