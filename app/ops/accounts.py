@@ -32,6 +32,9 @@ RIGHTS: dict[str, tuple[str, str]] = {
     "full_id": ("leader", "打印或导出完整身份证号"),
     "spot_check": ("leader", "抽取督查案件"),
     "audit": ("leader", "查看审计记录（输出、账号变更、密码输错）"),
+    # DOMAIN.md: supervision orders are issued by the county (or a superior) office or its leader, never by the
+    # handler whose work they chase.
+    "supervise": ("leader", "下达督办"),
     "accounts": ("admin", "管理账号"),
     "settings": ("admin", "修改本站设置"),
     "enroll": ("admin", "申请站点证书"),
