@@ -25,6 +25,8 @@ TEXTS = {
     "intro_existing": "站点 {code}（{name}）尚未设置账号。请设置第一个管理员账号，以后每一步办理都记在登录的账号名下。",
     "code": "站点代码",
     "code_hint": "行政区划代码，如 331002001（县6位，乡镇9位）",
+    "code_tip": "同一乡镇有两台以上电脑办理时，第一台用乡镇代码，第二台起在乡镇代码后加两位电脑编号，"
+                "如 33100200102（第2台），各自向县里入网认证、各自编号，通过县里同步后彼此看得到对方的案件。",
     "name": "站点名称",
     "name_hint": "如 新河镇信访办",
     "level": "级别",
@@ -60,6 +62,7 @@ class SetupDialog(QtWidgets.QDialog):
                                  if existing else TEXTS["intro"])
         intro.setWordWrap(True)
         self.code = self._line("codeField", "code_hint")
+        self.code.setToolTip(TEXTS["code_tip"])
         self.name = self._line("nameField", "name_hint")
         self.level = QtWidgets.QComboBox()
         self.level.setObjectName("levelField")
