@@ -102,7 +102,8 @@ def _text(ws: Any, text: str) -> Any:
 def _payload_cells(payload: str) -> list[str]:
     """The payload cut into cells of at most ``CELL_MAX`` characters as written (escapes included: openpyxl would
     cut a longer one), each escaped on its own (so no escape is split between cells)."""
-    cells, start = [], 0
+    cells: list[str] = []
+    start = 0
     while start < len(payload) or not cells:
         cut = CELL_MAX
         text = escaped(payload[start:start + cut])
