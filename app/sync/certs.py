@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +28,7 @@ CERT_FILE_TYPE = "petition-desk/certificate-file"
 # Which level certifies which: the city certifies counties, a county its townships.
 PARENT_LEVEL: dict[str, str] = {"county": "city", "township": "county"}
 ROOT_YEARS, CERT_YEARS = 20, 10
+CLOCK_SKEW = timedelta(days=1)  # how far apart two stations' clocks may be when one checks the other's certificate
 MAX_DOCUMENT = 1 << 20
 
 
@@ -97,7 +99,15 @@ class Certificate:
         return keys.verify(issuer_public, self.signature, canonical_json(self.body()).encode())
 
     def valid_at(self, when: str) -> bool:
-        return self.not_before <= when <= self.not_after
+        """Whether the certificate holds at ``when``, give or take a day: the issuing station's clock and the
+        checking station's may be a day apart (laptops in township offices drift, and a certificate made by a
+        county whose clock runs fast must still install at the township the same day). A date that is not a date
+        holds at no time."""
+        try:
+            moment, start, end = (datetime.fromisoformat(t) for t in (when, self.not_before, self.not_after))
+            return start - CLOCK_SKEW <= moment <= end + CLOCK_SKEW
+        except (ValueError, TypeError):
+            return False
 
     @classmethod
     def parse(cls, doc: Any) -> Certificate:
