@@ -15,6 +15,7 @@ from app.ops import recovery, supervision
 from app.ops import sync as trust_ops
 from app.ops import sync_transfer as transfer
 from app.ops.desk import Desk
+from app.sync import parts
 from app.sync.bundle import DIRECTIONS
 from app.sync.conflicts import hard_conflicts, soft_pairs
 from app.sync.trust import when_text
@@ -42,14 +43,17 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.set_defaults(run=cmd_revoke)
     p = sub.add_parser("export", help="导出同步包")
     p.add_argument("--to", required=True, help="接收站点代码（上级或直属下级）")
-    p.add_argument("--out", required=True, type=Path, help="同步包文件（.zip），如 U盘上的路径")
+    p.add_argument("--out", required=True, type=Path,
+                   help="同步包文件（.zip），如 U盘上的路径；超过 4 GB 时分为几个部分")
+    _part_size_option(p)
     p.set_defaults(run=cmd_export)
     p = sub.add_parser("import", help="导入同步包")
-    p.add_argument("file", type=Path, help="同步包文件（.zip）")
+    p.add_argument("file", type=Path, help="同步包文件（.zip；分为几个部分的，选其中任意一个部分）")
     p.set_defaults(run=cmd_import)
     p = sub.add_parser("recovery-file", help="为下级站点制作恢复文件（重新安装或从备份恢复后导入）")
     p.add_argument("code", help="下级站点代码")
-    p.add_argument("--out", required=True, type=Path, help="恢复文件（.zip），如 U盘上的路径")
+    p.add_argument("--out", required=True, type=Path, help="恢复文件（.zip），如 U盘上的路径；超过 4 GB 时分为几个部分")
+    _part_size_option(p)
     p.set_defaults(run=cmd_recovery_file)
     p = sub.add_parser("resume-numbering", help="从备份恢复后、确认备份之后没有向上级导出过同步包时，直接继续登记")
     p.set_defaults(run=cmd_resume_numbering)
@@ -85,6 +89,22 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("case_no", help="案件编号")
     p.add_argument("--off", action="store_true", help="取消积案")
     p.set_defaults(run=cmd_set_backlog)
+
+
+def _part_size(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError("每部分的字节数应为整数") from None
+    if value < parts.MIN_PART or value > parts.FAT32_PART:
+        raise argparse.ArgumentTypeError(f"每部分的字节数应在 {parts.MIN_PART} 至 {parts.FAT32_PART} 之间")
+    return value
+
+
+def _part_size_option(p: argparse.ArgumentParser) -> None:
+    # Not shown in the help: parts are made by themselves past what a FAT32 stick holds; a smaller size is for
+    # trying parts out without writing 4 GB.
+    p.add_argument("--part-size", type=_part_size, default=None, help=argparse.SUPPRESS)
 
 
 def cmd_enroll_request(desk: Desk, args: argparse.Namespace) -> int:
@@ -131,10 +151,11 @@ def _progress(stage: str, done: int, total: int) -> None:
 
 
 def cmd_export(desk: Desk, args: argparse.Namespace) -> int:
-    result = transfer.export_bundle(desk, args.to, args.out, _progress)
+    result = transfer.export_bundle(desk, args.to, args.out, _progress, args.part_size)
     m = result.manifest
     c = m["counts"]
-    print(f"已导出同步包：{args.out}（{DIRECTIONS[m['direction']]} {m['receiver']} {m['receiver_name']}）")
+    print(f"已导出同步包（{DIRECTIONS[m['direction']]} {m['receiver']} {m['receiver_name']}）："
+          f"{parts.describe(result.parts)}")
     print(f"事件 {c['events']} 个，涉及案件 {c['cases']} 件，佐证材料 {c['evidence']} 个")
     return EXIT_OK
 
@@ -165,9 +186,10 @@ def cmd_resume_numbering(desk: Desk, args: argparse.Namespace) -> int:
 
 
 def cmd_recovery_file(desk: Desk, args: argparse.Namespace) -> int:
-    made = recovery.recovery_file(desk, args.code, args.out, _progress)
+    made = recovery.recovery_file(desk, args.code, args.out, _progress, args.part_size)
     counts = made.manifest["counts"]
-    print(f"已为站点 {made.manifest['receiver']}（{made.manifest['receiver_name']}）制作恢复文件：{args.out}")
+    print(f"已为站点 {made.manifest['receiver']}（{made.manifest['receiver_name']}）制作恢复文件："
+          f"{parts.describe(made.parts)}")
     print(f"事件 {counts['events']} 个，涉及案件 {counts['cases']} 件，佐证材料 {counts['evidence']} 个。"
           "请拷贝到 U 盘，在该站点重新安装或恢复的电脑上导入（import），导入前不要在那台电脑上登记或办理。")
     return EXIT_OK

@@ -50,7 +50,8 @@ def _last_bundle_from(conn: sqlite3.Connection, codes: set[str]) -> dict[str, st
     return {"created_at": row[0], "imported_at": row[1], "from": row[2]} if row else None
 
 
-def recovery_file(desk: Desk, code: str, out: Path, progress: Progress | None = None) -> bundle.ExportResult:
+def recovery_file(desk: Desk, code: str, out: Path, progress: Progress | None = None,
+                  part_size: int | None = None) -> bundle.ExportResult:
     """Write the recovery file for the station ``code`` below this one: every event held of it and of the
     stations below it, every event held about their cases, the certificates of its part of the tree and the
     revocations. Reads only; recorded in the sync log as an export."""
@@ -79,7 +80,7 @@ def recovery_file(desk: Desk, code: str, out: Path, progress: Progress | None = 
                         "last_bundle": _last_bundle_from(conn, theirs)}
             result = bundle.write_bundle(conn, plan, out, bundle.Identity(chain_of(mine, pool), me.key), receiver,
                                          extra, revocations, desk.blobs, created_at, progress, created_ms,
-                                         extra_manifest={"recovery": recovery})
+                                         extra_manifest={"recovery": recovery}, part_size=part_size)
         finally:
             conn.execute("ROLLBACK")
     with desk._write({"sync"}, ()) as conn:

@@ -463,8 +463,10 @@ def peers(desk: Desk) -> list[tuple[Certificate, str]]:
     return result
 
 
-def export_bundle(desk: Desk, to_code: str, out: Path, progress: Progress | None = None) -> bundle.ExportResult:
-    """Write a bundle for the parent or a child: everything it has not acknowledged yet."""
+def export_bundle(desk: Desk, to_code: str, out: Path, progress: Progress | None = None,
+                  part_size: int | None = None) -> bundle.ExportResult:
+    """Write a bundle for the parent or a child: everything it has not acknowledged yet (in numbered parts when it
+    is larger than ``part_size``, by default what a FAT32 stick holds in one file)."""
     me, mine = require_chain(desk)
     to_code = to_code.strip().upper()
     match = [(c, d) for c, d in peers(desk) if c.code == to_code]
@@ -487,7 +489,7 @@ def export_bundle(desk: Desk, to_code: str, out: Path, progress: Progress | None
             plan = bundle.plan_export(conn, mine.code, to_code, direction, own_subtree, subtree(tree, to_code))
             result = bundle.write_bundle(conn, plan, out, bundle.Identity(chain_of(mine, pool), me.key), receiver,
                                          extra, revocations, desk.blobs, created_at, progress, created_ms,
-                                         extra_manifest=fence.recovered_from(conn))
+                                         extra_manifest=fence.recovered_from(conn), part_size=part_size)
         finally:
             conn.execute("ROLLBACK")
     with desk._write({"sync"}, ()) as conn:

@@ -87,6 +87,7 @@ class ExportResult:
     path: Path
     bundle_id: str
     manifest: dict[str, Any]
+    parts: list[Path] = field(default_factory=list)  # the files written: the bundle, or its numbered parts
 
 
 def _case_rows(conn: sqlite3.Connection, case_ids: list[str]) -> Iterator[tuple[Any, ...]]:
@@ -120,9 +121,12 @@ def _checklist_rows(conn: sqlite3.Connection, case_ids: list[str]) -> Iterator[t
 def write_bundle(conn: sqlite3.Connection, plan: ExportPlan, out: Path, identity: Identity,
                  receiver: Certificate, extra_certs: list[Certificate], revocations: list[Revocation],
                  blobs: BlobStore, now: str, progress: Progress | None = None,
-                 created_ms: int | None = None, extra_manifest: dict[str, Any] | None = None) -> ExportResult:
+                 created_ms: int | None = None, extra_manifest: dict[str, Any] | None = None,
+                 part_size: int | None = None) -> ExportResult:
     """Write the signed bundle file for ``plan``. Reads only; the caller records the export. ``now`` is the
-    bundle's time as text, ``created_ms`` the same instant in the units of the events' clocks (epoch ms)."""
+    bundle's time as text, ``created_ms`` the same instant in the units of the events' clocks (epoch ms). A
+    bundle larger than ``part_size`` (default: what a FAT32 stick holds in one file) is written in numbered
+    parts (app.sync.parts)."""
     clauses = list(plan.clauses())
     count, longest = 0, 1
     case_ids: set[str] = set()
@@ -160,7 +164,7 @@ def write_bundle(conn: sqlite3.Connection, plan: ExportPlan, out: Path, identity
         raise DomainError(f"站点 {them.code}（{them.name}）的证书没有加密公钥（由旧版程序签发），同步包无法加密给它："
                           f"请 {them.code} 升级信访工作台后重新生成入网申请，由上级重新签发证书并安装")
     key, encryption = sealing.seal_to(them.encryption_key)
-    writer = BundleWriter(out)  # refuses a missing folder before any work is done
+    writer = BundleWriter(out, part_size)  # refuses a missing folder before any work is done
     try:
         with tempfile.TemporaryDirectory(prefix="bundle-") as tmp:  # the station's private temporary folder
             book = Path(tmp) / "data.xlsx"
@@ -209,7 +213,7 @@ def write_bundle(conn: sqlite3.Connection, plan: ExportPlan, out: Path, identity
     except BaseException:
         writer.abandon()
         raise
-    return ExportResult(Path(out), bundle_id, manifest)
+    return ExportResult(Path(out), bundle_id, manifest, writer.parts)
 
 
 def _readme(me: Certificate, them: Certificate, now: str) -> str:

@@ -24,10 +24,9 @@ import errno
 import hashlib
 import io
 import json
-import os
 import re
 import zipfile
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -38,7 +37,7 @@ from app.models.errors import DomainError
 from app.store import sealed
 from app.store.oserrors import FULL, os_reason
 from app.store.sealed import Source
-from app.sync import keys, sealing
+from app.sync import keys, parts, sealing
 
 SIG_PREFIX = b"PETITION-DESK-SIGNATURE-1 "
 SIG_LEN = 88  # base64 of a 64-byte Ed25519 signature
@@ -68,16 +67,19 @@ class _HashingWriter:
 class BundleWriter:
     """Writes members one by one, then the manifest, then signs the finished file."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, part_size: int | None = None) -> None:
         self.path = Path(path)
         if self.path.is_dir():
             raise DomainError(f"{self.path} 是一个文件夹：请在其后写上同步包的文件名，如 {self.path / '同步包.zip'}")
-        self.tmp = self.path.with_name(self.path.name + ".part")
         try:
-            self.zip = zipfile.ZipFile(self.tmp, "w", compression=zipfile.ZIP_STORED, allowZip64=True)
+            # One file while it fits a FAT32 stick, numbered parts beyond (app.sync.parts).
+            self.file = parts.SpannedWriter(self.path, part_size or parts.FAT32_PART)
+            self.zip = zipfile.ZipFile(self.file, "w", compression=zipfile.ZIP_STORED,  # type: ignore[arg-type]
+                                       allowZip64=True)
         except OSError as err:
             raise DomainError(write_problem(err, self.path)) from None
         self.members: list[dict[str, Any]] = []
+        self.parts: list[Path] = []  # the files written, once finished: the bundle, or its numbered parts
 
     def add_stream(self, name: str, source: Source, size: int) -> dict[str, Any]:
         # Zip64 headers only where needed: some unzip tools still stumble on them.
@@ -115,29 +117,28 @@ class BundleWriter:
                           json.dumps(manifest, ensure_ascii=False, indent=1).encode())
         self.zip.comment = SIG_PREFIX + b"=" * SIG_LEN
         self.zip.close()
-        size = self.tmp.stat().st_size
-        signature = keys.sign(key, SIGNED_CONTEXT + _file_digest(self.tmp, size - SIG_LEN))
-        with self.tmp.open("r+b") as handle:
-            handle.seek(size - SIG_LEN)
-            handle.write(signature.encode("ascii"))
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(self.tmp, self.path)
+        size = self.file.end
+        self.file.seek(0)
+        signature = keys.sign(key, SIGNED_CONTEXT + _stream_digest(self.file, size - SIG_LEN))
+        self.file.seek(size - SIG_LEN)
+        self.file.write(signature.encode("ascii"))
+        self.parts = self.file.finish()
 
     def abandon(self) -> None:
-        """Remove the unfinished file. Called while another error is on its way up, so nothing here may raise:
-        on a full disk even closing the zip fails."""
+        """Remove the unfinished file (or parts). Called while another error is on its way up, so nothing here may
+        raise: on a full disk even closing the zip fails."""
         with contextlib.suppress(Exception):
             self.zip.close()
-        with contextlib.suppress(OSError):
-            self.tmp.unlink(missing_ok=True)
+        self.file.abandon()
 
 
 def write_problem(err: OSError, path: Path) -> str:
     """Why a bundle could not be written to ``path``. A failure on another file (an evidence file of this
     station missing, the data disk full under a working folder) is told as that file's, not blamed on the stick."""
     target = Path(path)
-    if err.filename and Path(str(err.filename)) not in (target, target.with_name(target.name + ".part")):
+    written = str(err.filename or "")
+    if written and Path(written) != target and not (Path(written).parent == target.parent
+                                                    and Path(written).name.startswith(target.name + ".part")):
         return f"导出失败：{os_reason(err)}（{err.filename}），同步包未导出，未写完的文件已删除"
     if err.errno == errno.ENOENT:
         return f"找不到要保存到的文件夹：{Path(path).parent}（U 盘可能已拔出，或路径写错了），同步包未导出"
@@ -158,18 +159,15 @@ def read_problem(err: OSError, path: Path) -> str:
     return f"读取同步包失败：{os_reason(err)}（{path}）"
 
 
-def _file_digest(path: Path, length: int, progress: Callable[[int], None] | None = None) -> bytes:
+def _stream_digest(handle: Source, length: int) -> bytes:
     digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        left = length
-        while left > 0:
-            chunk = handle.read(min(CHUNK, left))
-            if not chunk:
-                break
-            digest.update(chunk)
-            left -= len(chunk)
-            if progress:
-                progress(length - left)
+    left = length
+    while left > 0:
+        chunk = handle.read(min(CHUNK, left))
+        if not chunk:
+            break
+        digest.update(chunk)
+        left -= len(chunk)
     return digest.digest()
 
 
@@ -183,6 +181,8 @@ class OpenedBundle:
     certificates: list[Any]
     revocations: list[Any]
     signature: str
+    handle: BinaryIO | parts.JoinedParts  # the file, or its numbered parts read as one
+    size: int
     key: bytes | None = None  # the bundle key, once ``unseal`` found it
 
     @property
@@ -191,6 +191,7 @@ class OpenedBundle:
 
     def close(self) -> None:
         self.zip.close()
+        self.handle.close()
 
     def unseal(self, private_keys: dict[str, Any]) -> None:
         """Open the sealed part with this station's encryption keys (after the signature was checked): the
@@ -229,8 +230,9 @@ class OpenedBundle:
                                                        f"同步包中的 {name} "))
 
     def check_signature(self, public_raw: bytes) -> bool:
-        size = self.path.stat().st_size
-        return keys.verify(public_raw, self.signature, SIGNED_CONTEXT + _file_digest(self.path, size - SIG_LEN))
+        self.handle.seek(0)
+        digest = _stream_digest(self.handle, self.size - SIG_LEN)
+        return keys.verify(public_raw, self.signature, SIGNED_CONTEXT + digest)
 
     def check_members(self) -> None:
         """Every member hashes to what the manifest says, and the zip holds exactly the listed members."""
@@ -272,25 +274,22 @@ def open_bundle(path: Path) -> OpenedBundle:
     path = Path(path)
     if path.is_dir():
         raise DomainError(f"{path} 是一个文件夹，不是同步包：请选择文件夹里的同步包文件（.zip）")
+    found = parts.find_parts(path)  # a bundle in numbered parts: complete and in order, or refused here
+    handle: BinaryIO | parts.JoinedParts
     try:
-        size = path.stat().st_size
-        tail_len = len(SIG_PREFIX) + SIG_LEN
-        if size < tail_len + 22:
-            raise DomainError("不是同步包，或文件不完整（可能未拷贝完）")
-        with path.open("rb") as handle:
-            handle.seek(size - tail_len)
-            tail = handle.read(tail_len)
+        if found is None:
+            handle = path.open("rb")
+            size = path.stat().st_size
+        else:
+            handle = parts.JoinedParts(found)
+            size = handle.size
     except OSError as err:
         raise DomainError(read_problem(err, path)) from None
-    if not tail.startswith(SIG_PREFIX):
-        raise DomainError("不是信访工作台的同步包，或文件不完整（末尾缺少签名，可能未拷贝完或被截断）")
-    signature = tail[len(SIG_PREFIX):].decode("ascii", "replace")
     try:
-        zf = zipfile.ZipFile(path)
-    except OSError as err:
-        raise DomainError(read_problem(err, path)) from None
-    except (zipfile.BadZipFile, ValueError):
-        raise DomainError("同步包已损坏或不完整（无法读取其目录），请重新拷贝或让对方重新导出") from None
+        zf, signature = _open_zip(path, handle, size)
+    except BaseException:
+        handle.close()
+        raise
     try:
         infos = zf.infolist()
         _check_directory(infos)
@@ -306,10 +305,32 @@ def open_bundle(path: Path) -> OpenedBundle:
         _check_manifest(manifest)
         if not isinstance(revocations, list):
             raise DomainError("同步包中的吊销记录格式不正确")
-        return OpenedBundle(path, zf, manifest, certificates, revocations, signature)
+        return OpenedBundle(path, zf, manifest, certificates, revocations, signature, handle, size)
     except BaseException:
         zf.close()
+        handle.close()
         raise
+
+
+def _open_zip(path: Path, handle: BinaryIO | parts.JoinedParts, size: int) -> tuple[zipfile.ZipFile, str]:
+    """The zip directory, and the signature from the file's last bytes."""
+    tail_len = len(SIG_PREFIX) + SIG_LEN
+    try:
+        if size < tail_len + 22:
+            raise DomainError("不是同步包，或文件不完整（可能未拷贝完）")
+        handle.seek(size - tail_len)
+        tail = handle.read(tail_len)
+    except OSError as err:
+        raise DomainError(read_problem(err, path)) from None
+    if not tail.startswith(SIG_PREFIX):
+        raise DomainError("不是信访工作台的同步包，或文件不完整（末尾缺少签名，可能未拷贝完或被截断）")
+    signature = tail[len(SIG_PREFIX):].decode("ascii", "replace")
+    try:
+        return zipfile.ZipFile(handle), signature  # type: ignore[arg-type]
+    except OSError as err:
+        raise DomainError(read_problem(err, path)) from None
+    except (zipfile.BadZipFile, ValueError):
+        raise DomainError("同步包已损坏或不完整（无法读取其目录），请重新拷贝或让对方重新导出") from None
 
 
 def _check_directory(infos: Iterable[zipfile.ZipInfo]) -> None:

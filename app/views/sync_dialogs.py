@@ -9,6 +9,7 @@ from app.models.case import FIELD_LABELS
 from app.models.errors import DomainError
 from app.ops import sync_transfer as transfer
 from app.ops.desk import Desk
+from app.sync import parts
 from app.views.common import error_label, message, show_error
 from app.views.jobs import JobRunner
 from app.views.qt import Qt, QtWidgets
@@ -27,7 +28,7 @@ TEXTS = {
     "exported": "已导出同步包：\n{path}\n\n事件 {events} 个，涉及案件 {cases} 件，佐证材料 {evidence} 个。\n"
                 "请将文件拷贝到 U 盘交给 {code}（{name}）。",
     "import_title": "导入同步包",
-    "filter": "同步包 (*.zip);;所有文件 (*)",
+    "filter": "同步包 (*.zip *.zip.part*);;所有文件 (*)",
     "failed": "导入失败：{reason}\n\n本站数据未作任何改动。",
     "export_failed": "导出失败：{reason}",
     "summary_title": "导入完成",
@@ -121,7 +122,7 @@ class ExportDialog(QtWidgets.QDialog):
         self.result = result
         counts, m = result.manifest["counts"], result.manifest
         message(self.parentWidget(), TEXTS["export_title"], TEXTS["exported"].format(
-            path=result.path, code=m["receiver"], name=m["receiver_name"], **counts),
+            path=parts.describe(result.parts), code=m["receiver"], name=m["receiver_name"], **counts),
             QtWidgets.QMessageBox.Icon.Information)
         self.accept()
 

@@ -11,6 +11,7 @@ from app.models.errors import DomainError
 from app.models.events import minute_text
 from app.ops import recovery, sync
 from app.ops.desk import Desk
+from app.sync import parts
 from app.sync.trust import when_text
 from app.views.bus import ChangeBus
 from app.views.common import ERROR_HEX, WARNING_HEX, error_label, fit_to_screen, fitted, message, show_error
@@ -48,7 +49,7 @@ TEXTS = {
                      "{evidence} 个。请拷贝到 U 盘，在该站点重新安装或恢复的电脑上“导入同步包”；导入之前不要在那台"
                      "电脑上登记或办理。",
     "recovery_failed": "制作恢复文件失败：{reason}",
-    "zip_filter": "恢复文件 (*.zip);;所有文件 (*)",
+    "zip_filter": "恢复文件 (*.zip *.zip.part*);;所有文件 (*)",
     "valid": "有效",
     "revoked": "已吊销",
     "revoked_tip": "已于 {at} 吊销：它此后签名的同步包一律不予接受",
@@ -284,7 +285,7 @@ class StationsView(QtWidgets.QDialog):
         def done(result: Any) -> None:
             m = result.manifest
             message(self, TEXTS["title"], TEXTS["recovery_made"].format(
-                code=m["receiver"], name=m["receiver_name"], path=result.path, **m["counts"]),
+                code=m["receiver"], name=m["receiver_name"], path=parts.describe(result.parts), **m["counts"]),
                 QtWidgets.QMessageBox.Icon.Information)
 
         self.recovery_runner = run_job(
