@@ -281,14 +281,16 @@ def rebuilt_fingerprint(conn: sqlite3.Connection, limits: TimeLimits,
     import sqlite_utils
 
     db = sqlite_utils.Database(conn)
-    layout: dict[str, tuple[Callable[[Any], tuple[Any, ...]], list[int]]] = {}  # table → (its columns, sort key)
+    # table → (its columns as queried, its key's columns: None for the cases table, whose key is the case)
+    layout: dict[str, tuple[Callable[[Any], tuple[Any, ...]], Callable[[Any], Any] | None]] = {}
     for name in PROJECTION_TABLES:
         table = db.table(name)
         stored = [c.name for c in table.columns if c.name != "n"]
         order = CASE_COLUMNS if name == "cases" else stored
         queried = ["case_id", *(c for c in stored if c != "case_id")]
         key_names = [k for k in table.pks if k != "case_id"] if name != "cases" else []
-        layout[name] = (itemgetter(*(order.index(c) for c in queried)), [order.index(k) for k in key_names])
+        layout[name] = (itemgetter(*(order.index(c) for c in queried)),
+                        itemgetter(*(order.index(k) for k in key_names)) if key_names else None)
     digests = {name: hashlib.sha256() for name in (*PROJECTION_TABLES, "case_text")}
     updates = {name: digest.update for name, digest in digests.items()}
     for case_id, events in cases if cases is not None else eventlog.by_case(conn):
@@ -300,8 +302,8 @@ def rebuilt_fingerprint(conn: sqlite3.Connection, limits: TimeLimits,
             produced = [rows.case] if name == "cases" else getattr(rows, name)
             if not produced:
                 continue
-            if keys:  # INSERT OR IGNORE keeps the first of a key
-                unique = {tuple(r[k] for k in keys): r for r in reversed(produced)}
+            if keys and len(produced) > 1:  # INSERT OR IGNORE keeps the first of a key; rows come in key order
+                unique = {keys(r): r for r in reversed(produced)}
                 produced = [unique[k] for k in sorted(unique)]
             updates[name](_rows_bytes(list(map(pick, produced))))
         updates["case_text"](_row_bytes((case_id, rows.text)))
