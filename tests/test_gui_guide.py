@@ -202,6 +202,7 @@ def test_the_manual_is_also_a_pdf_with_its_pictures_and_font(qtbot, tmp_path) ->
 
     out = tmp_path / "manual.pdf"
     write_pdf(out)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["manual.pdf"]  # written beside, moved into place
     text = subprocess.run(["pdftotext", str(out), "-"], capture_output=True, text=True, check=True).stdout
     for chapter in ("登记一件来访", "记录办理", "四定四包", "打印", "同步", "抽查"):
         assert chapter in text, chapter

@@ -158,21 +158,25 @@ def test_cancelling_a_ledger_import_creates_no_case(qtbot, desk: Desk, tmp_path:
     assert desk.conn.execute("SELECT count(*) FROM cases").fetchone()[0] == 450
 
 
-def test_the_demo_is_made_off_the_window_thread_without_a_cancel(qtbot, tmp_path: Path,  # type: ignore[no-untyped-def]
-                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
-    hold = Hold(monkeypatch, after=100)  # records that every report came from the worker thread
+def test_cancelling_the_demo_leaves_no_demo_folder_and_it_is_made_whole_later(qtbot, tmp_path: Path,  # type: ignore[no-untyped-def]
+                                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    hold = Hold(monkeypatch, after=100)  # 100 cases made in the open transaction
     dialog = SetupDialog(tmp_path / "station", demo_cases=250)
     qtbot.addWidget(dialog)
     dialog.show()
     dialog.demo_button.click()
     assert dialog.runner is not None
-    qtbot.waitUntil(hold.reached.is_set, timeout=30000)
-    qtbot.waitUntil(dialog.runner.dialog.isVisible, timeout=5000)  # progress shown while the window answers
-    assert not [b for b in dialog.runner.dialog.findChildren(QtWidgets.QPushButton) if b.isVisible()]
+    hold.cancel(qtbot, dialog.runner)
+    assert sorted(p.name for p in tmp_path.iterdir()) == []  # neither the demo folder nor its working folder
+    assert dialog.isVisible() and dialog.desk is None
+
+    (tmp_path / "station-demo.part").mkdir()  # what a program killed while making it would leave
+    (tmp_path / "station-demo.part" / "station.db").write_bytes(b"half")
     with qtbot.waitSignal(dialog.accepted, timeout=60000):
-        hold.released.set()
+        dialog.demo_button.click()
     assert dialog.desk is not None and dialog.desk.conn.execute("SELECT count(*) FROM cases").fetchone()[0] == 250
-    assert hold.seen_on and all(hold.seen_on)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["station-demo"]
+    assert hold.seen_on and all(hold.seen_on)  # made off the window's thread
     dialog.desk.close()
 
 
@@ -240,10 +244,13 @@ def test_printing_many_pages_is_a_job_and_cancelling_aborts_the_print_run(qtbot,
         made.setOutputFileName(str(tmp_path / name))
         return made
 
-    hold = Hold(monkeypatch, stage="正在打印…", after=2)
+    (tmp_path / "cancelled.pdf").write_bytes(b"%PDF printed last week")
+    hold = Hold(monkeypatch, stage="正在打印…", after=2)  # two pages printed to the file
     shown._print_shown(printer("cancelled.pdf"))
     assert shown.runner is not None
     hold.cancel(qtbot, shown.runner)
+    assert (tmp_path / "cancelled.pdf").read_bytes() == b"%PDF printed last week"  # not two pages of the new one
+    assert leftovers(tmp_path) == []
 
     whole = printer("printed.pdf")
     shown._print_shown(whole)
@@ -252,6 +259,7 @@ def test_printing_many_pages_is_a_job_and_cancelling_aborts_the_print_run(qtbot,
     info = subprocess.run(["pdfinfo", str(tmp_path / "printed.pdf")], capture_output=True, text=True,
                           check=True).stdout
     assert f"Pages:           {pages}" in info
+    assert leftovers(tmp_path) == []
 
 
 def test_an_unexpected_fault_in_a_job_is_told_and_logged(qtbot, desk: Desk) -> None:  # type: ignore[no-untyped-def]
@@ -292,3 +300,33 @@ def test_a_long_preview_shows_a_page_at_a_time_with_a_page_box(qtbot, desk: Desk
     assert shown.page_box.isVisible() and shown.page_box.maximum() == pages
     shown.page_box.setValue(3)
     assert shown.view.pageNavigator().currentPage() == 2
+
+
+@pytest.mark.parametrize("ending", ["done", "failed", "cancelled"])
+def test_a_finished_job_leaves_nothing_behind(qtbot, desk: Desk, ending: str) -> None:  # type: ignore[no-untyped-def]
+    from shiboken6 import isValid
+
+    from app.models.errors import DomainError
+
+    window = make_window(qtbot, desk)
+    gate = threading.Event()
+
+    def work(own: Desk, say: jobs.Say) -> int:
+        gate.wait(10)
+        say("写入", 1, 2)  # where 取消 takes effect
+        if ending == "failed":
+            raise DomainError("台账文件被占用")
+        return 7
+
+    runner = run_job(desk, "导出台账", work, parent=window, failed=lambda text: None)
+    dialog, thread = runner.dialog, runner.worker_thread
+    qtbot.waitUntil(dialog.isVisible, timeout=5000)
+    assert thread.isRunning() and window.findChildren(QtWidgets.QProgressDialog) == [dialog]
+    with qtbot.waitSignal(getattr(runner, ending), timeout=10000):
+        if ending == "cancelled":
+            dialog.findChild(QtWidgets.QPushButton).click()
+        gate.set()
+    qtbot.waitUntil(lambda: not isValid(dialog) and not isValid(thread), timeout=5000)
+    assert window.findChildren(QtWidgets.QProgressDialog) == []
+    assert window.findChildren(QtCore.QThread) == [] and window.findChildren(JobRunner) == []
+    qtbot.waitUntil(lambda: not jobs._RUNNING, timeout=5000)

@@ -271,3 +271,25 @@ def test_the_programs_own_masked_ledger_says_why_it_cannot_come_back(tmp_path: P
                           "--rejected", str(tmp_path / "未导入.xlsx"))
     assert "身份证号已脱敏（含*），不能导入" in err
     assert "脱敏（部分隐去）的身份证号不能导入" in err and "导出完整身份证号" in err and "ledger --full-id" in err
+
+
+def test_sheets_are_read_from_a1_a_row_at_a_time_as_the_whole_sheet_reads(tmp_path: Path) -> None:
+    """Rows are converted one by one (the window stays live during an import); the result is the same as the
+    reader's whole-sheet conversion, blank rows and columns before the table included."""
+    from python_calamine import CalamineWorkbook
+
+    from app.reports.ledger_import import _read_sheets
+
+    wb = Workbook()
+    wb.active.title = "空白"
+    offset = wb.create_sheet("偏移")
+    offset["C3"], offset["D3"], offset["C4"], offset["E6"] = "姓名", "诉求", "王小明", 5
+    plain = wb.create_sheet("台账")
+    plain.append(["姓名", "诉求"])
+    plain.append(["李秀英", None])
+    wb.save(tmp_path / "sheets.xlsx")
+    book = CalamineWorkbook.from_path(str(tmp_path / "sheets.xlsx"))
+    whole = [(n, book.get_sheet_by_name(n).to_python(skip_empty_area=False)) for n in book.sheet_names]
+    read = _read_sheets(tmp_path / "sheets.xlsx")
+    assert read == whole
+    assert read[1][1][2] == ["", "", "姓名", "诉求", ""] and read[2][1] == [["姓名", "诉求"], ["李秀英", ""]]

@@ -16,8 +16,9 @@ from typing import Any
 from app.models.deadlines import days_text
 from app.models.vocab import CHANNELS, COLOURS, STATUSES
 from app.ops.desk import Desk
-from app.store.queries import SORT_SQL, CaseFilter, case_numbers, count_cases, list_rows
+from app.store.queries import SORT_SQL, CaseFilter, case_number_array, case_numbers, count_cases, list_rows
 from app.store.stations import StationTree
+from app.views.background_read import BACKGROUND_ROWS, BackgroundRead, many_cases
 from app.views.common import COLOUR_HEX, ERROR_HEX, ROOT, Index, colour_dot
 from app.views.qt import Qt, QtCore, QtGui, Signal
 
@@ -86,8 +87,9 @@ class CaseListModel(QtCore.QAbstractTableModel):
         self.descending = True
         self._numbers: array[int] = array("q")
         self._total = 0  # rows in the list; more than len(_numbers) only until complete()
-        self._windows: OrderedDict[int, dict[int, _Row]] = OrderedDict()
+        self._windows: OrderedDict[int, dict[int, dict[str, Any] | _Row]] = OrderedDict()
         self._today = date.today()
+        self._order = BackgroundRead(desk, self)  # the whole order of a long list
         self._overdue_brush = QtGui.QBrush(QtGui.QColor(ERROR_HEX))
         self._colour_brushes = {c: QtGui.QBrush(QtGui.QColor(h)) for c, h in COLOUR_HEX.items()}
 
@@ -101,14 +103,17 @@ class CaseListModel(QtCore.QAbstractTableModel):
         """Query the matching row numbers again (filter, sort or data changed) and drop the cached rows.
 
         With ``first_screen`` only the first window of numbers and the count are read, so the first rows can be
-        painted at once; ``complete()`` reads the whole order afterwards (``refreshed`` waits for it).
+        painted at once; ``complete()`` reads the whole order afterwards (``refreshed`` waits for it). A list of
+        more than ``BACKGROUND_ROWS`` cases always starts so, and its whole order is read off the GUI thread.
         """
         self._today = self.desk.today()
         if "origin" in self.columns:
             self._stations = StationTree.load(self.desk.conn)  # a handful of certificate rows
+        self._order.drop()
         args = (self.desk.conn, self.case_filter, self._today, self.sort_key, self.descending)
-        if first_screen:
-            numbers, total = case_numbers(*args, limit=WINDOW), count_cases(*args[:3])
+        total = count_cases(*args[:3]) if first_screen or many_cases(self.desk.conn) else -1
+        if first_screen or total > BACKGROUND_ROWS:
+            numbers = case_numbers(*args, limit=WINDOW)
         else:
             numbers = case_numbers(*args)
             total = len(numbers)
@@ -119,16 +124,26 @@ class CaseListModel(QtCore.QAbstractTableModel):
         self.endResetModel()
         if len(self._numbers) == self._total:
             self.refreshed.emit(self._total)
+        elif not first_screen:
+            self.complete()
 
-    def complete(self) -> None:
-        """After a ``first_screen`` refresh: read the whole order (the rows already shown stay where they are)."""
+    def complete(self, now: bool = False) -> None:
+        """After a ``first_screen`` refresh: read the whole order (the rows already shown stay where they are); of
+        a long list off the GUI thread, unless it is needed ``now``."""
         if len(self._numbers) == self._total:
             return
-        numbers = case_numbers(self.desk.conn, self.case_filter, self._today, self.sort_key, self.descending)
+        query = (self.case_filter, self._today, self.sort_key, self.descending)
+        if now or self._total <= BACKGROUND_ROWS:
+            self._order.drop()
+            self._completed(array("q", case_numbers(self.desk.conn, *query)))
+        elif not self._order.pending:
+            self._order.run(lambda conn: case_number_array(conn, *query), self._completed)
+
+    def _completed(self, numbers: array[int]) -> None:
         if len(numbers) != self._total:  # the data changed in between: start again
             self.refresh()
             return
-        self._numbers = array("q", numbers)
+        self._numbers = numbers
         if self._total > WINDOW:
             self.dataChanged.emit(self.index(WINDOW, 0), self.index(self._total - 1, len(self.columns) - 1))
         self.refreshed.emit(self._total)
@@ -145,24 +160,29 @@ class CaseListModel(QtCore.QAbstractTableModel):
         return self.columns.index(self.sort_key) if self.sort_key in self.columns else -1
 
     # ----- lookups for the window ---------------------------------------------------------------------------------
-    def _window(self, row: int) -> dict[int, _Row]:
-        """The prepared rows of the window holding ``row``, fetched when it is not cached."""
+    def _window(self, row: int) -> dict[int, dict[str, Any] | _Row]:
+        """The rows of the window holding ``row``, fetched when it is not cached; each is prepared when first
+        asked for (a screenful of the window's rows is painted, not all of them)."""
         start = row - row % WINDOW
         window = self._windows.get(start)
         if window is None:
-            fetched = list_rows(self.desk.conn, list(self._numbers[start:start + WINDOW]), self._today)
-            window = {n: self._prepare(values) for n, values in fetched.items()}
-            self._windows[start] = window
+            window = list_rows(self.desk.conn, list(self._numbers[start:start + WINDOW]), self._today)  # type: ignore[assignment]
+            self._windows[start] = window  # type: ignore[assignment]
             if len(self._windows) > CACHED_WINDOWS:
                 self._windows.popitem(last=False)
         elif start != next(reversed(self._windows)):
             self._windows.move_to_end(start)
-        return window
+        return window  # type: ignore[return-value]
 
     def _prepared(self, row: int) -> _Row | None:
         if not 0 <= row < len(self._numbers):
             return None  # past the first screenful until complete() has read the whole order
-        return self._window(row).get(self._numbers[row])
+        window, number = self._window(row), self._numbers[row]
+        found = window.get(number)
+        if found is None or isinstance(found, _Row):
+            return found
+        prepared = window[number] = self._prepare(found)
+        return prepared
 
     def row_data(self, row: int) -> dict[str, Any] | None:
         """The list columns of one row as the store gives them (fetching its window when needed)."""

@@ -11,7 +11,6 @@ change notices.
 
 from __future__ import annotations
 
-import gc
 import sys
 import threading
 import time
@@ -20,6 +19,7 @@ from typing import Any
 
 from app.models.errors import Cancelled, DomainError
 from app.ops.desk import Desk
+from app.views.background_read import OffThread
 from app.views.errors import write_log
 from app.views.qt import Qt, QtCore, QtWidgets, Signal
 
@@ -32,32 +32,6 @@ TEXTS = {
     "cancelling": "正在取消，已完成的部分将全部撤回…",
     "failed": "操作失败：{error}（详细情况已记入 {log}）",
 }
-
-
-class _FullCollections:
-    """While a job runs, the interpreter's full (oldest-generation) garbage collections wait. Such a collection
-    walks every live object of the process while holding the interpreter lock, so the GUI thread stood still for
-    it: 0.4-0.5 s each, about once a second, in a report at 100,000 cases (measured by bench/bench_jobs.py). The
-    young generations are still collected as usual, and reference counting frees everything else as it goes."""
-
-    lock = threading.Lock()
-    running = 0
-    saved: tuple[int, int, int] = gc.get_threshold()
-
-    @classmethod
-    def pause(cls) -> None:
-        with cls.lock:
-            if cls.running == 0:
-                cls.saved = gc.get_threshold()
-                gc.set_threshold(cls.saved[0], cls.saved[1], 1_000_000_000)
-            cls.running += 1
-
-    @classmethod
-    def resume(cls) -> None:
-        with cls.lock:
-            cls.running -= 1
-            if cls.running == 0:
-                gc.set_threshold(*cls.saved)
 
 
 def counter(say: Say, stage: str) -> Callable[[int, int], None]:
@@ -95,6 +69,13 @@ class _Worker(QtCore.QObject):
         return TEXTS["failed"].format(error=err, log=path)
 
     def run(self) -> None:
+        OffThread.begin()
+        try:
+            self._run()
+        finally:
+            OffThread.end()
+
+    def _run(self) -> None:
         try:
             own = self.desk.twin()  # same key, same account signed in
         except DomainError as err:
@@ -103,7 +84,6 @@ class _Worker(QtCore.QObject):
         except Exception as err:  # the same as a fault of the job itself
             self.failed.emit(self._unexpected(err))
             return
-        _FullCollections.pause()
         try:
             self.say("", 0, 0)  # 取消 pressed before the thread got going
             result = self.work(own, self.say)
@@ -116,8 +96,10 @@ class _Worker(QtCore.QObject):
         else:
             self.succeeded.emit(result)
         finally:
-            _FullCollections.resume()
             own.close()
+
+
+_RUNNING: set[JobRunner] = set()
 
 
 class JobRunner(QtCore.QObject):
@@ -131,7 +113,7 @@ class JobRunner(QtCore.QObject):
 
     def __init__(self, desk: Desk, title: str, work: Work, kinds: Iterable[str] = (),
                  parent: QtWidgets.QWidget | None = None, cancellable: bool = True) -> None:
-        super().__init__(parent)
+        super().__init__()  # not the window's child: when done it goes, with nothing of it left in the window
         self.desk = desk
         self.kinds = set(kinds)
         self.running = False
@@ -160,12 +142,14 @@ class JobRunner(QtCore.QObject):
         self.worker = _Worker(desk, work)
         self.worker.moveToThread(self.worker_thread)
         self.worker_thread.started.connect(self.worker.run)
+        self.worker_thread.finished.connect(self.worker.deleteLater)  # in its own thread, as that thread ends
         self.worker.progress.connect(self._progress)
         self.worker.succeeded.connect(self._succeeded)
         self.worker.failed.connect(self._failed)
         self.worker.cancelled.connect(self._cancelled)
 
     def start(self) -> JobRunner:
+        _RUNNING.add(self)  # kept alive while it runs, though whoever started it may not keep it
         self.running = True
         self.bar.setRange(0, 0)
         self.show_timer.start()
@@ -202,22 +186,31 @@ class JobRunner(QtCore.QObject):
         self.dialog.reset()
         self.dialog.close()
 
+    def _end(self) -> None:
+        """After the last signal nothing of the job stays: the dialog (a child of the window, which may stay open
+        for hours) and the finished thread are deleted once control is back in the event loop, and the runner is
+        let go (a caller may still hold it, to read what it did)."""
+        self.finished.emit()
+        self.dialog.deleteLater()
+        self.worker_thread.deleteLater()
+        QtCore.QTimer.singleShot(0, lambda: _RUNNING.discard(self))
+
     def _succeeded(self, result: object) -> None:
         self._finish()
         if self.kinds:
             self.desk.announce(self.kinds)
         self.done.emit(result)
-        self.finished.emit()
+        self._end()
 
     def _failed(self, message: str) -> None:
         self._finish()
         self.failed.emit(message)
-        self.finished.emit()
+        self._end()
 
     def _cancelled(self) -> None:
         self._finish()
         self.cancelled.emit()
-        self.finished.emit()
+        self._end()
 
 
 def run_job(desk: Desk, title: str, work: Work, *, parent: QtWidgets.QWidget | None,

@@ -447,7 +447,7 @@ class MainWindow(QtWidgets.QMainWindow):
 
     def select_case(self, case_id: str) -> None:
         """Show a case: select its row when the filters let it through, and show it in the detail anyway."""
-        self.model.complete()  # its row is known only once the whole order is read
+        self.model.complete(now=True)  # its row is known only once the whole order is read
         number = number_of_case(self.desk.conn, case_id)
         row = self.model.row_of_number(number) if number is not None else -1
         if row >= 0:

@@ -19,6 +19,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from app.store.files import output_file
 from app.views.common import RESOURCES
 
 IMAGES = RESOURCES / "manual" / "images"
@@ -135,13 +136,14 @@ def write_pdf(path: Path) -> None:
         document.addResource(QtGui.QTextDocument.ResourceType.ImageResource,
                              QtCore.QUrl(f"images/{picture.name}"), QtGui.QImage(str(picture)))
     fit_pictures(document, 620)  # the writer's printable width at 96 dpi is about 680 pixels
-    path.parent.mkdir(parents=True, exist_ok=True)
-    writer = QtGui.QPdfWriter(str(path))
-    writer.setPageSize(QtGui.QPageSize(QtGui.QPageSize.PageSizeId.A4))
-    writer.setTitle("信访工作台 使用手册")
-    writer.setCreator("信访工作台")
-    writer.setResolution(96)
-    document.print_(writer)
+    with output_file(path) as temp:  # whole or not at all, as every PDF the program writes
+        writer = QtGui.QPdfWriter(str(temp))
+        writer.setPageSize(QtGui.QPageSize(QtGui.QPageSize.PageSizeId.A4))
+        writer.setTitle("信访工作台 使用手册")
+        writer.setCreator("信访工作台")
+        writer.setResolution(96)
+        document.print_(writer)
+        del writer  # closes the file before it is moved into place
     print(f"已保存：{path}")
 
 

@@ -16,7 +16,7 @@ from app.ops import outputs
 from app.ops.desk import Desk
 from app.reports.sheet import write_sheets
 from app.reports.sheet_data import match_printout, open_case_ids, parse_qr_text, sheets
-from app.store.files import write_bytes
+from app.store.files import output_file, write_bytes
 from app.views.common import fit_to_screen, fitted, message
 from app.views.jobs import JobRunner, Say, counter, run_job
 from app.views.qt import QtCore, QtGui, QtPdf, QtPdfWidgets, QtPrintSupport, QtWidgets
@@ -221,7 +221,23 @@ def page_image(document: QtPdf.QPdfDocument, page: int, dpi: int) -> QtGui.QImag
 
 def print_pages(pdf: bytes, printer: QtPrintSupport.QPrinter, say: Say | None = None) -> int:
     """Print every page of ``pdf`` on ``printer``; returns the number of pages sent. Usable in a worker thread (its
-    own QPdfDocument). 取消 during a job aborts the print run, so the printer's queue gets nothing of it."""
+    own QPdfDocument). 取消 during a job aborts the print run, so the printer's queue gets nothing of it.
+
+    Printed to a PDF file (the print dialog's 打印到文件), the file appears whole or not at all: Qt's PDF printer
+    writes its file as it goes and, stopped half-way, leaves the pages so far (an abort is not supported for PDF), so
+    it writes to a temporary file beside the chosen one, moved over it once the last page is done."""
+    target = printer.outputFileName()
+    if printer.outputFormat() != QtPrintSupport.QPrinter.OutputFormat.PdfFormat or not target:
+        return _print_pages(pdf, printer, say)
+    with output_file(target) as temp:
+        printer.setOutputFileName(str(temp))
+        try:
+            return _print_pages(pdf, printer, say)
+        finally:
+            printer.setOutputFileName(target)
+
+
+def _print_pages(pdf: bytes, printer: QtPrintSupport.QPrinter, say: Say | None) -> int:
     document = QtPdf.QPdfDocument()
     buffer = QtCore.QBuffer()
     buffer.setData(QtCore.QByteArray(pdf))

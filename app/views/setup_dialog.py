@@ -3,6 +3,7 @@ or open a demo station to try the program. A station set up before accounts exis
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 from app.demo import DEMO_PASSWORD, DEMO_USER, create_demo_station, generate_demo
@@ -10,11 +11,13 @@ from app.models.errors import DomainError
 from app.models.vocab import LEVELS
 from app.ops.desk import Desk, Station
 from app.ops.session import create_station, has_accounts, open_station
+from app.store.files import os_error_message
 from app.views.common import demo_folder, error_label, show_error
 from app.views.jobs import JobRunner, counter, run_job
 from app.views.qt import QtWidgets
 
 DEMO_CASES = 300
+DEMO_WORK_SUFFIX = ".part"  # the demo is made here, beside its folder, and moved into place when whole
 TEXTS = {
     "title": "信访工作台 — 设置站点",
     "intro": "本机尚未设置站点。请填写本站点的信息（设置后站点代码不能更改，它是本站所有案件编号的开头）"
@@ -123,33 +126,56 @@ class SetupDialog(QtWidgets.QDialog):
 
     def open_demo(self) -> None:
         """Open the demo station in its own folder beside this one (``desk``, signed in with the demo's public
-        account), generating it the first time with progress shown (the work runs in this thread, in one
-        transaction). This folder stays untouched."""
+        account), generating it the first time as a job with progress and 取消. It is made in a working folder
+        beside its own and moved into place only when whole, so 取消, a fault or a killed program leave no
+        half-made demo (which would open empty next time). This folder stays untouched."""
         folder = demo_folder(self.data_dir)
         if has_accounts(folder):
-            try:
-                self.desk = open_station(folder, DEMO_USER, DEMO_PASSWORD)
-            except DomainError as err:
-                show_error(self.error, str(err))
-                return
-            self.accept()
+            self._open_made_demo(folder)
             return
+        work = folder.with_name(folder.name + DEMO_WORK_SUFFIX)
         try:
-            desk = create_demo_station(folder)
+            _remove_folder(work)  # what a killed program left of an earlier try
+            desk = create_demo_station(work)
         except DomainError as err:
             show_error(self.error, str(err))
+            return
+        except OSError as err:
+            show_error(self.error, os_error_message(err, work))
             return
         cases, label = self.demo_cases, TEXTS["progress"].format(n=self.demo_cases)
 
         def done(_count: int) -> None:
-            self.desk = desk
-            self.accept()
+            desk.close()
+            try:
+                work.rename(folder)
+            except OSError as err:
+                _remove_folder(work)
+                show_error(self.error, os_error_message(err, folder))
+                return
+            self._open_made_demo(folder)
+
+        def abandon() -> None:
+            desk.close()
+            _remove_folder(work)
 
         def refused(text: str) -> None:
-            desk.close()
+            abandon()
             show_error(self.error, text)
 
-        # Off the window's thread with progress; without 取消, since the demo's station and account are made
-        # before its cases (a cancelled one would open empty next time).
         self.runner = run_job(desk, label, lambda own, say: generate_demo(own, cases, progress=counter(say, label)),
-                              parent=self, kinds={"cases"}, done=done, failed=refused, cancellable=False)
+                              parent=self, done=done, failed=refused)
+        self.runner.cancelled.connect(abandon)
+
+    def _open_made_demo(self, folder: Path) -> None:
+        try:
+            self.desk = open_station(folder, DEMO_USER, DEMO_PASSWORD)
+        except DomainError as err:
+            show_error(self.error, str(err))
+            return
+        self.accept()
+
+
+def _remove_folder(folder: Path) -> None:
+    if folder.exists():
+        shutil.rmtree(folder)

@@ -6,10 +6,12 @@ Clicking a count narrows the list to the cases it counts.
 
 from __future__ import annotations
 
+import sqlite3
 from typing import Any
 
 from app.ops.desk import Desk
 from app.store.queries import counts, station_counts
+from app.views.background_read import BackgroundRead, many_cases
 from app.views.common import colour_dot
 from app.views.qt import Qt, QtWidgets, Signal
 
@@ -32,6 +34,7 @@ class StatusCounts(QtWidgets.QWidget):
     count counts (open, red, yellow, green, backlog)."""
 
     filter_clicked = Signal(str)
+    counted = Signal()  # the counts shown are new
 
     def __init__(self, desk: Desk, by_origin: bool = False, parent: QtWidgets.QWidget | None = None) -> None:
         super().__init__(parent)
@@ -62,18 +65,31 @@ class StatusCounts(QtWidgets.QWidget):
         self.per_origin.setVisible(by_origin)
         layout.addWidget(self.per_origin)
         self.values: dict[str, int] = {}
+        self._reader = BackgroundRead(desk, self)
 
     def set_shown(self, number: int) -> None:
         self.shown.setText(TEXTS["shown"].format(n=number))
 
     def refresh(self) -> None:
-        today = self.desk.today()
-        self.values = counts(self.desk.conn, today)
+        """Count again: on a big station off the GUI thread (``app.views.background_read``)."""
+        today, by_origin = self.desk.today(), self.by_origin
+
+        def count(conn: sqlite3.Connection) -> tuple[dict[str, int], list[tuple[Any, dict[str, int]]]]:
+            return counts(conn, today), station_counts(conn, today) if by_origin else []
+
+        if many_cases(self.desk.conn):
+            self._reader.run(count, self._show)
+        else:
+            self._reader.drop()
+            self._show(count(self.desk.conn))
+
+    def _show(self, counted: tuple[dict[str, int], list[tuple[Any, dict[str, int]]]]) -> None:
+        self.values, per_station = counted
         for key, button in self.labels.items():
             button.setText(f"{LABELS[key]} {self.values.get(key, 0)}")
         if self.by_origin:
             items, tips = [], []
-            for group, bucket in station_counts(self.desk.conn, today):
+            for group, bucket in per_station:
                 label = f"{group.name}（{group.code}）" if group.name else group.code
                 if len(group.origins) > 1:
                     label = TEXTS["subtree"].format(label=label)
@@ -82,6 +98,7 @@ class StatusCounts(QtWidgets.QWidget):
                 tips.append(TEXTS["origin_tip"].format(origin=label, **bucket))
             self.per_origin.setText(TEXTS["by_origin"] + "　".join(items))
             self.per_origin.setToolTip("\n".join(tips))
+        self.counted.emit()
 
     def text(self) -> str:
         """Everything the counts say, as one line (for tests and the accessibility name)."""
