@@ -86,6 +86,7 @@ OPENERS: list[tuple[str, Opener]] = [
     ("close with the leader's approval", _close_with_override),
     ("attach evidence", lambda w: w.case_actions.attach(w.current_case_id())),
     ("edit a case", lambda w: w.case_actions.edit(w.current_case_id())),
+    ("issue a supervision order", lambda w: w.case_actions.supervise(_case_with(w, "handling"))),
     ("station settings", lambda w: w.station_settings()),
     ("first start: set up a station", _setup),
     ("login", _login),

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from app.models.errors import DomainError
-from app.models.events import parse_when
+from app.models.events import DayOnly, event_when_text, parse_when
 from app.models.timeline import event_notes
 from app.ops.desk import Desk
 
@@ -91,7 +91,29 @@ def test_register_and_step_take_on(station: Path, capsys: pytest.CaptureFixture[
                f"{(date.today() - timedelta(days=3)).isoformat()}T10:30")[0] == 0
     code, out, _ = run(capsys, station, "show", case_id)
     lines = out.splitlines()
-    assert any(line.strip().startswith(f"{received} 00:00 登记") and "录入）" in line for line in lines)
+    assert any(line.strip().startswith(f"{received} 登记 ") and "录入）" in line for line in lines)  # no 00:00
+    assert not any("00:00" in line for line in lines)
     assert any(" 10:30 派发" in line and "录入）" in line for line in lines)
     code, _, err = register(capsys, station, "--on", "明天")
     assert code == 1 and "日期格式不对：明天" in err
+
+
+def test_a_date_given_without_a_time_is_kept_and_shown_as_a_date(desk: Desk, now: FakeNow) -> None:
+    now.advance(days=3)  # 2026-03-05 09:00
+    received = parse_when("2026-03-02", now())
+    assert isinstance(received, DayOnly) and received == datetime(2026, 3, 2)
+    case_id = desk.register_case(make_draft(channel="letter"), at=received)
+    desk.record(case_id, "dispatch", {"units": ["镇农业农村办"]}, at=parse_when("2026-03-05", now()))  # today
+    timed = desk.record(case_id, "accept", {}, at=parse_when("2026-03-05T08:30", now()))
+    register, dispatch, accept = desk.events(case_id)
+    assert (register.payload["date_only"], dispatch.payload["date_only"]) == (True, True)
+    assert "date_only" not in timed.payload
+    assert [event_when_text(e) for e in (register, dispatch, accept)] == ["2026-03-02", "2026-03-05",
+                                                                          "2026-03-05 08:30"]
+    assert event_notes(desk.events(case_id))[0][2].endswith("（2026-03-05 09:00录入）")
+    state = desk.case(case_id)
+    assert state.registered_date_only and state.clock().registered == date(2026, 3, 2)
+    assert dispatch.at == "2026-03-05T09:00:00"  # today's date alone sorts as now, after the register
+    desk.notify(case_id, "受理", "当面")
+    row = desk.conn.execute("SELECT deadline FROM cases WHERE case_id = ?", (case_id,)).fetchone()
+    assert row[0] == "2026-05-04"  # 60 days from acceptance on 03-05: limits count from the day as before

@@ -77,9 +77,11 @@ def test_a_local_seven_day_feedback_rule_and_new_limits_apply_at_once(desk: Desk
     assert desk.limits.local_feedback_days == 7
 
 
-def test_finished_cases_have_no_light(desk: Desk) -> None:
+def test_finished_cases_have_no_light_once_the_notice_of_their_end_is_recorded(desk: Desk) -> None:
     case_id = desk.register_case(make_draft())
     desk.record(case_id, "decline", {"reason": "不属受理范围"})
+    assert light(desk, case_id) == ("green", "2026-03-17")  # the 不予受理 notice is owed
+    desk.notify(case_id, "不予受理", "邮寄")
     assert light(desk, case_id) == ("none", None)
 
 

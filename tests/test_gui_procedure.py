@@ -128,3 +128,31 @@ def test_classifying_a_matter_for_arbitration_offers_the_legal_route(qtbot, wind
     assert "step_dispatch" in window.detail.action_buttons()  # offered, but refused with the reason
     state = desk.case(case_id)
     assert (state.category, state.legal_route) == ("申诉求决", "仲裁")
+
+
+def test_a_declined_case_shows_the_notice_it_owes_until_it_is_recorded(qtbot, window: MainWindow,
+                                                                         desk: Desk) -> None:
+    case_id = desk.register_case(make_draft())
+    desk.record(case_id, "decline", {"reason": "已在诉讼程序中"})
+    window.select_case(case_id)
+    assert window.detail.deadline.text() == ("不予受理告知期限：2026-03-17（尚未书面告知信访人，须记录“不予受理告知”）"
+                                             "（剩15天）")
+    assert "绿" in window.detail.colour.text()
+    dialog = open_button(qtbot, window, "other_notify")
+    choose(dialog, "notice", "不予受理")
+    choose(dialog, "way", "邮寄")
+    save(qtbot, dialog)
+    assert window.detail.deadline.text().startswith("已不予受理")
+    assert "绿" not in window.detail.colour.text()
+
+
+def test_a_day_given_without_its_time_shows_as_a_date_in_the_detail(qtbot, window: MainWindow, desk: Desk,
+                                                                     now: FakeNow) -> None:
+    from app.models.events import parse_when
+
+    now.advance(days=3)
+    case_id = desk.register_case(make_draft(channel="letter"), at=parse_when("2026-03-02", now()))
+    window.select_case(case_id)
+    assert window.detail.values["registered_at"].text().startswith("2026-03-02　")
+    model = window.detail.timeline_model
+    assert model.data(model.index(0, 0)) == "2026-03-02"

@@ -98,6 +98,24 @@ ROWS: list[tuple[str, dict[str, Any], str, list[Step], list[tuple[str, str]]]] =
     ("the ordered step recorded ends the order", {}, "2026-03-02",
      [("2026-03-02", "supervise", {"deadline": "2026-03-06", "step": "dispatch"}),
       ("2026-03-03", "dispatch", {"units": ["镇农业农村办"]})], [("告知受理", "2026-03-18")]),
+    ("不予受理 by the office: its notice within 15 days of receipt", {}, "2026-03-02",
+     [("2026-03-05", "decline", {"reason": "已在诉讼中"})], [("不予受理告知", "2026-03-17")]),
+    ("不予受理 by the unit: its notice within 15 days of the unit's receipt", {}, "2026-03-02",
+     [("2026-03-04", "dispatch", {"units": ["镇农业农村办"]}), ("2026-03-06", "decline", {"reason": "已在诉讼中"})],
+     [("不予受理告知", "2026-03-19")]),
+    ("another notice does not stand for the 不予受理 notice", {}, "2026-03-02",
+     [("2026-03-04", "dispatch", {"units": ["镇农业农村办"]}), ("2026-03-06", "decline", {"reason": "已在诉讼中"}),
+      ("2026-03-06", "notify", {"notice": "转送"})], [("不予受理告知", "2026-03-19")]),
+    ("the 不予受理 notice recorded ends the limit", {}, "2026-03-02",
+     [("2026-03-05", "decline", {"reason": "已在诉讼中"}), ("2026-03-09", "notify", {"notice": "不予受理"})], []),
+    ("导入法定途径: its notice within 15 days of the decision, moved off a holiday", {}, "2026-09-10",
+     [("2026-09-10", "classify", {"category": "申诉求决", "legal_route": "仲裁"}),
+      ("2026-09-16", "route_legal", {"reason": "告知向县劳动人事争议仲裁委申请仲裁"})],
+     [("导入法定途径告知", "2026-10-08")]),  # 09-16 + 15 = 10-01, National Day
+    ("the 导入法定途径 notice recorded ends the limit", {}, "2026-09-10",
+     [("2026-09-10", "classify", {"category": "申诉求决", "legal_route": "仲裁"}),
+      ("2026-09-16", "route_legal", {"reason": "告知向县劳动人事争议仲裁委申请仲裁"}),
+      ("2026-09-17", "notify", {"notice": "导入法定途径", "way": "邮寄"})], []),
 ]
 
 
@@ -133,6 +151,20 @@ def test_supervision_is_yellow_from_the_order_and_red_after_its_deadline(desk: D
     assert colour(desk, case_id) == "red"
     desk.record(case_id, "dispatch", {"units": ["镇农业农村办"]})  # any next step carries out an open order
     assert colour(desk, case_id) == "green"
+
+
+def test_a_late_end_notice_colours_the_finished_case_until_it_is_recorded(desk: Desk, now: FakeNow) -> None:
+    case_id = walk(desk, now, "2026-03-02", [("2026-03-05", "decline", {"reason": "已在诉讼中", **APPROVED})],
+                   backlog=True, leader="陈副县长")
+    assert colour(desk, case_id) == "green"  # finished: the backlog pin no longer colours it, the notice does
+    now.current = datetime(2026, 3, 15, 9)
+    assert colour(desk, case_id) == "yellow"
+    now.current = datetime(2026, 3, 18, 9)
+    assert colour(desk, case_id) == "red"
+    assert desk.case(case_id).finished
+    desk.notify(case_id, "不予受理", "邮寄")  # late, but told: the finished case has no light any more
+    assert colour(desk, case_id) == "none"
+    assert case_light(desk.case(case_id), desk.limits).limits == ()
 
 
 def test_local_target_turns_the_light_before_the_statute_does(desk: Desk, now: FakeNow) -> None:
@@ -233,7 +265,10 @@ def test_the_same_matter_after_re_review_is_not_accepted_again(desk: Desk, now: 
     with pytest.raises(DomainError, match=f"本件与已经复核的案件 {earlier} 为同一事项.*不能“派发”"):
         desk.record(case_id, "dispatch", {"units": ["镇农业农村办"]})
     desk.record(case_id, "no_longer_accept", {"reason": "同一事实和理由，已经复核"})
+    owed = [f"{d.describe()}" for d in case_light(desk.case(case_id), desk.limits).limits]
+    assert owed == ["不再受理告知期限：2026-03-16（尚未书面告知信访人，须记录“不再受理告知”）"]
     desk.notify(case_id, "不再受理", "邮寄", document="新河信告〔2026〕第3号")
+    assert case_light(desk.case(case_id), desk.limits).limits == ()
     state = desk.case(case_id)
     assert state.status == "not_accepted" and state.finished
     assert state.notices[-1] == {"notice": "不再受理", "way": "邮寄", "document": "新河信告〔2026〕第3号",
@@ -288,6 +323,36 @@ def test_a_file_from_before_the_procedure_is_projected_afresh_on_opening(tmp_pat
                                     (backlog,)).fetchone()
         assert tuple(row) == ("red", "申诉求决", 1)
         assert colour(reopened, backlog) == "red"
+        assert verify(reopened.conn, reopened.limits, reopened.blobs).ok
+    finally:
+        reopened.close()
+
+
+def test_a_file_from_before_the_end_notices_shows_the_notice_owed_on_opening(tmp_path: Any, now: FakeNow) -> None:
+    """A version 10 file, whose declined case was projected without a limit: opened by this program, the ended
+    cases are projected again, so the notice owed shows and verify holds."""
+    from app.store import schema
+    from app.store.integrity import verify
+
+    desk = new_station(tmp_path / "old", "TZ01", "新河镇信访办", "township", now=now)
+    declined = desk.register_case(make_draft())
+    desk.record(declined, "decline", {"reason": "已在诉讼中"})
+    told = desk.register_case(make_draft())
+    desk.record(told, "decline", {"reason": "已在诉讼中"})
+    desk.notify(told, "不予受理", "当面")
+    desk.close()
+
+    conn = raw_connection(tmp_path / "old")
+    conn.execute("UPDATE cases SET deadline = NULL, deadline_label = '', yellow_from = NULL")
+    conn.execute("PRAGMA user_version = 10")
+    conn.close()
+
+    reopened = login(tmp_path / "old", now=now)
+    try:
+        assert reopened.conn.execute("PRAGMA user_version").fetchone()[0] == schema.LATEST_VERSION
+        rows = dict(reopened.conn.execute("SELECT case_id, deadline_label FROM cases").fetchall())
+        assert rows == {declined: "不予受理告知", told: ""}
+        assert colour(reopened, declined) == "green" and colour(reopened, told) == "none"
         assert verify(reopened.conn, reopened.limits, reopened.blobs).ok
     finally:
         reopened.close()

@@ -80,13 +80,58 @@ def test_docx_filled_from_template_and_opens_in_libreoffice(desk: Desk, tmp_path
     make_paper(desk, case_id, "受理告知书", tmp_path / "受理.docx", way="当面")
     lines = docx_lines(tmp_path / "受理.docx")
     assert lines[:4] == ["新河镇信访办", "受理告知书", "新河镇信受〔2026〕第1号", "王小明："]
-    assert lines[-2:] == ["新河镇信访办", "2026年3月2日"]
+    assert lines[-2:] == ["新河镇信访办（盖章）", "2026年3月2日"]
     assert not any("{{" in line for line in lines)
     # The template was copied into the station's folder on first use, for the county to edit.
     assert (desk.data_dir / TEMPLATE_FOLDER / "受理告知书.docx").exists()
     if SOFFICE:
         converted = convert(tmp_path / "受理.docx", "pdf", tmp_path / "lo")
         assert "新河镇信受〔2026〕第1号" in pdf_text(converted)
+
+
+def text_heights(path: Path) -> dict[str, float]:
+    """Where each line of the PDF's first page stands (points from the bottom of the page)."""
+    heights: dict[str, float] = {}
+
+    def seen(text: str, cm: list[float], tm: list[float], font: object, size: object) -> None:
+        if text.strip():
+            heights.setdefault(text.strip(), tm[4] * cm[1] + tm[5] * cm[3] + cm[5])
+
+    PdfReader(str(path)).pages[0].extract_text(visitor_text=seen)
+    return heights
+
+
+@pytest.mark.parametrize("kind", ["不予受理告知书", "处理意见书", "转送/交办单"])
+def test_notices_and_opinions_end_with_the_office_its_seal_and_the_date(desk: Desk, tmp_path: Path,
+                                                                        kind: str) -> None:
+    """As the real papers do: the office marked （盖章） and the date, with room above them for the round seal
+    (about 28 mm) — in the PDF and in the .docx template."""
+    case_id = desk.register_case(make_draft())
+    if kind == "不予受理告知书":
+        record_step(desk, case_id, "decline", {"reason": "已进入诉讼程序"})
+    elif kind == "处理意见书":
+        for step, payload in (("dispatch", {"units": ["镇农业农村办"]}), ("accept", {}), ("contact", {"note": "电话"}),
+                              ("handle", {"note": "核查"}), ("feedback", {"reply": "已修复"})):
+            record_step(desk, case_id, step, payload)
+    else:
+        record_step(desk, case_id, "dispatch", {"units": ["镇农业农村办"]})
+    way = "邮寄" if kind.endswith("告知书") else ""
+    make_paper(desk, case_id, kind, tmp_path / "p.pdf", way=way)
+    make_paper(desk, case_id, kind, tmp_path / "p.docx", way=way)
+    heights = text_heights(tmp_path / "p.pdf")
+    assert "新河镇信访办（盖章）" in heights and "2026年3月2日" in heights
+    body_end = min(y for text, y in heights.items() if y > heights["新河镇信访办（盖章）"])
+    assert body_end - heights["新河镇信访办（盖章）"] >= 28 * 72 / 25.4  # the seal's room, in points
+    paragraphs = [p for p in docx.Document(str(tmp_path / "p.docx")).paragraphs if p.text.strip()]
+    office, day = paragraphs[-2:]
+    assert (office.text, day.text) == ("新河镇信访办（盖章）", "2026年3月2日")
+    assert office.paragraph_format.space_before.pt >= 80
+
+
+def test_the_registration_form_is_signed_not_sealed(desk: Desk, tmp_path: Path) -> None:
+    case_id = desk.register_case(make_draft())
+    make_paper(desk, case_id, "信访事项登记表", tmp_path / "r.docx")
+    assert docx_lines(tmp_path / "r.docx")[-3:] == ["登记人（签字）：", "新河镇信访办", "2026年3月2日"]
 
 
 def test_edited_template_changes_the_wording(desk: Desk, tmp_path: Path) -> None:

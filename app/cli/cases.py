@@ -23,7 +23,7 @@ from app.cli.common import (
 from app.demo import DEMO_PASSWORD, DEMO_USER, create_demo_station, generate_demo
 from app.models.case import FIELD_LABELS, OUT_OF_TURN_WARNING, CaseState, Petitioner
 from app.models.deadlines import TimeLimits, days_left, days_text, objection_window
-from app.models.events import minute_text, parse_when
+from app.models.events import event_when_text, minute_text, parse_when
 from app.models.intake import CaseDraft, repeat_warning
 from app.models.light import case_light
 from app.models.timeline import FROM_ABOVE, classification_text, event_notes, station_mark
@@ -348,7 +348,7 @@ def show_lines(desk: Desk, state: CaseState, data: dict[str, Any]) -> list[str]:
         label = EVENT_LABELS.get(event.kind, event.kind) + ("（已撤销）" if annulled else "")
         evidence = "、".join(str(i.get("name", "")) for i in event.payload.get("evidence", []))
         shown = f"［佐证：{evidence}］" if evidence else ""
-        parts = [minute_text(event.at), label, event.actor, where, unit, note, shown]
+        parts = [event_when_text(event), label, event.actor, where, unit, note, shown]
         lines.append("  " + " ".join(x for x in parts if x))
     return lines
 

@@ -109,6 +109,7 @@ class CaseState:
     status: str = "registered"
     petitioners: list[Petitioner] = field(default_factory=list)
     registered_at: str = ""
+    registered_date_only: bool = False  # received on a day given without its time
     dispatched_at: str = ""
     dispatch_units: list[str] = field(default_factory=list)
     accepted_at: str = ""
@@ -136,6 +137,10 @@ class CaseState:
     notices: list[dict[str, Any]] = field(default_factory=list)
     notified_decision: bool = False  # the petitioner was told whether the matter is accepted
     extended_at: str = ""  # an extension whose notice (延期告知) is outstanding
+    # 不予受理, 不再受理 or 导入法定途径 ended the case and its notice is not yet recorded; the stamp its limit
+    # counts from (receipt for 不予受理, the decision for the others).
+    end_notice: str = ""
+    end_notice_from: str = ""
     hearing_days: int = 0
     termination_ground: str = ""
     measures: int = 0
@@ -202,7 +207,8 @@ class CaseState:
                      notified_decision=self.notified_decision, extended_on=self.date_of(self.extended_at),
                      replied=bool(self.first_replied_at), hearing_days=self.hearing_days,
                      report_due=self.date_of(self.report_due) if self.report_pending else None,
-                     supervision=self.open_orders())
+                     supervision=self.open_orders(), end_notice=self.end_notice,
+                     end_notice_from=self.date_of(self.end_notice_from))
 
 
 def _set_status(state: CaseState, event: Event, status: str) -> None:
@@ -244,6 +250,7 @@ def _on_register(state: CaseState, event: Event) -> None:
     _classify(state, p)
     state.work_order = str(p.get("work_order", ""))
     state.registered_at = event.at
+    state.registered_date_only = bool(p.get("date_only"))
     state.versions = dict.fromkeys(VERSIONED_FIELDS, event.id)
     state.status = "registered"
     _step(state, event, note=p.get("request_summary", ""))
@@ -291,6 +298,8 @@ def _on_notify(state: CaseState, event: Event) -> None:
         state.notified_decision = True
     if notice == "延期":
         state.extended_at = ""
+    if notice == state.end_notice:
+        state.end_notice, state.end_notice_from = "", ""
     document = f"，文书{p['document']}" if p.get("document") else ""
     _step(state, event, note=f"{notice}告知（{p.get('way', '')}{document}）{p.get('note', '')}")
 
@@ -309,11 +318,22 @@ def _on_hearing(state: CaseState, event: Event) -> None:
     _step(state, event, note=f"{start}至{end}听证：{event.payload.get('note', '')}")
 
 
-def _on_finish(status: str) -> Callable[[CaseState, Event], None]:
+def _on_finish(status: str, notice: str = "") -> Callable[[CaseState, Event], None]:
+    """An end by decision; ``notice`` is the written notice it owes the petitioner, counted from the decision."""
     def apply(state: CaseState, event: Event) -> None:
         state.closed_at = event.at
+        if notice:
+            state.end_notice, state.end_notice_from = notice, event.at
         _simple(status, "reason")(state, event)
     return apply
+
+
+def _on_decline(state: CaseState, event: Event) -> None:
+    """不予受理 owes its notice within the notice limit counted from receipt (by the unit, or by the office
+    when it declines before dispatching), as the 受理 notice would have been."""
+    state.end_notice = "不予受理"
+    state.end_notice_from = state.dispatched_at or state.registered_at or event.at
+    _simple("declined", "reason")(state, event)
 
 
 def _simple(status: str | None, note_key: str = "note") -> Callable[[CaseState, Event], None]:
@@ -457,12 +477,12 @@ APPLY: dict[str, Callable[[CaseState, Event], None]] = {
     "register": _on_register,
     "dispatch": _on_dispatch,
     "accept": _on_accept,
-    "decline": _simple("declined", "reason"),
+    "decline": _on_decline,
     "object": _simple("objected", "reason"),
     "agree_objection": _on_agree_objection,
     "refuse_objection": _simple("dispatched", "reason"),
-    "no_longer_accept": _on_finish("not_accepted"),
-    "route_legal": _on_finish("routed_legal"),
+    "no_longer_accept": _on_finish("not_accepted", "不再受理"),
+    "route_legal": _on_finish("routed_legal", "导入法定途径"),
     "hearing": _on_hearing,
     "notify": _on_notify,
     "document": _on_document,
@@ -515,22 +535,36 @@ def fold(case_id: str, events: Iterable[Event]) -> CaseState:
     state = CaseState(case_id)
     head: Event | None = None  # the latest chain step that moved the case
     for event in ordered:
-        if event.id in annulled:
-            continue
-        handler = APPLY.get(event.kind)
-        if event.kind in ALLOWED_FROM:
-            if head is not None and state.status not in ALLOWED_FROM[event.kind] and not saw(event, head):
-                state.out_of_turn.append(event.id)
-                p = event.payload
-                own_note = str(p.get("note") or p.get("reply") or p.get("reason") or "")
-                _step(state, event, str(p.get("unit", "")), own_note + OUT_OF_TURN_NOTE)
-                handler = None
-            else:
-                head = event
-                _order_done(state, event.kind)
-        if handler is not None:  # kinds from a newer program are kept in the log but not shown
-            handler(state, event)
-        if event.kind == "annul":
-            _step(state, event, note=event.payload.get("reason", ""))
-        state.last_event_id, state.last_hash, state.last_hlc = event.id, event.hash, event.hlc
+        if event.id not in annulled:
+            head = _apply(state, event, head)
     return state
+
+
+def advance(state: CaseState, event: Event) -> None:
+    """``state`` as ``fold`` would make it with ``event`` added, for an event made here after every event the case
+    holds (it sorts last and saw them all, so it is never out of turn). Not for an annulment, which takes a step
+    out of the middle: fold afresh for that."""
+    if event.kind == "annul":
+        raise ValueError("an annulment is folded afresh")
+    _apply(state, event, None)
+
+
+def _apply(state: CaseState, event: Event, head: Event | None) -> Event | None:
+    """Apply one event to the case in fold order; returns the latest chain step that moved the case."""
+    handler = APPLY.get(event.kind)
+    if event.kind in ALLOWED_FROM:
+        if head is not None and state.status not in ALLOWED_FROM[event.kind] and not saw(event, head):
+            state.out_of_turn.append(event.id)
+            p = event.payload
+            own_note = str(p.get("note") or p.get("reply") or p.get("reason") or "")
+            _step(state, event, str(p.get("unit", "")), own_note + OUT_OF_TURN_NOTE)
+            handler = None
+        else:
+            head = event
+            _order_done(state, event.kind)
+    if handler is not None:  # kinds from a newer program are kept in the log but not shown
+        handler(state, event)
+    if event.kind == "annul":
+        _step(state, event, note=event.payload.get("reason", ""))
+    state.last_event_id, state.last_hash, state.last_hlc = event.id, event.hash, event.hlc
+    return head

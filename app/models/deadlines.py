@@ -53,7 +53,7 @@ class Deadline:
     label: str
     start: date
     due: date
-    kind: str = "statute"  # statute | local | report | supervision
+    kind: str = "statute"  # statute | local | report | supervision | notice (a notice owed after an end)
     shifted_from: date | None = None  # the day it would have ended on, when that was a public holiday
     yellow_start: date | None = None  # a supervision order is yellow from the day it was given
 
@@ -73,6 +73,8 @@ class Deadline:
         text = f"{self.label}期限：{self.due.isoformat()}"
         if self.kind == "local":
             text += "（本地时限）"
+        if self.kind == "notice":
+            text += f"（尚未书面告知信访人，须记录“{self.label}”）"
         if self.shifted_from is not None:
             text += f"（原{self.shifted_from.isoformat()}为法定节假日，顺延至下一工作日）"
         return text
@@ -94,6 +96,8 @@ class Clock:
     hearing_days: int = 0  # days of a 复核 hearing (听证), not counted in the 复核 limit
     report_due: date | None = None  # a 交办's completion report (办结报告), while it is outstanding
     supervision: tuple[tuple[date, date], ...] = ()  # (given, deadline) of each supervision order still open
+    end_notice: str = ""  # the notice owed after 不予受理/不再受理/导入法定途径 (app.models.vocab.NOTICES), until told
+    end_notice_from: date | None = None  # the day its limit counts from
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -155,6 +159,14 @@ def running_limits(clock: Clock, limits: TimeLimits) -> list[Deadline]:
     return sorted(found, key=lambda d: (d.due, d.label))
 
 
+def end_notice_limits(clock: Clock, limits: TimeLimits) -> list[Deadline]:
+    """The one limit a case ended by 不予受理, 不再受理 or 导入法定途径 still runs against: the written notice
+    (告知) of that end, within the notice limit (art. 23; 不予受理 counted, like 告知受理, from receipt)."""
+    if not clock.end_notice or clock.end_notice_from is None:
+        return []
+    return [_period(f"{clock.end_notice}告知", clock.end_notice_from, limits.accept_notice_days, limits, "notice")]
+
+
 def current_deadline(clock: Clock, limits: TimeLimits) -> Deadline | None:
     """The nearest limit the case runs against, or None when no limit runs."""
     found = running_limits(clock, limits)
@@ -201,12 +213,14 @@ def colour_pin(*, backlog: bool, dissatisfied: bool, checklist_done: int, checkl
 def supervision_colour(*, finished: bool, pin: str, deadline: date | None, yellow_from: date | None,
                        today: date) -> str:
     """三色督办: red overdue or pinned red, yellow near a limit (or pinned yellow), green on track, none when
-    finished.
+    finished — unless a finished case still owes its notice (then its dates alone decide, without the pin).
 
     The store's SQL filter mirrors this rule (``app.store.queries.COLOUR_SQL``); a test keeps them in step.
     """
     if finished:
-        return "none"
+        if deadline is None:
+            return "none"
+        pin = ""
     if pin == "red" or (deadline is not None and deadline < today):
         return "red"
     if pin == "yellow" or (yellow_from is not None and yellow_from <= today):

@@ -27,15 +27,31 @@ def minute_text(stamp: str | None) -> str:
     return (stamp or "")[:16].replace("T", " ")
 
 
+class DayOnly(datetime):
+    """A date given without a time of day (``--on 2026-03-02``). It still sorts and counts as a moment (that day's
+    start, or now when it is today), but the step records that only the day was given (payload ``date_only``)
+    and is shown as a date, never as an invented 00:00."""
+
+
+def when_text(at: str, date_only: bool = False) -> str:
+    """How a step's date reads: to the minute, or the day alone when only the day was given."""
+    return (at or "")[:10] if date_only else minute_text(at)
+
+
+def event_when_text(event: Event) -> str:
+    return when_text(event.at, bool(event.payload.get("date_only")))
+
+
 def parse_when(text: str, now: datetime) -> datetime:
     """The date (and time) a step happened, as typed: ``2026-03-02`` or ``2026-03-02T14:30`` (a space for the T
-    too). A bare date today is now; a bare earlier date is that day's start. Refuses, in Chinese, a date in the
-    future or a text that is not a date."""
+    too). A bare date is a ``DayOnly``: today's is now, an earlier one that day's start. Refuses, in Chinese, a
+    date in the future or a text that is not a date."""
     cleaned = text.strip().replace(" ", "T")
     try:
         if len(cleaned) == 10:
             day = date.fromisoformat(cleaned)
-            when = now if day == now.date() else datetime(day.year, day.month, day.day)
+            start = now if day == now.date() else datetime(day.year, day.month, day.day)
+            when: datetime = DayOnly(start.year, start.month, start.day, start.hour, start.minute, start.second)
         else:
             when = datetime.fromisoformat(cleaned).replace(second=0, microsecond=0)
     except ValueError:

@@ -7,7 +7,15 @@ from dataclasses import dataclass
 from datetime import date
 
 from app.models.case import CaseState
-from app.models.deadlines import Deadline, TimeLimits, colour_pin, light_dates, running_limits, supervision_colour
+from app.models.deadlines import (
+    Deadline,
+    TimeLimits,
+    colour_pin,
+    end_notice_limits,
+    light_dates,
+    running_limits,
+    supervision_colour,
+)
 from app.models.vocab import CHECKLIST_ITEMS
 
 
@@ -26,8 +34,10 @@ class Light:
 
 
 def case_light(state: CaseState, limits: TimeLimits) -> Light:
-    """The light of a case as its events and the station's limits make it (nothing runs on a finished case)."""
-    found = [] if state.finished else running_limits(state.clock(), limits)
+    """The light of a case as its events and the station's limits make it. On a finished case only the notice an
+    end by 不予受理, 不再受理 or 导入法定途径 owes still runs, until it is recorded."""
+    clock = state.clock()
+    found = end_notice_limits(clock, limits) if state.finished else running_limits(clock, limits)
     nearest, yellow = light_dates(found, limits)
     pin = colour_pin(backlog=state.backlog, dissatisfied=state.dissatisfied, checklist_done=state.checklist_done,
                      checklist_total=len(CHECKLIST_ITEMS), limits=limits)

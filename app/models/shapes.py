@@ -282,6 +282,7 @@ SHAPES: dict[str, dict[str, Shape]] = {
 }
 for _fields in SHAPES.values():
     _fields["entered_at"] = Text(25)  # when a step dated earlier was typed in (app.ops.desk)
+    _fields["date_only"] = Flag()  # only the day it happened was given, not the time (app.models.events.DayOnly)
 # A setting's value, by key (the time limits are checked by app.models.deadlines.TimeLimits when they are set).
 SETTING_VALUES: dict[str, Shape] = {"domains": ListOf(NAME, 500), "station_name": NAME, "limits": Anything()}
 assert set(EVENT_LABELS) <= set(SHAPES), "every kind of event declares its shape (SHAPES)"
@@ -297,6 +298,7 @@ FIELD_NAMES: dict[str, str] = {
     "start": "听证开始日期", "end": "听证结束日期", "notice": "告知事项", "way": "告知方式", "document": "文书编号",
     "category": "诉求分类", "problem_type": "问题类别", "purpose": "信访目的", "legal_route": "解决途径",
     "first_time": "初信初访", "work_order": "工单编号", "entered_at": "录入时间", "step": "督办的步骤",
+    "date_only": "仅有日期",
     "note": "说明", "reason": "理由", "reply": "答复意见", "rating": "回访评价",
     "override": "批准", "approval": "领导批准", "account": "账号", "display": "显示名", "role": "角色",
     "action": "操作", "count": "次数", "by": "批准人",

@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from app.models.case import EDITABLE_FIELDS, FIELD_LABELS, OUT_OF_TURN_NOTE, CaseState, approval_text
-from app.models.events import Event, entered_text, minute_text
+from app.models.events import Event, entered_text, event_when_text
 from app.models.vocab import CHANNELS, CHECKLIST_ITEMS, EVENT_LABELS, RATINGS
 
 EMPTY = "（空）"
@@ -171,7 +171,7 @@ def event_notes(events: list[Event], out_of_turn: Iterable[str] = ()) -> list[tu
     ``out_of_turn`` (the fold's) names steps made elsewhere that did not move the case; their note says so."""
     ordered = sorted(events, key=Event.sort_key)
     annulled = {str(e.payload.get("target")) for e in ordered if e.kind == "annul"}
-    labels = {e.id: f"{EVENT_LABELS.get(e.kind, e.kind)} {minute_text(e.at)}" for e in ordered}
+    labels = {e.id: f"{EVENT_LABELS.get(e.kind, e.kind)} {event_when_text(e)}" for e in ordered}
     changes = change_notes(ordered)
     late = set(out_of_turn)
     rows = []

@@ -17,12 +17,12 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from app.models.case import CaseState, fold
+from app.models.case import CaseState, advance, fold
 from app.models.chain import ALLOWED_FROM
 from app.models.concurrency import seen_vector
 from app.models.deadlines import TimeLimits
 from app.models.errors import DomainError
-from app.models.events import Event, HybridClock, minute_text
+from app.models.events import DayOnly, Event, HybridClock, minute_text
 from app.models.intake import CaseDraft, check_problem_type
 from app.models.settings import SETTING_KIND, SETTINGS, setting_payload
 from app.models.vocab import DEFAULT_DOMAINS, DEFAULT_PROBLEM_TYPES, EVENT_LABELS, LEVELS
@@ -389,6 +389,8 @@ class Desk:
         """The payload with the time of entry beside the date the thing happened, when the two differ (a letter
         received on Monday and typed in on Wednesday): limits count from ``when``, the timeline shows both."""
         now = self.now()
+        if isinstance(when, DayOnly):  # only the day was given: kept so, and shown as a date
+            payload = {**payload, "date_only": True}
         if abs((now - when).total_seconds()) > ENTRY_TOLERANCE_SECONDS:
             return {**payload, "entered_at": now.isoformat(timespec="seconds")}
         return payload
@@ -451,23 +453,38 @@ class Desk:
                    payload: dict[str, Any], when: datetime) -> Event:
         """Check, write and project one event inside the caller's transaction (also used by app.ops.batch,
         which records one measure on many cases in one transaction)."""
-        events = _registered_events(conn, case_id)
-        state = fold(case_id, events)
-        check(state, kind, payload, self.limits, when.date())
-        check_date(state, kind, when)
-        if kind in ("dispatch", "accept", "no_longer_accept"):
-            self._check_settled_matter(conn, state, kind)
-        payload = self._dated(payload, when)
-        if kind in ALLOWED_FROM:
-            # What this station held of the case, so the fold can tell a step made without seeing another
-            # station's step (app.models.case.fold) from one made after it.
-            payload = {**payload, "seen": payload.get("seen", seen_vector(events))}
-        # Sort after every event of the case held now, including ones imported through another connection.
-        self._clock.observe(max(e.hlc for e in events))
-        event = writer.make(case_id, kind, payload, self.actor, when)
-        eventlog.append(conn, [event])
-        projection.write_case(conn, fold(case_id, [*events, event]), self.limits)
-        return event
+        return self._record_steps_in(conn, writer, case_id, [(kind, payload)], when)[0][0]
+
+    def _record_steps_in(self, conn: sqlite3.Connection, writer: ChainWriter, case_id: str,
+                         steps: list[tuple[str, dict[str, Any]]], when: datetime,
+                         held: tuple[list[Event], CaseState] | None = None) -> tuple[list[Event], CaseState]:
+        """Check and write events on one case inside the caller's transaction, each checked against the case as
+        the ones before it left it; the case is read and folded once (``held``: as the caller just read it in
+        this transaction, ``_case_in``), each new event applied to it, and projected once (a paper and its
+        notice). Returns the events and the case as they leave it."""
+        events, state = held or self._case_in(conn, case_id)
+        made: list[Event] = []
+        for kind, given in steps:
+            check(state, kind, given, self.limits, when.date())
+            check_date(state, kind, when)
+            if kind in ("dispatch", "accept", "no_longer_accept"):
+                self._check_settled_matter(conn, state, kind)
+            payload = self._dated(given, when)
+            if kind in ALLOWED_FROM:
+                # What this station held of the case, so the fold can tell a step made without seeing another
+                # station's step (app.models.case.fold) from one made after it.
+                payload = {**payload, "seen": payload.get("seen", seen_vector(events))}
+            # Sort after every event of the case held now, including ones imported through another connection.
+            self._clock.observe(max(e.hlc for e in events))
+            made.append(writer.make(case_id, kind, payload, self.actor, when))
+            events = [*events, made[-1]]
+            if kind == "annul":
+                state = fold(case_id, events)
+            else:
+                advance(state, made[-1])
+        eventlog.append(conn, made)
+        projection.write_case(conn, state, self.limits)
+        return made, state
 
     def _check_settled_matter(self, conn: sqlite3.Connection, state: CaseState, kind: str) -> None:
         """After 复核 the same matter on the same facts and reasons is not accepted again (不再受理): a case linked
@@ -551,6 +568,11 @@ class Desk:
     # ----- reading ----------------------------------------------------------------------------------------------
     def case(self, case_id: str) -> CaseState:
         return fold(case_id, _registered_events(self.conn, case_id))
+
+    def _case_in(self, conn: sqlite3.Connection, case_id: str) -> tuple[list[Event], CaseState]:
+        """A case's events and the case they make, read inside the caller's transaction."""
+        events = _registered_events(conn, case_id)
+        return events, fold(case_id, events)
 
     def events(self, case_id: str) -> list[Event]:
         return eventlog.for_case(self.conn, case_id)

@@ -45,8 +45,12 @@ def record_output(desk: Desk, what: str, target: Path | str, *, cases: int, peop
     """Record that a readable file with personal data was written (call after writing it). ``people`` is None
     when the program cannot count them without reading the file again (a bundle's workbook)."""
     may_output(desk, full_id=full_id)
-    desk.record_station_event(OUTPUT_KIND, {"what": what, "file": Path(target).name, "cases": int(cases),
-                                            "people": people, "full_id": bool(full_id)}, {"audit"})
+    desk.record_station_event(OUTPUT_KIND, output_payload(what, target, cases, people, full_id), {"audit"})
+
+
+def output_payload(what: str, target: Path | str, cases: int, people: int | None, full_id: bool) -> dict[str, Any]:
+    """The ``output`` event's payload (app.ops.papers records it in the paper's own transaction)."""
+    return {"what": what, "file": Path(target).name, "cases": int(cases), "people": people, "full_id": bool(full_id)}
 
 
 def people_in(desk: Desk, case_ids: list[str]) -> int:

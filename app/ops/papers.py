@@ -3,8 +3,9 @@
 The template is read and checked first (a broken one writes nothing). Then, in one transaction: the next number
 of the station, kind and year is taken and recorded as a ``document`` event (which also records that the
 petitioner's data went out, and in which format); a notice records its 告知 (notify) step with the paper's date,
-way and number; the file is written through app.store.files. If the file cannot be written the transaction is
-rolled back, so a number is used only by a paper that exists, and never used again.
+way and number; the file is written through app.store.files; the output of the petitioner's data is recorded.
+If the file cannot be written the transaction is rolled back, so a number is used only by a paper that exists, and
+never used again.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from app.models.errors import DomainError
 from app.models.papers import DOCUMENT_KIND, check_paper, document_number, paper_values
 from app.models.vocab import NOTICE_WAYS
 from app.ops.desk import Desk
-from app.ops.outputs import may_output, record_output
+from app.ops.outputs import OUTPUT_KIND, may_output, output_payload
 from app.reports.paper_templates import open_template, station_template
 from app.reports.papers import write_docx, write_pdf
 from app.store import eventlog
@@ -46,22 +47,25 @@ def make_paper(desk: Desk, case_id: str, kind_name: str, out: Path | str, *, way
         raise DomainError("告知方式须为：" + "、".join(NOTICE_WAYS))
     may_output(desk, full_id=full_id)
     when = desk._when(at)
-    state = desk.case(case_id)
-    kind = check_paper(state, kind_name, way)
-    template = open_template(station_template(desk.data_dir, kind.name))
     station = desk.require_station()
-    with desk._write({"cases"}, (case_id,)) as conn:
+    # One transaction (one commit, one signature): the case read once, the number, the document and 告知 events,
+    # the file, and the record that the petitioner's data went out.
+    with desk._write({"cases", "audit"}, (case_id,)) as conn:
+        events, state = desk._case_in(conn, case_id)
+        kind = check_paper(state, kind_name, way)
+        template = open_template(station_template(desk.data_dir, kind.name))
         writer = desk._writer(conn)
         seq = eventlog.last_document_seq(conn, station.code, kind.name, when.year) + 1
         number = document_number(station.name, kind, when.year, seq)
-        payload = {"paper": kind.name, "year": when.year, "seq": seq, "number": number, "format": file_format,
-                   "full_id": full_id}
-        desk._record_in(conn, writer, case_id, DOCUMENT_KIND, payload, when)
-        if kind.notice:
-            desk._record_in(conn, writer, case_id, "notify",
-                            {"notice": kind.notice, "way": way, "document": number, "note": ""}, when)
         values = paper_values(state, kind, number, station.name, when.date(), way, full_id)
+        people = len(state.petitioners)
+        steps = [(DOCUMENT_KIND, {"paper": kind.name, "year": when.year, "seq": seq, "number": number,
+                                  "format": file_format, "full_id": full_id})]
+        if kind.notice:
+            steps.append(("notify", {"notice": kind.notice, "way": way, "document": number, "note": ""}))
+        desk._record_steps_in(conn, writer, case_id, steps, when, held=(events, state))
         with output_file(out) as temp:
             (write_pdf if file_format == "pdf" else write_docx)(template, values, temp)
-    record_output(desk, "paper", out, cases=1, people=len(state.petitioners), full_id=full_id)
+        output = output_payload("paper", out, 1, people, full_id)
+        eventlog.append(conn, [writer.make("", OUTPUT_KIND, output, desk.actor, desk.now())])
     return Paper(number, out, kind.notice)

@@ -15,7 +15,7 @@ from app.models.chain import ALLOWED_FROM
 from app.models.concurrency import seen_vector
 from app.models.errors import DomainError
 from app.models.events import Event
-from app.models.vocab import CHANNELS
+from app.models.vocab import CHANNELS, STATUSES
 from app.ops.desk import Desk
 from app.sync.conflicts import hard_conflicts
 
@@ -41,6 +41,9 @@ def supervise(desk: Desk, case_id: str, deadline: str, note: str, step: str = ""
     is recorded."""
     if step and step not in ALLOWED_FROM:
         raise DomainError(f"督办要求的办理步骤不存在：{step}")
+    state = desk.case(case_id)
+    if state.finished:
+        raise DomainError(f"案件 {case_id} 已{STATUSES[state.status].removeprefix('已')}，不能再督办")
     try:
         due = date.fromisoformat(deadline.strip())
     except ValueError:

@@ -23,6 +23,10 @@ RESOURCES = Path(__file__).resolve().parents[2] / "resources" / "papers"
 
 # Roles: title, number, plain (addressee, body), right (issuing office, date). The body is indented by the layout.
 _SIGN = [("right", "{{发文机关}}"), ("right", "{{日期}}")]
+# A paper the petitioner or a unit receives ends as the real ones do: the issuing office marked for its seal
+# (盖章) and the date, with room above them for the round seal.
+_SEALED = [("right", "{{发文机关}}（盖章）"), ("right", "{{日期}}")]
+SEAL_ROOM_PT = 80  # above the issuing office in the .docx (about 28 mm, as the PDF leaves)
 _HEAD = [("title", "{{发文机关}}"), ("title", "{name}"), ("number", "{{文号}}")]
 _RIGHTS = ("如对处理意见不服，可以自收到本意见书之日起30日内，向原办理行政机关的上一级行政机关请求复查。")
 DEFAULT_TEXT: dict[str, list[tuple[str, str]]] = {
@@ -36,45 +40,45 @@ DEFAULT_TEXT: dict[str, list[tuple[str, str]]] = {
         *_HEAD, ("plain", "{{信访人}}："),
         ("body", "你（们）于{{登记日期}}提出的信访事项（{{诉求}}），经审查，符合《信访工作条例》规定的受理条件，"
                  "本机关已于{{受理日期}}予以受理，将自受理之日起60日内办结并书面答复你（们）。"),
-        ("body", "特此告知。"), *_SIGN],
+        ("body", "特此告知。"), *_SEALED],
     "不予受理告知书": [
         *_HEAD, ("plain", "{{信访人}}："),
         ("body", "你（们）于{{登记日期}}提出的信访事项（{{诉求}}），经审查，{{理由}}。根据《信访工作条例》的规定，"
                  "本机关决定不予受理。"),
-        ("body", "特此告知。"), *_SIGN],
+        ("body", "特此告知。"), *_SEALED],
     "不再受理告知书": [
         *_HEAD, ("plain", "{{信访人}}："),
         ("body", "你（们）于{{登记日期}}提出的信访事项（{{诉求}}），已经复核终结。你（们）以同一事实和理由再次提出，"
                  "根据《信访工作条例》的规定，各级信访工作机构和其他行政机关不再受理。{{理由}}"),
-        ("body", "特此告知。"), *_SIGN],
+        ("body", "特此告知。"), *_SEALED],
     "转送/交办单": [
         *_HEAD, ("plain", "{{事权单位}}："),
         ("body", "现将{{信访人}}于{{登记日期}}提出的信访事项（案件编号{{案件编号}}）{{转送方式}}你单位，"
                  "请依法依规处理。信访事项：{{诉求}}"),
-        ("body", "交办事项请于{{报告期限}}前报送办结报告。"), *_SIGN],
+        ("body", "交办事项请于{{报告期限}}前报送办结报告。"), *_SEALED],
     "延期告知书": [
         *_HEAD, ("plain", "{{信访人}}："),
         ("body", "你（们）提出的信访事项（{{诉求}}），本机关已于{{受理日期}}受理。因{{理由}}，经批准，"
                  "办理期限延长{{延期天数}}日。"),
-        ("body", "特此告知。"), *_SIGN],
+        ("body", "特此告知。"), *_SEALED],
     "处理意见书": [
         *_HEAD, ("plain", "{{信访人}}："),
         ("body", "你（们）于{{登记日期}}提出的信访事项（{{诉求}}），本机关已于{{受理日期}}受理。经调查核实，"
                  "处理意见如下：{{处理意见}}"),
-        ("body", _RIGHTS), *_SIGN],
+        ("body", _RIGHTS), *_SEALED],
     "复查意见书": [
         *_HEAD, ("plain", "{{信访人}}："),
         ("body", "你（们）对信访事项（{{诉求}}）的处理意见不服，请求复查。经复查，意见如下：{{复查意见}}"),
-        ("body", "如对复查意见不服，可以自收到本意见书之日起30日内，向复查机关的上一级行政机关请求复核。"), *_SIGN],
+        ("body", "如对复查意见不服，可以自收到本意见书之日起30日内，向复查机关的上一级行政机关请求复核。"), *_SEALED],
     "复核意见书": [
         *_HEAD, ("plain", "{{信访人}}："),
         ("body", "你（们）对信访事项（{{诉求}}）的复查意见不服，请求复核。经复核，意见如下：{{复核意见}}"),
-        ("body", "本复核意见为最终意见。你（们）以同一事实和理由再提出信访事项的，不再受理。"), *_SIGN],
+        ("body", "本复核意见为最终意见。你（们）以同一事实和理由再提出信访事项的，不再受理。"), *_SEALED],
     "听证通知书": [
         *_HEAD, ("plain", "{{信访人}}："),
         ("body", "你（们）请求复核的信访事项（{{诉求}}），本机关决定举行听证。具体时间、地点另行通知，"
                  "请携带有关证据材料按时参加。"),
-        ("body", "特此通知。"), *_SIGN],
+        ("body", "特此通知。"), *_SEALED],
 }
 
 
@@ -94,6 +98,7 @@ def build_default(kind: str, path: Path) -> None:
     normal.font.name = "宋体"
     normal.font.size = Pt(14)
     normal.element.rPr.rFonts.set(qn("w:eastAsia"), "宋体")
+    first_right = True
     for role, text in DEFAULT_TEXT[kind]:
         paragraph = document.add_paragraph()
         run = paragraph.add_run(text.replace("{name}", kind))
@@ -104,6 +109,10 @@ def build_default(kind: str, path: Path) -> None:
             run.font.size = Pt(20)
         elif role == "right":
             paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+            paragraph.paragraph_format.right_indent = Pt(34)
+            if first_right:  # the issuing office: room above it for the seal
+                paragraph.paragraph_format.space_before = Pt(SEAL_ROOM_PT)
+                first_right = False
         elif role == "body":
             paragraph.paragraph_format.first_line_indent = Pt(28)
     document.save(str(path))

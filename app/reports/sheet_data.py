@@ -17,7 +17,7 @@ from datetime import date
 from app.models.case import CaseState, Step, fold
 from app.models.deadlines import Deadline, days_left
 from app.models.errors import DomainError
-from app.models.events import Event, minute_text
+from app.models.events import Event, event_when_text
 from app.models.identity import mask_id_number
 from app.models.light import case_light
 from app.models.vocab import CHANNELS, EVENT_LABELS, RATINGS
@@ -61,10 +61,10 @@ class PrintoutMatch:
         if self.event is None:
             return "校验码与本案任何记录都不符：打印件不是本站本案的记录，或已被改动"
         if not self.later:
-            last = f"{minute_text(self.event.at)} {_label(self.event.kind)}"
+            last = f"{event_when_text(self.event)} {_label(self.event.kind)}"
             return f"打印件与当前记录一致（打印时最后一项记录：{last}）"
         kinds = "、".join(dict.fromkeys(_label(e.kind) for e in self.later))
-        when = f"{minute_text(self.event.at)}（{_label(self.event.kind)}）"
+        when = f"{event_when_text(self.event)}（{_label(self.event.kind)}）"
         return f"打印件为 {when} 时的记录，此后又有 {len(self.later)} 项变更（{kinds}），请重新打印"
 
 

@@ -84,9 +84,8 @@ def head(conn: sqlite3.Connection, origin: str) -> tuple[int, str]:
 
 def last_document_seq(conn: sqlite3.Connection, origin: str, paper: str, year: int) -> int:
     """The highest number a station gave a paper (文书) of a kind in a year, 0 for none. A partial index holds the
-    document events alone, so the answer does not read a station's every event (made once, on first use)."""
-    conn.execute("CREATE INDEX IF NOT EXISTS events_documents ON events (origin, json_extract(payload, '$.paper'), "
-                 "json_extract(payload, '$.year')) WHERE kind = 'document'")
+    document events alone (``events_documents``, app.store.schema), so the answer does not read a station's every
+    event."""
     row = conn.execute(
         "SELECT max(CAST(json_extract(payload, '$.seq') AS INTEGER)) FROM events WHERE kind = 'document' "
         "AND origin = ? AND json_extract(payload, '$.paper') = ? AND json_extract(payload, '$.year') = ?",

@@ -323,9 +323,10 @@ def check_search_index(conn: sqlite3.Connection) -> bool:
 
 
 def recompute_deadlines(conn: sqlite3.Connection, limits: TimeLimits, case_ids: Iterable[str] | None = None) -> None:
-    """After the station's limits change, project open cases again so their lights follow the new limits."""
+    """After the station's limits change, project open cases (and finished ones still owing the notice of their
+    end) again so their lights follow the new limits."""
     ids = list(case_ids) if case_ids is not None else [
-        r[0] for r in conn.execute("SELECT case_id FROM cases WHERE finished = 0")]
+        r[0] for r in conn.execute("SELECT case_id FROM cases WHERE finished = 0 OR deadline IS NOT NULL")]
     for case_id in ids:
         refresh_case(conn, case_id, limits)
 

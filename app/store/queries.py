@@ -18,18 +18,21 @@ from app.store.stations import StationGroup, StationTree
 # Mirrors app.models.deadlines.supervision_colour; parameter :today is an ISO date.
 # colour_pin is the colour a case has whatever its dates (a backlog case, a dissatisfied petitioner; see
 # app.models.deadlines.colour_pin); deadline is the nearest running limit, yellow_from the first yellow day of any.
+# A finished case has no deadline unless it still owes the notice of its end (不予受理, 不再受理, 导入法定途径):
+# then that limit alone colours it, without the pin.
 COLOUR_SQL = (
-    "CASE WHEN finished = 1 THEN 'none' "
-    "WHEN colour_pin = 'red' OR deadline < :today THEN 'red' "
-    "WHEN colour_pin = 'yellow' OR yellow_from <= :today THEN 'yellow' ELSE 'green' END"
+    "CASE WHEN finished = 1 AND deadline IS NULL THEN 'none' "
+    "WHEN deadline < :today OR (finished = 0 AND colour_pin = 'red') THEN 'red' "
+    "WHEN yellow_from <= :today OR (finished = 0 AND colour_pin = 'yellow') THEN 'yellow' ELSE 'green' END"
 )
+_LIT = "(finished = 0 OR deadline IS NOT NULL)"
+_NOT_RED = "(deadline IS NULL OR deadline >= :today) AND (finished = 1 OR colour_pin != 'red')"
 _COLOUR_WHERE = {
-    "red": "(finished = 0 AND (colour_pin = 'red' OR deadline < :today))",
-    "yellow": "(finished = 0 AND colour_pin != 'red' AND (deadline IS NULL OR deadline >= :today) "
-              "AND (colour_pin = 'yellow' OR yellow_from <= :today))",
-    "green": "(finished = 0 AND colour_pin = '' AND (deadline IS NULL OR deadline >= :today) "
+    "red": "(deadline < :today OR (finished = 0 AND colour_pin = 'red'))",
+    "yellow": f"({_LIT} AND {_NOT_RED} AND (yellow_from <= :today OR (finished = 0 AND colour_pin = 'yellow')))",
+    "green": f"({_LIT} AND {_NOT_RED} AND (finished = 1 OR colour_pin = '') "
              "AND (yellow_from IS NULL OR yellow_from > :today))",
-    "none": "(finished = 1)",
+    "none": "(finished = 1 AND deadline IS NULL)",
 }
 COLOUR_RANK_SQL = "CASE " + " ".join(
     f"WHEN {_COLOUR_WHERE[c]} THEN {i}" for i, c in enumerate(("red", "yellow", "green"))) + " ELSE 3 END"

@@ -260,8 +260,27 @@ def _v10(conn: sqlite3.Connection) -> None:
                      (json.dumps(held),))
 
 
+def _v11(conn: sqlite3.Connection) -> None:
+    """A case ended by 不予受理, 不再受理 or 导入法定途径 runs against the notice limit until the notice of its end
+    is recorded: those cases are projected again from their events. The index of the papers' numbers, made until
+    now on a paper's first use, is made here once (app.store.eventlog.last_document_seq)."""
+    import json
+
+    conn.execute("CREATE INDEX IF NOT EXISTS events_documents ON events (origin, json_extract(payload, '$.paper'), "
+                 "json_extract(payload, '$.year')) WHERE kind = 'document'")
+
+    from app.models.deadlines import TimeLimits
+    from app.store import projection
+
+    row = conn.execute("SELECT value FROM settings WHERE key = 'limits'").fetchone()
+    limits = TimeLimits.from_json(json.loads(row[0]) if row else {})
+    ended = [r[0] for r in conn.execute(
+        "SELECT case_id FROM cases WHERE status IN ('declined', 'not_accepted', 'routed_legal')")]
+    projection.recompute_deadlines(conn, limits, ended)
+
+
 # Step N brings a file from version N-1 to N. Append only; never change a step that has shipped.
-STEPS: list[Callable[[sqlite3.Connection], None]] = [_v1, _v2, _v3, _v4, _v5, _v6, _v7, _v8, _v9, _v10]
+STEPS: list[Callable[[sqlite3.Connection], None]] = [_v1, _v2, _v3, _v4, _v5, _v6, _v7, _v8, _v9, _v10, _v11]
 # A file older than this (and not new) has its projections written again from its events after the steps: the
 # fold learned things (time limits beside each other, the colour pin) that SQL alone cannot fill in.
 REPROJECT_BELOW = 9

@@ -24,6 +24,7 @@ TEXTS = {
     "title": "信访工作台",
     "no_steps": "案件 {case_id} 已{status}，没有可以记录的办理步骤",
     "no_annul": "案件 {case_id} 没有可撤销的办理步骤",
+    "finished": "案件 {case_id} 已{status}，不能再督办",
     "confirm_backlog": "将案件 {case_id} {what}？此操作会记入办理过程。",
     "backlog_on": "列为积案",
     "backlog_off": "取消积案",
@@ -71,6 +72,21 @@ class CaseActions:
         if not case_id:
             return self._refuse(TEXTS["no_case"])
         return self._dialog(case_id, [kind])
+
+    def supervise(self, case_id: str | None) -> Opened:
+        """督办: a supervision order with its deadline and the step it asks for (app.views.supervise_dialog)."""
+        if not case_id:
+            return self._refuse(TEXTS["no_case"])
+        state = self.desk.case(case_id)
+        if state.finished:
+            return self._refuse(TEXTS["finished"].format(case_id=case_id,
+                                                         status=STATUSES[state.status].removeprefix("已")))
+        from app.views.supervise_dialog import SuperviseDialog
+
+        dialog = SuperviseDialog(self.desk, case_id, self.parent)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        return dialog
 
     def close_case(self, case_id: str | None) -> Opened:
         return self.record_step(case_id, ["close"])

@@ -9,7 +9,7 @@ from typing import Any
 from app.models.case import FIELD_LABELS, OUT_OF_TURN_WARNING, CaseState
 from app.models.deadlines import days_text, objection_window
 from app.models.errors import DomainError
-from app.models.events import minute_text
+from app.models.events import when_text
 from app.models.intake import repeat_warning
 from app.models.light import case_light
 from app.models.timeline import classification_text
@@ -41,6 +41,7 @@ TEXTS = {
     "backlog_off": "取消积案",
     "annul": "撤销上一步",
     "papers": "文书",
+    "supervise": "督办",
     "deadline": "{what}（{days}）",
     "objection": "单位异议期限：{due}（派发后{n}个工作日）",
     "no_deadline": "当前没有计时的办理期限",
@@ -332,7 +333,7 @@ class CaseDetail(QtWidgets.QWidget):
             "channel": f"{CHANNELS.get(state.channel, state.channel)}　{people_count}",
             "domain": state.domain, "place": place, "authority_unit": state.authority_unit,
             "dispatch_units": "、".join(state.dispatch_units), "leader": leader,
-            "registered_at": f"{minute_text(state.registered_at)}　{state.origin}",
+            "registered_at": f"{when_text(state.registered_at, state.registered_date_only)}　{state.origin}",
             "rating": RATINGS.get(state.rating, ""), "repeat_of": "、".join(state.repeat_of),
             "classification": classification_text(state),
             "summary": state.request_summary,
@@ -387,6 +388,8 @@ class CaseDetail(QtWidgets.QWidget):
         self._button("leaderButton", TEXTS["leader"], lambda: self.case_actions.set_leader(case_id))
         self._button("backlogButton", TEXTS["backlog_off"] if state.backlog else TEXTS["backlog_on"],
                      lambda: self.case_actions.toggle_backlog(case_id))
+        if not state.finished:
+            self._button("superviseButton", TEXTS["supervise"], lambda: self.case_actions.supervise(case_id))
         papers = self._button("papersButton", TEXTS["papers"], lambda: None)
         papers.setMenu(papers_menu(self.desk, state, papers))
         if any(s.kind in ALLOWED_FROM for s in state.steps):

@@ -11,8 +11,8 @@ from typing import Any
 from app.views.qt import QtCore, QtGui, QtWidgets
 
 # The main window's actions offered, in this order (None: a separator); those of feature menus when installed.
-MENU_ACTIONS: tuple[str | None, ...] = ("recordStep", "attachEvidence", "closeCase", None, "editCase", "annulStep",
-                                        None, "print_sheets")
+MENU_ACTIONS: tuple[str | None, ...] = ("recordStep", "attachEvidence", "closeCase", "superviseCase", None,
+                                        "editCase", "annulStep", None, "print_sheets")
 
 
 def case_menu(window: Any, parent: QtWidgets.QWidget) -> QtWidgets.QMenu:

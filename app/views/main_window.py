@@ -59,6 +59,8 @@ TEXTS = {
     "close_missing": "现在不能办结：",
     "no_case": "请先在列表中选择一件案件",
     "edit": "修改信息…",
+    "supervise": "督办…",
+    "supervise_tip": "对所选案件下达督办：督办期限和要求完成的步骤",
     "edit_tip": "改正所选案件的登记信息（原内容保留在办理过程中）",
     "annul": "撤销上一步",
     "annul_tip": "撤销所选案件最近一个办理步骤（须填写理由，原记录保留）",
@@ -211,6 +213,8 @@ class MainWindow(QtWidgets.QMainWindow):
                                           TEXTS["attach_tip"], "attachEvidence")
         self.close_action = self._action(TEXTS["close"], "Ctrl+Shift+C", lambda: acts.close_case(current()),
                                          TEXTS["close_tip"], "closeCase")
+        self.supervise_action = self._action(TEXTS["supervise"], "", lambda: acts.supervise(current()),
+                                             TEXTS["supervise_tip"], "superviseCase")
         self.edit_action = self._action(TEXTS["edit"], "Ctrl+E", lambda: acts.edit(current()), TEXTS["edit_tip"],
                                         "editCase")
         self.annul_action = self._action(TEXTS["annul"], "Ctrl+Z", lambda: acts.annul(current()),
@@ -255,6 +259,7 @@ class MainWindow(QtWidgets.QMainWindow):
         case_menu.setObjectName("caseMenu")
         for action in (self.new_action, self.record_action, self.attach_action, self.close_action):
             case_menu.addAction(action)
+        case_menu.addAction(self.supervise_action)
         case_menu.addSeparator()
         case_menu.addAction(self.edit_action)
         case_menu.addAction(self.annul_action)

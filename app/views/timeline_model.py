@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from app.models.events import Event, minute_text
+from app.models.events import Event, event_when_text
 from app.models.timeline import event_notes, station_mark
 from app.models.vocab import EVENT_LABELS
 from app.views.common import ROOT, Index
@@ -73,7 +73,7 @@ class TimelineModel(QtCore.QAbstractTableModel):
         column = index.column()
         evidence = list(event.payload.get("evidence", []))
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
-            values = (minute_text(event.at),
+            values = (event_when_text(event),
                       EVENT_LABELS.get(event.kind, event.kind) + (ANNULLED if annulled else ""),
                       event.actor, self._station_text(event.origin), unit, note,
                       "、".join(str(item.get("name", "")) for item in evidence))

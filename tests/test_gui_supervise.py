@@ -1,0 +1,115 @@
+"""督办 from the window: the detail's button, the 案件 menu and the right-click menu open one dialog that issues a
+supervision order with its deadline and the step it asks for, through the same operation as ``supervise``; a
+refusal stays in the dialog and records nothing."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+
+from app.ops.desk import Desk
+from app.views.main_window import MainWindow
+from app.views.qt import QtCore, QtWidgets
+from app.views.supervise_dialog import SuperviseDialog
+from tests.conftest import FakeNow, make_draft
+from tests.gui_support import make_window, open_dialog, type_text
+
+
+@pytest.fixture
+def window(qtbot, desk: Desk) -> MainWindow:  # type: ignore[no-untyped-def]
+    w = make_window(qtbot, desk)
+    yield w
+    w.close()
+
+
+def issue(qtbot, dialog: SuperviseDialog) -> None:  # type: ignore[no-untyped-def]
+    with qtbot.waitSignal(dialog.issued, timeout=5000):
+        dialog.ok.click()
+
+
+def supervisions(desk: Desk, case_id: str) -> list[dict[str, object]]:
+    return [e.payload for e in desk.events(case_id) if e.kind == "supervise"]
+
+
+def test_the_detail_issues_an_order_whose_deadline_and_step_become_a_limit(qtbot, window: MainWindow,  # type: ignore[no-untyped-def]
+                                                                          desk: Desk, now: FakeNow) -> None:
+    case_id = desk.register_case(make_draft())
+    desk.record(case_id, "dispatch", {"units": ["镇农业农村办"]})
+    window.select_case(case_id)
+    window.detail.action_buttons()["superviseButton"].click()
+    dialog = open_dialog(window, SuperviseDialog)
+    steps = [dialog.step.itemData(i) for i in range(dialog.step.count())]
+    assert steps[0] == "" and steps[1] == "accept"  # any next step, then what can be done now first
+    assert dialog.step.itemText(1) == "受理" and "（以后的步骤）" in dialog.step.itemText(steps.index("close"))
+    dialog.step.setCurrentIndex(steps.index("accept"))
+    dialog.deadline.setDate(QtCore.QDate(2026, 3, 6))
+    type_text(dialog.note, "请限期受理并告知信访人")
+    issue(qtbot, dialog)
+    assert supervisions(desk, case_id) == [{"deadline": "2026-03-06", "note": "请限期受理并告知信访人",
+                                            "step": "accept"}]
+    # The order is a limit of the case: on the detail, nearest first, yellow from the day it was given.
+    assert window.detail.deadline.text().splitlines()[0] == "督办期限：2026-03-06（剩4天）"
+    assert "黄" in window.detail.colour.text()
+    now.current = datetime(2026, 3, 7, 9)  # the day after the deadline, the step not recorded: red
+    window.detail.reload()
+    assert window.detail.deadline.text().splitlines()[0] == "督办期限：2026-03-06（逾期1天）"
+    assert "红" in window.detail.colour.text()
+
+
+def test_the_ordered_step_recorded_ends_the_order(qtbot, window: MainWindow, desk: Desk) -> None:  # type: ignore[no-untyped-def]
+    case_id = desk.register_case(make_draft())
+    window.select_case(case_id)
+    case_menu = window.menuBar().findChild(QtWidgets.QMenu, "caseMenu")
+    assert window.supervise_action in case_menu.actions()  # the 案件 menu holds it
+    window.supervise_action.trigger()
+    dialog = open_dialog(window, SuperviseDialog)
+    dialog.step.setCurrentIndex(dialog.step.findData("dispatch"))
+    type_text(dialog.note, "三日内转送")
+    issue(qtbot, dialog)
+    assert window.detail.deadline.text().startswith("督办期限：2026-03-09")  # a week by default
+    desk.record(case_id, "dispatch", {"units": ["镇农业农村办"]})
+    window.select_case(case_id)
+    assert "督办" not in window.detail.deadline.text()
+
+
+def test_a_refused_order_says_why_stays_open_and_records_nothing(qtbot, window: MainWindow,  # type: ignore[no-untyped-def]
+                                                                 desk: Desk) -> None:
+    case_id = desk.register_case(make_draft())
+    window.select_case(case_id)
+    window.detail.action_buttons()["superviseButton"].click()
+    dialog = open_dialog(window, SuperviseDialog)
+    dialog.ok.click()  # no request typed
+    assert dialog.isVisible() and dialog.error.text() == "请填写督办要求"
+    assert supervisions(desk, case_id) == []
+    # A past deadline cannot be chosen in the date field; the operation refuses one typed anyway (the command line).
+    assert dialog.deadline.minimumDate() == QtCore.QDate(2026, 3, 2)
+    dialog.reject()
+
+
+def test_a_finished_case_is_not_supervised(qtbot, window: MainWindow, desk: Desk) -> None:  # type: ignore[no-untyped-def]
+    from app.models.errors import DomainError
+    from app.ops import supervision
+
+    case_id = desk.register_case(make_draft())
+    desk.record(case_id, "decline", {"reason": "已在诉讼中"})
+    window.select_case(case_id)
+    assert "superviseButton" not in window.detail.action_buttons()
+    box = window.case_actions.supervise(case_id)
+    assert isinstance(box, QtWidgets.QMessageBox) and "已不予受理，不能再督办" in box.text()
+    box.close()
+    with pytest.raises(DomainError, match="已不予受理，不能再督办"):
+        supervision.supervise(desk, case_id, "2026-03-20", "请答复")
+    assert supervisions(desk, case_id) == []
+
+
+def test_right_click_offers_the_order(qtbot, window: MainWindow, desk: Desk) -> None:  # type: ignore[no-untyped-def]
+    case_id = desk.register_case(make_draft())
+    window.select_case(case_id)
+    window.detail.timeline.customContextMenuRequested.emit(QtCore.QPoint(5, 5))
+    menu = window.last_menu
+    action = next(a for a in menu.actions() if a.objectName() == "superviseCase")
+    assert action.text() == "督办…"
+    menu.close()
+    action.trigger()
+    open_dialog(window, SuperviseDialog).reject()
