@@ -91,3 +91,28 @@ def test_each_kind_of_break_is_named() -> None:
         assert eventlog.check_chains(log([(2, change)], set())) == ChainProblem("A1:3" if change != "id" else
                                                                                "A1:13", reason)
     assert eventlog.check_chains(log([(0, "link")], set())) == ChainProblem("A1:1", "站点首个事件的前序哈希不正确")
+
+
+def test_events_about_no_case_are_found_without_walking_the_station_s_every_event(tmp_path: object) -> None:
+    """The accounts (read at every login), the settings (read by verify) and the audit ask for the station's events
+    about no case: SQLite must find them through the case index, not walk every event of the station in order
+    (at a million events that was seconds per login)."""
+    from pathlib import Path
+
+    from app.ops.outputs import audit
+    from app.store import settings_log
+    from tests.conftest import new_station
+
+    desk = new_station(Path(str(tmp_path)) / "s")
+    asked: list[str] = []
+    desk.conn.set_trace_callback(asked.append)
+    desk.accounts()
+    settings_log.difference(desk.conn)
+    audit(desk)
+    desk.conn.set_trace_callback(None)
+    station_queries = [q for q in asked if "case_id = ''" in q and q.lstrip().upper().startswith("SELECT")]
+    assert len(station_queries) >= 3
+    for query in station_queries:
+        plan = " ".join(str(r[3]) for r in desk.conn.execute("EXPLAIN QUERY PLAN " + query))
+        assert "events_case" in plan, (query, plan)
+    desk.close()

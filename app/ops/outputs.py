@@ -146,7 +146,7 @@ def audit(desk: Desk, date_from: date | None = None, date_to: date | None = None
     import orjson
 
     code = desk.require_station().code
-    sql = (f"SELECT at, actor, kind, payload FROM events WHERE case_id = '' AND origin = ? "
+    sql = (f"SELECT at, actor, kind, payload FROM events WHERE case_id = '' AND +origin = ? "  # the case index
            f"AND kind IN ({','.join('?' * len(AUDIT_KINDS))})")
     params: list[Any] = [code, *AUDIT_KINDS]
     if date_from:
