@@ -119,7 +119,7 @@ class Desk:
         self.conn: sqlite3.Connection = open_connection(self.data_dir / DB_NAME, master_key)
         vault.attach(self.data_dir, self.conn)
         self.scratch = Scratch(self.data_dir)
-        self.blobs = BlobStore(self.data_dir / "blobs", vault.get_or_create(self.conn, EVIDENCE_KEY, new_key()))
+        self.blobs = BlobStore(self.data_dir / "blobs", vault.get_or_create(self.conn, EVIDENCE_KEY, new_key))
         self.blobs.remove_stale_incoming()
         self._seal_older_files()
         self.now = now
@@ -329,7 +329,7 @@ class Desk:
         from app.store import signatures
         from app.sync import keys
 
-        key = keys.load_or_create_key(self.data_dir)
+        key = keys.load_or_create_key(self.data_dir, conn)
         problem = signatures.check_head(conn, code, before, signatures.keyring(conn, code, keys.raw_public(key)))
         if problem:
             raise DomainError(f"本站事件记录与签名不符（事件 {problem.event_id}：{problem.reason}），本次操作未保存："

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import sqlite3
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
@@ -128,6 +129,14 @@ def _search_text(state: CaseState) -> str:
 _CASE_INSERT = f"INSERT INTO cases ({', '.join(CASE_COLUMNS)}) VALUES ({', '.join('?' * len(CASE_COLUMNS))})"
 _CASE_UPSERT = _CASE_INSERT + " ON CONFLICT (case_id) DO UPDATE SET " + ", ".join(
     f"{c} = excluded.{c}" for c in CASE_COLUMNS[1:])
+_CASE_SELECT = f"SELECT n, {', '.join(CASE_COLUMNS)} FROM cases WHERE case_id = ?"
+_CHILD_SELECTS = {  # the rows held, in the order case_rows makes them where that order is known (steps by idx)
+    "petitioners": "SELECT * FROM petitioners WHERE case_id = ?",
+    "steps": "SELECT * FROM steps WHERE case_id = ? ORDER BY idx",
+    "evidence": "SELECT * FROM evidence WHERE case_id = ?",
+    "checklist": "SELECT * FROM checklist WHERE case_id = ?",
+    "conflicts": "SELECT * FROM conflicts WHERE case_id = ?",
+}
 _CHILD_INSERTS = {
     "petitioners": "INSERT INTO petitioners VALUES (?,?,?,?,?,?)",
     "steps": "INSERT INTO steps VALUES (?,?,?,?,?,?,?,?,?)",
@@ -138,10 +147,21 @@ _CHILD_INSERTS = {
 
 
 def write_case(conn: sqlite3.Connection, state: CaseState, limits: TimeLimits) -> int:
-    """Replace one case's projected rows (inside the caller's transaction). Returns the case's row number."""
+    """Replace one case's projected rows (inside the caller's transaction). Returns the case's row number.
+
+    Only what changed is written: the columns of the case's row that differ (an UPDATE naming every column would
+    rewrite the entry of every index on the table, and in a sealed store every page written is encrypted at the
+    commit), the steps added after those held, a child table only when its rows differ."""
     rows = case_rows(state, limits)
-    conn.execute(_CASE_UPSERT, rows.case)
-    n = int(conn.execute("SELECT n FROM cases WHERE case_id = ?", (state.case_id,)).fetchone()[0])
+    held = conn.execute(_CASE_SELECT, (state.case_id,)).fetchone()
+    if held is None:
+        n = int(conn.execute(_CASE_INSERT, rows.case).lastrowid or 0)
+    else:
+        n = int(held[0])
+        changed = [i for i, (old, new) in enumerate(zip(held[1:], rows.case, strict=True)) if old != new]
+        if changed:
+            conn.execute(f"UPDATE cases SET {', '.join(f'{CASE_COLUMNS[i]} = ?' for i in changed)} WHERE n = ?",
+                         [*(rows.case[i] for i in changed), n])
     old = conn.execute("SELECT body FROM case_text WHERE n = ?", (n,)).fetchone()
     if old is None or old[0] != rows.text:
         if old is not None:
@@ -149,8 +169,13 @@ def write_case(conn: sqlite3.Connection, state: CaseState, limits: TimeLimits) -
         conn.execute("INSERT OR REPLACE INTO case_text (n, body) VALUES (?, ?)", (n, rows.text))
         conn.execute("INSERT INTO case_fts (rowid, body) VALUES (?, ?)", (n, rows.text))
     for table, sql in _CHILD_INSERTS.items():
-        conn.execute(f"DELETE FROM {table} WHERE case_id = ?", (state.case_id,))
-        conn.executemany(sql, getattr(rows, table))
+        new_rows = getattr(rows, table)
+        old_rows = conn.execute(_CHILD_SELECTS[table], (state.case_id,)).fetchall() if held is not None else []
+        if table == "steps" and old_rows == new_rows[:len(old_rows)]:
+            conn.executemany(sql, new_rows[len(old_rows):])  # steps are appended: the ones held stay
+        elif Counter(old_rows) != Counter(new_rows):
+            conn.execute(f"DELETE FROM {table} WHERE case_id = ?", (state.case_id,))
+            conn.executemany(sql, new_rows)
     return n
 
 

@@ -8,6 +8,7 @@ data folder (``app.sync.keys`` is called with it) finds the open store through `
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
 from pathlib import Path
 
 from app.models.errors import DomainError
@@ -62,12 +63,14 @@ def names(conn: sqlite3.Connection, prefix: str) -> list[str]:
                                        (len(prefix), prefix))]
 
 
-def get_or_create(conn: sqlite3.Connection, name: str, make: bytes) -> bytes:
-    """The secret ``name``, stored as ``make`` if there was none yet (the first writer wins)."""
+def get_or_create(conn: sqlite3.Connection, name: str, make: Callable[[], bytes]) -> bytes:
+    """The secret ``name``, stored as ``make()`` if there was none yet (the first writer wins). ``make`` is called
+    only then: a new key is not generated on every read of the one already held (the station's signing key is read
+    at every change)."""
     existing = get(conn, name)
     if existing is not None:
         return existing
-    put(conn, name, make)
+    put(conn, name, make())
     stored = get(conn, name)
     assert stored is not None
     return stored

@@ -13,6 +13,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import shutil
+import sqlite3
 from pathlib import Path
 
 from cryptography.exceptions import InvalidSignature
@@ -70,10 +71,12 @@ def load_key(data_dir: Path) -> Ed25519PrivateKey | None:
     return Ed25519PrivateKey.from_private_bytes(raw) if raw is not None else None
 
 
-def load_or_create_key(data_dir: Path) -> Ed25519PrivateKey:
-    """The station's signing key, made on first use and never overwritten: losing it means enrolling again."""
-    conn = vault.connection(data_dir)
-    raw = vault.get_or_create(conn, SIGNING, _raw_private(Ed25519PrivateKey.generate()))
+def load_or_create_key(data_dir: Path, conn: sqlite3.Connection | None = None) -> Ed25519PrivateKey:
+    """The station's signing key, made on first use and never overwritten: losing it means enrolling again.
+    ``conn``: the store's connection when the caller holds it (a desk signing its change), else the one open for
+    ``data_dir``."""
+    conn = conn or vault.connection(data_dir)
+    raw = vault.get_or_create(conn, SIGNING, lambda: _raw_private(Ed25519PrivateKey.generate()))
     return Ed25519PrivateKey.from_private_bytes(raw)
 
 
@@ -113,7 +116,8 @@ def replace_key(data_dir: Path, stamp: str, key: Ed25519PrivateKey,
 
 def load_or_create_encryption_key(data_dir: Path) -> X25519PrivateKey:
     """The station's X25519 key, to which other stations encrypt the bundles they send it."""
-    raw = vault.get_or_create(vault.connection(data_dir), ENCRYPTION, _raw_private(X25519PrivateKey.generate()))
+    raw = vault.get_or_create(vault.connection(data_dir), ENCRYPTION,
+                              lambda: _raw_private(X25519PrivateKey.generate()))
     return X25519PrivateKey.from_private_bytes(raw)
 
 
