@@ -16,6 +16,7 @@ from app.models.errors import DomainError
 from app.ops import supervision
 from app.ops import sync_transfer as transfer
 from app.ops.desk import Desk
+from app.store.db import transaction
 from app.sync.authority import LIMITS_FROM
 from tests.conftest import FakeNow, make_draft
 from tests.sync_helpers import (
@@ -133,10 +134,58 @@ def test_acknowledgements_beyond_what_was_sent_are_refused(tree: dict[str, Desk]
     good, _rows = _up(town, tmp_path)
     resign(good, tmp_path / "bad.zip", town, manifest={"acks": {"331002001": 1, "331002": 10**9}})
     assert import_refused(county, tmp_path / "bad.zip") == (
-        "同步包声称站点 331002001 已收到站点 331002 的第 1000000000 号事件，而本站只有到第 1 号：确认的不能多于本站"
-        "实际发出的，整个同步包不予导入（否则本站此后将不再发送这些事件）")
+        "同步包声称站点 331002001 已收到站点 331002 的第 1000000000 号事件，而本站发给它的只到第 0 号：确认的不能多于"
+        "本站实际发出的，整个同步包不予导入（否则本站此后将不再发送这些事件）")
     down = transfer.export_bundle(county, "331002001", tmp_path / "down.zip")
     assert down.manifest["counts"]["events"] == 1
+
+
+def test_acknowledgements_of_events_held_but_not_yet_sent_are_refused(tree: dict[str, Desk], tmp_path: Path) -> None:
+    """The county sent the township its first order; its second is held at the county but not exported yet. A
+    township file acknowledging the second (no more than the county holds) is refused all the same, the store
+    unchanged, and the county's next file still carries the second order."""
+    town, county = tree["331002001"], tree["331002"]
+    case_id = new_case(town)
+    send(town, county, tmp_path / "1.zip")
+    supervision.supervise(county, case_id, "2026-03-20", "请月底前答复")
+    send(county, town, tmp_path / "2.zip")
+    supervision.supervise(county, case_id, "2026-03-25", "请再次核实")
+    good, _rows = _up(town, tmp_path)
+    resign(good, tmp_path / "bad.zip", town, manifest={"acks": {"331002001": 1, "331002": 2}})
+    assert import_refused(county, tmp_path / "bad.zip") == (
+        "同步包声称站点 331002001 已收到站点 331002 的第 2 号事件，而本站发给它的只到第 1 号：确认的不能多于"
+        "本站实际发出的，整个同步包不予导入（否则本站此后将不再发送这些事件）")
+    transfer.import_bundle(county, good)  # the file as the township made it acknowledges the first order only
+    down = transfer.export_bundle(county, "331002001", tmp_path / "down.zip")
+    transfer.import_bundle(town, down.path)
+    assert [o["note"] for o in town.case(case_id).supervision] == ["请月底前答复", "请再次核实"]
+
+
+def test_after_a_file_written_before_the_log_kept_what_it_told_what_is_held_bounds_acks(
+        tree: dict[str, Desk], tmp_path: Path) -> None:
+    """A store whose latest file to the township was written by an older program (its log row does not say what
+    it told): the township's acknowledgement is held to what the county holds; from the county's next file on, to
+    what it was told."""
+    town, county = tree["331002001"], tree["331002"]
+    case_id = new_case(town)
+    send(town, county, tmp_path / "1.zip")
+    supervision.supervise(county, case_id, "2026-03-20", "请月底前答复")
+    down = transfer.export_bundle(county, "331002001", tmp_path / "2.zip")
+    with transaction(county.conn) as conn:  # as an older program wrote it
+        conn.execute("UPDATE sync_log SET summary = json_remove(summary, '$.sent') WHERE bundle_id = ?",
+                     (down.bundle_id,))
+    transfer.import_bundle(town, down.path)
+    supervision.supervise(county, case_id, "2026-03-25", "请再次核实")
+    good, _rows = _up(town, tmp_path)
+    resign(good, tmp_path / "held.zip", town, manifest={"acks": {"331002001": 1, "331002": 2}})
+    transfer.import_bundle(county, tmp_path / "held.zip")
+    supervision.supervise(county, case_id, "2026-03-28", "请第三次核实")
+    transfer.export_bundle(county, "331002001", tmp_path / "3.zip")  # tells the township up to 3
+    supervision.supervise(county, case_id, "2026-03-29", "请第四次核实")
+    town.edit(case_id, "village", "前王村")
+    good, _rows = _up(town, tmp_path, "again.zip")
+    resign(good, tmp_path / "bad.zip", town, manifest={"acks": {"331002001": 2, "331002": 4}})
+    assert "而本站发给它的只到第 3 号" in import_refused(county, tmp_path / "bad.zip")
 
 
 def test_coverage_beyond_the_events_carried_is_refused(tree: dict[str, Desk], tmp_path: Path) -> None:
@@ -205,6 +254,27 @@ def test_limits_bind_new_events_and_an_older_event_still_travels(tmp_path: Path)
         _forge(good, tmp_path / "old.zip", town, [old])
         result = transfer.import_bundle(county, tmp_path / "old.zip")
         assert county.case(result.report.new_cases[0]).request_summary == "诉" * 6000
+
+
+def test_an_event_back_dated_past_the_cut_over_is_held_to_the_limits(tmp_path: Path) -> None:
+    """The township has sent the county an event dated after the limits came in; its next event bears a date
+    before them (its clock set back, or the file written by hand and signed with its real key) and carries a
+    6,000-character request: refused, because in its station's chain it comes after the cut-over."""
+    now = FakeNow(datetime(LIMITS_FROM.year, LIMITS_FROM.month, LIMITS_FROM.day + 3, 9))
+    with station_tree(tmp_path, now, ("331000", "331002", "331002001")) as tree:
+        town, county = tree["331002001"], tree["331002"]
+        case_id = new_case(town)
+        send(town, county, tmp_path / "1.zip")
+        town.edit(case_id, "village", "前王村")
+        good, rows = _up(town, tmp_path)
+        payload = {**_payload(rows[-1]), "field": "request_summary", "value": "诉" * 6000}
+        back_dated = _with_payload(rows[-1], payload, hlc="001764547200000.00000")  # 2025-12-01
+        _forge(good, tmp_path / "bad.zip", town, [back_dated])
+        assert import_refused(county, tmp_path / "bad.zip") == (
+            "事件 331002001:2：“修改信息”的内容不符合要求：“诉求”过长（6000 字，最多 5000 字）。该事件写的时间早于"
+            "输入限制生效之日（2026-12-01），但站点 331002001 在它之前已记录了生效之后的第 1 号事件，它是新录入的"
+            "内容（时间被调回过），整个同步包不予导入")
+        assert county.case(case_id).request_summary != "诉" * 6000
 
 
 # ----- clocks ---------------------------------------------------------------------------------------------------

@@ -76,7 +76,9 @@ def test_a_bundle_from_above_may_carry_neither_our_own_events_nor_others_cases(t
         "SELECT id, case_id, origin, seq, hlc, at, actor, kind, payload, prev_hash, hash FROM events")}
     on_other = next(r for r in held.values() if r[1] == other and r[2] == "331002")
     resign(down, tmp_path / "bad1.zip", county, events=[on_other, *rows])  # type: ignore[list-item]
-    _refused(town, tmp_path / "bad1.zip", f"事件 {on_other[0]}：上级下发的事件不属于本站的案件")
+    _refused(town, tmp_path / "bad1.zip",
+             f"事件 {on_other[0]}（督办）：案件 {other} 由站点 331002002 登记，站点 331002 既不是登记站点或其上级，"
+             "也不是案件派发到的站点，无权在这件案件上记录，整个同步包不予导入")
     # An event in the township's own name, well-formed but new to it: not the county's to send.
     fake = sealed_row(held["331002001:1"], id="331002001:99", seq=99)  # type: ignore[arg-type]
     assert town.conn.execute("SELECT count(*) FROM events WHERE id = '331002001:99'").fetchone()[0] == 0

@@ -105,6 +105,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
                    help=choices_help("步骤", {k: EVENT_LABELS[k] for k in STEP_KINDS}))
     p.add_argument("--note", default="", help="说明（联系情况、办理措施等）")
     p.add_argument("--unit", action="append", default=[], help="派发单位（一事双交时给两次）")
+    p.add_argument("--station", action="append", default=[],
+                   help="派发到的下级站点代码（该站点由此可在本案上记录办理步骤，同步包随之把案件发给它；一事双交时可给两次）")
     p.add_argument("--reply", default="", help="答复意见（答复反馈、复查/复核答复）")
     p.add_argument("--rating", choices=list(RATINGS), help=choices_help("回访评价", RATINGS))
     p.add_argument("--reason", default="", help="理由（不予受理、延期、依法终结、批准办结）")
@@ -196,6 +198,10 @@ def cmd_step(desk: Desk, args: argparse.Namespace) -> int:
     payload: dict[str, Any] = {"note": args.note}
     if args.kind == "dispatch":
         payload["units"] = args.unit
+        if args.station:
+            payload["stations"] = [code.strip() for code in args.station]
+    elif args.station:
+        return fail("--station 只用于派发（dispatch）")
     if args.reply:
         payload["reply"] = args.reply
     if args.rating:
@@ -216,6 +222,9 @@ def cmd_step(desk: Desk, args: argparse.Namespace) -> int:
         event = desk.record(args.case_no, args.kind, payload, when, approval=approval_of(args, args.reason))
     state = desk.case(args.case_no)
     print(f"{args.case_no}：已记录“{EVENT_LABELS[event.kind]}”，当前状态：{STATUSES[state.status]}")
+    if event.payload.get("stations"):
+        print(f"已派发到站点 {'、'.join(event.payload['stations'])}：本站此后导出的同步包会把本案带给它，"
+              "它可在本案上记录办理步骤")
     return EXIT_OK
 
 

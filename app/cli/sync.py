@@ -8,9 +8,10 @@ from pathlib import Path
 from typing import Any
 
 from app.cli.common import EXIT_OK, EXIT_REFUSED, choices_help, fail, print_json
-from app.models.case import FIELD_LABELS
+from app.models.case import FIELD_LABELS, conflict_value
 from app.models.chain import ALLOWED_FROM
 from app.models.events import minute_text
+from app.models.timeline import value_text
 from app.ops import recovery, supervision
 from app.ops import sync as trust_ops
 from app.ops import sync_transfer as transfer
@@ -261,11 +262,8 @@ def cmd_conflicts(desk: Desk, args: argparse.Namespace) -> int:
 
 def cmd_resolve(desk: Desk, args: argparse.Namespace) -> int:
     supervision.resolve(desk, args.case_no, args.field, args.pick, args.value)
-    state = desk.case(args.case_no)
-    value = getattr(state, args.field)
-    if isinstance(value, list):
-        value = state.petitioner_names()
-    print(f"{args.case_no}：“{FIELD_LABELS[args.field]}”已定为 {value}")
+    value = conflict_value(desk.case(args.case_no), args.field)
+    print(f"{args.case_no}：“{FIELD_LABELS[args.field]}”已定为 {value_text(args.field, value)}")
     return EXIT_OK
 
 

@@ -14,7 +14,7 @@ from typing import Any
 
 from app.models.chain import ALLOWED_FROM
 from app.models.deadlines import Clock
-from app.models.events import Event, saw
+from app.models.events import Event, saw, saw_id
 from app.models.vocab import CHECKLIST_ITEMS, FINISHED_STATUSES
 
 # Fields a handler may change after registration, and how the timeline names them.
@@ -32,8 +32,12 @@ EDITABLE_FIELDS: dict[str, str] = {
 }
 # Fields whose changes are versioned, so that two changes made without seeing each other show as a conflict.
 VERSIONED_FIELDS: tuple[str, ...] = (*EDITABLE_FIELDS, "leader", "backlog")
-# How every versioned field is named to a person (conflicts, timeline, messages).
-FIELD_LABELS: dict[str, str] = {**EDITABLE_FIELDS, "leader": "包案领导", "backlog": "积案"}
+# How every versioned field, and everything else two stations can change at once (a dispatch's units, each 四定四包
+# item), is named to a person (conflicts, timeline, messages).
+DISPATCH_UNITS = "dispatch_units"
+CHECKLIST_PREFIX = "checklist."
+FIELD_LABELS: dict[str, str] = {**EDITABLE_FIELDS, "leader": "包案领导", "backlog": "积案", DISPATCH_UNITS: "派发单位",
+                                **{CHECKLIST_PREFIX + k: f"四定四包“{v}”" for k, v in CHECKLIST_ITEMS.items()}}
 
 
 @dataclass(slots=True)
@@ -274,7 +278,13 @@ def _on_classify(state: CaseState, event: Event) -> None:
 
 def _on_dispatch(state: CaseState, event: Event) -> None:
     p = event.payload
-    state.dispatch_units = list(p.get("units", []))
+    units = list(p.get("units", []))
+    last = state.versions.get(DISPATCH_UNITS)
+    if last and not saw_id(event, last) and units != state.dispatch_units:
+        # Dispatched to other units at another station without seeing this one: both kept for a person to settle.
+        state.conflicts.append(Conflict(DISPATCH_UNITS, [last, event.id], [state.dispatch_units, units]))
+    state.versions[DISPATCH_UNITS] = event.id
+    state.dispatch_units = units
     state.dispatched_at = event.at
     state.dispatch_mode = str(p.get("mode", "transfer"))
     state.report_due = str(p.get("due", "")) if state.dispatch_mode == "assign" else ""
@@ -394,6 +404,7 @@ def _on_close(state: CaseState, event: Event) -> None:
 def _on_agree_objection(state: CaseState, event: Event) -> None:
     """The routing office agrees the case is not the unit's business: back to be dispatched again."""
     state.dispatch_units = []
+    state.versions.pop(DISPATCH_UNITS, None)  # dispatched again from scratch: no earlier dispatch to conflict with
     state.dispatched_at = ""
     state.report_due = ""
     _simple("registered", "reason")(state, event)
@@ -438,10 +449,20 @@ def _on_set_backlog(state: CaseState, event: Event) -> None:
     _versioned(state, event, "backlog", bool(event.payload.get("backlog")))
 
 
+def _concurrent(state: CaseState, event: Event, name: str, previous: Any, value: Any) -> None:
+    """A change made without seeing the change that set ``name`` last keeps both values as a conflict for a person
+    to settle, unless both gave the same value. Changes recorded before they carried ``base`` count as seen."""
+    current = state.versions.get(name)
+    if "base" in event.payload and event.payload["base"] != current and current is not None and previous != value:
+        state.conflicts.append(Conflict(name, [current, event.id], [previous, value]))
+    state.versions[name] = event.id
+
+
 def _on_checklist(state: CaseState, event: Event) -> None:
     key = event.payload["key"]
     if key in state.checklist:
         done = bool(event.payload.get("done"))
+        _concurrent(state, event, CHECKLIST_PREFIX + key, state.checklist[key].done, done)
         state.checklist[key] = ChecklistEntry(done, event.actor, event.at, event.payload.get("note", ""))
 
 
@@ -462,15 +483,36 @@ def _on_supervise(state: CaseState, event: Event) -> None:
     _step(state, event, note=event.payload.get("note", ""))
 
 
+def conflict_value(state: CaseState, name: str) -> Any:
+    """The value ``name`` has now, as a conflict keeps it (a 四定四包 item: whether it is done)."""
+    if name.startswith(CHECKLIST_PREFIX):
+        entry = state.checklist.get(name[len(CHECKLIST_PREFIX):])
+        return entry.done if entry else None
+    if name == "petitioners":
+        return [p.to_json() for p in state.petitioners]
+    return getattr(state, name, None)
+
+
 def _on_resolve(state: CaseState, event: Event) -> None:
-    name = event.payload.get("field", "")
+    """A person's decision on a conflict. Two decisions made without seeing each other (their ``base`` is not the
+    version they arrive at) are a conflict again, unless they decided alike: no decision silently wins."""
+    name = str(event.payload.get("field", ""))
+    if name not in FIELD_LABELS:
+        return
     state.conflicts = [c for c in state.conflicts if c.field != name]
-    if name in VERSIONED_FIELDS:
-        value = event.payload.get("value")
-        if name == "petitioners":
-            value = [Petitioner.from_json(p) for p in value or []]
+    value = event.payload.get("value")
+    _concurrent(state, event, name, conflict_value(state, name), value)
+    if name.startswith(CHECKLIST_PREFIX):
+        key = name[len(CHECKLIST_PREFIX):]
+        if key in state.checklist:
+            state.checklist[key] = ChecklistEntry(bool(value), event.actor, event.at,
+                                                  str(event.payload.get("note", "")))
+    elif name == "petitioners":
+        state.petitioners = [Petitioner.from_json(p) for p in value or []]
+    elif name == DISPATCH_UNITS:
+        state.dispatch_units = list(value or [])
+    else:
         setattr(state, name, value)
-        state.versions[name] = event.id
 
 
 APPLY: dict[str, Callable[[CaseState, Event], None]] = {

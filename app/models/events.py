@@ -117,6 +117,19 @@ def saw(later: Event, earlier: Event) -> bool:
     return later.sort_key() > earlier.sort_key()
 
 
+def saw_id(later: Event, earlier_id: str) -> bool:
+    """``saw`` for an earlier event known by its id (``origin:seq``) only. An id of another form counts as seen."""
+    origin, _, seq = earlier_id.rpartition(":")
+    if not origin or not seq.isdigit():
+        return True
+    if later.origin == origin:
+        return later.seq > int(seq)
+    seen = later.payload.get("seen")
+    if isinstance(seen, dict):
+        return int(seen.get(origin, 0)) >= int(seq)
+    return True  # recorded before changes carried what they had seen
+
+
 def sealed(event: Event) -> Event:
     """The event with its own hash filled in."""
     return Event(

@@ -253,7 +253,7 @@ SHAPES: dict[str, dict[str, Shape]] = {
     "annul": {"target!": EVENT_ID, "reason": LONG},
     "supervise": {"deadline!": Day(future=True), "note": LONG, "step": Choice(("", *EVENT_LABELS))},
     "resolve": {**_CHANGE, "field!": Choice(tuple(FIELD_VALUES)), "value!": Anything(),
-                "settled": ListOf(EVENT_ID, 100)},
+                "settled": ListOf(EVENT_ID, 100), "note": LONG},
     "spot_check": {"algorithm!": Text(50), "seed!": Count(0, 2**63 - 1), "count!": Count(0, 1_000_000),
                    "per_station": Flag(), "backlog_only": Flag(), "stations": Text(50),
                    "candidate_count": Count(0, 10_000_000), "candidates_sha256": Pattern(_SHA256, "SHA-256"),

@@ -15,13 +15,16 @@ EMPTY = "（空）"
 PERSON_PARTS = (("id_number", "身份证号"), ("phone", "电话"), ("address", "住址"))
 
 
-def _value_text(field: str, value: Any) -> str:
+def value_text(field: str, value: Any) -> str:
+    """A field's value as the timeline, the conflicts and the messages say it."""
     if field == "petitioners" and isinstance(value, list):
         return "、".join(str(p.get("name", "")) for p in value if isinstance(p, dict))
     if field == "channel":
         return CHANNELS.get(str(value), str(value))
     if isinstance(value, bool):
         return "是" if value else "否"
+    if isinstance(value, list):
+        return "、".join(str(v) for v in value)
     return str(value) if value not in (None, "") else EMPTY
 
 
@@ -45,10 +48,10 @@ def change_text(field: str, old: Any, new: Any) -> str:
     """How a correction reads: ``领域：农业农村 → 教育``; just the new value when the old one is not known."""
     label = EDITABLE_FIELDS.get(field, field)
     if old is None:
-        return f"{label}改为：{_value_text(field, new)}"
+        return f"{label}改为：{value_text(field, new)}"
     if field == "petitioners" and isinstance(old, list) and isinstance(new, list):
         return _people_change(old, new)
-    return f"{label}：{_value_text(field, old)} → {_value_text(field, new)}"
+    return f"{label}：{value_text(field, old)} → {value_text(field, new)}"
 
 
 def change_notes(ordered: list[Event]) -> dict[str, str]:
@@ -115,7 +118,7 @@ def describe(event: Event, labels: dict[str, str]) -> tuple[str, str]:
         return "", f"{p.get('note', '')}（四定四包未全部完成，{approval_text(p)}）"
     if kind == "edit":
         field = str(p.get("field", ""))
-        return "", f"{EDITABLE_FIELDS.get(field, field)}改为：{_value_text(field, p.get('value'))}"
+        return "", f"{EDITABLE_FIELDS.get(field, field)}改为：{value_text(field, p.get('value'))}"
     if kind == "set_leader":
         return "", str(p.get("leader", ""))
     if kind == "set_backlog":
@@ -134,7 +137,7 @@ def describe(event: Event, labels: dict[str, str]) -> tuple[str, str]:
         return "", f"{p.get('note', '')}{due}"
     if kind == "resolve":
         field = str(p.get("field", ""))
-        return "", f"处理修改冲突：{FIELD_LABELS.get(field, field)}定为 {_value_text(field, p.get('value'))}"
+        return "", f"处理修改冲突：{FIELD_LABELS.get(field, field)}定为 {value_text(field, p.get('value'))}"
     return str(p.get("unit", "")), str(p.get("note", ""))
 
 

@@ -17,7 +17,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from app.models.case import CaseState, advance, fold
+from app.models.case import CHECKLIST_PREFIX, CaseState, advance, fold
 from app.models.chain import ALLOWED_FROM
 from app.models.concurrency import seen_vector
 from app.models.deadlines import TimeLimits
@@ -35,6 +35,7 @@ from app.store.blobs import BlobStore, kind_of
 from app.store.db import DB_NAME, is_database_error, open_connection, transaction
 from app.store.private import Scratch
 from app.store.sealed import new_key
+from app.store.stations import StationTree
 
 if TYPE_CHECKING:
     import sqlite_utils
@@ -469,6 +470,8 @@ class Desk:
             check_date(state, kind, when)
             if kind in ("dispatch", "accept", "no_longer_accept"):
                 self._check_settled_matter(conn, state, kind)
+            if kind == "dispatch" and given.get("stations"):
+                StationTree.load(conn).require_below(list(given["stations"]))
             payload = self._dated(given, when)
             if kind in ALLOWED_FROM:
                 # What this station held of the case, so the fold can tell a step made without seeing another
@@ -539,7 +542,9 @@ class Desk:
         return self.record(case_id, "attach", {"note": note, "evidence": self.store_evidence(paths)})
 
     def set_checklist(self, case_id: str, key: str, done: bool, note: str = "") -> Event:
-        return self.record(case_id, "checklist", {"key": key, "done": done, "note": note})
+        """Tick (or untick) one 四定四包 item. Versioned like a field: a tick and an untick made at two stations
+        without seeing each other become a conflict for a person to settle (app.models.case._concurrent)."""
+        return self._versioned(case_id, "checklist", CHECKLIST_PREFIX + key, {"key": key, "done": done, "note": note})
 
     def _versioned(self, case_id: str, kind: str, field_name: str, payload: dict[str, Any]) -> Event:
         events = self.events(case_id)

@@ -10,7 +10,7 @@ import json
 from datetime import date
 from typing import Any
 
-from app.models.case import FIELD_LABELS
+from app.models.case import CHECKLIST_PREFIX, DISPATCH_UNITS, FIELD_LABELS
 from app.models.chain import ALLOWED_FROM
 from app.models.concurrency import seen_vector
 from app.models.errors import DomainError
@@ -61,7 +61,12 @@ def supervise(desk: Desk, case_id: str, deadline: str, note: str, step: str = ""
 def parse_value(desk: Desk, field_name: str, text: str) -> Any:
     """A value typed for a field, in the field's own type."""
     text = text.strip()
-    if field_name in ("backlog", "collective"):
+    if field_name == DISPATCH_UNITS:
+        units = [u.strip() for u in text.replace("，", "、").replace(",", "、").split("、") if u.strip()]
+        if not 1 <= len(units) <= 2 or len(set(units)) != len(units):
+            raise DomainError("派发单位须为一个事权单位，或“一事双交”的两个不同单位（用“、”隔开）")
+        return units
+    if field_name in ("backlog", "collective") or field_name.startswith(CHECKLIST_PREFIX):
         if text in ("是", "true", "1", "yes"):
             return True
         if text in ("否", "false", "0", "no"):
@@ -110,6 +115,10 @@ def resolve(desk: Desk, case_id: str, field_name: str, pick: int | None = None, 
         chosen = parse_value(desk, field_name, value or "")
     events = desk.events(case_id)
     base = desk.case(case_id).versions.get(field_name)
-    return desk.record(case_id, "resolve", {
-        "field": field_name, "value": chosen, "base": base, "seen": seen_vector(events),
-        "settled": [c.event_id for c in choices]})
+    payload = {"field": field_name, "value": chosen, "base": base, "seen": seen_vector(events),
+               "settled": [c.event_id for c in choices]}
+    if field_name.startswith(CHECKLIST_PREFIX) and chosen:
+        # The item is done as the tick kept says it was done: its note (measures, time limit or unit) goes with it.
+        ticks = [e for e in events if e.id in payload["settled"] and e.kind == "checklist" and e.payload.get("done")]
+        payload["note"] = str(ticks[-1].payload.get("note", "")) if ticks else ""
+    return desk.record(case_id, "resolve", payload)

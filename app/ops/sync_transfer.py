@@ -31,11 +31,12 @@ from app.models.events import HybridClock
 from app.ops.desk import Desk
 from app.ops.sync import chain_of, now_text, require_chain
 from app.store import eventlog
+from app.store.db import transaction
 from app.store.oserrors import os_reason
 from app.store.private import open_private, try_lock
 from app.sync import bundle, fence, keys, tracking, workbook
 from app.sync.apply import ApplyReport, apply_events, refresh
-from app.sync.authority import Border, check_claims
+from app.sync.authority import Border, check_claims, held_dispatches
 from app.sync.certs import Certificate, Revocation
 from app.sync.checkpoints import check_checkpoints
 from app.sync.container import OpenedBundle, not_ours, open_bundle
@@ -81,6 +82,9 @@ class _Checked:
     scope: Callable[[str, str], str | None]
     tree: dict[str, str] = field(default_factory=dict)  # station → its parent, as the certificates say
     relation: str = ""  # what the sender is to this station: "child", "parent" or "recovery"
+    # From the parent: cases registered outside this station's part of the tree that the file brings events of;
+    # each must be dispatched to a station here once the file's events are in (``_check_routed``).
+    routed: set[str] = field(default_factory=set)
 
 
 NO_CERTIFICATE = ("本站尚未安装上级签发的证书，还没有可信的根证书，无法核对同步包的证书链和签名：请先完成入网"
@@ -174,6 +178,7 @@ def _check(desk: Desk, opened: OpenedBundle, say: Progress, require_receiver: bo
                 "不能有两份有效证书，整个同步包不予导入。如该站点确已换了密钥，须先由其上级吊销旧证书。")
     tree = parents([*held, *trusted])
     mine = subtree(tree, station.code)
+    routed: set[str] = set()
     if info.direction == "recovery" and require_receiver:
         # A recovery file (app.ops.recovery) from a station above: this station's own part of the tree, and what
         # was done anywhere about its cases.
@@ -193,8 +198,10 @@ def _check(desk: Desk, opened: OpenedBundle, say: Progress, require_receiver: bo
         def scope(origin: str, case_id: str) -> str | None:
             if origin in mine:
                 return "上级下发的同步包不应包含本站或本站下级产生的事件"
-            if case_id.split("-", 1)[0] not in mine:
+            if not case_id:
                 return "上级下发的事件不属于本站的案件"
+            if case_id.split("-", 1)[0] not in mine:
+                routed.add(case_id)  # a case dispatched here, if a dispatch says so (checked once all are in)
             return None
     elif require_receiver:
         raise DomainError(f"同步包来自站点 {sender.code}（{sender.name}），它不是本站的上级或直属下级")
@@ -204,7 +211,7 @@ def _check(desk: Desk, opened: OpenedBundle, say: Progress, require_receiver: bo
     valid_revs = [r for r in carried_revocations if r.key_id in valid_revocations([r], pool)]
     relation = ("recovery" if info.direction == "recovery" else "child" if sender.parent == station.code
                 else "parent" if tree.get(station.code) == sender.code else "")
-    return _Checked(info, sender, trusted, valid_revs, scope, tree, relation)
+    return _Checked(info, sender, trusted, valid_revs, scope, tree, relation, routed)
 
 
 def save_workbook(desk: Desk, path: Path, out: Path) -> BundleInfo:
@@ -395,6 +402,7 @@ def _apply(desk: Desk, opened: OpenedBundle, checked: _Checked, book: Path, say:
         fenced = fence.tops(conn, list(fence.fences(conn)))
         border = Border(conn, checked.tree, desk.now())
         report = apply_events(conn, rows, checked.scope, lambda done: say("导入事件", done, total), border)
+        _check_routed(conn, checked, own)
         check_checkpoints(conn, opened, report.first_new, own, desk.public_key())
         _check_clock(report, manifest, info)
         fence.check(conn, manifest, fenced)
@@ -418,6 +426,16 @@ def _apply(desk: Desk, opened: OpenedBundle, checked: _Checked, book: Path, say:
                      (info.bundle_id, info.sender, info.created_at, now_text(desk), report.events,
                       report.new_events, str(opened.path), json.dumps(summary)))
     return report
+
+
+def _check_routed(conn: sqlite3.Connection, checked: _Checked, own: str) -> None:
+    """Events from the parent about a case registered outside this station's part of the tree come in only when
+    that case was dispatched to a station here (by a dispatch held now, this file's included)."""
+    mine = subtree(checked.tree, own)
+    for case_id in sorted(checked.routed):
+        if not held_dispatches(conn, case_id, checked.tree) & mine:
+            raise DomainError(f"案件 {case_id}：上级下发的事件不属于本站的案件，该案也没有派发到本站，"
+                              "整个同步包不予导入")
 
 
 def _check_claims(conn: sqlite3.Connection, own: str, checked: _Checked, acks: dict[str, int],
@@ -482,6 +500,8 @@ def export_bundle(desk: Desk, to_code: str, out: Path, progress: Progress | None
     extra += [pool[r.key_id] for r in revocations if r.key_id in pool]  # so the receiver can check them
     conn = desk.conn
     desk.sign_head()  # a file from before checkpoints: its own events are vouched for from this export on
+    if direction == "down":
+        sign_routed(desk, sorted({case for case, _o, _s in bundle.routed_cases(conn, subtree(tree, to_code))}))
     with sync_lock(desk):
         created_at, created_ms = bundle_time(desk)
         conn.execute("BEGIN")  # one snapshot for every query of the export
@@ -497,11 +517,33 @@ def export_bundle(desk: Desk, to_code: str, out: Path, progress: Progress | None
     return result
 
 
+def sign_routed(desk: Desk, cases: list[str]) -> None:
+    """Sign this station's events on cases dispatched to another station that have no checkpoint of their own
+    (a dispatch made above, of a case registered here in a bulk import): they travel to that station alone."""
+    from app.store import signatures
+
+    code = desk.require_station().code
+    if not cases or not signatures.routed_unsigned(desk.conn, code, set(cases)):
+        return
+    key = keys.load_or_create_key(desk.data_dir)
+    with transaction(desk.conn) as conn:
+        head = eventlog.head(conn, code)[0]
+        problem = signatures.check_head(conn, code, head, signatures.keyring(conn, code, keys.raw_public(key)))
+        if problem:
+            raise DomainError(f"本站事件记录与签名不符（事件 {problem.event_id}：{problem.reason}），不能导出："
+                              "请运行“校验”（verify）查看，并联系上级信访部门")
+        signatures.store(conn, [signatures.sign(key, code, seq, digest) for seq, digest in
+                                sorted(signatures.routed_unsigned(conn, code, set(cases)).items())])
+
+
 def log_export(desk: Desk, conn: sqlite3.Connection, result: bundle.ExportResult, peer: str, out: Path,
                **summary: object) -> None:
     """The sync log's row for a file this station wrote (an export, or a recovery file for a station below)."""
     counts = result.manifest["counts"]
+    # What the file told the peer it now holds completely, per origin: the furthest the peer may acknowledge
+    # (app.sync.tracking.sent).
+    sent = {str(o): int(r[1]) for o, r in dict(result.manifest.get("coverage", {})).items()}
     conn.execute("INSERT INTO sync_log (bundle_id, direction, peer, created_at, at, events, new_events, file, "
                  "summary) VALUES (?, 'out', ?, ?, ?, ?, 0, ?, ?)",
                  (result.bundle_id, peer, result.manifest["created_at"], now_text(desk), counts["events"], str(out),
-                  json.dumps({**counts, **summary})))
+                  json.dumps({**counts, **summary, "sent": sent})))

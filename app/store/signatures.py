@@ -60,20 +60,44 @@ def sign(key: Ed25519PrivateKey, origin: str, seq: int, digest: str) -> Checkpoi
 
 def sign_new(conn: sqlite3.Connection, origin: str, after_seq: int, key: Ed25519PrivateKey) -> int:
     """Sign this station's events written after ``after_seq`` (inside the caller's transaction): a checkpoint at
-    the new head, and one at each event on a case registered elsewhere. Returns how many were signed."""
+    the new head, one at each event on a case registered elsewhere, and one at each of its events on a case
+    dispatched to another station, earlier ones included (``routed_unsigned``). Returns how many were signed."""
     _remember_own_key(conn, keys.raw_public(key))
     chosen: dict[int, str] = {}
     last: tuple[int, str] | None = None
-    for seq, digest, case_id in conn.execute("SELECT seq, hash, case_id FROM events WHERE origin = ? AND seq > ? "
-                                             "ORDER BY seq", (origin, after_seq)):
+    touched: set[str] = set()
+    for seq, digest, case_id, kind in conn.execute("SELECT seq, hash, case_id, kind FROM events WHERE origin = ? "
+                                                   "AND seq > ? ORDER BY seq", (origin, after_seq)):
         last = (int(seq), str(digest))
         if case_id and str(case_id).split("-", 1)[0] != origin:
             chosen[last[0]] = last[1]
+        elif case_id and kind != "register":  # a case just registered cannot have been dispatched yet
+            touched.add(str(case_id))
     if last is None:
         return 0
     chosen[last[0]] = last[1]
+    chosen.update(routed_unsigned(conn, origin, touched))
     store(conn, [sign(key, origin, seq, digest) for seq, digest in sorted(chosen.items())])
     return len(chosen)
+
+
+def routed_unsigned(conn: sqlite3.Connection, origin: str, cases: set[str]) -> dict[int, str]:
+    """Of ``cases``, those dispatched to another station travel there alone, like cases registered elsewhere: each
+    event of this station on them needs a checkpoint of its own, also the ones written before the dispatch (a
+    register inside a bulk import was signed only through the import's last event). The events of ``origin`` on
+    them without one, to sign. Signing those is safe once the caller has checked that the head still has the hash
+    this station signed: any change to an earlier event would have changed it."""
+    if not cases:
+        return {}
+    routed = [str(r[0]) for r in conn.execute(
+        "SELECT DISTINCT case_id FROM events WHERE case_id IN (SELECT value FROM json_each(?)) AND kind = 'dispatch' "
+        "AND payload LIKE '%\"stations\":%'", (json.dumps(sorted(cases)),))]
+    if not routed:
+        return {}
+    return {int(seq): str(digest) for seq, digest in conn.execute(
+        "SELECT e.seq, e.hash FROM events e WHERE e.case_id IN (SELECT value FROM json_each(?)) AND e.origin = ? "
+        "AND NOT EXISTS (SELECT 1 FROM checkpoints c WHERE c.origin = e.origin AND c.seq = e.seq)",
+        (json.dumps(routed), origin))}
 
 
 def _remember_own_key(conn: sqlite3.Connection, public: bytes) -> None:

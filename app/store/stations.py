@@ -17,6 +17,8 @@ import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from app.models.errors import DomainError
+
 _MAX_DEPTH = 8  # city > county > township is 3; anything deeper is a broken or looping chain
 
 
@@ -81,6 +83,32 @@ class StationTree:
             found.append(parent)
             current = parent
         return frozenset(found)
+
+    def below(self) -> list[str]:
+        """The stations known to be below this one (its townships, for a county), in code order: those a case
+        can be dispatched to, so that they may record steps on it."""
+        found = []
+        for code in sorted(self.names):
+            current = code
+            for _ in range(_MAX_DEPTH):
+                current = self.parents.get(current, "")
+                if not current or current == code:
+                    break
+                if current == self.own:
+                    found.append(code)
+                    break
+        return found
+
+    def require_below(self, codes: list[str]) -> None:
+        """Refuse (DomainError) a dispatch to stations not known to be below this one: the exports carry a case
+        only down the tree, and the stations above accept steps only from the stations a case was dispatched to."""
+        below = self.below()
+        for code in codes:
+            if code not in below:
+                known = "、".join(self.label(c) for c in below) or "无（本站还没有下级站点的证书）"
+                raise DomainError(f"站点 {code} 不是本站已知的下级站点，不能派发给它。可派发的站点：{known}")
+        if len(set(codes)) != len(codes):
+            raise DomainError("一事双交的两个站点不能相同")
 
     def group_of(self, origin: str) -> str:
         """The station directly below this one on the way to ``origin`` (this station for its own cases)."""

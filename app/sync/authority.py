@@ -1,26 +1,32 @@
 """What a station may say in a bundle, checked at the border for every event and every claim it makes.
 
 - Shape: every event passes its kind's check (app.models.shapes); the length and character limits bind events made
-  since they came in (``LIMITS_FROM``), so an older event never blocks sync.
+  since they came in (``LIMITS_FROM``), so an older event never blocks sync. Which events are older goes by their
+  place in their station's chain once that chain has passed the cut-over, not by the date they bear
+  (``Border._recheck_back_dated``).
 - Clock: no event more than a day ahead of the receiver's clock (a laptop running fast would drag every station's
   clock ahead with it).
 - Whose case: an event about a case comes from the station that registered it, a station above that one, or a
   station the case was dispatched to (``dispatch`` naming ``stations``, 一事双交 included).
-- Claims: acknowledgements and coverage no further than what this station holds.
+- Claims: acknowledgements no further than what this station sent that peer; coverage no further than what
+  this station holds.
 
 A refusal names the event, the case and the stations, and the caller refuses the whole file.
 """
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
 from app.models.errors import DomainError
+from app.models.events import HybridClock
 from app.models.shapes import check_event
 from app.models.vocab import EVENT_LABELS
+from app.sync import tracking
 
 # When the limits on new input came in: events whose clock is earlier are checked for their structure only.
 LIMITS_FROM = datetime(2026, 12, 1)
@@ -51,21 +57,27 @@ class Border:
         self.now_ms = int(now.timestamp() * 1000)
         self.today = now.date()
         self.limits_ms = int(LIMITS_FROM.timestamp() * 1000)
-        self.dispatched: dict[str, set[str]] = {}  # case → stations named by dispatches in this file
+        self.dispatches: dict[str, list[tuple[str, list[str]]]] = {}  # case → (origin, stations) in this file
         self.pending: list[tuple[str, str, str, str]] = []  # event, case, origin, kind: waiting for a dispatch
+        # Events checked for their structure only (dated before LIMITS_FROM): id, origin, seq, kind, payload,
+        # actor, at — checked again in ``finish`` when their station's chain had passed the cut-over before them.
+        self.lenient: list[tuple[str, str, int, str, dict[str, Any], str, str]] = []
 
     def admit(self, row: tuple[Any, ...], payload: dict[str, Any]) -> None:
-        event_id, case_id, origin, _seq, hlc, at, actor, kind = row[:8]
+        event_id, case_id, origin, seq, hlc, at, actor, kind = row[:8]
         wall = int(str(hlc).split(".", 1)[0])
         if wall > self.now_ms + DAY_MS:
             raise DomainError(
                 f"事件 {event_id} 的时间（{clock_text(wall)}）比本机时钟（{clock_text(self.now_ms)}）快一天以上："
                 f"站点 {origin} 的电脑时间不准（或本机时间不准），整个同步包不予导入。"
                 "请核对两台电脑的日期和时间，调准后由对方重新导出。")
+        strict = wall >= self.limits_ms
         try:
-            check_event(str(kind), payload, str(actor), str(at), strict=wall >= self.limits_ms, today=self.today)
+            check_event(str(kind), payload, str(actor), str(at), strict=strict, today=self.today)
         except DomainError as err:
             raise DomainError(f"事件 {event_id}：{err}，整个同步包不予导入") from None
+        if not strict:
+            self.lenient.append((str(event_id), str(origin), int(seq), str(kind), payload, str(actor), str(at)))
         if not case_id:
             return
         registrar = str(case_id).split("-", 1)[0]
@@ -75,13 +87,17 @@ class Border:
                                   "整个同步包不予导入")
             return
         if kind == "dispatch":
-            self.dispatched.setdefault(str(case_id), set()).update(payload.get("stations") or [])
+            self.dispatches.setdefault(str(case_id), []).append((str(origin), list(payload.get("stations") or [])))
         if origin != registrar and origin not in ancestors(self.tree, registrar):
             self.pending.append((str(event_id), str(case_id), str(origin), str(kind)))
 
     def finish(self) -> None:
+        self._recheck_back_dated()
+        granted: dict[str, set[str]] = {}
         for event_id, case_id, origin, kind in self.pending:
-            if origin in self.dispatched.get(case_id, set()) or origin in held_dispatches(self.conn, case_id):
+            if case_id not in granted:
+                granted[case_id] = held_dispatches(self.conn, case_id, self.tree, self.dispatches.get(case_id, []))
+            if origin in granted[case_id]:
                 continue
             registrar = case_id.split("-", 1)[0]
             raise DomainError(
@@ -90,11 +106,50 @@ class Border:
                 "整个同步包不予导入")
 
 
-def held_dispatches(conn: sqlite3.Connection, case_id: str) -> set[str]:
-    """The stations a case was dispatched to by the dispatches held here."""
-    rows = conn.execute("SELECT j.value FROM events e, json_each(e.payload, '$.stations') j "
-                        "WHERE e.case_id = ? AND e.kind = 'dispatch'", (case_id,))
-    return {str(r[0]) for r in rows}
+    def _recheck_back_dated(self) -> None:
+        """An event dated before the limits came in is old only if its station's chain had not yet passed the
+        cut-over when it was made. Its date is the sender's to choose, its place in its station's chain is not:
+        once any event of that station dated after the cut-over is held here (or came in this file), every later
+        event of that station is new input, whatever date it bears. Without this a station could set its clock
+        back (or write the date by hand and sign the file with its real key) to slip an oversized request or a
+        control character past the limits. (Its events before the first one dated after the cut-over still go by
+        their dates: nothing the receiver holds tells when they were made.)"""
+        firsts: dict[str, int | None] = {}
+        cut = HybridClock.format(self.limits_ms, 0)
+        for event_id, origin, seq, kind, payload, actor, at in self.lenient:
+            if origin not in firsts:
+                firsts[origin] = self.conn.execute("SELECT min(seq) FROM events WHERE origin = ? AND hlc >= ?",
+                                                   (origin, cut)).fetchone()[0]
+            first = firsts[origin]
+            if first is None or seq < first:
+                continue
+            try:
+                check_event(kind, payload, actor, at, strict=True, today=self.today)
+            except DomainError as err:
+                raise DomainError(
+                    f"事件 {event_id}：{err}。该事件写的时间早于输入限制生效之日（{LIMITS_FROM.date().isoformat()}），"
+                    f"但站点 {origin} 在它之前已记录了生效之后的第 {first} 号事件，它是新录入的内容（时间被调回过），"
+                    "整个同步包不予导入") from None
+
+
+def held_dispatches(conn: sqlite3.Connection, case_id: str, tree: dict[str, str],
+                    more: list[tuple[str, list[str]]] | None = None) -> set[str]:
+    """The stations a case was dispatched to, by the dispatches held here (and ``more``: origin, stations). A
+    dispatch gives that right only when made by a station that may write on the case itself — the registering
+    station, one above it, or one it was dispatched to before — so that no station can name itself."""
+    dispatches = [(str(o), list(json.loads(s))) for o, s in conn.execute(
+        "SELECT origin, json_extract(payload, '$.stations') FROM events WHERE case_id = ? AND kind = 'dispatch' "
+        "AND json_type(payload, '$.stations') = 'array'", (case_id,))]
+    dispatches += more or []
+    registrar = case_id.split("-", 1)[0]
+    writers = {registrar, *ancestors(tree, registrar)}
+    granted: set[str] = set()
+    while True:
+        new = {str(s) for origin, stations in dispatches if origin in writers or origin in granted
+               for s in stations} - granted
+        if not new:
+            return granted
+        granted |= new
 
 
 def held_top(conn: sqlite3.Connection, origin: str) -> int:
@@ -106,23 +161,27 @@ def held_top(conn: sqlite3.Connection, origin: str) -> int:
 
 def check_claims(conn: sqlite3.Connection, own: str, sender: str, from_parent: bool, we_send: Callable[[str], bool],
                  acks: dict[str, int], coverage: dict[str, tuple[int, int]]) -> None:
-    """Refuse (DomainError) acknowledgements and coverage beyond what this station holds.
+    """Refuse (DomainError) acknowledgements beyond what this station sent the sender, and coverage beyond what
+    this station holds.
 
     ``acks`` is what the sender says it holds; of the origins this station sends it (``we_send``), none may pass
-    what this station holds, or its exports would leave out events the sender never had. From the parent, an
-    acknowledgement of this station's own events may pass its head: the parent holds what a computer restored
-    from an older copy lost (app.ops.recovery).
+    what this station's files told the sender it held (``tracking.sent``; what this station holds, for a store
+    that wrote files before the log kept that): an acknowledgement of events still on their way, or not yet
+    exported, would make every later export leave them out. From the parent, an acknowledgement of this
+    station's own events may pass its head: the parent holds what a computer restored from an older copy lost
+    (app.ops.recovery).
     ``coverage`` is what the file says it carries completely: from a child, every event of the range must now be
     held here; from the parent, no more than the parent's own acknowledgement says it holds."""
+    told = tracking.sent(conn, sender)
     for origin, seq in acks.items():
         if not we_send(origin):
             continue
         if from_parent and origin == own:
             continue
-        top = held_top(conn, origin)
+        top = held_top(conn, origin) if told is None else told.get(origin, 0)
         if seq > top:
             raise DomainError(
-                f"同步包声称站点 {sender} 已收到站点 {origin} 的第 {seq} 号事件，而本站只有到第 {top} 号："
+                f"同步包声称站点 {sender} 已收到站点 {origin} 的第 {seq} 号事件，而本站发给它的只到第 {top} 号："
                 "确认的不能多于本站实际发出的，整个同步包不予导入（否则本站此后将不再发送这些事件）")
     for origin, (low, high) in coverage.items():
         if high < low or low < 0:

@@ -47,14 +47,26 @@ class ExportPlan:
     after: dict[str, int]
     claims: dict[str, tuple[int, int]]
     scope: list[str] = field(default_factory=list)
+    # Downward: cases registered elsewhere that were dispatched to a station in the peer's part of the tree (it may
+    # record steps on them), and of those, the ones whose dispatch the peer has not acknowledged yet: their whole
+    # history goes with it, since the peer never held it.
+    routed: list[str] = field(default_factory=list)
+    fresh: list[str] = field(default_factory=list)
 
     def clauses(self) -> Iterator[tuple[str, list[Any]]]:
         for origin, after in sorted(self.after.items()):
             sql, params = "origin = ? AND seq > ?", [origin, after]
             if self.direction == "down" or self.direction == "recovery" and origin not in self.scope:
-                sql += f" AND case_id != '' AND {_CASE_ORIGIN} IN (SELECT value FROM json_each(?))"
-                params.append(json.dumps(self.scope))
+                sql += (f" AND case_id != '' AND ({_CASE_ORIGIN} IN (SELECT value FROM json_each(?)) "
+                        "OR case_id IN (SELECT value FROM json_each(?)))")
+                params += [json.dumps(self.scope), json.dumps(self.routed)]
+            if self.fresh:
+                sql += " AND case_id NOT IN (SELECT value FROM json_each(?))"
+                params.append(json.dumps(self.fresh))
             yield sql, params
+        if self.fresh:  # every event held of those cases, but the peer's part of the tree's own
+            yield ("case_id IN (SELECT value FROM json_each(?)) AND origin NOT IN (SELECT value FROM json_each(?))",
+                   [json.dumps(self.fresh), json.dumps(self.scope)])
 
 
 def plan_export(conn: sqlite3.Connection, own: str, peer: str, direction: str, own_subtree: set[str],
@@ -67,7 +79,26 @@ def plan_export(conn: sqlite3.Connection, own: str, peer: str, direction: str, o
         origins = [o for o in held if o not in peer_subtree]
     after = {o: acked.get(o, 0) for o in origins if held[o] > acked.get(o, 0)}
     claims = {o: (after[o], held[o]) for o in after}
-    return ExportPlan(own, peer, direction, after, claims, sorted(peer_subtree))
+    routed: list[str] = []
+    fresh: list[str] = []
+    if direction == "down":
+        for case_id, origin, seq in routed_cases(conn, peer_subtree):
+            if case_id not in routed:
+                routed.append(case_id)
+            if seq > acked.get(origin, 0) and case_id not in fresh:
+                fresh.append(case_id)
+    return ExportPlan(own, peer, direction, after, claims, sorted(peer_subtree), routed, fresh)
+
+
+def routed_cases(conn: sqlite3.Connection, stations: set[str]) -> list[tuple[str, str, int]]:
+    """(case, origin and sequence number of the dispatch) of every dispatch held here that names one of
+    ``stations`` for a case registered elsewhere."""
+    rows = conn.execute(
+        "SELECT e.case_id, e.origin, e.seq FROM events e, json_each(e.payload, '$.stations') j WHERE e.kind = "
+        "'dispatch' AND e.payload LIKE '%\"stations\":%' AND j.value IN (SELECT value FROM json_each(?)) "
+        "ORDER BY e.case_id, e.origin, e.seq",
+        (json.dumps(sorted(stations)),)).fetchall()
+    return [(str(c), str(o), int(s)) for c, o, s in rows if str(c).split("-", 1)[0] not in stations]
 
 
 @dataclass

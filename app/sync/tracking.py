@@ -10,6 +10,7 @@ acknowledged, so the next export simply carries its events again.
 
 from __future__ import annotations
 
+import json
 import sqlite3
 
 from app.store import eventlog
@@ -38,3 +39,20 @@ def extend_coverage(conn: sqlite3.Connection, own: str, claims: dict[str, tuple[
         if origin != own and low <= held.get(origin, 0) < high:
             conn.execute("INSERT INTO sync_coverage (origin, seq) VALUES (?, ?) ON CONFLICT (origin) "
                          "DO UPDATE SET seq = excluded.seq", (origin, high))
+
+
+def sent(conn: sqlite3.Connection, peer: str) -> dict[str, int] | None:
+    """Per origin, the furthest ``peer`` can hold of what comes to it from this station: what it acknowledged
+    before, and what this station's files to it (the sync log) told it it now held completely. None when the
+    latest file to it was written before the log kept this (the caller falls back on what this station holds);
+    a file written since covers what such an older one told, as it carries everything not yet acknowledged."""
+    vector = acknowledged(conn, peer)
+    latest_unknown = False
+    for (summary,) in conn.execute("SELECT summary FROM sync_log WHERE direction = 'out' AND peer = ? "
+                                   "ORDER BY rowid", (peer,)):
+        told = json.loads(summary).get("sent")
+        latest_unknown = not isinstance(told, dict)
+        if isinstance(told, dict):
+            for origin, seq in told.items():
+                vector[origin] = max(vector.get(origin, 0), int(seq))
+    return None if latest_unknown else vector

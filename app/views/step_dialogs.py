@@ -31,6 +31,7 @@ from app.models.vocab import (
 from app.models.workflow import ALLOWED_FROM, fitting_notices
 from app.ops.approval import Approval
 from app.ops.desk import Desk
+from app.store.stations import StationTree
 from app.views.approval_box import ApprovalBox
 from app.views.common import ScrollArea, error_label, fitted, grow_to_hint, show_error
 from app.views.qt import Qt, QtCore, QtGui, QtWidgets, Signal
@@ -39,7 +40,8 @@ from app.views.qt import Qt, QtCore, QtGui, QtWidgets, Signal
 FIELDS: dict[str, list[tuple[str, str, str]]] = {
     "dispatch": [("mode", "派发方式", "combo"), ("due", "办结报告期限", "date"),
                  ("unit1", "事权单位（属地）", "line"), ("double", "一事双交：同时交市级主管部门", "check"),
-                 ("unit2", "市级主管部门", "line"), ("note", "交办意见", "text")],
+                 ("unit2", "市级主管部门", "line"), ("station", "派发到下级站点", "combo"),
+                 ("note", "交办意见", "text")],
     "accept": [("unit", "受理单位", "line"), ("note", "受理意见", "text")],
     "object": [("unit", "提出异议的单位", "line"), ("reason", "异议理由及应办单位", "text")],
     "decline": [("reason", "不予受理理由", "text")],
@@ -93,6 +95,7 @@ TEXTS = {
 # Choices of each drop-down field: (code stored, text shown).
 CHOICES: dict[str, list[tuple[str, str]]] = {
     "mode": [(code, label) for code, label in DISPATCH_MODES.items()],
+    "station": [("", "（不派发到其他站点）")],  # and the stations known below this one (StepDialog._prefill)
     "ground": [(g, g) for g in TERMINATION_GROUNDS],
     "notice": [(n, n) for n in NOTICES],
     "way": [(w, w) for w in NOTICE_WAYS],
@@ -314,6 +317,8 @@ class StepPage(QtWidgets.QWidget):
             dispatch = {"units": units, "note": self.value("note"), "mode": self.value("mode")}
             if dispatch["mode"] == "assign":
                 dispatch["due"] = self.value("due")
+            if self.value("station"):  # the station may then record steps on the case; exports carry it there
+                dispatch["stations"] = [self.value("station")]
             return dispatch
         payload = {key: self.value(key) for key in self.fields}
         if self.kind == "classify":
@@ -401,6 +406,12 @@ class StepDialog(QtWidgets.QDialog):
                 double.setChecked(True)
             else:
                 dispatch.set_text("unit1", self.state.authority_unit or self.state.jurisdiction)
+            tree = StationTree.load(self.desk.conn)
+            station = dispatch.fields["station"]
+            assert isinstance(station, QtWidgets.QComboBox)
+            for code in tree.below():
+                station.addItem(tree.label(code), code)
+            dispatch.form.setRowVisible(station, station.count() > 1)
         for kind in ("accept", "object"):  # the unit the case was dispatched to accepts it, or objects
             page = self.page_of.get(kind)
             if page is not None:
