@@ -330,3 +330,16 @@ def test_a_finished_job_leaves_nothing_behind(qtbot, desk: Desk, ending: str) ->
     assert window.findChildren(QtWidgets.QProgressDialog) == []
     assert window.findChildren(QtCore.QThread) == [] and window.findChildren(JobRunner) == []
     qtbot.waitUntil(lambda: not jobs._RUNNING, timeout=5000)
+
+
+def test_a_long_preview_made_by_a_job_opens_first_and_loads_on_the_next_turn(qtbot, desk: Desk) -> None:  # type: ignore[no-untyped-def]
+    from app.views.report_print import MULTI_PAGE_CASES, open_made, sheets_pdf
+
+    generate_demo(desk, MULTI_PAGE_CASES + 2, seed=4)
+    ids = [r[0] for r in desk.conn.execute("SELECT case_id FROM cases ORDER BY case_id")]
+    window = make_window(qtbot, desk)
+    shown = open_made(window, ids, sheets_pdf(desk, ids, False))
+    assert shown.isVisible() and shown.summary.text() == f"正在打开 {len(ids)} 件案件的办理情况表…"
+    qtbot.waitUntil(lambda: shown.document.pageCount() >= len(ids), timeout=10000)
+    assert shown.summary.text() == f"{len(ids)} 件案件，共 {shown.document.pageCount()} 页"
+    assert shown.page_box.maximum() == shown.document.pageCount()

@@ -2,7 +2,7 @@
 the GUI thread reads the count and the first screenful only, and the rest arrives a moment later.
 
 "Big" is lowered to a few cases here (``BACKGROUND_ROWS``, and the list's window of rows to two), so a station of
-a dozen cases takes the path a station of 100,000 takes.
+a few dozen cases takes the path a station of 100,000 takes.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import pytest
 
 from app.demo import generate_demo
 from app.ops.desk import Desk
-from app.views import background_read, case_list_model
+from app.views import background_read, case_list_model, filters
 from app.views.jobs import run_job
 from tests.conftest import make_draft
 from tests.gui_support import make_window
@@ -38,18 +38,24 @@ def big(monkeypatch: pytest.MonkeyPatch) -> list[tuple[bool, int | None]]:
         reads.append((threading.current_thread() is threading.main_thread(), None))
         return real_array(*args)
 
+    def distinct_values(conn: Any, column: str) -> list[str]:
+        reads.append((threading.current_thread() is threading.main_thread(), -1))  # -1: the filters' choices
+        return real_distinct(conn, column)
+
     real_array = case_list_model.case_number_array
+    real_distinct = filters.distinct_values
     monkeypatch.setattr(case_list_model, "case_numbers", case_numbers)
     monkeypatch.setattr(case_list_model, "case_number_array", case_number_array)
+    monkeypatch.setattr(filters, "distinct_values", distinct_values)
     return reads
 
 
 def test_after_a_job_a_big_list_is_read_off_the_gui_thread(qtbot, desk: Desk, tmp_path: Path,  # type: ignore[no-untyped-def]
                                                            big: list[tuple[bool, int | None]]) -> None:
-    generate_demo(desk, 12, seed=3)
+    generate_demo(desk, 60, seed=3)  # two of its cases have a leader
     window = make_window(qtbot, desk)
     window.views.choose("all")
-    qtbot.waitUntil(lambda: window.model.rowCount() == 12 and not window.model._order.pending, timeout=5000)
+    qtbot.waitUntil(lambda: window.model.rowCount() == 60 and not window.model._order.pending, timeout=5000)
     open_before = window.counts.values["open"]
     big.clear()
 
@@ -59,14 +65,18 @@ def test_after_a_job_a_big_list_is_read_off_the_gui_thread(qtbot, desk: Desk, tm
     runner = run_job(desk, "导入台账", work, parent=window, kinds={"cases"})
     with qtbot.waitSignals([runner.done, window.model.refreshed, window.counts.counted], timeout=10000):
         pass
-    assert window.model.rowCount() == 13
-    ids = {window.model.case_id_at(row) for row in range(13)}
-    assert len(ids) == 13 and None not in ids  # every row is there, past the first screenful too
+    assert window.model.rowCount() == 61
+    ids = {window.model.case_id_at(row) for row in range(61)}
+    assert len(ids) == 61 and None not in ids  # every row is there, past the first screenful too
     assert window.counts.values["open"] == open_before + 1
     assert window.counts.labels["open"].text() == f"在办 {open_before + 1}"
+    qtbot.waitUntil(lambda: not window.filters._choices.pending, timeout=5000)
+    leaders = [r[0] for r in desk.conn.execute("SELECT DISTINCT leader FROM cases WHERE leader != '' ORDER BY 1")]
+    combo = window.filters.leader
+    assert leaders and [combo.itemText(i) for i in range(1, combo.count())] == leaders
     on_gui = [limit for gui, limit in big if gui]
     assert on_gui and all(limit == 2 for limit in on_gui)  # the GUI thread read the first screenful only
-    assert [limit for gui, limit in big if not gui] == [None]  # the whole order, once, in the background
+    assert sorted(limit or 0 for gui, limit in big if not gui) == [-1, 0]  # the order and the leaders, once each
 
 
 def test_a_late_background_read_is_dropped_for_a_newer_one(qtbot, desk: Desk,  # type: ignore[no-untyped-def]
@@ -78,8 +88,8 @@ def test_a_late_background_read_is_dropped_for_a_newer_one(qtbot, desk: Desk,  #
     desk.register_case(make_draft(name="赵新来"))  # the list re-read, its order on the way
     window.model.complete(now=True)  # needed at once (a case to select): read here, the one on the way unused
     assert window.model.rowCount() == 13 and window.model.case_id_at(12) is not None
-    for thread in window.model._order.threads:
-        thread.join(10)
+    for read in window.model._order.reads:
+        read.result(10)
     with qtbot.assertNotEmitted(window.model.refreshed, wait=200):
         pass
 

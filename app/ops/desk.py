@@ -290,11 +290,12 @@ class Desk:
         if listener in self._listeners:
             self._listeners.remove(listener)
 
-    def announce(self, kinds: set[str], case_ids: tuple[str, ...] = ()) -> None:
+    def announce(self, kinds: set[str], case_ids: tuple[str, ...] = (), last_hlc: str | None = None) -> None:
         """Tell listeners about changes written through another connection to this station's file (sync runs
-        its imports on a desk of its own in a worker thread)."""
+        its imports on a desk of its own in a worker thread). ``last_hlc``, the newest event's clock as the writer
+        read it, spares this connection the read (tens of milliseconds just after a big write)."""
         self._settings_cache.clear()  # the job may have set them (the demo sets up its station)
-        self._clock.observe(eventlog.last_hlc(self.conn) or HybridClock.format(0, 0))
+        self._clock.observe(last_hlc or eventlog.last_hlc(self.conn) or HybridClock.format(0, 0))
         for listener in list(self._listeners):
             listener(frozenset(kinds), case_ids)
 

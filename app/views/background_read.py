@@ -3,8 +3,8 @@
 After a job changed cases, the window reads the order of the whole list and the status bar's counts again. On a
 station of 100,000 cases each such read takes the GUI thread 40-100 ms (more on a busy machine, more again just
 after a job wrote, when SQLCipher decrypts the pages afresh), so the window would stand still at the very moment the
-job ends. A ``BackgroundRead`` runs the read on a connection of its own in a short-lived thread (SQLite lets go of the
-interpreter lock while it works) and hands the result to the GUI thread; the newest request wins, an older
+job ends. A ``BackgroundRead`` runs the read on a connection of its own in the one reading thread (SQLite lets go of
+the interpreter lock while it works) and hands the result to the GUI thread; the newest request wins, an older
 result arriving late is dropped. Small stations read at once, as before: the answer is there before a repaint.
 """
 
@@ -15,6 +15,7 @@ import sqlite3
 import sys
 import threading
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
 from app.ops.desk import Desk
@@ -24,6 +25,9 @@ BACKGROUND_ROWS = 20_000  # a station with more cases than this reads its whole 
 Read = Callable[[sqlite3.Connection], Any]
 
 
+# One thread reads for every view, one read after another: after a job the list's order, the counts and the
+# filters' choices would otherwise be three threads taking the cores from the GUI thread at the same moment.
+_READER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="background-read")
 SWITCH_INTERVAL_S = 0.001  # while work runs off the GUI thread (Python's default: 0.005)
 
 
@@ -79,7 +83,7 @@ class BackgroundRead(QtCore.QObject):
         self.desk = desk
         self._ticket = 0
         self._done: Callable[[Any], None] | None = None
-        self.threads: list[threading.Thread] = []  # for tests: every read's thread
+        self.reads: list[Future[None]] = []  # for tests: the reads under way
         self.delivered.connect(self._deliver)  # queued: emitted from the reading thread
 
     @property
@@ -87,11 +91,18 @@ class BackgroundRead(QtCore.QObject):
         return self._done is not None
 
     def run(self, read: Read, done: Callable[[Any], None]) -> None:
+        """Start the read once the GUI thread is back in its event loop: what it does now (the rest of a refresh)
+        is not slowed by a thread starting up beside it."""
         self._ticket += 1
         self._done = done
-        thread = threading.Thread(target=self._read, args=(self._ticket, read), name="background-read", daemon=True)
-        self.threads = [t for t in self.threads if t.is_alive()] + [thread]
-        thread.start()
+        ticket = self._ticket
+        QtCore.QTimer.singleShot(0, self, lambda: self._start(ticket, read))
+
+    def _start(self, ticket: int, read: Read) -> None:
+        if ticket != self._ticket:
+            return  # a newer read or an answer read at once came meanwhile
+        OffThread.begin()  # ended by the read
+        self.reads = [f for f in self.reads if not f.done()] + [_READER.submit(self._read, ticket, read)]
 
     def drop(self) -> None:
         """Forget the read under way (what it would bring was read at once meanwhile)."""
@@ -100,7 +111,6 @@ class BackgroundRead(QtCore.QObject):
 
     def _read(self, ticket: int, read: Read) -> None:
         result: Any
-        OffThread.begin()
         try:
             own = self.desk.twin()
             try:

@@ -10,10 +10,13 @@ typist does not trigger one query per character; every other filter applies at o
 
 from __future__ import annotations
 
+import sqlite3
+
 from app.models.vocab import COLOURS, STATUSES
 from app.ops.desk import Desk
 from app.store.queries import CaseFilter, distinct_values
 from app.store.stations import StationTree, origins_with_cases
+from app.views.background_read import BackgroundRead, many_cases
 from app.views.common import colour_dot, single_shot
 from app.views.qt import Qt, QtGui, QtWidgets, Signal
 
@@ -51,6 +54,7 @@ class FilterBar(QtWidgets.QWidget):
 
     def __init__(self, desk: Desk, with_origin: bool = False, parent: QtWidgets.QWidget | None = None) -> None:
         super().__init__(parent)
+        self._choices = BackgroundRead(desk, self)  # the leaders and stations of a big station
         self.setObjectName("filterBar")
         self.desk = desk
         self.search = QtWidgets.QLineEdit()
@@ -117,17 +121,32 @@ class FilterBar(QtWidgets.QWidget):
         return combo
 
     def reload_choices(self) -> None:
-        """Leaders and stations come from the data; refill them, keeping what was chosen."""
-        self._refill(self.leader, [(v, v) for v in distinct_values(self.desk.conn, "leader")])
-        if self.origin is not None:
-            self._refill(self.origin, self._station_choices())
+        """Leaders and stations come from the data; refill them, keeping what was chosen. Both are a scan of every
+        case: on a big station it is made off the GUI thread (``app.views.background_read``)."""
+        with_origin = self.origin is not None
 
-    def _station_choices(self) -> list[tuple[str, str]]:
+        def read(conn: sqlite3.Connection) -> tuple[list[str], StationTree | None, list[str]]:
+            if not with_origin:
+                return distinct_values(conn, "leader"), None, []
+            return distinct_values(conn, "leader"), StationTree.load(conn), origins_with_cases(conn)
+
+        if many_cases(self.desk.conn):
+            self._choices.run(read, self._fill_choices)
+        else:
+            self._choices.drop()
+            self._fill_choices(read(self.desk.conn))
+
+    def _fill_choices(self, read: tuple[list[str], StationTree | None, list[str]]) -> None:
+        leaders, tree, origins = read
+        self._refill(self.leader, [(v, v) for v in leaders])
+        if self.origin is not None and tree is not None:
+            self._refill(self.origin, self._station_choices(tree, origins))
+
+    def _station_choices(self, tree: StationTree, origins: list[str]) -> list[tuple[str, str]]:
         """(label, key) of each station choice; ``_origin_sets`` maps each key to the stations it covers."""
-        tree = StationTree.load(self.desk.conn)
         choices: list[tuple[str, str]] = []
         sets: dict[str, tuple[str, ...]] = {}
-        for group in tree.groups(origins_with_cases(self.desk.conn)):
+        for group in tree.groups(origins):
             if group.own:
                 choices.append((TEXTS["own"].format(label=tree.label(group.code)), group.code))
                 sets[group.code] = (group.code,)

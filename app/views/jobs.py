@@ -19,6 +19,7 @@ from typing import Any
 
 from app.models.errors import Cancelled, DomainError
 from app.ops.desk import Desk
+from app.store.eventlog import last_hlc
 from app.views.background_read import OffThread
 from app.views.errors import write_log
 from app.views.qt import Qt, QtCore, QtWidgets, Signal
@@ -84,19 +85,22 @@ class _Worker(QtCore.QObject):
         except Exception as err:  # the same as a fault of the job itself
             self.failed.emit(self._unexpected(err))
             return
+        # The desk is closed before the outcome is told: closing it after a big write takes tens of milliseconds,
+        # which the GUI thread, waiting for this thread to end, would stand still for.
+        told: tuple[Any, ...]
         try:
             self.say("", 0, 0)  # 取消 pressed before the thread got going
             result = self.work(own, self.say)
+            told = (self.succeeded, (result, last_hlc(own.conn)))  # the clock read here, not on the GUI thread
         except Cancelled:
-            self.cancelled.emit()
+            told = (self.cancelled,)
         except DomainError as err:
-            self.failed.emit(str(err))
+            told = (self.failed, str(err))
         except Exception as err:  # an unexpected fault must reach the user, not kill the thread silently
-            self.failed.emit(self._unexpected(err))
-        else:
-            self.succeeded.emit(result)
+            told = (self.failed, self._unexpected(err))
         finally:
             own.close()
+        told[0].emit(*told[1:])
 
 
 _RUNNING: set[JobRunner] = set()
@@ -195,10 +199,11 @@ class JobRunner(QtCore.QObject):
         self.worker_thread.deleteLater()
         QtCore.QTimer.singleShot(0, lambda: _RUNNING.discard(self))
 
-    def _succeeded(self, result: object) -> None:
+    def _succeeded(self, outcome: tuple[object, str | None]) -> None:
+        result, newest = outcome
         self._finish()
         if self.kinds:
-            self.desk.announce(self.kinds)
+            self.desk.announce(self.kinds, last_hlc=newest)
         self.done.emit(result)
         self._end()
 

@@ -41,6 +41,7 @@ TEXTS = {
     "error": "无法打印",
     "save_failed": "无法保存 PDF",
     "making": "正在生成办理情况表…",
+    "opening": "正在打开 {cases} 件案件的办理情况表…",
     "printing": "正在打印…",
     "page_prefix": "第 ",
     "page_suffix": " 页",
@@ -55,7 +56,7 @@ class PrintPreview(QtWidgets.QDialog):
     """A preview of the sheets of some cases, with 打印 and 另存为 PDF."""
 
     def __init__(self, desk: Desk, case_ids: list[str], parent: QtWidgets.QWidget | None = None,
-                 pdf: bytes | None = None) -> None:
+                 pdf: bytes | None = None, load_later: bool = False) -> None:
         super().__init__(parent)
         self.setObjectName("printPreview")
         self.setWindowTitle(TEXTS["title"])
@@ -101,6 +102,9 @@ class PrintPreview(QtWidgets.QDialog):
         self.runner: JobRunner | None = None
         if pdf is None:
             self.reload()
+        elif load_later:  # the dialog is painted first, the document loaded on the next turn: two short waits
+            self.summary.setText(TEXTS["opening"].format(cases=len(case_ids)))
+            QtCore.QTimer.singleShot(0, self, lambda: self.show_pdf(pdf))
         else:
             self.show_pdf(pdf)
 
@@ -302,9 +306,7 @@ def preview(window: Any, case_ids: list[str]) -> PrintPreview | JobRunner | None
         return None
     if len(case_ids) > INLINE_CASES:
         def show(pdf: bytes) -> None:
-            dialog = PrintPreview(window.desk, case_ids, window, pdf)
-            dialog.setAttribute(QtCore.Qt.WidgetAttribute.WA_DeleteOnClose)
-            dialog.open()
+            open_made(window, case_ids, pdf)
 
         return run_job(window.desk, TEXTS["making"],
                        lambda own, say: sheets_pdf(own, case_ids, False, say), parent=window, done=show,
@@ -314,6 +316,15 @@ def preview(window: Any, case_ids: list[str]) -> PrintPreview | JobRunner | None
     except DomainError as err:
         message(window, TEXTS["error"], str(err))
         return None
+    dialog.setAttribute(QtCore.Qt.WidgetAttribute.WA_DeleteOnClose)
+    dialog.open()
+    return dialog
+
+
+def open_made(window: Any, case_ids: list[str], pdf: bytes) -> PrintPreview:
+    """Open the preview of sheets a job made (thousands of pages: laying out the dialog and loading the document
+    each take the GUI thread a while, so they are done on two turns of the event loop)."""
+    dialog = PrintPreview(window.desk, case_ids, window, pdf, load_later=len(case_ids) > MULTI_PAGE_CASES)
     dialog.setAttribute(QtCore.Qt.WidgetAttribute.WA_DeleteOnClose)
     dialog.open()
     return dialog
