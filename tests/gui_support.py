@@ -66,3 +66,17 @@ def log_in_when_asked(then: Callable[[], None] | None = None) -> None:
         dialog.log_in()
 
     QtCore.QTimer.singleShot(0, fill)
+
+
+def use_case_action(qtbot: object, window: MainWindow, name: str) -> None:
+    """Do one of the case detail's actions as a handler does: click its button when the row shows it, else choose
+    it from 更多 (the steps that did not fit, 补充材料, 修改信息, 包案领导, 积案, 文书, 撤销上一步)."""
+    button = window.detail.action_buttons().get(name)
+    if button is not None:
+        qtbot.mouseClick(button, Qt.MouseButton.LeftButton)  # type: ignore[attr-defined]
+        return
+    more = window.detail.action_bar.more
+    assert more.isVisible(), "更多 is not shown"
+    chosen = [a for a in window.detail.action_bar.menu_actions() if a is not None and a.objectName() == name]
+    assert chosen, f"{name} is neither a button nor in 更多"
+    chosen[0].trigger()

@@ -1,7 +1,8 @@
 """Every window and dialog on a small laptop screen: run as a child process on an offscreen screen of a given size
-(``python -m tests.screen_fit DATA_DIR WIDTH HEIGHT``), it opens the main window as a handler's first start does,
-then each entry of ``OPENERS`` in turn, and prints one JSON line per window: its frame, the screen's available
-geometry, and the buttons that cannot be seen or reached.
+(``python -m tests.screen_fit DATA_DIR [USER PASSWORD]``; the demo's account by default), it opens the main window
+as a handler's first start does, then each entry of ``OPENERS`` in turn, and prints one JSON line per window: its
+frame, the screen's available geometry, and the buttons that cannot be seen or reached. First it prints how many
+entries of the longest open case's timeline are in view (``measure``: ``timeline``).
 
 A dialog added later is one entry: a name and a function that opens it from the main window and returns it.
 """
@@ -150,10 +151,26 @@ def settle(app: QtWidgets.QApplication) -> None:
         app.sendPostedEvents()
 
 
-def main(data_dir: Path) -> int:
+def timeline_entries(app: QtWidgets.QApplication, window: Any) -> dict[str, Any]:
+    """The open case with the longest history shown in the detail: how many of its timeline's entries are in view
+    whole (the timeline opens on the latest)."""
+    row = window.desk.conn.execute("SELECT s.case_id FROM steps s JOIN cases c USING (case_id) WHERE c.finished = 0 "
+                                   "GROUP BY s.case_id ORDER BY count(*) DESC, s.case_id LIMIT 1").fetchone()
+    assert row is not None, "no open case"
+    window.select_case(str(row[0]))
+    settle(app)
+    timeline = window.detail.timeline
+    model, viewport = timeline.model(), timeline.viewport().rect()
+    whole = sum(1 for r in range(model.rowCount()) if viewport.contains(timeline.visualRect(model.index(r, 0))))
+    return {"measure": "timeline", "case": str(row[0]), "entries": model.rowCount(), "visible": whole,
+            "height": timeline.viewport().height()}
+
+
+def main(data_dir: Path, user: str = "", password: str = "") -> int:
     from app.views.manual_pictures import open_demo_window
 
-    app, desk, window = open_demo_window(data_dir)
+    app, desk, window = open_demo_window(data_dir, user, password)
+    print(json.dumps(timeline_entries(app, window), ensure_ascii=False), flush=True)
     # The case with the longest 四定四包 notes, as the issue found it widening the window.
     row = desk.conn.execute("SELECT case_id FROM checklist WHERE note != '' GROUP BY case_id "
                             "ORDER BY sum(length(note)) DESC LIMIT 1").fetchone()
@@ -184,4 +201,4 @@ def main(data_dir: Path) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main(Path(sys.argv[1])))
+    sys.exit(main(Path(sys.argv[1]), *sys.argv[2:4]))

@@ -65,3 +65,34 @@ def test_changing_ones_own_password_asks_for_the_current_one(qtbot, desk: Desk) 
     with qtbot.waitSignal(form.accepted):
         form.submit()
     login(desk.data_dir, ADMIN, "a-new-password").close()
+
+
+def test_my_open_cases_are_the_signed_in_accounts_and_follow_switching_user(qtbot, desk: Desk) -> None:  # type: ignore[no-untyped-def]
+    """我的在办: the open cases the signed-in account registered or recorded a step of, by login name; 切换用户
+    changes the list at once."""
+    add_account(desk, "lina", "handler", TEST_PASSWORD, display="李娜")
+    add_account(desk, "xlina", "handler", TEST_PASSWORD, display="李娜")  # same display name, another account
+    admins = desk.register_case(make_draft(name="王小明"))
+    window = make_window(qtbot, desk)
+    with qtbot.waitSignal(window.model.refreshed):
+        window.views.buttons["mine"].click()
+    shown = lambda: {window.model.case_id_at(r) for r in range(window.model.rowCount())}  # noqa: E731
+    assert shown() == {admins}
+
+    dialog = account_menu.switch(window)
+    dialog.user.setText("lina")
+    dialog.password.setText(TEST_PASSWORD)
+    with qtbot.waitSignal(window.model.refreshed):
+        dialog.log_in()
+    assert window.views.buttons["mine"].isChecked() and shown() == set()  # lina has no case yet
+    linas = desk.register_case(make_draft(name="李四"))
+    desk.record(admins, "dispatch", {"units": ["镇农业农村办"]})  # a step on the admin's case makes it hers too
+    qtbot.waitUntil(lambda: shown() == {linas, admins})
+
+    desk.sign_in("xlina")  # the other 李娜: her events read 李娜（xlina）, not 李娜（lina）
+    window.filters.reapply()
+    qtbot.waitUntil(lambda: shown() == set())
+    desk.sign_in(ADMIN)
+    window.filters.reapply()
+    qtbot.waitUntil(lambda: shown() == {admins})
+    window.close()

@@ -13,7 +13,7 @@ from app.views.main_window import MainWindow
 from app.views.qt import Qt, QtWidgets
 from app.views.step_dialogs import StepDialog
 from tests.conftest import VALID_ID, make_draft
-from tests.gui_support import make_window, open_dialog, press, type_text
+from tests.gui_support import make_window, open_dialog, press, type_text, use_case_action
 
 
 @pytest.fixture
@@ -25,7 +25,7 @@ def window(qtbot, desk: Desk) -> MainWindow:  # type: ignore[no-untyped-def]
 
 def open_edit(qtbot: Any, window: MainWindow, case_id: str) -> EditCaseDialog:
     window.select_case(case_id)
-    qtbot.mouseClick(window.detail.action_buttons()["editButton"], Qt.MouseButton.LeftButton)
+    use_case_action(qtbot, window, "editButton")
     return open_dialog(window, EditCaseDialog)
 
 
@@ -148,7 +148,7 @@ def test_a_change_that_arrived_meanwhile_is_not_undone(qtbot, window: MainWindow
 def test_leader_and_backlog_from_the_detail(qtbot, window: MainWindow, desk: Desk) -> None:
     case_id = desk.register_case(make_draft())
     window.select_case(case_id)
-    qtbot.mouseClick(window.detail.action_buttons()["leaderButton"], Qt.MouseButton.LeftButton)
+    use_case_action(qtbot, window, "leaderButton")
     dialog = open_dialog(window, StepDialog)
     type_text(dialog.page.fields["leader"], "陈建平（副县长）")
     with qtbot.waitSignal(dialog.recorded):
@@ -156,14 +156,14 @@ def test_leader_and_backlog_from_the_detail(qtbot, window: MainWindow, desk: Des
     assert window.detail.values["leader"].text() == "陈建平（副县长）"
     assert window.checklist.leader.text() == "包案领导：陈建平（副县长）"
 
-    qtbot.mouseClick(window.detail.action_buttons()["backlogButton"], Qt.MouseButton.LeftButton)
+    use_case_action(qtbot, window, "backlogButton")
     box = open_dialog(window, QtWidgets.QMessageBox)
     assert box.text() == f"将案件 {case_id} 列为积案？此操作会记入办理过程。"
     with qtbot.waitSignal(window.model.refreshed):
         qtbot.mouseClick(box.button(QtWidgets.QMessageBox.StandardButton.Yes), Qt.MouseButton.LeftButton)
     assert desk.case(case_id).backlog
     assert window.detail.values["leader"].text() == "陈建平（副县长）　积案"
-    assert window.detail.action_buttons()["backlogButton"].text() == "取消积案"
+    assert window.detail.offered_actions()["backlogButton"].text() == "取消积案"
     colour = window.model.columns.index("colour")
     assert window.model.case_id_at(0) == case_id
     assert window.model.data(window.model.index(0, colour)) == "红"

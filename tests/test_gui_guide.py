@@ -155,7 +155,11 @@ def test_right_click_on_the_list_and_timeline_offers_the_toolbars_actions(qtbot,
     menu.close()
     timeline = demo_window.detail.timeline
     timeline.customContextMenuRequested.emit(QtCore.QPoint(5, 5))
-    assert [a.text() for a in demo_window.last_menu.actions() if not a.isSeparator()] == texts
+    in_timeline = [a.text() for a in demo_window.last_menu.actions() if not a.isSeparator()]
+    # The toolbar's actions, then the detail's own: the steps offered by name, 包案领导, 积案, 文书.
+    assert in_timeline[:len(texts)] == texts and "包案领导…" in in_timeline and "文书" in in_timeline
+    offered = [a.text() for a in demo_window.detail.action_bar.primary]
+    assert offered and set(offered) <= set(in_timeline[len(texts):])
     demo_window.last_menu.close()
 
 

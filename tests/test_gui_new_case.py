@@ -8,7 +8,7 @@ import pytest
 from app.ops.desk import Desk
 from app.views.main_window import MainWindow
 from app.views.new_case_dialog import NewCaseDialog
-from app.views.qt import Qt, QtWidgets
+from app.views.qt import Qt, QtCore, QtWidgets
 from tests.conftest import VALID_ID, VALID_PHONE, make_draft
 from tests.gui_support import make_window, press, type_text
 
@@ -156,3 +156,37 @@ def test_an_earlier_case_settled_by_re_review_is_marked(qtbot, window: MainWindo
     fill(dialog)
     assert dialog.earlier_case_ids() == [earlier]
     assert "（已复核：同一事实和理由应不再受理）" in dialog.earlier.item(0).text()
+
+
+def test_with_three_petitioners_on_a_small_screen_the_warning_and_save_stay_in_view(qtbot, window: MainWindow,  # type: ignore[no-untyped-def]
+                                                                                   desk: Desk) -> None:
+    """At 150 % on a 1366×768 laptop the dialog is at most 1280×720 logical: the form scrolls, and the earlier
+    cases found, the 事不过二 warning and 保存 stay below it in view; Alt+E scrolls to the earlier cases."""
+    first = desk.register_case(make_draft())
+    second = desk.register_case(make_draft(repeat_of=[first]))
+    dialog = window.new_case()
+    dialog.resize(700, 620)  # what fits a 1280×720 screen with its title bar and task bar
+    type_text(dialog.add_person().name, "王大明")
+    third = dialog.add_person()
+    type_text(third.name, "王小明")
+    type_text(third.id_number, VALID_ID)
+    type_text(dialog.people[0].name, "李四")
+    type_text(dialog.summary, "道路破损")
+    assert dialog.earlier_case_ids() == [first, second]
+    assert dialog.found.isVisible() and "既往案件 2 件" in dialog.found.text()
+    scroll = dialog.form_scroll
+    scroll.verticalScrollBar().setValue(0)  # back at the top, where the handler typed the first person
+    qtbot.waitUntil(lambda: not scroll.viewport().rect().contains(  # laid out: the list is below the fold
+        dialog.earlier.mapTo(scroll.viewport(), dialog.earlier.rect().topLeft())))
+    press(dialog, Qt.Key.Key_E, Qt.KeyboardModifier.AltModifier)
+    qtbot.waitUntil(lambda: scroll.viewport().rect().contains(
+        dialog.earlier.mapTo(scroll.viewport(), dialog.earlier.rect().center())))
+    dialog.set_linked(second)
+    inside = dialog.rect()
+    for widget in (dialog.found, dialog.warning, dialog.save_button):
+        assert widget.isVisible() and inside.contains(QtCore.QRect(widget.mapTo(dialog, QtCore.QPoint(0, 0)),
+                                                                   widget.size())), widget.objectName()
+    assert "事不过二" in dialog.warning.text() and dialog.save_button.isEnabled()
+    with qtbot.waitSignal(dialog.registered) as blocker:
+        qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    assert desk.case(blocker.args[0]).petitioner_names() == "李四、王大明、王小明"

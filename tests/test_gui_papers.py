@@ -25,12 +25,12 @@ def window(qtbot, desk: Desk) -> MainWindow:  # type: ignore[no-untyped-def]
 
 
 def menu_kinds(window: MainWindow) -> list[str]:
-    menu = window.detail.action_buttons()["papersButton"].menu()
+    menu = window.detail.offered_actions()["papersButton"].menu()
     return [action.text() for action in menu.actions()]
 
 
 def choose(window: MainWindow, kind: str) -> PaperDialog:
-    menu = window.detail.action_buttons()["papersButton"].menu()
+    menu = window.detail.offered_actions()["papersButton"].menu()
     next(a for a in menu.actions() if a.text() == kind).trigger()
     return open_dialog(window, PaperDialog)
 
@@ -39,7 +39,7 @@ def test_papers_menu_writes_a_notice_and_records_its_notify(qtbot, window: MainW
                                                             tmp_path: Path, now: FakeNow) -> None:
     case_id = desk.register_case(make_draft())
     window.select_case(case_id)
-    qtbot.waitUntil(lambda: "papersButton" in window.detail.action_buttons())
+    qtbot.waitUntil(lambda: "papersButton" in window.detail.offered_actions())
     assert menu_kinds(window) == ["信访事项登记表"]
     desk.record(case_id, "dispatch", {"units": ["镇农业农村办"]})
     desk.record(case_id, "accept", {})
@@ -67,7 +67,7 @@ def test_a_refused_paper_keeps_the_dialog_open(qtbot, window: MainWindow, desk: 
                                                tmp_path: Path) -> None:
     case_id = desk.register_case(make_draft())
     window.select_case(case_id)
-    qtbot.waitUntil(lambda: "papersButton" in window.detail.action_buttons())
+    qtbot.waitUntil(lambda: "papersButton" in window.detail.offered_actions())
     dialog = choose(window, "信访事项登记表")
     assert not dialog.way.isVisibleTo(dialog)
     dialog.format.setCurrentIndex(1)

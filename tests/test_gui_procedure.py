@@ -13,7 +13,7 @@ from app.views.main_window import MainWindow
 from app.views.qt import Qt, QtCore, QtWidgets
 from app.views.step_dialogs import StepDialog
 from tests.conftest import FakeNow, make_draft
-from tests.gui_support import make_window, open_dialog, type_text
+from tests.gui_support import make_window, open_dialog, type_text, use_case_action
 
 
 @pytest.fixture
@@ -24,7 +24,7 @@ def window(qtbot, desk: Desk) -> MainWindow:  # type: ignore[no-untyped-def]
 
 
 def open_button(qtbot: Any, window: MainWindow, name: str) -> StepDialog:
-    qtbot.mouseClick(window.detail.action_buttons()[name], Qt.MouseButton.LeftButton)
+    use_case_action(qtbot, window, name)
     return open_dialog(window, StepDialog)
 
 
@@ -57,7 +57,7 @@ def test_assigning_a_case_asks_for_its_report_and_the_detail_shows_both_limits(q
     assert window.detail.deadline.text().splitlines() == ["办结报告期限：2026-03-12（剩10天）",
                                                           "告知受理期限：2026-03-17（剩15天）",
                                                           "单位异议期限：2026-03-09（派发后5个工作日）"]
-    assert "other_completion_report" in window.detail.action_buttons()
+    assert "other_completion_report" in window.detail.offered_actions()
 
 
 def test_a_notice_is_recorded_with_its_way_and_ends_the_notice_limit(qtbot, window: MainWindow, desk: Desk) -> None:
@@ -124,8 +124,8 @@ def test_classifying_a_matter_for_arbitration_offers_the_legal_route(qtbot, wind
     choose(dialog, "category", "申诉求决")
     choose(dialog, "legal_route", "仲裁")
     save(qtbot, dialog)
-    qtbot.waitUntil(lambda: "step_route_legal" in window.detail.action_buttons())
-    assert "step_dispatch" in window.detail.action_buttons()  # offered, but refused with the reason
+    qtbot.waitUntil(lambda: "step_route_legal" in window.detail.offered_actions())
+    assert "step_dispatch" in window.detail.offered_actions()  # offered, but refused with the reason
     state = desk.case(case_id)
     assert (state.category, state.legal_route) == ("申诉求决", "仲裁")
 

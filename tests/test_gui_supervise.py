@@ -13,7 +13,7 @@ from app.views.main_window import MainWindow
 from app.views.qt import QtCore, QtWidgets
 from app.views.supervise_dialog import SuperviseDialog
 from tests.conftest import FakeNow, make_draft
-from tests.gui_support import make_window, open_dialog, type_text
+from tests.gui_support import make_window, open_dialog, type_text, use_case_action
 
 
 @pytest.fixture
@@ -37,7 +37,7 @@ def test_the_detail_issues_an_order_whose_deadline_and_step_become_a_limit(qtbot
     case_id = desk.register_case(make_draft())
     desk.record(case_id, "dispatch", {"units": ["镇农业农村办"]})
     window.select_case(case_id)
-    window.detail.action_buttons()["superviseButton"].click()
+    use_case_action(qtbot, window, "superviseButton")
     dialog = open_dialog(window, SuperviseDialog)
     steps = [dialog.step.itemData(i) for i in range(dialog.step.count())]
     assert steps[0] == "" and steps[1] == "accept"  # any next step, then what can be done now first
@@ -77,7 +77,7 @@ def test_a_refused_order_says_why_stays_open_and_records_nothing(qtbot, window: 
                                                                  desk: Desk) -> None:
     case_id = desk.register_case(make_draft())
     window.select_case(case_id)
-    window.detail.action_buttons()["superviseButton"].click()
+    use_case_action(qtbot, window, "superviseButton")
     dialog = open_dialog(window, SuperviseDialog)
     dialog.ok.click()  # no request typed
     assert dialog.isVisible() and dialog.error.text() == "请填写督办要求"
@@ -94,7 +94,7 @@ def test_a_finished_case_is_not_supervised(qtbot, window: MainWindow, desk: Desk
     case_id = desk.register_case(make_draft())
     desk.record(case_id, "decline", {"reason": "已在诉讼中"})
     window.select_case(case_id)
-    assert "superviseButton" not in window.detail.action_buttons()
+    assert "superviseButton" not in window.detail.offered_actions()
     box = window.case_actions.supervise(case_id)
     assert isinstance(box, QtWidgets.QMessageBox) and "已不予受理，不能再督办" in box.text()
     box.close()

@@ -318,13 +318,34 @@ def test_typing_a_search_queries_once_after_the_pause(qtbot, demo_window: MainWi
     assert demo_window.model.case_filter.text == "王建"
 
 
+def test_the_detail_keeps_its_steps_in_one_row_and_leaves_no_stray_buttons(qtbot, demo_window: MainWindow) -> None:
+    """Case after case, the steps offered are one row of buttons (the rest in 更多), and the buttons of the case
+    shown before are gone — none comes back as a window of its own."""
+    bar = demo_window.detail.action_bar
+    demo_window.resize(1000, 600)  # narrow: some steps wait in 更多
+    for row in range(4):
+        demo_window.case_list.setCurrentIndex(demo_window.model.index(row, 0))
+        # A change arriving before the event loop turns (an import, a step recorded elsewhere) rebuilds the row
+        # again: the buttons just made were still waiting for the layout to show them.
+        demo_window.detail.reload()
+        for _turn in range(3):  # what the event loop does next: layouts show their children, deferred deletes
+            QtWidgets.QApplication.processEvents()
+            QtWidgets.QApplication.sendPostedEvents()
+        shown = [b for b in bar.buttons if b.isVisible()]
+        assert shown and len({b.y() for b in shown}) == 1 and all(b.objectName().startswith("step_") for b in shown)
+        assert bar.more.isVisible() and bar.more.y() == shown[0].y()
+        strays = [w.objectName() for w in QtWidgets.QApplication.topLevelWidgets()
+                  if isinstance(w, QtWidgets.QAbstractButton) and w.isVisible()]
+        assert strays == [], strays
+
+
 def test_enter_on_a_row_goes_to_its_first_step(qtbot, demo_window: MainWindow) -> None:
     demo_window.case_list.setFocus()
     demo_window.case_list.setCurrentIndex(demo_window.model.index(3, 0))
     qtbot.keyClick(demo_window.case_list, Qt.Key.Key_Return)
     focused = demo_window.detail.focusWidget()
-    first = demo_window.detail.action_bar.findChildren(QtWidgets.QPushButton)[0]
-    assert focused is first
+    first = demo_window.detail.action_bar.buttons[0]
+    assert focused is first and first.objectName().startswith("step_")
 
 
 def test_screenshot_of_a_chosen_case_shows_it_and_an_unknown_case_is_refused(tmp_path: Path, now: FakeNow) -> None:

@@ -17,7 +17,7 @@ from app.views.main_window import MainWindow
 from app.views.qt import Qt, QtCore, QtGui, QtWidgets
 from app.views.step_dialogs import StepDialog
 from tests.conftest import TEST_PASSWORD, make_draft
-from tests.gui_support import make_window, open_dialog, press, type_text
+from tests.gui_support import make_window, open_dialog, press, type_text, use_case_action
 
 
 @pytest.fixture
@@ -28,11 +28,11 @@ def window(qtbot, desk: Desk) -> MainWindow:  # type: ignore[no-untyped-def]
 
 
 def offered(window: MainWindow) -> set[str]:
-    return {name.removeprefix("step_") for name in window.detail.action_buttons() if name.startswith("step_")}
+    return {name.removeprefix("step_") for name in window.detail.offered_actions() if name.startswith("step_")}
 
 
 def open_step(qtbot: Any, window: MainWindow, button: str) -> StepDialog:
-    qtbot.mouseClick(window.detail.action_buttons()[button], Qt.MouseButton.LeftButton)
+    use_case_action(qtbot, window, button)
     return open_dialog(window, StepDialog)
 
 

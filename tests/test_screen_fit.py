@@ -10,11 +10,13 @@ import json
 import os
 import subprocess
 import sys
+from datetime import datetime
 from pathlib import Path
 
 import pytest
 
 from app.cli.main import main
+from tests.conftest import ADMIN, TEST_PASSWORD, FakeNow
 from tests.screen_fit import OPENERS
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -36,18 +38,63 @@ def screen_env(screen: tuple[int, int], tmp_path: Path) -> dict[str, str]:
     return {**os.environ, "QT_QPA_PLATFORM": f"offscreen:configfile={config}", "PYTHONPATH": str(ROOT)}
 
 
-def windows_on(screen: tuple[int, int], station: Path, tmp_path: Path) -> list[dict[str, object]]:
+@pytest.fixture(scope="module")
+def hub_stations(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """A city over two counties whose townships hold generated cases, sent up township → county → city."""
+    from app.demo import generate_demo
+    from tests.hub_tree import hub_tree, sync_up
+
+    folder = tmp_path_factory.mktemp("hub")
+    with hub_tree(folder, FakeNow(datetime.now())) as desks:
+        for seed, code in enumerate(("331002001", "331002002", "331082001"), start=1):
+            generate_demo(desks[code], 80, seed=seed)
+        sync_up(desks, folder)
+    return {"county": folder / "331002", "city": folder / "331000"}
+
+
+def windows_on(screen: tuple[int, int], station: Path, tmp_path: Path,
+               login: tuple[str, str] = ("", "")) -> list[dict[str, object]]:
+    """What the child process reports: one entry per window, and the measures (``measure``: the timeline's)."""
     env = screen_env(screen, tmp_path)
-    done = subprocess.run([sys.executable, "-m", "tests.screen_fit", str(station)], cwd=ROOT, env=env,
+    done = subprocess.run([sys.executable, "-m", "tests.screen_fit", str(station), *login], cwd=ROOT, env=env,
                           capture_output=True, text=True, timeout=300, check=False)
     assert done.returncode == 0, done.stderr[-3000:]
     return [json.loads(line) for line in done.stdout.splitlines() if line.startswith("{")]
 
 
-@pytest.mark.parametrize("screen", [(1280, 720), (1366, 768)], ids=["1280x720", "1366x768"])
+SCREENS = pytest.mark.parametrize("screen", [(1280, 720), (1366, 768)], ids=["1280x720", "1366x768"])
+
+
+@SCREENS
 def test_every_window_fits_the_screen_with_its_buttons_in_view(screen: tuple[int, int], demo_station: Path,
                                                                 tmp_path: Path) -> None:
-    shown = windows_on(screen, demo_station, tmp_path)
+    check_windows(windows_on(screen, demo_station, tmp_path))
+
+
+@SCREENS
+@pytest.mark.parametrize("level", ["county", "city"])
+def test_a_county_and_a_city_fit_too(screen: tuple[int, int], level: str, hub_stations: dict[str, Path],
+                                     tmp_path: Path) -> None:
+    """The main window of a county and of a city (with the stations' column and counts) and every dialog — the
+    dashboard with its ranking, spot-check, stations and certificates, conflicts among them."""
+    shown = windows_on(screen, hub_stations[level], tmp_path, (ADMIN, TEST_PASSWORD))
+    check_windows(shown)
+    main_window = next(e for e in shown if e.get("name") == "main window")
+    assert "椒江区信访局" in str(main_window["title"]) or "台州市信访局" in str(main_window["title"])
+
+
+@SCREENS
+def test_the_timeline_shows_four_entries_of_a_long_history(screen: tuple[int, int], demo_station: Path,
+                                                           tmp_path: Path) -> None:
+    """At 150 % on a 1366×768 laptop (1280×720 logical) the detail's buttons take one row and the fields a third:
+    the timeline of a case with a long history shows at least four entries whole."""
+    measure = next(e for e in windows_on(screen, demo_station, tmp_path) if e.get("measure") == "timeline")
+    assert int(measure["entries"]) >= 8, measure  # type: ignore[call-overload]
+    assert int(measure["visible"]) >= 4, measure  # type: ignore[call-overload]
+
+
+def check_windows(entries: list[dict[str, object]]) -> None:
+    shown = [entry for entry in entries if "measure" not in entry]
     names = {entry["name"] for entry in shown}
     assert names == {"main window", *(name for name, _open in OPENERS)}, "a window did not open"
     problems = []

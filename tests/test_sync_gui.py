@@ -215,3 +215,39 @@ def test_the_conflict_line_of_a_case_opens_the_conflicts_view(qtbot, tmp_path: P
         assert view is not None and view.isVisible() and view.hard.rowCount() == 1
         view.close()
         window.close()
+
+
+def test_a_window_banner_counts_the_conflicts_opens_the_view_and_goes_when_settled(qtbot, tmp_path: Path,  # type: ignore[no-untyped-def]
+                                                                                  now: FakeNow) -> None:
+    from app.views.qt import QtCore
+    from tests.gui_support import make_window
+
+    with station_tree(tmp_path, now, ("331000", "331002", "331002001")) as d:
+        town, county = d["331002001"], d["331002"]
+        first, second = new_case(town), new_case(town, "李四")
+        transfer.import_bundle(county, transfer.export_bundle(town, "331002", tmp_path / "1.zip").path)
+        window = make_window(qtbot, county)
+        banner = window.conflict_banner
+        assert not banner.isVisible()  # nothing to settle: no banner
+        for case_id in (first, second):
+            supervision.assign_leader(county, case_id, "陈副县长")
+        now.advance(minutes=3)
+        for case_id in (first, second):
+            supervision.assign_leader(town, case_id, "周镇长")
+        transfer.import_bundle(county, transfer.export_bundle(town, "331002", tmp_path / "2.zip").path)
+        qtbot.waitUntil(banner.isVisible)  # the import itself shows it, whatever case is on screen
+        assert "本站有 2 处修改冲突待处理" in banner.text()
+        banner.setFocus()
+        qtbot.keyClick(banner, QtCore.Qt.Key.Key_Space)  # keyboard as well as the mouse
+        view = window.findChild(ConflictsView)
+        assert view is not None and view.isVisible() and view.hard.rowCount() == 2
+        for _ in range(2):
+            view.hard.selectRow(0)
+            view.apply.click()
+            box = view.findChild(QtWidgets.QMessageBox, "confirmBox")
+            qtbot.mouseClick(box.button(QtWidgets.QMessageBox.StandardButton.Yes), Qt.MouseButton.LeftButton)
+            if view.hard.rowCount():
+                qtbot.waitUntil(lambda: "本站有 1 处" in banner.text())
+        qtbot.waitUntil(lambda: not banner.isVisible())
+        view.close()
+        window.close()

@@ -26,6 +26,7 @@ from app.models.errors import DomainError
 from app.models.identity import mask_id_number
 from app.models.vocab import CHANNELS, COLOURS, RATINGS, STATUSES
 from app.reports.safe_cells import FORMULA_STARTS, clean_text, safe_row
+from app.reports.wrapped_cells import RowWrapper
 from app.store.files import output_file, write_only_workbook
 from app.store.queries import COLOUR_SQL, CaseFilter
 
@@ -37,28 +38,15 @@ INFO_SHEET = "说明"
 COLUMNS: tuple[tuple[str, float], ...] = (
     ("序号", 7), ("案件编号", 17), ("登记日期", 11.5), ("来源渠道", 9), ("集体访", 7), ("人数", 6),
     ("信访人", 12), ("身份证号", 21), ("联系电话", 14), ("住址", 24), ("领域", 10), ("乡镇（街道）", 12),
-    ("村（社区）", 11), ("反映问题", 48), ("事权单位", 16), ("属地", 10), ("办理状态", 10), ("督办", 7),
+    ("村（社区）", 11), ("反映问题", 48), ("事权单位", 20), ("属地", 10), ("办理状态", 10), ("督办", 7),
     ("当前时限", 10), ("办理期限", 11.5), ("剩余天数", 9), ("积案", 6), ("包案领导", 20), ("四定四包", 9),
     ("答复日期", 11.5), ("回访评价", 9), ("办结日期", 11.5), ("重复信访", 9),
 )
 HEADERS = tuple(h for h, _ in COLUMNS)
 COLOUR_COLUMN = HEADERS.index("督办")
 PROGRESS_EVERY = 1000  # rows between progress reports (each is a chance to cancel)
-# Cells of several petitioners hold one person a line, wrapped, so a printout cuts no name, ID number or phone.
-PEOPLE_COLUMNS = tuple(HEADERS.index(h) for h in ("信访人", "身份证号", "联系电话", "住址"))
-SUMMARY_COLUMN = HEADERS.index("反映问题")
-SUMMARY_LINE = 22  # about the Chinese characters one line of 反映问题 holds; a longer text wraps
-LINE_POINTS = 15.5  # the height of one line of text in a row, in points (Excel's and LibreOffice's default font)
-
-
-def _lines(text: str, width: float) -> int:
-    """How many lines a wrapped cell of that width (Excel character units: a Chinese character takes two) needs.
-    Spreadsheets do not grow a row to its wrapped text on opening a file, so the ledger sets the height."""
-    lines = 0
-    for part in text.split("\n"):
-        units = sum(2 if ord(ch) > 0x2E80 else 1 for ch in part)
-        lines += max(1, -(-units // max(int(width) - 1, 1)))
-    return lines
+# Cells of several petitioners hold one person a line, and long texts wrap, with rows as tall as they print
+# (app.reports.wrapped_cells, shared with the national layout).
 _FILLS = {"red": ("D32F2F", "FFFFFF"), "yellow": ("F9D132", "000000"), "green": ("2E7D32", "FFFFFF")}
 
 _PEOPLE = ("(SELECT group_concat({col}, '、') FROM (SELECT {col} FROM petitioners p "
@@ -194,20 +182,6 @@ class _Cells:
         return cell
 
 
-def _wrap_people_and_request(row: list[Any], cells: _Cells) -> int:
-    """Several petitioners one a line, and a long request, in wrapped cells; returns the lines the row needs."""
-    lines = 1
-    wrapped = list(PEOPLE_COLUMNS) if "、" in str(row[PEOPLE_COLUMNS[0]] or "") else []
-    if len(str(row[SUMMARY_COLUMN] or "")) > SUMMARY_LINE:
-        wrapped.append(SUMMARY_COLUMN)
-    for column in wrapped:
-        text = str(row[column] or "")
-        text = text.replace("、", "\n") if column in PEOPLE_COLUMNS else text
-        row[column] = cells.wrapped(text)
-        lines = max(lines, _lines(text, COLUMNS[column][1]))
-    return lines
-
-
 PRINT_PAGES_WIDE = 3
 
 
@@ -259,14 +233,18 @@ def _write_ledger(wb: Any, conn: sqlite3.Connection, out: Path, flt: LedgerFilte
     ws.freeze_panes = "C2"  # header row, and the number and case number stay in view when scrolling right
     _page_setup(ws, station)
     cells = _Cells(ws)
+    wrapper = RowWrapper(columns, cells.wrapped)
+    header_height = wrapper.header_points(headers)
+    if header_height:
+        ws.row_dimensions[1].height = header_height
     ws.append([cells.header(h) for h in headers])
     written = 0
     for row in rows:
         if colour_column >= 0:
             row[colour_column] = cells.colour_cell(row[colour_column])
-        lines = 1 if national else _wrap_people_and_request(row, cells)
-        if lines > 1:
-            ws.row_dimensions[written + 2].height = LINE_POINTS * lines
+        height = wrapper.wrap(row)
+        if height:
+            ws.row_dimensions[written + 2].height = height
         ws.append(safe_row(ws, row))
         written += 1
         if progress and written % PROGRESS_EVERY == 0:

@@ -76,7 +76,9 @@ class CaseFilter:
     overdue: bool = False
     open_only: bool = False
     due_today: bool = False  # open cases whose time limit ends today
-    actor: str = ""  # cases in which this person recorded a step (我的在办, with open_only)
+    # 我的在办 (with open_only): the cases this account registered or recorded any step of — its login name, so a
+    # changed display name still counts (events name an account "显示名（账号）", or "账号" when the two are one).
+    account: str = ""
 
     def where(self, today: date) -> tuple[str, dict[str, Any]]:
         """The WHERE clause and its parameters."""
@@ -101,9 +103,10 @@ class CaseFilter:
             clauses.append("finished = 0")
         if self.due_today:
             clauses.append("(finished = 0 AND deadline = :today)")
-        if self.actor:
-            clauses.append("case_id IN (SELECT case_id FROM steps WHERE actor = :actor)")
-            params["actor"] = self.actor
+        if self.account:
+            clauses.append("case_id IN (SELECT case_id FROM steps WHERE actor = :account "
+                           "OR substr(actor, -length(:account_tail)) = :account_tail)")
+            params["account"], params["account_tail"] = self.account, f"（{self.account}）"
         for i, term in enumerate(self.text.split()):
             clauses.append(text_clause(term, f"t{i}", params))
         return (" AND ".join(clauses) or "1"), params

@@ -49,6 +49,11 @@ def _choice(conn: sqlite3.Connection, event_id: str, value: Any) -> Choice:
     return Choice(value, event_id, str(origin), str(actor), str(at))
 
 
+def unsettled_count(conn: sqlite3.Connection) -> int:
+    """How many conflicts wait for a person (one per case and field, as ``hard_conflicts`` lists them)."""
+    return int(conn.execute("SELECT count(*) FROM (SELECT DISTINCT case_id, field FROM conflicts)").fetchone()[0])
+
+
 def hard_conflicts(conn: sqlite3.Connection, case_id: str | None = None) -> list[HardConflict]:
     """Per case and field, every value the field was given concurrently (each value once, oldest first)."""
     sql = "SELECT case_id, field, event_ids, \"values\" FROM conflicts"

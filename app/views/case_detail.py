@@ -4,7 +4,6 @@ the buttons for the steps valid now, and the timeline of every event with its ev
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 from app.models.case import FIELD_LABELS, OUT_OF_TURN_WARNING, CaseState
 from app.models.deadlines import days_text, objection_window
@@ -17,6 +16,7 @@ from app.models.vocab import CHANNELS, COLOURS, EVENT_LABELS, EVIDENCE_KINDS, RA
 from app.models.workflow import ALLOWED_FROM, offered_steps, other_steps
 from app.ops.desk import Desk
 from app.store.stations import StationTree
+from app.views.action_row import ActionRow, case_action
 from app.views.bus import ChangeBus
 from app.views.case_actions import CaseActions
 from app.views.common import COLOUR_HEX, WARNING_HEX, escape, message
@@ -31,7 +31,8 @@ TEXTS = {
     "petitioners": "信访人",
     "summary": "诉求",
     "timeline": "办理过程（全过程留痕）",
-    "evidence": "所选事项的佐证材料（双击或回车打开）：",
+    "evidence": "佐证材料：",
+    "evidence_tip": "所选办理事项的佐证材料（双击或回车打开）",
     "no_evidence": "无",
     "open": "打开",
     "attach": "补充材料",
@@ -57,6 +58,8 @@ DETAIL_ROWS = (
     ("dispatch_units", "派发单位"), ("leader", "包案领导"), ("registered_at", "登记"), ("rating", "回访评价"),
     ("repeat_of", "关联案件"), ("classification", "诉求分类"),
 )
+# The latest timeline entries the detail keeps room for before it gives the fields more height.
+TIMELINE_ROOM = 5
 # Rows left out while they have nothing to say, so the timeline keeps its room.
 OPTIONAL_FIELDS = frozenset({"dispatch_units", "leader", "rating", "repeat_of"})
 
@@ -94,8 +97,6 @@ class CaseDetail(QtWidgets.QWidget):
 
     # ----- building ---------------------------------------------------------------------------------------------
     def _build_page(self) -> QtWidgets.QWidget:
-        from app.views.flow_layout import FlowLayout
-
         page = QtWidgets.QWidget()
         layout = QtWidgets.QVBoxLayout(page)
         layout.setContentsMargins(10, 8, 10, 8)
@@ -123,10 +124,8 @@ class CaseDetail(QtWidgets.QWidget):
         self.warning.setTextFormat(Qt.TextFormat.RichText)
         self.warning.linkActivated.connect(self.open_conflicts)
         layout.addWidget(self.warning)
-        self.action_bar = QtWidgets.QWidget()
-        self.action_bar.setObjectName("actionBar")
-        self.action_layout = FlowLayout(self.action_bar)
-        self.action_layout.setContentsMargins(0, 4, 0, 4)
+        self.action_bar = ActionRow()
+        self._actions: dict[str, QtGui.QAction] = {}
         layout.addWidget(self.action_bar)
 
         splitter = QtWidgets.QSplitter(Qt.Orientation.Vertical)
@@ -225,14 +224,20 @@ class CaseDetail(QtWidgets.QWidget):
 
         box = QtWidgets.QGroupBox(TEXTS["timeline"])
         layout = QtWidgets.QVBoxLayout(box)
+        layout.setContentsMargins(4, 4, 4, 4)  # every pixel here is the timeline's on a small screen
+        layout.setSpacing(4)
         self.timeline_model = TimelineModel(self)
         self.timeline = TimelineView()
         self.timeline.setModel(self.timeline_model)
         self.timeline.selectionModel().currentRowChanged.connect(self._show_evidence)
         self.timeline.doubleClicked.connect(lambda _i: self.open_evidence(0))
         layout.addWidget(self.timeline, 1)
-        layout.addWidget(QtWidgets.QLabel(TEXTS["evidence"]))
+        # The evidence of the chosen entry on one line under the timeline (its label beside the list, not above
+        # it): every line given to this row is a line the timeline loses on a small screen.
         row = QtWidgets.QHBoxLayout()
+        label = QtWidgets.QLabel(TEXTS["evidence"])
+        label.setToolTip(TEXTS["evidence_tip"])
+        row.addWidget(label)
         self.evidence = QtWidgets.QListWidget()
         self.evidence.setObjectName("evidenceList")
         self.evidence.setFlow(QtWidgets.QListView.Flow.LeftToRight)
@@ -358,63 +363,82 @@ class CaseDetail(QtWidgets.QWidget):
             QtCore.QTimer.singleShot(0, self._size_info)  # again once the buttons above have wrapped
 
     def _size_info(self) -> None:
-        """The fields whole when they fit in two fifths of the pane (else they scroll); the timeline takes the
-        rest."""
+        """The fields whole when they fit beside what the timeline needs for its latest entries (up to
+        ``TIMELINE_ROOM``), and at least in a quarter of the pane (else they scroll; the handler may drag the split
+        down): at 150 % on a 1366×768 laptop the timeline of a long history still shows four entries, and a new
+        case with one entry leaves its fields whole."""
         self._arrange(self._columns_for(self.width()))
         total = sum(self.splitter.sizes())
         width = self.info_scroll.viewport().width()
         wanted = self.info.heightForWidth(width) if width > 50 else -1
         wanted = (wanted if wanted > 0 else self.info.sizeHint().height()) + 4
         if total:
-            info = min(wanted, max(total * 2 // 5, 160))  # the timeline keeps at least three fifths
+            info = min(wanted, max(total // 4, 110, total - self._timeline_room()))
             self.splitter.setSizes([info, total - info])
 
-    def _fill_actions(self, state: CaseState) -> None:
-        while self.action_layout.count():
-            item = self.action_layout.takeAt(0)
-            widget = item.widget() if item is not None else None
-            if widget is not None:
-                widget.setParent(None)  # gone from findChildren at once, not only after deleteLater
-                widget.deleteLater()
-        case_id = state.case_id
-        for kind in offered_steps(state):
-            self._button(f"step_{kind}", EVENT_LABELS[kind],
-                         lambda _c=False, k=kind: self.case_actions.record_step(case_id, [k]), primary=True)
-        for kind in other_steps(state):
-            self._button(f"other_{kind}", EVENT_LABELS[kind],
-                         lambda _c=False, k=kind: self.case_actions.record_other(case_id, k))
-        self._button("attachButton", TEXTS["attach"], lambda: self.case_actions.attach(case_id))
-        self._button("editButton", TEXTS["edit"], lambda: self.case_actions.edit(case_id))
-        self._button("leaderButton", TEXTS["leader"], lambda: self.case_actions.set_leader(case_id))
-        self._button("backlogButton", TEXTS["backlog_off"] if state.backlog else TEXTS["backlog_on"],
-                     lambda: self.case_actions.toggle_backlog(case_id))
-        if not state.finished:
-            self._button("superviseButton", TEXTS["supervise"], lambda: self.case_actions.supervise(case_id))
-        papers = self._button("papersButton", TEXTS["papers"], lambda: None)
-        papers.setMenu(papers_menu(self.desk, state, papers))
-        if any(s.kind in ALLOWED_FROM for s in state.steps):
-            self._button("annulButton", TEXTS["annul"], lambda: self.case_actions.annul(case_id))
+    def _timeline_room(self) -> int:
+        """The timeline box's height that shows its latest entries whole (up to ``TIMELINE_ROOM`` of them)."""
+        rows = self.timeline_model.rowCount()
+        shown = range(max(rows - TIMELINE_ROOM, 0), rows)
+        entries = sum(max(self.timeline.sizeHintForRow(r), 0) + 2 * self.timeline.spacing() for r in shown)
+        box = self.timeline.parentWidget()
+        around = box.height() - self.timeline.viewport().height() if box is not None else 0
+        return entries + around + 8
 
-    def _button(self, name: str, text: str, slot: Any, primary: bool = False) -> QtWidgets.QPushButton:
-        button = QtWidgets.QPushButton(text)
-        button.setObjectName(name)
-        button.setProperty("primary", primary)
-        button.clicked.connect(slot)
-        self.action_layout.addWidget(button)
-        if self.action_bar.isVisible():
-            button.show()  # at once (not on the next turn of the event loop), so it can take the focus
-        return button
+    def _fill_actions(self, state: CaseState) -> None:
+        """The steps offered now as buttons (as many as fit), everything else in 更多 and the right-click menu."""
+        for action in self._actions.values():
+            action.deleteLater()
+        case_id, actions = state.case_id, self.case_actions
+        primary = [case_action(self, f"step_{kind}", EVENT_LABELS[kind],
+                               lambda _c=False, k=kind: actions.record_step(case_id, [k]))
+                   for kind in offered_steps(state)]
+        secondary: list[QtGui.QAction | None] = [
+            case_action(self, f"other_{kind}", EVENT_LABELS[kind],
+                        lambda _c=False, k=kind: actions.record_other(case_id, k)) for kind in other_steps(state)]
+        secondary += [None, case_action(self, "attachButton", TEXTS["attach"], lambda: actions.attach(case_id)),
+                      case_action(self, "editButton", TEXTS["edit"], lambda: actions.edit(case_id)),
+                      case_action(self, "leaderButton", TEXTS["leader"], lambda: actions.set_leader(case_id)),
+                      case_action(self, "backlogButton", TEXTS["backlog_off"] if state.backlog
+                                  else TEXTS["backlog_on"], lambda: actions.toggle_backlog(case_id))]
+        if not state.finished:
+            secondary.append(case_action(self, "superviseButton", TEXTS["supervise"],
+                                         lambda: actions.supervise(case_id)))
+        secondary.append(None)
+        papers = case_action(self, "papersButton", TEXTS["papers"], lambda: None)
+        papers.setMenu(papers_menu(self.desk, state, self))
+        secondary.append(papers)
+        if any(s.kind in ALLOWED_FROM for s in state.steps):
+            secondary += [None, case_action(self, "annulButton", TEXTS["annul"], lambda: actions.annul(case_id))]
+        self._actions = {a.objectName(): a for a in [*primary, *secondary] if a is not None}
+        self.action_bar.set_actions(primary, secondary)
 
     def focus_actions(self) -> None:
-        """Keyboard: from the list, Enter comes here, to the first step offered."""
-        buttons = self.action_bar.findChildren(QtWidgets.QPushButton) if self._page_built else []
-        if buttons and self.stack.currentIndex() == 1:
-            buttons[0].setFocus(Qt.FocusReason.ShortcutFocusReason)
+        """Keyboard: from the list, Enter comes here, to the first step offered (or 更多)."""
+        if not self._page_built or self.stack.currentIndex() != 1:
+            return
+        shown = [b for b in self.action_bar.buttons if b.isVisibleTo(self.action_bar)]
+        (shown[0] if shown else self.action_bar.more).setFocus(Qt.FocusReason.ShortcutFocusReason)
 
     def action_buttons(self) -> dict[str, QtWidgets.QPushButton]:
-        """The buttons offered now, by object name (step_<kind> for chain steps)."""
-        buttons = self.action_bar.findChildren(QtWidgets.QPushButton) if self._page_built else []
+        """The buttons shown in the row now, by object name (step_<kind> for chain steps; moreButton)."""
+        if not self._page_built:
+            return {}
+        buttons = [b for b in self.action_bar.buttons if b.isVisibleTo(self.action_bar)]
+        if self.action_bar.more.isVisibleTo(self.action_bar):
+            buttons.append(self.action_bar.more)
         return {b.objectName(): b for b in buttons}
+
+    def offered_actions(self) -> dict[str, QtGui.QAction]:
+        """Every action on the case shown, by name: the steps (step_<kind>), other steps (other_<kind>),
+        attachButton, editButton, leaderButton, backlogButton, papersButton (its menu), annulButton."""
+        return dict(self._actions) if self._page_built and self.stack.currentIndex() == 1 else {}
+
+    def menu_actions(self) -> list[QtGui.QAction | None]:
+        """Every action on the case shown, in the order of the row and 更多 (None: a separator)."""
+        if not self.offered_actions():
+            return []
+        return [*self.action_bar.primary, None, *self.action_bar.secondary]
 
     # ----- evidence ---------------------------------------------------------------------------------------------
     def _show_evidence(self, *_args: object) -> None:

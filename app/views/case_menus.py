@@ -13,6 +13,8 @@ from app.views.qt import QtCore, QtGui, QtWidgets
 # The main window's actions offered, in this order (None: a separator); those of feature menus when installed.
 MENU_ACTIONS: tuple[str | None, ...] = ("recordStep", "attachEvidence", "closeCase", "superviseCase", None,
                                         "editCase", "annulStep", None, "print_sheets")
+# The detail's actions that are the toolbar's under another name (left out of the timeline's menu).
+TOOLBAR_TWINS = frozenset({"attachButton", "editButton", "annulButton", "superviseButton"})
 
 
 def case_menu(window: Any, parent: QtWidgets.QWidget) -> QtWidgets.QMenu:
@@ -49,11 +51,17 @@ def install_list_menu(window: Any, view: QtWidgets.QAbstractItemView) -> None:
 
 
 def install_timeline_menu(window: Any, view: QtWidgets.QAbstractItemView) -> None:
-    """Right-click in the timeline: the actions for the case it shows."""
+    """Right-click in the timeline: the toolbar's actions, then the rest of the detail's row and its 更多."""
     view.setContextMenuPolicy(QtCore.Qt.ContextMenuPolicy.CustomContextMenu)
 
     def show(position: QtCore.QPoint) -> None:
-        window.last_menu = case_menu(window, view)
+        from app.views.action_row import fill_menu
+
+        menu = case_menu(window, view)
+        # Then the detail's own actions the toolbar has not: the steps offered now by name, 包案领导, 积案, 文书.
+        extra = [a for a in window.detail.menu_actions() if a is None or a.objectName() not in TOOLBAR_TWINS]
+        fill_menu(menu, [None, *extra])
+        window.last_menu = menu
         window.last_menu.popup(view.viewport().mapToGlobal(position))
 
     view.customContextMenuRequested.connect(show)

@@ -18,6 +18,7 @@ from app.store.queries import CaseFilter, distinct_values
 from app.store.stations import StationTree, origins_with_cases
 from app.views.background_read import BackgroundRead, many_cases
 from app.views.common import colour_dot, single_shot
+from app.views.flow_layout import FlowLayout
 from app.views.qt import Qt, QtGui, QtWidgets, Signal
 
 SEARCH_DELAY_MS = 150
@@ -86,25 +87,32 @@ class FilterBar(QtWidgets.QWidget):
         self.due_today = False
         for box in (self.backlog, self.overdue):
             box.toggled.connect(self._emit)
-        clear = QtWidgets.QToolButton()
-        clear.setText(TEXTS["clear"])
-        clear.setObjectName("clearFilters")
-        clear.clicked.connect(self.clear)
+        # Placed by the window on the row of saved views (its room there is free; beside the filters it would
+        # push them to a second row at 1366×768).
+        self.clear_button = QtWidgets.QToolButton()
+        self.clear_button.setText(TEXTS["clear"])
+        self.clear_button.setObjectName("clearFilters")
+        self.clear_button.clicked.connect(self.clear)
 
-        layout = QtWidgets.QHBoxLayout(self)
+        # One row when the list is wide enough, else the filters wrap to a second row: at a county or a city (one
+        # more filter, 站点) on a 1280×720 screen a single row would be wider than the screen.
+        layout = FlowLayout(self)
         layout.setContentsMargins(6, 4, 6, 4)
-        layout.setSpacing(6)
         for name, combo in (("status", self.status), ("colour", self.colour), ("domain", self.domain),
                             ("leader", self.leader), ("origin", self.origin)):
             if combo is None:
                 continue
+            pair = QtWidgets.QWidget()
+            pair_layout = QtWidgets.QHBoxLayout(pair)
+            pair_layout.setContentsMargins(0, 0, 0, 0)
+            pair_layout.setSpacing(4)
             label = QtWidgets.QLabel(TEXTS[name])
             label.setBuddy(combo)
-            layout.addWidget(label)
-            layout.addWidget(combo, 1)
+            pair_layout.addWidget(label)
+            pair_layout.addWidget(combo, 1)
+            layout.addWidget(pair)
         layout.addWidget(self.backlog)
         layout.addWidget(self.overdue)
-        layout.addWidget(clear)
         # The leaders and stations (a scan of every case) are filled by reload_choices(), which the window calls
         # once its first rows are painted.
 
@@ -113,7 +121,7 @@ class FilterBar(QtWidgets.QWidget):
         combo.setObjectName(name)
         # Narrow when the window is: long leader names are elided in the box and shown whole in the drop-down.
         combo.setSizeAdjustPolicy(QtWidgets.QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-        combo.setMinimumContentsLength(4)
+        combo.setMinimumContentsLength(5)
         combo.view().setMinimumWidth(combo.fontMetrics().horizontalAdvance("中") * 14)
         for label, code in items:
             combo.addItem(label, code)
@@ -193,7 +201,7 @@ class FilterBar(QtWidgets.QWidget):
             backlog=self.backlog.isChecked(),
             overdue=self.overdue.isChecked(),
             due_today=self.due_today,
-            actor=self.desk.actor if self.mine and self.desk.account else "",
+            account=self.desk.account.name if self.mine and self.desk.account else "",
         )
 
     def state(self) -> dict[str, object]:
@@ -268,6 +276,11 @@ class FilterBar(QtWidgets.QWidget):
             self.search.clear()
             return
         super().keyPressEvent(event)
+
+    def reapply(self) -> None:
+        """The same choices again, for a list whose meaning changed without them (切换用户: 我的在办 is the
+        signed-in account's)."""
+        self._emit()
 
     def _emit(self, *_args: object) -> None:
         self.search_timer.stop()

@@ -24,6 +24,7 @@ from app.views.case_list_model import COLUMN_SAMPLES, COLUMNS, CaseListModel
 from app.views.case_menus import FileDrop, install_list_menu, install_timeline_menu
 from app.views.checklist_panel import ChecklistPanel
 from app.views.common import DEMO_CODE, ScrollArea, real_folder
+from app.views.conflict_banner import ConflictBanner
 from app.views.filters import FilterBar
 from app.views.first_paint import AfterFirstPaint
 from app.views.list_guide import FirstSteps, NothingFound
@@ -113,6 +114,7 @@ class MainWindow(QtWidgets.QMainWindow):
         left_layout = QtWidgets.QVBoxLayout(left)
         left_layout.setContentsMargins(0, 0, 0, 0)
         left_layout.setSpacing(0)
+        self.views.add_tool(self.filters.clear_button)
         left_layout.addWidget(self.views)
         left_layout.addWidget(self.filters)
         self.list_stack = QtWidgets.QStackedWidget()
@@ -130,7 +132,14 @@ class MainWindow(QtWidgets.QMainWindow):
         splitter.setChildrenCollapsible(False)
         self.splitter = splitter
         self._sized = False
-        self.setCentralWidget(splitter)
+        self.conflict_banner = ConflictBanner(desk, self.bus, self.detail.open_conflicts)
+        central = QtWidgets.QWidget()
+        central_layout = QtWidgets.QVBoxLayout(central)
+        central_layout.setContentsMargins(0, 0, 0, 0)
+        central_layout.setSpacing(2)
+        central_layout.addWidget(self.conflict_banner)
+        central_layout.addWidget(splitter, 1)
+        self.setCentralWidget(central)
         dock = QtWidgets.QDockWidget(TEXTS["checklist"], self)
         dock.setObjectName("checklistDock")
         dock.setFeatures(QtWidgets.QDockWidget.DockWidgetFeature.DockWidgetMovable
@@ -343,6 +352,7 @@ class MainWindow(QtWidgets.QMainWindow):
             self.case_list.setCurrentIndex(self.model.index(0, 0))
         self.counts.refresh()
         self.install_menus()
+        self.conflict_banner.refresh()  # after the menus: it opens the 同步 menu's conflicts view
         self.loaded.emit()
 
     def install_menus(self) -> None:

@@ -76,9 +76,10 @@ def _pictures(window: Any, app: Any) -> dict[str, Callable[[], Any]]:
             "spot-check": action("supervise_spot_check")}
 
 
-def open_demo_window(data_dir: Path) -> tuple[Any, Any, Any]:
+def open_demo_window(data_dir: Path, user: str = "", password: str = "") -> tuple[Any, Any, Any]:
     """The application, the demo station's desk and its main window, shown and with its list loaded (the manual's
-    pictures and the screen-fit check look at the same window)."""
+    pictures and the screen-fit check look at the same window; the check also at a county's and a city's station,
+    signed in as ``user``)."""
     from app.demo import DEMO_PASSWORD, DEMO_USER
     from app.ops.session import open_station
     from app.views.app import application, place_window, setup_application
@@ -87,7 +88,7 @@ def open_demo_window(data_dir: Path) -> tuple[Any, Any, Any]:
 
     app = application()
     setup_application(app)
-    desk = open_station(data_dir, DEMO_USER, DEMO_PASSWORD)  # a demo station: its account is public
+    desk = open_station(data_dir, user or DEMO_USER, password or DEMO_PASSWORD)  # a demo's account is public
     window = MainWindow(desk)
     place_window(window, remembered=False)
     loaded: list[bool] = []

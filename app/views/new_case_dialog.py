@@ -15,7 +15,7 @@ from app.ops.desk import Desk
 from app.store.queries import distinct_values, earlier_cases
 from app.views.common import WARNING_HEX, ScrollArea, error_label, fitted, grow_to_hint, show_error
 from app.views.people_editor import PeopleEditor, PersonBox, form_hint
-from app.views.qt import Qt, QtCore, QtWidgets, Signal
+from app.views.qt import Qt, QtCore, QtGui, QtWidgets, Signal
 from app.views.step_dialogs import CHOICES, NoteEdit, WhenEdit, problem_choices
 
 TEXTS = {
@@ -31,6 +31,7 @@ TEXTS = {
     "head_hint": "来访5人及以上为集体访",
     "earlier": "该信访人的既往案件（勾选即关联为重复信访）：",
     "no_earlier": "未查到该信访人的既往案件",
+    "found": "查到信访人的既往案件 {n} 件，可能是同一事项　<a href=\"earlier\">查看并勾选（Alt+E）…</a>",
     "save": "保存(&S)",
     "cancel": "取消",
     "round": "第{n}次",
@@ -99,6 +100,14 @@ class NewCaseDialog(QtWidgets.QDialog):
         self.warning.setObjectName("repeatWarning")
         self.warning.setWordWrap(True)
         self.warning.setStyleSheet(f"color: {WARNING_HEX}; font-weight: bold;")
+        # Below the scrolling form, beside the warning and 保存: with three petitioners the list of earlier cases
+        # is below the fold, so this line says they were found and its link (Alt+E) scrolls to them.
+        self.found = QtWidgets.QLabel()
+        self.found.setObjectName("earlierFound")
+        self.found.setTextFormat(Qt.TextFormat.RichText)
+        self.found.linkActivated.connect(lambda _link: self.show_earlier())
+        self.found.hide()
+        QtGui.QShortcut(QtGui.QKeySequence("Alt+E"), self, self.show_earlier)
         self.missing = QtWidgets.QLabel()
         self.missing.setObjectName("missingHint")
         self.error = error_label()
@@ -158,6 +167,7 @@ class NewCaseDialog(QtWidgets.QDialog):
         self.form_scroll.setObjectName("newCaseScroll")
         layout = QtWidgets.QVBoxLayout(self)
         layout.addWidget(self.form_scroll, 1)
+        layout.addWidget(self.found)
         layout.addWidget(self.warning)
         layout.addWidget(self.error)
         layout.addWidget(self.missing)
@@ -222,7 +232,16 @@ class NewCaseDialog(QtWidgets.QDialog):
             placeholder.setFlags(Qt.ItemFlag.NoItemFlags)
             self.earlier.addItem(placeholder)
         self.earlier.blockSignals(False)
+        self.found.setText(TEXTS["found"].format(n=len(found)))
+        self.found.setVisible(bool(found))
         self._update_warning()
+
+    def show_earlier(self) -> None:
+        """Scroll the form to the earlier cases and put the focus on them (to tick one with the space bar)."""
+        self.form_scroll.ensureWidgetVisible(self.earlier)
+        self.earlier.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        if self.earlier.currentRow() < 0 and self.earlier.count():
+            self.earlier.setCurrentRow(0)
 
     def earlier_case_ids(self) -> list[str]:
         items = (self.earlier.item(i) for i in range(self.earlier.count()))

@@ -17,7 +17,9 @@ from app.views.window_state import settings_file
 DEFAULT_VIEW = "open"
 BUILT_IN: dict[str, tuple[str, dict[str, object], str]] = {
     "open": ("在办", {"status": "open"}, "尚未办结的案件"),
-    "mine": ("我的在办", {"status": "open", "mine": True}, "我记录过办理步骤、尚未办结的案件"),
+    # The signed-in account's: the open cases it registered or recorded any step of (CaseFilter.account); it
+    # changes with 切换用户.
+    "mine": ("我的在办", {"status": "open", "mine": True}, "当前登录的账号登记过或记录过办理步骤、尚未办结的案件"),
     "due_today": ("今日到期", {"due_today": True}, "办理期限今天届满的在办案件"),
     "overdue": ("逾期", {"overdue": True}, "已超过办理期限的在办案件"),
     "backlog": ("积案", {"status": "open", "backlog": True}, "尚未办结的积案"),
@@ -60,6 +62,10 @@ class ViewBar(QtWidgets.QWidget):
         self.layout_.addWidget(save)
         self._load_own()
         filters.changed.connect(lambda _filter: self._mark())
+
+    def add_tool(self, button: QtWidgets.QAbstractButton) -> None:
+        """Another button at the row's right end, before 保存视图… (the filters' 清除筛选)."""
+        self.layout_.insertWidget(self.layout_.count() - 1, button)
 
     def _add_button(self, key: str, label: str, tip: str, at: int = -1) -> QtWidgets.QToolButton:
         button = QtWidgets.QToolButton()
