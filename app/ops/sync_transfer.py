@@ -31,7 +31,6 @@ from app.models.events import HybridClock
 from app.ops.desk import Desk
 from app.ops.sync import chain_of, now_text, require_chain
 from app.store import eventlog
-from app.store.db import transaction
 from app.store.oserrors import os_reason
 from app.store.private import open_private, try_lock
 from app.sync import bundle, fence, keys, tracking, workbook
@@ -414,6 +413,7 @@ def _apply(desk: Desk, opened: OpenedBundle, checked: _Checked, book: Path, say:
         cases = len(report.changed_cases)
         say("更新案件", 0, cases)  # the last chance to cancel: the events are in, the transaction still open
         refresh(conn, report, desk.limits, lambda done: say("更新案件", done, cases))
+        _sign_routed(desk, conn, [case for case, made in border.dispatches.items() if any(s for _o, s in made)])
         claims = {str(o): (int(r[0]), int(r[1])) for o, r in dict(manifest.get("coverage", {})).items()}
         acks = {str(o): int(s) for o, s in dict(manifest.get("acks", {})).items()}
         _check_claims(conn, own, checked, acks, claims)
@@ -500,8 +500,6 @@ def export_bundle(desk: Desk, to_code: str, out: Path, progress: Progress | None
     extra += [pool[r.key_id] for r in revocations if r.key_id in pool]  # so the receiver can check them
     conn = desk.conn
     desk.sign_head()  # a file from before checkpoints: its own events are vouched for from this export on
-    if direction == "down":
-        sign_routed(desk, sorted({case for case, _o, _s in bundle.routed_cases(conn, subtree(tree, to_code))}))
     with sync_lock(desk):
         created_at, created_ms = bundle_time(desk)
         conn.execute("BEGIN")  # one snapshot for every query of the export
@@ -517,23 +515,24 @@ def export_bundle(desk: Desk, to_code: str, out: Path, progress: Progress | None
     return result
 
 
-def sign_routed(desk: Desk, cases: list[str]) -> None:
-    """Sign this station's events on cases dispatched to another station that have no checkpoint of their own
-    (a dispatch made above, of a case registered here in a bulk import): they travel to that station alone."""
+def _sign_routed(desk: Desk, conn: sqlite3.Connection, cases: list[str]) -> None:
+    """Inside an import: of the cases it brought a dispatch to another station for (a dispatch made above of a
+    case registered here, perhaps in a bulk import signed only at its end), which travel there alone, each of
+    this station's events on them gets a checkpoint of its own, after checking that this station's history is
+    still the one it signed."""
     from app.store import signatures
 
     code = desk.require_station().code
-    if not cases or not signatures.routed_unsigned(desk.conn, code, set(cases)):
+    unsigned = signatures.routed_unsigned(conn, code, set(cases))
+    if not unsigned:
         return
     key = keys.load_or_create_key(desk.data_dir)
-    with transaction(desk.conn) as conn:
-        head = eventlog.head(conn, code)[0]
-        problem = signatures.check_head(conn, code, head, signatures.keyring(conn, code, keys.raw_public(key)))
-        if problem:
-            raise DomainError(f"本站事件记录与签名不符（事件 {problem.event_id}：{problem.reason}），不能导出："
-                              "请运行“校验”（verify）查看，并联系上级信访部门")
-        signatures.store(conn, [signatures.sign(key, code, seq, digest) for seq, digest in
-                                sorted(signatures.routed_unsigned(conn, code, set(cases)).items())])
+    head = eventlog.head(conn, code)[0]
+    problem = signatures.check_head(conn, code, head, signatures.keyring(conn, code, keys.raw_public(key)))
+    if problem:
+        raise DomainError(f"本站事件记录与签名不符（事件 {problem.event_id}：{problem.reason}），不予导入："
+                          "请运行“校验”（verify）查看，并联系上级信访部门")
+    signatures.store(conn, [signatures.sign(key, code, seq, digest) for seq, digest in sorted(unsigned.items())])
 
 
 def log_export(desk: Desk, conn: sqlite3.Connection, result: bundle.ExportResult, peer: str, out: Path,
