@@ -158,8 +158,8 @@ def test_the_stations_view_fits_each_level(qtbot, tmp_path: Path, now: FakeNow) 
                 assert "最近导入：" in view.parent_label.text()
             assert not view.hint.isVisible()
             assert not any(b.autoDefault() or b.isDefault() for b in view.buttons.values())
-        assert shown == {"331000": {"certify", "revoke", "recovery"},
-                         "331002": {"enroll", "install", "certify", "revoke", "recovery"},
+        assert shown == {"331000": {"certify", "revoke", "recovery", "move"},
+                         "331002": {"enroll", "install", "certify", "revoke", "recovery", "move"},
                          "331002001": {"enroll", "install"}}
         lone = new_station(tmp_path / "331002009", "331002009", "某镇信访办", "township", now=now)
         view = StationsView(lone)

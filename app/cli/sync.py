@@ -12,7 +12,7 @@ from app.models.case import FIELD_LABELS, conflict_value
 from app.models.chain import ALLOWED_FROM
 from app.models.events import minute_text
 from app.models.timeline import value_text
-from app.ops import recovery, supervision
+from app.ops import recovery, supervision, township_moves
 from app.ops import sync as trust_ops
 from app.ops import sync_transfer as transfer
 from app.ops.desk import Desk
@@ -56,6 +56,18 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--out", required=True, type=Path, help="恢复文件（.zip），如 U盘上的路径；超过 4 GB 时分为几个部分")
     _part_size_option(p)
     p.set_defaults(run=cmd_recovery_file)
+    p = sub.add_parser("hand-over", help="县（区）把其下的乡镇移交给本市另一个县（区）（行政区划调整）")
+    p.add_argument("code", help="移交的乡镇站点代码")
+    p.add_argument("--to", required=True, help="迁入的县（区）代码")
+    p.add_argument("--successor", default="", help="乡镇在新县（区）的站点代码（可由市局确认迁移时再填）")
+    p.add_argument("--note", default="", help="说明，如 区划调整文件文号")
+    p.set_defaults(run=cmd_hand_over)
+    p = sub.add_parser("move", help="市局确认乡镇迁入另一个县（区）（须先收到原县（区）的移交）")
+    p.add_argument("code", help="迁移的乡镇的原站点代码")
+    p.add_argument("--to", required=True, help="迁入的县（区）代码")
+    p.add_argument("--successor", default="", help="乡镇在新县（区）的站点代码（移交时已填的可不填）")
+    p.add_argument("--reason", default="", help="迁移原因，如 行政区划调整")
+    p.set_defaults(run=cmd_move)
     p = sub.add_parser("resume-numbering", help="从备份恢复后、确认备份之后没有向上级导出过同步包时，直接继续登记")
     p.set_defaults(run=cmd_resume_numbering)
     p = sub.add_parser("verify-bundle", help="核验同步包（不导入）")
@@ -178,6 +190,24 @@ def cmd_import(desk: Desk, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_hand_over(desk: Desk, args: argparse.Namespace) -> int:
+    given = township_moves.hand_over(desk, args.code, args.to, args.successor, args.note)
+    last = (f"其最近一个同步包生成于 {given.last_bundle.replace('T', ' ')}" if given.last_bundle
+            else "本站从未收到过它的同步包")
+    print(f"已把乡镇 {given.code} 移交给 {given.to}（本站第 {given.seq} 号事件）：本站此后不能再在其案件上记录。")
+    print(f"本站有该乡镇的 {given.events_held} 个事件（{last}）：请把本站的同步包导出给市局导入，市局确认迁移后，"
+          "这些案件和全部历史经市局交给新的县（区）。该乡镇之后再交来的同步包，本站照常导入并上报。")
+    return EXIT_OK
+
+
+def cmd_move(desk: Desk, args: argparse.Namespace) -> int:
+    move = township_moves.move_township(desk, args.code, args.to, args.successor, args.reason)
+    print(f"已确认：乡镇 {move.code} 由 {move.old_county} 迁入 {move.new_county}，新站点代码 {move.successor}。")
+    print(f"请把同步包导出给 {move.new_county}（其中有该乡镇的全部历史和迁移记录），再由 {move.new_county} 为 "
+          f"{move.successor} 签发证书；原有案件保留原编号，此后由 {move.new_county} 和 {move.successor} 办理。")
+    return EXIT_OK
+
+
 def cmd_resume_numbering(desk: Desk, args: argparse.Namespace) -> int:
     if recovery.resume_numbering(desk):
         print("已确认：本站从备份恢复后可以直接继续登记和办理")
@@ -293,6 +323,9 @@ def cmd_stations(desk: Desk, args: argparse.Namespace) -> int:
         print(_cert_line("其他站点", other))
     for r in data["revocations"]:
         print(f"吊销：{r['code']} 于 {when_text(r['revoked_at'])} 由 {r['by']} 吊销（{r['reason']}）")
+    for m in data["moves"]:
+        print(f"乡镇迁移：{m['code']} → {m['successor']}（{m['new_county']}），原属 {m['old_county']}，"
+              f"{when_text(m['moved_at'])}（{m['reason']}）")
     for peer, log in sorted(data["sync"].items()):
         names = {"last_export": "最近导出", "last_import": "最近导入"}
         parts = [f"{names[k]} {v['at'].replace('T', ' ')}（{v['events']} 个事件）" for k, v in log.items()]

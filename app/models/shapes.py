@@ -279,6 +279,8 @@ SHAPES: dict[str, dict[str, Shape]] = {
     # not counted), whether ID numbers were in full.
     "output": {"what!": Text(50), "file": Text(255), "cases": Count(0, 100_000_000), "people": Anything(),
                "full_id": Flag()},
+    # A county hands a township over to another county (app.sync.moves): it records nothing more on its cases.
+    "hand_over": {"code!": STATION, "to!": STATION, "successor": STATION, "note": LONG},
 }
 for _fields in SHAPES.values():
     _fields["entered_at"] = Text(25)  # when a step dated earlier was typed in (app.ops.desk)
@@ -307,6 +309,7 @@ FIELD_NAMES: dict[str, str] = {
     "seen": "已见事件", "paper": "文书种类", "year": "年度", "seq": "文书序号", "number": "文书编号",
     "format": "文件格式", "full_id": "完整身份证号", "what": "输出内容", "file": "文件名", "cases": "案件数",
     "people": "信访人数", "base": "修改基准", "batch": "成批办理的案件", "settled": "处理的冲突",
+    "code": "移交的乡镇", "to": "迁入的县（区）", "successor": "乡镇的新站点代码",
 }
 
 

@@ -36,6 +36,7 @@ from app.store.db import DB_NAME, is_database_error, open_connection, transactio
 from app.store.private import Scratch
 from app.store.sealed import new_key
 from app.store.stations import StationTree
+from app.sync import handover
 
 if TYPE_CHECKING:
     import sqlite_utils
@@ -464,6 +465,9 @@ class Desk:
         the ones before it left it; the case is read and folded once (``held``: as the caller just read it in
         this transaction, ``_case_in``), each new event applied to it, and projected once (a paper and its
         notice). Returns the events and the case as they leave it."""
+        refused = handover.refused_here(conn, self.require_station().code, case_id)
+        if refused:  # this county handed the township over to another (app.sync.moves)
+            raise DomainError(refused)
         events, state = held or self._case_in(conn, case_id)
         made: list[Event] = []
         for kind, given in steps:

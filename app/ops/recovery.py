@@ -19,12 +19,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from app.models.divisions import same_township
 from app.models.errors import DomainError
 from app.ops.desk import RESTORED_MARK, Desk
 from app.ops.sync import chain_of, require_chain
 from app.ops.sync_transfer import ImportResult, Progress, bundle_time, log_export, sync_lock
 from app.store import eventlog
-from app.sync import bundle, fence, tracking
+from app.sync import bundle, fence, moves, tracking
 from app.sync.certs import Certificate
 from app.sync.trust import TrustStore, ancestors, parents, subtree, valid_revocations
 
@@ -62,10 +63,13 @@ def recovery_file(desk: Desk, code: str, out: Path, progress: Progress | None = 
     receiver = _receiver(desk, code, mine)
     trust = TrustStore(desk.conn)
     pool = trust.pool()
-    tree = parents(pool.values())
+    known_moves = moves.held(desk.conn)
+    tree = moves.apply(parents(pool.values()), known_moves)
     theirs = subtree(tree, code)
+    # A laptop of a township with several gets the others' whole history back too, as the county's files give it.
+    scope = theirs | {c for c in tree if same_township(c, code)}
     revocations = trust.revocations()
-    extra = [c for c in pool.values() if c.code in theirs and c.key_id != receiver.key_id]
+    extra = [c for c in pool.values() if c.code in scope and c.key_id != receiver.key_id]
     extra += [pool[r.key_id] for r in revocations if r.key_id in pool]
     conn = desk.conn
     with sync_lock(desk):
@@ -75,12 +79,13 @@ def recovery_file(desk: Desk, code: str, out: Path, progress: Progress | None = 
             held = tracking.coverage(conn, mine.code)
             origins = [str(r[0]) for r in conn.execute("SELECT DISTINCT origin FROM events")]
             plan = bundle.ExportPlan(mine.code, code, DIRECTION, {o: 0 for o in origins},
-                                     {o: (0, s) for o, s in held.items()}, sorted(theirs))
+                                     {o: (0, s) for o, s in held.items()}, sorted(scope))
             recovery = {"station": code, "held": eventlog.head(conn, code)[0],
                         "last_bundle": _last_bundle_from(conn, theirs)}
             result = bundle.write_bundle(conn, plan, out, bundle.Identity(chain_of(mine, pool), me.key), receiver,
                                          extra, revocations, desk.blobs, created_at, progress, created_ms,
-                                         extra_manifest={"recovery": recovery}, part_size=part_size)
+                                         extra_manifest={"recovery": recovery}, part_size=part_size,
+                                         moves=known_moves)
         finally:
             conn.execute("ROLLBACK")
     with desk._write({"sync"}, ()) as conn:

@@ -21,7 +21,7 @@ from app.models.errors import DomainError
 from app.models.vocab import LEVELS
 from app.ops.desk import Desk
 from app.store import eventlog
-from app.sync import certs, keys, tracking
+from app.sync import certs, keys, moves, tracking
 from app.sync.certs import PARENT_LEVEL, Certificate, EnrollmentRequest, Revocation
 from app.sync.trust import TrustStore, ancestors, valid_revocations, verify_chain, when_text
 
@@ -255,6 +255,9 @@ def stations(desk: Desk) -> dict[str, Any]:
                          key=lambda c: (c["level"] != "city", c["code"])),
         "revocations": [{"code": r.code, "key_id": r.key_id, "revoked_at": r.revoked_at, "by": r.by,
                          "reason": r.reason} for r in trust.revocations()],
+        "moves": [{"code": m.code, "successor": m.successor, "old_county": m.old_county,
+                   "new_county": m.new_county, "moved_at": m.moved_at, "reason": m.reason}
+                  for m in moves.held(desk.conn)],
     }
     history: dict[str, dict[str, Any]] = {}
     for direction, peer, at, events, new_events in desk.conn.execute(

@@ -26,6 +26,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from app.models.divisions import same_township
 from app.models.errors import DomainError
 from app.models.events import HybridClock
 from app.ops.desk import Desk
@@ -33,13 +34,13 @@ from app.ops.sync import chain_of, now_text, require_chain
 from app.store import eventlog
 from app.store.oserrors import os_reason
 from app.store.private import open_private, try_lock
-from app.sync import bundle, fence, keys, tracking, workbook
+from app.sync import bundle, fence, keys, moves, tracking, workbook
 from app.sync.apply import ApplyReport, apply_events, refresh
 from app.sync.authority import Border, check_claims, held_dispatches
 from app.sync.certs import Certificate, Revocation
 from app.sync.checkpoints import check_checkpoints
 from app.sync.container import OpenedBundle, not_ours, open_bundle
-from app.sync.trust import TrustStore, parents, rival, subtree, valid_revocations, verify_chain
+from app.sync.trust import TrustStore, ancestors, parents, rival, subtree, valid_revocations, verify_chain
 
 Progress = Callable[[str, int, int], None]
 # How far an event's clock may be ahead of the time its bundle states: rounding, and bundles written before the
@@ -79,8 +80,9 @@ class _Checked:
     certificates: list[Certificate]
     revocations: list[Revocation]
     scope: Callable[[str, str], str | None]
-    tree: dict[str, str] = field(default_factory=dict)  # station → its parent, as the certificates say
+    tree: dict[str, str] = field(default_factory=dict)  # station → its parent, as certificates and moves say
     relation: str = ""  # what the sender is to this station: "child", "parent" or "recovery"
+    moves: list[moves.Move] = field(default_factory=list)  # every move record known, held and carried
     # From the parent: cases registered outside this station's part of the tree that the file brings events of;
     # each must be dispatched to a station here once the file's events are in (``_check_routed``).
     routed: set[str] = field(default_factory=set)
@@ -175,8 +177,15 @@ def _check(desk: Desk, opened: OpenedBundle, say: Progress, require_receiver: bo
                 f"同步包带来站点 {cert.code}（{cert.name}）的另一份证书（密钥指纹 {cert.fingerprint}），而本站已有"
                 f"它的一份有效证书（密钥指纹 {other.fingerprint}，由 {other.parent} 签发，未被吊销）：同一站点代码"
                 "不能有两份有效证书，整个同步包不予导入。如该站点确已换了密钥，须先由其上级吊销旧证书。")
-    tree = parents([*held, *trusted])
+    try:
+        carried_moves = moves.trusted([moves.Move.parse(doc) for doc in opened.moves], pool.get(root))
+    except DomainError as err:
+        raise DomainError(f"同步包中的{err}") from None
+    known = list(moves.by_code([*carried_moves, *moves.held(desk.conn)]).values())
+    tree = moves.apply(parents([*held, *trusted]), known)
     mine = subtree(tree, station.code)
+    moved = moves.by_code(known)
+    moved_in = {code for code in moved if code in mine}  # townships moved in below: their history comes from above
     routed: set[str] = set()
     if info.direction == "recovery" and require_receiver:
         # A recovery file (app.ops.recovery) from a station above: this station's own part of the tree, and what
@@ -185,21 +194,27 @@ def _check(desk: Desk, opened: OpenedBundle, say: Progress, require_receiver: bo
             raise DomainError(f"恢复文件只能由本站的上级站点制作，{sender.code} 不是本站的上级")
 
         def scope(origin: str, case_id: str) -> str | None:
-            if origin in mine or case_id.split("-", 1)[0] in mine:
+            registrar = case_id.split("-", 1)[0]
+            if origin in mine or registrar in mine or same_township(origin, station.code) \
+                    or same_township(registrar, station.code):  # the township's other laptops too
                 return None
             return "恢复文件中的事件不属于本站或本站下级，也不是关于其案件的"
     elif sender.parent == station.code:
-        theirs = subtree(tree, sender.code)
+        # A county that handed a township over still passes up what reaches it of the township's history.
+        theirs = subtree(tree, sender.code) | {c for c, m in moved.items() if m.old_county == sender.code}
 
         def scope(origin: str, case_id: str) -> str | None:
             return None if origin in theirs else f"下级站点 {sender.code} 的同步包只能携带其本站及其下级站点的事件"
     elif tree.get(station.code) == sender.code:
         def scope(origin: str, case_id: str) -> str | None:
-            if origin in mine:
+            if origin in mine and origin not in moved_in:
                 return "上级下发的同步包不应包含本站或本站下级产生的事件"
+            if same_township(origin, station.code) or origin in moved_in:
+                return None  # another laptop of this township, or a township moved in: its whole history
             if not case_id:
                 return "上级下发的事件不属于本站的案件"
-            if case_id.split("-", 1)[0] not in mine:
+            registrar = case_id.split("-", 1)[0]
+            if registrar not in mine and not same_township(registrar, station.code):
                 routed.add(case_id)  # a case dispatched here, if a dispatch says so (checked once all are in)
             return None
     elif require_receiver:
@@ -210,7 +225,7 @@ def _check(desk: Desk, opened: OpenedBundle, say: Progress, require_receiver: bo
     valid_revs = [r for r in carried_revocations if r.key_id in valid_revocations([r], pool)]
     relation = ("recovery" if info.direction == "recovery" else "child" if sender.parent == station.code
                 else "parent" if tree.get(station.code) == sender.code else "")
-    return _Checked(info, sender, trusted, valid_revs, scope, tree, relation, routed)
+    return _Checked(info, sender, trusted, valid_revs, scope, tree, relation, known, routed)
 
 
 def save_workbook(desk: Desk, path: Path, out: Path) -> BundleInfo:
@@ -397,9 +412,11 @@ def _apply(desk: Desk, opened: OpenedBundle, checked: _Checked, book: Path, say:
             store.store_certificate(cert)
         for revocation in checked.revocations:
             store.store_revocation(revocation)
+        for move in checked.moves:
+            moves.store(conn, move)
         rows = workbook.read_events(book, total)
         fenced = fence.tops(conn, list(fence.fences(conn)))
-        border = Border(conn, checked.tree, desk.now())
+        border = Border(conn, checked.tree, desk.now(), moves.by_code(checked.moves))
         report = apply_events(conn, rows, checked.scope, lambda done: say("导入事件", done, total), border)
         _check_routed(conn, checked, own)
         check_checkpoints(conn, opened, report.first_new, own, desk.public_key())
@@ -442,11 +459,13 @@ def _check_claims(conn: sqlite3.Connection, own: str, checked: _Checked, acks: d
                   claims: dict[str, tuple[int, int]]) -> None:
     """What the sender says it holds and what the file says it carries, against what this station holds
     (app.sync.authority). A recovery file speaks for the station above that rebuilds this one: not checked."""
+    moved = moves.by_code(checked.moves)
     if checked.relation == "child":
         theirs = subtree(checked.tree, checked.sender.code)
+        theirs |= {c for c, m in moved.items() if m.old_county == checked.sender.code}
         check_claims(conn, own, checked.sender.code, False, lambda origin: origin not in theirs, acks, claims)
     elif checked.relation == "parent":
-        mine = subtree(checked.tree, own)
+        mine = subtree(checked.tree, own) - set(moved)  # a moved-in township's history comes from above
         check_claims(conn, own, checked.sender.code, True, lambda origin: origin in mine, acks, claims)
 
 
@@ -493,9 +512,19 @@ def export_bundle(desk: Desk, to_code: str, out: Path, progress: Progress | None
     receiver, direction = match[0]
     trust = TrustStore(desk.conn)
     pool = trust.pool()
-    tree = parents(pool.values())
+    known_moves = moves.held(desk.conn)
+    tree = moves.apply(parents(pool.values()), known_moves)
     own_subtree = subtree(tree, mine.code)
-    extra = [c for c in pool.values() if c.code in own_subtree and c.code != mine.code] if direction == "up" else []
+    peer_subtree = subtree(tree, to_code)
+    if direction == "up":
+        given = {m.code for m in known_moves if m.old_county == mine.code}
+        extra = [c for c in pool.values() if c.code in own_subtree | given and c.code != mine.code]
+    else:
+        # A laptop checks the signatures of its township's other laptops over the history it is passed; a county
+        # (or township) those of a township moved in below it, whose chain runs through its old county.
+        extra = [c for c in pool.values() if c.code != to_code and same_township(c.code, to_code)
+                 or c.code in peer_subtree and c.code != to_code]
+        extra += [pool[k] for c in list(extra) for k in ancestors(c, pool) if k in pool]
     revocations = trust.revocations()
     extra += [pool[r.key_id] for r in revocations if r.key_id in pool]  # so the receiver can check them
     conn = desk.conn
@@ -504,10 +533,11 @@ def export_bundle(desk: Desk, to_code: str, out: Path, progress: Progress | None
         created_at, created_ms = bundle_time(desk)
         conn.execute("BEGIN")  # one snapshot for every query of the export
         try:
-            plan = bundle.plan_export(conn, mine.code, to_code, direction, own_subtree, subtree(tree, to_code))
+            plan = bundle.plan_export(conn, mine.code, to_code, direction, own_subtree, peer_subtree, known_moves)
             result = bundle.write_bundle(conn, plan, out, bundle.Identity(chain_of(mine, pool), me.key), receiver,
                                          extra, revocations, desk.blobs, created_at, progress, created_ms,
-                                         extra_manifest=fence.recovered_from(conn), part_size=part_size)
+                                         extra_manifest=fence.recovered_from(conn), part_size=part_size,
+                                         moves=known_moves)
         finally:
             conn.execute("ROLLBACK")
     with desk._write({"sync"}, ()) as conn:

@@ -17,6 +17,7 @@ import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from app.models.divisions import township_of
 from app.models.errors import DomainError
 
 _MAX_DEPTH = 8  # city > county > township is 3; anything deeper is a broken or looping chain
@@ -48,6 +49,11 @@ class StationTree:
         for code, name, parent in conn.execute(
                 "SELECT code, name, parent FROM sync_certificates ORDER BY issued_at"):
             names[str(code)], parents[str(code)] = str(name), str(parent or "")
+        # A township moved to another county (app.sync.moves, checked when stored) is under its successor there.
+        for (document,) in conn.execute("SELECT value FROM sync_trust WHERE key >= 'move:' AND key < 'move;'"):
+            body = json.loads(document)["body"]
+            parents[str(body["code"])] = str(body["successor"])
+            parents.setdefault(str(body["successor"]), str(body["new_county"]))
         row = conn.execute("SELECT value FROM settings WHERE key = 'station'").fetchone()
         own = ""
         if row:
@@ -111,8 +117,11 @@ class StationTree:
             raise DomainError("一事双交的两个站点不能相同")
 
     def group_of(self, origin: str) -> str:
-        """The station directly below this one on the way to ``origin`` (this station for its own cases)."""
-        return self.path(origin)[0]
+        """The station directly below this one on the way to ``origin`` (this station for its own cases). The
+        further laptops of a township count with the township (app.models.divisions)."""
+        code = self.path(origin)[0]
+        township = township_of(code)
+        return township if township not in (code, self.own) and township in self.names else code
 
     def name(self, code: str) -> str:
         return self.names.get(code, "")

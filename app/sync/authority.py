@@ -6,8 +6,11 @@
   (``Border._recheck_back_dated``).
 - Clock: no event more than a day ahead of the receiver's clock (a laptop running fast would drag every station's
   clock ahead with it).
-- Whose case: an event about a case comes from the station that registered it, a station above that one, or a
-  station the case was dispatched to (``dispatch`` naming ``stations``, 一事双交 included).
+- Whose case: an event about a case comes from the station that registered it (or another laptop of its township,
+  app.models.divisions), a station above that one, or a station the case was dispatched to (``dispatch`` naming
+  ``stations``, 一事双交 included).
+  A township moved to another county (app.sync.moves) is under its successor and the new county; its old county's
+  events on its cases stand only when numbered before the old county's hand-over.
 - Claims: acknowledgements no further than what this station sent that peer; coverage no further than what
   this station holds.
 
@@ -22,11 +25,13 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
+from app.models.divisions import same_township
 from app.models.errors import DomainError
 from app.models.events import HybridClock
 from app.models.shapes import check_event
 from app.models.vocab import EVENT_LABELS
 from app.sync import tracking
+from app.sync.moves import Move
 
 # When the limits on new input came in: events whose clock is earlier are checked for their structure only.
 LIMITS_FROM = datetime(2026, 12, 1)
@@ -51,9 +56,11 @@ class Border:
     """The per-event checks of one import: shape, clock and whose case. ``admit`` is called for each new event;
     ``finish`` once all are in (a dispatch later in the file may name the station of an earlier event)."""
 
-    def __init__(self, conn: sqlite3.Connection, tree: dict[str, str], now: datetime) -> None:
+    def __init__(self, conn: sqlite3.Connection, tree: dict[str, str], now: datetime,
+                 moves: dict[str, Move] | None = None) -> None:
         self.conn = conn
         self.tree = tree
+        self.moves = moves or {}  # townships moved to another county, by their old code (app.sync.moves)
         self.now_ms = int(now.timestamp() * 1000)
         self.today = now.date()
         self.limits_ms = int(LIMITS_FROM.timestamp() * 1000)
@@ -88,7 +95,16 @@ class Border:
             return
         if kind == "dispatch":
             self.dispatches.setdefault(str(case_id), []).append((str(origin), list(payload.get("stations") or [])))
-        if origin != registrar and origin not in ancestors(self.tree, registrar):
+        if origin != registrar and not same_township(origin, registrar) \
+                and origin not in ancestors(self.tree, registrar):
+            move = self.moves.get(registrar)
+            if move is not None and origin == move.old_county:
+                if int(seq) < move.handed_over:
+                    return  # made while the township was still the old county's
+                raise DomainError(
+                    f"事件 {event_id}（{EVENT_LABELS.get(str(kind), kind)}）：案件 {case_id} 所属的乡镇 {registrar} "
+                    f"已由站点 {origin} 移交给 {move.new_county}（{origin} 的第 {move.handed_over} 号事件），"
+                    f"此后 {origin} 无权在其案件上记录，整个同步包不予导入")
             self.pending.append((str(event_id), str(case_id), str(origin), str(kind)))
 
     def finish(self) -> None:

@@ -3,7 +3,9 @@
 Upward (to the parent) a station sends every event of its own and of the stations below it that the parent has not
 acknowledged. Downward (to a child) it sends the events about the child's cases (those registered in the child's
 part of the tree) made anywhere else — assignments, dispatches, supervision orders, edits from above — that the
-child has not acknowledged. Certificates and revocations travel with every bundle.
+child has not acknowledged; to a laptop of a township with several (app.models.divisions), also the whole history
+of the township's other laptops, so each laptop sees and may work on every case of its township. Certificates and
+revocations travel with every bundle.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from app.models.divisions import same_township
 from app.models.errors import DomainError
 from app.models.vocab import CHANNELS, CHECKLIST_ITEMS, EVIDENCE_KINDS, STATUSES
 from app.store import signatures
@@ -27,6 +30,7 @@ from app.store.sealed import ChunkReader
 from app.sync import sealing, tracking, workbook
 from app.sync.certs import Certificate, Revocation
 from app.sync.container import BundleWriter, write_problem
+from app.sync.moves import Move
 
 FORMAT = "petition-desk-bundle"
 DIRECTIONS = {"up": "上报（发往上级）", "down": "下发（发往下级）", "recovery": "恢复文件（为下级重建数据）"}
@@ -52,17 +56,19 @@ class ExportPlan:
     # history goes with it, since the peer never held it.
     routed: list[str] = field(default_factory=list)
     fresh: list[str] = field(default_factory=list)
+    whole: list[str] = field(default_factory=list)  # origins sent down whole (see ``plan_export``)
 
     def clauses(self) -> Iterator[tuple[str, list[Any]]]:
         for origin, after in sorted(self.after.items()):
             sql, params = "origin = ? AND seq > ?", [origin, after]
-            if self.direction == "down" or self.direction == "recovery" and origin not in self.scope:
+            if self.direction == "down" and origin not in self.whole \
+                    or self.direction == "recovery" and origin not in self.scope:
                 sql += (f" AND case_id != '' AND ({_CASE_ORIGIN} IN (SELECT value FROM json_each(?)) "
                         "OR case_id IN (SELECT value FROM json_each(?)))")
                 params += [json.dumps(self.scope), json.dumps(self.routed)]
-            if self.fresh:
-                sql += " AND case_id NOT IN (SELECT value FROM json_each(?))"
-                params.append(json.dumps(self.fresh))
+                if self.fresh:
+                    sql += " AND case_id NOT IN (SELECT value FROM json_each(?))"
+                    params.append(json.dumps(self.fresh))
             yield sql, params
         if self.fresh:  # every event held of those cases, but the peer's part of the tree's own
             yield ("case_id IN (SELECT value FROM json_each(?)) AND origin NOT IN (SELECT value FROM json_each(?))",
@@ -70,13 +76,21 @@ class ExportPlan:
 
 
 def plan_export(conn: sqlite3.Connection, own: str, peer: str, direction: str, own_subtree: set[str],
-                peer_subtree: set[str]) -> ExportPlan:
+                peer_subtree: set[str], moves: list[Move] | None = None) -> ExportPlan:
+    """What goes to ``peer``. Down, two kinds of origin go whole rather than only their events about the peer's
+    cases: the other laptops of the peer's township (app.models.divisions), and a township moved in below the
+    peer (app.sync.moves), whose old history the peer holds nothing of. Up, a county that handed a township over
+    still passes up what it receives of that township's history."""
     held = tracking.coverage(conn, own)
     acked = tracking.acknowledged(conn, peer)
+    moved = moves or []
+    moved_in = {m.code for m in moved if m.code in peer_subtree}
+    given = {m.code for m in moved if m.old_county == own}
+    whole = {o for o in held if direction == "down" and (same_township(o, peer) or o in moved_in)} - {peer}
     if direction == "up":
-        origins = [o for o in held if o in own_subtree]
+        origins = [o for o in held if o in own_subtree or o in given]
     else:
-        origins = [o for o in held if o not in peer_subtree]
+        origins = [o for o in held if o not in peer_subtree or o in whole]
     after = {o: acked.get(o, 0) for o in origins if held[o] > acked.get(o, 0)}
     claims = {o: (after[o], held[o]) for o in after}
     routed: list[str] = []
@@ -87,7 +101,9 @@ def plan_export(conn: sqlite3.Connection, own: str, peer: str, direction: str, o
                 routed.append(case_id)
             if seq > acked.get(origin, 0) and case_id not in fresh:
                 fresh.append(case_id)
-    return ExportPlan(own, peer, direction, after, claims, sorted(peer_subtree), routed, fresh)
+    # A laptop's township is its whole case scope: the cases registered at the township's other laptops too.
+    scope = peer_subtree | {o for o in whole if same_township(o, peer)}
+    return ExportPlan(own, peer, direction, after, claims, sorted(scope), routed, fresh, sorted(whole))
 
 
 def routed_cases(conn: sqlite3.Connection, stations: set[str]) -> list[tuple[str, str, int]]:
@@ -153,7 +169,7 @@ def write_bundle(conn: sqlite3.Connection, plan: ExportPlan, out: Path, identity
                  receiver: Certificate, extra_certs: list[Certificate], revocations: list[Revocation],
                  blobs: BlobStore, now: str, progress: Progress | None = None,
                  created_ms: int | None = None, extra_manifest: dict[str, Any] | None = None,
-                 part_size: int | None = None) -> ExportResult:
+                 part_size: int | None = None, moves: list[Move] | None = None) -> ExportResult:
     """Write the signed bundle file for ``plan``. Reads only; the caller records the export. ``now`` is the
     bundle's time as text, ``created_ms`` the same instant in the units of the events' clocks (epoch ms). A
     bundle larger than ``part_size`` (default: what a FAT32 stick holds in one file) is written in numbered
@@ -215,6 +231,8 @@ def write_bundle(conn: sqlite3.Connection, plan: ExportPlan, out: Path, identity
                              json.dumps(cert.document(), ensure_ascii=False).encode())
         writer.add_bytes("revocations.json",
                          json.dumps([r.document() for r in revocations], ensure_ascii=False).encode())
+        if moves:  # only when there are any: an older program refuses a member it does not know
+            writer.add_bytes("moves.json", json.dumps([m.document() for m in moves], ensure_ascii=False).encode())
         # The origin stations' signatures over the events carried (app.store.signatures), one JSON list a line.
         writer.add_bytes("checkpoints.jsonl", b"".join(
             json.dumps(cp, separators=(",", ":")).encode() + b"\n" for where, params in clauses

@@ -27,7 +27,7 @@ import json
 import re
 import zipfile
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -43,10 +43,11 @@ SIG_PREFIX = b"PETITION-DESK-SIGNATURE-1 "
 SIG_LEN = 88  # base64 of a 64-byte Ed25519 signature
 SIGNED_CONTEXT = b"petition-desk bundle v1\n"
 CHUNK = 1 << 20
-MEMBER_NAMES = re.compile(r"^(manifest\.json|data\.xlsx|readme\.txt|revocations\.json|checkpoints\.jsonl|"
+MEMBER_NAMES = re.compile(r"^(manifest\.json|data\.xlsx|readme\.txt|revocations\.json|moves\.json|checkpoints\.jsonl|"
                           r"certs/[A-Za-z0-9]{2,20}-[0-9a-f]{16}\.json|evidence/[0-9a-f]{64})$")
-CLEAR_MEMBERS = ("manifest.json", "readme.txt", "revocations.json")  # never sealed: no personal data in them
-SMALL_LIMITS = {"manifest.json": 64 << 20, "readme.txt": 1 << 16, "revocations.json": 4 << 20}
+# Never sealed: no personal data in them.
+CLEAR_MEMBERS = ("manifest.json", "readme.txt", "revocations.json", "moves.json")
+SMALL_LIMITS = {"manifest.json": 64 << 20, "readme.txt": 1 << 16, "revocations.json": 4 << 20, "moves.json": 4 << 20}
 CERT_LIMIT = 1 << 16
 MAX_CERTS = 2000
 MAX_MEMBERS = 1_000_000
@@ -183,6 +184,7 @@ class OpenedBundle:
     signature: str
     handle: BinaryIO | parts.JoinedParts  # the file, or its numbered parts read as one
     size: int
+    moves: list[Any] = field(default_factory=list)  # townships moved between counties (app.sync.moves)
     key: bytes | None = None  # the bundle key, once ``unseal`` found it
 
     @property
@@ -300,12 +302,16 @@ def open_bundle(path: Path) -> OpenedBundle:
                             if i.filename.startswith("certs/")]
             revocations = (json.loads(_read_small(zf, by_name["revocations.json"], SMALL_LIMITS["revocations.json"]))
                            if "revocations.json" in by_name else [])
+            moves = (json.loads(_read_small(zf, by_name["moves.json"], SMALL_LIMITS["moves.json"]))
+                     if "moves.json" in by_name else [])
         except (json.JSONDecodeError, UnicodeDecodeError, zipfile.BadZipFile, OSError, EOFError):
             raise DomainError("同步包已损坏（清单或证书无法读取）") from None
         _check_manifest(manifest)
         if not isinstance(revocations, list):
             raise DomainError("同步包中的吊销记录格式不正确")
-        return OpenedBundle(path, zf, manifest, certificates, revocations, signature, handle, size)
+        if not isinstance(moves, list):
+            raise DomainError("同步包中的乡镇迁移记录格式不正确")
+        return OpenedBundle(path, zf, manifest, certificates, revocations, signature, handle, size, moves)
     except BaseException:
         zf.close()
         handle.close()

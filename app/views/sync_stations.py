@@ -17,6 +17,7 @@ from app.views.bus import ChangeBus
 from app.views.common import ERROR_HEX, WARNING_HEX, error_label, fit_to_screen, fitted, message, show_error
 from app.views.jobs import JobRunner, run_job
 from app.views.qt import Qt, QtGui, QtWidgets
+from app.views.sync_moves import MoveDialog
 
 STATION_HEADERS = ("站点代码", "名称", "级别", "密钥指纹（电话核对）", "证书有效期", "状态", "最近导入", "最近导出")
 REVOCATION_HEADERS = ("站点代码", "吊销时间", "吊销单位", "原因")
@@ -30,6 +31,7 @@ TEXTS = {
     "children": "下级站点",
     "others": "其他已知站点",
     "revocations": "吊销记录",
+    "moves": "乡镇迁移：{code} → {successor}（迁入 {new}，原属 {old}，{at}，{reason}）",
     "line": "{code} {name}　{level}\n指纹：{fingerprint}\n证书有效期：{dates}",
     "last_sync": "\n最近导入：{imported}　最近导出：{exported}",
     "never": "无",
@@ -44,6 +46,8 @@ TEXTS = {
     "install": "安装上级签发的证书…",
     "revoke": "吊销所选下级…",
     "recovery": "为所选下级制作恢复文件…",
+    "move_county": "移交所选乡镇…",
+    "move_city": "确认乡镇迁移…",
     "recovery_hint": "请先在“下级站点”表中选中要恢复的站点（重新安装的站点须已换新证书）。",
     "recovery_made": "已为 {code}（{name}）制作恢复文件：{path}\n\n事件 {events} 个，涉及案件 {cases} 件，佐证材料 "
                      "{evidence} 个。请拷贝到 U 盘，在该站点重新安装或恢复的电脑上“导入同步包”；导入之前不要在那台"
@@ -100,15 +104,16 @@ class StationsView(QtWidgets.QDialog):
         buttons = QtWidgets.QHBoxLayout()
         self.buttons: dict[str, QtWidgets.QPushButton] = {}
         for key, slot in (("enroll", self.enroll), ("install", self.install), ("certify", self.certify),
-                          ("revoke", self.revoke), ("recovery", self.make_recovery)):
-            button = QtWidgets.QPushButton(TEXTS[key])
+                          ("revoke", self.revoke), ("recovery", self.make_recovery), ("move", self.move_township)):
+            button = QtWidgets.QPushButton(TEXTS[key] if key != "move" else
+                                           TEXTS["move_city" if level == "city" else "move_county"])
             button.setObjectName(f"station_{key}")
             button.setAutoDefault(False)  # Enter must not start an enrollment
             if key != "enroll":
                 button.clicked.connect(lambda _checked=False, s=slot: s())
             # The city is the root (nothing to request or install); a township has no station below it.
             button.setVisible(not (level == "city" and key in ("enroll", "install")
-                                   or level == "township" and key in ("certify", "revoke", "recovery")))
+                                   or level == "township" and key in ("certify", "revoke", "recovery", "move")))
             self.buttons[key] = button
             buttons.addWidget(button)
         choose = QtWidgets.QMenu(self.buttons["enroll"])
@@ -132,6 +137,10 @@ class StationsView(QtWidgets.QDialog):
             if table is self.child_table and level == "township":
                 heading.hide()
                 table.hide()
+        self.moves = QtWidgets.QLabel()
+        self.moves.setObjectName("stationMoves")
+        self.moves.setWordWrap(True)
+        layout.addWidget(self.moves)
         layout.addWidget(self.error)
         layout.addLayout(buttons)
         if bus is not None:
@@ -192,6 +201,10 @@ class StationsView(QtWidgets.QDialog):
             for column, text in enumerate((r["code"], when_text(r["revoked_at"]), r["by"], r["reason"])):
                 self.revocations.setItem(row, column, QtWidgets.QTableWidgetItem(text))
         self.revocations.resizeColumnsToContents()
+        self.moves.setText("\n".join(TEXTS["moves"].format(
+            code=m["code"], successor=m["successor"], new=m["new_county"], old=m["old_county"],
+            at=when_text(m["moved_at"])[:16], reason=m["reason"]) for m in data["moves"]))
+        self.moves.setVisible(bool(data["moves"]))
 
     def _run(self, action: Any) -> Any:
         try:
@@ -293,6 +306,14 @@ class StationsView(QtWidgets.QDialog):
             parent=self, kinds={"sync"}, done=done,
             failed=lambda text: show_error(self.error, TEXTS["recovery_failed"].format(reason=text)))
         return self.recovery_runner
+
+    def move_township(self) -> MoveDialog:
+        """A township moved to another county: the county hands over the selected township, the city confirms."""
+        city = self.desk.require_station().level == "city"
+        dialog = MoveDialog(self.desk, city, "" if city else self._selected_child() or "", self)
+        dialog.accepted.connect(self.refresh)
+        dialog.open()
+        return dialog
 
     def revoke(self, code: str | None = None, reason: str | None = None) -> None:
         if code is None:
