@@ -170,8 +170,9 @@ def test_cancelling_the_demo_leaves_no_demo_folder_and_it_is_made_whole_later(qt
     assert sorted(p.name for p in tmp_path.iterdir()) == []  # neither the demo folder nor its working folder
     assert dialog.isVisible() and dialog.desk is None
 
-    (tmp_path / "station-demo.part").mkdir()  # what a program killed while making it would leave
-    (tmp_path / "station-demo.part" / "station.db").write_bytes(b"half")
+    (tmp_path / "station-demo").mkdir()  # what a program killed while making it would leave: a folder, its mark
+    (tmp_path / "station-demo" / "station.db").write_bytes(b"half")
+    (tmp_path / "station-demo.part").touch()
     with qtbot.waitSignal(dialog.accepted, timeout=60000):
         dialog.demo_button.click()
     assert dialog.desk is not None and dialog.desk.conn.execute("SELECT count(*) FROM cases").fetchone()[0] == 250

@@ -17,7 +17,7 @@ from app.views.jobs import JobRunner, counter, run_job
 from app.views.qt import QtWidgets
 
 DEMO_CASES = 300
-DEMO_WORK_SUFFIX = ".part"  # the demo is made here, beside its folder, and moved into place when whole
+DEMO_WORK_SUFFIX = ".part"  # a mark beside the demo's folder while the demo is being made
 TEXTS = {
     "title": "信访工作台 — 设置站点",
     "intro": "本机尚未设置站点。请填写本站点的信息（设置后站点代码不能更改，它是本站所有案件编号的开头）"
@@ -129,38 +129,39 @@ class SetupDialog(QtWidgets.QDialog):
 
     def open_demo(self) -> None:
         """Open the demo station in its own folder beside this one (``desk``, signed in with the demo's public
-        account), generating it the first time as a job with progress and 取消. It is made in a working folder
-        beside its own and moved into place only when whole, so 取消, a fault or a killed program leave no
-        half-made demo (which would open empty next time). This folder stays untouched."""
+        account), generating it the first time as a job with progress and 取消. While it is made a mark lies beside
+        its folder: 取消 or a fault remove the folder, and a folder found with its mark (the program was killed
+        while making it) is made again, so there is never a half-made demo (which would open empty). This folder
+        stays untouched."""
         folder = demo_folder(self.data_dir)
-        if has_accounts(folder):
-            self._open_made_demo(folder)
-            return
-        work = folder.with_name(folder.name + DEMO_WORK_SUFFIX)
+        mark = folder.with_name(folder.name + DEMO_WORK_SUFFIX)
         try:
-            _remove_folder(work)  # what a killed program left of an earlier try
-            desk = create_demo_station(work)
+            if mark.exists():  # what a killed program left of an earlier try
+                _remove_folder(folder)
+                mark.unlink()
+            if has_accounts(folder):
+                self._open_made_demo(folder)
+                return
+            mark.parent.mkdir(parents=True, exist_ok=True)
+            mark.touch()
+            desk = create_demo_station(folder)
         except DomainError as err:
             show_error(self.error, str(err))
             return
         except OSError as err:
-            show_error(self.error, os_error_message(err, work))
+            show_error(self.error, os_error_message(err, folder))
             return
         cases, label = self.demo_cases, TEXTS["progress"].format(n=self.demo_cases)
 
         def done(_count: int) -> None:
-            desk.close()
-            try:
-                work.rename(folder)
-            except OSError as err:
-                _remove_folder(work)
-                show_error(self.error, os_error_message(err, folder))
-                return
-            self._open_made_demo(folder)
+            mark.unlink(missing_ok=True)
+            self.desk = desk
+            self.accept()
 
         def abandon() -> None:
             desk.close()
-            _remove_folder(work)
+            _remove_folder(folder)
+            mark.unlink(missing_ok=True)
 
         def refused(text: str) -> None:
             abandon()
