@@ -61,7 +61,7 @@ def dashboard(qtbot: Any, desk: Desk, station: dict[str, str]) -> Dashboard:
 def test_dashboard_shows_colours_tiles_and_backlog(dashboard: Dashboard, desk: Desk) -> None:
     slices = {s.label(): s.value() for s in dashboard.colour_series.slices()}
     assert slices == {"红 1件": 1.0, "黄 1件": 1.0, "绿 1件": 1.0}
-    assert dashboard.colour_chart.title() == "在办案件督办颜色（共 3 件）"
+    assert dashboard.colour_chart.title() == "在办及待告知案件督办颜色（共 3 件）"
     assert dashboard.tiles["satisfaction_rate"].text() == "50.00%"
     assert dashboard.tiles["satisfaction_rate:detail"].text() == "1 / 2"
     assert dashboard.tiles["one_time_resolution_rate"].text() == "50.00%"

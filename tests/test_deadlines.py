@@ -141,3 +141,39 @@ def test_a_unit_may_object_within_five_working_days_and_holidays_lengthen_the_wi
     desk.record(late, "agree_objection", {"reason": "同意"})
     desk.record(late, "dispatch", {"units": ["县交通局"]})
     assert desk.case(late).dispatch_units == ["县交通局"]
+
+
+def test_a_case_owing_the_notice_of_its_end_counts_where_limits_are_counted(qtbot, desk: Desk,  # type: ignore[no-untyped-def]
+                                                                            now: FakeNow) -> None:
+    """不予受理 ends the case but owes its notice within 15 days of receipt: until the notice is recorded the case
+    is found by 今日到期 and 逾期 (filter and saved views), and counted red/yellow in the status bar and the
+    dashboard, as the colour filters find it. Recording the notice takes it out of all of them."""
+    from app.store.queries import count_cases, counts
+    from app.views.bus import ChangeBus
+    from app.views.dashboard import Dashboard
+
+    declined = desk.register_case(make_draft())  # received 2026-03-02: notice due 2026-03-17
+    desk.record(declined, "decline", {"reason": "已在诉讼程序中"})
+    now.advance(days=2)
+    desk.register_case(make_draft(name="李秀英"))  # open, routing due 2026-03-19
+    numbers = {n for (n,) in desk.conn.execute("SELECT n FROM cases WHERE case_id = ?", (declined,))}
+
+    def found(**what: object) -> set[int]:
+        flt = CaseFilter(**what)  # type: ignore[arg-type]
+        assert count_cases(desk.conn, flt, desk.today()) == len(case_numbers(desk.conn, flt, desk.today()))
+        return set(case_numbers(desk.conn, flt, desk.today()))
+
+    now.advance(days=13)  # 2026-03-17: the notice is due today
+    assert found(due_today=True) == numbers and found(overdue=True) == set()
+    assert counts(desk.conn, desk.today()) == {"open": 1, "red": 0, "yellow": 2, "green": 0, "backlog": 0}
+    now.advance(days=1)  # late
+    assert found(overdue=True) == numbers == found(colour="red") and found(due_today=True) == set()
+    assert counts(desk.conn, desk.today()) == {"open": 1, "red": 1, "yellow": 1, "green": 0, "backlog": 0}
+    board = Dashboard(desk, ChangeBus(desk))
+    qtbot.addWidget(board)
+    slices = {s.label(): s.value() for s in board.colour_series.slices()}
+    assert slices == {"红 1件": 1.0, "黄 1件": 1.0, "绿 0件": 0.0}
+    assert board.colour_chart.title() == "在办及待告知案件督办颜色（共 2 件）"
+    desk.record(declined, "notify", {"notice": "不予受理", "way": "邮寄"})
+    assert found(overdue=True) == set() == found(colour="red")
+    assert counts(desk.conn, desk.today()) == {"open": 1, "red": 0, "yellow": 1, "green": 0, "backlog": 0}

@@ -37,8 +37,9 @@ def test_the_list_opens_on_the_cases_in_hand(demo_window: MainWindow, desk: Desk
 def test_each_built_in_view_is_one_click(qtbot, demo_window: MainWindow, desk: Desk) -> None:
     today = desk.today().isoformat()
     expected = {
-        "overdue": "SELECT count(*) FROM cases WHERE finished = 0 AND deadline < ?",
-        "due_today": "SELECT count(*) FROM cases WHERE finished = 0 AND deadline = ?",
+        # A finished case still owing the notice of its end has its limit counted too (its deadline is set).
+        "overdue": "SELECT count(*) FROM cases WHERE deadline < ?",
+        "due_today": "SELECT count(*) FROM cases WHERE deadline = ?",
         "backlog": "SELECT count(*) FROM cases WHERE finished = 0 AND backlog = 1 AND ? != ''",
         "all": "SELECT count(*) FROM cases WHERE ? != ''",
         "mine": "SELECT count(*) FROM cases WHERE finished = 0 AND ? != '' AND case_id IN "

@@ -3,6 +3,7 @@ the leader who approved it, 依法终结 with its ground, 诉求分类, and ever
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -131,9 +132,9 @@ def test_classifying_a_matter_for_arbitration_offers_the_legal_route(qtbot, wind
 
 
 def test_a_declined_case_shows_the_notice_it_owes_until_it_is_recorded(qtbot, window: MainWindow,
-                                                                         desk: Desk) -> None:
+                                                                         desk: Desk, now: FakeNow) -> None:
     case_id = desk.register_case(make_draft())
-    desk.record(case_id, "decline", {"reason": "已在诉讼程序中"})
+    desk.record(case_id, "decline", {"reason": "已在诉讼程序中"}, at=now() - timedelta(hours=1))
     window.select_case(case_id)
     assert window.detail.deadline.text() == ("不予受理告知期限：2026-03-17（尚未书面告知信访人，须记录“不予受理告知”）"
                                              "（剩15天）")
@@ -142,7 +143,8 @@ def test_a_declined_case_shows_the_notice_it_owes_until_it_is_recorded(qtbot, wi
     choose(dialog, "notice", "不予受理")
     choose(dialog, "way", "邮寄")
     save(qtbot, dialog)
-    assert window.detail.deadline.text().startswith("已不予受理")
+    # The day of the decision, though 不予受理 has no conclusion date (closed_at).
+    assert window.detail.deadline.text() == f"已不予受理，{now().date().isoformat()}"
     assert "绿" not in window.detail.colour.text()
 
 

@@ -113,3 +113,45 @@ def test_right_click_offers_the_order(qtbot, window: MainWindow, desk: Desk) -> 
     menu.close()
     action.trigger()
     open_dialog(window, SuperviseDialog).reject()
+
+
+SUPERVISE_REFUSED = "当前账号“李娜（lina）”是经办人，无权下达督办：需要领导或管理员账号登录操作"
+
+
+def test_only_a_leader_issues_an_order(qtbot, desk: Desk, tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
+    """A supervision order comes from the county (or a superior) office or a leader (DOMAIN.md): a handler is
+    refused in the window (before and after the form) and on the command line, and nothing is written; a leader
+    may."""
+    from app.models.errors import DomainError
+    from app.ops import supervision
+    from app.ops.accounts import add_account
+    from tests.cli_support import run
+    from tests.conftest import TEST_PASSWORD, reopen
+
+    add_account(desk, "lina", "handler", TEST_PASSWORD, display="李娜")
+    add_account(desk, "wangjz", "leader", TEST_PASSWORD, display="王局长")
+    case_id = desk.register_case(make_draft())
+    handler = reopen(desk, "lina")
+    window = make_window(qtbot, handler)
+    window.select_case(case_id)
+    box = window.case_actions.supervise(case_id)
+    assert isinstance(box, QtWidgets.QMessageBox) and box.text() == SUPERVISE_REFUSED
+    box.close()
+    dialog = SuperviseDialog(handler, case_id, window)  # a dialog left open when the account changed
+    dialog.open()
+    type_text(dialog.note, "三日内答复")
+    dialog.ok.click()
+    assert dialog.isVisible() and dialog.error.text() == SUPERVISE_REFUSED
+    dialog.reject()
+    with pytest.raises(DomainError, match="无权下达督办"):
+        supervision.supervise(handler, case_id, "2026-03-20", "请答复")
+    window.close()
+    handler.close()
+    folder = desk.data_dir
+    later = "2099-03-20"  # the command line runs on the real clock
+    code, _, err = run(capsys, folder, "supervise", case_id, "--deadline", later, "--note", "请答复", user="lina")
+    assert code == 1 and SUPERVISE_REFUSED in err
+    assert supervisions(desk, case_id) == []
+    code, _, err = run(capsys, folder, "supervise", case_id, "--deadline", later, "--note", "请答复", user="wangjz")
+    assert code == 0, err
+    assert [s["note"] for s in supervisions(reopen(desk), case_id)] == ["请答复"]

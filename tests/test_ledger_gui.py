@@ -183,3 +183,31 @@ def test_import_wizard_takes_a_12345_work_order_export(qtbot: object, desk: Desk
         wizard.next()
     assert desk.conn.execute("SELECT count(*) FROM cases WHERE channel = 'hotline' AND work_order != ''"
                              ).fetchone()[0] == 2
+
+
+def test_refused_rows_saved_by_a_handler_have_masked_id_numbers_and_are_recorded(qtbot: object, desk: Desk,
+                                                                                 tmp_path: Path) -> None:
+    from app.ops.accounts import add_account
+    from tests.conftest import TEST_PASSWORD
+
+    add_account(desk, "lina", "handler", TEST_PASSWORD, display="李娜")
+    desk.sign_in("lina")
+    wizard = LedgerImportWizard(desk)
+    qtbot.addWidget(wizard)  # type: ignore[attr-defined]
+    wizard.show()
+    wizard.file_page.path.setText(str(hand_ledger(tmp_path / "台账.xlsx")))
+    with qtbot.waitSignal(wizard.job_finished, timeout=10000):  # type: ignore[attr-defined]
+        wizard.next()
+    wizard.next()
+    page, out = wizard.check_page, tmp_path / "未导入.xlsx"
+    page.full_id.setChecked(True)
+    assert page.save_rejected(out) is False and not out.exists()
+    box = open_dialog(wizard, QtWidgets.QMessageBox)
+    assert "无权打印或导出完整身份证号：需要领导或管理员账号登录操作" in box.text()
+    box.close()
+    page.full_id.setChecked(False)
+    assert page.save_rejected(out) is True
+    cells = {str(c) for row in load_workbook(out).active.iter_rows(values_only=True) for c in row}
+    assert "110105********0021" in cells and "110105194912310021" not in cells
+    recorded = desk.conn.execute("SELECT actor, json_extract(payload, '$.what') FROM events WHERE kind = 'output'")
+    assert recorded.fetchall() == [("李娜（lina）", "rejected_rows")]

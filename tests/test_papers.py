@@ -4,7 +4,7 @@ a county edits, and every refusal with its message (nothing written, no number u
 from __future__ import annotations
 
 import zipfile
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import docx
@@ -267,3 +267,24 @@ def test_full_id_number_only_when_asked(desk: Desk, tmp_path: Path) -> None:
     outputs = [e.payload for e in desk.events("") if e.kind == "output"]
     assert [(o["what"], o["file"], o["cases"], o["people"], o["full_id"]) for o in outputs] == [
         ("paper", "masked.pdf", 1, 1, False), ("paper", "full.docx", 1, 1, True)]
+
+
+@pytest.mark.parametrize("suffix", [".pdf", ".docx"])
+def test_report_due_sentence_only_on_an_assignment(desk: Desk, tmp_path: Path, now: FakeNow, suffix: str) -> None:
+    """A 转送 has no 办结报告 due: its 转送/交办单 does not ask for one (no sentence with an empty date); a 交办
+    asks for the report by its due date."""
+    def paper_text(case_id: str) -> str:
+        out = tmp_path / f"{case_id}{suffix}"
+        make_paper(desk, case_id, "转送/交办单", out)
+        return pdf_text(out) if suffix == ".pdf" else "".join(docx_lines(out))
+
+    transfer = desk.register_case(make_draft())
+    desk.record(transfer, "dispatch", {"units": ["镇农业农村办"], "mode": "transfer"})
+    text = paper_text(transfer)
+    assert "转送你单位" in text and "办结报告" not in text and "请于前" not in text
+    assigned = desk.register_case(make_draft())
+    due = (now().date() + timedelta(days=10))
+    desk.record(assigned, "dispatch", {"units": ["镇农业农村办"], "mode": "assign", "due": due.isoformat()})
+    text = paper_text(assigned)
+    assert "交办你单位" in text
+    assert f"交办事项请于{due.year}年{due.month}月{due.day}日前报送办结报告。" in text

@@ -31,6 +31,11 @@ def squeeze(text: str) -> str:
     return "".join(text.split())
 
 
+def limits_part(text: str) -> str:
+    """The sheet's 办理时限 section (pdftotext lays a cell's lines out beside the row's other cells)."""
+    return text[text.index("五、办理时限"):text.index("六、")]
+
+
 def closed_case(desk: Desk, now: FakeNow) -> str:
     case_id = desk.register_case(make_draft(name="李秀英", id_number=SECOND_ID))
     desk.record(case_id, "dispatch", {"units": ["镇农业农村办"]})
@@ -146,8 +151,28 @@ def test_follow_up_and_closed_case(desk: Desk, now: FakeNow, tmp_path: Path) -> 
     text = squeeze("".join(pages_text(out)))
     assert "满意；电话回访，表示满意" in text
     assert "已办结" in text and "已结束，不督办" in text
-    assert "时限情况已结束，不再计时" in text and "起算日期" not in text  # no row of dashes for a finished case
+    closed_on = desk.case(case_id).closed_at[:10]
+    assert limits_part(text) == f"五、办理时限已办结时限情况{closed_on}延期天数未延期复查复核无不再计时"
+    assert "起算日期" not in text  # no row of dashes for a finished case
     assert "330203********001X" in text and SECOND_ID not in text
+
+
+def test_a_declined_case_shows_the_day_of_the_decision(desk: Desk, now: FakeNow, tmp_path: Path,
+                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    """不予受理 is no conclusion (no closed_at: the figures leave it out), yet the sheet and ``show`` say when it
+    was decided, not “—”."""
+    case_id = desk.register_case(make_draft())
+    now.advance(days=1)
+    desk.record(case_id, "decline", {"reason": "已在诉讼程序中"})
+    decided = now().date().isoformat()
+    now.advance(days=1)
+    desk.record(case_id, "notify", {"notice": "不予受理", "way": "邮寄"})  # no limit runs any more
+    assert desk.case(case_id).closed_at == ""
+    out = tmp_path / "declined.pdf"
+    write_sheets(out, [sheet_data(desk, case_id)])
+    assert f"已不予受理时限情况{decided}延期天数" in limits_part(squeeze("".join(pages_text(out))))
+    assert main(["--data-dir", str(desk.data_dir), "show", case_id]) == 0
+    assert f"  已不予受理，{decided}\n" in capsys.readouterr().out
 
 
 def test_unknown_case_is_refused_and_no_file_written(desk: Desk, tmp_path: Path,

@@ -104,7 +104,7 @@ def test_the_spot_check_list_and_the_rejected_rows_stay_text(desk: Desk, tmp_pat
     ws.cell(2, 3).data_type = "s"
     wb.save(source)
     plan = plan_import(desk, source)
-    assert write_rejected(plan, tmp_path / "未导入.xlsx") == 1
+    assert write_rejected(plan, tmp_path / "未导入.xlsx", full_id=True) == 1
     assert_no_formula(tmp_path / "未导入.xlsx")
     assert {"=1+1", "=HYPERLINK(\"http://x\",\"点我\")", "@x"} <= texts(tmp_path / "未导入.xlsx")
 

@@ -313,6 +313,8 @@ def show_lines(desk: Desk, state: CaseState, data: dict[str, Any]) -> list[str]:
     """``show`` as text: the case, its time limit, people, 四定四包 and the whole timeline."""
     lines = [f"{state.case_id}  {STATUSES[state.status]}  督办：{COLOURS[data['colour']]}"]
     lines += [f"  {text}" for text in limit_lines(state, desk.limits, desk.today())]
+    if state.finished:
+        lines.append(f"  {state.ended_text()}")
     people = f"{state.head_count}人" + ("，集体访" if state.collective else "")
     lines.append(f"渠道：{CHANNELS[state.channel]}（{people}）  领域：{state.domain}  "
                  f"地点：{state.township}{state.village}  属地：{state.jurisdiction or '—'}  "

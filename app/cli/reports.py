@@ -76,6 +76,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("file", type=Path, help="台账文件（xlsx、xls 或 ods）")
     p.add_argument("--dry-run", action="store_true", help="只检查，不导入")
     p.add_argument("--rejected", type=Path, help="未通过检查的行写入此文件（默认：<台账名>-未导入.xlsx）")
+    p.add_argument("--full-id", action="store_true",
+                   help="未通过检查的行中的身份证号完整写出（默认脱敏；需领导账号）")
     p.add_argument("--channel", type=_channel, default="", metavar="渠道",
                    help="台账没有来源渠道列、或某行未填时，按此渠道登记：来信、来访、来电或网上")
     p.add_argument("--source", choices=["12345"], default="",
@@ -142,10 +144,10 @@ def cmd_import_ledger(desk: Desk, args: argparse.Namespace) -> int:
         masked_rows,
         plan_import,
         run_import,
-        write_rejected,
     )
 
     desk.require_station()
+    outputs.may_output(desk, full_id=args.full_id)  # before the ledger is read
     plan = plan_import(desk, args.file, args.channel, args.source)
     if plan.missing == ["channel"]:
         return fail("台账没有来源渠道列：请用 --channel 指定这些案件的来源渠道（来信、来访、来电或网上）")
@@ -171,7 +173,7 @@ def cmd_import_ledger(desk: Desk, args: argparse.Namespace) -> int:
             print(f"  第{result.row}行：{result.skipped}")
     if rejected:
         out = args.rejected or default_rejected_path(args.file)
-        write_rejected(plan, out)
+        outputs.save_rejected_rows(desk, plan, out, full_id=args.full_id)
         print(f"未通过检查 {len(rejected)} 行，原因见：{out}", file=sys.stderr)
         if masked_rows(plan):
             print(MASKED_ID_HELP, file=sys.stderr)
@@ -193,14 +195,12 @@ def cmd_import_ledger(desk: Desk, args: argparse.Namespace) -> int:
 
 
 def cmd_report(desk: Desk, args: argparse.Namespace) -> int:
-    from app.reports.periodic import FLOWS, KINDS, STOCKS, build_report, write_report
+    from app.reports.periodic import FLOWS, KINDS, STOCKS
 
-    station = desk.require_station()
     day = args.date or desk.today()
     if day > desk.today():
         return fail(f"报表日期 {day} 晚于今天")
-    report = build_report(desk.conn, args.kind, day, desk.limits)
-    write_report(report, args.out, f"{station.name}")
+    report = outputs.save_report(desk, args.kind, day, args.out)
     counts = "，".join(f"{label} {report.total[key]}" for key, label in {**FLOWS, **STOCKS}.items())
     print(f"{KINDS[args.kind]}（{report.date_from} 至 {report.date_to}）：{counts} → {args.out}")
     return EXIT_OK

@@ -11,6 +11,7 @@ from typing import Any
 from app.cli.common import EXIT_OK, EXIT_REFUSED, fail, print_json
 from app.models.errors import DomainError
 from app.models.vocab import EVENT_LABELS
+from app.ops import outputs
 from app.ops.batch import batch_record
 from app.ops.desk import Desk
 from app.ops.spot_check import SpotCheck, load_spot_check, spot_check, spot_checks, verify_spot_check
@@ -25,7 +26,7 @@ from app.reports.figures import (
     group_label,
     station_names,
 )
-from app.reports.spot_check_export import drawn_cases, drawn_text, write_pdf, write_xlsx
+from app.reports.spot_check_export import drawn_cases, drawn_text
 
 
 def _day(text: str) -> date:
@@ -142,14 +143,10 @@ def cmd_stats(desk: Desk, args: argparse.Namespace) -> int:
 def _export(desk: Desk, check: SpotCheck, args: argparse.Namespace) -> None:
     if not (args.pdf or args.xlsx):
         return
-    station = desk.require_station()
-    lines = drawn_cases(desk.conn, check, desk.today())
-    name = f"{station.name}（{station.code}）"
-    names = station_names(desk.conn)
     if args.pdf:
-        print(f"已导出 PDF：{write_pdf(args.pdf, check, lines, name, names)}")
+        print(f"已导出 PDF：{outputs.save_spot_check_list(desk, check, args.pdf)}")
     if args.xlsx:
-        print(f"已导出 Excel：{write_xlsx(args.xlsx, check, lines, name, names)}")
+        print(f"已导出 Excel：{outputs.save_spot_check_list(desk, check, args.xlsx)}")
 
 
 def _check_json(check: SpotCheck) -> dict[str, Any]:

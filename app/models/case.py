@@ -15,7 +15,7 @@ from typing import Any
 from app.models.chain import ALLOWED_FROM
 from app.models.deadlines import Clock
 from app.models.events import Event, saw, saw_id
-from app.models.vocab import CHECKLIST_ITEMS, FINISHED_STATUSES
+from app.models.vocab import CHECKLIST_ITEMS, FINISHED_STATUSES, STATUSES
 
 # Fields a handler may change after registration, and how the timeline names them.
 EDITABLE_FIELDS: dict[str, str] = {
@@ -119,6 +119,8 @@ class CaseState:
     accepted_at: str = ""
     replied_at: str = ""
     closed_at: str = ""
+    # 不予受理 is a decision, not a conclusion: closed_at (which the figures count) stays empty; this is its date.
+    declined_at: str = ""
     review_requested_at: str = ""
     review_round: int = 0
     extension_days: int = 0
@@ -164,6 +166,15 @@ class CaseState:
     @property
     def finished(self) -> bool:
         return self.status in FINISHED_STATUSES
+
+    @property
+    def ended_at(self) -> str:
+        """When a finished case ended: its conclusion, or the 不予受理 decision."""
+        return self.closed_at or self.declined_at
+
+    def ended_text(self, between: str = "，") -> str:
+        """``已不予受理，2026-03-05``: how a finished case ended and on which day (the detail, the sheet, show)."""
+        return f"已{STATUSES[self.status].removeprefix('已')}{between}{self.ended_at[:10] or '—'}"
 
     @property
     def dissatisfied(self) -> bool:
@@ -341,6 +352,7 @@ def _on_finish(status: str, notice: str = "") -> Callable[[CaseState, Event], No
 def _on_decline(state: CaseState, event: Event) -> None:
     """不予受理 owes its notice within the notice limit counted from receipt (by the unit, or by the office
     when it declines before dispatching), as the 受理 notice would have been."""
+    state.declined_at = event.at
     state.end_notice = "不予受理"
     state.end_notice_from = state.dispatched_at or state.registered_at or event.at
     _simple("declined", "reason")(state, event)

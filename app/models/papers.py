@@ -138,5 +138,16 @@ def unknown_placeholders(texts: list[str]) -> list[str]:
     return list(dict.fromkeys(name for name in found if name not in KNOWN_PLACEHOLDERS))
 
 
+# A paragraph naming one of these is printed only when the paper has a value for it: a 转送 sets no 办结报告 due
+# date, so the 转送/交办单's sentence asking for the report by {{报告期限}} belongs to a 交办 alone. The rule is
+# kept by the placeholder, not by the wording, so a county may word that sentence as it likes.
+PARAGRAPH_NEEDS: frozenset[str] = frozenset({"报告期限"})
+
+
+def printed(text: str, values: dict[str, str]) -> bool:
+    """Whether a template paragraph belongs on this paper (see PARAGRAPH_NEEDS)."""
+    return all(values.get(m.group(1)) for m in PLACEHOLDER.finditer(text) if m.group(1) in PARAGRAPH_NEEDS)
+
+
 def fill(text: str, values: dict[str, str]) -> str:
     return PLACEHOLDER.sub(lambda m: values.get(m.group(1), m.group(0)), text)

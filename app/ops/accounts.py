@@ -33,6 +33,9 @@ RIGHTS: dict[str, tuple[str, str]] = {
     "spot_check": ("leader", "抽取督查案件"),
     "audit": ("leader", "查看审计记录（输出、账号变更、密码输错）"),
     "backup": ("leader", "备份本站数据"),
+    # DOMAIN.md: supervision orders are issued by the county (or a superior) office or its leader, never by the
+    # handler whose work they chase.
+    "supervise": ("leader", "下达督办"),
     "accounts": ("admin", "管理账号"),
     "settings": ("admin", "修改本站设置"),
     "enroll": ("admin", "申请站点证书"),
@@ -111,7 +114,8 @@ def accounts(conn: sqlite3.Connection, station_code: str, first_admin: dict[str,
     if first_admin:
         name = first_admin["name"]
         found[name] = Account(name, first_admin.get("display") or name, "admin", True, first_admin.get("at", ""))
-    rows = conn.execute("SELECT at, payload FROM events WHERE case_id = '' AND kind = ? AND origin = ? ORDER BY seq",
+    # "+origin": found through the case index (events about no case are few), not by walking every own event
+    rows = conn.execute("SELECT at, payload FROM events WHERE case_id = '' AND kind = ? AND +origin = ? ORDER BY seq",
                         (ACCOUNT_KIND, station_code))
     for at, payload_text in rows:
         p = orjson.loads(payload_text)

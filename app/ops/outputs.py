@@ -1,9 +1,11 @@
 """Outputs of personal data and the audit: what left the program readable, by whom, and what happened to accounts.
 
-Every file a person writes with petitioners' data in it — a summary sheet, a ledger, a bundle's workbook saved
-readable — is recorded as an event of the station (``output``: what, how many cases and people, whether ID numbers
-were in full, the file's name), by the signed-in account. Full ID numbers are a leader's right, checked here
-before the file is written. ``audit`` lists outputs, account changes and wrong-password series.
+Every file a person writes with petitioners' data in it — a summary sheet, a ledger, a paper, a bundle's workbook
+saved readable, a spot-check list, a daily or weekly report, the rows a ledger import refused — is recorded as an
+event of the station (``output``: what, how many cases and people, whether ID numbers were in full, the file's
+name), by the signed-in account, through ``record_output``. Full ID numbers are a leader's right, checked here
+before the file is written. The writers below are the one way the window and the command line save the spot-check
+list, the reports and the refused rows. ``audit`` lists outputs, account changes and wrong-password series.
 """
 
 from __future__ import annotations
@@ -19,11 +21,14 @@ from app.ops.session import LOGIN_FAILED_KIND
 
 if TYPE_CHECKING:
     from app.ops.desk import Desk
+    from app.ops.spot_check import SpotCheck
+    from app.reports.ledger_import import ImportPlan
+    from app.reports.periodic import PeriodReport
 
 OUTPUT_KIND = "output"
 AUDIT_KINDS = (OUTPUT_KIND, ACCOUNT_KIND, LOGIN_FAILED_KIND)
 WHAT = {"sheet": "办理情况表", "ledger": "台账", "bundle_workbook": "同步包工作簿（可阅读）",
-        "spot_check_list": "抽查清单", "report": "统计报表", "paper": "文书"}
+        "spot_check_list": "抽查清单", "report": "统计报表", "paper": "文书", "rejected_rows": "台账中未导入的行"}
 
 
 def may_output(desk: Desk, *, full_id: bool) -> None:
@@ -59,6 +64,49 @@ def people_in(desk: Desk, case_ids: list[str]) -> int:
     return total
 
 
+def save_spot_check_list(desk: Desk, check: SpotCheck, path: Path) -> Path:
+    """The drawn cases as a PDF or an xlsx workbook (by the file's suffix), recorded as an output."""
+    from app.reports.figures import station_names
+    from app.reports.spot_check_export import drawn_cases, write_pdf, write_xlsx
+
+    may_output(desk, full_id=False)
+    station = desk.require_station()
+    lines = drawn_cases(desk.conn, check, desk.today())
+    writer = write_pdf if Path(path).suffix.lower() == ".pdf" else write_xlsx
+    written = writer(Path(path), check, lines, f"{station.name}（{station.code}）", station_names(desk.conn))
+    held = [line.case_id for line in lines if line.station]
+    record_output(desk, "spot_check_list", written, cases=len(held), people=people_in(desk, held))
+    return written
+
+
+def save_report(desk: Desk, kind: str, day: date, path: Path, say: Any = None) -> PeriodReport:
+    """每日一报 or 周报 as a workbook, recorded as an output (its overdue list names the cases' petitioners)."""
+    from app.reports.periodic import build_report, write_report
+
+    may_output(desk, full_id=False)
+    station = desk.require_station()
+    if say:
+        say(0, 2)
+    report = build_report(desk.conn, kind, day, desk.limits)
+    if say:
+        say(1, 2)
+    write_report(report, path, station.name)
+    listed = [case.state.case_id for case in report.overdue]
+    record_output(desk, "report", path, cases=len(listed), people=people_in(desk, listed))
+    return report
+
+
+def save_rejected_rows(desk: Desk, plan: ImportPlan, path: Path, *, full_id: bool = False) -> int:
+    """The rows a ledger import refused, as they were but for the ID numbers (shown masked unless ``full_id``,
+    a leader's right), recorded as an output; returns how many rows."""
+    from app.reports.ledger_import import rejected_people, write_rejected
+
+    may_output(desk, full_id=full_id)
+    count = write_rejected(plan, path, full_id=full_id)
+    record_output(desk, "rejected_rows", path, cases=count, people=rejected_people(plan), full_id=full_id)
+    return count
+
+
 @dataclass(frozen=True)
 class AuditEntry:
     """One line of the audit: when, who, and what."""
@@ -79,7 +127,8 @@ def _text(kind: str, p: dict[str, Any]) -> str:
     if kind == OUTPUT_KIND:
         ids = "完整身份证号" if p.get("full_id") else "身份证号脱敏"
         people = "信访人数未计" if p.get("people") is None else f"{p['people']} 名信访人"
-        return (f"输出{WHAT.get(str(p.get('what')), p.get('what'))}：{p.get('cases', 0)} 件案件、{people}，{ids}，"
+        unit = "行" if p.get("what") == "rejected_rows" else "件案件"  # each refused row would have been a case
+        return (f"输出{WHAT.get(str(p.get('what')), p.get('what'))}：{p.get('cases', 0)} {unit}、{people}，{ids}，"
                 f"文件 {p.get('file', '')}")
     if kind == ACCOUNT_KIND:
         role = f"（{p['role']}）" if p.get("role") else ""
@@ -97,7 +146,7 @@ def audit(desk: Desk, date_from: date | None = None, date_to: date | None = None
     import orjson
 
     code = desk.require_station().code
-    sql = (f"SELECT at, actor, kind, payload FROM events WHERE case_id = '' AND origin = ? "
+    sql = (f"SELECT at, actor, kind, payload FROM events WHERE case_id = '' AND +origin = ? "  # the case index
            f"AND kind IN ({','.join('?' * len(AUDIT_KINDS))})")
     params: list[Any] = [code, *AUDIT_KINDS]
     if date_from:

@@ -38,7 +38,8 @@ def dispatch(desk: Desk, case_id: str, units: list[str], note: str = "") -> Even
 def supervise(desk: Desk, case_id: str, deadline: str, note: str, step: str = "") -> Event:
     """Issue a supervision order (督办): what is to be done, by when. The deadline is a time limit of the case
     (yellow from the order, red after the deadline) until the ordered step (``step``; any next step when empty)
-    is recorded."""
+    is recorded. A leader's right (app.ops.accounts.RIGHTS): checked before anything is read or written."""
+    desk.require("supervise")
     if step and step not in ALLOWED_FROM:
         raise DomainError(f"督办要求的办理步骤不存在：{step}")
     state = desk.case(case_id)

@@ -25,6 +25,7 @@ from typing import Any
 
 from app.models.case import Petitioner
 from app.models.errors import DomainError
+from app.models.identity import mask_id_number
 from app.models.intake import CaseDraft
 from app.models.vocab import CHANNELS, HOTLINE_CHANNEL, OTHER_DOMAIN
 from app.ops.desk import Desk
@@ -431,8 +432,9 @@ def _existing_case(desk: Desk, draft: CaseDraft, at: datetime) -> str | None:
     return str(row[0]) if row else None
 
 
-def write_rejected(plan: ImportPlan, out: Path) -> int:
-    """The refused rows, as they were, with their row number and a 原因 column; returns how many."""
+def write_rejected(plan: ImportPlan, out: Path, *, full_id: bool) -> int:
+    """The refused rows, as they were (the ID number column masked unless ``full_id``), with their row number and a
+    原因 column; returns how many. Saved through ``app.ops.outputs.save_rejected_rows``, which records it."""
     from openpyxl.styles import Font, PatternFill
     from openpyxl.utils import get_column_letter
 
@@ -446,8 +448,11 @@ def write_rejected(plan: ImportPlan, out: Path) -> int:
     bold, reason_font = Font(bold=True), Font(color="C62828")
     for cell in ws[1]:
         cell.font, cell.fill = bold, PatternFill("solid", fgColor="DDE3EA")
+    id_column = None if full_id else plan.mapping.get("id_number")
     for result in plan.rejected:
         values = [*result.values, *[None] * (len(plan.headers) - len(result.values))][:len(plan.headers)]
+        if id_column is not None and isinstance(values[id_column], str | int | float):
+            values[id_column] = _ID_LIKE.sub(lambda m: mask_id_number(m.group()), str(values[id_column]))
         ws.append(safe_row(ws, [result.row, *(None if v == "" else v for v in values), result.reason]))
         ws.cell(ws.max_row, len(plan.headers) + 2).font = reason_font
     ws.freeze_panes = "B2"
@@ -457,6 +462,18 @@ def write_rejected(plan: ImportPlan, out: Path) -> int:
     with output_file(out) as temp:
         wb.save(str(temp))
     return len(plan.rejected)
+
+
+_ID_LIKE = re.compile(r"[0-9A-Za-z*＊]{11,}")
+
+
+def rejected_people(plan: ImportPlan) -> int:
+    """How many petitioners the refused rows name (each name of each row's name cell)."""
+    column = plan.mapping.get("name")
+    if column is None:
+        return 0
+    return sum(len([x for x in _SPLIT.split(_text(r.values[column] if column < len(r.values) else "")) if x.strip()])
+               for r in plan.rejected)
 
 
 def default_rejected_path(source: Path) -> Path:

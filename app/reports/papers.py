@@ -22,7 +22,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer
 
-from app.models.papers import fill
+from app.models.papers import fill, printed
 from app.reports.fonts import cjk_font
 from app.reports.paper_templates import Line, Template
 
@@ -56,7 +56,7 @@ def pdf_flowables(filled: list[Line]) -> list[Any]:
 
 def write_pdf(template: Template, values: dict[str, str], target: Path) -> None:
     """The template's paragraphs, filled, as an A4 PDF at ``target`` (GB/T 9704 margins, roughly)."""
-    filled = [Line(line.role, fill(line.text, values)) for line in template.lines]
+    filled = [Line(line.role, fill(line.text, values)) for line in template.lines if printed(line.text, values)]
     page = SimpleDocTemplate(str(target), pagesize=A4, leftMargin=28 * mm, rightMargin=26 * mm, topMargin=37 * mm,
                              bottomMargin=35 * mm, title=values.get("文书名称", ""),
                              author=values.get("发文机关", ""))
@@ -81,13 +81,25 @@ def write_docx(template: Template, values: dict[str, str], target: Path) -> None
             data = source.read(item)
             if _TEXT_PART.match(item.filename):
                 root = parse_xml(data)
-                for element in root.iter(qn("w:p")):
+                for element in list(root.iter(qn("w:p"))):  # a list: paragraphs may be taken out
                     paragraph = Paragraph(element, None)  # type: ignore[arg-type]
                     text = paragraph.text
-                    if "{{" in text and paragraph.runs:
+                    if not printed(text, values):
+                        _leave_out(element)
+                    elif "{{" in text and paragraph.runs:
                         runs = paragraph.runs
                         runs[0].text = fill(text, values)
                         for run in runs[1:]:
                             run.text = ""
                 data = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
             out.writestr(item, data)
+
+
+def _leave_out(element: Any) -> None:
+    """Take a paragraph off the paper; a table cell keeps an empty paragraph (Word requires one in each cell)."""
+    parent = element.getparent()
+    if parent is not None and parent.tag != qn("w:tc"):
+        parent.remove(element)
+        return
+    for text in element.iter(qn("w:t")):
+        text.text = ""

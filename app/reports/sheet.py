@@ -369,7 +369,8 @@ def _limits(d: SheetData) -> Table:
     rows = [["当前时限", current, "起算日期", start, "办理期限", due],
             ["时限情况", left, "延期天数", extension, "复查复核", review]]
     if d.deadline is None:  # no limit running (a finished case): one line instead of a row of dashes
-        rows = [["时限情况", "已结束，不再计时" if s.finished else "—", "延期天数", extension, "复查复核", review]]
+        ended = f"{s.ended_text(between=chr(10))}\n不再计时" if s.finished else "—"  # in lines: the cell is narrow
+        rows = [["时限情况", ended, "延期天数", extension, "复查复核", review]]
     overdue = [("TEXTCOLOR", (1, 1), (1, 1), colors.HexColor("#C62828"))] if (d.days_left or 0) < 0 else []
     return _grid(rows, [BODY_W / 6] * 6, [
         ("ALIGN", (0, 0), (-1, -1), "CENTER"),

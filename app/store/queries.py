@@ -25,7 +25,13 @@ COLOUR_SQL = (
     "WHEN deadline < :today OR (finished = 0 AND colour_pin = 'red') THEN 'red' "
     "WHEN yellow_from <= :today OR (finished = 0 AND colour_pin = 'yellow') THEN 'yellow' ELSE 'green' END"
 )
-_LIT = "(finished = 0 OR deadline IS NOT NULL)"
+# One definition of a case whose time limit is counted: an open case, or a finished one that still owes the notice
+# of its end (its deadline is set only while that limit runs). The colour filters and counts, 逾期 and 今日到期
+# (list filter, saved views, status bar, dashboard) all count these alike.
+# (finished is 0 or 1; each clause names it so that SQLite reads the (finished, deadline) index, not every case.)
+_LIT = "(finished = 0 OR finished = 1 AND deadline IS NOT NULL)"
+OVERDUE_WHERE = "(finished IN (0, 1) AND deadline < :today)"
+DUE_TODAY_WHERE = "(finished IN (0, 1) AND deadline = :today)"
 _NOT_RED = "(deadline IS NULL OR deadline >= :today) AND (finished = 1 OR colour_pin != 'red')"
 _COLOUR_WHERE = {
     "red": "(deadline < :today OR (finished = 0 AND colour_pin = 'red'))",
@@ -75,7 +81,7 @@ class CaseFilter:
     backlog: bool = False
     overdue: bool = False
     open_only: bool = False
-    due_today: bool = False  # open cases whose time limit ends today
+    due_today: bool = False  # cases whose time limit ends today (open, or owing the notice of their end)
     # 我的在办 (with open_only): the cases this account registered or recorded any step of — its login name, so a
     # changed display name still counts (events name an account "显示名（账号）", or "账号" when the two are one).
     account: str = ""
@@ -98,11 +104,11 @@ class CaseFilter:
         if self.backlog:
             clauses.append("backlog = 1")
         if self.overdue:
-            clauses.append("(finished = 0 AND deadline < :today)")
+            clauses.append(OVERDUE_WHERE)
         if self.open_only:
             clauses.append("finished = 0")
         if self.due_today:
-            clauses.append("(finished = 0 AND deadline = :today)")
+            clauses.append(DUE_TODAY_WHERE)
         if self.account:
             clauses.append("case_id IN (SELECT case_id FROM steps WHERE actor = :account "
                            "OR substr(actor, -length(:account_tail)) = :account_tail)")
@@ -198,17 +204,19 @@ def list_rows(conn: sqlite3.Connection, numbers: list[int], today: date) -> dict
 
 
 def counts(conn: sqlite3.Connection, today: date, by_origin: bool = False) -> dict[str, Any]:
-    """Open, red, yellow, green and backlog counts for the status bar (per station when asked)."""
+    """Open and backlog counts, and red, yellow, green counts of every case with a running limit (as the colour
+    filters find them: a finished case owing its notice too), for the status bar and the dashboard (per station
+    when asked)."""
     group = "origin" if by_origin else "''"
-    sql = (f"SELECT {group} AS o, {COLOUR_SQL} AS colour, backlog, count(*) "
-           "FROM cases WHERE finished = 0 GROUP BY o, colour, backlog")
+    sql = (f"SELECT {group} AS o, {COLOUR_SQL} AS colour, finished, backlog, count(*) "
+           f"FROM cases WHERE {_LIT} GROUP BY o, colour, finished, backlog")
     result: dict[str, Any] = {}
-    for origin, colour, backlog, number in conn.execute(sql, {"today": today.isoformat()}):
+    for origin, colour, finished, backlog, number in conn.execute(sql, {"today": today.isoformat()}):
         bucket = result.setdefault(origin, {"open": 0, "red": 0, "yellow": 0, "green": 0, "backlog": 0})
-        bucket["open"] += number
         bucket[colour] += number
-        if backlog:
-            bucket["backlog"] += number
+        if not finished:
+            bucket["open"] += number
+            bucket["backlog"] += number if backlog else 0
     return result if by_origin else result.get("", {"open": 0, "red": 0, "yellow": 0, "green": 0, "backlog": 0})
 
 

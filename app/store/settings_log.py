@@ -28,7 +28,7 @@ def put(conn: sqlite3.Connection, key: str, value: Any) -> None:
 def from_events(conn: sqlite3.Connection, own: str) -> dict[str, Any]:
     """The settings this station's setting events make (only the keys some event has set)."""
     rows = conn.execute("SELECT id, case_id, origin, seq, hlc, at, actor, kind, payload, prev_hash, hash FROM events "
-                        "WHERE kind = ? AND origin = ? AND case_id = '' ORDER BY seq", (SETTING_KIND, own))
+                        "WHERE kind = ? AND +origin = ? AND case_id = '' ORDER BY seq", (SETTING_KIND, own))
     return fold_settings((eventlog.from_row(r) for r in rows), own)
 
 

@@ -8,7 +8,14 @@ Memory stays bounded whatever the bundle's size: every table (cases, events, che
 sheets of at most ``ROWS_PER_SHEET`` rows and about ``SHEET_BYTES`` of XML, so an honest workbook of any size has
 no part the reader refuses; every part is size-checked from its zip directory before it is parsed (a crafted one
 cannot make the reader take unbounded memory), and a cell may hold at most Excel's own limit of 32,767 characters
-(a longer payload continues in the cells to its right).
+(a longer payload continues in the cells to its right, and past 32 cells in the rows below, each repeating the
+event's number and hash: an old event of any size travels, every row and so every sheet stays bounded).
+
+Every text of an event travels exactly as stored, whatever it holds: what XML cannot carry (a control character in
+an old actor's name, a carriage return) is written with the workbook format's own escape (``_xHHHH_``, which Excel,
+WPS and LibreOffice show as the character, and the reader gives back), as is an underscore that would otherwise
+be read as the start of such an escape (``_x0041_`` typed in a request). So a stored event never stops an export,
+and its hash still holds at the receiver.
 """
 
 from __future__ import annotations
@@ -26,7 +33,7 @@ from openpyxl.styles import Alignment, Font
 
 from app.models.errors import DomainError
 from app.models.vocab import EVENT_LABELS
-from app.reports.safe_cells import safe_cell
+from app.reports.safe_cells import FORMULA_STARTS, safe_cell
 from app.store.files import write_only_workbook
 from app.store.sealed import Sink
 
@@ -42,14 +49,18 @@ CHECKLIST_HEADERS = ("案件编号", "事项", "是否落实", "落实人", "落
 EVIDENCE_HEADERS = ("SHA-256", "文件名", "类别", "大小（字节）", "案件编号", "事件编号", "包内位置")
 ROWS_PER_SHEET = 50_000
 CELL_MAX = 32_767  # Excel's limit; LibreOffice and WPS keep the same
-MAX_CONTINUATION = 31  # a payload of up to 32 cells, about 1 MB
+MAX_CONTINUATION = 31  # up to 32 payload cells (about 1 MB) in one row; a longer payload continues below
+MAX_EVENT_CHARS = 1 << 26  # a payload read back is refused past 64 M characters (the largest seen was 17 M)
 MAX_SHEET_XML = 64 << 20  # uncompressed size of one sheet's XML: 50,000 ordinary rows take about 30 MB
 SHEET_BYTES = 32 << 20  # a writer starts a new sheet past about this much XML (an estimate that errs high)
 MAX_PART = 16 << 20  # any other part of the workbook (shared strings, styles, relations)
 MAX_RATIO = 200
 _UNSAFE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
-_EVENT_FIELD_UNSAFE = re.compile(r"[\x00-\x1f]")
+# What a cell's text cannot hold as it is (tab and newline it can): written as _xHHHH_ (ECMA-376 ST_Xstring), as
+# is the first character of a text of blanks alone (a reader gives such a cell back empty).
+_NEEDS_ESCAPE = re.compile(r"[\x00-\x08\x0b-\x1f]|_(?=x[0-9A-Fa-f]{4}_)|^[ \t\n]+$")
 Progress = Callable[[int, int], None]
+Row = tuple[str, str, str, int, str, str, str, str, str, str, str]  # an event row in the events table's order
 
 
 def event_sheet_name(index: int) -> str:
@@ -73,20 +84,52 @@ def _header(ws: Any, headers: Iterable[str], widths: Iterable[int]) -> None:
     ws.append(cells)
 
 
-def _event_row(ws: Any, row: tuple[Any, ...]) -> list[Any]:
-    """One event as cells. Every field but the payload is written exactly as stored (they are codes, times and
-    hashes); the payload is canonical JSON, whose escapes keep control characters out of the XML."""
-    event_id, case_id, origin, seq, hlc, at, actor, kind, payload, prev_hash, digest = row
-    for value in (event_id, case_id, origin, hlc, at, actor, kind):
-        if _EVENT_FIELD_UNSAFE.search(value):
-            raise DomainError(f"事件 {event_id} 含有无法写入表格的控制字符，请联系技术支持")
-    if len(payload) > CELL_MAX * (1 + MAX_CONTINUATION):
-        raise DomainError(f"事件 {event_id} 的内容过长（{len(payload)} 字），无法写入同步包")
-    cells = [_cell(ws, event_id), _cell(ws, case_id), origin, seq, hlc, at, _cell(ws, actor), kind,
-             EVENT_LABELS.get(kind, kind), payload[:CELL_MAX], prev_hash, digest]
-    for start in range(CELL_MAX, len(payload), CELL_MAX):
-        cells.append(payload[start:start + CELL_MAX])
+def escaped(text: str) -> str:
+    """``text`` as a cell holds it so that every reader gives back exactly ``text``."""
+    if not _NEEDS_ESCAPE.search(text):
+        return text
+    return _NEEDS_ESCAPE.sub(lambda m: f"_x{ord(m.group()[0]):04X}_{m.group()[1:]}", text)
+
+
+def _text(ws: Any, text: str) -> Any:
+    """An escaped text as a cell that stays text (never a formula), nothing in it replaced."""
+    if not text.startswith(FORMULA_STARTS):
+        return text
+    cell = WriteOnlyCell(ws, text)
+    cell.data_type = "s"
+    cell.quotePrefix = True
+    return cell
+
+
+def _payload_cells(payload: str) -> list[str]:
+    """The payload cut into cells of at most ``CELL_MAX`` characters as written (escapes included: openpyxl would
+    cut a longer one), each escaped on its own (so no escape is split between cells)."""
+    cells: list[str] = []
+    start = 0
+    while start < len(payload) or not cells:
+        cut = CELL_MAX
+        text = escaped(payload[start:start + cut])
+        while len(text) > CELL_MAX:  # an escape is 7 characters for 1: take fewer until it fits
+            cut -= len(text) - CELL_MAX
+            text = escaped(payload[start:start + cut])
+        cells.append(text)
+        start += cut
     return cells
+
+
+def _event_rows(ws: Any, row: tuple[Any, ...]) -> Iterator[list[Any]]:
+    """One event as rows of cells: one row, or for a payload longer than 32 cells more rows, each repeating the
+    event's number and hash (the reader joins them). Every text is escaped so that it is read back as stored."""
+    event_id, case_id, origin, seq, hlc, at, actor, kind, payload, prev_hash, digest = row
+    label = EVENT_LABELS.get(kind, kind)
+    event_id, case_id, origin, hlc, at, actor, kind, prev_hash, digest = map(
+        escaped, (event_id, case_id, origin, hlc, at, actor, kind, prev_hash, digest))
+    fields = [_text(ws, event_id), _text(ws, case_id), origin, seq, hlc, at, _text(ws, actor), kind]
+    chunks = _payload_cells(payload)
+    per_row = 1 + MAX_CONTINUATION
+    for first in range(0, len(chunks), per_row):
+        part = chunks[first:first + per_row]
+        yield [*fields, label if first == 0 else f"{label}（续）", part[0], prev_hash, digest, *part[1:]]
 
 
 def _row_bytes(cells: list[Any]) -> int:
@@ -160,11 +203,12 @@ def _write_sheets(wb: Any, summary: list[tuple[str, str]], cases: Iterable[tuple
     for row in cases:
         parts.append([_cell(parts.sheet(), v) for v in row])
     parts.finish()
-    headers = EVENT_HEADERS + (CONTINUED,) * ((longest_payload - 1) // CELL_MAX)
+    headers = EVENT_HEADERS + (CONTINUED,) * min(MAX_CONTINUATION, (longest_payload - 1) // CELL_MAX)
     parts = _SheetParts(wb, EVENTS_SHEET, headers, (12, 18, 9, 8, 22, 20, 10, 12, 12, 80, 20, 20))
     done = 0
     for row in events:
-        parts.append(_event_row(parts.sheet(), row))
+        for cells in _event_rows(parts.sheet(), row):
+            parts.append(cells)
         done += 1
         if progress and done % 2000 == 0:
             progress(done, event_count)
@@ -184,7 +228,10 @@ def check_parts(infos: list[zipfile.ZipInfo]) -> None:
         if info.file_size > limit:
             raise DomainError(f"同步包中的工作簿部件 {info.filename} 过大（{info.file_size // (1 << 20)} MB），"
                               "不予读取")
-        if info.compress_size and info.file_size / info.compress_size > MAX_RATIO and info.file_size > (1 << 20):
+        # A sheet is bounded by its size alone: an honest one holding an old, repetitive request compresses
+        # a thousandfold.
+        if info.compress_size and info.file_size / info.compress_size > MAX_RATIO and info.file_size > (1 << 20) \
+                and limit != MAX_SHEET_XML:
             raise DomainError(f"同步包中的工作簿部件 {info.filename} 压缩比异常（疑似压缩炸弹），不予读取")
 
 
@@ -258,8 +305,7 @@ def _text_cell(value: Any, where: str) -> str:
     raise DomainError(f"{where}：应为文字")
 
 
-def read_events(source: Path | BinaryIO, expected: int
-                ) -> Iterator[tuple[str, str, str, int, str, str, str, str, str, str, str]]:
+def read_events(source: Path | BinaryIO, expected: int) -> Iterator[Row]:
     """Every event row of the workbook (a path, or a seekable file: a bundle's sealed member read in place),
     checked cell by cell (types, sizes, header). Sheets are parsed one at a time, each from a workbook in memory
     holding that sheet alone, so memory holds at most two sheets and the workbook is never written out."""
@@ -275,7 +321,7 @@ def read_events(source: Path | BinaryIO, expected: int
 
     def parse(name: str) -> Any:
         with lock:
-            mini = _one_sheet(zf, parts[name])
+            mini = _one_sheet(zf, parts_of[name])
         try:  # calamine parses without holding the GIL
             return python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(mini)).get_sheet_by_name(name)
         except Exception as err:  # calamine raises its own error types for a malformed file
@@ -283,13 +329,15 @@ def read_events(source: Path | BinaryIO, expected: int
 
     with zf:
         check_parts(zf.infolist())
-        parts = _sheet_parts(zf)
-        names = [event_sheet_name(i) for i in range(len(parts)) if event_sheet_name(i) in parts]
+        parts_of = _sheet_parts(zf)
+        names = [event_sheet_name(i) for i in range(len(parts_of)) if event_sheet_name(i) in parts_of]
         if not names:
             raise DomainError(f"同步包中的工作簿缺少“{EVENTS_SHEET}”工作表")
-        if any(parts[n] not in zf.NameToInfo for n in names):
+        if any(parts_of[n] not in zf.NameToInfo for n in names):
             raise DomainError("同步包中的工作簿已损坏（工作表目录与其内容不符）")
-        seen = 0
+        seen = length = 0
+        pending: Row | None = None  # the event read last: the next row may continue its payload
+        parts: list[str] = []
         # The next sheet is parsed in a thread while this one's rows are checked and written, so only the first
         # sheet's parse is waited for.
         pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="workbook")
@@ -304,22 +352,40 @@ def read_events(source: Path | BinaryIO, expected: int
                 if header is None or tuple(header[:len(EVENT_HEADERS)]) != EVENT_HEADERS:
                     raise DomainError(f"工作表“{name}”的表头与本程序的格式不符")
                 for number, row in enumerate(rows, start=2):
+                    event = _fast_event(row) or _parse_event(row, f"工作表“{name}”第 {number} 行")
+                    if pending is not None and event[0] == pending[0] and event[10] == pending[10]:
+                        parts.append(event[8])  # the payload continued in the row below (a payload over 32 cells)
+                        length += len(event[8])
+                        if length > MAX_EVENT_CHARS:
+                            raise DomainError(f"工作表“{name}”第 {number} 行：事件 {event[0]} 的内容过长（超过 "
+                                              f"{MAX_EVENT_CHARS} 字的上限）")
+                        continue
+                    if pending is not None:
+                        yield _joined(pending, parts)
                     seen += 1
                     if seen > expected:
                         raise DomainError("工作簿中的事件多于清单所列")
-                    yield _fast_event(row) or _parse_event(row, f"工作表“{name}”第 {number} 行")
+                    pending, parts, length = event, [event[8]], len(event[8])
                 del sheet, rows
+            if pending is not None:
+                yield _joined(pending, parts)
         finally:
             pool.shutdown(wait=True, cancel_futures=True)  # the zip is closed only once no thread reads it
     if seen != expected:
         raise DomainError(f"工作簿中的事件数（{seen}）与清单所列（{expected}）不符")
 
 
+def _joined(event: Row, parts: list[str]) -> Row:
+    if len(parts) == 1:
+        return event
+    return (*event[:8], "".join(parts), event[9], event[10])  # type: ignore[return-value]
+
+
 _WIDTH = len(EVENT_HEADERS)
 _ONLY_TEXT = {str}
 
 
-def _fast_event(row: list[Any]) -> tuple[str, str, str, int, str, str, str, str, str, str, str] | None:
+def _fast_event(row: list[Any]) -> Row | None:
     """The ordinary row (one payload cell, every cell of the right type and size) without building a message per
     row; None sends anything else through ``_parse_event``, which says what is wrong or joins continued cells."""
     if len(row) != _WIDTH and (len(row) < _WIDTH or row[_WIDTH:].count("") != len(row) - _WIDTH):
@@ -335,7 +401,7 @@ def _fast_event(row: list[Any]) -> tuple[str, str, str, int, str, str, str, str,
     return event_id, case_id, origin, seq, hlc, at, actor, kind, payload, prev_hash, digest
 
 
-def _parse_event(row: list[Any], where: str) -> tuple[str, str, str, int, str, str, str, str, str, str, str]:
+def _parse_event(row: list[Any], where: str) -> Row:
     if len(row) < len(EVENT_HEADERS):
         raise DomainError(f"{where}：列数不足")
     seq = row[3]

@@ -77,6 +77,10 @@ class CaseActions:
         """督办: a supervision order with its deadline and the step it asks for (app.views.supervise_dialog)."""
         if not case_id:
             return self._refuse(TEXTS["no_case"])
+        try:  # told before the form is filled in; the operation checks the right again when the order is issued
+            self.desk.require("supervise")
+        except DomainError as err:
+            return self._refuse(str(err))
         state = self.desk.case(case_id)
         if state.finished:
             return self._refuse(TEXTS["finished"].format(case_id=case_id,

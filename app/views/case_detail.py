@@ -46,7 +46,6 @@ TEXTS = {
     "deadline": "{what}（{days}）",
     "objection": "单位异议期限：{due}（派发后{n}个工作日）",
     "no_deadline": "当前没有计时的办理期限",
-    "finished": "已{status}，{at}",
     "conflicts": "有 {n} 处修改冲突待处理：{fields}　<a href=\"conflicts\">打开修改冲突…</a>",
     "open_failed": "无法打开佐证材料",
     "id": "身份证号",
@@ -316,8 +315,7 @@ class CaseDetail(QtWidgets.QWidget):
                                                        n=self.desk.limits.objection_workdays))
             self.deadline.setText("\n".join(texts))
         elif state.finished:
-            self.deadline.setText(TEXTS["finished"].format(status=STATUSES[state.status].removeprefix("已"),
-                                                           at=state.closed_at[:10] or "—"))
+            self.deadline.setText(state.ended_text())
         else:
             self.deadline.setText(TEXTS["no_deadline"])
         warnings = [repeat_warning(state.repeat_round)]

@@ -32,7 +32,8 @@ TEXTS = {
     "to": "至",
     "by": "排名对象",
     "refresh": "刷新",
-    "colours": "在办案件督办颜色（共 {open} 件）",
+    # The colours count every case whose limit runs: open ones and finished ones still owing the notice of their end.
+    "colours": "在办及待告知案件督办颜色（共 {lit} 件）",
     "colour_slice": "{label} {count}件",
     "backlog": "积案清零进度（按月末剩余，共 {total} 件积案）",
     "backlog_open": "月末剩余积案",
@@ -291,7 +292,7 @@ class Dashboard(QtWidgets.QWidget):
             piece.setLabelVisible(numbers[colour] > 0)
         # The legend names each slice with its count as well: labels beside the slices do not fit a narrow chart.
         self.colour_series.setPieSize(0.8)
-        self.colour_chart.setTitle(TEXTS["colours"].format(open=numbers["open"]))
+        self.colour_chart.setTitle(TEXTS["colours"].format(lit=sum(numbers[c] for c in ("red", "yellow", "green"))))
 
     def _show_backlog(self, series: list[dict[str, Any]], total: dict[str, Any]) -> None:
         chart = self.backlog_chart

@@ -14,7 +14,7 @@ from app.models.vocab import STATUSES
 from app.ops import outputs
 from app.ops.desk import Desk
 from app.reports.ledger import LedgerFilter, ledger_people, write_ledger
-from app.reports.periodic import KINDS, build_report, write_report
+from app.reports.periodic import KINDS
 from app.store.files import os_error_message
 from app.views.common import message
 from app.views.jobs import JobRunner, Say, Work, counter, run_job
@@ -225,14 +225,12 @@ class ReportDialog(_Dialog):
 
     def job(self) -> tuple[Path, Work]:
         path = self.save.path()
-        station = self.desk.require_station()
         kind, day = self.kind, _pydate(self.day.date())
+        outputs.may_output(self.desk, full_id=False)
 
         def work(desk: Desk, say: Say) -> None:
-            say(TEXTS["counting"], 0, 2)
-            report = build_report(desk.conn, kind, day, desk.limits)
-            say(TEXTS["writing_report"], 1, 2)
-            write_report(report, path, station.name)
+            steps = (TEXTS["counting"], TEXTS["writing_report"])
+            outputs.save_report(desk, kind, day, path, lambda done, total: say(steps[done], done, total))
         return path, work
 
     def told(self, result: Any, path: Path) -> str:

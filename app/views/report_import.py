@@ -12,6 +12,7 @@ from typing import Any
 
 from app.models.errors import DomainError
 from app.models.vocab import CHANNELS, HOTLINE_CHANNEL
+from app.ops import outputs
 from app.ops.desk import Desk
 from app.reports.ledger_import import (
     FIELDS,
@@ -22,11 +23,10 @@ from app.reports.ledger_import import (
     masked_rows,
     plan_import,
     run_import,
-    write_rejected,
 )
 from app.views.common import ERROR_HEX, fit_to_screen, fitted, message
 from app.views.jobs import JobRunner, Work, counter, run_job
-from app.views.qt import QtCore, QtGui, QtWidgets, Signal
+from app.views.qt import QtGui, QtWidgets, Signal
 
 MAPPING_HEAD = ("台账中的表头", "识别为")
 REJECTED_HEAD = ("行号", "信访人", "原因")
@@ -51,6 +51,7 @@ TEXTS = {
     "counts": "可导入 {valid} 件；未通过检查 {rejected} 行。",
     "counts_skipped": "可导入 {valid} 件；已导入过（跳过）{skipped} 行；未通过检查 {rejected} 行。",
     "save_rejected": "保存未通过的行…",
+    "rejected_full_id": "完整身份证号（需领导账号；默认脱敏）",
     "saved": "未通过的行已保存：{path}",
     "save_failed": "无法保存未通过的行",
     "import": "导入",
@@ -186,10 +187,16 @@ class CheckPage(QtWidgets.QWizardPage):
         self.table.setEditTriggers(QtWidgets.QAbstractItemView.EditTrigger.NoEditTriggers)
         self.save = QtWidgets.QPushButton(TEXTS["save_rejected"])
         self.save.clicked.connect(self._ask_save)
+        self.full_id = QtWidgets.QCheckBox(TEXTS["rejected_full_id"])
+        self.full_id.setObjectName("rejectedFullId")
         layout = QtWidgets.QVBoxLayout(self)
         layout.addWidget(self.counts)
         layout.addWidget(self.table, 1)
-        layout.addWidget(self.save, 0, QtCore.Qt.AlignmentFlag.AlignLeft)
+        row = QtWidgets.QHBoxLayout()
+        row.addWidget(self.save)
+        row.addWidget(self.full_id)
+        row.addStretch(1)
+        layout.addLayout(row)
 
     def initializePage(self) -> None:  # noqa: N802 - Qt's name
         plan = self.owner.plan
@@ -222,10 +229,11 @@ class CheckPage(QtWidgets.QWizardPage):
         dialog.open()
 
     def save_rejected(self, path: Path) -> bool:
-        """Write the refused rows; a refusal to write (file open in Excel, read-only stick…) is shown."""
+        """Write the refused rows (recorded as an output); a refusal (full ID numbers asked by a handler, the file
+        open in Excel, a read-only stick…) is shown."""
         assert self.owner.plan is not None
         try:
-            write_rejected(self.owner.plan, path)
+            outputs.save_rejected_rows(self.owner.desk, self.owner.plan, path, full_id=self.full_id.isChecked())
         except DomainError as err:
             message(self, TEXTS["save_failed"], str(err))
             return False

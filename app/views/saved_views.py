@@ -20,8 +20,8 @@ BUILT_IN: dict[str, tuple[str, dict[str, object], str]] = {
     # The signed-in account's: the open cases it registered or recorded any step of (CaseFilter.account); it
     # changes with 切换用户.
     "mine": ("我的在办", {"status": "open", "mine": True}, "当前登录的账号登记过或记录过办理步骤、尚未办结的案件"),
-    "due_today": ("今日到期", {"due_today": True}, "办理期限今天届满的在办案件"),
-    "overdue": ("逾期", {"overdue": True}, "已超过办理期限的在办案件"),
+    "due_today": ("今日到期", {"due_today": True}, "时限今天届满的案件（在办，或结案后尚未告知信访人）"),
+    "overdue": ("逾期", {"overdue": True}, "已超过时限的案件（在办，或结案后逾期未告知信访人）"),
     "backlog": ("积案", {"status": "open", "backlog": True}, "尚未办结的积案"),
     "all": ("全部", {}, "全部案件，含已办结"),
 }

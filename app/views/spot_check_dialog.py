@@ -7,10 +7,11 @@ from dataclasses import asdict
 from pathlib import Path
 
 from app.models.errors import DomainError
+from app.ops import outputs
 from app.ops.desk import Desk
 from app.ops.spot_check import MAX_COUNT, SpotCheck, spot_check, spot_checks, verify_spot_check
 from app.reports.figures import station_names
-from app.reports.spot_check_export import drawn_cases, drawn_text, write_pdf, write_xlsx
+from app.reports.spot_check_export import drawn_cases, drawn_text
 from app.views.common import COLOUR_HEX, confirm, error_label, fit_to_screen, fitted, message
 from app.views.dashboard_models import Column, DictTableModel, count_column
 from app.views.qt import QtGui, QtWidgets
@@ -203,11 +204,7 @@ class SpotCheckDialog(QtWidgets.QDialog):
         """Write the list shown as a PDF or an xlsx workbook (by the file's suffix)."""
         if self.current is None:
             raise DomainError("尚未抽取")
-        station = self.desk.require_station()
-        lines = drawn_cases(self.desk.conn, self.current, self.desk.today())
-        name = f"{station.name}（{station.code}）"
-        writer = write_pdf if path.suffix.lower() == ".pdf" else write_xlsx
-        return writer(path, self.current, lines, name, station_names(self.desk.conn))
+        return outputs.save_spot_check_list(self.desk, self.current, path)
 
     def _ask_export(self, kind: str) -> None:
         if self.current is None:
