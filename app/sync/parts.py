@@ -45,7 +45,27 @@ def _trailer(set_id: str, index: int, count: int, size: int, part_size: int, tot
     return (MARK + body).ljust(TRAILER_LEN - 1, b" ") + b"\n"
 
 
-class SpannedWriter:
+class _Positioned:
+    """The position part of a file over several parts: what a zip reader or writer asks of it."""
+
+    pos = 0
+
+    def _length(self) -> int:
+        raise NotImplementedError
+
+    def seekable(self) -> bool:
+        return True
+
+    def tell(self) -> int:
+        return self.pos
+
+    def seek(self, offset: int, whence: int = os.SEEK_SET) -> int:
+        base = {os.SEEK_SET: 0, os.SEEK_CUR: self.pos, os.SEEK_END: self._length()}[whence]
+        self.pos = max(0, base + offset)
+        return self.pos
+
+
+class SpannedWriter(_Positioned):
     """A seekable file spread over numbered part files of ``part_size`` bytes each (a zip writer seeks back to
     complete each member's header). Written under temporary names; ``finish`` names the parts (one part: the
     plain name, no trailer)."""
@@ -72,16 +92,8 @@ class SpannedWriter:
     def _open(self, name: Path) -> BinaryIO:
         return name.open("w+b")
 
-    def seekable(self) -> bool:
-        return True
-
-    def tell(self) -> int:
-        return self.pos
-
-    def seek(self, offset: int, whence: int = os.SEEK_SET) -> int:
-        base = {os.SEEK_SET: 0, os.SEEK_CUR: self.pos, os.SEEK_END: self.end}[whence]
-        self.pos = base + offset
-        return self.pos
+    def _length(self) -> int:
+        return self.end
 
     def write(self, data: bytes | bytearray | memoryview) -> int:
         view = memoryview(data).cast("B")
@@ -256,7 +268,7 @@ def _read_trailer(part: Path, number: int, count: int) -> tuple[dict[str, Any], 
     return data, size - TRAILER_LEN
 
 
-class JoinedParts:
+class JoinedParts(_Positioned):
     """The parts read as the one bundle they make: seekable, read-only (what a zip reader needs)."""
 
     def __init__(self, parts: list[Part]) -> None:
@@ -270,19 +282,11 @@ class JoinedParts:
         self.pos = 0
         self.handles: dict[int, BinaryIO] = {}
 
-    def seekable(self) -> bool:
-        return True
-
     def readable(self) -> bool:
         return True
 
-    def tell(self) -> int:
-        return self.pos
-
-    def seek(self, offset: int, whence: int = os.SEEK_SET) -> int:
-        base = {os.SEEK_SET: 0, os.SEEK_CUR: self.pos, os.SEEK_END: self.size}[whence]
-        self.pos = max(0, base + offset)
-        return self.pos
+    def _length(self) -> int:
+        return self.size
 
     def read(self, size: int = -1) -> bytes:
         left = self.size - self.pos if size is None or size < 0 else min(size, self.size - self.pos)
