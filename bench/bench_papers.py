@@ -28,9 +28,15 @@ from app.ops.papers import make_paper
 from app.reports.fonts import cjk_font
 
 
-def notice_case(folder: Path) -> tuple[Desk, str]:
+def notice_cases(folder: Path, count: int) -> tuple[Desk, list[str]]:
+    """``count`` accepted cases, each as a notice finds it: a real case gets its 受理告知书 once, so each timed paper
+    is made on a case of its own (one case given ninety papers would time the replay of its ever longer history)."""
     desk = new_bench_station(folder / "station", "TZ01", "白塔镇信访办", "township",
                              now=lambda: datetime(2026, 3, 4, 9))
+    return desk, [accepted_case(desk) for _ in range(count)]
+
+
+def accepted_case(desk: Desk) -> str:
     draft = CaseDraft(channel="visit", petitioners=[Petitioner("王小明", "11010519491231002X", "13800138000",
                                                                "白塔镇东岙村12号")],
                       request_summary="东岙村道路破损多年，要求修复", domain="农业农村", township="白塔镇",
@@ -38,7 +44,7 @@ def notice_case(folder: Path) -> tuple[Desk, str]:
     case_id = desk.register_case(draft, at=datetime(2026, 3, 2, 9))
     desk.record(case_id, "dispatch", {"units": ["镇农业农村办"]}, at=datetime(2026, 3, 2, 10))
     desk.record(case_id, "accept", {}, at=datetime(2026, 3, 3, 9))
-    return desk, case_id
+    return case_id
 
 
 def bare_pdf(texts: list[str], path: Path) -> None:
@@ -56,13 +62,14 @@ def bare_docx(texts: list[str], path: Path) -> None:
 def main() -> None:
     with tempfile.TemporaryDirectory() as temp:
         folder = Path(temp)
-        desk, case_id = notice_case(folder)
-        make_paper(desk, case_id, "受理告知书", folder / "warm.pdf", way="邮寄")  # font, template copied: once
-        texts = [p.text for p in docx.Document(str(make_paper(desk, case_id, "受理告知书", folder / "t.docx",
+        desk, cases = notice_cases(folder, 2 + 6 * 15)
+        fresh = iter(cases)
+        make_paper(desk, next(fresh), "受理告知书", folder / "warm.pdf", way="邮寄")  # font, template copied: once
+        texts = [p.text for p in docx.Document(str(make_paper(desk, next(fresh), "受理告知书", folder / "t.docx",
                                                               way="邮寄").path)).paragraphs]
         for suffix, bare in ((".pdf", bare_pdf), (".docx", bare_docx)):
             def ours(s: str = suffix) -> None:
-                make_paper(desk, case_id, "受理告知书", folder / f"n{s}", way="邮寄")
+                make_paper(desk, next(fresh), "受理告知书", folder / f"n{s}", way="邮寄")
 
             def raw(s: str = suffix, b=bare) -> None:  # type: ignore[no-untyped-def]
                 b(texts, folder / f"bare{s}")
