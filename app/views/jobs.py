@@ -7,6 +7,9 @@ total)`` as it goes. Pressing 取消 makes the next ``say`` raise ``Cancelled``,
 transaction (rolled back) and output file (written to a temporary file, removed): a cancelled job leaves nothing
 behind. When it is done the window's desk announces what changed, and every view refreshes through the usual
 change notices.
+
+The long jobs are ``ProcessJob``s (app.ops.job_process): they run in a child process, so the window's GUI thread
+never waits for the interpreter lock while they work; the thread here only waits for the child's answers.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from typing import Any
 
 from app.models.errors import Cancelled, DomainError
 from app.ops.desk import Desk
+from app.ops.job_process import Opening, ProcessJob, run_in_child
 from app.store.eventlog import last_hlc
 from app.views.background_read import OffThread
 from app.views.errors import write_log
@@ -77,6 +81,9 @@ class _Worker(QtCore.QObject):
             OffThread.end()
 
     def _run(self) -> None:
+        if isinstance(self.work, ProcessJob):
+            self._run_in_child(self.work)
+            return
         try:
             own = self.desk.twin()  # same key, same account signed in
         except DomainError as err:
@@ -100,6 +107,21 @@ class _Worker(QtCore.QObject):
             told = (self.failed, self._unexpected(err))
         finally:
             own.close()
+        told[0].emit(*told[1:])
+
+    def _run_in_child(self, job: ProcessJob) -> None:
+        """The job in a process of its own (app.ops.job_process); this thread only waits for its answers."""
+        desk = self.desk
+        opening = Opening(desk.data_dir, desk.master_key, desk.account, desk.now)
+        told: tuple[Any, ...]
+        try:
+            told = (self.succeeded, run_in_child(opening, job, self.progress.emit, self.stop.is_set))
+        except Cancelled:
+            told = (self.cancelled,)
+        except DomainError as err:
+            told = (self.failed, str(err))
+        except Exception as err:  # a fault in the child (its traceback logged) or in starting it
+            told = (self.failed, self._unexpected(err))
         told[0].emit(*told[1:])
 
 

@@ -6,14 +6,16 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from app.demo import DEMO_PASSWORD, DEMO_USER, create_demo_station, generate_demo
+from app.demo import DEMO_PASSWORD, DEMO_USER, create_demo_station
 from app.models.errors import DomainError
 from app.models.vocab import LEVELS
+from app.ops import long_jobs
 from app.ops.desk import Desk, Station
+from app.ops.job_process import ProcessJob
 from app.ops.session import create_station, has_accounts, open_station
 from app.store.files import os_error_message
 from app.views.common import demo_folder, error_label, show_error
-from app.views.jobs import JobRunner, counter, run_job
+from app.views.jobs import JobRunner, run_job
 from app.views.qt import QtWidgets
 
 DEMO_CASES = 300
@@ -167,8 +169,8 @@ class SetupDialog(QtWidgets.QDialog):
             abandon()
             show_error(self.error, text)
 
-        self.runner = run_job(desk, label, lambda own, say: generate_demo(own, cases, progress=counter(say, label)),
-                              parent=self, done=done, failed=refused)
+        self.runner = run_job(desk, label, ProcessJob(long_jobs.demo, cases, label), parent=self, done=done,
+                              failed=refused)
         self.runner.cancelled.connect(abandon)
 
     def _open_made_demo(self, folder: Path) -> None:

@@ -1,0 +1,195 @@
+"""A long job in a process of its own: the window's process then never shares its interpreter lock with the job.
+
+A job run in a thread of the window's process (app.views.jobs) competes with the GUI thread for Python's one
+interpreter lock: whatever the job does in Python or in a library holding the lock (openpyxl building a sheet,
+reportlab a page, a spreadsheet parser, the demo's generator) the GUI thread waits for, in turns of the switch
+interval, for every call from Qt into Python (a repaint calls the models thousands of times). A ``ProcessJob`` runs
+in a child process started with ``spawn`` (a fresh interpreter, no copy of the window's memory): the window's
+thread that waits for it only reads a pipe.
+
+Nothing secret is on a command line, in the environment or in a file: the station's key, the signed-in account and
+the job itself go to the child over the pipe multiprocessing starts it with. The child opens a desk of its own on
+the station (as a thread's job does), reports progress over the pipe, takes a request to stop from it (the next
+report raises ``Cancelled``, which rolls back and removes what the job had begun), and answers with the result, a
+refusal in Chinese, or an unexpected fault (its redacted traceback, logged by the window). A child that dies
+without an answer (killed, out of memory) is a failure told in Chinese; its transaction was never committed.
+
+This module imports no Qt: the child loads only what its job needs.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import sys
+import time
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from app.models.errors import Cancelled, DomainError
+
+REPORT_EVERY_S = 0.05  # progress crosses the pipe at most this often (a job may report every row)
+NICENESS = 10  # the job's process yields the cores to the window's (Unix nice; below-normal class on Windows)
+BELOW_NORMAL_PRIORITY_CLASS = 0x4000
+POLL_S = 0.05  # how often the waiting side looks at the stop request and at the child being alive
+TEXTS = {
+    "died": "后台作业进程意外退出（代码 {code}），本次操作没有完成，也没有留下半成品，请重试",
+}
+
+Say = Callable[[str, int, int], None]
+
+
+class ProcessJob:
+    """``function(desk, say, *args, **kwargs)`` as a job to run in a child process. ``function`` must be a
+    module-level function and the arguments picklable (paths, case numbers, plain values). Called directly it
+    runs where it is called (a test, a small station)."""
+
+    def __init__(self, function: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
+        self.function, self.args, self.kwargs = function, args, kwargs
+
+    def __call__(self, desk: Any, say: Say) -> Any:
+        return self.function(desk, say, *self.args, **self.kwargs)
+
+
+@dataclass(frozen=True)
+class Opening:
+    """What the child needs to open the station as the window has it open."""
+
+    data_dir: Path
+    master_key: bytes | None
+    account: Any
+    now: Callable[[], datetime]
+
+
+class Fault(Exception):
+    """An unexpected fault of a job in its process: the message and the redacted traceback, for the log."""
+
+    def __init__(self, text: str, trace: str) -> None:
+        super().__init__(text)
+        self.trace = trace
+
+
+def redacted_traceback(kind: type[BaseException], error: BaseException, trace: Any) -> str:
+    """Where the error happened (the code's lines and the error's type), without its message: a message may
+    carry what a user typed (a petitioner's name), and the log is a plain file in the data folder."""
+    lines = traceback.format_tb(trace)
+    shown = f"{kind.__module__}.{kind.__qualname__}" if kind.__module__ != "builtins" else kind.__qualname__
+    return "".join(["Traceback (most recent call last):\n", *lines,
+                    f"{shown}（说明 {len(str(error))} 字，不记录：可能含个人信息）\n"])
+
+
+class _ChildSay:
+    """The job's ``say`` in the child: throttled reports to the pipe, and the stop request read from it."""
+
+    def __init__(self, pipe: Any) -> None:
+        self.pipe = pipe
+        self.stop = False
+        self._last = 0.0
+        self._stage = ""
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        now = time.monotonic()
+        changed = stage != self._stage or done >= total
+        if changed or now - self._last >= REPORT_EVERY_S:
+            self._stage, self._last = stage, now
+            while not self.stop and self.pipe.poll():
+                self.stop = self.pipe.recv() == "stop"
+            self.pipe.send(("say", stage, done, total))
+        # A report of the end (done == total) never cancels: the writers report it after their commit or file
+        # move, when there is nothing left to undo and the result stands.
+        if self.stop and not 0 < total <= done:
+            raise Cancelled
+
+
+def _yield_to_the_window() -> None:
+    """Give this process a lower scheduling priority than the window's: on a laptop's two busy cores the job
+    waits for a core, not the window (the job takes a little longer, the window answers at once)."""
+    try:
+        if hasattr(os, "nice"):
+            os.nice(NICENESS)
+        elif sys.platform == "win32":
+            import ctypes
+
+            kernel = ctypes.windll.kernel32  # type: ignore[attr-defined]
+            kernel.SetPriorityClass(kernel.GetCurrentProcess(), BELOW_NORMAL_PRIORITY_CLASS)
+    except OSError:
+        pass  # a job at normal priority still works
+
+
+def serve(pipe: Any) -> None:
+    """The child's side: open the station, run the job, answer (see the module's note)."""
+    _yield_to_the_window()
+    from app.ops.desk import Desk
+    from app.store.eventlog import last_hlc
+
+    opening, job = pipe.recv()
+    answer: tuple[Any, ...]
+    try:
+        desk = Desk(opening.data_dir, now=opening.now, master_key=opening.master_key)
+    except DomainError as err:
+        pipe.send(("refused", str(err)))
+        return
+    try:
+        desk.account = opening.account
+        say = _ChildSay(pipe)
+        say("", 0, 0)  # 取消 pressed before the process got going
+        result = job(desk, say)
+        answer = ("done", result, last_hlc(desk.conn))
+    except Cancelled:
+        answer = ("cancelled",)
+    except DomainError as err:
+        answer = ("refused", str(err))
+    except Exception as err:  # noqa: BLE001 - every fault must reach the window, which logs it
+        answer = ("fault", str(err), redacted_traceback(type(err), err, err.__traceback__))
+    finally:
+        desk.close()
+    pipe.send(answer)
+
+
+def run_in_child(opening: Opening, job: ProcessJob, say: Say, stopping: Callable[[], bool]) -> Any:
+    """Run ``job`` in a child process and wait for it (in a thread of the window's process): its reports go to
+    ``say``, ``stopping()`` true asks it to stop. Returns ``(result, newest clock)``; raises ``Cancelled``,
+    ``DomainError`` (a refusal) or ``Fault``."""
+    context = multiprocessing.get_context("spawn")
+    ours, theirs = context.Pipe()
+    process = context.Process(target=serve, args=(theirs,), name="petition-desk-job", daemon=True)
+    process.start()
+    theirs.close()
+    try:
+        ours.send((opening, job))
+        asked = False
+        while True:
+            if stopping() and not asked:
+                asked = True
+                ours.send("stop")
+            if not ours.poll(POLL_S):
+                if not process.is_alive() and not ours.poll():
+                    process.join()
+                    raise DomainError(TEXTS["died"].format(code=process.exitcode))
+                continue
+            try:
+                message = ours.recv()
+            except EOFError:
+                process.join()
+                raise DomainError(TEXTS["died"].format(code=process.exitcode)) from None
+            kind = message[0]
+            if kind == "say":
+                say(*message[1:])
+            elif kind == "done":
+                return message[1], message[2]
+            elif kind == "cancelled":
+                raise Cancelled
+            elif kind == "refused":
+                raise DomainError(message[1])
+            else:
+                raise Fault(message[1], message[2])
+    finally:
+        ours.close()
+        process.join(5)
+        if process.is_alive():
+            process.kill()
+            process.join()
