@@ -19,6 +19,8 @@ This module imports no Qt: the child loads only what its job needs.
 
 from __future__ import annotations
 
+import copy
+import dataclasses
 import multiprocessing
 import os
 import sys
@@ -82,6 +84,27 @@ def redacted_traceback(kind: type[BaseException], error: BaseException, trace: A
                     f"{shown}（说明 {len(str(error))} 字，不记录：可能含个人信息）\n"])
 
 
+class _Duplex:
+    """Two one-way pipes as one two-way connection. (A two-way multiprocessing pipe is a socket pair on Unix, and
+    the program opens no socket of any kind: tests/no_network.py.)"""
+
+    def __init__(self, reading: Any, writing: Any) -> None:
+        self.reading, self.writing = reading, writing
+
+    def send(self, message: Any) -> None:
+        self.writing.send(message)
+
+    def recv(self) -> Any:
+        return self.reading.recv()
+
+    def poll(self, timeout: float = 0.0) -> bool:
+        return bool(self.reading.poll(timeout))
+
+    def close(self) -> None:
+        self.reading.close()
+        self.writing.close()
+
+
 class _ChildSay:
     """The job's ``say`` in the child: throttled reports to the pipe, and the stop request read from it."""
 
@@ -105,6 +128,61 @@ class _ChildSay:
             raise Cancelled
 
 
+# What crosses the pipe is pickled, and pickling or unpickling one object holds the interpreter lock throughout: a
+# ledger import's plan of 10,000 rows took the window's process 75 ms to send and 140 ms to take. A long list (at the
+# top of a value, or a field of a dataclass value) crosses in batches, each a short hold.
+BATCH = 500
+
+
+def _long_lists(value: Any) -> tuple[Any, dict[str, list[Any]]]:
+    """The value with its long lists left empty, and those lists by name ("" for the value itself)."""
+    if isinstance(value, list) and len(value) > BATCH:
+        return [], {"": value}
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        long = {f.name: getattr(value, f.name) for f in dataclasses.fields(value)
+                if isinstance(getattr(value, f.name), list) and len(getattr(value, f.name)) > BATCH}
+        if long:
+            shell = copy.copy(value)
+            for name in long:
+                object.__setattr__(shell, name, [])
+            return shell, long
+    return value, {}
+
+
+def _send_long_lists(pipe: Any, kind: str, value: Any, *where: Any) -> Any:
+    """Send the long lists of ``value`` in batches (messages ``(kind, *where, name, batch)``); returns the value
+    without them, to be sent whole."""
+    shell, long = _long_lists(value)
+    for name, items in long.items():
+        for start in range(0, len(items), BATCH):
+            pipe.send((kind, *where, name, items[start:start + BATCH]))
+    return shell
+
+
+def _joined(shell: Any, pieces: dict[str, list[Any]]) -> Any:
+    """The value whose long lists came in batches, whole again."""
+    if "" in pieces:
+        return pieces[""]
+    for name, items in pieces.items():
+        object.__setattr__(shell, name, items)
+    return shell
+
+
+def _send_job(pipe: Any, opening: Opening, job: ProcessJob) -> None:
+    args = tuple(_send_long_lists(pipe, "arg", arg, index) for index, arg in enumerate(job.args))
+    pipe.send(("start", opening, ProcessJob(job.function, *args, **job.kwargs)))
+
+
+def _receive_job(pipe: Any) -> tuple[Opening, ProcessJob]:
+    pieces: dict[int, dict[str, list[Any]]] = {}
+    while (message := pipe.recv())[0] == "arg":
+        _kind, index, name, batch = message
+        pieces.setdefault(index, {}).setdefault(name, []).extend(batch)
+    _start, opening, job = message
+    args = tuple(_joined(arg, pieces[index]) if index in pieces else arg for index, arg in enumerate(job.args))
+    return opening, ProcessJob(job.function, *args, **job.kwargs)
+
+
 def _yield_to_the_window() -> None:
     """Give this process a lower scheduling priority than the window's: on a laptop's two busy cores the job
     waits for a core, not the window (the job takes a little longer, the window answers at once)."""
@@ -126,7 +204,7 @@ def serve(pipe: Any) -> None:
     from app.ops.desk import Desk
     from app.store.eventlog import last_hlc
 
-    opening, job = pipe.recv()
+    opening, job = _receive_job(pipe)
     answer: tuple[Any, ...]
     try:
         desk = Desk(opening.data_dir, now=opening.now, master_key=opening.master_key)
@@ -138,7 +216,7 @@ def serve(pipe: Any) -> None:
         say = _ChildSay(pipe)
         say("", 0, 0)  # 取消 pressed before the process got going
         result = job(desk, say)
-        answer = ("done", result, last_hlc(desk.conn))
+        answer = ("done", _send_long_lists(pipe, "piece", result), last_hlc(desk.conn))
     except Cancelled:
         answer = ("cancelled",)
     except DomainError as err:
@@ -155,13 +233,15 @@ def run_in_child(opening: Opening, job: ProcessJob, say: Say, stopping: Callable
     ``say``, ``stopping()`` true asks it to stop. Returns ``(result, newest clock)``; raises ``Cancelled``,
     ``DomainError`` (a refusal) or ``Fault``."""
     context = multiprocessing.get_context("spawn")
-    ours, theirs = context.Pipe()
+    down, up = context.Pipe(duplex=False), context.Pipe(duplex=False)  # (reading end, writing end) each
+    ours, theirs = _Duplex(up[0], down[1]), _Duplex(down[0], up[1])
     process = context.Process(target=serve, args=(theirs,), name="petition-desk-job", daemon=True)
     process.start()
     theirs.close()
     try:
-        ours.send((opening, job))
+        _send_job(ours, opening, job)
         asked = False
+        pieces: dict[str, list[Any]] = {}
         while True:
             if stopping() and not asked:
                 asked = True
@@ -179,8 +259,10 @@ def run_in_child(opening: Opening, job: ProcessJob, say: Say, stopping: Callable
             kind = message[0]
             if kind == "say":
                 say(*message[1:])
+            elif kind == "piece":
+                pieces.setdefault(message[1], []).extend(message[2])
             elif kind == "done":
-                return message[1], message[2]
+                return _joined(message[1], pieces), message[2]
             elif kind == "cancelled":
                 raise Cancelled
             elif kind == "refused":

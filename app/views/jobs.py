@@ -31,6 +31,7 @@ from app.views.qt import Qt, QtCore, QtWidgets, Signal
 Say = Callable[[str, int, int], None]
 Work = Callable[[Desk, Say], Any]
 SHOW_AFTER_MS = 250  # a job that ends sooner never shows its progress dialog
+IN_CHILD_PROCESS = True  # a ProcessJob runs in a process of its own (tests that patch a job's code run it here)
 REPORT_EVERY_S = 0.05  # progress crosses to the GUI thread at most this often (a job may report every row)
 TEXTS = {
     "cancel": "取消",
@@ -81,7 +82,7 @@ class _Worker(QtCore.QObject):
             OffThread.end()
 
     def _run(self) -> None:
-        if isinstance(self.work, ProcessJob):
+        if isinstance(self.work, ProcessJob) and IN_CHILD_PROCESS:
             self._run_in_child(self.work)
             return
         try:
