@@ -173,3 +173,17 @@ def test_a_process_that_dies_is_a_failure_told_in_chinese(qtbot, desk: Desk) -> 
     runner = run_job(desk, "导出台账", ProcessJob(die), parent=None, failed=lambda text: None)
     [text] = finish(qtbot, runner, "failed")
     assert text.startswith("后台作业进程意外退出（代码 3）")
+
+
+def test_the_demo_is_made_whole_in_its_process_and_opened(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from app.views.setup_dialog import SetupDialog
+
+    dialog = SetupDialog(tmp_path / "station", demo_cases=40)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    with qtbot.waitSignal(dialog.accepted, timeout=60000):
+        dialog.demo_button.click()
+    assert dialog.desk is not None and dialog.desk.account is not None
+    assert dialog.desk.conn.execute("SELECT count(*) FROM cases").fetchone()[0] == 40
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["station-demo"]  # no working mark left
+    dialog.desk.close()

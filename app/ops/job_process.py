@@ -168,12 +168,12 @@ def _joined(shell: Any, pieces: dict[str, list[Any]]) -> Any:
     return shell
 
 
-def _send_job(pipe: Any, opening: Opening, job: ProcessJob) -> None:
+def _send_job(pipe: Any, opening: Opening | None, job: ProcessJob) -> None:
     args = tuple(_send_long_lists(pipe, "arg", arg, index) for index, arg in enumerate(job.args))
     pipe.send(("start", opening, ProcessJob(job.function, *args, **job.kwargs)))
 
 
-def _receive_job(pipe: Any) -> tuple[Opening, ProcessJob]:
+def _receive_job(pipe: Any) -> tuple[Opening | None, ProcessJob]:
     pieces: dict[int, dict[str, list[Any]]] = {}
     while (message := pipe.recv())[0] == "arg":
         _kind, index, name, batch = message
@@ -206,17 +206,19 @@ def serve(pipe: Any) -> None:
 
     opening, job = _receive_job(pipe)
     answer: tuple[Any, ...]
+    desk: Desk | None = None
     try:
-        desk = Desk(opening.data_dir, now=opening.now, master_key=opening.master_key)
+        if opening is not None:  # else a job that opens no station (it makes one)
+            desk = Desk(opening.data_dir, now=opening.now, master_key=opening.master_key)
+            desk.account = opening.account
     except DomainError as err:
         pipe.send(("refused", str(err)))
         return
     try:
-        desk.account = opening.account
         say = _ChildSay(pipe)
         say("", 0, 0)  # 取消 pressed before the process got going
         result = job(desk, say)
-        answer = ("done", _send_long_lists(pipe, "piece", result), last_hlc(desk.conn))
+        answer = ("done", _send_long_lists(pipe, "piece", result), last_hlc(desk.conn) if desk else None)
     except Cancelled:
         answer = ("cancelled",)
     except DomainError as err:
@@ -224,11 +226,12 @@ def serve(pipe: Any) -> None:
     except Exception as err:  # noqa: BLE001 - every fault must reach the window, which logs it
         answer = ("fault", str(err), redacted_traceback(type(err), err, err.__traceback__))
     finally:
-        desk.close()
+        if desk is not None:
+            desk.close()
     pipe.send(answer)
 
 
-def run_in_child(opening: Opening, job: ProcessJob, say: Say, stopping: Callable[[], bool]) -> Any:
+def run_in_child(opening: Opening | None, job: ProcessJob, say: Say, stopping: Callable[[], bool]) -> Any:
     """Run ``job`` in a child process and wait for it (in a thread of the window's process): its reports go to
     ``say``, ``stopping()`` true asks it to stop. Returns ``(result, newest clock)``; raises ``Cancelled``,
     ``DomainError`` (a refusal) or ``Fault``."""

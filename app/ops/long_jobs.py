@@ -79,11 +79,16 @@ def ledger_import(desk: Desk, say: Say, plan: ImportPlan, stage: str) -> list[st
     return run_import(desk, plan, _counter(say, stage))
 
 
-def demo(desk: Desk, say: Say, cases: int, stage: str) -> int:
-    """Fill the demo station (made beforehand, empty) with ``cases`` cases."""
-    from app.demo.generator import generate_demo
+def new_demo(_desk: None, say: Say, folder: Path, cases: int, stage: str) -> int:
+    """Make the demo station in ``folder`` (its keys, its store, its public account) with ``cases`` cases; a job
+    with no station open (run with none)."""
+    from app.demo.generator import create_demo_station, generate_demo
 
-    return generate_demo(desk, cases, progress=_counter(say, stage))
+    desk = create_demo_station(folder)
+    try:
+        return generate_demo(desk, cases, progress=_counter(say, stage))
+    finally:
+        desk.close()
 
 
 def sync_export(desk: Desk, say: Say, to_code: str, out: Path) -> Any:
@@ -98,5 +103,5 @@ def sync_import(desk: Desk, say: Say, path: Path) -> Any:
     return sync_transfer.import_bundle(desk, path, say)
 
 
-__all__ = ["ProcessJob", "demo", "writing", "ledger", "ledger_import", "plan_ledger_import", "report", "sheets",
+__all__ = ["ProcessJob", "new_demo", "writing", "ledger", "ledger_import", "plan_ledger_import", "report", "sheets",
            "sync_export", "sync_import"]
