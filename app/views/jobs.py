@@ -207,9 +207,11 @@ class JobRunner(QtCore.QObject):
     def _progress(self, stage: str, done: int, total: int) -> None:
         if self.worker.stop.is_set():
             return
-        if stage:
+        # Only what changed: a new label text lays the dialog out again, a new range repaints the whole bar.
+        if stage and stage != self.dialog.labelText():
             self.dialog.setLabelText(stage)
-        self.bar.setRange(0, max(total, 0))
+        if self.bar.maximum() != max(total, 0):
+            self.bar.setRange(0, max(total, 0))
         self.bar.setValue(min(done, total) if total > 0 else 0)
 
     def _finish(self) -> None:
