@@ -32,6 +32,7 @@ from app.models.events import HybridClock
 from app.ops.desk import Desk
 from app.ops.sync import chain_of, now_text, require_chain
 from app.store import eventlog
+from app.store.db import bounded_cache
 from app.store.oserrors import os_reason
 from app.store.private import open_private, try_lock
 from app.sync import bundle, fence, keys, moves, tracking, workbook
@@ -235,21 +236,29 @@ def save_workbook(desk: Desk, path: Path, out: Path) -> BundleInfo:
     from app.store.files import output_file
 
     may_output(desk, full_id=True)  # the bundle's workbook holds ID numbers in full
+    with bundle_workbook(desk, path) as (info, book), output_file(out) as temp, temp.open("wb") as target:
+        shutil.copyfileobj(book, target, 1 << 20)
+    counts = info.counts or {}
+    record_output(desk, "bundle_workbook", out, cases=int(counts.get("cases", 0)),
+                  people=None, full_id=True)
+    return info
+
+
+@contextmanager
+def bundle_workbook(desk: Desk, path: Path) -> Iterator[tuple[BundleInfo, BinaryIO]]:
+    """The workbook of a bundle sent to this station, checked as an import checks it, as a seekable file read in
+    place from its sealed member (never written out in clear). Nothing is imported."""
     with sync_lock(desk):
         opened = open_bundle(path)
         try:
             checked = _check(desk, opened, lambda *a: None)
             opened.check_members()
-            with output_file(out) as temp:
-                opened.extract("data.xlsx", temp)
+            with contextlib.closing(opened.member_view("data.xlsx")) as book:
+                yield checked.info, book
         except OSError as err:
             raise DomainError(f"读取同步包失败：{os_reason(err)}（{err.filename or path}）") from None
         finally:
             opened.close()
-    counts = checked.info.counts or {}
-    record_output(desk, "bundle_workbook", out, cases=int(counts.get("cases", 0)),
-                  people=None, full_id=True)
-    return checked.info
 
 
 def verify_bundle(desk: Desk, path: Path) -> BundleInfo:
@@ -333,7 +342,8 @@ def _import(desk: Desk, opened: OpenedBundle, say: Progress) -> ImportResult:
 @contextmanager
 def sync_lock(desk: Desk) -> Iterator[None]:
     """One import or export of this station at a time. The lock is the system's, so a killed program never
-    leaves it held; once it is ours, whatever a killed import or export left behind is removed."""
+    leaves it held; once it is ours, whatever a killed import or export left behind is removed. While it is held
+    the store's page cache is kept small (``bounded_cache``): the job passes over a whole station's pages once."""
     try:
         handle = open_private(desk.data_dir / LOCK_FILE)
     except OSError as err:
@@ -342,7 +352,8 @@ def sync_lock(desk: Desk) -> Iterator[None]:
         if not try_lock(handle):
             raise DomainError("本站的另一个同步操作（导入或导出）正在进行，请等它完成后再试")
         _remove_leftovers(desk)
-        yield
+        with bounded_cache(desk.conn):
+            yield
     finally:
         handle.close()  # releases the lock
 
