@@ -28,13 +28,12 @@ from typing import Any
 
 import orjson
 
-from app.models.divisions import same_township
 from app.models.errors import DomainError
 from app.models.events import HybridClock
 from app.models.shapes import check_event
 from app.models.vocab import EVENT_LABELS
 from app.sync import tracking
-from app.sync.moves import Move
+from app.sync.moves import Move, covering, one_township
 
 # When the limits on new input came in: events whose clock is earlier are checked for their structure only.
 LIMITS_FROM = datetime(2026, 12, 1)
@@ -102,9 +101,9 @@ class Border:
             return
         if kind == "dispatch":
             self.dispatches.setdefault(str(case_id), []).append((str(origin), list(payload.get("stations") or [])))
-        if origin != registrar and not same_township(origin, registrar) \
+        if origin != registrar and not one_township(origin, registrar, self.moves) \
                 and origin not in ancestors(self.tree, registrar):
-            move = self.moves.get(registrar)
+            move = covering(registrar, self.moves)  # a township's further laptops moved with it
             if move is not None and origin == move.old_county:
                 if int(seq) < move.handed_over:
                     return  # made while the township was still the old county's
