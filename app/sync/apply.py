@@ -143,23 +143,25 @@ class SeenIds:
 
     def add(self, row: Row) -> bool:
         """Note ``row``'s id; False when it was met before."""
-        event_id, origin, seq = row[0], row[2], row[3]
-        run = self.runs.get(origin)
-        if type(seq) is int and event_id == f"{origin}:{seq}":
-            if run is not None and run[0] <= seq <= run[1]:
-                return False
-            if run is not None and seq == run[1] + 1:
-                self.runs[origin] = (run[0], seq)
-                return event_id not in self.others
+        event_id = row[0]
+        origin, _colon, number = event_id.rpartition(":")
+        if not (number.isdigit() and number.isascii() and number[0] != "0" and origin):  # not origin:seq
             if event_id in self.others:
                 return False
-            if run is not None:  # the run ends here: its numbers are kept one by one from now on
-                self.others.update(f"{origin}:{n}" for n in range(run[0], run[1] + 1))
-            self.runs[origin] = (seq, seq)
+            self.others.add(event_id)
             return True
+        seq = int(number)
+        run = self.runs.get(origin)
+        if run is not None and run[0] <= seq <= run[1]:
+            return False
         if event_id in self.others:
             return False
-        self.others.add(event_id)
+        if run is not None and seq == run[1] + 1:
+            self.runs[origin] = (run[0], seq)
+            return True
+        if run is not None:  # the run ends here: its numbers are kept one by one from now on
+            self.others.update(f"{origin}:{n}" for n in range(run[0], run[1] + 1))
+        self.runs[origin] = (seq, seq)
         return True
 
 
