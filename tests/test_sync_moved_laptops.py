@@ -144,3 +144,18 @@ def test_a_laptop_is_not_moved_without_its_township(tree: dict[str, Desk], tmp_p
         hand_over(old, LAPTOP, NEW)
     with pytest.raises(DomainError, match=f"{LAPTOP} 是乡镇 {TOWN} 的第2台电脑"):
         move_township(city, LAPTOP, NEW, "33100310203")
+
+
+def test_the_stations_view_hands_over_a_selected_laptops_township(qtbot, tree: dict[str, Desk],  # type: ignore[no-untyped-def]
+                                                                   tmp_path: Path) -> None:
+    from app.views.sync_stations import StationsView
+
+    old = tree[OLD]
+    view = StationsView(old)
+    qtbot.addWidget(view)
+    view.show()
+    row = next(r for r in range(view.child_table.rowCount()) if view.child_table.item(r, 0).text() == LAPTOP)
+    view.child_table.selectRow(row)
+    dialog = view.move_township()
+    assert dialog.code.text() == TOWN
+    dialog.close()
