@@ -354,13 +354,25 @@ def _stored_crc(handle: IO[bytes], start: int, length: int) -> int:
     return crc
 
 
+def require_empty(data_dir: Path) -> None:
+    """A restore goes only into a new or empty folder: nothing there is ever overwritten."""
+    if data_dir.exists() and any(data_dir.iterdir()):
+        raise DomainError(f"恢复的目标文件夹不是空的：{data_dir}。为了不覆盖现有数据，请指定一个新的或空的文件夹")
+
+
+def describe(path: Path) -> dict[str, Any]:
+    """The manifest of a backup (whose station, made when), read without checking its members."""
+    zf, manifest = _open(path)
+    zf.close()
+    return manifest
+
+
 def restore(path: Path, data_dir: Path, progress: Progress | None = None) -> dict[str, Any]:
     """Put a backup's files into an empty (or new) data folder, checked first; returns the manifest. The store
     opens at the next login with a password of the backup's accounts, or with the recovery key."""
     say = progress or (lambda stage, done, total: None)
     data_dir = Path(data_dir)
-    if data_dir.exists() and any(data_dir.iterdir()):
-        raise DomainError(f"恢复的目标文件夹不是空的：{data_dir}。为了不覆盖现有数据，请指定一个新的或空的文件夹")
+    require_empty(data_dir)
     manifest = check_backup(path, say)
     written: list[Path] = []
     try:
