@@ -246,7 +246,7 @@ def test_equal_petitioners_written_differently_are_no_conflict(pair: dict[str, D
     _crossing(pair, tmp_path, "cross", up_first)
     for desk in (town, county):
         assert hard_conflicts(desk.conn, case_id) == []
-        assert _conflict_lines(desk, capsys)[-1] == "共 0 处修改冲突，0 处同时修改已自动合并"
+        assert _conflict_lines(desk, capsys)[-1].startswith("共 0 处修改冲突")
         assert sorted(p.name for p in desk.case(case_id).petitioners) == sorted([first["name"], "李四"])
     assert fingerprint(town.conn) == fingerprint(county.conn)
 

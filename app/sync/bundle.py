@@ -26,8 +26,8 @@ from app.models.errors import DomainError
 from app.models.vocab import CHANNELS, CHECKLIST_ITEMS, EVIDENCE_KINDS, STATUSES
 from app.store import signatures
 from app.store.blobs import BlobStore
-from app.store.sealed import ChunkReader, ScratchFile
 from app.store.schema import STATION_DISPATCHES
+from app.store.sealed import ChunkReader, ScratchFile
 from app.sync import sealing, tracking, workbook
 from app.sync.certs import Certificate, Revocation
 from app.sync.container import BundleWriter, write_problem
