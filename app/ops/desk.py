@@ -128,6 +128,7 @@ class Desk:
         self._listeners: list[Listener] = []
         self._clock = HybridClock(eventlog.last_hlc(self.conn))
         self._settings_cache: dict[str, Any] = {}
+        self._chain_base = 0  # this station's head when the open write began (signed from there on)
 
     def _seal_older_files(self) -> None:
         """Move what an older program kept readable beside the store into it: the key files, once; the evidence
@@ -182,14 +183,6 @@ class Desk:
         """This station's accounts (active and disabled), by login name."""
         station = self.station
         return accounts(self.conn, station.code, self.setting("first_admin")) if station else {}
-
-    def set_first_admin(self, name: str, display: str) -> None:
-        """Name the station's first admin, once, as the station is set up (app.ops.session.create_station)."""
-        if self.setting("first_admin"):
-            raise DomainError("本站已有第一个管理员")
-        with self._write({"accounts"}, ()) as conn:
-            self._put_setting(conn, "first_admin", {"name": name, "display": display,
-                                                    "at": self.now().isoformat(timespec="seconds")})
 
     def sign_in(self, name: str) -> Account:
         """Make ``name`` the account every later event is recorded by (its password has been checked by the
@@ -307,11 +300,12 @@ class Desk:
         try:
             with transaction(self.conn) as conn:
                 station = self.station
-                before = eventlog.head(conn, station.code)[0] if station else 0
+                before = self._chain_base = eventlog.head(conn, station.code)[0] if station else 0
                 yield conn
                 station = station or self.station  # set up in this very transaction (the demo's station)
                 if station is not None:
-                    self._sign(conn, station.code, before)
+                    # lower when a recovery file put this station's history under events it had not sent
+                    self._sign(conn, station.code, min(before, self._chain_base))
         except Exception as err:
             self._settings_cache.clear()  # values read inside the rolled-back transaction are gone with it
             if is_database_error(err, "OperationalError") and "full" in str(err):
