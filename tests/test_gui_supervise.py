@@ -155,3 +155,50 @@ def test_only_a_leader_issues_an_order(qtbot, desk: Desk, tmp_path, capsys) -> N
     code, _, err = run(capsys, folder, "supervise", case_id, "--deadline", later, "--note", "请答复", user="wangjz")
     assert code == 0, err
     assert [s["note"] for s in supervisions(reopen(desk), case_id)] == ["请答复"]
+
+
+def test_a_handler_sees_the_order_greyed_with_the_role_it_needs(qtbot, desk: Desk) -> None:  # type: ignore[no-untyped-def]
+    """督办 stays where a leader finds it (the detail's 更多, the 案件 menu, right-click), greyed for a handler with
+    the refusal's words as its tip, as 办结 says what it lacks; after 切换用户 to a leader it is usable at once."""
+    from app.ops.accounts import add_account
+    from app.views import account_menu
+    from tests.conftest import TEST_PASSWORD
+
+    add_account(desk, "lina", "handler", TEST_PASSWORD, display="李娜")
+    add_account(desk, "wangjz", "leader", TEST_PASSWORD, display="王局长")
+    case_id = desk.register_case(make_draft())
+
+    def switch_to(window: MainWindow, user: str) -> None:
+        dialog = account_menu.switch(window)
+        dialog.user.setText(user)
+        dialog.password.setText(TEST_PASSWORD)
+        with qtbot.waitSignal(dialog.accepted):
+            dialog.log_in()
+
+    window = make_window(qtbot, desk)
+    switch_to(window, "lina")
+    window.select_case(case_id)
+    button = window.detail.offered_actions()["superviseButton"]
+    assert not button.isEnabled() and button.toolTip() == SUPERVISE_REFUSED
+    assert window.detail.action_bar.more_menu.toolTipsVisible()
+    window.detail.action_bar.more_menu.aboutToShow.emit()
+    shown = next(a for a in window.detail.action_bar.more_menu.actions() if a.objectName() == "superviseButton")
+    assert not shown.isEnabled()
+    assert not window.supervise_action.isEnabled()
+    assert window.supervise_action.toolTip().endswith("\n" + SUPERVISE_REFUSED)
+    window.detail.timeline.customContextMenuRequested.emit(QtCore.QPoint(5, 5))
+    menu = window.last_menu
+    assert menu.toolTipsVisible()
+    entry = next(a for a in menu.actions() if a.objectName() == "superviseCase")
+    assert not entry.isEnabled() and SUPERVISE_REFUSED in entry.toolTip()
+    menu.close()
+    window.supervise_action.trigger()  # a shortcut or a stale menu still opens nothing
+    assert not any(isinstance(w, SuperviseDialog) and w.isVisible() for w in QtWidgets.QApplication.topLevelWidgets())
+
+    switch_to(window, "wangjz")
+    button = window.detail.offered_actions()["superviseButton"]
+    assert button.isEnabled() and "无权" not in button.toolTip()
+    assert window.supervise_action.isEnabled() and "无权" not in window.supervise_action.toolTip()
+    use_case_action(qtbot, window, "superviseButton")
+    open_dialog(window, SuperviseDialog).reject()
+    window.close()

@@ -37,9 +37,11 @@ PLACES = {"A": ("农业农村", "新河镇"), "B": ("生态环境", "横街镇")
           "G": ("教育", "横街镇"), "H": ("其他", "新河镇"), "I": ("生态环境", "新河镇"), "J": ("教育", "新河镇")}
 # What each case counts as in the week to 03-04 and on the day 03-03, written out by hand from the table above.
 WEEK = {"new": "BCH", "accepted": "AB", "closed": "B", "terminated": "", "declined": "G", "open": "ACDEHI",
-        "overdue": "DE", "red": "DE", "yellow": "", "green": "ACHI", "backlog": "E"}
+        "overdue": "DE", "overdue_open": "DE", "overdue_finished": "", "red": "DE", "yellow": "", "green": "ACHI",
+        "backlog": "E"}
 DAY_0303 = {"new": "H", "accepted": "A", "closed": "", "terminated": "", "declined": "G", "open": "ABDEHI",
-            "overdue": "DE", "red": "DE", "yellow": "", "green": "ABHI", "backlog": "E"}
+            "overdue": "DE", "overdue_open": "DE", "overdue_finished": "", "red": "DE", "yellow": "", "green": "ABHI",
+            "backlog": "E"}
 CLOSE_CHAIN = ["dispatch", "accept", "contact", "handle", "feedback", "follow_up", "close"]
 
 
@@ -112,7 +114,7 @@ def test_today_stock_matches_the_case_list(desk: Desk, cases: dict[str, str]) ->
     overdue_now = desk.conn.execute("SELECT count(*) FROM cases WHERE finished = 0 AND deadline < ?",
                                     (desk.today().isoformat(),)).fetchone()[0]
     assert report.total["open"] == open_now == 6  # A C D E F H
-    assert report.total["overdue"] == overdue_now
+    assert report.total["overdue_open"] == overdue_now
 
 
 def test_workbook_written_by_the_command(desk: Desk, cases: dict[str, str], tmp_path: Path) -> None:
@@ -122,7 +124,8 @@ def test_workbook_written_by_the_command(desk: Desk, cases: dict[str, str], tmp_
     assert wb.sheetnames == ["概况", "按领域", "按乡镇", "各项指标", "超期案件"]
     summary = {r[0]: r[1] for r in wb["概况"].iter_rows(min_row=3, values_only=True)}
     labels = {"new": "新登记", "accepted": "受理", "closed": "办结", "declined": "不予受理", "open": "期末在办",
-              "overdue": "其中超期", "red": "红色督办", "green": "绿色", "backlog": "在办积案"}
+              "overdue": "超期", "overdue_open": "其中期末在办超期", "overdue_finished": "其中期内超期办结",
+              "red": "红色督办", "green": "绿色", "backlog": "在办积案"}
     for key, label in labels.items():
         assert summary[label] == len(WEEK[key]), label
     assert summary["统计期间"] == "2026-03-02 至 2026-03-04"
@@ -198,10 +201,82 @@ def test_reports_open_in_libreoffice_with_the_numbers(desk: Desk, cases: dict[st
     report = build_report(desk.conn, kind, day, desk.limits)
     assert summary["新登记"] == str(report.total["new"]) and summary["期末在办"] == str(report.total["open"])
     if table is not None:
-        assert summary["新登记"] == str(len(table["new"])) and summary["其中超期"] == str(len(table["overdue"]))
+        assert summary["新登记"] == str(len(table["new"])) and summary["超期"] == str(len(table["overdue"]))
     shown = {r[0]: r for r in read_sheet_via_libreoffice(out, 4, tmp_path / "lo4") if r}
     header = shown["范围"]
     first, last = period_of(kind, day)
     total = compute_figures(desk.conn, date_from=first, date_to=last, by=None, today=day)[0]
     for key, label in (("one_time_resolution_rate", "一次性化解率"), ("satisfaction_rate", "满意率")):
         assert shown["合计"][header.index(label)] == format_rate(total[key]), label
+
+
+def test_overdue_counts_the_periods_cases_that_went_past_their_limit(desk: Desk, now: FakeNow,
+                                                                      tmp_path: Path) -> None:
+    """超期 = the cases concluded in the period that were not finished within their limit (按期办结率's rule) + the
+    cases open at the period's end past their nearest limit. The week is 03-02 to 03-04; today is 03-10.
+
+    K  R 2025-12-01  A 2025-12-05 (reply due 60 days on: 2026-02-03)  first reply 03-03, closed 03-04
+       → concluded in the week, replied 28 days late: 超期办结
+    L  R 02-20  A 02-22  reply 03-02, closed 03-03            → concluded in the week in time: not overdue
+    M  R 2025-12-01  A 2025-12-05  reply 02-01 (in time), closed 03-03
+       → in time: the written reply is what the limit asks for, though it was closed later
+    N  R 02-01, never dispatched (routing due 02-16)          → open at the end, 16 days past: 在办超期
+    O  R 2025-12-01  A 2025-12-05, told so 12-06, no reply by 03-04 (replied 03-06)
+       → open at the end of the week, 29 days past 02-03: 在办超期
+    Q  R 2025-11-01  A 2025-11-03 (due 2026-01-02)  reply 02-20, closed 02-25
+       → late, but concluded before the week: not this week's
+    超期 = K + N + O = 3 (of which 1 finished late, 2 open); counted as before, open cases only, it said 2."""
+    now.advance(days=8)
+    chain = ["dispatch", "accept", "contact", "handle", "feedback", "follow_up", "close"]
+    plans = {
+        "K": ("2025-12-01", chain, ["2025-12-02", "2025-12-05", "2025-12-06", "2025-12-08", "03-03", "03-03",
+                                    "03-04"]),
+        "L": ("02-20", chain, ["02-21", "02-22", "02-23", "02-24", "03-02", "03-02", "03-03"]),
+        "M": ("2025-12-01", chain, ["2025-12-02", "2025-12-05", "2025-12-06", "2025-12-08", "02-01", "03-02",
+                                    "03-03"]),
+        "N": ("02-01", [], []),
+        "O": ("2025-12-01", [*chain[:2], "notify", *chain[2:5]],
+              ["2025-12-02", "2025-12-05", "2025-12-06", "2025-12-06", "2025-12-08", "03-06"]),
+        "Q": ("2025-11-01", chain, ["2025-11-02", "2025-11-03", "2025-11-04", "2025-11-05", "02-20", "02-21",
+                                    "02-25"]),
+    }
+
+    def when(day: str) -> datetime:
+        return datetime.fromisoformat(f"{day if day.startswith('20') else '2026-' + day}T10:00:00")
+
+    ids = {}
+    for key, (registered, _kinds, _days) in sorted(plans.items(), key=lambda p: when(p[1][0])):
+        ids[key] = desk.register_case(make_draft(name=f"信访人{key}", domain="农业农村", township="新河镇"),
+                                      at=when(registered))
+    for key, (_registered, kinds, days) in plans.items():
+        payloads: dict[str, dict[str, Any]] = {
+            "dispatch": {"units": ["镇信访办"]}, "accept": {}, "contact": {"note": "电话联系"},
+            "handle": {"note": "现场处理"}, "feedback": {"reply": "已答复"}, "follow_up": {"rating": "satisfied"},
+            "close": {"note": "办结"}, "notify": {"notice": "受理", "way": "邮寄", "document": "", "note": ""}}
+        for kind, day in zip(kinds, days, strict=True):
+            desk.record(ids[key], kind, payloads[kind], at=when(day))
+
+    report = build_report(desk.conn, "weekly", date(2026, 3, 4), desk.limits)
+    assert (report.total["overdue"], report.total["overdue_finished"], report.total["overdue_open"]) == (3, 1, 2)
+    assert report.by_township["新河镇"]["overdue"] == 3
+    listed = [(c.state.case_id, c.limit, c.due, c.overdue_days(date(2026, 3, 4)), c.situation())
+              for c in report.overdue]
+    assert listed == [(ids["O"], "办理答复", date(2026, 2, 3), 29, "期末仍在办"),
+                      (ids["K"], "办理答复", date(2026, 2, 3), 28, "超期办结（2026-03-03 答复）"),
+                      (ids["N"], "转送交办", date(2026, 2, 16), 16, "期末仍在办")]
+    # The same rule as 按期办结率 of the week: concluded K, L, M; in time L, M.
+    total = compute_figures(desk.conn, date_from=date(2026, 3, 2), date_to=date(2026, 3, 4), by=None,
+                            today=date(2026, 3, 4))[0]
+    assert (total["concluded"], total["finished_in_time"]) == (3, 2)
+    assert report.total["overdue_finished"] == total["concluded"] - total["finished_in_time"]
+
+    out = tmp_path / "周报.xlsx"
+    assert main(["--data-dir", str(desk.data_dir), "report", "weekly", "--date", "2026-03-04", "--out", str(out)]) == 0
+    summary = {r[0]: r[1:] for r in load_workbook(out)["概况"].iter_rows(min_row=3, values_only=True)}
+    assert summary["超期"] == (3, "下两项之和")
+    assert summary["其中期内超期办结"][0] == 1 and "按期办结率" in summary["其中期内超期办结"][1]
+    assert summary["其中期末在办超期"][0] == 2
+    late = list(load_workbook(out)["超期案件"].iter_rows(min_row=3, values_only=True))
+    assert [(r[0], r[8], r[9]) for r in late] == [(ids["O"], 29, "期末仍在办"),
+                                                   (ids["K"], 28, "超期办结（2026-03-03 答复）"),
+                                                   (ids["N"], 16, "期末仍在办")]

@@ -195,12 +195,12 @@ def cmd_import_ledger(desk: Desk, args: argparse.Namespace) -> int:
 
 
 def cmd_report(desk: Desk, args: argparse.Namespace) -> int:
-    from app.reports.periodic import FLOWS, KINDS, STOCKS
+    from app.reports.periodic import FLOWS, KINDS, OVERDUE, STOCKS
 
     day = args.date or desk.today()
     if day > desk.today():
         return fail(f"报表日期 {day} 晚于今天")
     report = outputs.save_report(desk, args.kind, day, args.out)
-    counts = "，".join(f"{label} {report.total[key]}" for key, label in {**FLOWS, **STOCKS}.items())
+    counts = "，".join(f"{label} {report.total[key]}" for key, label in {**FLOWS, **STOCKS, **OVERDUE}.items())
     print(f"{KINDS[args.kind]}（{report.date_from} 至 {report.date_to}）：{counts} → {args.out}")
     return EXIT_OK

@@ -134,12 +134,21 @@ def accounts(conn: sqlite3.Connection, station_code: str, first_admin: dict[str,
 
 def require(account: Account | None, right: str) -> None:
     """Refuse, in Chinese, an account without ``right``: says who is logged in and which role is needed."""
+    refused = refusal(account, right)
+    if refused:
+        raise DomainError(refused)
+
+
+def refusal(account: Account | None, right: str) -> str:
+    """Why ``account`` may not use ``right`` ("" when it may), in the words of the refusal: what the window shows
+    beside an action it disables for this account."""
     need, what = RIGHTS[right]
     if account is None:
-        raise DomainError(f"请先登录：{what}需要{ROLES[need]}账号")
+        return f"请先登录：{what}需要{ROLES[need]}账号"
     if not account.may(right):
         higher = "或".join(ROLES[r] for r in ROLES if RANK[r] >= RANK[need])
-        raise DomainError(f"当前账号“{account.actor}”是{account.role_label}，无权{what}：需要{higher}账号登录操作")
+        return f"当前账号“{account.actor}”是{account.role_label}，无权{what}：需要{higher}账号登录操作"
+    return ""
 
 
 # ----- changing accounts (admin) ------------------------------------------------------------------------------

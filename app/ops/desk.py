@@ -30,6 +30,7 @@ from app.models.workflow import check, check_date
 from app.ops.accounts import Account, accounts, require
 from app.ops.approval import Approval, approve_step
 from app.ops.chain import ChainWriter
+from app.ops.signing import TransactionSigner
 from app.store import eventlog, projection, settings_log, vault
 from app.store.blobs import BlobStore, kind_of
 from app.store.db import DB_NAME, is_database_error, open_connection, transaction, writes_refused
@@ -128,6 +129,7 @@ class Desk:
         self._listeners: list[Listener] = []
         self._clock = HybridClock(eventlog.last_hlc(self.conn))
         self._settings_cache: dict[str, Any] = {}
+        self._signer = TransactionSigner(self.data_dir)
         self._chain_base = 0  # this station's head when the open write began (signed from there on)
 
     def _seal_older_files(self) -> None:
@@ -300,40 +302,26 @@ class Desk:
         try:
             with transaction(self.conn) as conn:
                 station = self.station
-                before = self._chain_base = eventlog.head(conn, station.code)[0] if station else 0
+                before, before_hash = eventlog.head(conn, station.code) if station else (0, None)
+                self._chain_base = before
                 yield conn
                 station = station or self.station  # set up in this very transaction (the demo's station)
                 if station is not None:
-                    # lower when a recovery file put this station's history under events it had not sent
-                    self._sign(conn, station.code, min(before, self._chain_base))
+                    if self._chain_base < before:  # a recovery file put this station's history under events
+                        before, before_hash = self._chain_base, None  # it had not sent (app.ops.station_setup)
+                    self._signer.sign(conn, station.code, before, before_hash)
         except Exception as err:
+            self._signer.forget()
             self._settings_cache.clear()  # values read inside the rolled-back transaction are gone with it
             if is_database_error(err, "OperationalError") and "full" in str(err):
                 raise DomainError("磁盘空间已满，本次操作未保存，请清理磁盘后重试") from None
             raise
         except BaseException:
+            self._signer.forget()
             self._settings_cache.clear()
             raise
         for listener in list(self._listeners):
             listener(frozenset(kinds), case_ids)
-
-    def _sign(self, conn: sqlite3.Connection, code: str, before: int) -> None:
-        """Sign checkpoints over the events this transaction added (app.store.signatures), after checking that
-        the history they continue is the one this station signed: over a changed history the operation is
-        refused (and rolled back), so the station's key never vouches for the change."""
-        if eventlog.head(conn, code)[0] <= before:
-            return
-        # Loaded on the first change, not at start (cryptography is about a tenth of a second of the window's
-        # first paint).
-        from app.store import signatures
-        from app.sync import keys
-
-        key = keys.load_or_create_key(self.data_dir, conn)
-        problem = signatures.check_head(conn, code, before, signatures.keyring(conn, code, keys.raw_public(key)))
-        if problem:
-            raise DomainError(f"本站事件记录与签名不符（事件 {problem.event_id}：{problem.reason}），本次操作未保存："
-                              "请运行“校验”（verify）查看，并联系上级信访部门")
-        signatures.sign_new(conn, code, before, key)
 
     def sign_head(self) -> None:
         """Sign this station's latest event when it was written before checkpoints existed (an older file), so
@@ -343,8 +331,12 @@ class Desk:
         code = self.require_station().code
         seq = signatures.unsigned_legacy_head(self.conn, code)
         if seq:
-            with transaction(self.conn) as conn:
-                self._sign(conn, code, seq - 1)
+            try:
+                with transaction(self.conn) as conn:
+                    self._signer.sign(conn, code, seq - 1)
+            except BaseException:
+                self._signer.forget()
+                raise
 
     def public_key(self) -> bytes | None:
         """This station's public signing key (None before it has one)."""

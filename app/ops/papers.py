@@ -50,22 +50,31 @@ def make_paper(desk: Desk, case_id: str, kind_name: str, out: Path | str, *, way
     station = desk.require_station()
     # One transaction (one commit, one signature): the case read once, the number, the document and 告知 events,
     # the file, and the record that the petitioner's data went out.
-    with desk._write({"cases", "audit"}, (case_id,)) as conn:
-        events, state = desk._case_in(conn, case_id)
-        kind = check_paper(state, kind_name, way)
-        template = open_template(station_template(desk.data_dir, kind.name))
-        writer = desk._writer(conn)
-        seq = eventlog.last_document_seq(conn, station.code, kind.name, when.year) + 1
-        number = document_number(station.name, kind, when.year, seq)
-        values = paper_values(state, kind, number, station.name, when.date(), way, full_id)
-        people = len(state.petitioners)
-        steps = [(DOCUMENT_KIND, {"paper": kind.name, "year": when.year, "seq": seq, "number": number,
-                                  "format": file_format, "full_id": full_id})]
-        if kind.notice:
-            steps.append(("notify", {"notice": kind.notice, "way": way, "document": number, "note": ""}))
-        desk._record_steps_in(conn, writer, case_id, steps, when, held=(events, state))
-        with output_file(out) as temp:
-            (write_pdf if file_format == "pdf" else write_docx)(template, values, temp)
-        output = output_payload("paper", out, 1, people, full_id)
-        eventlog.append(conn, [writer.make("", OUTPUT_KIND, output, desk.actor, desk.now())])
+    placed = False
+    try:
+        with desk._write({"cases", "audit"}, (case_id,)) as conn:
+            events, state = desk._case_in(conn, case_id)
+            kind = check_paper(state, kind_name, way)
+            template = open_template(station_template(desk.data_dir, kind.name))
+            writer = desk._writer(conn)
+            seq = eventlog.last_document_seq(conn, station.code, kind.name, when.year) + 1
+            number = document_number(station.name, kind, when.year, seq)
+            values = paper_values(state, kind, number, station.name, when.date(), way, full_id)
+            people = len(state.petitioners)
+            steps = [(DOCUMENT_KIND, {"paper": kind.name, "year": when.year, "seq": seq, "number": number,
+                                      "format": file_format, "full_id": full_id})]
+            if kind.notice:
+                steps.append(("notify", {"notice": kind.notice, "way": way, "document": number, "note": ""}))
+            desk._record_steps_in(conn, writer, case_id, steps, when, held=(events, state))
+            output = output_payload("paper", out, 1, people, full_id)
+            eventlog.append(conn, [writer.make("", OUTPUT_KIND, output, desk.actor, desk.now())])
+            with output_file(out) as temp:  # last: a file that cannot be written rolls the number back
+                (write_pdf if file_format == "pdf" else write_docx)(template, values, temp)
+            placed = True
+    except BaseException:
+        # The transaction did not commit after the file was put in place (its signature refused, the disk full at
+        # the commit): a paper bearing a number the record does not hold would see the number given again.
+        if placed:
+            out.unlink(missing_ok=True)
+        raise
     return Paper(number, out, kind.notice)

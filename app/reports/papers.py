@@ -23,7 +23,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer
 
 from app.models.papers import fill, printed
-from app.reports.fonts import cjk_font
+from app.reports.fonts import paper_font
 from app.reports.paper_templates import Line, Template
 
 SEAL_SPACE = 28 * mm  # above the issuing office: room for the round seal
@@ -31,7 +31,7 @@ SEAL_SPACE = 28 * mm  # above the issuing office: room for the round seal
 
 @cache
 def _styles() -> dict[str, ParagraphStyle]:
-    base = ParagraphStyle("plain", fontName=cjk_font(), fontSize=15, leading=28, wordWrap="CJK")
+    base = ParagraphStyle("plain", fontName=paper_font(), fontSize=15, leading=28, wordWrap="CJK")
     return {
         "title": ParagraphStyle("title", parent=base, fontSize=21, leading=32, alignment=TA_CENTER),
         "number": ParagraphStyle("number", parent=base, fontSize=15, alignment=TA_CENTER, spaceBefore=6,
@@ -59,7 +59,7 @@ def write_pdf(template: Template, values: dict[str, str], target: Path) -> None:
     filled = [Line(line.role, fill(line.text, values)) for line in template.lines if printed(line.text, values)]
     page = SimpleDocTemplate(str(target), pagesize=A4, leftMargin=28 * mm, rightMargin=26 * mm, topMargin=37 * mm,
                              bottomMargin=35 * mm, title=values.get("文书名称", ""),
-                             author=values.get("发文机关", ""))
+                             author=values.get("发文机关", ""), initialFontName=paper_font())
     page.build(pdf_flowables(filled))
 
 

@@ -15,12 +15,12 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from app.models.vocab import STATUSES
 from app.reports.figures import DEFINITIONS
-from app.reports.periodic import FLOWS, KINDS, STOCKS, PeriodReport
+from app.reports.periodic import FLOWS, KINDS, OVERDUE, OVERDUE_NOTES, STOCKS, PeriodReport
 from app.reports.safe_cells import safe_row
 from app.store.files import new_workbook, output_file
 
 SHEETS = {"summary": "概况", "domain": "按领域", "township": "按乡镇", "figures": "各项指标", "overdue": "超期案件"}
-_COUNT_KEYS = (*FLOWS, *STOCKS)
+_COUNT_KEYS = (*FLOWS, *STOCKS, *OVERDUE)
 _THIN = Side(style="thin", color="808080")
 _BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 _HEAD_FILL = PatternFill("solid", fgColor="DDE3EA")
@@ -70,7 +70,7 @@ def _table(ws: Worksheet, headers: list[str], rows: list[list[Any]], widths: Seq
 
 
 def _grouped(ws: Worksheet, title: str, label: str, groups: dict[str, Counter[str]], total: Counter[str]) -> None:
-    headers = [label, *FLOWS.values(), *STOCKS.values()]
+    headers = [label, *FLOWS.values(), *STOCKS.values(), *OVERDUE.values()]
     _title(ws, title, len(headers))
     rows = [[name, *(groups[name][k] for k in _COUNT_KEYS)] for name in sorted(groups)]
     rows.append(["合计", *(total[k] for k in _COUNT_KEYS)])
@@ -91,6 +91,7 @@ def write_workbook(report: PeriodReport, out: Path, station: str) -> None:
     rows: list[list[Any]] = [["统计期间", span, ""], ["生成时间", datetime.now().strftime("%Y-%m-%d %H:%M"), ""]]
     rows += [[label, report.total[key], "期内有该步骤的案件数"] for key, label in FLOWS.items()]
     rows += [[label, report.total[key], f"截至 {report.date_to} 日终"] for key, label in STOCKS.items()]
+    rows += [[label, report.total[key], OVERDUE_NOTES[key]] for key, label in OVERDUE.items()]
     _table(ws, ["项目", "数量", "说明"], rows, [16, 22, 26])
     _grouped(wb.create_sheet(SHEETS["domain"]), f"{heading} — 按领域", "领域", report.by_domain, report.total)
     _grouped(wb.create_sheet(SHEETS["township"]), f"{heading} — 按乡镇（街道）", "乡镇（街道）",
@@ -119,12 +120,13 @@ def write_workbook(report: PeriodReport, out: Path, station: str) -> None:
         fig.append([DEFINITIONS[key][0], DEFINITIONS[key][3]])
 
     late = wb.create_sheet(SHEETS["overdue"])
-    headers = ["案件编号", "信访人", "领域", "乡镇（街道）", "村（社区）", "办理状态", "当前时限", "期限", "超期天数",
-               "包案领导"]
-    _title(late, f"{heading} — 超期案件（截至 {report.date_to}）", len(headers))
+    headers = ["案件编号", "信访人", "领域", "乡镇（街道）", "村（社区）", "办理状态", "时限", "期限", "超期天数",
+               "超期情形", "包案领导"]
+    _title(late, f"{heading} — 超期案件（期内超期办结的，及截至 {report.date_to} 在办已超期的）", len(headers))
     late_rows = [[c.state.case_id, c.state.petitioner_names(), c.state.domain, c.state.township, c.state.village,
                   STATUSES.get(c.state.status, c.state.status), c.limit, c.due, c.overdue_days(report.date_to),
-                  c.state.leader] for c in report.overdue]
-    _table(late, headers, late_rows, [17, 12, 10, 12, 11, 10, 10, 11.5, 9, 20])
+                  c.situation(), c.state.leader]
+                 for c in report.overdue]
+    _table(late, headers, late_rows, [17, 12, 10, 12, 11, 10, 10, 11.5, 9, 16, 20])
     with output_file(out) as temp:
         wb.save(str(temp))

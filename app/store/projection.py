@@ -67,21 +67,28 @@ def _routed_days(state: CaseState) -> int | None:
     return (date.fromisoformat(first[:10]) - date.fromisoformat(state.registered_at[:10])).days
 
 
-def _in_time(state: CaseState, limits: TimeLimits) -> int | None:
-    """For a finished case, 1 when it was handled within its limit, else 0 (按期办结率); None while open. A case
-    that was accepted counts by its first written reply against the handling limit (with its extension and
-    holiday shift); one that ended without acceptance by its end against the routing limit."""
+def completion_limit(state: CaseState, limits: TimeLimits) -> tuple[str, date, date] | None:
+    """The limit a finished case is judged by, as 按期办结率 and the periodic report's 超期 read it: its label, its
+    last day, and the day the case met or missed it; None while open. A case that was accepted counts by its first
+    written reply against the handling limit (with its extension and holiday shift); one that ended without
+    acceptance by its end against the routing limit."""
     if not state.finished or not state.closed_at and not state.first_replied_at:
         return None
     if state.accepted_at:
-        accepted = replace(state.clock(), status="accepted")
-        due = next(d.due for d in running_limits(accepted, limits) if d.label == "办理答复")
+        label, stage = "办理答复", replace(state.clock(), status="accepted")
         ended = state.first_replied_at or state.closed_at
     else:
-        registered = replace(state.clock(), status="registered")
-        due = next(d.due for d in running_limits(registered, limits) if d.label == "转送交办")
+        label, stage = "转送交办", replace(state.clock(), status="registered")
         ended = state.closed_at
-    return int(date.fromisoformat(ended[:10]) <= due)
+    due = next(d.due for d in running_limits(stage, limits) if d.label == label)
+    return label, due, date.fromisoformat(ended[:10])
+
+
+def _in_time(state: CaseState, limits: TimeLimits) -> int | None:
+    """For a finished case, 1 when it was handled within its limit (``completion_limit``), else 0; None while
+    open."""
+    limit = completion_limit(state, limits)
+    return None if limit is None else int(limit[2] <= limit[1])
 
 
 def case_rows(state: CaseState, limits: TimeLimits) -> CaseRows:

@@ -58,11 +58,12 @@ def sign(key: Ed25519PrivateKey, origin: str, seq: int, digest: str) -> Checkpoi
     return Checkpoint(origin, seq, digest, unsigned.key_id, keys.sign(key, unsigned.message()))
 
 
-def sign_new(conn: sqlite3.Connection, origin: str, after_seq: int, key: Ed25519PrivateKey) -> int:
+def sign_new(conn: sqlite3.Connection, origin: str, after_seq: int, key: Ed25519PrivateKey, *,
+             remember: bool = True) -> tuple[int, str] | None:
     """Sign this station's events written after ``after_seq`` (inside the caller's transaction): a checkpoint at
     the new head, one at each event on a case registered elsewhere, and one at each of its events on a case
-    dispatched to another station, earlier ones included (``routed_unsigned``). Returns how many were signed."""
-    _remember_own_key(conn, keys.raw_public(key))
+    dispatched to another station, earlier ones included (``routed_unsigned``). Returns the head signed (seq and
+    hash), None when no event was written. ``remember=False``: the caller knows the key is noted already."""
     chosen: dict[int, str] = {}
     last: tuple[int, str] | None = None
     touched: set[str] = set()
@@ -74,11 +75,13 @@ def sign_new(conn: sqlite3.Connection, origin: str, after_seq: int, key: Ed25519
         elif case_id and kind != "register":  # a case just registered cannot have been dispatched yet
             touched.add(str(case_id))
     if last is None:
-        return 0
+        return None
+    if remember:
+        _remember_own_key(conn, keys.raw_public(key))
     chosen[last[0]] = last[1]
     chosen.update(routed_unsigned(conn, origin, touched))
     store(conn, [sign(key, origin, seq, digest) for seq, digest in sorted(chosen.items())])
-    return len(chosen)
+    return last
 
 
 def routed_unsigned(conn: sqlite3.Connection, origin: str, cases: set[str]) -> dict[int, str]:

@@ -76,7 +76,15 @@ def load_or_create_key(data_dir: Path, conn: sqlite3.Connection | None = None) -
     ``conn``: the store's connection when the caller holds it (a desk signing its change), else the one open for
     ``data_dir``."""
     conn = conn or vault.connection(data_dir)
-    raw = vault.get_or_create(conn, SIGNING, lambda: _raw_private(Ed25519PrivateKey.generate()))
+    return parsed_key(vault.get_or_create(conn, SIGNING, new_raw_key))
+
+
+def new_raw_key() -> bytes:
+    """A new signing key's private bytes, as the vault keeps them."""
+    return _raw_private(Ed25519PrivateKey.generate())
+
+
+def parsed_key(raw: bytes) -> Ed25519PrivateKey:
     return Ed25519PrivateKey.from_private_bytes(raw)
 
 

@@ -134,7 +134,7 @@ def switch(window: Any) -> LoginDialog:
     dialog = LoginDialog(window.desk.data_dir, window,
                          check=lambda name, password: switch_user(window.desk, name, password))
     dialog.setObjectName("switchUserDialog")
-    dialog.accepted.connect(window.filters.reapply)  # 我的在办 is now the new account's
+    dialog.accepted.connect(window.account_changed)  # 我的在办 and the role's actions are now the new account's
     dialog.open()
     return dialog
 

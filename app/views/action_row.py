@@ -26,6 +26,7 @@ class ActionRow(QtWidgets.QWidget):
         self.more.setToolTip(TEXTS["more_tip"])
         self.more_menu = QtWidgets.QMenu(self.more)
         self.more_menu.setObjectName("moreMenu")
+        self.more_menu.setToolTipsVisible(True)  # a greyed entry says why (督办: the role it needs)
         self.more_menu.aboutToShow.connect(self._fill_more)
         self.more.setMenu(self.more_menu)
         self.row.addStretch(1)

@@ -14,6 +14,7 @@ from app.models.light import case_light
 from app.models.timeline import classification_text
 from app.models.vocab import CHANNELS, COLOURS, EVENT_LABELS, EVIDENCE_KINDS, RATINGS, STATUSES
 from app.models.workflow import ALLOWED_FROM, offered_steps, other_steps
+from app.ops.accounts import refusal
 from app.ops.desk import Desk
 from app.store.stations import StationTree
 from app.views.action_row import ActionRow, case_action
@@ -43,6 +44,7 @@ TEXTS = {
     "annul": "撤销上一步",
     "papers": "文书",
     "supervise": "督办",
+    "supervise_tip": "对本案下达督办：督办期限和要求完成的步骤",
     "deadline": "{what}（{days}）",
     "objection": "单位异议期限：{due}（派发后{n}个工作日）",
     "no_deadline": "当前没有计时的办理期限",
@@ -400,8 +402,12 @@ class CaseDetail(QtWidgets.QWidget):
                       case_action(self, "backlogButton", TEXTS["backlog_off"] if state.backlog
                                   else TEXTS["backlog_on"], lambda: actions.toggle_backlog(case_id))]
         if not state.finished:
-            secondary.append(case_action(self, "superviseButton", TEXTS["supervise"],
-                                         lambda: actions.supervise(case_id)))
+            supervise = case_action(self, "superviseButton", TEXTS["supervise"], lambda: actions.supervise(case_id))
+            # Offered to everyone, usable by a leader: the others see it greyed, its tip naming the role needed.
+            refused = refusal(self.desk.account, "supervise")
+            supervise.setEnabled(not refused)
+            supervise.setToolTip(refused or TEXTS["supervise_tip"])
+            secondary.append(supervise)
         secondary.append(None)
         papers = case_action(self, "papersButton", TEXTS["papers"], lambda: None)
         papers.setMenu(papers_menu(self.desk, state, self))

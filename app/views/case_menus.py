@@ -21,6 +21,7 @@ def case_menu(window: Any, parent: QtWidgets.QWidget) -> QtWidgets.QMenu:
     """The same actions as the toolbar and the 案件 menu, enabled as they are there."""
     menu = QtWidgets.QMenu(parent)
     menu.setObjectName("caseContextMenu")
+    menu.setToolTipsVisible(True)  # a greyed entry says why, as in the 案件 menu
     for name in MENU_ACTIONS:
         if name is None:
             if menu.actions() and not menu.actions()[-1].isSeparator():

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from app.models.vocab import LEVELS
 from app.models.workflow import why_not
+from app.ops.accounts import refusal
 from app.ops.desk import Desk
 from app.store.queries import CaseFilter, number_of_case
 from app.views import backup_actions, plugins
@@ -267,6 +268,7 @@ class MainWindow(QtWidgets.QMainWindow):
         file_menu.addAction(quit_action)
         case_menu = menu.addMenu(TEXTS["cases"])
         case_menu.setObjectName("caseMenu")
+        case_menu.setToolTipsVisible(True)  # a greyed entry says why: 办结 what is missing, 督办 the role it needs
         for action in (self.new_action, self.record_action, self.attach_action, self.close_action):
             case_menu.addAction(action)
         case_menu.addAction(self.supervise_action)
@@ -453,6 +455,16 @@ class MainWindow(QtWidgets.QMainWindow):
         self.close_action.setEnabled(not missing)
         self.close_action.setToolTip(TEXTS["close_tip"] + (f"\n{TEXTS['close_missing']}{missing}" if missing else "")
                                      + f"（{self.close_action.shortcut().toString()}）")
+        # 督办 is a leader's: greyed for other accounts, the tip naming the role needed (as 办结 names what is missing).
+        refused = refusal(self.desk.account, "supervise")
+        self.supervise_action.setEnabled(has_case and not refused)
+        self.supervise_action.setToolTip(TEXTS["supervise_tip"] + (f"\n{refused}" if refused else ""))
+
+    def account_changed(self) -> None:
+        """Another account signed in (切换用户): 我的在办 and the actions its role allows follow it."""
+        self.filters.reapply()
+        self.detail.reload()
+        self._update_enabled()
 
     # ----- what other menus use ---------------------------------------------------------------------------------
     def current_case_id(self) -> str | None:

@@ -43,7 +43,7 @@ TEXTS = {
     "exported": "已导出 {count} 件案件到：\n{path}",
     "report_title": "生成{name}",
     "report_day": "报表日期",
-    "report_note": "周报统计该日所在一周的周一至该日；超期、在办等按该日日终计算。",
+    "report_note": "周报统计该日所在一周的周一至该日；在办等按该日日终计算；超期含期内超期办结的和期末在办已超期的。",
     "reported": "{name}已生成：\n{path}",
     "no_file": "请选择保存位置",
     "error": "无法完成",
