@@ -11,7 +11,7 @@ case "$want" in
   installer) pkgs=(binutils fakeroot nsis) ;;  # objdump finds the glibc the build needs; makensis checks the NSIS script
   deb-check) pkgs=(debootstrap util-linux) ;;
   nsis-check) pkgs=(nsis wine64 wine) ;;
-  test) pkgs+=(poppler-utils zbar-tools libreoffice-calc libreoffice-writer) ;;  # calc: tests re-save workbooks; writer: papers (.docx)
+  test) pkgs+=(poppler-utils zbar-tools libreoffice-calc libreoffice-writer unzip) ;;  # calc: tests re-save workbooks; writer: papers (.docx); unzip: a backup any zip reader accepts
 esac
 command -v dpkg-query >/dev/null 2>&1 || exit 0
 missing=()

@@ -1,12 +1,15 @@
 """The attacker's byte search: every byte of every file under some folders, for a petitioner's particulars in
 every encoding a Chinese Windows program might write them in. A zip (a workbook, a bundle, a backup) is also
-searched member by member after inflating, as anyone who unzips it would read it."""
+searched member by member after inflating, as anyone who unzips it would read it — and a zip cut short (a killed
+writer: no listing at its end) entry by entry from its local headers, as a repair tool reads it."""
 
 from __future__ import annotations
 
 import io
 import os
+import struct
 import zipfile
+import zlib
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -34,8 +37,28 @@ def _search(data: bytes, where: str, wanted: dict[bytes, str], depth: int) -> li
                         continue  # a member cut short (a killed writer): its bytes were searched as they are
                     hits += _search(member, f"{where} » {info.filename}", wanted, depth + 1)
         except (zipfile.BadZipFile, OSError, EOFError, ValueError):
-            pass
+            for name, member in _cut_zip_entries(data):
+                hits += _search(member, f"{where} » {name} (cut short)", wanted, depth + 1)
     return hits
+
+
+def _cut_zip_entries(data: bytes) -> list[tuple[str, bytes]]:
+    """Each entry of a zip without its listing, from its local header on: what inflates of it."""
+    entries = []
+    at = data.find(b"PK\x03\x04")
+    while at >= 0 and at + 30 <= len(data):
+        method, = struct.unpack_from("<H", data, at + 8)
+        name_size, extra_size = struct.unpack_from("<HH", data, at + 26)
+        start = at + 30 + name_size + extra_size
+        name = data[at + 30:at + 30 + name_size].decode("utf-8", "replace")
+        if method == zipfile.ZIP_DEFLATED:
+            inflater = zlib.decompressobj(-15)
+            try:
+                entries.append((name, inflater.decompress(data[start:])))
+            except zlib.error:
+                pass
+        at = data.find(b"PK\x03\x04", at + 4)
+    return entries
 
 
 def search(roots: Iterable[Path], secrets: Iterable[str], skip: Iterable[Path] = ()) -> list[str]:

@@ -84,6 +84,16 @@ def _recovery_key(window: Any) -> QtWidgets.QWidget:
     return dialog
 
 
+def _restore(window: Any) -> QtWidgets.QWidget:
+    from app.views.restore_dialog import RestoreDialog
+
+    manifest = {"station": {"code": "TZ01", "name": "新河镇信访办"}, "created_at": "2026-03-01T09:30:00"}
+    dialog = RestoreDialog(window.desk, Path("/media/U盘/信访工作台备份-20260301.zip"),
+                           Path("/home/user/信访工作台-恢复"), manifest, window)
+    dialog.open()
+    return dialog
+
+
 def _record_on(status: str) -> Opener:
     return lambda window: window.case_actions.record_step(_case_with(window, status))
 
@@ -101,6 +111,7 @@ OPENERS: list[tuple[str, Opener]] = [
     ("login", _login),
     ("forgot password: the recovery key", _forgot_password),
     ("the recovery key, shown once", _recovery_key),
+    ("restore a backup: the backup's admin", _restore),
     ("save a view", lambda w: w.views.ask_save()),
     ("about", lambda w: w.about()),
     ("help", _action("helpManual")),

@@ -75,25 +75,98 @@ def test_only_an_admin_of_the_backup_restores_it_on_the_command_line(staffed: De
     assert code == 0 and (other / DB_NAME).exists()
 
 
-def test_the_window_refuses_backup_and_restore_to_the_wrong_roles(qtbot, staffed: Desk,  # type: ignore[no-untyped-def]
-                                                                  tmp_path: Path,
-                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_window_refuses_a_backup_to_a_handler(qtbot, staffed: Desk,  # type: ignore[no-untyped-def]
+                                                 tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from app.views import backup_actions
     from app.views.qt import QtWidgets
 
     warned: list[str] = []
     monkeypatch.setattr(QtWidgets.QMessageBox, "warning", lambda parent, title, text: warned.append(text))
-    asked: list[str] = []
-    monkeypatch.setattr(QtWidgets.QFileDialog, "getOpenFileName",
-                        lambda *args, **kwargs: (asked.append("file"), ("", ""))[1])
     window = QtWidgets.QMainWindow()
     qtbot.addWidget(window)
     switch_user(staffed, HANDLER, TEST_PASSWORD)
     assert backup_actions.start_backup(window, staffed, tmp_path / "b.zip") is None
     assert "无权备份本站数据" in warned[-1] and not (tmp_path / "b.zip").exists()
+
+
+def _restore_in_window(qtbot, dialog, target: Path, **typed: str) -> str:  # type: ignore[no-untyped-def]
+    """Type into the restore dialog, press 恢复 and wait for the job: '' when restored, else the dialog's error."""
+    if "key" in typed:
+        dialog.by_key.setChecked(True)
+        dialog.key.setText(typed["key"])
+    else:
+        dialog.by_password.setChecked(True)
+        dialog.user.setText(typed["user"])
+        dialog.password.setText(typed["password"])
+    runner = dialog.start()
+    assert runner is not None
+    with qtbot.waitSignal(runner.finished, timeout=30000):
+        pass
+    return dialog.error.text() if dialog.error.isVisibleTo(dialog) else ""
+
+
+def test_the_window_restores_only_for_an_admin_of_the_backup_not_of_the_station_signed_in(
+        qtbot, staffed: Desk, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    from app.views import backup_actions
+    from app.views.qt import QtWidgets
+    from tests.conftest import new_station
+
+    # A backup of another station, whose admin this station does not have (and whose handler shares a name
+    # with this station's admin).
+    other = new_station(tmp_path / "other", "TZ02", "白塔镇信访办", admin="赵管理")
+    add_account(other, ADMIN, "handler", TEST_PASSWORD)
+    other.register_case(make_draft(name="欧阳秘密"))
+    other_key = other.recovery_key  # type: ignore[attr-defined]
+    out = backup_ops.make(other, tmp_path / "other.zip").path
+    other.close()
+    told: list[str] = []
+    monkeypatch.setattr(QtWidgets.QMessageBox, "information", lambda parent, title, text: told.append(text))
+    window = QtWidgets.QMainWindow()
+    qtbot.addWidget(window)
+    target = tmp_path / "restored"
+    target.mkdir()
+    monkeypatch.setattr(QtWidgets.QFileDialog, "getOpenFileName", lambda *args, **kwargs: (str(out), ""))
+    monkeypatch.setattr(QtWidgets.QFileDialog, "getExistingDirectory", lambda *args, **kwargs: str(target))
+    dialog = backup_actions.choose_restore(window, staffed)  # this station's admin is signed in
+    assert dialog is not None and dialog.isVisible()
+    assert "TZ02 白塔镇信访办" in dialog.findChild(QtWidgets.QLabel).text()
+    # This station's admin, its own password: refused (in the backup the name is a handler's); so is a wrong
+    # password and this station's recovery key; the folder stays empty each time and the dialog stays open.
+    for typed, refusal in (({"user": ADMIN, "password": TEST_PASSWORD}, "经办人，无权从备份恢复站点"),
+                           ({"user": "赵管理", "password": "wrong-password"}, "密码不正确"),
+                           ({"key": staffed.recovery_key}, "恢复密钥")):  # type: ignore[attr-defined]
+        assert refusal in _restore_in_window(qtbot, dialog, target, **typed), typed
+        assert list(target.iterdir()) == [] and dialog.isVisible() and told == []
+    assert _restore_in_window(qtbot, dialog, target, user="赵管理", password=TEST_PASSWORD) == ""
+    assert (target / DB_NAME).exists() and not dialog.isVisible()
+    assert told and "已把 TZ02 白塔镇信访办 的备份恢复到" in told[0]
+    # A leader signed in here restores with the backup's recovery key just the same.
     switch_user(staffed, LEADER, TEST_PASSWORD)
-    backup_actions.choose_restore(window, staffed)
-    assert "无权从备份恢复站点" in warned[-1] and asked == []  # refused before any question
-    switch_user(staffed, ADMIN, TEST_PASSWORD)
-    backup_actions.choose_restore(window, staffed)
-    assert asked == ["file"]
+    by_key = tmp_path / "by-key"
+    by_key.mkdir()
+    dialog = backup_actions.ask_restore(window, staffed, out, by_key)
+    assert dialog is not None
+    assert _restore_in_window(qtbot, dialog, by_key, key=other_key) == ""
+    assert (by_key / DB_NAME).exists()
+    # A folder not empty is refused before any question.
+    warned: list[str] = []
+    monkeypatch.setattr(QtWidgets.QMessageBox, "warning", lambda parent, title, text: warned.append(text))
+    assert backup_actions.ask_restore(window, staffed, out, by_key) is None and "不是空的" in warned[-1]
+
+
+def test_a_restore_cancelled_half_way_leaves_the_folder_as_it_was(staffed: Desk, tmp_path: Path) -> None:
+    from app.models.errors import Cancelled
+
+    out = backup_ops.make(staffed, tmp_path / "b.zip").path
+    staffed.close()
+
+    def cancel_while_writing(stage: str, done: int, total: int) -> None:
+        if stage == "恢复文件" and done == 1:  # a file of the backup is written, the others not yet
+            raise Cancelled
+
+    for target, given in ((tmp_path / "new", False), (tmp_path / "given", True)):
+        if given:
+            target.mkdir()
+        with pytest.raises(Cancelled):
+            backup_ops.restore_as_admin(out, target, ADMIN, TEST_PASSWORD, cancel_while_writing)
+        assert target.exists() == given and (not given or list(target.iterdir()) == [])

@@ -54,12 +54,14 @@ def restore_as_admin(path: Path, data_dir: Path, user: str, password: str, progr
                      now: Callable[[], datetime] = datetime.now, recovery_key: str = "") -> dict[str, Any]:
     """Restore a backup into the empty folder ``data_dir`` for an admin of the backed-up station: the restored
     store must open with ``user``'s password and ``user`` must be an admin there (``RIGHTS['restore']``), or
-    with the station's ``recovery_key`` (the sheet in the office safe). Anything else is refused and what was
-    written is removed, so the folder is as it was."""
+    with the station's ``recovery_key`` (the sheet in the office safe). Who is signed in elsewhere plays no part:
+    the command line and the window both ask for the backup's own admin. Anything else — or a restore cancelled
+    or failed half-way — is refused and what was written is removed, so the folder is as it was."""
     data_dir = Path(data_dir)
     existed = data_dir.exists()
-    manifest = backup.restore(path, data_dir, progress)
+    backup.require_empty(data_dir)  # so that removing what is in it afterwards removes only what was restored
     try:
+        manifest = backup.restore(path, data_dir, progress)
         ring = Keyring.load(data_dir)
         if recovery_key:
             ring.open_with_recovery(recovery_key)
@@ -73,7 +75,7 @@ def restore_as_admin(path: Path, data_dir: Path, user: str, password: str, progr
     except BaseException:
         for item in list(data_dir.iterdir()) if data_dir.is_dir() else []:
             shutil.rmtree(item) if item.is_dir() and not item.is_symlink() else item.unlink(missing_ok=True)
-        if not existed:
+        if not existed and data_dir.is_dir():
             data_dir.rmdir()
         raise
     return manifest

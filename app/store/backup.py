@@ -8,23 +8,28 @@ A backup is a zip (stored, not compressed: everything in it is encrypted already
     blobs/…         the sealed evidence files, as they are
 
 So a backup opens with an admin's password or the recovery key, as the station does, and a finder reads nothing
-in it. It is made while the program runs (the store's files streamed in under a read transaction, see
-``_write_store``; evidence files never change once written), under a temporary name, read back and checked member
-by member (CRC-32 and size) after writing, and only then given its name.
+in it. It is made while the program runs (the store's files copied in under a read transaction, see
+``_write_store``; evidence files never change once written), under a temporary name; each member's CRC-32 is taken
+from the backup file's own bytes as they are written (``_copy_member_data``); the file is flushed to the disk, its
+listing read back and checked member by member (names, sizes, headers) and only then given its name. A restore
+checks every byte against those CRCs before it writes anything.
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import json
 import os
 import sqlite3
 import zipfile
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
+from io import FileIO
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from app.models.errors import DomainError
 from app.store import private
@@ -34,7 +39,7 @@ from app.store.files import os_error_message
 FORMAT = "petition-desk-backup"
 KEYRING = "keyring.json"
 CHUNK = 1 << 20
-BLOCK = 4 << 20  # a backup's copy and check read in blocks this large
+BLOCK = 8 << 20  # a backup's copy and check go in blocks this large
 
 try:  # ISA-L's CRC-32: several GB/s, where zlib's (zipfile's own) is about 0.7
     from isal.isal_zlib import crc32 as _crc32
@@ -51,36 +56,124 @@ class BackupResult:
     size: int
 
 
+def _copy_file_range(src: int, dst: int, src_at: int, dst_at: int, count: int) -> int:
+    return os.copy_file_range(src, dst, count, src_at, dst_at)  # type: ignore[attr-defined,unused-ignore]
+
+
+def _sendfile(src: int, dst: int, src_at: int, dst_at: int, count: int) -> int:
+    os.lseek(dst, dst_at, os.SEEK_SET)
+    return os.sendfile(dst, src, src_at, count)  # type: ignore[attr-defined,unused-ignore]
+
+
+KernelCopy = Callable[[int, int, int, int, int], int]
+# Ways for the kernel to move a file's bytes into another (no copy through this process, as ``cp`` does):
+# ``copy_file_range`` on one file system (a reflink where it has them), else ``sendfile`` (any two files, e.g.
+# onto a FAT32 stick). Neither on Windows or macOS: there the bytes pass through one buffer of this process.
+KERNEL_WAYS: tuple[KernelCopy, ...] = (_copy_file_range, _sendfile)
+# Errors that mean "not between these two files" (another file system, no such call), not a failed copy.
+_NOT_HERE = {errno.EXDEV, errno.ENOSYS, errno.EOPNOTSUPP, errno.ENOTSUP, errno.EINVAL, errno.ENOTSOCK,
+             errno.EBADF, errno.EPERM}
+
+
+def _kernel_copy(ways: list[KernelCopy], src: int, dst: int, src_at: int, dst_at: int, count: int) -> int | None:
+    """Up to ``count`` bytes of ``src`` from ``src_at`` into ``dst`` at ``dst_at`` by the first of ``ways`` that
+    works between these files (those that do not are dropped from ``ways``); 0 at the end of ``src``, None when
+    no way works. A real failure (a full stick, an I/O error) is raised: the backup fails and says why."""
+    while ways:
+        try:
+            return ways[0](src, dst, src_at, dst_at, count)
+        except (AttributeError, OSError) as err:
+            if isinstance(err, OSError) and err.errno not in _NOT_HERE:
+                raise
+            ways.pop(0)
+    return None
+
+
+def _copy_member_data(fp: IO[bytes], source: FileIO, progress: Callable[[int], None]) -> tuple[int, int]:
+    """``source`` from its start to its end copied into ``fp`` at its position; returns (CRC-32, size).
+
+    The kernel moves the bytes where it can (``_kernel_copy``); a thread of its own meanwhile reads each block
+    back from the backup file, still in memory, for its CRC-32 (ISA-L) and starts writing it to the disk, so the
+    final flush has little left to do. So the CRC is that of the bytes in the backup, whatever a checkpoint
+    writes into the store meanwhile (see ``_write_store``). Where the kernel cannot, each block passes through
+    one buffer of this process, its CRC taken from that same buffer."""
+    fp.flush()
+    dst, src, start = fp.fileno(), source.fileno(), fp.tell()
+    ways = list(KERNEL_WAYS) if hasattr(os, "preadv") else []
+    view = memoryview(bytearray(BLOCK))
+
+    def read_back(previous: Future[int] | None, at: int, count: int) -> int:
+        crc = previous.result() if previous else 0
+        if os.preadv(dst, [view[:count]], at) != count:  # type: ignore[attr-defined,unused-ignore]
+            raise OSError(errno.EIO, os.strerror(errno.EIO))
+        if hasattr(os, "posix_fadvise"):  # written out now, and not kept in memory once it is
+            os.posix_fadvise(dst, at, count, os.POSIX_FADV_DONTNEED)  # type: ignore[attr-defined,unused-ignore]
+        return _crc32(view[:count], crc)
+
+    size, count, crc = 0, None, 0
+    with ThreadPoolExecutor(1, "backup-check") as reader:
+        pending: Future[int] | None = None
+        while ways and (count := _kernel_copy(ways, src, dst, size, start + size, BLOCK)):
+            if pending:
+                pending.result()  # the buffer is free again (and a failed read is raised here)
+            pending = reader.submit(read_back, pending, start + size, count)
+            size += count
+            progress(size)
+        if pending:
+            crc = pending.result()
+    if count is None:  # no way in the kernel (any more): the rest through this process
+        source.seek(size)
+        fp.seek(start + size)
+        while count := source.readinto(view):
+            crc = _crc32(view[:count], crc)
+            fp.write(view[:count])
+            size += count
+            progress(size)
+    fp.seek(start + size)
+    return crc, size
+
+
+ALIGN = 4096  # a large member's bytes start on a page of the backup file: the kernel copies whole pages
+ALIGN_FROM = 1 << 20
+_PADDING = 0xD935  # the extra field's id zipalign uses for padding (readers skip ids they do not know)
+
+
+def _padding(offset: int, name: str, size: int) -> bytes:
+    """The local header's extra field that puts a member's bytes at a multiple of ``ALIGN`` (its header at
+    ``offset``, written with a 64-bit sizes field), for members of ``ALIGN_FROM`` bytes and more."""
+    if size < ALIGN_FROM:
+        return b""
+    before = offset + 30 + len(name.encode("utf-8")) + 20 + 6  # the header, its 64-bit field, this field's head
+    fill = -before % ALIGN
+    return _PADDING.to_bytes(2, "little") + (2 + fill).to_bytes(2, "little") + ALIGN.to_bytes(2, "little") + (
+        b"\0" * fill)
+
+
 def _add_stored(zf: zipfile.ZipFile, name: str, source: Path, progress: Callable[[int], None] = lambda n: None
                 ) -> int:
-    """``source`` as a stored member ``name``, streamed in large blocks; returns its size. The same bytes
-    zipfile's own writer writes, but the CRC-32 from ISA-L when it is installed: zipfile computes it with zlib at
-    about 0.7 GB/s, the slowest step of a backup. The local header is written first with room for 64-bit sizes,
-    then rewritten in place with the real CRC and sizes (as zipfile itself does on a seekable file); this uses the
-    zip object's file and lists, as zipfile's own member writer does."""
+    """``source`` as a stored member ``name``; returns its size. The same bytes zipfile's own writer writes, but
+    copied by the kernel where it can, with ISA-L's CRC-32 (``_copy_member_data``) and a large member's bytes
+    on a page boundary (``_padding``, in the local header only). The local header is written first with room for
+    64-bit sizes, then rewritten in place with the real CRC and sizes (as zipfile itself does on a seekable
+    file); this uses the zip object's file and lists, as zipfile's own member writer does."""
     fp = zf.fp
     assert fp is not None
-    info = zipfile.ZipInfo(name, datetime.fromtimestamp(source.stat().st_mtime).timetuple()[:6])
+    stat = source.stat()
+    info = zipfile.ZipInfo(name, datetime.fromtimestamp(stat.st_mtime).timetuple()[:6])
     info.compress_type = zipfile.ZIP_STORED
     info.external_attr = 0o600 << 16
     info.CRC = info.file_size = info.compress_size = 0
     info.header_offset = fp.tell()
+    info.extra = _padding(info.header_offset, name, stat.st_size)
     fp.write(info.FileHeader(zip64=True))
-    crc = size = 0
-    buffer = bytearray(BLOCK)
-    view = memoryview(buffer)
     with source.open("rb", buffering=0) as handle:
-        while count := handle.readinto(buffer):
-            block = view[:count]
-            crc = _crc32(block, crc)
-            fp.write(block)
-            size += count
-            progress(size)
+        crc, size = _copy_member_data(fp, handle, progress)
     info.CRC, info.file_size, info.compress_size = crc, size, size
     end = fp.tell()
     fp.seek(info.header_offset)
     fp.write(info.FileHeader(zip64=True))
     fp.seek(end)
+    info.extra = b""  # the padding is the local header's alone
     zf.start_dir = end
     zf.filelist.append(info)
     zf.NameToInfo[name] = info
@@ -144,16 +237,29 @@ def make_backup(data_dir: Path, conn: sqlite3.Connection, key: bytes | None, sta
             manifest = {"format": FORMAT, "version": 2, "station": station,
                         "created_at": now.isoformat(timespec="seconds"), "members": members}
             zf.writestr("manifest.json", json.dumps(manifest, ensure_ascii=False, indent=1))
+        say("写入磁盘", 0, 1)
         with partial.open("rb+") as handle:
-            os.fsync(handle.fileno())
-        check_backup(partial, say)
+            os.fsync(handle.fileno())  # on the disk, not only in memory: a backup the disk lost is none
+        say("写入磁盘", 1, 1)
+        check_backup(partial, say, whole=False)
         os.replace(partial, out)
+        _sync_folder(out.parent)
     except OSError as err:
         raise DomainError(f"备份失败，未写完的文件已删除：{os_error_message(err, out)}") from None
     finally:
         with contextlib.suppress(OSError):
             partial.unlink(missing_ok=True)
     return BackupResult(out, len(members), out.stat().st_size)
+
+
+def _sync_folder(folder: Path) -> None:
+    """The folder's entry for a file just renamed in it flushed to the disk too (not on Windows: no need)."""
+    with contextlib.suppress(OSError):
+        handle = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(handle)
+        finally:
+            os.close(handle)
 
 
 def _open(path: Path) -> tuple[zipfile.ZipFile, dict[str, Any]]:
@@ -187,9 +293,13 @@ def _safe_name(name: Any) -> str:
     return name
 
 
-def check_backup(path: Path, progress: Progress | None = None) -> dict[str, Any]:
-    """Every member is there, whole (its CRC-32), with the size the manifest says; returns the manifest. (The store
-    and the evidence also carry their own authentication: SQLCipher's per-page HMAC, each file's AEAD tags.)"""
+def check_backup(path: Path, progress: Progress | None = None, *, whole: bool = True) -> dict[str, Any]:
+    """Every member is there, with the size the manifest says, its local header where the listing says and its
+    bytes inside the file, and (``whole``) the CRC-32 of those bytes as the listing says; returns the manifest.
+    Restore checks the whole backup. Right after writing one, ``whole=False``: its CRCs were taken from the
+    backup file's own bytes as they were written (``_copy_member_data``), so reading the gigabyte again would
+    only find what a restore finds anyway. (The store and the evidence also carry their own authentication:
+    SQLCipher's per-page HMAC, each file's AEAD tags.)"""
     say = progress or (lambda stage, done, total: None)
     zf, manifest = _open(path)
     with zf:
@@ -197,43 +307,64 @@ def check_backup(path: Path, progress: Progress | None = None) -> dict[str, Any]
         listed = [m for m in manifest["members"] if isinstance(m, dict)]
         if names != {_safe_name(m.get("name")) for m in listed} or DB_NAME not in names:
             raise DomainError("备份文件不完整或被改动过（内容与清单不符）")
-        for done, member in enumerate(listed, start=1):
-            info = zf.getinfo(member["name"])
-            try:
-                crc, size = _stored_crc(path, info)
-            except (zipfile.BadZipFile, OSError, EOFError):
-                raise DomainError(f"备份文件已损坏或被改动过：{member['name']} 无法读取") from None
-            if crc != info.CRC:
-                raise DomainError(f"备份文件已损坏或被改动过：{member['name']} 校验不符")
-            if size != member.get("size") or size != info.file_size:
-                raise DomainError(f"备份文件已损坏或被改动过：{member['name']} 与清单不符")
-            say("核对备份", done, len(listed))
+        with Path(path).open("rb", buffering=0) as handle:
+            end = handle.seek(0, os.SEEK_END)
+            for done, member in enumerate(listed, start=1):
+                info = zf.getinfo(member["name"])
+                if member.get("size") != info.file_size:
+                    raise DomainError(f"备份文件已损坏或被改动过：{member['name']} 与清单不符")
+                try:
+                    start = _member_data(handle, info)
+                    if start + info.compress_size > end:
+                        raise EOFError(info.filename)
+                    if whole and _stored_crc(handle, start, info.compress_size) != info.CRC:
+                        raise DomainError(f"备份文件已损坏或被改动过：{member['name']} 校验不符")
+                except (zipfile.BadZipFile, OSError, EOFError):
+                    raise DomainError(f"备份文件已损坏或被改动过：{member['name']} 无法读取") from None
+                say("核对备份", done, len(listed))
     return manifest
 
 
-def _stored_crc(path: Path, info: zipfile.ZipInfo) -> tuple[int, int]:
-    """The CRC-32 and length of a stored member's bytes, read where its local header says they are."""
-    if info.compress_type != zipfile.ZIP_STORED:
+def _member_data(handle: IO[bytes], info: zipfile.ZipInfo) -> int:
+    """Where a stored member's bytes start, from its local header (which must be there and name it)."""
+    if info.compress_type != zipfile.ZIP_STORED or info.compress_size != info.file_size:
         raise zipfile.BadZipFile(info.filename)
-    with Path(path).open("rb", buffering=0) as handle:
-        handle.seek(info.header_offset)
-        local = handle.read(30)
-        if len(local) < 30 or local[:4] != b"PK\x03\x04":
-            raise zipfile.BadZipFile(info.filename)
-        handle.seek(info.header_offset + 30 + int.from_bytes(local[26:28], "little")
-                    + int.from_bytes(local[28:30], "little"))
-        crc = size = 0
-        left = info.compress_size
-        buffer = bytearray(BLOCK)
-        view = memoryview(buffer)
-        while left > 0:
-            count = handle.readinto(view[:min(BLOCK, left)])
-            if not count:
-                raise EOFError(info.filename)
-            crc = _crc32(view[:count], crc)
-            size += count
-            left -= count
-    return crc, size
+    handle.seek(info.header_offset)
+    local = handle.read(30)
+    if len(local) < 30 or local[:4] != b"PK\x03\x04":
+        raise zipfile.BadZipFile(info.filename)
+    name_size = int.from_bytes(local[26:28], "little")
+    if handle.read(name_size) != info.orig_filename.encode("utf-8"):
+        raise zipfile.BadZipFile(info.filename)
+    return info.header_offset + 30 + name_size + int.from_bytes(local[28:30], "little")
+
+
+def _stored_crc(handle: IO[bytes], start: int, length: int) -> int:
+    """The CRC-32 of ``length`` bytes of the file from ``start``."""
+    handle.seek(start)
+    crc = 0
+    buffer = bytearray(BLOCK)
+    view = memoryview(buffer)
+    while length > 0:
+        count = handle.readinto(view[:min(BLOCK, length)])  # type: ignore[attr-defined]
+        if not count:
+            raise EOFError(start)
+        crc = _crc32(view[:count], crc)
+        length -= count
+    return crc
+
+
+def require_empty(data_dir: Path) -> None:
+    """A restore goes only into a new or empty folder: nothing there is ever overwritten."""
+    if data_dir.exists() and any(data_dir.iterdir()):
+        raise DomainError(f"恢复的目标文件夹不是空的：{data_dir}。为了不覆盖现有数据，请指定一个新的或空的文件夹")
+
+
+def describe(path: Path) -> dict[str, Any]:
+    """The manifest of a backup (whose station, made when), read without checking its members."""
+    zf, manifest = _open(path)
+    zf.close()
+    return manifest
 
 
 def restore(path: Path, data_dir: Path, progress: Progress | None = None) -> dict[str, Any]:
@@ -241,8 +372,7 @@ def restore(path: Path, data_dir: Path, progress: Progress | None = None) -> dic
     opens at the next login with a password of the backup's accounts, or with the recovery key."""
     say = progress or (lambda stage, done, total: None)
     data_dir = Path(data_dir)
-    if data_dir.exists() and any(data_dir.iterdir()):
-        raise DomainError(f"恢复的目标文件夹不是空的：{data_dir}。为了不覆盖现有数据，请指定一个新的或空的文件夹")
+    require_empty(data_dir)
     manifest = check_backup(path, say)
     written: list[Path] = []
     try:

@@ -1,10 +1,11 @@
 """Writing the files a user asked for (PDF, workbooks): whole or not at all, and refusals in Chinese.
 
-Every output is first written to a temporary file in the same folder, then moved over the target with
-``os.replace`` (atomic on the same disk): a full USB stick, a workbook still open in Excel or WPS (Windows
-refuses to replace it) or a crash half-way never leaves a truncated file where the old one was. Missing
-folders are made, as a user who types ``D:\\台账\\三月\\a.xlsx`` expects. An ``OSError`` becomes a
-``DomainError`` whose message says what to do, so the command line and the program say the same thing.
+Every output is first written to a temporary file in the same folder (one with no name where the system has
+them: see ``output_file``), then moved over the target with ``os.replace`` (atomic on the same disk): a full
+USB stick, a workbook still open in Excel or WPS (Windows refuses to replace it) or a crash half-way never
+leaves a truncated file where the old one was. Missing folders are made, as a user who types
+``D:\\台账\\三月\\a.xlsx`` expects. An ``OSError`` becomes a ``DomainError`` whose message says what to do, so
+the command line and the program say the same thing.
 """
 
 from __future__ import annotations
@@ -12,12 +13,14 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
+import secrets
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from app.models.errors import DomainError
+from app.store import private
 from app.store.oserrors import BUSY, FULL, os_reason
 
 
@@ -47,26 +50,79 @@ def os_error_message(err: OSError, path: Path | str) -> str:
 
 @contextlib.contextmanager
 def output_file(path: Path | str) -> Iterator[Path]:
-    """A temporary path next to ``path`` to write to; moved over ``path`` when the block ends without an
-    exception, removed otherwise. Makes the folder if missing; raises DomainError for any OSError."""
+    """A temporary path to write ``path``'s content to; moved over ``path`` when the block ends without an
+    exception, removed otherwise. Makes the folder if missing; raises DomainError for any OSError.
+
+    Until it is whole the file must not lie readable in the folder the user chose (a ledger holds every
+    petitioner's name and ID number): where the system has them (Linux, on the usual disks) it is a file with no
+    name in that folder, which the system removes however the program ends — even killed — and which gets its
+    name only once written (``_unnamed_file``). Elsewhere (a FAT32 stick, Windows) it is a hidden ``.part`` file
+    with a neutral name, noted in the station's private folder so that the next start removes it if a killed
+    program left it (app.store.private)."""
     path = Path(path)
     if path.is_dir():
         raise DomainError(os_error_message(IsADirectoryError(errno.EISDIR, "", str(path)), path))
+    unnamed: int | None = None
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        handle, name = tempfile.mkstemp(prefix=f".{path.stem[:40]}.", suffix=".part", dir=path.parent)
-        os.close(handle)
+        unnamed = _unnamed_file(path.parent)
+        if unnamed is None:
+            handle, name = tempfile.mkstemp(prefix=private.OUTPUT_PREFIX, suffix=".part", dir=path.parent)
+            os.close(handle)
+            temp = Path(name)
+            private.note_output(temp)
+        else:
+            temp = Path(f"/proc/self/fd/{unnamed}")
     except OSError as err:
         raise DomainError(os_error_message(err, path)) from None
-    temp = Path(name)
     try:
         yield temp
-        os.replace(temp, path)
+        if unnamed is None:
+            os.replace(temp, path)
+        else:
+            _name_it(unnamed, path)
     except OSError as err:
-        _remove(temp)
+        if unnamed is None:
+            _remove(temp)
         raise DomainError(os_error_message(err, path)) from None
     except BaseException:
-        _remove(temp)
+        if unnamed is None:
+            _remove(temp)
+        raise
+    finally:
+        if unnamed is None:
+            private.forget_output(temp)
+        else:
+            os.close(unnamed)
+
+
+def _unnamed_file(folder: Path) -> int | None:
+    """A new file in ``folder`` with no name (Linux's ``O_TMPFILE``), open for writing, and also reachable by
+    its path under /proc/self/fd; None where the system or the folder's file system has no such files."""
+    flag = getattr(os, "O_TMPFILE", 0)
+    if not flag or not os.path.isdir("/proc/self/fd"):
+        return None
+    try:
+        return os.open(folder, flag | os.O_RDWR, 0o600)
+    except OSError as err:
+        if err.errno in (errno.EOPNOTSUPP, errno.EISDIR, errno.EINVAL):  # FAT32, exFAT, some network disks
+            return None
+        raise
+
+
+def _name_it(unnamed: int, path: Path) -> None:
+    """The whole file given its name: linked into its folder under a hidden neutral name, then moved over
+    ``path`` (a link cannot replace a file the user may have there already)."""
+    hidden = path.with_name(f"{private.OUTPUT_PREFIX}{secrets.token_hex(6)}.part")
+    fds = os.open("/proc/self/fd", os.O_RDONLY | os.O_DIRECTORY)
+    try:  # linkat(…, AT_SYMLINK_FOLLOW) through /proc, as open(2) shows; a plain link() would link the /proc entry
+        os.link(str(unnamed), hidden, src_dir_fd=fds, follow_symlinks=True)
+    finally:
+        os.close(fds)
+    try:
+        os.replace(hidden, path)
+    except BaseException:
+        _remove(hidden)
         raise
 
 

@@ -14,11 +14,14 @@ import os
 import shutil
 import sys
 import tempfile
+import threading
 from pathlib import Path
 from typing import IO
 
 SCRATCH = "tmp"
 LOCK = ".lock"
+OUTPUTS = "outputs-being-written"  # in a program's folder: the hidden files it is writing where the user chose
+OUTPUT_PREFIX = ".信访工作台-"  # such a file's name: neutral (never the name of the file it will become)
 POSIX = os.name == "posix"
 
 
@@ -69,6 +72,8 @@ def try_lock(handle: IO[bytes]) -> bool:
 
 
 _active: list[Scratch] = []
+_outputs: set[str] = set()
+_outputs_lock = threading.Lock()
 _original: list[str | None] = []
 
 
@@ -113,8 +118,44 @@ class Scratch:
         shutil.rmtree(self.path, ignore_errors=True)
 
 
+def note_output(temp: Path) -> None:
+    """Note, in this program's private folder, a hidden file it is writing in a folder the user chose (where the
+    system cannot write it without a name: app.store.files.output_file), so that if this program is killed the
+    next start removes the half-written file (``remove_abandoned``)."""
+    with _outputs_lock:
+        _outputs.add(str(temp))
+        _write_outputs()
+
+
+def forget_output(temp: Path) -> None:
+    with _outputs_lock:
+        _outputs.discard(str(temp))
+        _write_outputs()
+
+
+def _write_outputs() -> None:
+    folder = _active[-1].path if _active else None
+    if folder is not None and folder.is_dir():
+        with contextlib.suppress(OSError):
+            (folder / OUTPUTS).write_text("\n".join(sorted(_outputs)), encoding="utf-8")
+
+
+def _remove_outputs(folder: Path) -> None:
+    """The half-written files a killed program noted (``note_output``): only hidden files of ours."""
+    try:
+        noted = (folder / OUTPUTS).read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return
+    for line in noted:
+        path = Path(line)
+        if path.is_absolute() and path.name.startswith(OUTPUT_PREFIX) and path.suffix == ".part":
+            with contextlib.suppress(OSError):
+                path.unlink()
+
+
 def remove_abandoned(base: Path) -> list[Path]:
-    """Remove the temporary folders of programs that are gone: a folder whose lock can be taken is nobody's."""
+    """Remove the temporary folders of programs that are gone: a folder whose lock can be taken is nobody's
+    (and the half-written files it noted elsewhere)."""
     removed = []
     for folder in base.iterdir() if base.is_dir() else []:
         if not folder.is_dir() or folder.is_symlink():
@@ -127,6 +168,7 @@ def remove_abandoned(base: Path) -> list[Path]:
                     continue  # another program running now uses it
         except OSError:
             pass  # no lock file to open (made by a program killed at once): the folder is abandoned
+        _remove_outputs(folder)
         shutil.rmtree(folder, ignore_errors=True)
         removed.append(folder)
     return removed

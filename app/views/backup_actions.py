@@ -10,15 +10,17 @@ from app.models.errors import DomainError
 from app.ops import backup as backup_ops
 from app.ops import store_check
 from app.ops.desk import Desk
+from app.store import backup
 from app.store.db import is_database_error
 from app.views.jobs import JobRunner
 from app.views.qt import QtCore, QtWidgets, Signal
+from app.views.restore_dialog import RestoreDialog
 
 TEXTS = {
     "backup": "备份…",
     "backup_tip": "把本站全部数据备份到一个文件（已加密：恢复时需要管理员密码或恢复密钥）",
     "restore": "从备份恢复…",
-    "restore_tip": "把备份恢复到一个新的空文件夹",
+    "restore_tip": "把备份恢复到一个新的空文件夹（须有备份中本站管理员的密码或恢复密钥）",
     "save_as": "备份到",
     "done": "已备份到 {path}（{members} 个文件，{mb:.1f} MB，已逐一核对）。",
     "failed": "备份失败",
@@ -35,10 +37,10 @@ TEXTS = {
 
 def install(window: QtWidgets.QMainWindow, desk: Desk, menu: QtWidgets.QMenu) -> None:
     """Add 备份… and 从备份恢复… to ``menu``."""
-    backup = menu.addAction(TEXTS["backup"])
-    backup.setObjectName("backupAction")
-    backup.setStatusTip(TEXTS["backup_tip"])
-    backup.triggered.connect(lambda _checked=False: start_backup(window, desk))
+    make = menu.addAction(TEXTS["backup"])
+    make.setObjectName("backupAction")
+    make.setStatusTip(TEXTS["backup_tip"])
+    make.triggered.connect(lambda _checked=False: start_backup(window, desk))
     restore = menu.addAction(TEXTS["restore"])
     restore.setObjectName("restoreAction")
     restore.setStatusTip(TEXTS["restore_tip"])
@@ -73,31 +75,39 @@ def start_backup(window: QtWidgets.QWidget, desk: Desk, target: Path | None = No
     return runner
 
 
-def choose_restore(window: QtWidgets.QWidget, desk: Desk) -> None:
-    """Restore a backup into a new folder: an admin's work (``RIGHTS['restore']``); the restored station then
-    opens with a login of the backup's accounts."""
-    from app.store import backup
-
-    try:
-        desk.require("restore")
-    except DomainError as err:
-        QtWidgets.QMessageBox.warning(window, TEXTS["restore_failed"], str(err))
-        return
+def choose_restore(window: QtWidgets.QWidget, desk: Desk) -> RestoreDialog | None:
+    """Restore a backup into a new folder: which backup, which folder, then the backup's own admin (or its
+    recovery key) in a dialog (app.views.restore_dialog) — whoever is signed in to this window. Returns the
+    dialog, open."""
     file, _ = QtWidgets.QFileDialog.getOpenFileName(window, TEXTS["choose_backup"], str(Path.home()),
                                                     "备份文件 (*.zip)")
     if not file:
-        return
+        return None
     folder = QtWidgets.QFileDialog.getExistingDirectory(window, TEXTS["choose_folder"], str(Path.home()))
     if not folder:
-        return
+        return None
+    return ask_restore(window, desk, Path(file), Path(folder))
+
+
+def ask_restore(window: QtWidgets.QWidget, desk: Desk, file: Path, folder: Path) -> RestoreDialog | None:
+    """The restore dialog for ``file`` into ``folder``, after the plain refusals (not a backup, a folder not
+    empty) are told; the message after a restore says how to open the restored station."""
     try:
-        manifest = backup.restore(Path(file), Path(folder))
+        manifest = backup.describe(file)
+        backup.require_empty(folder)
     except DomainError as err:
         QtWidgets.QMessageBox.warning(window, TEXTS["restore_failed"], str(err))
-        return
-    station = manifest.get("station", {})
-    QtWidgets.QMessageBox.information(window, TEXTS["restore"], TEXTS["restored"].format(
-        code=station.get("code", ""), name=station.get("name", ""), folder=folder))
+        return None
+    dialog = RestoreDialog(desk, file, folder, manifest, window)
+
+    def restored(manifest: dict[str, Any]) -> None:
+        station = manifest.get("station", {})
+        QtWidgets.QMessageBox.information(window, TEXTS["restore"], TEXTS["restored"].format(
+            code=station.get("code", ""), name=station.get("name", ""), folder=folder))
+
+    dialog.restored.connect(restored)
+    dialog.open()
+    return dialog
 
 
 def remind(window: QtWidgets.QMainWindow, desk: Desk) -> str | None:
