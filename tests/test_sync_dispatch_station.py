@@ -173,27 +173,35 @@ def test_cases_registered_in_one_batch_reach_the_station_they_are_dispatched_to(
     assert all(town.case(c).status == "dispatched" for c in (first, second))
 
 
-def test_a_station_cannot_dispatch_a_case_to_itself(tree: dict[str, Desk], tmp_path: Path, now: FakeNow) -> None:
-    """A township writes, into a file of its own, a dispatch of the county's case naming itself: refused (only a
-    station that may write on the case gives that right), and so is a step after it."""
-    sibling, county = tree[SIBLING], tree[COUNTY]
-    case_id = _county_case(tree, tmp_path, now)
+def _self_dispatch(sibling: Desk, case_id: str, tmp_path: Path) -> tuple[Path, list[Row], list[Row]]:
+    """The sibling township's file up, and its events as a township naming itself would write them: its set-up
+    and its own case's registration kept, then a dispatch of ``case_id`` naming itself and a step on it (chained
+    again as its own history)."""
     own = sibling.register_case(make_draft(name="孙七"))
     sibling.record(own, "dispatch", {"units": ["下陈街道农业办"], "stations": []})
     sibling.record(own, "accept", {})
     good = transfer.export_bundle(sibling, COUNTY, tmp_path / "good.zip").path
     rows: list[Row] = sorted(bundle_events(good), key=lambda r: r[3])
+    kept = SETUP_EVENTS + 1
     forged: list[Row] = []
-    kept = SETUP_EVENTS + 1  # its set-up and its own case's registration
     previous = rows[kept - 1][10]
-    for row in rows[kept:]:  # chained again, as the township's own history
+    for row in rows[kept:]:
         payload = {**json.loads(row[8]), "seen": {COUNTY: 10}}
         if row[7] == "dispatch":
             payload["stations"] = [SIBLING]
         text = json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
         forged.append(sealed_row(row, case_id=case_id, payload=text, prev_hash=previous))
         previous = forged[-1][10]
-    events = [*rows[:kept], *forged]
+    return good, rows[:kept], forged
+
+
+def test_a_station_cannot_dispatch_a_case_to_itself(tree: dict[str, Desk], tmp_path: Path, now: FakeNow) -> None:
+    """A township writes, into a file of its own, a dispatch of the county's case naming itself: refused (only a
+    station that may write on the case gives that right), and so is a step after it."""
+    sibling, county = tree[SIBLING], tree[COUNTY]
+    case_id = _county_case(tree, tmp_path, now)
+    good, kept, forged = _self_dispatch(sibling, case_id, tmp_path)
+    events = [*kept, *forged]
     resign(good, tmp_path / "bad.zip", sibling, events=events, replace=vouched(events, sibling))
     assert import_refused(county, tmp_path / "bad.zip") == (
         f"事件 {SIBLING}:{own_seq(2)}（派发）：案件 {case_id} 由站点 {COUNTY} 登记，"
@@ -211,24 +219,11 @@ def test_a_dispatch_an_earlier_version_accepted_gives_no_right_the_rule_would_no
     case_id = _county_case(tree, tmp_path, now)
     county.record(case_id, "dispatch", {"units": ["新河镇人民政府"], "stations": [TOWN]})
     send(county, town, tmp_path / "down.zip")
-    own = sibling.register_case(make_draft(name="孙七"))
-    sibling.record(own, "dispatch", {"units": ["下陈街道农业办"], "stations": []})
-    sibling.record(own, "accept", {})
-    good = transfer.export_bundle(sibling, COUNTY, tmp_path / "good.zip").path
-    rows: list[Row] = sorted(bundle_events(good), key=lambda r: r[3])
-    kept = SETUP_EVENTS + 1  # its set-up and its own case's registration
-    forged: list[Row] = []
-    previous = rows[kept - 1][10]
-    for row in rows[kept:]:  # the dispatch naming itself, then a step: chained again as its own history
-        payload = {**json.loads(row[8]), "seen": {COUNTY: 10}}
-        if row[7] == "dispatch":
-            payload["stations"] = [SIBLING]
-        text = json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-        forged.append(sealed_row(row, case_id=case_id, payload=text, prev_hash=previous))
-        previous = forged[-1][10]
-    accepted = [*rows[:kept], forged[0]]
+    good, kept, forged = _self_dispatch(sibling, case_id, tmp_path)
+    accepted = [*kept, forged[0]]
     resign(good, tmp_path / "old.zip", sibling, events=accepted, replace=vouched(accepted, sibling),
            manifest={"coverage": {SIBLING: [0, len(accepted)]}})
+
     def any_dispatch_counted(conn: Any, case: str, _tree: Any, more: Any = None) -> set[str]:
         held = conn.execute("SELECT payload FROM events WHERE case_id = ? AND kind = 'dispatch'", (case,))
         return {str(s) for (p,) in held for s in json.loads(p).get("stations", [])} | \
