@@ -35,7 +35,7 @@ from typing import IO, Any
 from app.models.errors import DomainError
 from app.store import private
 from app.store.db import DB_NAME
-from app.store.files import os_error_message
+from app.store.files import os_error_message, output_file
 
 FORMAT = "petition-desk-backup"
 KEYRING = "keyring.json"
@@ -226,35 +226,33 @@ def make_backup(data_dir: Path, conn: sqlite3.Connection, key: bytes | None, sta
     out = Path(out)
     if out.is_dir():
         raise DomainError(f"{out} 是一个文件夹：请在其后写上备份文件名，如 {out / '信访工作台备份.zip'}")
-    partial = out.with_name(f".{out.name}.part")
-    try:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        sources = []
-        keyring = Path(data_dir) / KEYRING
-        if keyring.exists():
-            sources.append((KEYRING, keyring))
-        blobs = sorted(p for p in (Path(data_dir) / "blobs").rglob("*") if p.is_file() and not p.name.startswith("."))
-        sources += [(p.relative_to(data_dir).as_posix(), p) for p in blobs]
-        with zipfile.ZipFile(partial, "w", compression=zipfile.ZIP_STORED, allowZip64=True) as zf:
-            members = _write_store(conn, data_dir, zf, say)
-            for done, (name, source) in enumerate(sources, start=1):
-                members.append({"name": name, "size": _add_stored(zf, name, source)})
-                say("写入备份", done, len(sources))
-            manifest = {"format": FORMAT, "version": 2, "station": station,
-                        "created_at": now.isoformat(timespec="seconds"), "members": members}
-            zf.writestr("manifest.json", json.dumps(manifest, ensure_ascii=False, indent=1))
-        say("写入磁盘", 0, 1)
-        with partial.open("rb+") as handle:
-            os.fsync(handle.fileno())  # on the disk, not only in memory: a backup the disk lost is none
-        say("写入磁盘", 1, 1)
-        check_backup(partial, say, whole=False)
-        os.replace(partial, out)
-        _sync_folder(out.parent)
-    except OSError as err:
-        raise DomainError(f"备份失败，未写完的文件已删除：{os_error_message(err, out)}") from None
-    finally:
-        with contextlib.suppress(OSError):
-            partial.unlink(missing_ok=True)
+    # Written with no name until whole where the system can (app.store.files.output_file): a backup killed
+    # half-way leaves no half gigabyte on the stick.
+    with output_file(out) as partial:
+        try:
+            sources = []
+            keyring = Path(data_dir) / KEYRING
+            if keyring.exists():
+                sources.append((KEYRING, keyring))
+            blobs = sorted(p for p in (Path(data_dir) / "blobs").rglob("*")
+                           if p.is_file() and not p.name.startswith("."))
+            sources += [(p.relative_to(data_dir).as_posix(), p) for p in blobs]
+            with zipfile.ZipFile(partial, "w", compression=zipfile.ZIP_STORED, allowZip64=True) as zf:
+                members = _write_store(conn, data_dir, zf, say)
+                for done, (name, source) in enumerate(sources, start=1):
+                    members.append({"name": name, "size": _add_stored(zf, name, source)})
+                    say("写入备份", done, len(sources))
+                manifest = {"format": FORMAT, "version": 2, "station": station,
+                            "created_at": now.isoformat(timespec="seconds"), "members": members}
+                zf.writestr("manifest.json", json.dumps(manifest, ensure_ascii=False, indent=1))
+            say("写入磁盘", 0, 1)
+            with partial.open("rb+") as handle:
+                os.fsync(handle.fileno())  # on the disk, not only in memory: a backup the disk lost is none
+            say("写入磁盘", 1, 1)
+            check_backup(partial, say, whole=False)
+        except OSError as err:
+            raise DomainError(f"备份失败，未写完的文件已删除：{os_error_message(err, out)}") from None
+    _sync_folder(out.parent)
     return BackupResult(out, len(members), out.stat().st_size)
 
 
