@@ -19,6 +19,9 @@ raw baseline measured in the same run, plus peak memory of each phase.
 - peak memory of export and import, each in a process of its own (VmHWM; goal ≤ 300 MB)
 - for the choice of reader: the same event sheets parsed by openpyxl read-only
 Data lives in bench/data/sync-* (git-ignored), made once with app.demo.generate_demo.
+The raw baselines get the bundle's workbook as the county reads it on import (checked, unsealed with the county's
+keys and read in place: ``sync_transfer.bundle_workbook``), into memory before their clock starts: no clear
+workbook is ever written to disk, so their peak memory includes the whole workbook.
 """
 
 from __future__ import annotations
@@ -35,11 +38,11 @@ import subprocess
 import sys
 import tempfile
 import time
-import zipfile
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -105,26 +108,57 @@ def phase_export(folder: Path, out: Path) -> dict[str, float]:
     return {"seconds": seconds, "peak_mb": peak_mb(), **result.manifest["counts"]}
 
 
-def _sheets(book: Path) -> list[tuple[str, list[list[object]]]]:
+def workbook_bytes(folder: Path, bundle: Path) -> bytes:
+    """The workbook of ``bundle`` (sent to the county) through the program's own reading path: checked and unsealed
+    at the county and read in place from the sealed member, held in memory (never written out in clear)."""
+    desk = open_bench(folder / "331002", now=lambda: NOW)
+    try:
+        with transfer.bundle_workbook(desk, bundle) as (_info, book):
+            return book.read()
+    finally:
+        desk.close()
+
+
+def phase_book(folder: Path, bundle: Path) -> dict[str, float]:
+    """How many sheets the bundle's workbook has, and the largest one's XML size."""
+    import io
+    import zipfile
+
+    with zipfile.ZipFile(io.BytesIO(workbook_bytes(folder, bundle))) as book:
+        sheets = [i.file_size for i in book.infolist() if i.filename.startswith("xl/worksheets/")]
+    return {"sheets": len(sheets), "largest": max(sheets)}
+
+
+def _book(data: bytes) -> Any:
+    import io
+
     import python_calamine
 
-    wb = python_calamine.CalamineWorkbook.from_path(str(book))
-    return [(name, wb.get_sheet_by_name(name).to_python()) for name in wb.sheet_names]
+    return python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
 
 
-def phase_raw_write(book: Path, out: Path) -> dict[str, float]:
-    """openpyxl write-only writing exactly the cells of our workbook (read back first, untimed)."""
+def phase_raw_write(folder: Path, bundle: Path) -> dict[str, float]:
+    """openpyxl write-only writing exactly the cells of our workbook, into memory as the export writes into its
+    sealed scratch file. Each sheet's cells are read back first, untimed."""
+    import io
+
     from openpyxl import Workbook
 
-    sheets = _sheets(book)
-    start = time.perf_counter()
+    book = _book(workbook_bytes(folder, bundle))
     wb = Workbook(write_only=True)
-    for name, rows in sheets:
+    seconds = 0.0
+    for name in book.sheet_names:
+        rows = book.get_sheet_by_name(name).to_python()
+        start = time.perf_counter()
         ws = wb.create_sheet(name)
         for row in rows:
             ws.append(row)
-    wb.save(out)
-    return {"seconds": time.perf_counter() - start, "peak_mb": peak_mb()}
+        seconds += time.perf_counter() - start
+        del rows
+    start = time.perf_counter()
+    wb.save(io.BytesIO())
+    seconds += time.perf_counter() - start
+    return {"seconds": seconds, "peak_mb": peak_mb()}
 
 
 def phase_import(folder: Path, bundle: Path, work: Path) -> dict[str, float]:
@@ -209,11 +243,9 @@ _EVENT_ROW = "INSERT INTO events (id, case_id, origin, seq, hlc, at, actor, kind
              "VALUES (?,?,?,?,?,?,?,?,?,?,?)"
 
 
-def _parse_all(book: Path) -> tuple[list[tuple[object, ...]], list[tuple[str, list[list[object]]]]]:
+def _parse_all(data: bytes) -> tuple[list[tuple[object, ...]], list[tuple[str, list[list[object]]]]]:
     """calamine parsing every sheet; the event rows as the events table's columns, the other sheets as they are."""
-    import python_calamine
-
-    wb = python_calamine.CalamineWorkbook.from_path(str(book))
+    wb = _book(data)
     rows: list[tuple[object, ...]] = []
     others = []
     for name in wb.sheet_names:
@@ -226,13 +258,15 @@ def _parse_all(book: Path) -> tuple[list[tuple[object, ...]], list[tuple[str, li
 
 
 def _raw_store(work: Path) -> sqlite3.Connection:
-    """A fresh station file opened as the program opens one (schema, indexes, triggers, WAL, pragmas)."""
-    return open_connection(work / "raw" / "station.db")
+    """A fresh station file opened as the program opens one (sealed with a key of its own; schema, indexes,
+    triggers, WAL, pragmas)."""
+    return open_connection(work / "raw" / "station.db", os.urandom(32))
 
 
-def phase_raw_import(book: Path, work: Path, every: Path | None = None) -> dict[str, float]:
+def phase_raw_import(folder: Path, bundle: Path, work: Path, every: Path | None = None) -> dict[str, float]:
     """calamine parsing every sheet of the same workbook, then executemany of the event rows into the store's own
     events table (and, when ``every`` is given, of every other sheet's rows, each into a table of its own)."""
+    book = workbook_bytes(folder, bundle)
     conn = _raw_store(work)  # made before the clock starts, as the station file exists before an import
     start, cpu = time.perf_counter(), time.process_time()
     rows, others = _parse_all(book)
@@ -249,19 +283,21 @@ def phase_raw_import(book: Path, work: Path, every: Path | None = None) -> dict[
     return {"seconds": seconds, "cpu": cpu, "peak_mb": peak_mb(), "rows": len(rows)}
 
 
-def phase_raw_writes(book: Path, imported: Path, work: Path) -> dict[str, float]:
+def phase_raw_writes(folder: Path, bundle: Path, imported: Path, work: Path) -> dict[str, float]:
     """calamine parsing every sheet, then executemany of every row an import writes: the events and every
     projection row of the imported station (read from it before the clock starts), the full-text index too."""
     from app.store.projection import _CASE_INSERT, _CHILD_INSERTS
     from app.store.schema import CASE_COLUMNS
 
-    source = sqlite3.connect(imported / "station.db")
+    desk = open_bench(imported, now=lambda: NOW)
+    source = desk.conn
     cases = source.execute(f"SELECT {', '.join(CASE_COLUMNS)} FROM cases ORDER BY case_id").fetchall()
     texts = source.execute("SELECT c.case_id, t.body FROM cases c JOIN case_text t ON t.n = c.n "
                            "ORDER BY c.case_id").fetchall()
     children = {table: source.execute(f"SELECT * FROM {table} ORDER BY case_id").fetchall()
                 for table in _CHILD_INSERTS}
-    source.close()
+    desk.close()
+    book = workbook_bytes(folder, bundle)
     conn = _raw_store(work)
     start, cpu = time.perf_counter(), time.process_time()
     rows, _others = _parse_all(book)
@@ -281,11 +317,14 @@ def phase_raw_writes(book: Path, imported: Path, work: Path) -> dict[str, float]
             "rows": len(rows) + len(cases) + 2 * len(texts) + sum(map(len, children.values()))}
 
 
-def phase_openpyxl_read(book: Path) -> dict[str, float]:
+def phase_openpyxl_read(folder: Path, bundle: Path) -> dict[str, float]:
+    import io
+
     from openpyxl import load_workbook
 
+    book = workbook_bytes(folder, bundle)
     start = time.perf_counter()
-    wb = load_workbook(book, read_only=True)
+    wb = load_workbook(io.BytesIO(book), read_only=True)
     count = 0
     for ws in wb.worksheets:
         if ws.title.startswith("办理事件"):
@@ -295,11 +334,10 @@ def phase_openpyxl_read(book: Path) -> dict[str, float]:
     return {"seconds": time.perf_counter() - start, "peak_mb": peak_mb(), "rows": count}
 
 
-def phase_calamine_read(book: Path) -> dict[str, float]:
-    import python_calamine
-
+def phase_calamine_read(folder: Path, bundle: Path) -> dict[str, float]:
+    book = workbook_bytes(folder, bundle)
     start = time.perf_counter()
-    wb = python_calamine.CalamineWorkbook.from_path(str(book))
+    wb = _book(book)
     count = 0
     for name in wb.sheet_names:
         if name.startswith("办理事件"):
@@ -329,28 +367,27 @@ def main() -> None:
         phases: dict[str, Callable[..., dict[str, float]]] = {
             "export": phase_export, "raw_write": phase_raw_write, "import": phase_import,
             "import_stages": phase_import_stages, "raw_import": phase_raw_import, "raw_writes": phase_raw_writes,
-            "openpyxl_read": phase_openpyxl_read, "calamine_read": phase_calamine_read}
+            "openpyxl_read": phase_openpyxl_read, "calamine_read": phase_calamine_read,
+            "book": phase_book}
         print(json.dumps(phases[name](*paths)))
         return
     folder = prepare(args.events, args.evidence_mb)
     runs: dict[str, list[dict[str, float]]] = defaultdict(list)
     with tempfile.TemporaryDirectory(dir=DATA) as tmp:
         work = Path(tmp)
-        book = work / "data.xlsx"
         for run in range(args.repeat):  # ours and raw alternately, so a busy machine weighs on both alike
             bundle = work / f"bundle{run}.zip"
             runs["export"].append(child("export", str(folder), str(bundle)))
-            with zipfile.ZipFile(bundle) as zf:
-                zf.extract("data.xlsx", work)
-            runs["raw_write"].append(child("raw_write", str(book), str(work / f"raw{run}.xlsx")))
-        bundle = work / f"bundle{args.repeat - 1}.zip"  # the one data.xlsx came from
+            runs["raw_write"].append(child("raw_write", str(folder), str(bundle)))
+        bundle = work / f"bundle{args.repeat - 1}.zip"  # the one the raw baselines read
         imported = work / "imported"  # an imported station, whose rows the raw writes write (and a warm-up)
         imported.mkdir()
         child("import", str(folder), str(bundle), str(imported))
         for _run in range(args.import_repeat):
             for key, phase, extra in (("import", "import", (str(folder), str(bundle))),
-                                      ("raw_import_all", "raw_import", (str(book),)),
-                                      ("raw_writes", "raw_writes", (str(book), str(imported / "331002")))):
+                                      ("raw_import_all", "raw_import", (str(folder), str(bundle))),
+                                      ("raw_writes", "raw_writes",
+                                       (str(folder), str(bundle), str(imported / "331002")))):
                 place = work / key
                 place.mkdir()
                 if key == "raw_import_all":
@@ -361,8 +398,8 @@ def main() -> None:
         place = work / "stages"
         place.mkdir()
         stages = child("import_stages", str(folder), str(bundle), str(place))
-        runs["calamine"] = [child("calamine_read", str(book))]
-        runs["openpyxl"] = [child("openpyxl_read", str(book))]
+        runs["calamine"] = [child("calamine_read", str(folder), str(bundle))]
+        runs["openpyxl"] = [child("openpyxl_read", str(folder), str(bundle))]
     med = {k: statistics.median(r["seconds"] for r in v) for k, v in runs.items()}
     cpu = {k: statistics.median(r["cpu"] for r in v) for k, v in runs.items() if "cpu" in v[0]}
     peak = {k: max(r["peak_mb"] for r in v) for k, v in runs.items()}

@@ -19,7 +19,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from app.models.divisions import same_township
 from app.models.errors import DomainError
 from app.ops.desk import RESTORED_MARK, Desk
 from app.ops.sync import chain_of, require_chain
@@ -67,7 +66,8 @@ def recovery_file(desk: Desk, code: str, out: Path, progress: Progress | None = 
     tree = moves.apply(parents(pool.values()), known_moves)
     theirs = subtree(tree, code)
     # A laptop of a township with several gets the others' whole history back too, as the county's files give it.
-    scope = theirs | {c for c in tree if same_township(c, code)}
+    moved = moves.by_code(known_moves)
+    scope = theirs | {c for c in tree if moves.one_township(c, code, moved)}
     revocations = trust.revocations()
     extra = [c for c in pool.values() if c.code in scope and c.key_id != receiver.key_id]
     extra += [pool[r.key_id] for r in revocations if r.key_id in pool]

@@ -26,12 +26,12 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from app.models.divisions import same_township
 from app.models.errors import DomainError
 from app.models.events import HybridClock
 from app.ops.desk import Desk
 from app.ops.sync import chain_of, now_text, require_chain
 from app.store import eventlog
+from app.store.db import bounded_cache
 from app.store.oserrors import os_reason
 from app.store.private import open_private, try_lock
 from app.sync import bundle, fence, keys, moves, tracking, workbook
@@ -185,7 +185,8 @@ def _check(desk: Desk, opened: OpenedBundle, say: Progress, require_receiver: bo
     tree = moves.apply(parents([*held, *trusted]), known)
     mine = subtree(tree, station.code)
     moved = moves.by_code(known)
-    moved_in = {code for code in moved if code in mine}  # townships moved in below: their history comes from above
+    # Townships moved in below, with every laptop of theirs: their history comes from above.
+    moved_in = {code for code in mine if moves.covering(code, moved) is not None}
     routed: set[str] = set()
     if info.direction == "recovery" and require_receiver:
         # A recovery file (app.ops.recovery) from a station above: this station's own part of the tree, and what
@@ -195,26 +196,28 @@ def _check(desk: Desk, opened: OpenedBundle, say: Progress, require_receiver: bo
 
         def scope(origin: str, case_id: str) -> str | None:
             registrar = case_id.split("-", 1)[0]
-            if origin in mine or registrar in mine or same_township(origin, station.code) \
-                    or same_township(registrar, station.code):  # the township's other laptops too
+            if origin in mine or registrar in mine or moves.one_township(origin, station.code, moved) \
+                    or moves.one_township(registrar, station.code, moved):  # the township's other laptops too
                 return None
             return "恢复文件中的事件不属于本站或本站下级，也不是关于其案件的"
     elif sender.parent == station.code:
         # A county that handed a township over still passes up what reaches it of the township's history.
-        theirs = subtree(tree, sender.code) | {c for c, m in moved.items() if m.old_county == sender.code}
+        theirs = subtree(tree, sender.code)
 
         def scope(origin: str, case_id: str) -> str | None:
-            return None if origin in theirs else f"下级站点 {sender.code} 的同步包只能携带其本站及其下级站点的事件"
+            if origin in theirs or moves.given_by(origin, sender.code, moved):
+                return None
+            return f"下级站点 {sender.code} 的同步包只能携带其本站及其下级站点的事件"
     elif tree.get(station.code) == sender.code:
         def scope(origin: str, case_id: str) -> str | None:
             if origin in mine and origin not in moved_in:
                 return "上级下发的同步包不应包含本站或本站下级产生的事件"
-            if same_township(origin, station.code) or origin in moved_in:
+            if moves.one_township(origin, station.code, moved) or origin in moved_in:
                 return None  # another laptop of this township, or a township moved in: its whole history
             if not case_id:
                 return "上级下发的事件不属于本站的案件"
             registrar = case_id.split("-", 1)[0]
-            if registrar not in mine and not same_township(registrar, station.code):
+            if registrar not in mine and not moves.one_township(registrar, station.code, moved):
                 routed.add(case_id)  # a case dispatched here, if a dispatch says so (checked once all are in)
             return None
     elif require_receiver:
@@ -235,21 +238,29 @@ def save_workbook(desk: Desk, path: Path, out: Path) -> BundleInfo:
     from app.store.files import output_file
 
     may_output(desk, full_id=True)  # the bundle's workbook holds ID numbers in full
+    with bundle_workbook(desk, path) as (info, book), output_file(out) as temp, temp.open("wb") as target:
+        shutil.copyfileobj(book, target, 1 << 20)
+    counts = info.counts or {}
+    record_output(desk, "bundle_workbook", out, cases=int(counts.get("cases", 0)),
+                  people=None, full_id=True)
+    return info
+
+
+@contextmanager
+def bundle_workbook(desk: Desk, path: Path) -> Iterator[tuple[BundleInfo, BinaryIO]]:
+    """The workbook of a bundle sent to this station, checked as an import checks it, as a seekable file read in
+    place from its sealed member (never written out in clear). Nothing is imported."""
     with sync_lock(desk):
         opened = open_bundle(path)
         try:
             checked = _check(desk, opened, lambda *a: None)
             opened.check_members()
-            with output_file(out) as temp:
-                opened.extract("data.xlsx", temp)
+            with contextlib.closing(opened.member_view("data.xlsx")) as book:
+                yield checked.info, book
         except OSError as err:
             raise DomainError(f"读取同步包失败：{os_reason(err)}（{err.filename or path}）") from None
         finally:
             opened.close()
-    counts = checked.info.counts or {}
-    record_output(desk, "bundle_workbook", out, cases=int(counts.get("cases", 0)),
-                  people=None, full_id=True)
-    return checked.info
 
 
 def verify_bundle(desk: Desk, path: Path) -> BundleInfo:
@@ -333,7 +344,8 @@ def _import(desk: Desk, opened: OpenedBundle, say: Progress) -> ImportResult:
 @contextmanager
 def sync_lock(desk: Desk) -> Iterator[None]:
     """One import or export of this station at a time. The lock is the system's, so a killed program never
-    leaves it held; once it is ours, whatever a killed import or export left behind is removed."""
+    leaves it held; once it is ours, whatever a killed import or export left behind is removed. While it is held
+    the store's page cache is kept small (``bounded_cache``): the job passes over a whole station's pages once."""
     try:
         handle = open_private(desk.data_dir / LOCK_FILE)
     except OSError as err:
@@ -342,7 +354,8 @@ def sync_lock(desk: Desk) -> Iterator[None]:
         if not try_lock(handle):
             raise DomainError("本站的另一个同步操作（导入或导出）正在进行，请等它完成后再试")
         _remove_leftovers(desk)
-        yield
+        with bounded_cache(desk.conn):
+            yield
     finally:
         handle.close()  # releases the lock
 
@@ -461,10 +474,12 @@ def _check_claims(conn: sqlite3.Connection, own: str, checked: _Checked, acks: d
     moved = moves.by_code(checked.moves)
     if checked.relation == "child":
         theirs = subtree(checked.tree, checked.sender.code)
-        theirs |= {c for c, m in moved.items() if m.old_county == checked.sender.code}
-        check_claims(conn, own, checked.sender.code, False, lambda origin: origin not in theirs, acks, claims)
+        check_claims(conn, own, checked.sender.code, False,
+                     lambda origin: origin not in theirs and not moves.given_by(origin, checked.sender.code, moved),
+                     acks, claims)
     elif checked.relation == "parent":
-        mine = subtree(checked.tree, own) - set(moved)  # a moved-in township's history comes from above
+        # A moved-in township's history (every laptop of it) comes from above.
+        mine = {c for c in subtree(checked.tree, own) if moves.covering(c, moved) is None}
         check_claims(conn, own, checked.sender.code, True, lambda origin: origin in mine, acks, claims)
 
 
@@ -515,13 +530,14 @@ def export_bundle(desk: Desk, to_code: str, out: Path, progress: Progress | None
     tree = moves.apply(parents(pool.values()), known_moves)
     own_subtree = subtree(tree, mine.code)
     peer_subtree = subtree(tree, to_code)
+    moved = moves.by_code(known_moves)
     if direction == "up":
-        given = {m.code for m in known_moves if m.old_county == mine.code}
-        extra = [c for c in pool.values() if c.code in own_subtree | given and c.code != mine.code]
+        extra = [c for c in pool.values() if c.code != mine.code and (
+            c.code in own_subtree or moves.given_by(c.code, mine.code, moved))]
     else:
         # A laptop checks the signatures of its township's other laptops over the history it is passed; a county
         # (or township) those of a township moved in below it, whose chain runs through its old county.
-        extra = [c for c in pool.values() if c.code != to_code and same_township(c.code, to_code)
+        extra = [c for c in pool.values() if c.code != to_code and moves.one_township(c.code, to_code, moved)
                  or c.code in peer_subtree and c.code != to_code]
         extra += [pool[k] for c in list(extra) for k in ancestors(c, pool) if k in pool]
     revocations = trust.revocations()

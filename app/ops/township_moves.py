@@ -1,5 +1,7 @@
 """Moving a township to another county: the old county's hand-over, then the city's move record (app.sync.moves).
 
+A township moves with every laptop of it (its code and two digits): the laptops' histories go along.
+
 1. The old county hands the township over (``hand-over``): an event of its own, after which it records nothing more
    on the township's cases. Its next file up carries the event, after everything of the township it holds.
 2. The city, once that file is in, confirms the move (``move``): a record signed with the root key that puts the old
@@ -11,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from app.models.divisions import certify_problem, is_division_code
+from app.models.divisions import certify_problem, is_division_code, laptop_label, same_township, township_of
 from app.models.errors import DomainError
 from app.ops.desk import Desk
 from app.ops.sync import now_text, require_chain
@@ -27,8 +29,8 @@ class HandedOver:
     code: str
     to: str
     seq: int
-    events_held: int  # of the township's own events, held here: what goes up with the next file
-    last_bundle: str  # when the township's last file reached this county ("" when none did)
+    events_held: int  # of the township's own events (all its laptops'), held here: what goes up with the next file
+    last_bundle: str  # when the township's last file (of any laptop) reached this county ("" when none did)
 
 
 def hand_over(desk: Desk, code: str, to_county: str, successor: str = "", note: str = "") -> HandedOver:
@@ -39,6 +41,7 @@ def hand_over(desk: Desk, code: str, to_county: str, successor: str = "", note: 
     code, to_county, successor = code.strip(), to_county.strip(), successor.strip()
     if mine.level != "county":
         raise DomainError("只有县（区）站点可以把其下的乡镇移交给另一个县（区）")
+    _whole_township(code)
     children = {c.code for c in TrustStore(desk.conn).pool().values() if c.parent == mine.code}
     if code not in children:
         raise DomainError(f"乡镇 {code} 不是本站（{mine.code}）签发过证书的下级站点，不能移交")
@@ -55,9 +58,12 @@ def hand_over(desk: Desk, code: str, to_county: str, successor: str = "", note: 
     if note.strip():
         payload["note"] = note.strip()
     event = desk.record_station_event(moves.HAND_OVER, payload, {"sync", "stations"})
-    row = desk.conn.execute("SELECT max(created_at) FROM sync_log WHERE direction = 'in' AND peer = ?",
-                            (code,)).fetchone()
-    return HandedOver(code, to_county, event.seq, eventlog.head(desk.conn, code)[0], str(row[0] or ""))
+    laptops = sorted(c for c in children if same_township(c, code))  # the township's code first
+    marks = ", ".join("?" * len(laptops))
+    row = desk.conn.execute(f"SELECT max(created_at) FROM sync_log WHERE direction = 'in' AND peer IN ({marks})",
+                            laptops).fetchone()
+    held = sum(eventlog.head(desk.conn, laptop)[0] for laptop in laptops)
+    return HandedOver(code, to_county, event.seq, held, str(row[0] or ""))
 
 
 def move_township(desk: Desk, code: str, to_county: str, successor: str, reason: str = "") -> moves.Move:
@@ -69,6 +75,7 @@ def move_township(desk: Desk, code: str, to_county: str, successor: str, reason:
     code, to_county, successor = code.strip(), to_county.strip(), successor.strip()
     if not mine.is_root:
         raise DomainError("乡镇在县（区）之间迁移由市局确认：本站不是市局（根证书所在站点）")
+    _whole_township(code)
     trust = TrustStore(desk.conn)
     pool = trust.pool()
     tree = parents(pool.values())
@@ -97,3 +104,11 @@ def move_township(desk: Desk, code: str, to_county: str, successor: str, reason:
     with desk._write({"sync", "stations"}, ()) as conn:
         moves.store(conn, move)
     return move
+
+
+def _whole_township(code: str) -> None:
+    """A township moves with all its laptops (app.sync.moves): a further laptop is never moved alone."""
+    township = township_of(code)
+    if township != code:
+        raise DomainError(f"{code} 是乡镇 {township} 的{laptop_label(code)}：请移交（迁移）乡镇 {township}，"
+                          "它的各台电脑随之迁移")

@@ -58,9 +58,28 @@ PLAIN_HEADER = b"SQLite format 3\x00"
 # with a cache this size it costs what the plain store costs once warm (PLATFORM-NOTES.md). An upper bound, taken
 # as pages are read.
 CACHE_KIB = 262144
+# What an export or import may keep of the store's pages: it reads or writes every page of a large station once or
+# twice, and with the window's cache it would keep a quarter of a gigabyte of them (a township's whole history
+# must travel within 300 MB). Pages it writes past this are spilled to the write-ahead log as they are made.
+BULK_CACHE_KIB = 32768
 # The start-up check reads every page: paid at every start up to this size (about 0.1 s), beyond it left to
 # backup (which checks its copy) and ``verify``.
 QUICK_CHECK_BYTES = 64 << 20
+
+
+@contextmanager
+def bounded_cache(conn: sqlite3.Connection, kib: int = BULK_CACHE_KIB) -> Iterator[None]:
+    """The connection's page cache held to ``kib`` for one bulk job (never raised), then set back as it was."""
+    before = int(conn.execute("PRAGMA cache_size").fetchone()[0])
+    page = int(conn.execute("PRAGMA page_size").fetchone()[0])
+    if (-before * 1024 if before < 0 else before * page) <= kib * 1024:
+        yield
+        return
+    conn.execute(f"PRAGMA cache_size = -{kib}")
+    try:
+        yield
+    finally:
+        conn.execute(f"PRAGMA cache_size = {before}")
 
 
 def is_plain(path: Path) -> bool:

@@ -49,11 +49,16 @@ class StationTree:
         for code, name, parent in conn.execute(
                 "SELECT code, name, parent FROM sync_certificates ORDER BY issued_at"):
             names[str(code)], parents[str(code)] = str(name), str(parent or "")
-        # A township moved to another county (app.sync.moves, checked when stored) is under its successor there.
+        # A township moved to another county (app.sync.moves, checked when stored) is under its successor there,
+        # with every laptop of it.
+        successors: dict[str, str] = {}
         for (document,) in conn.execute("SELECT value FROM sync_trust WHERE key >= 'move:' AND key < 'move;'"):
             body = json.loads(document)["body"]
-            parents[str(body["code"])] = str(body["successor"])
+            successors[str(body["code"])] = str(body["successor"])
             parents.setdefault(str(body["successor"]), str(body["new_county"]))
+        for code in [*parents, *successors]:
+            if township_of(code) in successors:
+                parents[code] = successors[township_of(code)]
         row = conn.execute("SELECT value FROM settings WHERE key = 'station'").fetchone()
         own = ""
         if row:

@@ -106,16 +106,15 @@ def apply_events(conn: sqlite3.Connection, rows: Iterable[Row], scope: Scope,
                  progress: Progress | None = None, border: BorderCheck | None = None) -> ApplyReport:
     """Append the new events among ``rows``; raise DomainError (the caller rolls back) at the first bad one."""
     report = ApplyReport()
-    seen: set[str] = set()
+    seen = SeenIds()
     origins: set[str] = set()
     cases: set[str] = set()
     tops: dict[str, int] = {}
     batch: list[Row] = []
     with paused_cycle_collection():
         for row in rows:
-            if row[0] in seen:
+            if not seen.add(row):
                 raise DomainError(f"同步包中事件 {row[0]} 出现了两次（同步包被改动）")
-            seen.add(row[0])
             batch.append(row)
             if len(batch) >= BATCH:
                 _flush(conn, batch, scope, report, origins, cases, tops, border)
@@ -130,6 +129,40 @@ def apply_events(conn: sqlite3.Connection, rows: Iterable[Row], scope: Scope,
     _check_links(conn, origins)
     report.changed_cases = sorted(cases)
     return report
+
+
+class SeenIds:
+    """The event ids of one file met so far, kept small: a township's whole history is about a million events,
+    and a set of their id strings alone took some 90 MB. Bundles list each station's events by sequence number,
+    so an id of the usual form (``origin:seq``) mostly extends its station's run of numbers; any other id, or a
+    number out of order, is kept as it is."""
+
+    def __init__(self) -> None:
+        self.runs: dict[str, tuple[int, int]] = {}  # origin → (first, last) of the run of numbers met last
+        self.others: set[str] = set()
+
+    def add(self, row: Row) -> bool:
+        """Note ``row``'s id; False when it was met before."""
+        event_id = row[0]
+        origin, _colon, number = event_id.rpartition(":")
+        if not (number.isdigit() and number.isascii() and number[0] != "0" and origin):  # not origin:seq
+            if event_id in self.others:
+                return False
+            self.others.add(event_id)
+            return True
+        seq = int(number)
+        run = self.runs.get(origin)
+        if run is not None and run[0] <= seq <= run[1]:
+            return False
+        if event_id in self.others:
+            return False
+        if run is not None and seq == run[1] + 1:
+            self.runs[origin] = (run[0], seq)
+            return True
+        if run is not None:  # the run ends here: its numbers are kept one by one from now on
+            self.others.update(f"{origin}:{n}" for n in range(run[0], run[1] + 1))
+        self.runs[origin] = (seq, seq)
+        return True
 
 
 @contextmanager

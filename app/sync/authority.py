@@ -21,17 +21,19 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from array import array
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from app.models.divisions import same_township
+import orjson
+
 from app.models.errors import DomainError
 from app.models.events import HybridClock
 from app.models.shapes import check_event
 from app.models.vocab import EVENT_LABELS
 from app.sync import tracking
-from app.sync.moves import Move
+from app.sync.moves import Move, covering, one_township
 
 # When the limits on new input came in: events whose clock is earlier are checked for their structure only.
 LIMITS_FROM = datetime(2026, 12, 1)
@@ -66,9 +68,10 @@ class Border:
         self.limits_ms = int(LIMITS_FROM.timestamp() * 1000)
         self.dispatches: dict[str, list[tuple[str, list[str]]]] = {}  # case → (origin, stations) in this file
         self.pending: list[tuple[str, str, str, str]] = []  # event, case, origin, kind: waiting for a dispatch
-        # Events checked for their structure only (dated before LIMITS_FROM): id, origin, seq, kind, payload,
-        # actor, at — checked again in ``finish`` when their station's chain had passed the cut-over before them.
-        self.lenient: list[tuple[str, str, int, str, dict[str, Any], str, str]] = []
+        # Events checked for their structure only (dated before LIMITS_FROM), by origin: their sequence numbers,
+        # read back and checked again in ``finish`` when their station's chain had passed the cut-over before them.
+        # Only the numbers are kept: a township's whole history is a million such events.
+        self.lenient: dict[str, array[int]] = {}
 
     def admit(self, row: tuple[Any, ...], payload: dict[str, Any]) -> None:
         event_id, case_id, origin, seq, hlc, at, actor, kind = row[:8]
@@ -84,7 +87,10 @@ class Border:
         except DomainError as err:
             raise DomainError(f"事件 {event_id}：{err}，整个同步包不予导入") from None
         if not strict:
-            self.lenient.append((str(event_id), str(origin), int(seq), str(kind), payload, str(actor), str(at)))
+            numbers = self.lenient.get(str(origin))
+            if numbers is None:
+                numbers = self.lenient[str(origin)] = array("q")
+            numbers.append(int(seq))
         if not case_id:
             return
         registrar = str(case_id).split("-", 1)[0]
@@ -95,9 +101,9 @@ class Border:
             return
         if kind == "dispatch":
             self.dispatches.setdefault(str(case_id), []).append((str(origin), list(payload.get("stations") or [])))
-        if origin != registrar and not same_township(origin, registrar) \
+        if origin != registrar and not one_township(origin, registrar, self.moves) \
                 and origin not in ancestors(self.tree, registrar):
-            move = self.moves.get(registrar)
+            move = covering(registrar, self.moves)  # a township's further laptops moved with it
             if move is not None and origin == move.old_county:
                 if int(seq) < move.handed_over:
                     return  # made while the township was still the old county's
@@ -130,15 +136,22 @@ class Border:
         back (or write the date by hand and sign the file with its real key) to slip an oversized request or a
         control character past the limits. (Its events before the first one dated after the cut-over still go by
         their dates: nothing the receiver holds tells when they were made.)"""
-        firsts: dict[str, int | None] = {}
         cut = HybridClock.format(self.limits_ms, 0)
-        for event_id, origin, seq, kind, payload, actor, at in self.lenient:
-            if origin not in firsts:
-                firsts[origin] = self.conn.execute("SELECT min(seq) FROM events WHERE origin = ? AND hlc >= ?",
-                                                   (origin, cut)).fetchone()[0]
-            first = firsts[origin]
-            if first is None or seq < first:
+        for origin, numbers in self.lenient.items():
+            first = self.conn.execute("SELECT min(seq) FROM events WHERE origin = ? AND hlc >= ?",
+                                      (origin, cut)).fetchone()[0]
+            if first is None:
                 continue
+            later = [seq for seq in numbers if seq >= first]
+            for start in range(0, len(later), 5000):
+                self._recheck(origin, first, later[start:start + 5000])
+
+    def _recheck(self, origin: str, first: int, numbers: list[int]) -> None:
+        """Check again, as new input, the events of ``origin`` numbered ``numbers`` (written in this import)."""
+        rows = self.conn.execute("SELECT id, kind, payload, actor, at FROM events WHERE origin = ? AND seq IN "
+                                 "(SELECT value FROM json_each(?)) ORDER BY seq", (origin, json.dumps(numbers)))
+        for event_id, kind, text, actor, at in rows:
+            payload = orjson.loads(text)
             try:
                 check_event(kind, payload, actor, at, strict=True, today=self.today)
             except DomainError as err:

@@ -21,7 +21,6 @@ from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from app.models.divisions import same_township
 from app.models.errors import DomainError
 from app.models.vocab import CHANNELS, CHECKLIST_ITEMS, EVIDENCE_KINDS, STATUSES
 from app.store import signatures
@@ -30,7 +29,7 @@ from app.store.sealed import ChunkReader, ScratchFile
 from app.sync import sealing, tracking, workbook
 from app.sync.certs import Certificate, Revocation
 from app.sync.container import BundleWriter, write_problem
-from app.sync.moves import Move
+from app.sync.moves import Move, by_code, covering, given_by, one_township
 
 FORMAT = "petition-desk-bundle"
 DIRECTIONS = {"up": "上报（发往上级）", "down": "下发（发往下级）", "recovery": "恢复文件（为下级重建数据）"}
@@ -78,17 +77,17 @@ class ExportPlan:
 def plan_export(conn: sqlite3.Connection, own: str, peer: str, direction: str, own_subtree: set[str],
                 peer_subtree: set[str], moves: list[Move] | None = None) -> ExportPlan:
     """What goes to ``peer``. Down, two kinds of origin go whole rather than only their events about the peer's
-    cases: the other laptops of the peer's township (app.models.divisions), and a township moved in below the
-    peer (app.sync.moves), whose old history the peer holds nothing of. Up, a county that handed a township over
-    still passes up what it receives of that township's history."""
+    cases: the other laptops of the peer's township (app.models.divisions; a moved township's old laptops for its
+    successor's), and a township moved in below the peer with all its laptops (app.sync.moves), whose old history
+    the peer holds nothing of. Up, a county that handed a township over still passes up what it receives of that
+    township's history."""
     held = tracking.coverage(conn, own)
     acked = tracking.acknowledged(conn, peer)
-    moved = moves or []
-    moved_in = {m.code for m in moved if m.code in peer_subtree}
-    given = {m.code for m in moved if m.old_county == own}
-    whole = {o for o in held if direction == "down" and (same_township(o, peer) or o in moved_in)} - {peer}
+    moved = by_code(moves or [])
+    whole = {o for o in held if direction == "down" and (one_township(o, peer, moved) or o in peer_subtree
+                                                         and covering(o, moved) is not None)} - {peer}
     if direction == "up":
-        origins = [o for o in held if o in own_subtree or o in given]
+        origins = [o for o in held if o in own_subtree or given_by(o, own, moved)]
     else:
         origins = [o for o in held if o not in peer_subtree or o in whole]
     after = {o: acked.get(o, 0) for o in origins if held[o] > acked.get(o, 0)}
@@ -102,7 +101,7 @@ def plan_export(conn: sqlite3.Connection, own: str, peer: str, direction: str, o
             if seq > acked.get(origin, 0) and case_id not in fresh:
                 fresh.append(case_id)
     # A laptop's township is its whole case scope: the cases registered at the township's other laptops too.
-    scope = peer_subtree | {o for o in whole if same_township(o, peer)}
+    scope = peer_subtree | {o for o in whole if one_township(o, peer, moved)}
     return ExportPlan(own, peer, direction, after, claims, sorted(scope), routed, fresh, sorted(whole))
 
 

@@ -280,11 +280,6 @@ class OpenedBundle:
             if not self.sealed and name.startswith("evidence/") and digest.hexdigest() != name.split("/", 1)[1]:
                 raise DomainError(f"佐证材料 {name} 的内容与其哈希不符")
 
-    def extract(self, name: str, target: Path) -> None:
-        with self.open_member(name) as source, target.open("wb") as out:
-            while chunk := source.read(CHUNK):
-                out.write(chunk)
-
 
 def _read_small(zf: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int) -> bytes:
     if info.file_size > limit:

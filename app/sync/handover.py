@@ -7,6 +7,8 @@ import json
 import sqlite3
 from typing import Any
 
+from app.models.divisions import township_of
+
 HAND_OVER = "hand_over"
 
 
@@ -27,8 +29,9 @@ def refused_here(conn: sqlite3.Connection, own: str, case_id: str) -> str | None
     registrar = case_id.split("-", 1)[0]
     if registrar == own:
         return None
-    given = handed_over(conn, own).get(registrar)
+    township = township_of(registrar)  # a township's further laptops moved with it
+    given = handed_over(conn, own).get(township)
     if given is None:
         return None
-    return (f"案件 {case_id} 所属的乡镇 {registrar} 已由本站移交给 {given[1].get('to', '')}，本站不能再在这件案件上"
+    return (f"案件 {case_id} 所属的乡镇 {township} 已由本站移交给 {given[1].get('to', '')}，本站不能再在这件案件上"
             "记录；请由迁入的县（区）和该乡镇的新站点办理")

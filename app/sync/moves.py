@@ -14,6 +14,11 @@ under its new county (a new station, its **successor**), while its old cases kee
    the old county no longer is. The new county's files from the city, and the successor's from the new county,
    carry the old code's whole history (an origin sent whole, app.sync.bundle), so both hold one history, with
    the same event ids the city holds: nothing is counted twice.
+
+A township with several laptops (app.models.divisions: the township's code and two digits) moves whole: the move
+of the township's code takes every laptop of it along (``apply``, ``covering``), so their histories travel with
+the township's, and the successor's laptops stand for the moved township as its laptops did (``one_township``):
+each gets the whole history of every old laptop and may work on every old case.
 """
 
 from __future__ import annotations
@@ -25,13 +30,15 @@ from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from app.models.divisions import is_division_code, same_township, township_of
 from app.models.errors import DomainError
 from app.models.events import canonical_json
 from app.sync import keys
 from app.sync.certs import Certificate
 from app.sync.handover import HAND_OVER, handed_over, refused_here
 
-__all__ = ["HAND_OVER", "Move", "apply", "by_code", "handed_over", "held", "refused_here", "store", "trusted"]
+__all__ = ["HAND_OVER", "Move", "apply", "by_code", "covering", "given_by", "handed_over", "held", "home",
+           "one_township", "refused_here", "store", "trusted"]
 
 MOVE_TYPE = "petition-desk/move"
 _KEY = "move:"
@@ -104,9 +111,14 @@ def store(conn: sqlite3.Connection, move: Move) -> bool:
 
 
 def apply(tree: dict[str, str], moves: list[Move]) -> dict[str, str]:
-    """The station tree (code → parent) with each moved township under its successor, and the successor under the
-    new county (even before the successor's certificate is known here)."""
+    """The station tree (code → parent) with each moved township and its further laptops under its successor, and
+    the successor under the new county (even before the successor's certificate is known here)."""
     result = dict(tree)
+    moved = by_code(moves)
+    for code in tree:
+        move = covering(code, moved)
+        if move is not None:
+            result[code] = move.successor
     for move in moves:
         result[move.code] = move.successor
         result.setdefault(move.successor, move.new_county)
@@ -115,3 +127,31 @@ def apply(tree: dict[str, str], moves: list[Move]) -> dict[str, str]:
 
 def by_code(moves: list[Move]) -> dict[str, Move]:
     return {m.code: m for m in moves}
+
+
+def covering(code: str, moved: dict[str, Move]) -> Move | None:
+    """The move that took the station ``code`` to another county: its own, or its township's for a further laptop
+    (``moved`` as ``by_code`` gives it)."""
+    return moved.get(township_of(code))
+
+
+def given_by(code: str, county: str, moved: dict[str, Move]) -> bool:
+    """Whether the station ``code`` is of a township ``county`` handed over (one of its laptops too)."""
+    move = covering(code, moved)
+    return move is not None and move.old_county == county
+
+
+def home(code: str, moved: dict[str, Move]) -> str:
+    """The township a station stands for: a laptop's township, and for any laptop of a moved township, its
+    successor's township."""
+    move = covering(code, moved)
+    return township_of(move.successor if move is not None else code)
+
+
+def one_township(a: str, b: str, moved: dict[str, Move]) -> bool:
+    """Whether two stations are laptops of one township (``same_township``), counting a moved township's old
+    laptops as laptops of its successor's township."""
+    if not moved:
+        return same_township(a, b)
+    township = home(a, moved)
+    return township == home(b, moved) and is_division_code(township, "township")

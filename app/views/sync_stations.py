@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from app.models.divisions import township_of
 from app.models.errors import DomainError
 from app.models.events import minute_text
 from app.ops import recovery, sync
@@ -310,7 +311,8 @@ class StationsView(QtWidgets.QDialog):
     def move_township(self) -> MoveDialog:
         """A township moved to another county: the county hands over the selected township, the city confirms."""
         city = self.desk.require_station().level == "city"
-        dialog = MoveDialog(self.desk, city, "" if city else self._selected_child() or "", self)
+        # A laptop selected: its township moves, with every laptop of it (app.sync.moves).
+        dialog = MoveDialog(self.desk, city, "" if city else township_of(self._selected_child() or ""), self)
         dialog.accepted.connect(self.refresh)
         dialog.open()
         return dialog
