@@ -30,18 +30,17 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from app.ops import sync_transfer as transfer  # noqa: E402
+from app.ops import long_jobs  # noqa: E402
 from app.ops.desk import Desk  # noqa: E402
+from app.ops.job_process import ProcessJob  # noqa: E402
 from app.reports.ledger import LedgerFilter, write_ledger  # noqa: E402
-from app.reports.ledger_import import plan_import, run_import  # noqa: E402
-from app.reports.periodic import build_report, write_report  # noqa: E402
 from app.reports.sheet_data import open_case_ids  # noqa: E402
 from app.views.app import application, setup_application  # noqa: E402
-from app.views.jobs import JobRunner, Say, Work, counter  # noqa: E402
+from app.views.jobs import JobRunner, Say, Work  # noqa: E402
 from app.views.main_window import MainWindow  # noqa: E402
 from app.views.qt import QtCore, QtWidgets  # noqa: E402
-from app.views.report_print import open_made, sheets_pdf  # noqa: E402
-from bench.common import demo_dir, open_bench  # noqa: E402
+from app.views.report_print import open_made, sheets_job  # noqa: E402
+from bench.common import FixedClock, demo_dir, open_bench  # noqa: E402
 
 TICK_MS = 10
 GOAL_MS = 100
@@ -104,8 +103,10 @@ class StallMeter(QtCore.QObject):
 
 
 def run(desk: Desk, title: str, work: Work, kinds: set[str] | None = None,
-        then: Callable[[Any, Any], None] | None = None) -> tuple[float, float, int]:
-    """(longest stall, the job's run time) of one job run as the window runs it."""
+        then: Callable[[Any, Any], None] | None = None, outcome: dict[str, Any] | None = None
+        ) -> tuple[float, float, int]:
+    """(longest stall, the job's run time, stalls over the goal) of one job run as the window runs it; what it
+    gave is put in ``outcome`` under "result"."""
     window = MainWindow(desk)
     window.resize(1366, 768)
     window.views.choose("all")  # the longest list (全部): its refresh after the job is part of the job
@@ -119,7 +120,7 @@ def run(desk: Desk, title: str, work: Work, kinds: set[str] | None = None,
     QtCore.QTimer.singleShot(1000, loop.quit)  # and what the window does after its first paint (the detail, menus)
     loop.exec()
     meter = StallMeter()
-    outcome: dict[str, Any] = {}
+    outcome = {} if outcome is None else outcome
     runner = JobRunner(desk, title, work, kinds or set(), window)
     runner.done.connect(lambda result: outcome.update(result=result, end=time.perf_counter()))
     runner.failed.connect(lambda text: outcome.update(error=text))
@@ -188,20 +189,14 @@ def waiting_job(seconds: float) -> Work:
 
 
 def ledger_job(out: Path) -> Work:
-    def work(desk: Desk, say: Say) -> int:
-        station = desk.require_station()
-        return write_ledger(desk.conn, out, LedgerFilter(), desk.today(), station=f"{station.code} {station.name}",
-                            progress=counter(say, "台账"))
-    return work
+    """As the ledger dialog makes it (app.views.report_excel)."""
+    return ProcessJob(long_jobs.writing, ProcessJob(long_jobs.ledger, out, LedgerFilter(), False, "正在写入台账…"), out)
 
 
-def report_job(kind: str, out: Path) -> Work:
-    def work(desk: Desk, say: Say) -> None:
-        say("统计", 0, 2)
-        report = build_report(desk.conn, kind, desk.today(), desk.limits)
-        say("写入", 1, 2)
-        write_report(report, out, desk.require_station().name)
-    return work
+def report_job(kind: str, day: date, out: Path) -> Work:
+    """As the report dialog makes it (app.views.report_excel)."""
+    return ProcessJob(long_jobs.writing, ProcessJob(long_jobs.report, kind, day, out, ("正在统计…", "正在写入报表…")),
+                      out)
 
 
 def new_rows_ledger(folder: Path, rows: int, out: Path) -> Path:
@@ -252,12 +247,13 @@ def main() -> None:
         if want("ledger"):
             show(f"ledger export, {cases:,} cases", *run(desk, "导出台账", ledger_job(tmp / "ledger.xlsx")))
         if want("report"):
-            show("daily report (每日一报)", *run(desk, "每日一报", report_job("daily", tmp / "daily.xlsx")))
-            show("weekly report (周报)", *run(desk, "周报", report_job("weekly", tmp / "weekly.xlsx")))
+            day = desk.today()
+            show("daily report (每日一报)", *run(desk, "每日一报", report_job("daily", day, tmp / "daily.xlsx")))
+            show("weekly report (周报)", *run(desk, "周报", report_job("weekly", day, tmp / "weekly.xlsx")))
         if want("print"):
             ids = open_case_ids(desk)
             show(f"print all open ({len(ids):,} sheets) and open the preview",
-                 *run(desk, "打印", lambda own, say: sheets_pdf(own, ids, False, say),
+                 *run(desk, "打印", sheets_job(ids, False),
                       then=lambda window, pdf: open_made(window, ids, pdf)))
         desk.close()
         if want("import"):
@@ -268,12 +264,14 @@ def main() -> None:
                 shutil.copy2(folder / name, copy / name)
             target = open_bench(copy)
 
-            def import_ledger(own: Desk, say: Say) -> list[str]:
-                plan = plan_import(own, source, "", progress=counter(say, "检查"))
-                return run_import(own, plan, counter(say, "导入"))
-
+            # As the import wizard runs it: the ledger read and checked as one job, then imported as another.
+            planned: dict[str, Any] = {}
+            show(f"ledger import, reading and checking {args.import_rows:,} rows",
+                 *run(target, "读取台账", ProcessJob(long_jobs.plan_ledger_import, source, "", "", "正在检查…"),
+                      outcome=planned))
             show(f"ledger import of {args.import_rows:,} rows into the {cases:,}-case station",
-                 *run(target, "导入台账", import_ledger, {"cases"}))
+                 *run(target, "导入台账", ProcessJob(long_jobs.ledger_import, planned["result"], "正在导入…"),
+                      {"cases"}))
             target.close()
         if want("demo"):
             show(f"demo station of {args.demo_cases:,} cases", *run_demo(tmp / "station", args.demo_cases))
@@ -281,17 +279,17 @@ def main() -> None:
             from bench.bench_sync import NOW, prepare
 
             tree = prepare(100_000, 20)
-            town = open_bench(tree / "331002001", now=lambda: NOW)
+            town = open_bench(tree / "331002001", now=FixedClock(NOW))
             bundle = tmp / "up.zip"
             events = town.conn.execute("SELECT count(*) FROM events").fetchone()[0]
             show(f"sync export ({events:,} events, 20 MB evidence)",
-                 *run(town, "导出同步包", lambda own, say: transfer.export_bundle(own, "331002", bundle, say),
+                 *run(town, "导出同步包", ProcessJob(long_jobs.sync_export, "331002", bundle),
                       {"sync"}))
             town.close()
             shutil.copytree(tree / "331002", tmp / "331002")
-            county = open_bench(tmp / "331002", now=lambda: NOW + timedelta(hours=1))
+            county = open_bench(tmp / "331002", now=FixedClock(NOW + timedelta(hours=1)))
             show("sync import of that bundle",
-                 *run(county, "导入同步包", lambda own, say: transfer.import_bundle(own, bundle, say),
+                 *run(county, "导入同步包", ProcessJob(long_jobs.sync_import, bundle),
                       {"cases", "sync", "conflicts", "stations"}))
             county.close()
 

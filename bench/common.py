@@ -31,6 +31,16 @@ def new_bench_station(folder: Path, code: str, name: str, level: str,
     return desk
 
 
+class FixedClock:
+    """A clock that always says ``moment`` (a bench's fixed time), which a job's own process can be given."""
+
+    def __init__(self, moment: datetime) -> None:
+        self.moment = moment
+
+    def __call__(self) -> datetime:
+        return self.moment
+
+
 def open_bench(folder: Path, now: Callable[[], datetime] = datetime.now) -> Desk:
     """A benchmark station opened with its login, as the program opens it."""
     return open_station(folder, BENCH_USER, BENCH_PASSWORD, now=now)

@@ -97,6 +97,15 @@ def _cli_login(monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.setenv(name, value)
 
 
+@pytest.fixture(autouse=True)
+def _jobs_in_thread(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The window's long jobs run in a thread of the test's own process, where a test can stop one half-way or
+    give it a fake clock; tests marked ``child_process`` run them in a process of their own, as the program does
+    (tests/test_job_process.py)."""
+    if request.node.get_closest_marker("child_process") is None:
+        monkeypatch.setattr("app.views.jobs.IN_CHILD_PROCESS", False)
+
+
 @pytest.fixture
 def now() -> FakeNow:
     return FakeNow(datetime(2026, 3, 2, 9, 0, 0))

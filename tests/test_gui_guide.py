@@ -228,3 +228,36 @@ def test_f1_in_a_dialog_opens_that_tasks_chapter_and_is_not_blocked_by_it(qtbot,
     dialog.reject()
     demo_window.close()
     assert not manual.isVisible()  # closes with the main window
+
+
+def test_the_demo_accounts_own_cases_are_in_its_my_open_cases(qtbot, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """The demo opened as the user opens it (its public account): 我的在办 lists the open cases its account
+    registered or handled — a share of the demo's, the same ones each time the demo is made."""
+    from app.demo.generator import DEMO_PASSWORD, DEMO_USER, create_demo_station
+    from app.ops.session import open_station
+
+    def made(folder: str) -> Desk:
+        made = create_demo_station(tmp_path / folder)
+        generate_demo(made, 300, seed=3)
+        made.close()
+        return open_station(tmp_path / folder, DEMO_USER, DEMO_PASSWORD)
+
+    desk = made("demo")
+    assert desk.actor == "张丽（demo）"
+    window = make_window(qtbot, desk)
+    with qtbot.waitSignal(window.model.refreshed):
+        window.views.buttons["mine"].click()
+    shown = {window.model.case_id_at(r) for r in range(window.model.rowCount())}
+    handled = {r[0] for r in desk.conn.execute(
+        "SELECT case_id FROM cases WHERE finished = 0 AND case_id IN (SELECT case_id FROM steps WHERE actor = ?)",
+        (desk.actor,))}
+    open_cases = desk.conn.execute("SELECT count(*) FROM cases WHERE finished = 0").fetchone()[0]
+    assert shown == handled and 0.1 * open_cases < len(shown) < 0.4 * open_cases  # about one handler in five
+    assert all(row["status"] != "closed" for row in rows(window))
+    window.close()
+    desk.close()
+
+    again = made("again")  # the same demo, made again
+    assert {r[0] for r in again.conn.execute("SELECT DISTINCT case_id FROM steps WHERE actor = ?",
+                                             (again.actor,))} >= handled
+    again.close()

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from app.demo import DEMO_USER, generate_demo
+from app.demo import generate_demo
 from app.ops.desk import Desk, Station
 from app.store.db import DB_NAME
 from app.store.queries import counts
@@ -185,7 +185,8 @@ def test_setup_dialog_opens_a_demo_station_in_its_own_folder(qtbot, tmp_path: Pa
         qtbot.mouseClick(dialog.demo_button, Qt.MouseButton.LeftButton)
     demo = dialog.desk
     assert demo is not None and demo.data_dir == tmp_path / "station-demo"
-    assert demo.station is not None and demo.station.code == "DEMO" and demo.actor == DEMO_USER
+    assert demo.station is not None and demo.station.code == "DEMO"
+    assert demo.actor == "张丽（demo）"  # its public account, one of the demo's handlers
     assert demo.conn.execute("SELECT count(*) FROM cases").fetchone()[0] == 20
     assert not (tmp_path / "station").exists() or not any((tmp_path / "station").iterdir())  # untouched
 

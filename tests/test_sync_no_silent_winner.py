@@ -6,15 +6,19 @@ every station ends alike, whichever file it imported first."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 from app.cli.main import main
+from app.models.case import Petitioner
 from app.ops import supervision
 from app.ops import sync_transfer as transfer
+from app.ops.case_edit import draft_of, edit_case
 from app.ops.desk import Desk
+from app.store import eventlog
 from app.store.projection import fingerprint
 from app.sync.conflicts import hard_conflicts
 from app.views.qt import Qt, QtWidgets
@@ -218,3 +222,37 @@ def _settled_alike_but(pair: dict[str, Desk], folder: Path, case_id: str) -> Non
         if desk.require_station().code in (TOWN, COUNTY):
             assert [c.field for c in hard_conflicts(desk.conn, case_id)] == ["checklist.fix_measures"]
             assert desk.case(case_id).dispatch_units == ["镇农业农村办", "县交通运输局"]
+
+
+@pytest.mark.parametrize("up_first", [True, False], ids=["county imports first", "township imports first"])
+def test_equal_petitioners_written_differently_are_no_conflict(pair: dict[str, Desk], tmp_path: Path, now: FakeNow,
+                                                                capsys: pytest.CaptureFixture[str],
+                                                                up_first: bool) -> None:
+    """Both stations add the same second petitioner at once: the township through the form (every field, the
+    people in the form's order), the county with the people the other way round and the empty address left out.
+    Same people, same values: no conflict at either station, whichever file comes in first; a real difference
+    (another phone) still is one."""
+    town, county = pair[TOWN], pair[COUNTY]
+    case_id = _shared_case(pair, tmp_path, now)
+    first = town.case(case_id).petitioners[0].to_json()
+    second = {"name": "李四", "id_number": "", "phone": "13800138000", "address": ""}
+    edit_case(town, case_id, replace(draft_of(town.case(case_id)),
+                                     petitioners=[Petitioner.from_json(first), Petitioner.from_json(second)]))
+    county.edit(case_id, "petitioners", [{"phone": "13800138000", "name": "李四"},
+                                         {k: first[k] for k in reversed(list(first))}])
+    written = [e.payload["value"] for d in (town, county)
+               for e in eventlog.for_case(d.conn, case_id) if e.kind == "edit"]
+    assert written[0] != written[1]  # written differently
+    _crossing(pair, tmp_path, "cross", up_first)
+    for desk in (town, county):
+        assert hard_conflicts(desk.conn, case_id) == []
+        assert _conflict_lines(desk, capsys)[-1].startswith("共 0 处修改冲突")
+        assert sorted(p.name for p in desk.case(case_id).petitioners) == sorted([first["name"], "李四"])
+    assert fingerprint(town.conn) == fingerprint(county.conn)
+
+    now.advance(minutes=1)  # the same edit with another phone at each station: a conflict a person must settle
+    for desk, phone in ((town, "13900139000"), (county, "13700137000")):
+        desk.edit(case_id, "petitioners", [first, {**second, "phone": phone}])
+    _crossing(pair, tmp_path, "again", up_first)
+    for desk in (town, county):
+        assert [c.field for c in hard_conflicts(desk.conn, case_id)] == ["petitioners"]

@@ -46,6 +46,7 @@ from app.store import eventlog, projection
 Progress = Callable[[int, int], None]
 DEMO_STATION = ("DEMO", "示范镇信访办（演示）", "township")
 DEMO_USER, DEMO_PASSWORD = "demo", "demo1234"
+DEMO_DISPLAY = HANDLERS[0]  # the demo's account is one of its handlers: 我的在办 shows that handler's open cases
 DEMO_COST = KdfCost(n=2 ** 10, r=8, p=1)
 VERSIONED = {"set_leader": "leader", "set_backlog": "backlog"}
 REPEAT_SHARE = 0.065  # 重复信访: same person, same matter (宁波 12.83% → 6.71%)
@@ -193,8 +194,8 @@ def _planned(gen: _Gen, cases: int) -> list[Planned]:
 def create_demo_station(folder: Path, now: Callable[[], datetime] = datetime.now) -> Desk:
     """A new demo station in ``folder`` with its admin signed in (``DEMO_USER``/``DEMO_PASSWORD``, told to the user:
     the demo holds made-up people only, so its password guards nothing and its key costs little to derive)."""
-    desk, _recovery = create_station(folder, *DEMO_STATION, admin=DEMO_USER, password=DEMO_PASSWORD, now=now,
-                                     cost=DEMO_COST)
+    desk, _recovery = create_station(folder, *DEMO_STATION, admin=DEMO_USER, password=DEMO_PASSWORD,
+                                     display=DEMO_DISPLAY, now=now, cost=DEMO_COST)
     return desk
 
 
@@ -220,6 +221,9 @@ def generate_demo(desk: Desk, cases: int, seed: int = 1, progress: Progress | No
     families: dict[str, list[str]] = {}
     batch: list[Event] = []
     now, code, make, clock_time = gen.now, station.code, writer.make, HybridClock.format
+    # The first handler's share of the cases is the signed-in account's (the demo's own account, 张丽（demo）): what
+    # it registered and handled is in its 我的在办. The draws are the same whoever is signed in.
+    handlers = (desk.actor, *HANDLERS[1:]) if desk.account is not None else HANDLERS
     with desk._write({"cases"}, ()) as conn:
         for number, (start, plan) in enumerate(entries):
             counters[start.year] = counters.get(start.year, 0) + 1
@@ -232,7 +236,7 @@ def generate_demo(desk: Desk, cases: int, seed: int = 1, progress: Progress | No
                 register["repeat_of"] = sorted(earlier)
                 earlier.append(case_id)
             gen.remember(case_id, life)
-            actor = pick(gen.rng, HANDLERS)
+            actor = pick(gen.rng, handlers)
             first_id = f"{code}:{writer.seq + 1}"
             versions: dict[str, str] = {}
             for index, (when, kind, drawn) in enumerate(steps):

@@ -244,11 +244,20 @@ def _versioned(state: CaseState, event: Event, name: str, value: Any) -> None:
         previous = getattr(state, name)
         if name == "petitioners":
             previous = [p.to_json() for p in previous]
-        state.conflicts.append(Conflict(name, [current, event.id], [previous, value]))
+        if _meaning(name, previous) != _meaning(name, value):
+            state.conflicts.append(Conflict(name, [current, event.id], [previous, value]))
     if name == "petitioners":
         value = [Petitioner.from_json(p) for p in value]
     setattr(state, name, value)
     state.versions[name] = event.id
+
+
+def _meaning(name: str, value: Any) -> Any:
+    """What a value says, to tell whether two changes made apart agree: the petitioners as the people they name,
+    each by its four fields (one left out is empty), in whatever order the list and its fields were written."""
+    if name == "petitioners" and isinstance(value, list):
+        return sorted(sorted(Petitioner.from_json(p).to_json().items()) for p in value if isinstance(p, dict))
+    return value
 
 
 def _on_register(state: CaseState, event: Event) -> None:

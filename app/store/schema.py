@@ -279,8 +279,20 @@ def _v11(conn: sqlite3.Connection) -> None:
     projection.recompute_deadlines(conn, limits, ended)
 
 
+# The dispatches that name stations (app.sync.bundle.routed_cases, every export down): few beside the log, so an
+# index of them alone keeps that look-up from reading every event. The query repeats this WHERE to use it.
+STATION_DISPATCHES = "kind = 'dispatch' AND instr(payload, '\"stations\":') > 0"
+
+
+def _v12(conn: sqlite3.Connection) -> None:
+    """The index of dispatches naming stations (``STATION_DISPATCHES``)."""
+    conn.execute(f"CREATE INDEX IF NOT EXISTS events_station_dispatches ON events (case_id, origin, seq) "
+                 f"WHERE {STATION_DISPATCHES}")
+
+
 # Step N brings a file from version N-1 to N. Append only; never change a step that has shipped.
-STEPS: list[Callable[[sqlite3.Connection], None]] = [_v1, _v2, _v3, _v4, _v5, _v6, _v7, _v8, _v9, _v10, _v11]
+STEPS: list[Callable[[sqlite3.Connection], None]] = [_v1, _v2, _v3, _v4, _v5, _v6, _v7, _v8, _v9, _v10, _v11,
+                                                     _v12]
 # A file older than this (and not new) has its projections written again from its events after the steps: the
 # fold learned things (time limits beside each other, the colour pin) that SQL alone cannot fill in.
 REPROJECT_BELOW = 9

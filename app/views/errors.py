@@ -16,6 +16,8 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
+from app.ops.job_process import Fault
+from app.ops.job_process import redacted_traceback as redacted
 from app.views.qt import Qt, QtCore, QtWidgets, Signal
 
 LOG_FOLDER = "logs"
@@ -39,13 +41,12 @@ def log_file(data_dir: Path, when: datetime) -> Path:
 
 
 def redacted_traceback(info: ExcInfo) -> str:
-    """Where the error happened (the code's lines and the error's type), without its message: a message may
-    carry what a user typed (a petitioner's name), and the log is a plain file in the data folder."""
+    """Where the error happened, without its message (see ``app.ops.job_process.redacted_traceback``); a fault
+    of a job in its own process brings its traceback with it."""
     kind, error, trace = info
-    lines = traceback.format_tb(trace)
-    shown = f"{kind.__module__}.{kind.__qualname__}" if kind.__module__ != "builtins" else kind.__qualname__
-    return "".join(["Traceback (most recent call last):\n", *lines,
-                    f"{shown}（说明 {len(str(error))} 字，不记录：可能含个人信息）\n"])
+    if isinstance(error, Fault):
+        return error.trace
+    return redacted(kind, error, trace)
 
 
 def write_log(data_dir: Path, info: ExcInfo, when: datetime | None = None) -> tuple[Path, str]:

@@ -7,6 +7,9 @@ total)`` as it goes. Pressing 取消 makes the next ``say`` raise ``Cancelled``,
 transaction (rolled back) and output file (written to a temporary file, removed): a cancelled job leaves nothing
 behind. When it is done the window's desk announces what changed, and every view refreshes through the usual
 change notices.
+
+The long jobs are ``ProcessJob``s (app.ops.job_process): they run in a child process, so the window's GUI thread
+never waits for the interpreter lock while they work; the thread here only waits for the child's answers.
 """
 
 from __future__ import annotations
@@ -15,10 +18,12 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterable
+from pathlib import Path
 from typing import Any
 
 from app.models.errors import Cancelled, DomainError
 from app.ops.desk import Desk
+from app.ops.job_process import Opening, ProcessJob, run_in_child
 from app.store.eventlog import last_hlc
 from app.views.background_read import OffThread
 from app.views.errors import write_log
@@ -27,6 +32,7 @@ from app.views.qt import Qt, QtCore, QtWidgets, Signal
 Say = Callable[[str, int, int], None]
 Work = Callable[[Desk, Say], Any]
 SHOW_AFTER_MS = 250  # a job that ends sooner never shows its progress dialog
+IN_CHILD_PROCESS = True  # a ProcessJob runs in a process of its own (tests that patch a job's code run it here)
 REPORT_EVERY_S = 0.05  # progress crosses to the GUI thread at most this often (a job may report every row)
 TEXTS = {
     "cancel": "取消",
@@ -46,9 +52,10 @@ class _Worker(QtCore.QObject):
     failed = Signal(str)
     cancelled = Signal()
 
-    def __init__(self, desk: Desk, work: Work) -> None:
+    def __init__(self, desk: Desk | None, work: Work, log_dir: Path) -> None:
         super().__init__()
         self.desk = desk
+        self.log_dir = log_dir
         self.work = work
         self.stop = threading.Event()
         self._last = 0.0
@@ -66,7 +73,7 @@ class _Worker(QtCore.QObject):
 
     def _unexpected(self, err: Exception) -> str:
         """Logged as the window logs its own faults (logs/ in the data folder), and told in a sentence."""
-        path, _problem = write_log(self.desk.data_dir, sys.exc_info())  # type: ignore[arg-type]
+        path, _problem = write_log(self.log_dir, sys.exc_info())  # type: ignore[arg-type]
         return TEXTS["failed"].format(error=err, log=path)
 
     def run(self) -> None:
@@ -77,8 +84,11 @@ class _Worker(QtCore.QObject):
             OffThread.end()
 
     def _run(self) -> None:
+        if isinstance(self.work, ProcessJob) and IN_CHILD_PROCESS:
+            self._run_in_child(self.work)
+            return
         try:
-            own = self.desk.twin()  # same key, same account signed in
+            own = self.desk.twin() if self.desk is not None else None  # same key, same account signed in
         except DomainError as err:
             self.failed.emit(str(err))
             return
@@ -90,8 +100,9 @@ class _Worker(QtCore.QObject):
         told: tuple[Any, ...]
         try:
             self.say("", 0, 0)  # 取消 pressed before the thread got going
-            result = self.work(own, self.say)
-            told = (self.succeeded, (result, last_hlc(own.conn)))  # the clock read here, not on the GUI thread
+            result = self.work(own, self.say)  # type: ignore[arg-type]  # None: a job that makes its station
+            # the clock read here, not on the GUI thread
+            told = (self.succeeded, (result, last_hlc(own.conn) if own is not None else None))
         except Cancelled:
             told = (self.cancelled,)
         except DomainError as err:
@@ -99,7 +110,23 @@ class _Worker(QtCore.QObject):
         except Exception as err:  # an unexpected fault must reach the user, not kill the thread silently
             told = (self.failed, self._unexpected(err))
         finally:
-            own.close()
+            if own is not None:
+                own.close()
+        told[0].emit(*told[1:])
+
+    def _run_in_child(self, job: ProcessJob) -> None:
+        """The job in a process of its own (app.ops.job_process); this thread only waits for its answers."""
+        desk = self.desk
+        opening = Opening(desk.data_dir, desk.master_key, desk.account, desk.now) if desk is not None else None
+        told: tuple[Any, ...]
+        try:
+            told = (self.succeeded, run_in_child(opening, job, self.progress.emit, self.stop.is_set))
+        except Cancelled:
+            told = (self.cancelled,)
+        except DomainError as err:
+            told = (self.failed, str(err))
+        except Exception as err:  # a fault in the child (its traceback logged) or in starting it
+            told = (self.failed, self._unexpected(err))
         told[0].emit(*told[1:])
 
 
@@ -115,8 +142,9 @@ class JobRunner(QtCore.QObject):
     cancelled = Signal()
     finished = Signal()  # after any of the three
 
-    def __init__(self, desk: Desk, title: str, work: Work, kinds: Iterable[str] = (),
-                 parent: QtWidgets.QWidget | None = None, cancellable: bool = True) -> None:
+    def __init__(self, desk: Desk | None, title: str, work: Work, kinds: Iterable[str] = (),
+                 parent: QtWidgets.QWidget | None = None, cancellable: bool = True, log_dir: Path | None = None
+                 ) -> None:
         super().__init__()  # not the window's child: when done it goes, with nothing of it left in the window
         self.desk = desk
         self.kinds = set(kinds)
@@ -143,7 +171,9 @@ class JobRunner(QtCore.QObject):
         self.show_timer.setInterval(SHOW_AFTER_MS)
         self.show_timer.timeout.connect(self._show)
         self.worker_thread = QtCore.QThread(self)
-        self.worker = _Worker(desk, work)
+        if desk is None and (log_dir is None or self.kinds):
+            raise ValueError("a job with no station open needs a folder for its log and changes nothing shown")
+        self.worker = _Worker(desk, work, log_dir if desk is None else desk.data_dir)  # type: ignore[arg-type]
         self.worker.moveToThread(self.worker_thread)
         self.worker_thread.started.connect(self.worker.run)
         self.worker_thread.finished.connect(self.worker.deleteLater)  # in its own thread, as that thread ends
@@ -177,9 +207,11 @@ class JobRunner(QtCore.QObject):
     def _progress(self, stage: str, done: int, total: int) -> None:
         if self.worker.stop.is_set():
             return
-        if stage:
+        # Only what changed: a new label text lays the dialog out again, a new range repaints the whole bar.
+        if stage and stage != self.dialog.labelText():
             self.dialog.setLabelText(stage)
-        self.bar.setRange(0, max(total, 0))
+        if self.bar.maximum() != max(total, 0):
+            self.bar.setRange(0, max(total, 0))
         self.bar.setValue(min(done, total) if total > 0 else 0)
 
     def _finish(self) -> None:
@@ -202,7 +234,7 @@ class JobRunner(QtCore.QObject):
     def _succeeded(self, outcome: tuple[object, str | None]) -> None:
         result, newest = outcome
         self._finish()
-        if self.kinds:
+        if self.kinds and self.desk is not None:
             self.desk.announce(self.kinds, last_hlc=newest)
         self.done.emit(result)
         self._end()
@@ -218,14 +250,16 @@ class JobRunner(QtCore.QObject):
         self._end()
 
 
-def run_job(desk: Desk, title: str, work: Work, *, parent: QtWidgets.QWidget | None,
+def run_job(desk: Desk | None, title: str, work: Work, *, parent: QtWidgets.QWidget | None,
             kinds: Iterable[str] = (), done: Callable[[Any], object] | None = None,
-            failed: Callable[[str], object] | None = None, cancellable: bool = True) -> JobRunner:
+            failed: Callable[[str], object] | None = None, cancellable: bool = True,
+            log_dir: Path | None = None) -> JobRunner:
     """Start ``work`` as a job; ``done(result)`` runs on the GUI thread when it succeeded, ``failed(message)``
-    when it was refused (by default a message box titled ``title``). A cancelled job calls neither."""
+    when it was refused (by default a message box titled ``title``). A cancelled job calls neither. With no
+    ``desk`` the job works on no station (it makes one) and logs a fault in ``log_dir``."""
     from app.views.common import message
 
-    runner = JobRunner(desk, title, work, kinds, parent, cancellable)
+    runner = JobRunner(desk, title, work, kinds, parent, cancellable, log_dir)
     if done is not None:
         runner.done.connect(done)
     runner.failed.connect(failed if failed is not None else (lambda text: message(parent, title, text)))

@@ -11,13 +11,13 @@ from typing import Any
 
 from app.models.errors import DomainError
 from app.models.vocab import STATUSES
-from app.ops import outputs
+from app.ops import long_jobs, outputs
 from app.ops.desk import Desk
-from app.reports.ledger import LedgerFilter, ledger_people, write_ledger
+from app.ops.job_process import ProcessJob
+from app.reports.ledger import LedgerFilter
 from app.reports.periodic import KINDS
-from app.store.files import os_error_message
 from app.views.common import message
-from app.views.jobs import JobRunner, Say, Work, counter, run_job
+from app.views.jobs import JobRunner, run_job
 from app.views.qt import QtCore, QtGui, QtWidgets
 from app.views.report_import import LedgerImportWizard
 from app.views.report_print import menu_before_help
@@ -107,7 +107,7 @@ class _Dialog(QtWidgets.QDialog):
         self.runner: JobRunner | None = None
         self.save: _SaveRow  # set by each dialog
 
-    def job(self) -> tuple[Path, Work]:
+    def job(self) -> tuple[Path, ProcessJob]:
         """The file and the work that writes it, from the choices made (read here, on the GUI thread)."""
         raise NotImplementedError
 
@@ -124,12 +124,6 @@ class _Dialog(QtWidgets.QDialog):
             message(self, TEXTS["error"], str(err))
             return
 
-        def guarded(desk: Desk, say: Say) -> Any:
-            try:
-                return work(desk, say)
-            except OSError as err:  # the writers translate their own; this is for anything else on the way
-                raise DomainError(os_error_message(err, getattr(err, "filename", None) or path)) from None
-
         def done(result: Any) -> None:
             self.done_path = path
             message(self.parentWidget(), self.windowTitle(), self.told(result, path),
@@ -137,7 +131,8 @@ class _Dialog(QtWidgets.QDialog):
             super(_Dialog, self).accept()
 
         self.go.setEnabled(False)
-        self.runner = run_job(self.desk, self.windowTitle(), guarded, parent=self, done=done,
+        self.runner = run_job(self.desk, self.windowTitle(), ProcessJob(long_jobs.writing, work, path),
+                              parent=self, done=done,
                               failed=lambda text: message(self, TEXTS["error"], text))
         self.runner.finished.connect(lambda: self.go.setEnabled(True))
 
@@ -183,19 +178,12 @@ class LedgerExportDialog(_Dialog):
                             _pydate(self.date_from.date()) if on else None,
                             _pydate(self.date_to.date()) if on else None)
 
-    def job(self) -> tuple[Path, Work]:
+    def job(self) -> tuple[Path, ProcessJob]:
         path = self.save.path()
-        station = self.desk.require_station()
+        self.desk.require_station()
         flt, full_id = self.ledger_filter(), self.full_id.isChecked()
         outputs.may_output(self.desk, full_id=full_id)  # the right to it, checked before any work
-
-        def work(desk: Desk, say: Say) -> int:
-            count = write_ledger(desk.conn, path, flt, desk.today(), station=f"{station.code} {station.name}",
-                                 full_id=full_id, progress=counter(say, TEXTS["writing_ledger"]))
-            outputs.record_output(desk, "ledger", path, cases=count, people=ledger_people(desk.conn, flt, desk.today()),
-                                  full_id=full_id)
-            return count
-        return path, work
+        return path, ProcessJob(long_jobs.ledger, path, flt, full_id, TEXTS["writing_ledger"])
 
     def told(self, result: Any, path: Path) -> str:
         self.count = int(result)
@@ -223,15 +211,12 @@ class ReportDialog(_Dialog):
         self.form.addRow("", note)
         self.resize(520, 0)
 
-    def job(self) -> tuple[Path, Work]:
+    def job(self) -> tuple[Path, ProcessJob]:
         path = self.save.path()
         kind, day = self.kind, _pydate(self.day.date())
         outputs.may_output(self.desk, full_id=False)
 
-        def work(desk: Desk, say: Say) -> None:
-            steps = (TEXTS["counting"], TEXTS["writing_report"])
-            outputs.save_report(desk, kind, day, path, lambda done, total: say(steps[done], done, total))
-        return path, work
+        return path, ProcessJob(long_jobs.report, kind, day, path, (TEXTS["counting"], TEXTS["writing_report"]))
 
     def told(self, result: Any, path: Path) -> str:
         return TEXTS["reported"].format(name=KINDS[self.kind], path=path)

@@ -12,8 +12,9 @@ from typing import Any
 
 from app.models.errors import DomainError
 from app.models.vocab import CHANNELS, HOTLINE_CHANNEL
-from app.ops import outputs
+from app.ops import long_jobs, outputs
 from app.ops.desk import Desk
+from app.ops.job_process import ProcessJob
 from app.reports.ledger_import import (
     FIELDS,
     HOTLINE_SOURCE,
@@ -21,11 +22,9 @@ from app.reports.ledger_import import (
     ImportPlan,
     default_rejected_path,
     masked_rows,
-    plan_import,
-    run_import,
 )
 from app.views.common import ERROR_HEX, fit_to_screen, fitted, message
-from app.views.jobs import JobRunner, Work, counter, run_job
+from app.views.jobs import JobRunner, Work, run_job
 from app.views.qt import QtGui, QtWidgets, Signal
 
 MAPPING_HEAD = ("台账中的表头", "识别为")
@@ -138,8 +137,7 @@ class MappingPage(QtWidgets.QWizardPage):
         path, channel = Path(self.owner.file_page.path.text().strip()), str(self.channel.currentData() or "")
         source = HOTLINE_SOURCE if self.hotline.isChecked() else ""
         self.owner.run(TEXTS["reading"],
-                       lambda desk, say: plan_import(desk, path, channel, source,
-                                                     progress=counter(say, TEXTS["checking"])),
+                       ProcessJob(long_jobs.plan_ledger_import, path, channel, source, TEXTS["checking"]),
                        self.show_plan, lambda text: self._note(text, error=True),
                        lambda: self._note(TEXTS["read_cancelled"], error=True))
 
@@ -255,7 +253,7 @@ class CheckPage(QtWidgets.QWizardPage):
             self.owner.created, self.imported = created, True
             self.owner.next()
 
-        self.owner.run(TEXTS["importing"], lambda desk, say: run_import(desk, plan, counter(say, TEXTS["importing"])),
+        self.owner.run(TEXTS["importing"], ProcessJob(long_jobs.ledger_import, plan, TEXTS["importing"]),
                        done, lambda text: message(self, TEXTS["error"], text), lambda: None, kinds={"cases"})
         return False
 

@@ -7,18 +7,17 @@ QPdfDocument.render() gives a transparent image, which prints as black on some d
 
 from __future__ import annotations
 
-import io
 from pathlib import Path
 from typing import Any
 
 from app.models.errors import DomainError
-from app.ops import outputs
+from app.ops import long_jobs, outputs
 from app.ops.desk import Desk
-from app.reports.sheet import write_sheets
-from app.reports.sheet_data import match_printout, open_case_ids, parse_qr_text, sheets
+from app.ops.job_process import ProcessJob
+from app.reports.sheet_data import match_printout, open_case_ids, parse_qr_text
 from app.store.files import output_file, write_bytes
 from app.views.common import fit_to_screen, fitted, message
-from app.views.jobs import JobRunner, Say, counter, run_job
+from app.views.jobs import JobRunner, Say, run_job
 from app.views.qt import QtCore, QtGui, QtPdf, QtPdfWidgets, QtPrintSupport, QtWidgets
 
 TEXTS = {
@@ -131,7 +130,7 @@ class PrintPreview(QtWidgets.QDialog):
             message(self, TEXTS["error"], text)
 
         self.runner = run_job(self.desk, TEXTS["making"],
-                              lambda own, say: sheets_pdf(own, self.case_ids, full_id, say),
+                              sheets_job(self.case_ids, full_id),
                               parent=self, done=self.show_pdf, failed=refused)
         self.runner.cancelled.connect(back)
 
@@ -274,12 +273,14 @@ def _print_pages(pdf: bytes, printer: QtPrintSupport.QPrinter, say: Say | None) 
     return pages
 
 
-def sheets_pdf(desk: Desk, case_ids: list[str], full_id: bool, say: Say | None = None) -> bytes:
-    """The summary sheets of these cases as one PDF, in memory."""
-    out = io.BytesIO()
-    progress = counter(say, TEXTS["making"]) if say else None
-    write_sheets(out, sheets(desk, case_ids, full_id=full_id), len(case_ids), progress)
-    return out.getvalue()
+def sheets_pdf(desk: Desk, case_ids: list[str], full_id: bool) -> bytes:
+    """The summary sheets of these cases as one PDF, in memory (a few: made at once, on this thread)."""
+    return long_jobs.sheets(desk, lambda stage, done, total: None, case_ids, full_id, TEXTS["making"])
+
+
+def sheets_job(case_ids: list[str], full_id: bool) -> ProcessJob:
+    """The summary sheets of many cases as one PDF, made as a job in a process of its own."""
+    return ProcessJob(long_jobs.sheets, case_ids, full_id, TEXTS["making"])
 
 
 def menu_before_help(window: QtWidgets.QMainWindow, title: str) -> QtWidgets.QMenu:
@@ -309,7 +310,7 @@ def preview(window: Any, case_ids: list[str]) -> PrintPreview | JobRunner | None
             open_made(window, case_ids, pdf)
 
         return run_job(window.desk, TEXTS["making"],
-                       lambda own, say: sheets_pdf(own, case_ids, False, say), parent=window, done=show,
+                       sheets_job(case_ids, False), parent=window, done=show,
                        failed=lambda text: message(window, TEXTS["error"], text))
     try:
         dialog = PrintPreview(window.desk, case_ids, window)

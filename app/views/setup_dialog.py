@@ -6,14 +6,16 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from app.demo import DEMO_PASSWORD, DEMO_USER, create_demo_station, generate_demo
+from app.demo import DEMO_PASSWORD, DEMO_USER
 from app.models.errors import DomainError
 from app.models.vocab import LEVELS
+from app.ops import long_jobs
 from app.ops.desk import Desk, Station
+from app.ops.job_process import ProcessJob
 from app.ops.session import create_station, has_accounts, open_station
 from app.store.files import os_error_message
 from app.views.common import demo_folder, error_label, show_error
-from app.views.jobs import JobRunner, counter, run_job
+from app.views.jobs import JobRunner, run_job
 from app.views.qt import QtWidgets
 
 DEMO_CASES = 300
@@ -144,7 +146,6 @@ class SetupDialog(QtWidgets.QDialog):
                 return
             mark.parent.mkdir(parents=True, exist_ok=True)
             mark.touch()
-            desk = create_demo_station(folder)
         except DomainError as err:
             show_error(self.error, str(err))
             return
@@ -155,11 +156,9 @@ class SetupDialog(QtWidgets.QDialog):
 
         def done(_count: int) -> None:
             mark.unlink(missing_ok=True)
-            self.desk = desk
-            self.accept()
+            self._open_made_demo(folder)
 
         def abandon() -> None:
-            desk.close()
             _remove_folder(folder)
             mark.unlink(missing_ok=True)
 
@@ -167,8 +166,9 @@ class SetupDialog(QtWidgets.QDialog):
             abandon()
             show_error(self.error, text)
 
-        self.runner = run_job(desk, label, lambda own, say: generate_demo(own, cases, progress=counter(say, label)),
-                              parent=self, done=done, failed=refused)
+        # Made whole in a process of its own (the station's keys, its store, 100,000 cases), opened when done.
+        self.runner = run_job(None, label, ProcessJob(long_jobs.new_demo, folder, cases, label), parent=self,
+                              done=done, failed=refused, log_dir=self.data_dir)
         self.runner.cancelled.connect(abandon)
 
     def _open_made_demo(self, folder: Path) -> None:

@@ -7,8 +7,10 @@ from typing import Any
 
 from app.models.case import FIELD_LABELS
 from app.models.errors import DomainError
+from app.ops import long_jobs
 from app.ops import sync_transfer as transfer
 from app.ops.desk import Desk
+from app.ops.job_process import ProcessJob
 from app.sync import parts
 from app.views.common import error_label, message, show_error
 from app.views.jobs import JobRunner
@@ -112,7 +114,7 @@ class ExportDialog(QtWidgets.QDialog):
         show_error(self.error, "")
         self.ok.setEnabled(False)
         self.runner = JobRunner(self.desk, TEXTS["export_title"],
-                                 lambda desk, say: transfer.export_bundle(desk, code, out, say), {"sync"}, self)
+                                 ProcessJob(long_jobs.sync_export, code, out), {"sync"}, self)
         self.runner.done.connect(self._done)
         self.runner.failed.connect(self._failed)
         self.runner.cancelled.connect(lambda: self.ok.setEnabled(True))
@@ -180,7 +182,7 @@ class ImportSummary(QtWidgets.QDialog):
 
 def start_import(desk: Desk, path: Path, parent: QtWidgets.QWidget | None = None) -> JobRunner:
     """Import ``path`` with a progress dialog, then show the summary (or the reason it was refused)."""
-    runner = JobRunner(desk, TEXTS["import_title"], lambda own, say: transfer.import_bundle(own, path, say),
+    runner = JobRunner(desk, TEXTS["import_title"], ProcessJob(long_jobs.sync_import, path),
                         {"cases", "sync", "conflicts", "stations"}, parent)
 
     def done(result: transfer.ImportResult) -> None:
