@@ -209,6 +209,8 @@ def refuse_writes(path: Path, message: str) -> None:
 
 
 def writes_refused(path: Path) -> str | None:
+    if not _REFUSED:  # the usual case: no store found damaged, and no path to resolve (a tenth of a millisecond)
+        return None
     return _REFUSED.get(Path(path).resolve())
 
 
