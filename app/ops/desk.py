@@ -17,7 +17,8 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from app.models.case import CHECKLIST_PREFIX, CaseState, advance, fold
+from app.models.case import CaseState, advance, fold
+from app.models.case_conflicts import CHECKLIST_PREFIX
 from app.models.chain import ALLOWED_FROM
 from app.models.concurrency import seen_vector
 from app.models.deadlines import TimeLimits

@@ -241,9 +241,8 @@ def save_workbook(desk: Desk, path: Path, out: Path) -> BundleInfo:
     may_output(desk, full_id=True)  # the bundle's workbook holds ID numbers in full
     with bundle_workbook(desk, path) as (info, book), output_file(out) as temp, temp.open("wb") as target:
         shutil.copyfileobj(book, target, 1 << 20)
-    counts = info.counts or {}
-    record_output(desk, "bundle_workbook", out, cases=int(counts.get("cases", 0)),
-                  people=None, full_id=True)
+    record_output(desk, "bundle_workbook", out, cases=int((info.counts or {}).get("cases", 0)), people=None,
+                  full_id=True)
     return info
 
 
