@@ -129,12 +129,15 @@ def bench_backup(folder: Path, desk: Desk, key: bytes, repeat: int = 5) -> None:
         shutil.rmtree(copy, ignore_errors=True)
         os.sync()
 
+    cpu: dict[Callable[[], None], list[float]] = {}
+
     def timed_run(fn: Callable[[], None]) -> float:
         clear()
         seen.clear()
-        start = time.perf_counter()
+        start, used = time.perf_counter(), time.process_time()
         fn()
         took = time.perf_counter() - start
+        cpu.setdefault(fn, []).append(time.process_time() - used)
         if seen:  # a stage runs from its first progress call to the next stage's first (the last: to the end)
             marks = sorted((first, stage) for stage, (first, _last) in seen.items())
             ends = [first for first, _ in marks[1:]] + [start + took]
@@ -153,8 +156,11 @@ def bench_backup(folder: Path, desk: Desk, key: bytes, repeat: int = 5) -> None:
         for name, fn in (("ours", ours), ("raw", raw), ("synced", synced)):
             samples[name].append(timed_run(fn))
     clear()
-    for name, times in samples.items():
-        print(f"  {name:6s} runs (ms): {' '.join(f'{t * 1000:.0f}' for t in times)}")
+    for (name, times), fn in zip(samples.items(), (ours, raw, synced), strict=True):
+        print(f"  {name:6s} runs (ms): {' '.join(f'{t * 1000:.0f}' for t in times)}; "
+              f"CPU median {statistics.median(cpu[fn][-repeat:]) * 1000:.0f} ms")
+    print("  (CPU: of this process, both threads; the kernel's copy is counted, the system's later writing of an "
+          "unflushed copy to the disk is not)")
     print("  backup phases, median ms: " + ", ".join(
         f"{stage} {statistics.median(times) * 1000:.0f}" for stage, times in phases.items()))
     mine = statistics.median(samples["ours"])

@@ -21,6 +21,7 @@ from app.models.intake import CaseDraft  # noqa: E402
 from app.ops.desk import Desk  # noqa: E402
 from app.ops.keyring import KdfCost  # noqa: E402
 from app.ops.session import create_station, open_station  # noqa: E402
+from app.ops.station_setup import SETUP_EVENTS  # noqa: E402
 
 # A valid ID number (GB 11643 check character X) and a mobile number for test petitioners.
 VALID_ID = "11010519491231002X"
@@ -31,6 +32,15 @@ TEST_PASSWORD = "test-password"
 TEST_COST = KdfCost(n=2 ** 4, r=8, p=1)
 ADMIN = "张丽"  # the admin of the ``desk`` fixture's station; events it records name it
 LOGIN_VARIABLES = {"PETITION_DESK_USER": ADMIN, "PETITION_DESK_PASSWORD": TEST_PASSWORD}  # a child process's login
+
+
+SET_UP_AT = datetime(2025, 1, 1, 9, 0)  # when the ``desk`` fixture's station is set up
+
+
+def own_seq(n: int) -> int:
+    """The number of a station's ``n``-th event after it was set up: a new station's chain opens with its set-up
+    events (app.ops.station_setup: the upgrade mark and the first admin). Tests name and count events by this."""
+    return SETUP_EVENTS + n
 
 
 def new_station(folder: Path, code: str = "TZ01", name: str = "新河镇信访办", level: str = "township",
@@ -113,7 +123,11 @@ def now() -> FakeNow:
 
 @pytest.fixture
 def desk(tmp_path: Path, now: FakeNow) -> Iterator[Desk]:
+    # Set up before any day a test records on: its set-up events are the station's first, and a step dated
+    # earlier than the station's latest event is refused as a clock set back.
+    test_time, now.current = now.current, SET_UP_AT
     d = new_station(tmp_path / "station", now=now)
+    now.current = test_time
     yield d
     d.close()
 

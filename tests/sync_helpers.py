@@ -21,6 +21,7 @@ from app.models.errors import DomainError
 from app.ops import sync
 from app.ops import sync_transfer as transfer
 from app.ops.desk import Desk
+from app.ops.station_setup import FIRST_ADMIN_SETTING, SETUP_EVENTS
 from app.store import sealed, vault
 from app.store.projection import fingerprint
 from app.sync import keys, sealing, workbook
@@ -65,6 +66,24 @@ def set_up_again(folder: Path, now: FakeNow, code: str, parent: Desk, revoke: bo
     while data_dir.exists():
         data_dir = data_dir.with_name(data_dir.name + "-new")
     return set_up(data_dir, now, station, parent, folder)
+
+
+def as_earlier_version(desk: Desk) -> None:
+    """A station just set up, made as a version before the set-up events would have left it (raw SQL, as no
+    operation undoes them): none of its own events, its first admin named by a station setting. The events it
+    records next come before its upgrade mark, which its next login writes (app.ops.station_setup)."""
+    code = desk.require_station().code
+    account = desk.account
+    assert account is not None and desk.conn.execute("SELECT count(*) FROM events WHERE origin = ?",
+                                                     (code,)).fetchone()[0] == SETUP_EVENTS
+    for table in ("events", "checkpoints"):
+        desk.conn.execute(f"DROP TRIGGER {table}_append_only_delete")
+        desk.conn.execute(f"DELETE FROM {table} WHERE origin = ?", (code,))
+        desk.conn.execute(f"CREATE TRIGGER {table}_append_only_delete BEFORE DELETE ON {table} "
+                          f"BEGIN SELECT RAISE(ABORT, '{table} are append-only'); END")
+    desk.conn.execute("INSERT INTO settings (key, value) VALUES (?, ?)", (FIRST_ADMIN_SETTING, json.dumps(
+        {"name": account.name, "display": account.display, "at": account.created_at}, ensure_ascii=False)))
+    desk._settings_cache.clear()
 
 
 @contextmanager

@@ -8,15 +8,7 @@ ledger killed while it was saved."""
 
 from __future__ import annotations
 
-import contextlib
-import os
-import signal
-import subprocess
-import sys
 import tempfile
-import threading
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -28,60 +20,15 @@ from app.ops.papers import make_paper
 from tests.byte_search import search
 from tests.cli_support import login_env, run
 from tests.conftest import FakeNow, make_draft
+from tests.kill_support import kill_half_way, main_py, stage, writing_in
 from tests.sync_helpers import station_tree
 
 pytestmark = pytest.mark.skipif(not Path("/proc/self/io").exists(), reason="SIGKILL and /proc: Linux")
 
 NAME, ID_NUMBER, PHONE, ADDRESS = "欧阳觅踪", "11010519491231002X", "13987650123", "九曲巷桃源里七十三号"
 SECRETS = (NAME, ID_NUMBER, PHONE, ADDRESS)
-ROOT = Path(__file__).resolve().parent.parent
 TOWN, COUNTY = "331002001", "331002"
 DEMO_CASES = 1500  # enough rows that each long job lasts long enough to be killed half-way
-
-
-def _kill_half_way(argv: list[str], env: dict[str, str], when: Callable[[str, int], bool]) -> None:
-    """Run ``main.py argv`` and SIGKILL it as soon as ``when(what it has printed so far, its pid)`` says it is in
-    the middle of its work (its progress lines name each stage as it starts)."""
-    child = subprocess.Popen([sys.executable, str(ROOT / "main.py"), *argv], cwd=ROOT,
-                             env={**env, "PYTHONUNBUFFERED": "1"}, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    told: list[bytes] = []
-    reader = threading.Thread(target=lambda: told.extend(iter(lambda: child.stderr.read1(4096), b"")), daemon=True)
-    reader.start()
-    deadline = time.monotonic() + 40
-    try:
-        while child.poll() is None and time.monotonic() < deadline:
-            if when(b"".join(told).decode("utf-8", "replace"), child.pid):
-                child.send_signal(signal.SIGKILL)
-                break
-            time.sleep(0.002)
-        child.wait(timeout=30)
-    finally:
-        if child.poll() is None:
-            child.kill()
-        reader.join(timeout=10)
-        child.stderr.close()
-    said = b"".join(told).decode("utf-8", "replace")[-300:]
-    assert child.returncode == -signal.SIGKILL, f"{argv[2:4]} ended ({child.returncode}) before it was killed: {said}"
-
-
-def _stage(name: str) -> Callable[[str, int], bool]:
-    return lambda said, pid: name in said
-
-
-def _part_filling(folder: Path, pattern: str) -> Callable[[str, int], bool]:
-    """The file being written has bytes in it (the temporary name it has until it is complete)."""
-    return lambda said, pid: any(p.stat().st_size > 0 for p in folder.glob(pattern))
-
-
-def _writing_in(folder: Path) -> Callable[[str, int], bool]:
-    """The program has a file in ``folder`` open with bytes in it (one without a name, too: app.store.files)."""
-    def writing(said: str, pid: int) -> bool:
-        for fd in Path(f"/proc/{pid}/fd").iterdir():
-            with contextlib.suppress(OSError):
-                if os.readlink(fd).startswith(str(folder)) and os.stat(fd).st_size > 0:
-                    return True
-        return False
-    return writing
 
 
 def test_nothing_about_the_petitioner_is_readable_anywhere_but_where_the_handler_wrote_it(
@@ -127,14 +74,16 @@ def test_nothing_about_the_petitioner_is_readable_anywhere_but_where_the_handler
         town_env = {**env, "PETITION_DESK_HOME": str(town_dir)}
         # An export killed once its workbook is written (packing the evidence), a ledger and a backup killed while
         # the file is being written, an import killed while it applies the events.
-        _kill_half_way(["--data-dir", str(town_dir), "export", "--to", COUNTY, "--out", str(stick / "killed.zip")],
-                       town_env, _stage("打包佐证材料"))
-        _kill_half_way(["--data-dir", str(town_dir), "ledger", "--full-id", "--out", str(chosen / "killed.xlsx")],
-                       town_env, _writing_in(chosen))
-        _kill_half_way(["--data-dir", str(town_dir), "backup", "--out", str(stick / "killed-backup.zip")], town_env,
-                       _part_filling(stick, ".killed-backup.zip.part"))
-        _kill_half_way(["--data-dir", str(county_dir), "import", str(stick / "second.zip")],
-                       {**env, "PETITION_DESK_HOME": str(county_dir)}, _stage("导入事件"))
+        at_town = ("--data-dir", str(town_dir))
+        kill_half_way(main_py(*at_town, "export", "--to", COUNTY, "--out", str(stick / "killed.zip")), town_env,
+                      stage("打包佐证材料"))
+        kill_half_way(main_py(*at_town, "ledger", "--full-id", "--out", str(chosen / "killed.xlsx")), town_env,
+                      writing_in(chosen))
+        kill_half_way(main_py(*at_town, "backup", "--out", str(stick / "killed-backup.zip")), town_env,
+                      writing_in(stick))
+        assert not [p for p in stick.iterdir() if "killed-backup" in p.name]  # no half backup left on the stick
+        kill_half_way(main_py("--data-dir", str(county_dir), "import", str(stick / "second.zip")),
+                      {**env, "PETITION_DESK_HOME": str(county_dir)}, stage("导入事件"))
 
     # The folder the handler chose holds the files asked for in clear, and nothing of the killed ledger.
     asked = [chosen / "受理告知书.pdf", chosen / "办理情况表.pdf", chosen / "台账.xlsx"]

@@ -12,7 +12,7 @@ import pytest
 from app.demo import DEMO_PASSWORD, DEMO_USER
 
 from .cli_support import cli_station, login_env, run
-from .conftest import VALID_ID, login, raw_connection
+from .conftest import VALID_ID, login, own_seq, raw_connection
 
 
 @pytest.fixture
@@ -92,7 +92,7 @@ def test_list_filters_and_checklist(station: Path, capsys: pytest.CaptureFixture
 def test_verify_exit_codes(station: Path, capsys: pytest.CaptureFixture[str]) -> None:
     register(capsys, station)
     code, out, _ = run(capsys, station, "verify")
-    assert code == 0 and "校验通过：1 个事件，1 件案件" in out
+    assert code == 0 and f"校验通过：{own_seq(1)} 个事件，1 件案件" in out
     conn = raw_connection(station)
     conn.execute("DROP TRIGGER events_append_only_update")
     conn.execute("UPDATE events SET actor = '冒名' WHERE seq = 1")

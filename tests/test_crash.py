@@ -47,7 +47,7 @@ def run_child(folder: Path, mode: str) -> subprocess.Popen[str]:
 def check_whole(folder: Path) -> Desk:
     desk = login(folder)
     assert verify(desk.conn, desk.limits).ok
-    registered = desk.conn.execute("SELECT count(DISTINCT case_id) FROM events").fetchone()[0]
+    registered = desk.conn.execute("SELECT count(DISTINCT case_id) FROM events WHERE case_id != ''").fetchone()[0]
     assert desk.conn.execute("SELECT count(*) FROM cases").fetchone()[0] == registered
     return desk
 
@@ -56,7 +56,7 @@ def test_killed_between_writing_the_event_and_its_projection(tmp_path: Path) -> 
     with run_child(tmp_path, "inside") as child:
         assert child.wait(timeout=60) == -signal.SIGKILL
     desk = check_whole(tmp_path)
-    assert desk.conn.execute("SELECT count(*) FROM events").fetchone()[0] == 0
+    assert desk.conn.execute("SELECT count(*) FROM events WHERE case_id != ''").fetchone()[0] == 0
     desk.close()
     from tests.conftest import login, make_draft
 

@@ -187,3 +187,12 @@ def test_the_demo_is_made_whole_in_its_process_and_opened(qtbot, tmp_path: Path)
     assert dialog.desk.conn.execute("SELECT count(*) FROM cases").fetchone()[0] == 40
     assert sorted(p.name for p in tmp_path.iterdir()) == ["station-demo"]  # no working mark left
     dialog.desk.close()
+
+
+def test_cancelling_before_the_process_has_started_runs_nothing(qtbot, desk: Desk, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    target = tmp_path / "台账.xlsx"
+    job = ProcessJob(long_jobs.ledger, target, ledger.LedgerFilter(), False, "正在写入台账…")
+    runner = run_job(desk, "导出台账", job, parent=None)
+    with qtbot.waitSignal(runner.cancelled, timeout=60000):
+        runner.cancel()  # at once: the process is still being started
+    assert not target.exists() and list(tmp_path.iterdir()) == [desk.data_dir]

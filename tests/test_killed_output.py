@@ -4,12 +4,7 @@ Windows) the next start removes it. Each time every byte of the folder is search
 
 from __future__ import annotations
 
-import os
-import signal
-import subprocess
 import sys
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -20,11 +15,11 @@ from app.store.private import OUTPUT_PREFIX
 from tests.byte_search import search
 from tests.cli_support import login_env
 from tests.conftest import login, make_draft, new_station
+from tests.kill_support import kill_half_way, writing_in
 
 pytestmark = pytest.mark.skipif(not Path("/proc/self/fd").exists(), reason="SIGKILL and /proc: Linux")
 
 NAME, ID_NUMBER, PHONE = "欧阳觅踪", "11010519491231002X", "13987650123"
-ROOT = Path(__file__).resolve().parent.parent
 # The ledger command, in a child process; ``named`` makes it write as where files cannot be made without a name.
 CHILD = ("import sys\n"
          "from app.store import files\n"
@@ -48,43 +43,18 @@ def station(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[str]]:
     return folder, [person.name, person.id_number]
 
 
-def _writing_in(chosen: Path, pid: int) -> bool:
-    """The child has a file in ``chosen`` open with bytes in it: one without a name (its /proc link ends in
-    "(deleted)") or a hidden one of ours."""
-    for fd in Path(f"/proc/{pid}/fd").iterdir():
-        try:
-            target = os.readlink(fd)
-            if target.startswith(str(chosen)) and os.stat(fd).st_size > 64 * 1024:
-                return True
-        except OSError:
-            continue  # closed meanwhile
-    return False
-
-
-def _kill_while_saving(station: Path, chosen: Path, how: str, when: Callable[[Path, int], bool]) -> None:
-    """Save the station's ledger into ``chosen`` in a child process, SIGKILLed as soon as ``when`` says."""
-    argv = [sys.executable, "-c", CHILD, how, "--data-dir", str(station), "ledger", "--full-id", "--out",
-            str(chosen / "台账.xlsx")]
-    child = subprocess.Popen(argv, cwd=ROOT, env=login_env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 120
-    try:
-        while child.poll() is None and time.monotonic() < deadline:
-            if when(chosen, child.pid):
-                child.send_signal(signal.SIGKILL)
-                break
-            time.sleep(0.001)
-        child.wait(timeout=30)
-    finally:
-        if child.poll() is None:
-            child.kill()
-    assert child.returncode == -signal.SIGKILL, f"the ledger ended ({child.returncode}) before it was killed"
+def _kill_while_saving(station: Path, chosen: Path, how: str) -> None:
+    """Save the station's ledger into ``chosen`` in a child process, SIGKILLed once the unfinished file there has
+    64 KB in it (the first rows)."""
+    kill_half_way([sys.executable, "-c", CHILD, how, "--data-dir", str(station), "ledger", "--full-id", "--out",
+                   str(chosen / "台账.xlsx")], login_env(), writing_in(chosen, at_least=64 * 1024), seconds=120)
 
 
 def test_a_ledger_killed_while_saved_leaves_no_file_in_the_chosen_folder(station: tuple[Path, list[str]],
                                                                           tmp_path: Path) -> None:
     chosen = tmp_path / "chosen"
     chosen.mkdir()
-    _kill_while_saving(station[0], chosen, "unnamed", _writing_in)
+    _kill_while_saving(station[0], chosen, "unnamed")
     assert list(chosen.iterdir()) == []  # the file had no name: it went with the program
 
 
@@ -93,7 +63,7 @@ def test_a_ledger_killed_while_saved_where_files_need_a_name_is_removed_at_the_n
     folder, first_row = station
     chosen = tmp_path / "stick"
     chosen.mkdir()
-    _kill_while_saving(folder, chosen, "named", _writing_in)
+    _kill_while_saving(folder, chosen, "named")
     left = list(chosen.iterdir())
     assert [p.name.startswith(OUTPUT_PREFIX) and p.suffix == ".part" for p in left] == [True]
     assert NAME not in left[0].name

@@ -13,13 +13,14 @@ from hypothesis import strategies as st
 from app.models.events import Event, sealed
 from app.ops import sync_transfer as transfer
 from app.ops.desk import Desk
+from app.ops.station_setup import SETUP_EVENTS
 from app.store import eventlog, signatures
 from app.store.db import transaction
 from app.store.integrity import verify
 from app.sync import keys
 from app.sync.workbook import CELL_MAX, MAX_CONTINUATION, read_events, write_workbook
-from tests.conftest import FakeNow
-from tests.sync_helpers import Row, new_case, station_tree
+from tests.conftest import FakeNow, reopen
+from tests.sync_helpers import Row, as_earlier_version, new_case, station_tree
 
 TOWN, COUNTY = "331002001", "331002"
 OLD_CLOCK = "001764547200000.00000"  # 2025-12-01, before input was bounded
@@ -92,13 +93,16 @@ def test_an_old_event_with_a_control_character_and_a_huge_payload_exports_and_ve
         tmp_path: Path, now: FakeNow) -> None:
     with station_tree(tmp_path, now, ("331000", COUNTY, TOWN)) as tree:
         town, county = tree[TOWN], tree[COUNTY]
+        as_earlier_version(town)  # the events below were written before its upgrade
         request = "东岙村道路破损_x0041_" * 90_000  # 1.5 M characters: 46 cells, two rows
         ids = _forge_old_events(town, new_case(town), request)
+        town.close()
+        tree[TOWN] = town = reopen(town)  # this version's first login: the upgrade mark after them
         assert verify(town.conn, town.limits, town.blobs, own_public=town.public_key()).ok
         path = tmp_path / "up.zip"
         transfer.export_bundle(town, COUNTY, path)
         result = transfer.import_bundle(county, path)
-        assert result.report.new_events == 3
+        assert result.report.new_events == 3 + SETUP_EVENTS
         assert _stored(county, ids) == _stored(town, ids)
         assert county.case(f"{TOWN}-2025-00001").request_summary == request
         report = verify(county.conn, county.limits, county.blobs, own_public=county.public_key())

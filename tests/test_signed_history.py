@@ -16,10 +16,11 @@ from app.models.errors import DomainError
 from app.models.events import Event
 from app.ops import sync_transfer as transfer
 from app.ops.desk import Desk
+from app.ops.station_setup import SETUP_EVENTS
 from app.store import eventlog
 from app.store.integrity import verify
 from app.store.signatures import Checkpoint
-from tests.conftest import FakeNow, make_draft
+from tests.conftest import FakeNow, make_draft, own_seq
 from tests.sync_helpers import STATIONS, import_refused, new_case, resign, send, station_tree
 
 OTHER_ID = "33020319850715001X"
@@ -83,45 +84,45 @@ def test_an_untouched_store_verifies_with_one_checkpoint_per_operation(desk: Des
     busy(desk)
     assert verify(desk.conn, desk.limits, desk.blobs, own_public=desk.public_key()).ok
     signed = [r[0] for r in desk.conn.execute("SELECT seq FROM checkpoints WHERE origin = 'TZ01' ORDER BY seq")]
-    assert signed == [1, 2, 3, 4, 5, 6]
+    assert signed == [SETUP_EVENTS, *(own_seq(n) for n in range(1, 7))]  # the set-up's, then one per operation
 
 
 @pytest.mark.parametrize("change", [other_id_number, other_actor], ids=["id-number", "registering-actor"])
 def test_a_rewritten_and_rehashed_event_is_named_by_verify(desk: Desk, change: Change,
                                                            capsys: pytest.CaptureFixture[str]) -> None:
     busy(desk)
-    rewrite(desk, "TZ01:2", change)
+    rewrite(desk, f"TZ01:{own_seq(2)}", change)
     assert eventlog.check_chains(desk.conn) is None  # the chain itself holds: only the signature shows it
-    assert "事件 TZ01:2：内容与来源站点 TZ01 签名时不同" in problem(desk)
+    assert f"事件 TZ01:{own_seq(2)}：内容与来源站点 TZ01 签名时不同" in problem(desk)
     folder = desk.data_dir
     desk.close()
     assert main(["--data-dir", str(folder), "verify"]) == 1
-    assert "事件 TZ01:2：内容与来源站点 TZ01 签名时不同" in capsys.readouterr().err
+    assert f"事件 TZ01:{own_seq(2)}：内容与来源站点 TZ01 签名时不同" in capsys.readouterr().err
 
 
 def test_deleting_the_checkpoints_too_is_caught(desk: Desk) -> None:
     busy(desk)
-    rewrite(desk, "TZ01:1", other_id_number)
+    rewrite(desk, f"TZ01:{own_seq(1)}", other_id_number)
     desk.conn.execute("DELETE FROM checkpoints")
     assert "没有来源站点 TZ01 签名的检查点" in problem(desk)
 
 
 def test_a_forged_checkpoint_is_caught(desk: Desk) -> None:
     busy(desk)
-    rewrite(desk, "TZ01:6", other_actor)
+    rewrite(desk, f"TZ01:{own_seq(6)}", other_actor)
     drop_triggers(desk)
-    head = desk.conn.execute("SELECT hash FROM events WHERE id = 'TZ01:6'").fetchone()[0]
-    desk.conn.execute("UPDATE checkpoints SET hash = ? WHERE seq = 6", (head,))
-    assert "TZ01:6" in problem(desk) and "签名不正确" in problem(desk)
+    head = desk.conn.execute("SELECT hash FROM events WHERE id = ?", (f"TZ01:{own_seq(6)}",)).fetchone()[0]
+    desk.conn.execute("UPDATE checkpoints SET hash = ? WHERE seq = ?", (head, own_seq(6)))
+    assert f"TZ01:{own_seq(6)}" in problem(desk) and "签名不正确" in problem(desk)
 
 
 def test_the_next_operation_refuses_to_sign_over_a_rewritten_history(desk: Desk) -> None:
     ids = busy(desk)
-    rewrite(desk, "TZ01:1", other_id_number)
+    rewrite(desk, f"TZ01:{own_seq(1)}", other_id_number)
     with pytest.raises(DomainError, match="与签名不符"):
         desk.record(ids[2], "dispatch", {"units": ["镇城建办"]})
-    assert desk.conn.execute("SELECT max(seq) FROM events").fetchone()[0] == 6  # nothing written
-    assert "事件 TZ01:1" in problem(desk)
+    assert desk.conn.execute("SELECT max(seq) FROM events").fetchone()[0] == own_seq(6)  # nothing written
+    assert f"事件 TZ01:{own_seq(1)}" in problem(desk)
 
 
 def test_the_county_holding_a_copy_names_the_rewritten_event(tmp_path: Path, now: FakeNow) -> None:
@@ -130,24 +131,24 @@ def test_the_county_holding_a_copy_names_the_rewritten_event(tmp_path: Path, now
         busy(town)
         send(town, county, tmp_path / "up.zip")
         assert verify(county.conn, county.limits, county.blobs, own_public=county.public_key()).ok
-        rewrite(county, f"{TOWN}:1", other_id_number)
-        assert f"事件 {TOWN}:1：内容与来源站点 {TOWN} 签名时不同" in problem(county)
+        rewrite(county, f"{TOWN}:{own_seq(1)}", other_id_number)
+        assert f"事件 {TOWN}:{own_seq(1)}：内容与来源站点 {TOWN} 签名时不同" in problem(county)
         # The same rewrite at the township is caught there, and the county's copy refuses its next file.
-        rewrite(town, f"{TOWN}:1", other_id_number)
-        assert f"事件 {TOWN}:1" in problem(town)
+        rewrite(town, f"{TOWN}:{own_seq(1)}", other_id_number)
+        assert f"事件 {TOWN}:{own_seq(1)}" in problem(town)
         path = tmp_path / "again.zip"
         transfer.export_bundle(town, COUNTY, path)
-        assert f"{TOWN}:1" in import_refused(county, path)
+        assert f"{TOWN}:{own_seq(1)}" in import_refused(county, path)
 
 
 def test_a_bundle_carrying_a_rewritten_event_is_refused(tmp_path: Path, now: FakeNow) -> None:
     with station_tree(tmp_path, now, (CITY, COUNTY, TOWN)) as desks:
         town, county = desks[TOWN], desks[COUNTY]
         busy(town)
-        rewrite(town, f"{TOWN}:2", other_actor)
+        rewrite(town, f"{TOWN}:{own_seq(2)}", other_actor)
         path = tmp_path / "up.zip"
         transfer.export_bundle(town, COUNTY, path)
-        assert f"事件 {TOWN}:2：内容与来源站点 {TOWN} 签名时不同" in import_refused(county, path)
+        assert f"事件 {TOWN}:{own_seq(2)}：内容与来源站点 {TOWN} 签名时不同" in import_refused(county, path)
         # Without its checkpoints the file proves nothing, even re-signed with the township's real key.
         bare = tmp_path / "bare.zip"
         resign(path, bare, town, drop=("checkpoints.jsonl",))

@@ -16,7 +16,7 @@ from app.store.db import DB_NAME, SchemaTooNew, open_database
 from app.store.integrity import verify
 from app.store.queries import CaseFilter, case_numbers, earlier_cases
 
-from .conftest import FakeNow, make_draft, new_station, reopen
+from .conftest import FakeNow, make_draft, new_station, own_seq, reopen
 
 
 def sha(path: Path) -> str:
@@ -79,9 +79,10 @@ def test_verify_names_the_first_tampered_event(desk: Desk) -> None:
     desk.record(case_id, "dispatch", {"units": ["镇农办"]})
     assert verify(desk.conn, desk.limits, desk.blobs).ok
     desk.conn.execute("DROP TRIGGER events_append_only_update")
-    desk.conn.execute("UPDATE events SET payload = replace(payload, '镇农办', '县农业局') WHERE id = 'TZ01:2'")
+    dispatch = f"TZ01:{own_seq(2)}"
+    desk.conn.execute("UPDATE events SET payload = replace(payload, '镇农办', '县农业局') WHERE id = ?", (dispatch,))
     report = verify(desk.conn, desk.limits, desk.blobs)
-    assert not report.ok and "TZ01:2" in (report.problem or "")
+    assert not report.ok and dispatch in (report.problem or "")
 
 
 def test_verify_catches_a_projection_edited_behind_the_log(desk: Desk) -> None:
@@ -90,7 +91,7 @@ def test_verify_catches_a_projection_edited_behind_the_log(desk: Desk) -> None:
     desk.conn.execute("UPDATE cases SET status = 'closed' WHERE case_id = ?", (second,))
     report = verify(desk.conn, desk.limits, desk.blobs)
     assert report.problem == (f"案件 {second} 在数据表 cases 中与事件记录重建的结果不一致（投影被改动或损坏），"
-                              "其最近的事件为 TZ01:2")
+                              f"其最近的事件为 TZ01:{own_seq(2)}")
 
 
 def test_verify_catches_an_event_removed_from_the_middle_or_the_end(desk: Desk) -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -16,12 +16,14 @@ from app.models.errors import DomainError
 from app.ops import supervision
 from app.ops import sync_transfer as transfer
 from app.ops.desk import Desk
+from app.ops.station_setup import SETUP_EVENTS, SETUP_KINDS
 from app.store.db import transaction
 from app.sync.authority import LIMITS_FROM
-from tests.conftest import FakeNow, make_draft
+from tests.conftest import FakeNow, make_draft, own_seq, reopen
 from tests.sync_helpers import (
     STATIONS,
     Row,
+    as_earlier_version,
     bundle_events,
     import_refused,
     new_case,
@@ -50,8 +52,14 @@ def _with_payload(row: Row, payload: dict[str, Any], **changes: object) -> Row:
     return sealed_row(row, payload=text, **changes)
 
 
+# The set-up events of the sender a file made by ``_up`` carries first, by file: ``_forge`` keeps them.
+_SET_UP: dict[Path, list[Row]] = {}
+
+
 def _forge(good: Path, target: Path, signer: Desk, events: list[Row]) -> None:
-    """The file again with ``events``, their checkpoints and the file signed with the sender's real key."""
+    """The file again with ``events`` (after the sender's set-up events it carried), their checkpoints and the
+    file signed with the sender's real key."""
+    events = [*_SET_UP.get(good, []), *events]
     resign(good, target, signer, events=events, replace=vouched(events, signer))
 
 
@@ -59,7 +67,9 @@ def _up(desk: Desk, tmp_path: Path, name: str = "good.zip") -> tuple[Path, list[
     station = desk.require_station()
     parent = {code: parent for code, _n, _l, parent in TREE}[station.code]
     path = transfer.export_bundle(desk, str(parent), tmp_path / name).path
-    return path, sorted(bundle_events(path), key=lambda r: r[3])
+    rows = sorted(bundle_events(path), key=lambda r: r[3])
+    _SET_UP[path] = rows[:SETUP_EVENTS] if [r[7] for r in rows[:SETUP_EVENTS]] == SETUP_KINDS else []
+    return path, rows[len(_SET_UP[path]):]
 
 
 # ----- whose case -----------------------------------------------------------------------------------------------
@@ -80,7 +90,7 @@ def test_a_township_cannot_change_a_case_that_is_not_its_own(tree: dict[str, Des
     forged = sealed_row(edit, case_id=victim)
     _forge(good, tmp_path / "bad.zip", sibling, [*rows[:-1], forged])
     message = import_refused(county, tmp_path / "bad.zip")
-    assert message == (f"事件 331002002:2（修改信息）：案件 {victim} 由站点 {victim.split('-')[0]} 登记，"
+    assert message == (f"事件 331002002:{own_seq(2)}（修改信息）：案件 {victim} 由站点 {victim.split('-')[0]} 登记，"
                        "站点 331002002 既不是登记站点或其上级，也不是案件派发到的站点，无权在这件案件上记录，"
                        "整个同步包不予导入")
     assert county.conn.execute("SELECT count(*) FROM events WHERE origin = '331002002'").fetchone()[0] == 0
@@ -93,7 +103,7 @@ def test_a_station_may_not_register_under_another_stations_numbers(tree: dict[st
     forged = sealed_row(rows[0], case_id="331002001-2026-00001")
     _forge(good, tmp_path / "bad.zip", sibling, [forged])
     assert import_refused(county, tmp_path / "bad.zip") == (
-        "事件 331002002:1：站点 331002002 不能登记编号属于站点 331002001 的案件 331002001-2026-00001，"
+        f"事件 331002002:{own_seq(1)}：站点 331002002 不能登记编号属于站点 331002001 的案件 331002001-2026-00001，"
         "整个同步包不予导入")
 
 
@@ -151,9 +161,10 @@ def test_acknowledgements_of_events_held_but_not_yet_sent_are_refused(tree: dict
     send(county, town, tmp_path / "2.zip")
     supervision.supervise(county, case_id, "2026-03-25", "请再次核实")
     good, _rows = _up(town, tmp_path)
-    resign(good, tmp_path / "bad.zip", town, manifest={"acks": {"331002001": 1, "331002": 2}})
+    resign(good, tmp_path / "bad.zip", town, manifest={"acks": {"331002001": own_seq(1), "331002": own_seq(2)}})
     assert import_refused(county, tmp_path / "bad.zip") == (
-        "同步包声称站点 331002001 已收到站点 331002 的第 2 号事件，而本站发给它的只到第 1 号：确认的不能多于"
+        f"同步包声称站点 331002001 已收到站点 331002 的第 {own_seq(2)} 号事件，而本站发给它的只到第 {own_seq(1)} 号："
+        "确认的不能多于"
         "本站实际发出的，整个同步包不予导入（否则本站此后将不再发送这些事件）")
     transfer.import_bundle(county, good)  # the file as the township made it acknowledges the first order only
     down = transfer.export_bundle(county, "331002001", tmp_path / "down.zip")
@@ -177,15 +188,15 @@ def test_after_a_file_written_before_the_log_kept_what_it_told_what_is_held_boun
     transfer.import_bundle(town, down.path)
     supervision.supervise(county, case_id, "2026-03-25", "请再次核实")
     good, _rows = _up(town, tmp_path)
-    resign(good, tmp_path / "held.zip", town, manifest={"acks": {"331002001": 1, "331002": 2}})
+    resign(good, tmp_path / "held.zip", town, manifest={"acks": {"331002001": own_seq(1), "331002": own_seq(2)}})
     transfer.import_bundle(county, tmp_path / "held.zip")
     supervision.supervise(county, case_id, "2026-03-28", "请第三次核实")
     transfer.export_bundle(county, "331002001", tmp_path / "3.zip")  # tells the township up to 3
     supervision.supervise(county, case_id, "2026-03-29", "请第四次核实")
     town.edit(case_id, "village", "前王村")
     good, _rows = _up(town, tmp_path, "again.zip")
-    resign(good, tmp_path / "bad.zip", town, manifest={"acks": {"331002001": 2, "331002": 4}})
-    assert "而本站发给它的只到第 3 号" in import_refused(county, tmp_path / "bad.zip")
+    resign(good, tmp_path / "bad.zip", town, manifest={"acks": {"331002001": own_seq(2), "331002": own_seq(4)}})
+    assert f"而本站发给它的只到第 {own_seq(3)} 号" in import_refused(county, tmp_path / "bad.zip")
 
 
 def test_coverage_beyond_the_events_carried_is_refused(tree: dict[str, Desk], tmp_path: Path) -> None:
@@ -194,7 +205,8 @@ def test_coverage_beyond_the_events_carried_is_refused(tree: dict[str, Desk], tm
     good, _rows = _up(town, tmp_path)
     resign(good, tmp_path / "bad.zip", town, manifest={"coverage": {"331002001": [0, 10**9]}})
     assert import_refused(county, tmp_path / "bad.zip") == (
-        f"同步包声称完整携带站点 331002001 第 1 至 {10**9} 号事件，实际缺少 {10**9 - 1} 个，整个同步包不予导入")
+        f"同步包声称完整携带站点 331002001 第 1 至 {10**9} 号事件，实际缺少 {10**9 - own_seq(1)} 个，"
+        "整个同步包不予导入")
 
 
 def test_a_parent_may_not_claim_to_carry_more_than_it_holds(tree: dict[str, Desk], tmp_path: Path) -> None:
@@ -223,7 +235,7 @@ def test_an_event_of_the_wrong_shape_is_refused_not_crashed_on(tree: dict[str, D
     new_case(town)
     good, rows = _up(town, tmp_path)
     _forge(good, tmp_path / "bad.zip", town, [_with_payload(rows[0], change(_payload(rows[0])))])
-    assert import_refused(county, tmp_path / "bad.zip") == f"事件 331002001:1：{says}，整个同步包不予导入"
+    assert import_refused(county, tmp_path / "bad.zip") == f"事件 331002001:{own_seq(1)}：{says}，整个同步包不予导入"
 
 
 def test_an_unknown_kind_of_event_is_refused(tree: dict[str, Desk], tmp_path: Path) -> None:
@@ -232,15 +244,17 @@ def test_an_unknown_kind_of_event_is_refused(tree: dict[str, Desk], tmp_path: Pa
     good, rows = _up(town, tmp_path)
     _forge(good, tmp_path / "bad.zip", town, [sealed_row(rows[0], kind="frobnicate")])
     assert import_refused(county, tmp_path / "bad.zip") == (
-        "事件 331002001:1：“frobnicate”的内容不符合要求：未知的事件类别：frobnicate，整个同步包不予导入")
+        f"事件 331002001:{own_seq(1)}：“frobnicate”的内容不符合要求：未知的事件类别：frobnicate，整个同步包不予导入")
 
 
 def test_limits_bind_new_events_and_an_older_event_still_travels(tmp_path: Path) -> None:
     """Past the day the limits came in, a 6,000-character request is refused at the border; an event made
-    before (here: forged with an earlier clock, as an old store holds it) is checked for its structure only."""
+    before (here: forged with an earlier clock, as a store of an earlier version holds it, before its upgrade mark)
+    is checked for its structure only."""
     now = FakeNow(datetime(LIMITS_FROM.year, LIMITS_FROM.month, LIMITS_FROM.day + 3, 9))
     with station_tree(tmp_path, now, ("331000", "331002", "331002001")) as tree:
         town, county = tree["331002001"], tree["331002"]
+        as_earlier_version(town)
         new_case(town)
         good, rows = _up(town, tmp_path)
         long = {**_payload(rows[0]), "request_summary": "诉" * 6000}
@@ -259,10 +273,12 @@ def test_limits_bind_new_events_and_an_older_event_still_travels(tmp_path: Path)
 def test_an_event_back_dated_past_the_cut_over_is_held_to_the_limits(tmp_path: Path) -> None:
     """The township has sent the county an event dated after the limits came in; its next event bears a date
     before them (its clock set back, or the file written by hand and signed with its real key) and carries a
-    6,000-character request: refused, because in its station's chain it comes after the cut-over."""
+    6,000-character request: refused, because in its station's chain it comes after the cut-over. (A station of an
+    earlier version, not yet upgraded: no upgrade mark in its chain.)"""
     now = FakeNow(datetime(LIMITS_FROM.year, LIMITS_FROM.month, LIMITS_FROM.day + 3, 9))
     with station_tree(tmp_path, now, ("331000", "331002", "331002001")) as tree:
         town, county = tree["331002001"], tree["331002"]
+        as_earlier_version(town)
         case_id = new_case(town)
         send(town, county, tmp_path / "1.zip")
         town.edit(case_id, "village", "前王村")
@@ -277,6 +293,36 @@ def test_an_event_back_dated_past_the_cut_over_is_held_to_the_limits(tmp_path: P
         assert county.case(case_id).request_summary != "诉" * 6000
 
 
+def test_after_its_upgrade_a_station_cannot_back_date_its_first_file(tmp_path: Path) -> None:
+    """The gap the upgrade mark closes: a township of an earlier version recorded (and sent) nothing dated after
+    the limits came in. Upgraded — its first login with this version writes the mark into its chain — it writes
+    its next file by hand, every date before the cut-over, with a 6,000-character request, and signs it with its
+    real key: refused, because in its chain the event comes after the mark. The file as made is taken, and its
+    events from before the upgrade travel as they are."""
+    now = FakeNow(LIMITS_FROM - timedelta(days=20))
+    with station_tree(tmp_path, now, ("331000", "331002", "331002001")) as tree:
+        town, county = tree["331002001"], tree["331002"]
+        as_earlier_version(town)
+        case_id = new_case(town)
+        town.close()
+        tree["331002001"] = town = reopen(town)  # this version's first login: the mark
+        now.current = LIMITS_FROM + timedelta(days=3)
+        town.edit(case_id, "village", "前王村")
+        good = transfer.export_bundle(town, "331002", tmp_path / "good.zip").path
+        rows = sorted(bundle_events(good), key=lambda r: r[3])
+        assert [r[7] for r in rows] == ["register", "upgrade", "account", "edit"]
+        payload = {**_payload(rows[-1]), "field": "request_summary", "value": "诉" * 6000}
+        back_dated = _with_payload(rows[-1], payload, hlc="001764547200000.00000")  # 2025-12-01
+        events = [*rows[:-1], back_dated]
+        resign(good, tmp_path / "bad.zip", town, events=events, replace=vouched(events, town))
+        assert import_refused(county, tmp_path / "bad.zip") == (
+            "事件 331002001:4：“修改信息”的内容不符合要求：“诉求”过长（6000 字，最多 5000 字）。该事件写的时间早于"
+            "输入限制生效之日（2026-12-01），但站点 331002001 在它之前已升级到启用输入限制的版本（升级标记为第 2 号"
+            "事件），它是新录入的内容（时间被调回过），整个同步包不予导入")
+        transfer.import_bundle(county, good)
+        assert county.case(case_id).village == "前王村" and county.case(case_id).request_summary != "诉" * 6000
+
+
 # ----- clocks ---------------------------------------------------------------------------------------------------
 def test_a_file_from_a_laptop_forty_days_fast_is_refused_and_drags_no_clock(tree: dict[str, Desk], tmp_path: Path,
                                                                             now: FakeNow) -> None:
@@ -286,7 +332,8 @@ def test_a_file_from_a_laptop_forty_days_fast_is_refused_and_drags_no_clock(tree
     path = transfer.export_bundle(town, "331002", tmp_path / "fast.zip").path
     now.advance(days=-40)  # the county's clock is right
     message = import_refused(county, path)
-    assert message.startswith("事件 331002001:1 的时间（2026-04-11 09:00）比本机时钟（2026-03-02 09:00）快一天以上")
+    assert message.startswith(
+        f"事件 331002001:{own_seq(1)} 的时间（2026-04-11 09:00）比本机时钟（2026-03-02 09:00）快一天以上")
     assert "站点 331002001 的电脑时间不准" in message
     assert county.case(new_case(county, "本级")).registered_at.startswith("2026-03-02")
     # Within a day is ordinary skew between two computers.

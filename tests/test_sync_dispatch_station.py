@@ -9,6 +9,7 @@ import json
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -16,9 +17,10 @@ from app.ops import supervision
 from app.ops import sync_transfer as transfer
 from app.ops.bulk import register_many
 from app.ops.desk import Desk
+from app.ops.station_setup import SETUP_EVENTS
 from app.views.step_dialogs import StepDialog
 from tests.cli_support import run
-from tests.conftest import FakeNow, make_draft
+from tests.conftest import FakeNow, make_draft, own_seq
 from tests.sync_helpers import (
     Row,
     bundle_events,
@@ -112,8 +114,8 @@ def test_a_township_the_case_was_not_dispatched_to_is_refused(tree: dict[str, De
     resign(good, tmp_path / "bad.zip", sibling, events=[*rows[:-1], forged], replace=vouched([*rows[:-1], forged],
                                                                                             sibling))
     assert import_refused(county, tmp_path / "bad.zip") == (
-        f"事件 {SIBLING}:2（派发）：案件 {case_id} 由站点 {COUNTY} 登记，站点 {SIBLING} 既不是登记站点或其上级，"
-        "也不是案件派发到的站点，无权在这件案件上记录，整个同步包不予导入")
+        f"事件 {SIBLING}:{own_seq(2)}（派发）：案件 {case_id} 由站点 {COUNTY} 登记，"
+        f"站点 {SIBLING} 既不是登记站点或其上级，也不是案件派发到的站点，无权在这件案件上记录，整个同步包不予导入")
     # Down: the county's file to the township, re-addressed and signed by the county, given to the sibling.
     down = transfer.export_bundle(county, SIBLING, tmp_path / "sib.zip")
     case_rows = bundle_events(tmp_path / "down.zip")
@@ -171,27 +173,72 @@ def test_cases_registered_in_one_batch_reach_the_station_they_are_dispatched_to(
     assert all(town.case(c).status == "dispatched" for c in (first, second))
 
 
-def test_a_station_cannot_dispatch_a_case_to_itself(tree: dict[str, Desk], tmp_path: Path, now: FakeNow) -> None:
-    """A township writes, into a file of its own, a dispatch of the county's case naming itself: refused (only a
-    station that may write on the case gives that right), and so is a step after it."""
-    sibling, county = tree[SIBLING], tree[COUNTY]
-    case_id = _county_case(tree, tmp_path, now)
+def _self_dispatch(sibling: Desk, case_id: str, tmp_path: Path) -> tuple[Path, list[Row], list[Row]]:
+    """The sibling township's file up, and its events as a township naming itself would write them: its set-up
+    and its own case's registration kept, then a dispatch of ``case_id`` naming itself and a step on it (chained
+    again as its own history)."""
     own = sibling.register_case(make_draft(name="孙七"))
     sibling.record(own, "dispatch", {"units": ["下陈街道农业办"], "stations": []})
     sibling.record(own, "accept", {})
     good = transfer.export_bundle(sibling, COUNTY, tmp_path / "good.zip").path
     rows: list[Row] = sorted(bundle_events(good), key=lambda r: r[3])
+    kept = SETUP_EVENTS + 1
     forged: list[Row] = []
-    previous = rows[0][10]
-    for row in rows[1:]:  # chained again, as the township's own history
+    previous = rows[kept - 1][10]
+    for row in rows[kept:]:
         payload = {**json.loads(row[8]), "seen": {COUNTY: 10}}
         if row[7] == "dispatch":
             payload["stations"] = [SIBLING]
         text = json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
         forged.append(sealed_row(row, case_id=case_id, payload=text, prev_hash=previous))
         previous = forged[-1][10]
-    events = [rows[0], *forged]
+    return good, rows[:kept], forged
+
+
+def test_a_station_cannot_dispatch_a_case_to_itself(tree: dict[str, Desk], tmp_path: Path, now: FakeNow) -> None:
+    """A township writes, into a file of its own, a dispatch of the county's case naming itself: refused (only a
+    station that may write on the case gives that right), and so is a step after it."""
+    sibling, county = tree[SIBLING], tree[COUNTY]
+    case_id = _county_case(tree, tmp_path, now)
+    good, kept, forged = _self_dispatch(sibling, case_id, tmp_path)
+    events = [*kept, *forged]
     resign(good, tmp_path / "bad.zip", sibling, events=events, replace=vouched(events, sibling))
     assert import_refused(county, tmp_path / "bad.zip") == (
-        f"事件 {SIBLING}:2（派发）：案件 {case_id} 由站点 {COUNTY} 登记，站点 {SIBLING} 既不是登记站点或其上级，"
-        "也不是案件派发到的站点，无权在这件案件上记录，整个同步包不予导入")
+        f"事件 {SIBLING}:{own_seq(2)}（派发）：案件 {case_id} 由站点 {COUNTY} 登记，"
+        f"站点 {SIBLING} 既不是登记站点或其上级，也不是案件派发到的站点，无权在这件案件上记录，整个同步包不予导入")
+
+
+def test_a_dispatch_an_earlier_version_accepted_gives_no_right_the_rule_would_not(
+        tree: dict[str, Desk], tmp_path: Path, now: FakeNow, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A store upgraded from an earlier version holds what that version accepted: here the sibling township's
+    dispatch of the county's case naming itself (an earlier version let a station name itself). The whose-case
+    rule judges every later event on the case by the dispatches held, those from before included, with today's
+    rule: the sibling's next step on the case, in a file signed with its real key, is refused; the township the
+    county itself dispatched the case to (before the upgrade too) still records on it."""
+    town, sibling, county = tree[TOWN], tree[SIBLING], tree[COUNTY]
+    case_id = _county_case(tree, tmp_path, now)
+    county.record(case_id, "dispatch", {"units": ["新河镇人民政府"], "stations": [TOWN]})
+    send(county, town, tmp_path / "down.zip")
+    good, kept, forged = _self_dispatch(sibling, case_id, tmp_path)
+    accepted = [*kept, forged[0]]
+    resign(good, tmp_path / "old.zip", sibling, events=accepted, replace=vouched(accepted, sibling),
+           manifest={"coverage": {SIBLING: [0, len(accepted)]}})
+
+    def any_dispatch_counted(conn: Any, case: str, _tree: Any, more: Any = None) -> set[str]:
+        held = conn.execute("SELECT payload FROM events WHERE case_id = ? AND kind = 'dispatch'", (case,))
+        return {str(s) for (p,) in held for s in json.loads(p).get("stations", [])} | \
+            {str(s) for _origin, stations in (more or []) for s in stations}
+
+    with monkeypatch.context() as old:  # the earlier version's rule: any dispatch held counted
+        old.setattr("app.sync.authority.held_dispatches", any_dispatch_counted)
+        transfer.import_bundle(county, tmp_path / "old.zip")
+    assert SIBLING in {s for e in county.events(case_id) if e.kind == "dispatch" for s in e.payload["stations"]}
+    later = [*accepted, forged[1]]
+    resign(good, tmp_path / "later.zip", sibling, events=later, replace=vouched(later, sibling))
+    assert import_refused(county, tmp_path / "later.zip") == (
+        f"事件 {SIBLING}:{own_seq(3)}（受理）：案件 {case_id} 由站点 {COUNTY} 登记，"
+        f"站点 {SIBLING} 既不是登记站点或其上级，也不是案件派发到的站点，无权在这件案件上记录，整个同步包不予导入")
+    now.advance(minutes=1)
+    town.record(case_id, "accept", {"unit": "新河镇人民政府"})
+    assert send(town, county, tmp_path / "up.zip").report.new_events == own_seq(1)  # its set-up, then the step
+    assert county.case(case_id).steps[-1].origin == TOWN

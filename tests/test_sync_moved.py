@@ -14,6 +14,7 @@ from app.models.errors import DomainError
 from app.ops import supervision
 from app.ops import sync_transfer as transfer
 from app.ops.desk import Desk
+from app.ops.station_setup import SETUP_EVENTS
 from app.ops.township_moves import hand_over, move_township
 from app.store.integrity import verify
 from app.store.queries import station_counts
@@ -102,7 +103,8 @@ def test_a_moved_township_brings_its_whole_history_to_its_new_county(tree: dict[
 
         # The city: one history, nothing twice — the township's events once, the new work on top.
         assert sorted(r[0] for r in city.conn.execute("SELECT case_id FROM cases")) == [first, second, third]
-        assert _count(city, "SELECT count(*) FROM events") == city_events + 3  # accept, register, supervise
+        # the new county's set-up (its first file up) and the successor's, then accept, register, supervise
+        assert _count(city, "SELECT count(*) FROM events") == city_events + 2 * SETUP_EVENTS + 3
         assert _count(city, "SELECT count(*) FROM (SELECT id FROM events GROUP BY id HAVING count(*) > 1)") == 0
         assert [s.origin for s in city.case(first).steps][-1] == SUCCESSOR
         groups = {g.code: g.origins for g, _n in station_counts(city.conn, city.now().date())}

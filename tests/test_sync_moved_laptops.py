@@ -15,6 +15,7 @@ import pytest
 from app.models.errors import DomainError
 from app.ops import supervision
 from app.ops.desk import Desk
+from app.ops.station_setup import SETUP_EVENTS
 from app.ops.township_moves import hand_over, move_township
 from app.store.integrity import verify
 from app.store.queries import station_counts
@@ -109,7 +110,8 @@ def test_both_laptops_histories_move_with_the_township(tree: dict[str, Desk], tm
 
         # The city: one history, nothing twice; the moved township's four codes count with the new county.
         assert _cases(city) == cases
-        assert int(city.conn.execute("SELECT count(*) FROM events").fetchone()[0]) == city_events + 3
+        # the set-up events of the new county (its first file up) and of both new laptops, then the three steps
+        assert int(city.conn.execute("SELECT count(*) FROM events").fetchone()[0]) == city_events + 3 * SETUP_EVENTS + 3
         assert not city.conn.execute("SELECT id FROM events GROUP BY id HAVING count(*) > 1").fetchall()
         groups = {g.code: g.origins for g, _n in station_counts(city.conn, city.now().date())}
         assert set(groups) == {NEW} and set(groups[NEW]) == {TOWN, LAPTOP}

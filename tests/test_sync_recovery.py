@@ -16,7 +16,7 @@ from app.ops import sync_transfer as transfer
 from app.ops.desk import RESTORED_MARK, Desk
 from app.store.integrity import verify
 from app.store.projection import fingerprint
-from tests.conftest import FakeNow, reopen
+from tests.conftest import FakeNow, own_seq, reopen
 from tests.sync_helpers import enroll, import_refused, new_case, send, set_up_again, station_tree
 from tests.test_cli import run
 
@@ -120,14 +120,15 @@ def test_a_township_restored_from_an_older_copy_gets_back_what_reached_the_count
         assert code == 0 and first in out and second not in out
         code, _, err = run(capsys, town.data_dir, "show", second)
         assert code != 0 and f"案件 {second} 的登记还没有同步到本站" in err
-        with pytest.raises(DomainError, match="本机只有 1 个"):
+        with pytest.raises(DomainError, match=f"本机只有 {own_seq(1)} 个"):
             new_case(town, "赵五")
         assert "恢复文件" in str(verify(town.conn, town.limits).problem)
 
         code, out, _ = run(capsys, county.data_dir, "recovery-file", "331002001", "--out", str(tmp_path / "rec.zip"))
         assert code == 0 and "已为站点 331002001（新河镇信访办）制作恢复文件" in out
         code, out, _ = run(capsys, town.data_dir, "import", str(tmp_path / "rec.zip"))
-        assert code == 0 and "已从站点 331002 恢复本站数据：新增 1 件案件，本站事件现有 3 个（导入前 1 个）" in out
+        assert code == 0 and (f"已从站点 331002 恢复本站数据：新增 1 件案件，本站事件现有 {own_seq(3)} 个"
+                              f"（导入前 {own_seq(1)} 个）") in out
         assert second in run(capsys, town.data_dir, "show", second)[1]
         assert not (town.data_dir / RESTORED_MARK).exists()
         assert town.case(second).supervision[0]["note"] == "请核实"
@@ -136,7 +137,7 @@ def test_a_township_restored_from_an_older_copy_gets_back_what_reached_the_count
         assert new_case(town, "赵五") == "331002001-2026-00003"
         # The old computer's file turns up: its events after the rebuild point are no longer this station's.
         refused = import_refused(county, stale)
-        assert "已用恢复文件重建" in refused and "第 3 号之后的事件的编号已由新电脑使用" in refused
+        assert "已用恢复文件重建" in refused and f"第 {own_seq(3)} 号之后的事件的编号已由新电脑使用" in refused
         send(town, county, tmp_path / "up3.zip")
         send(county, town, tmp_path / "down2.zip")
         assert fingerprint(town.conn) == fingerprint(county.conn)
@@ -194,7 +195,8 @@ def test_a_recovery_file_is_only_for_a_station_below_and_only_imported_by_it(tmp
             county, transfer.export_bundle(d["331002001"], "331002", tmp_path / "up2.zip").path)
         # …until it imports the recovery file (nothing new in it) and exports again.
         result = transfer.import_bundle(d["331002001"], tmp_path / "rec.zip")
-        assert result.report.new_events == 0 and "本站事件现有 2 个（导入前 2 个）" in result.recovery_message
+        assert result.report.new_events == 0 and \
+            f"本站事件现有 {own_seq(2)} 个（导入前 {own_seq(2)} 个）" in result.recovery_message
         assert send(d["331002001"], county, tmp_path / "up3.zip").report.new_cases == ["331002001-2026-00002"]
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 from app.views.qt import QtWidgets
 from app.views.sync_dialogs import ImportSummary, start_import
 from app.views.sync_stations import StationsView
-from tests.conftest import FakeNow
+from tests.conftest import FakeNow, own_seq
 from tests.gui_support import make_window, open_dialog
 from tests.sync_helpers import new_case, send, set_up_again, station_tree
 
@@ -35,7 +35,7 @@ def test_a_county_makes_a_recovery_file_and_the_new_laptop_imports_it(qtbot, tmp
             with qtbot.waitSignal(runner.done, timeout=20000):
                 pass
             box = [b for b in view.findChildren(QtWidgets.QMessageBox) if b.isVisible()][-1]
-            assert "已为 331002001（新河镇信访办）制作恢复文件" in box.text() and "事件 1 个" in box.text()
+            assert "已为 331002001（新河镇信访办）制作恢复文件" in box.text() and f"事件 {own_seq(1)} 个" in box.text()
 
             window = make_window(qtbot, fresh)
             runner = start_import(window.desk, tmp_path / "recovery.zip", window)

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from app.cli.main import main
+from app.ops.outputs import audit
 from app.store.db import DB_NAME
 from app.store.schema import LATEST_VERSION
 from tests.conftest import login, make_draft, new_station
@@ -67,6 +68,14 @@ def test_an_earlier_store_opens_upgrades_and_verifies(store: Path, tmp_path: Pat
         held = dict(desk.conn.execute("SELECT id, hash FROM events").fetchall())
         assert all(held.get(event_id) == digest for event_id, digest in events)  # every event, unchanged
         assert [r[0] for r in desk.conn.execute("SELECT case_id FROM cases ORDER BY case_id")] == cases
+        # Its chain now holds the upgrade mark (app.ops.station_setup) and its first admin as an account event,
+        # listed by the audit: no longer a setting.
+        admin = desk.account.name if desk.account else ""
+        opening = desk.conn.execute("SELECT kind, json_extract(payload, '$.account') FROM events WHERE case_id = '' "
+                                    "AND origin = 'DEMO' AND kind IN ('upgrade', 'account') ORDER BY seq").fetchall()
+        assert opening[:2] == [("upgrade", None), ("account", admin)]
+        assert desk.setting("first_admin") is None and desk.accounts()[admin].role == "admin"
+        assert [e.text for e in audit(desk) if e.kind == "account"][0] == f"设置站点并新建第一个管理员：{admin}"
         new = desk.register_case(make_draft())  # the upgraded station goes on working
         assert new.startswith("DEMO-") and new not in cases
     finally:

@@ -21,7 +21,8 @@ from app.cli.common import (
     progress_printer,
 )
 from app.demo import DEMO_PASSWORD, DEMO_USER, create_demo_station, generate_demo
-from app.models.case import FIELD_LABELS, OUT_OF_TURN_WARNING, CaseState, Petitioner
+from app.models.case import OUT_OF_TURN_WARNING, CaseState, Petitioner
+from app.models.case_conflicts import FIELD_LABELS
 from app.models.deadlines import TimeLimits, days_left, days_text, objection_window
 from app.models.events import event_when_text, minute_text, parse_when
 from app.models.intake import CaseDraft, repeat_warning

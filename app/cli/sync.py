@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from app.cli.common import EXIT_OK, EXIT_REFUSED, choices_help, fail, print_json
-from app.models.case import FIELD_LABELS, conflict_value
+from app.models.case_conflicts import FIELD_LABELS, conflict_value
 from app.models.chain import ALLOWED_FROM
 from app.models.events import minute_text
 from app.models.timeline import value_text

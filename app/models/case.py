@@ -12,62 +12,21 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from app.models.case_conflicts import (
+    DISPATCH_UNITS,
+    VERSIONED_FIELDS,
+    Conflict,
+    on_checklist,
+    on_edit,
+    on_resolve,
+    on_set_backlog,
+    on_set_leader,
+)
+from app.models.case_parts import OPEN_ITEM, ChecklistEntry, Petitioner
 from app.models.chain import ALLOWED_FROM
 from app.models.deadlines import Clock
 from app.models.events import Event, saw, saw_id
 from app.models.vocab import CHECKLIST_ITEMS, FINISHED_STATUSES, STATUSES
-
-# Fields a handler may change after registration, and how the timeline names them.
-EDITABLE_FIELDS: dict[str, str] = {
-    "channel": "来源渠道",
-    "collective": "集体访",
-    "head_count": "人数",
-    "domain": "领域",
-    "township": "乡镇（街道）",
-    "village": "村（社区）",
-    "request_summary": "诉求",
-    "authority_unit": "事权单位",
-    "jurisdiction": "属地",
-    "petitioners": "信访人",
-}
-# Fields whose changes are versioned, so that two changes made without seeing each other show as a conflict.
-VERSIONED_FIELDS: tuple[str, ...] = (*EDITABLE_FIELDS, "leader", "backlog")
-# How every versioned field, and everything else two stations can change at once (a dispatch's units, each 四定四包
-# item), is named to a person (conflicts, timeline, messages).
-DISPATCH_UNITS = "dispatch_units"
-CHECKLIST_PREFIX = "checklist."
-FIELD_LABELS: dict[str, str] = {**EDITABLE_FIELDS, "leader": "包案领导", "backlog": "积案", DISPATCH_UNITS: "派发单位",
-                                **{CHECKLIST_PREFIX + k: f"四定四包“{v}”" for k, v in CHECKLIST_ITEMS.items()}}
-
-
-@dataclass(slots=True)
-class Petitioner:
-    """One person who brought the case."""
-
-    name: str
-    id_number: str = ""
-    phone: str = ""
-    address: str = ""
-
-    def to_json(self) -> dict[str, str]:
-        return {"name": self.name, "id_number": self.id_number, "phone": self.phone, "address": self.address}
-
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> Petitioner:
-        return cls(data.get("name", ""), data.get("id_number", ""), data.get("phone", ""), data.get("address", ""))
-
-
-@dataclass(frozen=True, slots=True)
-class ChecklistEntry:
-    """One 四定四包 item. Frozen: a change replaces the entry, so every case can share the open one."""
-
-    done: bool = False
-    by: str = ""
-    at: str = ""
-    note: str = ""
-
-
-OPEN_ITEM = ChecklistEntry()
 
 
 @dataclass(slots=True)
@@ -82,15 +41,6 @@ class Step:
     unit: str = ""
     note: str = ""
     evidence: list[dict[str, Any]] = field(default_factory=list)
-
-
-@dataclass
-class Conflict:
-    """Two changes to one field made without seeing each other: both values kept for a person to settle."""
-
-    field: str
-    event_ids: list[str]
-    values: list[Any]
 
 
 @dataclass
@@ -234,30 +184,6 @@ def _step(state: CaseState, event: Event, unit: str = "", note: str = "") -> Non
     evidence = event.payload.get("evidence")
     state.steps.append(Step(event.id, event.kind, event.at, event.actor, event.origin, unit, note,
                             list(evidence) if evidence else []))
-
-
-def _versioned(state: CaseState, event: Event, name: str, value: Any) -> None:
-    """Set a versioned field; a change whose base is not the version we hold was made concurrently."""
-    base = event.payload.get("base")
-    current = state.versions.get(name)
-    if current is not None and base != current:
-        previous = getattr(state, name)
-        if name == "petitioners":
-            previous = [p.to_json() for p in previous]
-        if _meaning(name, previous) != _meaning(name, value):
-            state.conflicts.append(Conflict(name, [current, event.id], [previous, value]))
-    if name == "petitioners":
-        value = [Petitioner.from_json(p) for p in value]
-    setattr(state, name, value)
-    state.versions[name] = event.id
-
-
-def _meaning(name: str, value: Any) -> Any:
-    """What a value says, to tell whether two changes made apart agree: the petitioners as the people they name,
-    each by its four fields (one left out is empty), in whatever order the list and its fields were written."""
-    if name == "petitioners" and isinstance(value, list):
-        return sorted(sorted(Petitioner.from_json(p).to_json().items()) for p in value if isinstance(p, dict))
-    return value
 
 
 def _on_register(state: CaseState, event: Event) -> None:
@@ -456,37 +382,6 @@ def _on_answer_review(state: CaseState, event: Event) -> None:
     _simple("replied", "reply")(state, event)
 
 
-def _on_edit(state: CaseState, event: Event) -> None:
-    name = event.payload["field"]
-    if name in EDITABLE_FIELDS:
-        _versioned(state, event, name, event.payload.get("value"))
-
-
-def _on_set_leader(state: CaseState, event: Event) -> None:
-    _versioned(state, event, "leader", event.payload.get("leader", ""))
-
-
-def _on_set_backlog(state: CaseState, event: Event) -> None:
-    _versioned(state, event, "backlog", bool(event.payload.get("backlog")))
-
-
-def _concurrent(state: CaseState, event: Event, name: str, previous: Any, value: Any) -> None:
-    """A change made without seeing the change that set ``name`` last keeps both values as a conflict for a person
-    to settle, unless both gave the same value. Changes recorded before they carried ``base`` count as seen."""
-    current = state.versions.get(name)
-    if "base" in event.payload and event.payload["base"] != current and current is not None and previous != value:
-        state.conflicts.append(Conflict(name, [current, event.id], [previous, value]))
-    state.versions[name] = event.id
-
-
-def _on_checklist(state: CaseState, event: Event) -> None:
-    key = event.payload["key"]
-    if key in state.checklist:
-        done = bool(event.payload.get("done"))
-        _concurrent(state, event, CHECKLIST_PREFIX + key, state.checklist[key].done, done)
-        state.checklist[key] = ChecklistEntry(done, event.actor, event.at, event.payload.get("note", ""))
-
-
 def _on_link_repeat(state: CaseState, event: Event) -> None:
     other = event.payload.get("other", "")
     if other and other not in state.repeat_of:
@@ -502,38 +397,6 @@ def _on_supervise(state: CaseState, event: Event) -> None:
                               "at": event.at, "origin": event.origin, "step": event.payload.get("step", ""),
                               "done": False})
     _step(state, event, note=event.payload.get("note", ""))
-
-
-def conflict_value(state: CaseState, name: str) -> Any:
-    """The value ``name`` has now, as a conflict keeps it (a 四定四包 item: whether it is done)."""
-    if name.startswith(CHECKLIST_PREFIX):
-        entry = state.checklist.get(name[len(CHECKLIST_PREFIX):])
-        return entry.done if entry else None
-    if name == "petitioners":
-        return [p.to_json() for p in state.petitioners]
-    return getattr(state, name, None)
-
-
-def _on_resolve(state: CaseState, event: Event) -> None:
-    """A person's decision on a conflict. Two decisions made without seeing each other (their ``base`` is not the
-    version they arrive at) are a conflict again, unless they decided alike: no decision silently wins."""
-    name = str(event.payload.get("field", ""))
-    if name not in FIELD_LABELS:
-        return
-    state.conflicts = [c for c in state.conflicts if c.field != name]
-    value = event.payload.get("value")
-    _concurrent(state, event, name, conflict_value(state, name), value)
-    if name.startswith(CHECKLIST_PREFIX):
-        key = name[len(CHECKLIST_PREFIX):]
-        if key in state.checklist:
-            state.checklist[key] = ChecklistEntry(bool(value), event.actor, event.at,
-                                                  str(event.payload.get("note", "")))
-    elif name == "petitioners":
-        state.petitioners = [Petitioner.from_json(p) for p in value or []]
-    elif name == DISPATCH_UNITS:
-        state.dispatch_units = list(value or [])
-    else:
-        setattr(state, name, value)
 
 
 APPLY: dict[str, Callable[[CaseState, Event], None]] = {
@@ -562,14 +425,14 @@ APPLY: dict[str, Callable[[CaseState, Event], None]] = {
     "answer_review": _on_answer_review,
     "request_re_review": _on_request_review,
     "answer_re_review": _on_answer_review,
-    "edit": _on_edit,
-    "set_leader": _on_set_leader,
-    "set_backlog": _on_set_backlog,
-    "checklist": _on_checklist,
+    "edit": on_edit,
+    "set_leader": on_set_leader,
+    "set_backlog": on_set_backlog,
+    "checklist": on_checklist,
     "link_repeat": _on_link_repeat,
     "attach": _on_attach,
     "supervise": _on_supervise,
-    "resolve": _on_resolve,
+    "resolve": on_resolve,
     "annul": lambda state, event: None,  # handled before the fold: the target is skipped
 }
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from app.models.case import VERSIONED_FIELDS
+from app.models.case_conflicts import VERSIONED_FIELDS
 from app.models.events import Event, saw
 
 VERSIONED_KINDS = {"edit": "field", "set_leader": "leader", "set_backlog": "backlog"}

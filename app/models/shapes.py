@@ -219,6 +219,8 @@ _CLASSIFICATION = {"category": Choice(CATEGORIES), "problem_type": Text(100), "p
                    "legal_route": Choice(LEGAL_ROUTES), "first_time": Flag()}
 _CHANGE = {"base": Anything(), "seen": Vector()}  # base: the version changed (an event id, or None)
 
+MARK_KIND = "upgrade"  # a station's chain from which its events are held to the input limits (below)
+
 # kind → field → shape; "!" after a name: the field must be present.
 SHAPES: dict[str, dict[str, Shape]] = {
     "register": {"channel!": Choice(tuple(CHANNELS)), "collective": Flag(), "head_count": Count(1, 100_000),
@@ -272,7 +274,14 @@ SHAPES: dict[str, dict[str, Shape]] = {
     "classify": {**_CLASSIFICATION, "note": LONG},
     # Station-level records of the accounts (app.ops.accounts, app.ops.session).
     "account": {"action!": Choice(("add", "role", "disable", "password", "recover")), "account!": NAME,
-                "display": NAME, "role": Choice(("handler", "leader", "admin"))},
+                "display": NAME, "role": Choice(("handler", "leader", "admin")),
+                # The first admin, made with the station; ``since``: when a station set up by an earlier version
+                # was set up (its first admin became an event at the upgrade, app.ops.station_setup).
+                "first": Flag(), "since": Text(25)},
+    # The mark a station's chain gets when set up or upgraded by a program that holds the input limits
+    # (app.ops.station_setup): every later event of that chain is new input, whatever date it bears
+    # (app.sync.authority).
+    MARK_KIND: {"version!": Count(1, 1000)},
     "login_failed": {"account!": NAME, "count!": Count(1, 1_000_000), "first": Text(40), "last": Text(40),
                      "delayed": Anything()},
     # An output of personal data (app.ops.outputs): what, the file's name, how many cases and people (people None:

@@ -7,7 +7,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from app.models.case import EDITABLE_FIELDS, FIELD_LABELS, OUT_OF_TURN_NOTE, CaseState, approval_text
+from app.models.case import OUT_OF_TURN_NOTE, CaseState, approval_text
+from app.models.case_conflicts import EDITABLE_FIELDS, FIELD_LABELS
 from app.models.events import Event, entered_text, event_when_text
 from app.models.vocab import CHANNELS, CHECKLIST_ITEMS, EVENT_LABELS, RATINGS
 

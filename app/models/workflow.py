@@ -10,7 +10,8 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from app.models.case import EDITABLE_FIELDS, CaseState
+from app.models.case import CaseState
+from app.models.case_conflicts import EDITABLE_FIELDS
 from app.models.chain import ALLOWED_FROM
 from app.models.deadlines import TimeLimits, objection_due, running_limits
 from app.models.errors import DomainError

@@ -105,9 +105,9 @@ def check_role(role: str) -> str:
 
 
 def accounts(conn: sqlite3.Connection, station_code: str, first_admin: dict[str, str] | None) -> dict[str, Account]:
-    """This station's accounts: the first admin, made with the station (kept with the station's set-up, as the
-    station itself is), then the fold of the station's own account events (another station's arrive by sync
-    and are kept in the log, but are not logins here)."""
+    """This station's accounts: the fold of the station's own account events (another station's arrive by sync
+    and are kept in the log, but are not logins here); in a station set up by an earlier version and not yet
+    upgraded by a login, also the first admin its settings name (app.ops.station_setup)."""
     import orjson
 
     found: dict[str, Account] = {}
@@ -121,7 +121,8 @@ def accounts(conn: sqlite3.Connection, station_code: str, first_admin: dict[str,
         p = orjson.loads(payload_text)
         name, action = p.get("account", ""), p.get("action")
         if action == "add":
-            found[name] = Account(name, p.get("display") or name, p.get("role", "handler"), True, at)
+            made = p.get("since") or at  # the first admin of a station set up by an earlier version: its set-up
+            found[name] = Account(name, p.get("display") or name, p.get("role", "handler"), True, made)
         elif name in found:
             old = found[name]
             if action == "role":

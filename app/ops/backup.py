@@ -36,7 +36,8 @@ def make(desk: Desk, out: Path, progress: Progress | None = None, *, standing: b
 
 def reminder(desk: Desk) -> str | None:
     """A reminder to back up when there is data and the last backup is older than seven days (or there is none)."""
-    if desk.station is None or not desk.conn.execute("SELECT 1 FROM events LIMIT 1").fetchone():
+    # Data to lose: a case (a new station's own set-up events are made again by setting it up again).
+    if desk.station is None or not desk.conn.execute("SELECT 1 FROM events WHERE case_id != '' LIMIT 1").fetchone():
         return None
     # Read afresh: a backup made in a worker thread wrote it through a desk of its own.
     row = desk.conn.execute("SELECT value FROM settings WHERE key = ?", (LAST_BACKUP,)).fetchone()

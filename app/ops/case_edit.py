@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from app.models.case import EDITABLE_FIELDS, CaseState
+from app.models.case import CaseState
+from app.models.case_conflicts import EDITABLE_FIELDS
 from app.models.events import Event
 from app.models.intake import CaseDraft
 from app.ops.desk import Desk

@@ -17,7 +17,8 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from app.models.case import CHECKLIST_PREFIX, CaseState, advance, fold
+from app.models.case import CaseState, advance, fold
+from app.models.case_conflicts import CHECKLIST_PREFIX
 from app.models.chain import ALLOWED_FROM
 from app.models.concurrency import seen_vector
 from app.models.deadlines import TimeLimits
@@ -130,6 +131,7 @@ class Desk:
         self._clock = HybridClock(eventlog.last_hlc(self.conn))
         self._settings_cache: dict[str, Any] = {}
         self._signer = TransactionSigner(self.data_dir)
+        self._chain_base = 0  # this station's head when the open write began (signed from there on)
 
     def _seal_older_files(self) -> None:
         """Move what an older program kept readable beside the store into it: the key files, once; the evidence
@@ -184,14 +186,6 @@ class Desk:
         """This station's accounts (active and disabled), by login name."""
         station = self.station
         return accounts(self.conn, station.code, self.setting("first_admin")) if station else {}
-
-    def set_first_admin(self, name: str, display: str) -> None:
-        """Name the station's first admin, once, as the station is set up (app.ops.session.create_station)."""
-        if self.setting("first_admin"):
-            raise DomainError("本站已有第一个管理员")
-        with self._write({"accounts"}, ()) as conn:
-            self._put_setting(conn, "first_admin", {"name": name, "display": display,
-                                                    "at": self.now().isoformat(timespec="seconds")})
 
     def sign_in(self, name: str) -> Account:
         """Make ``name`` the account every later event is recorded by (its password has been checked by the
@@ -310,9 +304,12 @@ class Desk:
             with transaction(self.conn) as conn:
                 station = self.station
                 before, before_hash = eventlog.head(conn, station.code) if station else (0, None)
+                self._chain_base = before
                 yield conn
                 station = station or self.station  # set up in this very transaction (the demo's station)
                 if station is not None:
+                    if self._chain_base < before:  # a recovery file put this station's history under events
+                        before, before_hash = self._chain_base, None  # it had not sent (app.ops.station_setup)
                     self._signer.sign(conn, station.code, before, before_hash)
         except Exception as err:
             self._signer.forget()

@@ -19,11 +19,13 @@ This module imports no Qt: the child loads only what its job needs.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import dataclasses
 import multiprocessing
 import os
 import sys
+import threading
 import time
 import traceback
 from collections.abc import Callable
@@ -34,10 +36,9 @@ from typing import Any
 
 from app.models.errors import Cancelled, DomainError
 
-REPORT_EVERY_S = 0.05  # progress crosses the pipe at most this often (a job may report every row)
+REPORT_EVERY_S = 0.1  # progress crosses the pipe at most this often (a job may report every row)
 NICENESS = 10  # the job's process yields the cores to the window's (Unix nice; below-normal class on Windows)
 BELOW_NORMAL_PRIORITY_CLASS = 0x4000
-POLL_S = 0.05  # how often the waiting side looks at the stop request and at the child being alive
 TEXTS = {
     "died": "后台作业进程意外退出（代码 {code}），本次操作没有完成，也没有留下半成品，请重试",
 }
@@ -231,34 +232,58 @@ def serve(pipe: Any) -> None:
     pipe.send(answer)
 
 
-def run_in_child(opening: Opening | None, job: ProcessJob, say: Say, stopping: Callable[[], bool]) -> Any:
-    """Run ``job`` in a child process and wait for it (in a thread of the window's process): its reports go to
-    ``say``, ``stopping()`` true asks it to stop. Returns ``(result, newest clock)``; raises ``Cancelled``,
-    ``DomainError`` (a refusal) or ``Fault``."""
-    context = multiprocessing.get_context("spawn")
-    down, up = context.Pipe(duplex=False), context.Pipe(duplex=False)  # (reading end, writing end) each
-    ours, theirs = _Duplex(up[0], down[1]), _Duplex(down[0], up[1])
-    process = context.Process(target=serve, args=(theirs,), name="petition-desk-job", daemon=True)
-    process.start()
-    theirs.close()
-    try:
-        _send_job(ours, opening, job)
-        asked = False
+class ChildRun:
+    """One job in a child process, waited for in a thread of the window's process (``wait``); ``stop`` may be called
+    from any thread (the GUI thread's 取消). The waiting thread sleeps in the pipe's read until the child says
+    something: it wakes only for a report, and holds the interpreter lock only to take it."""
+
+    def __init__(self, opening: Opening | None, job: ProcessJob) -> None:
+        self.opening, self.job = opening, job
+        self._lock = threading.Lock()  # the job's batches (waiting thread) and a stop (GUI thread) share a pipe
+        self._stopped = False
+        self._ours: _Duplex | None = None
+
+    def stop(self) -> None:
+        """Ask the child to stop at its next progress report (the report of its end excepted)."""
+        with self._lock:
+            self._stopped = True
+            if self._ours is not None:
+                with contextlib.suppress(OSError):  # the child has ended meanwhile
+                    self._ours.send("stop")
+
+    def wait(self, say: Say) -> Any:
+        """Start the child and wait for its answer: its reports go to ``say``. Returns ``(result, newest
+        clock)``; raises ``Cancelled``, ``DomainError`` (a refusal, or the child died) or ``Fault``."""
+        context = multiprocessing.get_context("spawn")
+        down, up = context.Pipe(duplex=False), context.Pipe(duplex=False)  # (reading end, writing end) each
+        ours, theirs = _Duplex(up[0], down[1]), _Duplex(down[0], up[1])
+        process = context.Process(target=serve, args=(theirs,), name="petition-desk-job", daemon=True)
+        process.start()
+        theirs.close()  # the child's ends: with the child gone, reading ours ends (EOFError)
+        try:
+            with self._lock:
+                _send_job(ours, self.opening, self.job)
+                self._ours = ours
+                if self._stopped:  # 取消 pressed while the child was starting
+                    ours.send("stop")
+            return self._answer(ours, say)
+        except (EOFError, OSError):
+            process.join()
+            raise DomainError(TEXTS["died"].format(code=process.exitcode)) from None
+        finally:
+            with self._lock:
+                self._ours = None
+                ours.close()
+            process.join(5)
+            if process.is_alive():
+                process.kill()
+                process.join()
+
+    @staticmethod
+    def _answer(ours: _Duplex, say: Say) -> Any:
         pieces: dict[str, list[Any]] = {}
         while True:
-            if stopping() and not asked:
-                asked = True
-                ours.send("stop")
-            if not ours.poll(POLL_S):
-                if not process.is_alive() and not ours.poll():
-                    process.join()
-                    raise DomainError(TEXTS["died"].format(code=process.exitcode))
-                continue
-            try:
-                message = ours.recv()
-            except EOFError:
-                process.join()
-                raise DomainError(TEXTS["died"].format(code=process.exitcode)) from None
+            message = ours.recv()
             kind = message[0]
             if kind == "say":
                 say(*message[1:])
@@ -272,9 +297,3 @@ def run_in_child(opening: Opening | None, job: ProcessJob, say: Say, stopping: C
                 raise DomainError(message[1])
             else:
                 raise Fault(message[1], message[2])
-    finally:
-        ours.close()
-        process.join(5)
-        if process.is_alive():
-            process.kill()
-            process.join()

@@ -131,6 +131,8 @@ def _text(kind: str, p: dict[str, Any]) -> str:
         return (f"输出{WHAT.get(str(p.get('what')), p.get('what'))}：{p.get('cases', 0)} {unit}、{people}，{ids}，"
                 f"文件 {p.get('file', '')}")
     if kind == ACCOUNT_KIND:
+        if p.get("first"):  # made with the station (app.ops.station_setup)
+            return f"设置站点并新建第一个管理员：{p.get('account', '')}"
         role = f"（{p['role']}）" if p.get("role") else ""
         return f"{ACTIONS.get(str(p.get('action')), p.get('action'))}：{p.get('account', '')}{role}"
     delay = "，已延迟再试" if p.get("delayed") else ""

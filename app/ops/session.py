@@ -12,6 +12,7 @@ from datetime import datetime
 from pathlib import Path
 
 from app.models.errors import DomainError
+from app.ops import station_setup
 from app.ops.accounts import ACCOUNT_KIND, check_name
 from app.ops.desk import Desk, Station, checked_station
 from app.ops.keyring import DEFAULT_COST, KdfCost, Keyring, check_password
@@ -43,6 +44,7 @@ def open_station(data_dir: Path, user: str, password: str, now: Clock = datetime
     desk = Desk(data_dir, now=now, master_key=master)
     try:
         desk.sign_in(user)
+        station_setup.upgrade_chain(desk)
         _record_failures(desk, ring, user)
     except BaseException:
         desk.close()
@@ -96,7 +98,7 @@ def create_station(data_dir: Path, code: str, name: str, level: str, admin: str,
     try:
         if existing is None:
             desk.init_station(station.code, station.name, station.level)
-        desk.set_first_admin(admin, display)
+        station_setup.open_chain(desk, admin, display)
         desk.sign_in(admin)
     except BaseException:
         desk.close()
@@ -119,6 +121,7 @@ def recover(data_dir: Path, recovery_key: str, admin: str, new_password: str, no
             raise DomainError(f"“{admin}”不是本站在用的管理员账号（管理员：{admins or '无'}）")
         ring.put_password(account.name, new_password, master)
         desk.sign_in(account.name)
+        station_setup.upgrade_chain(desk)
         desk.record_station_event(ACCOUNT_KIND, {"action": "recover", "account": account.name}, {"accounts"})
     except BaseException:
         desk.close()

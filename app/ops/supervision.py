@@ -10,7 +10,7 @@ import json
 from datetime import date
 from typing import Any
 
-from app.models.case import CHECKLIST_PREFIX, DISPATCH_UNITS, FIELD_LABELS
+from app.models.case_conflicts import CHECKLIST_PREFIX, DISPATCH_UNITS, FIELD_LABELS
 from app.models.chain import ALLOWED_FROM
 from app.models.concurrency import seen_vector
 from app.models.errors import DomainError

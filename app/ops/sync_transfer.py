@@ -28,6 +28,7 @@ from typing import Any, BinaryIO
 
 from app.models.errors import DomainError
 from app.models.events import HybridClock
+from app.ops import station_setup
 from app.ops.desk import Desk
 from app.ops.sync import chain_of, now_text, require_chain
 from app.store import eventlog
@@ -36,7 +37,7 @@ from app.store.oserrors import os_reason
 from app.store.private import open_private, try_lock
 from app.sync import bundle, fence, keys, moves, tracking, workbook
 from app.sync.apply import ApplyReport, apply_events, refresh
-from app.sync.authority import Border, check_claims, held_dispatches
+from app.sync.authority import RECOVERED_TOP, Border, check_claims, held_dispatches
 from app.sync.certs import Certificate, Revocation
 from app.sync.checkpoints import check_checkpoints
 from app.sync.container import OpenedBundle, not_ours, open_bundle
@@ -240,9 +241,8 @@ def save_workbook(desk: Desk, path: Path, out: Path) -> BundleInfo:
     may_output(desk, full_id=True)  # the bundle's workbook holds ID numbers in full
     with bundle_workbook(desk, path) as (info, book), output_file(out) as temp, temp.open("wb") as target:
         shutil.copyfileobj(book, target, 1 << 20)
-    counts = info.counts or {}
-    record_output(desk, "bundle_workbook", out, cases=int(counts.get("cases", 0)),
-                  people=None, full_id=True)
+    record_output(desk, "bundle_workbook", out, cases=int((info.counts or {}).get("cases", 0)), people=None,
+                  full_id=True)
     return info
 
 
@@ -429,6 +429,9 @@ def _apply(desk: Desk, opened: OpenedBundle, checked: _Checked, book: BinaryIO, 
         rows = workbook.read_events(book, total)
         fenced = fence.tops(conn, list(fence.fences(conn)))
         border = Border(conn, checked.tree, desk.now(), moves.by_code(checked.moves))
+        kept = station_setup.set_aside(conn, own) if info.direction == "recovery" else []
+        if kept:
+            desk._chain_base = 0
         report = apply_events(conn, rows, checked.scope, lambda done: say("导入事件", done, total), border)
         _check_routed(conn, checked, own)
         check_checkpoints(conn, opened, report.first_new, own, desk.public_key())
@@ -448,6 +451,10 @@ def _apply(desk: Desk, opened: OpenedBundle, checked: _Checked, book: BinaryIO, 
         _check_claims(conn, own, checked, acks, claims)
         tracking.extend_coverage(conn, own, claims)
         tracking.record_acks(conn, info.sender, acks)
+        if info.direction == "recovery":
+            conn.execute("INSERT OR REPLACE INTO sync_trust (key, value) VALUES (?, ?)",
+                         (RECOVERED_TOP, json.dumps(eventlog.head(conn, own)[0])))
+        station_setup.record_again(desk, conn, kept)  # after the history, numbered on from it
         summary = {"new_cases": len(report.new_cases), "changed_cases": len(report.changed_cases),
                    "conflicts": len(report.conflicts), "duplicates": report.duplicates}
         conn.execute("INSERT INTO sync_log (bundle_id, direction, peer, created_at, at, events, new_events, file, "

@@ -20,6 +20,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import json
+import mmap
 import os
 import sqlite3
 import zipfile
@@ -34,7 +35,7 @@ from typing import IO, Any
 from app.models.errors import DomainError
 from app.store import private
 from app.store.db import DB_NAME
-from app.store.files import os_error_message
+from app.store.files import os_error_message, output_file
 
 FORMAT = "petition-desk-backup"
 KEYRING = "keyring.json"
@@ -66,6 +67,9 @@ def _sendfile(src: int, dst: int, src_at: int, dst_at: int, count: int) -> int:
 
 
 KernelCopy = Callable[[int, int, int, int, int], int]
+# The backup's pages mapped for reading their CRC, all at once where the system can (Linux).
+_MAPPED: dict[str, int] = {"flags": mmap.MAP_SHARED | getattr(mmap, "MAP_POPULATE", 0), "prot": mmap.PROT_READ} if (
+    hasattr(mmap, "PROT_READ")) else {"access": mmap.ACCESS_READ}
 # Ways for the kernel to move a file's bytes into another (no copy through this process, as ``cp`` does):
 # ``copy_file_range`` on one file system (a reflink where it has them), else ``sendfile`` (any two files, e.g.
 # onto a FAT32 stick). Neither on Windows or macOS: there the bytes pass through one buffer of this process.
@@ -92,36 +96,38 @@ def _kernel_copy(ways: list[KernelCopy], src: int, dst: int, src_at: int, dst_at
 def _copy_member_data(fp: IO[bytes], source: FileIO, progress: Callable[[int], None]) -> tuple[int, int]:
     """``source`` from its start to its end copied into ``fp`` at its position; returns (CRC-32, size).
 
-    The kernel moves the bytes where it can (``_kernel_copy``); a thread of its own meanwhile reads each block
-    back from the backup file, still in memory, for its CRC-32 (ISA-L) and starts writing it to the disk, so the
-    final flush has little left to do. So the CRC is that of the bytes in the backup, whatever a checkpoint
+    The kernel moves the bytes where it can (``_kernel_copy``); a thread of its own meanwhile maps each block of
+    the backup file, still in memory, for its CRC-32 (ISA-L) and starts writing it to the disk, so the final
+    flush has little left to do. So the CRC is that of the bytes in the backup, whatever a checkpoint
     writes into the store meanwhile (see ``_write_store``). Where the kernel cannot, each block passes through
     one buffer of this process, its CRC taken from that same buffer."""
     fp.flush()
     dst, src, start = fp.fileno(), source.fileno(), fp.tell()
-    ways = list(KERNEL_WAYS) if hasattr(os, "preadv") else []
-    view = memoryview(bytearray(BLOCK))
+    ways = list(KERNEL_WAYS) if hasattr(os, "sendfile") else []
 
     def read_back(previous: Future[int] | None, at: int, count: int) -> int:
         crc = previous.result() if previous else 0
-        if os.preadv(dst, [view[:count]], at) != count:  # type: ignore[attr-defined,unused-ignore]
-            raise OSError(errno.EIO, os.strerror(errno.EIO))
+        base = at - at % mmap.ALLOCATIONGRANULARITY  # mapped, not copied: the pages the kernel just wrote
+        with mmap.mmap(dst, at + count - base, offset=base, **_MAPPED) as pages, memoryview(pages) as mapped:
+            with mapped[at - base:] as block:
+                crc = _crc32(block, crc)
         if hasattr(os, "posix_fadvise"):  # written out now, and not kept in memory once it is
             os.posix_fadvise(dst, at, count, os.POSIX_FADV_DONTNEED)  # type: ignore[attr-defined,unused-ignore]
-        return _crc32(view[:count], crc)
+        return crc
 
     size, count, crc = 0, None, 0
     with ThreadPoolExecutor(1, "backup-check") as reader:
         pending: Future[int] | None = None
         while ways and (count := _kernel_copy(ways, src, dst, size, start + size, BLOCK)):
-            if pending:
-                pending.result()  # the buffer is free again (and a failed read is raised here)
-            pending = reader.submit(read_back, pending, start + size, count)
+            if pending and pending.done():
+                pending.result()  # a failed read stops the copy here
+            pending = reader.submit(read_back, pending, start + size, count)  # the blocks in turn
             size += count
             progress(size)
         if pending:
             crc = pending.result()
     if count is None:  # no way in the kernel (any more): the rest through this process
+        view = memoryview(bytearray(BLOCK))
         source.seek(size)
         fp.seek(start + size)
         while count := source.readinto(view):
@@ -220,35 +226,33 @@ def make_backup(data_dir: Path, conn: sqlite3.Connection, key: bytes | None, sta
     out = Path(out)
     if out.is_dir():
         raise DomainError(f"{out} 是一个文件夹：请在其后写上备份文件名，如 {out / '信访工作台备份.zip'}")
-    partial = out.with_name(f".{out.name}.part")
-    try:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        sources = []
-        keyring = Path(data_dir) / KEYRING
-        if keyring.exists():
-            sources.append((KEYRING, keyring))
-        blobs = sorted(p for p in (Path(data_dir) / "blobs").rglob("*") if p.is_file() and not p.name.startswith("."))
-        sources += [(p.relative_to(data_dir).as_posix(), p) for p in blobs]
-        with zipfile.ZipFile(partial, "w", compression=zipfile.ZIP_STORED, allowZip64=True) as zf:
-            members = _write_store(conn, data_dir, zf, say)
-            for done, (name, source) in enumerate(sources, start=1):
-                members.append({"name": name, "size": _add_stored(zf, name, source)})
-                say("写入备份", done, len(sources))
-            manifest = {"format": FORMAT, "version": 2, "station": station,
-                        "created_at": now.isoformat(timespec="seconds"), "members": members}
-            zf.writestr("manifest.json", json.dumps(manifest, ensure_ascii=False, indent=1))
-        say("写入磁盘", 0, 1)
-        with partial.open("rb+") as handle:
-            os.fsync(handle.fileno())  # on the disk, not only in memory: a backup the disk lost is none
-        say("写入磁盘", 1, 1)
-        check_backup(partial, say, whole=False)
-        os.replace(partial, out)
-        _sync_folder(out.parent)
-    except OSError as err:
-        raise DomainError(f"备份失败，未写完的文件已删除：{os_error_message(err, out)}") from None
-    finally:
-        with contextlib.suppress(OSError):
-            partial.unlink(missing_ok=True)
+    # Written with no name until whole where the system can (app.store.files.output_file): a backup killed
+    # half-way leaves no half gigabyte on the stick.
+    with output_file(out) as partial:
+        try:
+            sources = []
+            keyring = Path(data_dir) / KEYRING
+            if keyring.exists():
+                sources.append((KEYRING, keyring))
+            blobs = sorted(p for p in (Path(data_dir) / "blobs").rglob("*")
+                           if p.is_file() and not p.name.startswith("."))
+            sources += [(p.relative_to(data_dir).as_posix(), p) for p in blobs]
+            with zipfile.ZipFile(partial, "w", compression=zipfile.ZIP_STORED, allowZip64=True) as zf:
+                members = _write_store(conn, data_dir, zf, say)
+                for done, (name, source) in enumerate(sources, start=1):
+                    members.append({"name": name, "size": _add_stored(zf, name, source)})
+                    say("写入备份", done, len(sources))
+                manifest = {"format": FORMAT, "version": 2, "station": station,
+                            "created_at": now.isoformat(timespec="seconds"), "members": members}
+                zf.writestr("manifest.json", json.dumps(manifest, ensure_ascii=False, indent=1))
+            say("写入磁盘", 0, 1)
+            with partial.open("rb+") as handle:
+                os.fsync(handle.fileno())  # on the disk, not only in memory: a backup the disk lost is none
+            say("写入磁盘", 1, 1)
+            check_backup(partial, say, whole=False)
+        except OSError as err:
+            raise DomainError(f"备份失败，未写完的文件已删除：{os_error_message(err, out)}") from None
+    _sync_folder(out.parent)
     return BackupResult(out, len(members), out.stat().st_size)
 
 

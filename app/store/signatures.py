@@ -216,11 +216,12 @@ def _locate(conn: sqlite3.Connection, origin: str, ring: Ring, failed: Checkpoin
         if first.hash == held.get(first.seq):
             return ChainProblem(f"{origin}:{first.seq}", f"签名检查点的签名不正确（不是来源站点 {origin} 的密钥所签）")
     before = max((c.seq for c in ordered if c.seq < first.seq), default=0)
-    if before + 1 == first.seq:
+    low = min(seq for seq in held if seq > before)  # events not held here (another station's) are not suspects
+    if low == first.seq:
         return ChainProblem(f"{origin}:{first.seq}",
                             f"内容与来源站点 {origin} 签名时不同（事件被改动后重算了哈希链）")
     return ChainProblem(f"{origin}:{first.seq}",
-                        f"事件 {origin}:{before + 1} 至 {origin}:{first.seq} 之中有事件的内容与来源站点 {origin} "
+                        f"事件 {origin}:{low} 至 {origin}:{first.seq} 之中有事件的内容与来源站点 {origin} "
                         "签名时不同（事件被改动后重算了哈希链）")
 
 

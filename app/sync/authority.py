@@ -2,8 +2,8 @@
 
 - Shape: every event passes its kind's check (app.models.shapes); the length and character limits bind events made
   since they came in (``LIMITS_FROM``), so an older event never blocks sync. Which events are older goes by their
-  place in their station's chain once that chain has passed the cut-over, not by the date they bear
-  (``Border._recheck_back_dated``).
+  place in their station's chain — after its upgrade mark, or after its first event dated past the cut-over — not by
+  the date they bear (``Border._recheck_back_dated``).
 - Clock: no event more than a day ahead of the receiver's clock (a laptop running fast would drag every station's
   clock ahead with it).
 - Whose case: an event about a case comes from the station that registered it (or another laptop of its township,
@@ -30,13 +30,14 @@ import orjson
 
 from app.models.errors import DomainError
 from app.models.events import HybridClock
-from app.models.shapes import check_event
+from app.models.shapes import MARK_KIND, check_event
 from app.models.vocab import EVENT_LABELS
 from app.sync import tracking
 from app.sync.moves import Move, covering, one_township
 
 # When the limits on new input came in: events whose clock is earlier are checked for their structure only.
 LIMITS_FROM = datetime(2026, 12, 1)
+
 DAY_MS = 24 * 60 * 60 * 1000
 
 
@@ -129,24 +130,23 @@ class Border:
 
 
     def _recheck_back_dated(self) -> None:
-        """An event dated before the limits came in is old only if its station's chain had not yet passed the
-        cut-over when it was made. Its date is the sender's to choose, its place in its station's chain is not:
-        once any event of that station dated after the cut-over is held here (or came in this file), every later
-        event of that station is new input, whatever date it bears. Without this a station could set its clock
-        back (or write the date by hand and sign the file with its real key) to slip an oversized request or a
-        control character past the limits. (Its events before the first one dated after the cut-over still go by
-        their dates: nothing the receiver holds tells when they were made.)"""
+        """An event dated before the limits came in is old only if its station's program did not yet hold them
+        when it was made. Its date is the sender's to choose, its place in its station's chain is not: an event
+        after its station's upgrade mark (``MARK_KIND``, held here or in this file), or after any event of that
+        station dated past the cut-over, is new input, whatever date it bears. Without this a station could set
+        its clock back (or write the date by hand and sign the file with its real key) to slip an oversized request
+        or a control character past the limits. (Events before both still go by their dates: made by an earlier
+        version, which is all the receiver can tell of them.)"""
         cut = HybridClock.format(self.limits_ms, 0)
         for origin, numbers in self.lenient.items():
-            first = self.conn.execute("SELECT min(seq) FROM events WHERE origin = ? AND hlc >= ?",
-                                      (origin, cut)).fetchone()[0]
+            first = _first_new(self.conn, origin, cut)
             if first is None:
                 continue
-            later = [seq for seq in numbers if seq >= first]
+            later = [seq for seq in numbers if seq > first[0]]
             for start in range(0, len(later), 5000):
                 self._recheck(origin, first, later[start:start + 5000])
 
-    def _recheck(self, origin: str, first: int, numbers: list[int]) -> None:
+    def _recheck(self, origin: str, first: tuple[int, str], numbers: list[int]) -> None:
         """Check again, as new input, the events of ``origin`` numbered ``numbers`` (written in this import)."""
         rows = self.conn.execute("SELECT id, kind, payload, actor, at FROM events WHERE origin = ? AND seq IN "
                                  "(SELECT value FROM json_each(?)) ORDER BY seq", (origin, json.dumps(numbers)))
@@ -157,8 +157,21 @@ class Border:
             except DomainError as err:
                 raise DomainError(
                     f"事件 {event_id}：{err}。该事件写的时间早于输入限制生效之日（{LIMITS_FROM.date().isoformat()}），"
-                    f"但站点 {origin} 在它之前已记录了生效之后的第 {first} 号事件，它是新录入的内容（时间被调回过），"
-                    "整个同步包不予导入") from None
+                    f"但站点 {origin} 在它之前已{first[1]}，它是新录入的内容（时间被调回过），整个同步包不予导入"
+                ) from None
+
+
+def _first_new(conn: sqlite3.Connection, origin: str, cut: str) -> tuple[int, str] | None:
+    """The first event of ``origin`` from which its events are new input: its upgrade mark, or its first event
+    dated past the cut-over, whichever comes first in its chain; with how a refusal names it."""
+    mark = conn.execute("SELECT min(seq) FROM events WHERE case_id = '' AND kind = ? AND +origin = ?",
+                        (MARK_KIND, origin)).fetchone()[0]
+    dated = conn.execute("SELECT min(seq) FROM events WHERE origin = ? AND hlc >= ?", (origin, cut)).fetchone()[0]
+    if mark is not None and (dated is None or mark <= dated):
+        return int(mark), f"升级到启用输入限制的版本（升级标记为第 {mark} 号事件）"
+    if dated is not None:
+        return int(dated), f"记录了生效之后的第 {dated} 号事件"
+    return None
 
 
 def held_dispatches(conn: sqlite3.Connection, case_id: str, tree: dict[str, str],
@@ -179,6 +192,9 @@ def held_dispatches(conn: sqlite3.Connection, case_id: str, tree: dict[str, str]
         if not new:
             return granted
         granted |= new
+
+
+RECOVERED_TOP = "recovered_own_top"  # sync_trust key: this station's head as a recovery file left it
 
 
 def held_top(conn: sqlite3.Connection, origin: str) -> int:
@@ -202,12 +218,17 @@ def check_claims(conn: sqlite3.Connection, own: str, sender: str, from_parent: b
     ``coverage`` is what the file says it carries completely: from a child, every event of the range must now be
     held here; from the parent, no more than the parent's own acknowledgement says it holds."""
     told = tracking.sent(conn, sender)
+    # A station rebuilt from above (app.ops.recovery) got back its own history, which its old computer had told
+    # its peers: an acknowledgement of it is no claim beyond what this station sent.
+    rebuilt = conn.execute("SELECT value FROM sync_trust WHERE key = ?", (RECOVERED_TOP,)).fetchone()
     for origin, seq in acks.items():
         if not we_send(origin):
             continue
         if from_parent and origin == own:
             continue
         top = held_top(conn, origin) if told is None else told.get(origin, 0)
+        if origin == own and rebuilt:
+            top = max(top, int(rebuilt[0]))
         if seq > top:
             raise DomainError(
                 f"同步包声称站点 {sender} 已收到站点 {origin} 的第 {seq} 号事件，而本站发给它的只到第 {top} 号："

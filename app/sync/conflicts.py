@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from dataclasses import field as default
 from typing import Any
 
-from app.models.case import FIELD_LABELS, OUT_OF_TURN_NOTE
+from app.models.case import OUT_OF_TURN_NOTE
+from app.models.case_conflicts import FIELD_LABELS
 from app.models.chain import ALLOWED_FROM
 from app.models.concurrency import changed_field, soft_conflicts
 from app.models.vocab import EVENT_LABELS

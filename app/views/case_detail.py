@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from app.models.case import FIELD_LABELS, OUT_OF_TURN_WARNING, CaseState
+from app.models.case import OUT_OF_TURN_WARNING, CaseState
+from app.models.case_conflicts import FIELD_LABELS
 from app.models.deadlines import days_text, objection_window
 from app.models.errors import DomainError
 from app.models.events import when_text

@@ -4,7 +4,7 @@ one event, so the timeline shows the old value beside the new one; with nothing 
 
 from __future__ import annotations
 
-from app.models.case import EDITABLE_FIELDS
+from app.models.case_conflicts import EDITABLE_FIELDS
 from app.models.errors import DomainError
 from app.models.intake import CaseDraft
 from app.models.vocab import CHANNELS

@@ -23,7 +23,7 @@ from typing import Any
 
 from app.models.errors import Cancelled, DomainError
 from app.ops.desk import Desk
-from app.ops.job_process import Opening, ProcessJob, run_in_child
+from app.ops.job_process import ChildRun, Opening, ProcessJob
 from app.store.eventlog import last_hlc
 from app.views.background_read import OffThread
 from app.views.errors import write_log
@@ -58,6 +58,7 @@ class _Worker(QtCore.QObject):
         self.log_dir = log_dir
         self.work = work
         self.stop = threading.Event()
+        self.child: ChildRun | None = None  # a ProcessJob's process, once started
         self._last = 0.0
         self._stage = ""
 
@@ -118,9 +119,12 @@ class _Worker(QtCore.QObject):
         """The job in a process of its own (app.ops.job_process); this thread only waits for its answers."""
         desk = self.desk
         opening = Opening(desk.data_dir, desk.master_key, desk.account, desk.now) if desk is not None else None
+        self.child = ChildRun(opening, job)
+        if self.stop.is_set():  # 取消 pressed before the thread got going
+            self.child.stop()
         told: tuple[Any, ...]
         try:
-            told = (self.succeeded, run_in_child(opening, job, self.progress.emit, self.stop.is_set))
+            told = (self.succeeded, self.child.wait(self.progress.emit))
         except Cancelled:
             told = (self.cancelled,)
         except DomainError as err:
@@ -198,6 +202,9 @@ class JobRunner(QtCore.QObject):
         """Ask the job to stop at its next progress report; it then unwinds and ``cancelled`` follows."""
         if self.running and not self.worker.stop.is_set():
             self.worker.stop.set()
+            child = self.worker.child
+            if child is not None:
+                child.stop()
             self.dialog.setLabelText(TEXTS["cancelling"])
             button = self.dialog.findChild(QtWidgets.QPushButton)
             if button is not None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from app.models.case import FIELD_LABELS
+from app.models.case_conflicts import FIELD_LABELS
 from app.models.errors import DomainError
 from app.ops import long_jobs
 from app.ops import sync_transfer as transfer
