@@ -11,6 +11,7 @@ import sys
 import textwrap
 from pathlib import Path
 
+from app.store.queries import CaseFilter, case_numbers, count_cases
 from tests.conftest import LOGIN_VARIABLES, demo_station
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -57,3 +58,15 @@ def test_the_first_rows_are_painted_before_the_heavy_libraries_load(tmp_path: Pa
     early = [name for name in modules
              if any(name == heavy or name.startswith(heavy + ".") for heavy in NOT_BEFORE_FIRST_PAINT)]
     assert early == []
+
+
+def test_the_first_screen_is_the_head_of_the_whole_order_however_it_is_read(tmp_path: Path) -> None:
+    desk = demo_station(tmp_path, 40)
+    flt, today = CaseFilter(open_only=True), desk.today()
+    whole = case_numbers(desk.conn, flt, today)
+    matching = count_cases(desk.conn, flt, today)
+    assert len(whole) == matching >= 3
+    # Down the registration index (the open cases a large share) and through the deadline index (a small one).
+    assert case_numbers(desk.conn, flt, today, limit=3, matching=matching) == whole[:3]
+    assert case_numbers(desk.conn, flt, today, limit=3, matching=1) == whole[:3]
+    desk.close()

@@ -30,9 +30,9 @@ def big(monkeypatch: pytest.MonkeyPatch) -> list[tuple[bool, int | None]]:
     reads: list[tuple[bool, int | None]] = []
     real = case_list_model.case_numbers
 
-    def case_numbers(*args: Any, limit: int | None = None) -> list[int]:
+    def case_numbers(*args: Any, limit: int | None = None, matching: int = 0) -> list[int]:
         reads.append((threading.current_thread() is threading.main_thread(), limit))
-        return real(*args, limit=limit)
+        return real(*args, limit=limit, matching=matching)
 
     def case_number_array(*args: Any) -> Any:
         reads.append((threading.current_thread() is threading.main_thread(), None))

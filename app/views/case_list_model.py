@@ -113,7 +113,7 @@ class CaseListModel(QtCore.QAbstractTableModel):
         args = (self.desk.conn, self.case_filter, self._today, self.sort_key, self.descending)
         total = count_cases(*args[:3]) if first_screen or many_cases(self.desk.conn) else -1
         if first_screen or total > BACKGROUND_ROWS:
-            numbers = case_numbers(*args, limit=WINDOW)
+            numbers = case_numbers(*args, limit=WINDOW, matching=total)
         else:
             numbers = case_numbers(*args)
             total = len(numbers)
