@@ -14,6 +14,10 @@ from collections.abc import Iterable
 from pathlib import Path
 
 ENCODINGS = ("utf-8", "utf-16-le", "utf-16-be", "gb18030")
+# Encrypted pages look random: a needle of n bytes turns up by chance about once in 2**(8n) positions, so a two-
+# character name (4 bytes in GB18030 or UTF-16) would be "found" in a few hundred MB of ciphertext now and then.
+# Eight bytes make that chance nil for any store a test writes.
+SHORTEST_NEEDLE = 8
 
 
 def needles(secrets: Iterable[str]) -> dict[bytes, str]:
@@ -21,7 +25,10 @@ def needles(secrets: Iterable[str]) -> dict[bytes, str]:
     found: dict[bytes, str] = {}
     for secret in secrets:
         for encoding in ENCODINGS:
-            found[secret.encode(encoding)] = f"{secret} ({encoding})"
+            needle = secret.encode(encoding)
+            if len(needle) < SHORTEST_NEEDLE:
+                raise ValueError(f"{secret!r} is {len(needle)} bytes in {encoding}: too short to tell from chance")
+            found[needle] = f"{secret} ({encoding})"
     return found
 
 

@@ -196,3 +196,13 @@ def test_cancelling_before_the_process_has_started_runs_nothing(qtbot, desk: Des
     with qtbot.waitSignal(runner.cancelled, timeout=60000):
         runner.cancel()  # at once: the process is still being started
     assert not target.exists() and list(tmp_path.iterdir()) == [desk.data_dir]
+
+
+def niceness(desk: Desk, say: Any) -> int:
+    return os.getpriority(os.PRIO_PROCESS, 0)
+
+
+@pytest.mark.skipif(not hasattr(os, "getpriority"), reason="Unix scheduling priority")
+def test_the_job_yields_the_cores_to_the_window(qtbot, desk: Desk) -> None:  # type: ignore[no-untyped-def]
+    runner = run_job(desk, "演示", ProcessJob(niceness), parent=None)
+    assert finish(qtbot, runner, "done")[0] == os.getpriority(os.PRIO_PROCESS, 0) + 10

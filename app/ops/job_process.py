@@ -184,13 +184,20 @@ def _receive_job(pipe: Any) -> tuple[Opening | None, ProcessJob]:
     return opening, ProcessJob(job.function, *args, **job.kwargs)
 
 
+def _lower_priority(pid: int) -> None:
+    """Give the job's process a lower scheduling priority than the window's: on a laptop's two busy cores the job
+    waits for a core, not the window (the job takes a little longer, the window answers at once). Set by the window
+    as soon as the process exists, so its start (a new interpreter importing the job's modules, about a third of a
+    second of work, just when the progress dialog shows) yields too; Windows sets it from inside the process."""
+    if hasattr(os, "setpriority") and pid:
+        with contextlib.suppress(OSError):  # a job at normal priority still works
+            os.setpriority(os.PRIO_PROCESS, pid, os.getpriority(os.PRIO_PROCESS, 0) + NICENESS)
+
+
 def _yield_to_the_window() -> None:
-    """Give this process a lower scheduling priority than the window's: on a laptop's two busy cores the job
-    waits for a core, not the window (the job takes a little longer, the window answers at once)."""
+    """Windows: this process's priority below the window's (``_lower_priority``)."""
     try:
-        if hasattr(os, "nice"):
-            os.nice(NICENESS)
-        elif sys.platform == "win32":
+        if sys.platform == "win32":
             import ctypes
 
             kernel = ctypes.windll.kernel32  # type: ignore[attr-defined]
@@ -259,6 +266,7 @@ class ChildRun:
         ours, theirs = _Duplex(up[0], down[1]), _Duplex(down[0], up[1])
         process = context.Process(target=serve, args=(theirs,), name="petition-desk-job", daemon=True)
         process.start()
+        _lower_priority(process.pid or 0)
         theirs.close()  # the child's ends: with the child gone, reading ours ends (EOFError)
         try:
             with self._lock:
