@@ -22,7 +22,6 @@ from __future__ import annotations
 import contextlib
 import copy
 import dataclasses
-import multiprocessing
 import os
 import sys
 import threading
@@ -261,6 +260,8 @@ class ChildRun:
     def wait(self, say: Say) -> Any:
         """Start the child and wait for its answer: its reports go to ``say``. Returns ``(result, newest
         clock)``; raises ``Cancelled``, ``DomainError`` (a refusal, or the child died) or ``Fault``."""
+        import multiprocessing  # here, not above: about 8 ms the window's first paint does not wait for
+
         context = multiprocessing.get_context("spawn")
         down, up = context.Pipe(duplex=False), context.Pipe(duplex=False)  # (reading end, writing end) each
         ours, theirs = _Duplex(up[0], down[1]), _Duplex(down[0], up[1])

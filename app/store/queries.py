@@ -86,8 +86,10 @@ class CaseFilter:
     # changed display name still counts (events name an account "显示名（账号）", or "账号" when the two are one).
     account: str = ""
 
-    def where(self, today: date) -> tuple[str, dict[str, Any]]:
-        """The WHERE clause and its parameters."""
+    def where(self, today: date, newest_first: bool = False) -> tuple[str, dict[str, Any]]:
+        """The WHERE clause and its parameters. ``newest_first``: for the first rows by registration date, the open
+        cases are read down the registration index, not gathered whole through the deadline index and sorted (the
+        first screen of 100,000 cases: about 1 ms instead of 25 ms from a cold store)."""
         clauses: list[str] = []
         params: dict[str, Any] = {"today": today.isoformat()}
         for name in ("status", "domain", "leader", "township"):
@@ -106,7 +108,7 @@ class CaseFilter:
         if self.overdue:
             clauses.append(OVERDUE_WHERE)
         if self.open_only:
-            clauses.append("finished = 0")
+            clauses.append("+finished = 0" if newest_first else "finished = 0")  # "+": not through an index
         if self.due_today:
             clauses.append(DUE_TODAY_WHERE)
         if self.account:
@@ -170,7 +172,7 @@ def _numbers_query(flt: CaseFilter, today: date, sort: str, descending: bool,
                    limit: int | None) -> tuple[str, dict[str, Any]]:
     """The query for ``case_numbers``, kept for the filters just used: a look-up by ID number takes SQLite about
     10 µs, so building the clause again each time would be a third of the whole."""
-    where, params = flt.where(today)
+    where, params = flt.where(today, newest_first=limit is not None and sort == "registered" and descending)
     sql = f"SELECT n FROM cases WHERE {where} ORDER BY {_ORDER_BY[sort, descending]}"
     if limit is not None:
         sql += f" LIMIT {int(limit)}"
