@@ -38,7 +38,8 @@ def test_switching_user_names_the_new_account_on_the_next_steps(qtbot, desk: Des
     case_id = desk.register_case(make_draft())
     assert desk.events(case_id)[0].actor == "李娜（lina）"
     window.menuBar().findChild(QtWidgets.QMenu, "accountMenu").aboutToShow.emit()
-    assert not window.account_actions["users"].isVisible(), "用户管理 is for admins"
+    users = window.account_actions["users"]
+    assert not users.isEnabled() and "无权管理账号：需要管理员账号登录操作" in users.toolTip(), "用户管理 is for admins"
 
 
 def test_user_management_adds_an_account_and_refuses_what_the_rules_refuse(qtbot, desk: Desk) -> None:  # type: ignore[no-untyped-def]

@@ -179,7 +179,7 @@ def test_a_handler_sees_the_order_greyed_with_the_role_it_needs(qtbot, desk: Des
     switch_to(window, "lina")
     window.select_case(case_id)
     button = window.detail.offered_actions()["superviseButton"]
-    assert not button.isEnabled() and button.toolTip() == SUPERVISE_REFUSED
+    assert not button.isEnabled() and button.toolTip().endswith("\n" + SUPERVISE_REFUSED)
     assert window.detail.action_bar.more_menu.toolTipsVisible()
     window.detail.action_bar.more_menu.aboutToShow.emit()
     shown = next(a for a in window.detail.action_bar.more_menu.actions() if a.objectName() == "superviseButton")

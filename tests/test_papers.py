@@ -75,6 +75,43 @@ def test_numbers_run_per_kind_and_year_and_are_never_reused(desk: Desk, tmp_path
     assert make_paper(desk, first, "信访事项登记表", tmp_path / "6.pdf").number == "新河镇信登〔2027〕第2号"
 
 
+def test_the_next_number_reads_the_same_whatever_the_papers_before_it(desk: Desk, tmp_path: Path) -> None:
+    """The next number is the last entry of the papers' number index for the station, kind and year: the work of
+    finding it (SQLite's virtual machine steps) is the same after 3 papers of that kind and year as after 30."""
+    from app.store import eventlog
+
+    code = desk.require_station().code
+    year = desk.now().year
+
+    def steps_to_find_the_next() -> tuple[int, int]:
+        counted = [0]
+
+        def count() -> int:
+            counted[0] += 1
+            return 0
+
+        desk.conn.set_progress_handler(count, 1)
+        try:
+            last = eventlog.last_document_seq(desk.conn, code, "受理告知书", year)
+        finally:
+            desk.conn.set_progress_handler(None, 1)
+        return last, counted[0]
+
+    case_id = accepted_case(desk)
+    for n in range(30):
+        make_paper(desk, case_id, "受理告知书", tmp_path / f"{n}.docx", way="当面")
+        if n == 2:
+            few = steps_to_find_the_next()
+    many = steps_to_find_the_next()
+    assert (few[0], many[0]) == (3, 30)
+    assert many[1] == few[1], "finding the next number read more as the papers grew"
+    plan = " ".join(str(row[-1]) for row in desk.conn.execute(
+        "EXPLAIN QUERY PLAN SELECT max(CAST(json_extract(payload, '$.seq') AS INTEGER)) FROM events "
+        "WHERE kind = 'document' AND origin = ? AND json_extract(payload, '$.paper') = ? "
+        "AND json_extract(payload, '$.year') = ?", (code, "受理告知书", year)))
+    assert "events_document_numbers" in plan
+
+
 def test_docx_filled_from_template_and_opens_in_libreoffice(desk: Desk, tmp_path: Path) -> None:
     case_id = accepted_case(desk)
     make_paper(desk, case_id, "受理告知书", tmp_path / "受理.docx", way="当面")

@@ -83,9 +83,10 @@ def head(conn: sqlite3.Connection, origin: str) -> tuple[int, str]:
 
 
 def last_document_seq(conn: sqlite3.Connection, origin: str, paper: str, year: int) -> int:
-    """The highest number a station gave a paper (文书) of a kind in a year, 0 for none. A partial index holds the
-    document events alone (``events_documents``, app.store.schema), so the answer does not read a station's every
-    event."""
+    """The highest number a station gave a paper (文书) of a kind in a year, 0 for none. A partial index of the
+    document events alone, ordered by station, kind, year and number (``events_document_numbers``, schema step
+    13), gives it as its last entry for those three: the query repeats the index's expressions word for word, or
+    SQLite would read every paper of that kind and year."""
     row = conn.execute(
         "SELECT max(CAST(json_extract(payload, '$.seq') AS INTEGER)) FROM events WHERE kind = 'document' "
         "AND origin = ? AND json_extract(payload, '$.paper') = ? AND json_extract(payload, '$.year') = ?",

@@ -14,6 +14,7 @@ from app.ops.session import switch_user
 from app.views.common import error_label, show_error
 from app.views.login_dialog import LoginDialog
 from app.views.qt import QtCore, QtGui, QtWidgets
+from app.views.role_gates import gate, tips_shown
 
 LOCK_MINUTES = 10  # the station setting ``lock_minutes`` when not set
 COLUMNS = ["账号", "显示名", "角色", "状态"]
@@ -47,6 +48,7 @@ def install(window: Any) -> None:
     """Add the 账号 menu and start the idle lock."""
     menu = window.menuBar().addMenu(TEXTS["menu"])
     menu.setObjectName("accountMenu")
+    tips_shown(menu)  # 用户管理, greyed for others than an admin, says so
     who = QtGui.QAction(window)
     who.setObjectName("whoAmI")
     who.setEnabled(False)
@@ -64,11 +66,11 @@ def install(window: Any) -> None:
         action.triggered.connect(slot)
         menu.addAction(action)
         window.account_actions[name] = action
+    gate(window, window.account_actions["users"], "accounts")
 
     def refresh() -> None:
         account = window.desk.account
         who.setText(TEXTS["who"].format(actor=account.actor, role=account.role_label) if account else "")
-        window.account_actions["users"].setVisible(bool(account and account.may("accounts")))
 
     menu.aboutToShow.connect(refresh)
     refresh()

@@ -15,6 +15,7 @@ from app.store.db import is_database_error
 from app.views.jobs import JobRunner
 from app.views.qt import QtCore, QtWidgets, Signal
 from app.views.restore_dialog import RestoreDialog
+from app.views.role_gates import gate
 
 TEXTS = {
     "backup": "备份…",
@@ -41,6 +42,7 @@ def install(window: QtWidgets.QMainWindow, desk: Desk, menu: QtWidgets.QMenu) ->
     make.setObjectName("backupAction")
     make.setStatusTip(TEXTS["backup_tip"])
     make.triggered.connect(lambda _checked=False: start_backup(window, desk))
+    gate(window, make, "backup", desk)
     restore = menu.addAction(TEXTS["restore"])
     restore.setObjectName("restoreAction")
     restore.setStatusTip(TEXTS["restore_tip"])

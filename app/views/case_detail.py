@@ -15,7 +15,6 @@ from app.models.light import case_light
 from app.models.timeline import classification_text
 from app.models.vocab import CHANNELS, COLOURS, EVENT_LABELS, EVIDENCE_KINDS, RATINGS, STATUSES
 from app.models.workflow import ALLOWED_FROM, offered_steps, other_steps
-from app.ops.accounts import refusal
 from app.ops.desk import Desk
 from app.store.stations import StationTree
 from app.views.action_row import ActionRow, case_action
@@ -25,6 +24,7 @@ from app.views.common import COLOUR_HEX, WARNING_HEX, escape, message
 from app.views.evidence_files import open_in_viewer
 from app.views.paper_dialog import papers_menu
 from app.views.qt import Qt, QtCore, QtGui, QtWidgets
+from app.views.role_gates import show_right
 
 TEXTS = {
     "empty": "在左侧列表中选择一件案件，这里显示它的全部信息和办理过程。",
@@ -405,9 +405,7 @@ class CaseDetail(QtWidgets.QWidget):
         if not state.finished:
             supervise = case_action(self, "superviseButton", TEXTS["supervise"], lambda: actions.supervise(case_id))
             # Offered to everyone, usable by a leader: the others see it greyed, its tip naming the role needed.
-            refused = refusal(self.desk.account, "supervise")
-            supervise.setEnabled(not refused)
-            supervise.setToolTip(refused or TEXTS["supervise_tip"])
+            show_right(supervise, self.desk.account, "supervise", TEXTS["supervise_tip"])
             secondary.append(supervise)
         secondary.append(None)
         papers = case_action(self, "papersButton", TEXTS["papers"], lambda: None)

@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING
 
 from app.models.vocab import LEVELS
 from app.models.workflow import why_not
-from app.ops.accounts import refusal
 from app.ops.desk import Desk
 from app.store.queries import CaseFilter, number_of_case
 from app.views import backup_actions, plugins
@@ -30,6 +29,7 @@ from app.views.filters import FilterBar
 from app.views.first_paint import AfterFirstPaint
 from app.views.list_guide import FirstSteps, NothingFound
 from app.views.qt import Qt, QtCore, QtGui, QtWidgets, Signal
+from app.views.role_gates import gate, regate, show_right, tips_shown
 from app.views.saved_views import DEFAULT_VIEW, ViewBar
 from app.views.status_counts import StatusCounts
 from app.views.window_state import restore_layout, save_layout
@@ -259,7 +259,9 @@ class MainWindow(QtWidgets.QMainWindow):
         menu = self.menuBar()
         file_menu = menu.addMenu(TEXTS["file"])
         file_menu.setObjectName("fileMenu")
+        tips_shown(file_menu)  # a greyed entry says which role it needs
         file_menu.addAction(settings_action)
+        gate(self, settings_action, "settings")
         backup_actions.install(self, self.desk, file_menu)
         if self.demo_home is not None:
             file_menu.addAction(self._action(TEXTS["leave_demo"], "", self.leave_demo, TEXTS["leave_demo_tip"],
@@ -456,15 +458,14 @@ class MainWindow(QtWidgets.QMainWindow):
         self.close_action.setToolTip(TEXTS["close_tip"] + (f"\n{TEXTS['close_missing']}{missing}" if missing else "")
                                      + f"（{self.close_action.shortcut().toString()}）")
         # 督办 is a leader's: greyed for other accounts, the tip naming the role needed (as 办结 names what is missing).
-        refused = refusal(self.desk.account, "supervise")
-        self.supervise_action.setEnabled(has_case and not refused)
-        self.supervise_action.setToolTip(TEXTS["supervise_tip"] + (f"\n{refused}" if refused else ""))
+        show_right(self.supervise_action, self.desk.account, "supervise", TEXTS["supervise_tip"], usable=has_case)
 
     def account_changed(self) -> None:
         """Another account signed in (切换用户): 我的在办 and the actions its role allows follow it."""
         self.filters.reapply()
         self.detail.reload()
         self._update_enabled()
+        regate(self)
 
     # ----- what other menus use ---------------------------------------------------------------------------------
     def current_case_id(self) -> str | None:

@@ -21,6 +21,7 @@ from app.views.jobs import JobRunner, run_job
 from app.views.qt import QtCore, QtGui, QtWidgets
 from app.views.report_import import LedgerImportWizard
 from app.views.report_print import menu_before_help
+from app.views.role_gates import show_right
 
 TEXTS = {
     "menu": "台账(&L)",
@@ -163,6 +164,7 @@ class LedgerExportDialog(_Dialog):
         for widget in (self.by_date, self.date_from, QtWidgets.QLabel(TEXTS["to"]), self.date_to):
             dates.addWidget(widget)
         self.full_id = QtWidgets.QCheckBox(TEXTS["full_id"])
+        show_right(self.full_id, self.desk.account, "full_id", "")  # a leader's: greyed, saying so
         self.save = _SaveRow(Path.home() / f"信访事项台账-{today:%Y%m%d}.xlsx")
         self.form.addRow(TEXTS["status"], self.status)
         self.form.addRow(TEXTS["colour"], self.colour)

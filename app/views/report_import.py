@@ -26,6 +26,7 @@ from app.reports.ledger_import import (
 from app.views.common import ERROR_HEX, fit_to_screen, fitted, message
 from app.views.jobs import JobRunner, Work, run_job
 from app.views.qt import QtGui, QtWidgets, Signal
+from app.views.role_gates import show_right
 
 MAPPING_HEAD = ("台账中的表头", "识别为")
 REJECTED_HEAD = ("行号", "信访人", "原因")
@@ -186,6 +187,7 @@ class CheckPage(QtWidgets.QWizardPage):
         self.save = QtWidgets.QPushButton(TEXTS["save_rejected"])
         self.save.clicked.connect(self._ask_save)
         self.full_id = QtWidgets.QCheckBox(TEXTS["rejected_full_id"])
+        show_right(self.full_id, wizard.desk.account, "full_id", "")  # a leader's: greyed, saying so
         self.full_id.setObjectName("rejectedFullId")
         layout = QtWidgets.QVBoxLayout(self)
         layout.addWidget(self.counts)

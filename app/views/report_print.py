@@ -19,6 +19,7 @@ from app.store.files import output_file, write_bytes
 from app.views.common import fit_to_screen, fitted, message
 from app.views.jobs import JobRunner, Say, run_job
 from app.views.qt import QtCore, QtGui, QtPdf, QtPdfWidgets, QtPrintSupport, QtWidgets
+from app.views.role_gates import show_right
 
 TEXTS = {
     "menu": "打印(&P)",
@@ -81,6 +82,7 @@ class PrintPreview(QtWidgets.QDialog):
         self.view.setZoomMode(QtPdfWidgets.QPdfView.ZoomMode.FitToWidth)
         self.summary = QtWidgets.QLabel()
         self.full_id = QtWidgets.QCheckBox(TEXTS["full_id"])
+        show_right(self.full_id, self.desk.account, "full_id", "")  # a leader's: greyed, saying so
         self.full_id.toggled.connect(self._reload_shown)
         buttons = QtWidgets.QDialogButtonBox()
         self.print_button = buttons.addButton(TEXTS["print_button"], QtWidgets.QDialogButtonBox.ButtonRole.ActionRole)

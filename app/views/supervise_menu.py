@@ -11,6 +11,7 @@ from typing import Any
 from app.views.common_problems_view import CommonProblemsView
 from app.views.dashboard import Dashboard
 from app.views.qt import QtGui, QtWidgets
+from app.views.role_gates import gate
 from app.views.spot_check_dialog import SpotCheckDialog
 
 TEXTS = {
@@ -41,6 +42,7 @@ def install(window: Any) -> None:
                 widget = Dashboard(window.desk, window.bus, window)
             elif key == "spot_check":
                 widget = SpotCheckDialog(window.desk, window)
+                gate(window, widget.draw_button, "spot_check")  # the history stays open to read for everyone
             else:
                 widget = CommonProblemsView(window.desk, window.bus, window)
             opened[key] = widget

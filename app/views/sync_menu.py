@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from app.views.qt import QtGui, QtWidgets
+from app.views.role_gates import gate
 from app.views.sync_conflicts import ConflictsView
 from app.views.sync_dialogs import ExportDialog, choose_and_import
 from app.views.sync_stations import StationsView
@@ -17,6 +18,9 @@ TEXTS = {
     "conflicts": "修改冲突…",
     "stations": "站点与证书…",
 }
+# The stations view's buttons and the right each needs (moving a township re-certifies it).
+STATION_RIGHTS = {"enroll": "enroll", "install": "install_cert", "certify": "certify", "revoke": "revoke",
+                  "move": "certify"}
 
 
 def install(window: Any) -> None:
@@ -40,6 +44,9 @@ def install(window: Any) -> None:
         if widget is None:
             widget = (ConflictsView if key == "conflicts" else StationsView)(window.desk, window.bus, window)
             kept[key] = widget
+            if isinstance(widget, StationsView):
+                for button, right in STATION_RIGHTS.items():
+                    gate(window, widget.buttons[button], right)
         else:
             widget.refresh()  # type: ignore[attr-defined]
         widget.show()
