@@ -18,7 +18,6 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
-import sqlite3
 import statistics
 import sys
 import time
@@ -37,21 +36,24 @@ KEY = bytes(range(32))  # a bench key: never a station's
 
 
 def _plain(source: Path | None) -> Path:
+    """A plain copy of the demo station's store: the demo is sealed, so it is opened with its login and exported
+    in clear by SQLCipher (``sqlcipher_export`` into a database attached with an empty key). Its evidence is not
+    copied: the filters never read it."""
     folder = DATA / "seal-plain"
     if (folder / DB_NAME).exists():
         return folder
-    if source is None:
-        made = demo_dir("demo100k", 100_000)
-        source = made
-    print(f"copying {source} to {folder} (once)…", file=sys.stderr)
+    source = source or demo_dir("demo100k", 100_000)
+    print(f"copying {source} in clear to {folder} (once)…", file=sys.stderr)
     folder.mkdir(parents=True)
-    src = sqlite3.connect(f"file:{source / DB_NAME}?mode=ro", uri=True)
-    dst = sqlite3.connect(folder / DB_NAME)
-    src.backup(dst)
-    src.close()
-    dst.close()
-    if (source / "blobs").is_dir():
-        shutil.copytree(source / "blobs", folder / "blobs")
+    desk = open_bench(source)
+    try:
+        version = int(desk.conn.execute("PRAGMA user_version").fetchone()[0])
+        desk.conn.execute("ATTACH DATABASE ? AS plain KEY ''", (str(folder / DB_NAME),))
+        desk.conn.execute("SELECT sqlcipher_export('plain')")
+        desk.conn.execute(f"PRAGMA plain.user_version = {version}")
+        desk.conn.execute("DETACH DATABASE plain")
+    finally:
+        desk.close()
     return folder
 
 
