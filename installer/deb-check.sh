@@ -58,9 +58,11 @@ as_clerk() {
 }
 as_clerk sh -c 'cat /sys/class/net/*/operstate 2>/dev/null | grep -qx up' && fail "a network device is up"
 as_clerk petition-desk demo --cases 300 --seed 1 | tee "$out/demo.log"
-as_clerk petition-desk list --colour red | head -3
-as_clerk petition-desk verify
-as_clerk env QT_QPA_PLATFORM=xcb xvfb-run -a -s "-screen 0 1366x768x24" \
+# The demo station's account (printed by `demo`): commands and the window's --screenshot log in with it.
+login=(env PETITION_DESK_USER=demo PETITION_DESK_PASSWORD=demo1234)
+as_clerk "${login[@]}" petition-desk list --colour red | head -3
+as_clerk "${login[@]}" petition-desk verify
+as_clerk "${login[@]}" QT_QPA_PLATFORM=xcb xvfb-run -a -s "-screen 0 1366x768x24" \
   petition-desk --screenshot /tmp/window.png 2>&1 | tee "$out/window.log"
 cp "$root/tmp/window.png" "$out/window-debian12.png"
 data=/home/clerk/.local/share/PetitionDesk/station.db
