@@ -20,13 +20,14 @@ from app.views import backup_actions, plugins
 from app.views.bus import ChangeBus
 from app.views.case_actions import CaseActions
 from app.views.case_detail import CaseDetail
-from app.views.case_list_model import COLUMN_SAMPLES, COLUMNS, CaseListModel
+from app.views.case_list_model import CaseListModel
 from app.views.case_menus import FileDrop, install_list_menu, install_timeline_menu
 from app.views.checklist_panel import ChecklistPanel
 from app.views.common import DEMO_CODE, ScrollArea, real_folder
 from app.views.conflict_banner import ConflictBanner
 from app.views.filters import FilterBar
 from app.views.first_paint import AfterFirstPaint
+from app.views.list_columns import ColumnFit
 from app.views.list_guide import FirstSteps, NothingFound
 from app.views.qt import Qt, QtCore, QtGui, QtWidgets, Signal
 from app.views.role_gates import gate, regate, show_right, tips_shown
@@ -39,10 +40,6 @@ if TYPE_CHECKING:  # the dialogs' modules load when one is first opened, not bef
     from app.views.new_case_dialog import NewCaseDialog
     from app.views.settings_dialog import SettingsDialog
 
-# The columns that give up width first when the list is narrow (their text is elided, shown whole in tooltips).
-ELASTIC_COLUMNS = ("place", "leader", "petitioners", "domain")
-# Then these are hidden, in this order, until the rest fits (the detail shows them for the current case).
-HIDDEN_WHEN_NARROW = ("registered", "leader", "channel", "origin", "domain")
 TEXTS = {
     "title": "信访工作台 — {name}（{code}，{level}）",
     "file": "文件(&F)",
@@ -160,7 +157,6 @@ class MainWindow(QtWidgets.QMainWindow):
 
     # ----- building ---------------------------------------------------------------------------------------------
     def _build_list(self) -> QtWidgets.QTableView:
-        self._columns_width = 0
         view = QtWidgets.QTableView()
         view.setObjectName("caseList")
         view.setModel(self.model)
@@ -178,24 +174,9 @@ class MainWindow(QtWidgets.QMainWindow):
         header = view.horizontalHeader()
         header.setHighlightSections(False)
         header.setStretchLastSection(True)
-        metrics = self.fontMetrics()
-        bold = QtGui.QFont(self.font())
-        bold.setBold(True)
-        header_metrics = QtGui.QFontMetrics(bold)
-        samples = dict(COLUMN_SAMPLES)
-        # Whole case numbers: as long as this station's, or (at a county or city) a township's nine-digit code.
         code = self.desk.require_station().code
-        samples["case_id"] = max(samples["case_id"], f"{code}-2026-00000",
-                                 "000000000-2026-00000" if self.multi_station else "", key=metrics.horizontalAdvance)
-        self._natural: list[int] = []
-        self._least: list[int] = []
-        for column, key in enumerate(self.model.columns):
-            least = header_metrics.horizontalAdvance(COLUMNS[key]) + 26
-            width = max(metrics.horizontalAdvance(samples[key]) + 16, least)
-            header.resizeSection(column, width)
-            self._natural.append(width)
-            self._least.append(least)
-            self._columns_width += width
+        self.column_fit = ColumnFit(view, self.model.columns, self.font(), code, self.multi_station)
+        self._columns_width = sum(self.column_fit.natural)
         view.viewport().installEventFilter(self)
         header.setSortIndicator(self.model.sort_column(), Qt.SortOrder.DescendingOrder)
         view.setSortingEnabled(True)
@@ -556,39 +537,9 @@ class MainWindow(QtWidgets.QMainWindow):
         self.help_window.activateWindow()
         return self.help_window
 
-    def _fit_columns(self) -> None:
-        """No sideways scrolling: when the list is narrower than its columns, the place, leader and names give
-        up width (down to their headings) first, then the columns the detail repeats are hidden until there is
-        room again; the case number never gives way."""
-        room = self.case_list.viewport().width()
-        widths = list(self._natural)
-        hidden: set[int] = set()
-        short = sum(widths) - room
-        for key in ELASTIC_COLUMNS:
-            if short <= 0:
-                break
-            if key in self.model.columns:
-                column = self.model.columns.index(key)
-                cut = min(short, widths[column] - self._least[column])
-                widths[column] -= cut
-                short -= cut
-        for key in HIDDEN_WHEN_NARROW:
-            if short <= 0:
-                break
-            if key in self.model.columns:
-                column = self.model.columns.index(key)
-                hidden.add(column)
-                short -= widths[column]
-        header = self.case_list.horizontalHeader()
-        last = max(c for c in range(len(widths)) if c not in hidden)
-        for column, width in enumerate(widths):
-            self.case_list.setColumnHidden(column, column in hidden)
-            if column != last and column not in hidden and header.sectionSize(column) != width:
-                header.resizeSection(column, width)  # the last one shown stretches to the edge
-
     def eventFilter(self, watched: QtCore.QObject, event: QtCore.QEvent) -> bool:
         if watched is self.case_list.viewport() and event.type() == QtCore.QEvent.Type.Resize:
-            self._fit_columns()
+            self.column_fit.fit()
             return False
         # From the search box, Down or Enter goes on to the list, so search-then-pick needs no mouse.
         if watched is self.filters.search and event.type() == QtCore.QEvent.Type.KeyPress:
